@@ -1,0 +1,178 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/core/money"
+)
+
+// ErrBadSignature is returned by VerifyWebhook when the signature does not
+// match; the gateway answers 401 and stores nothing.
+var ErrBadSignature = errors.New("webhook signature mismatch")
+
+// Delivery is what a verified webhook is, read from its headers (and, when
+// the platform puts it only there, a cheap look at the body).
+type Delivery struct {
+	ID    string // the platform's delivery id, for dedupe (X-Shopify-Webhook-Id)
+	Topic string // orders/create, orders/cancelled, …
+	// OrderRef is the channel's order id when the event is about an order;
+	// jobs of one order are processed in order.
+	OrderRef string
+}
+
+// WebhookVerifier checks a webhook's signature over its raw bytes. No I/O:
+// it runs before anything is stored.
+type WebhookVerifier interface {
+	VerifyWebhook(h http.Header, body []byte) (Delivery, error)
+}
+
+// WebhookSigner builds a correctly signed test delivery (`dropgate trigger`).
+type WebhookSigner interface {
+	// SamplePayload returns a built-in example body for topic.
+	SamplePayload(topic string) ([]byte, error)
+	// SignWebhook returns the headers the platform would send with body.
+	SignWebhook(topic string, body []byte) (http.Header, error)
+}
+
+// EventKind is what a channel event means for dropgate.
+type EventKind string
+
+// Channel event kinds.
+const (
+	EventOrderCreated   EventKind = "order_created"
+	EventOrderUpdated   EventKind = "order_updated"
+	EventOrderCancelled EventKind = "order_cancelled"
+	EventIgnored        EventKind = "ignored" // a topic dropgate does not act on
+)
+
+// ChannelEvent is a decoded channel webhook or poll result.
+type ChannelEvent struct {
+	Kind           EventKind
+	ChannelOrderID string
+	Order          *model.Order // set for created/updated
+	Reason         string       // cancellation reason
+	At             time.Time
+}
+
+// EventDecoder maps a channel payload into canonical events. A payload
+// that cannot be decoded is a fault.Permanent error naming the JSON path.
+type EventDecoder interface {
+	DecodeEvent(ctx context.Context, topic string, body []byte) ([]ChannelEvent, error)
+}
+
+// OrderPoller fetches changes since a cursor, for channels without
+// webhooks (or as a safety net behind them).
+type OrderPoller interface {
+	PollOrders(ctx context.Context, cursor string) (events []ChannelEvent, next string, err error)
+}
+
+// FulfillmentPusher tells the channel a shipment left, with tracking.
+// It must be idempotent: pushing the same shipment twice creates one
+// fulfillment. It returns the channel's fulfillment id.
+type FulfillmentPusher interface {
+	PushFulfillment(ctx context.Context, order *model.Order, sh *model.Shipment) (string, error)
+}
+
+// OrderCanceller cancels an order on the channel.
+type OrderCanceller interface {
+	CancelOrder(ctx context.Context, order *model.Order, reason string) error
+}
+
+// InventoryUpdate sets the sellable quantity of a merchant SKU.
+type InventoryUpdate struct {
+	SKU       string
+	Available int64
+}
+
+// InventoryPusher pushes sellable quantities to the channel. Connectors
+// batch where the platform allows.
+type InventoryPusher interface {
+	PushInventory(ctx context.Context, updates []InventoryUpdate) error
+}
+
+// PriceUpdate sets a merchant SKU's selling price.
+type PriceUpdate struct {
+	SKU       string
+	Price     money.Money
+	CompareAt *money.Money
+}
+
+// PricePusher pushes selling prices to the channel.
+type PricePusher interface {
+	PushPrices(ctx context.Context, updates []PriceUpdate) error
+}
+
+// Sent is the outcome of handing a document to a supplier.
+type Sent struct {
+	Document string      // file name, message id, API request id
+	Refs     []model.Ref // control numbers, the supplier's order id
+	// Ack is set when the supplier answered synchronously (an HTTP API
+	// that accepts or rejects lines in its response).
+	Ack *model.POAck
+}
+
+// POSender sends a purchase order to a supplier. Idempotent: a retry of
+// the same PO must be recognisable as the same order by the supplier (same
+// file name, same Message-ID, same idempotency key).
+type POSender interface {
+	SendPO(ctx context.Context, po *model.PurchaseOrder, order *model.Order) (Sent, error)
+}
+
+// POCanceller asks a supplier to cancel a purchase order already sent.
+type POCanceller interface {
+	CancelPO(ctx context.Context, po *model.PurchaseOrder, order *model.Order) (Sent, error)
+}
+
+// InboxFile is a document waiting in a supplier's inbox.
+type InboxFile struct {
+	Name    string
+	Size    int64
+	ModTime time.Time
+}
+
+// Inbox is a supplier's inbound mailbox: a directory, an SFTP folder, an
+// IMAP folder.
+type Inbox interface {
+	ListInbox(ctx context.Context) ([]InboxFile, error)
+	ReadInbox(ctx context.Context, name string) ([]byte, error)
+	// ArchiveInbox moves a processed file out of the way.
+	ArchiveInbox(ctx context.Context, name string) error
+}
+
+// InboundDoc is one canonical document found in an inbound file.
+type InboundDoc struct {
+	ID         string // stable id for dedupe: interchange + set control numbers, message id
+	PONumber   string
+	POAck      *model.POAck
+	ShipNotice *model.ShipNotice
+	Invoice    *model.Invoice
+	Inventory  []model.InventoryLevel
+	FuncAck    *model.FunctionalAck
+}
+
+// Parsed is what a supplier connector made of an inbound file.
+type Parsed struct {
+	Docs []InboundDoc
+	// Replies are documents to send back (997/CONTRL), already rendered.
+	Replies []Reply
+}
+
+// Reply is an outbound document produced in answer to an inbound one.
+type Reply struct {
+	Name string
+	Data []byte
+}
+
+// DocumentParser turns an inbound file into canonical documents.
+type DocumentParser interface {
+	ParseDocuments(ctx context.Context, name string, data []byte) (*Parsed, error)
+}
+
+// ReplySender delivers a Reply (a 997) over the supplier's transport.
+type ReplySender interface {
+	SendReply(ctx context.Context, r Reply) error
+}

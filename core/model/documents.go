@@ -1,0 +1,152 @@
+package model
+
+import (
+	"time"
+
+	"github.com/dropgate/dropgate/core/decimal"
+	"github.com/dropgate/dropgate/core/money"
+)
+
+// The documents a supplier sends back, in canonical form, whatever the
+// medium (X12, EDIFACT, email, an HTTP API).
+
+// AckLineStatus is a supplier's answer for one PO line.
+type AckLineStatus string
+
+// Line acknowledgement statuses.
+const (
+	AckAccepted    AckLineStatus = "accepted"
+	AckRejected    AckLineStatus = "rejected"
+	AckBackordered AckLineStatus = "backordered"
+	AckChanged     AckLineStatus = "changed" // accepted with a change of quantity, price or date
+)
+
+// POAck is a purchase order acknowledgement (X12 855, EDIFACT ORDRSP).
+type POAck struct {
+	PONumber   string    `json:"po_number"`
+	Supplier   string    `json:"supplier"`
+	Status     string    `json:"status"` // accepted, accepted_with_changes, rejected
+	SupplierID string    `json:"supplier_order_id,omitempty"`
+	Date       time.Time `json:"date,omitempty"`
+	Lines      []AckLine `json:"lines,omitempty"`
+	// Cancellation answers (855 to a BEG01=01 850) set this.
+	CancelResponse string `json:"cancel_response,omitempty"` // accepted, rejected
+	Reason         string `json:"reason,omitempty"`
+}
+
+// AckLine is the answer for one PO line.
+type AckLine struct {
+	LineNo       int           `json:"line_no"`
+	SupplierSKU  string        `json:"supplier_sku,omitempty"`
+	Status       AckLineStatus `json:"status"`
+	Quantity     int64         `json:"quantity"` // quantity the status applies to
+	UnitCost     *money.Money  `json:"unit_cost,omitempty"`
+	ShipDate     *time.Time    `json:"ship_date,omitempty"`
+	ReasonCode   string        `json:"reason_code,omitempty"` // ACK01 code, ORDRSP action
+	Reason       string        `json:"reason,omitempty"`
+	SplitAnswers []AckLine     `json:"split,omitempty"` // several ACK segments on one line
+}
+
+// ShipNotice is an advance ship notice (X12 856, EDIFACT DESADV).
+type ShipNotice struct {
+	PONumber   string       `json:"po_number"`
+	Supplier   string       `json:"supplier"`
+	ShipmentID string       `json:"shipment_id"` // BSN02 / BGM document number
+	ShippedAt  time.Time    `json:"shipped_at"`
+	Carrier    string       `json:"carrier,omitempty"` // canonical or SCAC as sent
+	SCAC       string       `json:"scac,omitempty"`
+	Service    string       `json:"service,omitempty"`
+	Packages   []Package    `json:"packages"`
+	Extra      []ShipNotice `json:"-"`
+}
+
+// Invoice is a supplier's invoice (X12 810, EDIFACT INVOIC).
+type Invoice struct {
+	Number   string        `json:"number"`
+	PONumber string        `json:"po_number"`
+	Supplier string        `json:"supplier"`
+	Date     time.Time     `json:"date"`
+	Currency string        `json:"currency"`
+	Lines    []InvoiceLine `json:"lines"`
+	Total    money.Money   `json:"total"`
+	Charges  []Charge      `json:"charges,omitempty"` // freight, handling (SAC / ALC)
+}
+
+// InvoiceLine is one invoiced item.
+type InvoiceLine struct {
+	LineNo      int         `json:"line_no"`
+	SupplierSKU string      `json:"supplier_sku,omitempty"`
+	Quantity    int64       `json:"quantity"`
+	UnitPrice   money.Money `json:"unit_price"`
+}
+
+// Charge is an invoice allowance or charge.
+type Charge struct {
+	Code        string      `json:"code"`
+	Description string      `json:"description,omitempty"`
+	Amount      money.Money `json:"amount"` // negative for allowances
+}
+
+// InventoryLevel is a supplier's stock of one item at one location.
+type InventoryLevel struct {
+	Supplier    string          `json:"supplier"`
+	SupplierSKU string          `json:"supplier_sku"`
+	SKU         string          `json:"sku,omitempty"` // merchant SKU when mapped
+	Location    string          `json:"location,omitempty"`
+	Available   int64           `json:"available"`
+	Cost        *money.Money    `json:"cost,omitempty"`
+	AsOf        time.Time       `json:"as_of"`
+	Raw         decimal.Decimal `json:"-"` // quantity as sent, before rounding down to units
+}
+
+// FunctionalAck is a syntax-level acknowledgement (X12 997/999, EDIFACT
+// CONTRL) of an interchange we sent.
+type FunctionalAck struct {
+	Supplier           string          `json:"supplier"`
+	InterchangeControl string          `json:"interchange_control"`
+	GroupControl       string          `json:"group_control,omitempty"`
+	Accepted           bool            `json:"accepted"`
+	Sets               []SetAckOutcome `json:"sets,omitempty"`
+}
+
+// SetAckOutcome is the verdict on one transaction set or message.
+type SetAckOutcome struct {
+	ControlNumber string   `json:"control_number"`
+	Accepted      bool     `json:"accepted"`
+	Errors        []string `json:"errors,omitempty"`
+}
+
+// Return is a customer return (RMA).
+type Return struct {
+	ID       string         `json:"id"`
+	OrderID  string         `json:"order_id"`
+	Supplier string         `json:"supplier,omitempty"`
+	RMA      string         `json:"rma,omitempty"`
+	Lines    []ShipmentLine `json:"lines"`
+	Status   string         `json:"status"` // requested, authorized, received, refunded, rejected
+	Created  time.Time      `json:"created_at"`
+}
+
+// PaymentStatus is our view of the money (separate from fulfilment).
+type PaymentStatus string
+
+// Payment statuses.
+const (
+	PayAuthorized        PaymentStatus = "authorized"
+	PayPartiallyCaptured PaymentStatus = "partially_captured"
+	PayCaptured          PaymentStatus = "captured"
+	PayRefunded          PaymentStatus = "refunded"
+	PayVoided            PaymentStatus = "voided"
+	PayFailed            PaymentStatus = "failed"
+)
+
+// Payment is an authorization captured per shipment and refunded on
+// cancellation.
+type Payment struct {
+	Provider   string        `json:"provider"`
+	ProviderID string        `json:"provider_id"`
+	Status     PaymentStatus `json:"status"`
+	Authorized money.Money   `json:"authorized"`
+	Captured   money.Money   `json:"captured"`
+	Refunded   money.Money   `json:"refunded"`
+}
