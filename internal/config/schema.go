@@ -1,0 +1,149 @@
+package config
+
+import (
+	"time"
+
+	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/routing"
+	"github.com/dropgate/dropgate/core/store"
+)
+
+// Config is a loaded, validated dropgate configuration.
+type Config struct {
+	Server    Server         `yaml:"server"`
+	Store     Store          `yaml:"store"`
+	Workers   Workers        `yaml:"workers"`
+	Routing   routing.Config `yaml:"routing"`
+	Channels  []*Connector   `yaml:"-"`
+	Suppliers []*Connector   `yaml:"-"`
+	Carriers  []*Connector   `yaml:"-"`
+	Payments  []*Connector   `yaml:"-"`
+
+	File string `yaml:"-"` // the file it was loaded from
+	Dir  string `yaml:"-"` // its directory: relative paths resolve here
+}
+
+// Server is the `server:` block.
+type Server struct {
+	Listen       string           `yaml:"listen"`
+	AdminToken   connector.Secret `yaml:"admin_token"`
+	MaxBodyBytes int64            `yaml:"max_body_bytes"`
+	// ShutdownTimeout bounds how long in-flight requests and jobs get to
+	// finish on SIGTERM.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	ReadTimeout     time.Duration `yaml:"read_timeout"`
+}
+
+// Store is the `store:` block.
+type Store struct {
+	Driver string `yaml:"driver"` // embedded (default) or redis
+	Path   string `yaml:"path"`   // embedded: the database file
+	// Redis: a redis:// or rediss:// URL, or a list of cluster addresses.
+	URL      string           `yaml:"url"`
+	Addrs    []string         `yaml:"addrs"`
+	Password connector.Secret `yaml:"password"`
+	Prefix   string           `yaml:"prefix"` // key prefix, default "dg"
+}
+
+// Workers is the `workers:` block.
+type Workers struct {
+	Concurrency int           `yaml:"concurrency"` // job handlers per process
+	Lease       time.Duration `yaml:"lease"`       // how long a job is owned before reclaim
+}
+
+// Connector is one entry of channels, suppliers, carriers or payments.
+type Connector struct {
+	Name      string                 `yaml:"name" required:"true"`
+	Type      string                 `yaml:"type" required:"true"`
+	RateLimit *store.Limit           `yaml:"rate_limit"`
+	Retry     *connector.RetryPolicy `yaml:"retry"`
+	// Supplier holds the keys every supplier shares (catalog, sla, …);
+	// nil for other kinds.
+	Supplier *routing.SupplierProfile `yaml:"-"`
+	// Settings is the connector's own config struct (Spec.NewConfig()).
+	Settings any            `yaml:"-"`
+	Spec     connector.Spec `yaml:"-"`
+	Kind     connector.Kind `yaml:"-"`
+	Line     int            `yaml:"-"`
+}
+
+// EffectiveLimit is the YAML override or the connector's default.
+func (c *Connector) EffectiveLimit() store.Limit {
+	if c.RateLimit != nil {
+		return *c.RateLimit
+	}
+	return c.Spec.RateLimit
+}
+
+// EffectiveRetry is the YAML override (field by field) or the default.
+func (c *Connector) EffectiveRetry() connector.RetryPolicy {
+	p := c.Spec.Retry
+	if p.MaxAttempts == 0 {
+		p = connector.DefaultRetry
+	}
+	if c.Retry != nil {
+		if c.Retry.MaxAttempts > 0 {
+			p.MaxAttempts = c.Retry.MaxAttempts
+		}
+		if c.Retry.BaseDelay > 0 {
+			p.BaseDelay = c.Retry.BaseDelay
+		}
+		if c.Retry.MaxDelay > 0 {
+			p.MaxDelay = c.Retry.MaxDelay
+		}
+	}
+	return p
+}
+
+// All returns every connector, channels first.
+func (c *Config) All() []*Connector {
+	var out []*Connector
+	out = append(out, c.Channels...)
+	out = append(out, c.Suppliers...)
+	out = append(out, c.Carriers...)
+	out = append(out, c.Payments...)
+	return out
+}
+
+// Find returns the connector named name, or nil.
+func (c *Config) Find(name string) *Connector {
+	for _, x := range c.All() {
+		if x.Name == name {
+			return x
+		}
+	}
+	return nil
+}
+
+func (c *Config) applyDefaults() {
+	if c.Server.Listen == "" {
+		c.Server.Listen = "127.0.0.1:8080"
+	}
+	if c.Server.MaxBodyBytes == 0 {
+		c.Server.MaxBodyBytes = 1 << 20
+	}
+	if c.Server.ShutdownTimeout == 0 {
+		c.Server.ShutdownTimeout = 15 * time.Second
+	}
+	if c.Server.ReadTimeout == 0 {
+		c.Server.ReadTimeout = 30 * time.Second
+	}
+	if c.Store.Driver == "" {
+		c.Store.Driver = "embedded"
+	}
+	if c.Store.Path == "" {
+		c.Store.Path = "./var/dropgate.db"
+	}
+	if c.Store.Prefix == "" {
+		c.Store.Prefix = "dg"
+	}
+	if c.Workers.Concurrency == 0 {
+		c.Workers.Concurrency = 8
+	}
+	if c.Workers.Lease == 0 {
+		c.Workers.Lease = 2 * time.Minute
+	}
+	if c.Routing.Strategy == "" {
+		c.Routing.Strategy = routing.StrategyCheapest
+	}
+}

@@ -1,0 +1,107 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/dropgate/dropgate/core/money"
+	"github.com/dropgate/dropgate/core/routing"
+)
+
+// nameRE keeps connector names usable in URLs (/webhooks/{name}), file
+// names and Redis keys.
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+
+// validate checks what types alone cannot: unique names, references,
+// files that must exist, values in range.
+func (d *decoder) validate(cfg *Config, root *yaml.Node) {
+	switch cfg.Store.Driver {
+	case "embedded":
+	case "redis":
+		if cfg.Store.URL == "" && len(cfg.Store.Addrs) == 0 {
+			d.errorf(nodeAt(root, "store"), "store.url", "the redis driver needs url (redis://…) or addrs (cluster)")
+		}
+	default:
+		d.errorf(nodeAt(root, "store.driver"), "store.driver", "unknown driver %q (known: embedded, redis)", cfg.Store.Driver)
+	}
+	if cfg.Server.MaxBodyBytes < 0 {
+		d.errorf(nodeAt(root, "server.max_body_bytes"), "server.max_body_bytes", "must be positive")
+	}
+	switch cfg.Routing.Strategy {
+	case routing.StrategyCheapest, routing.StrategyPriority:
+	default:
+		d.errorf(nodeAt(root, "routing.strategy"), "routing.strategy", "unknown strategy %q (known: cheapest, priority)", cfg.Routing.Strategy)
+	}
+
+	first := map[string]*Connector{}
+	lists := []struct {
+		name string
+		cs   []*Connector
+	}{{"channels", cfg.Channels}, {"suppliers", cfg.Suppliers}, {"carriers", cfg.Carriers}, {"payments", cfg.Payments}}
+	for _, l := range lists {
+		for i, c := range l.cs {
+			path := fmt.Sprintf("%s[%d]", l.name, i)
+			item := nodeAt(root, path)
+			if c.Name != "" && !nameRE.MatchString(c.Name) {
+				d.errorf(nodeAt(item, "name"), path+".name", "%q: use lower-case letters, digits, - and _ (it appears in URLs)", c.Name)
+			}
+			if prev, dup := first[c.Name]; dup && c.Name != "" {
+				d.errorf(nodeAt(item, "name"), path+".name", "duplicate connector name %q (first defined at line %d)", c.Name, prev.Line)
+			} else if c.Name != "" {
+				first[c.Name] = c
+			}
+			if c.RateLimit != nil && (c.RateLimit.Rate <= 0 || c.RateLimit.Burst <= 0) {
+				d.errorf(nodeAt(item, "rate_limit"), path+".rate_limit", "per_second and burst must both be positive")
+			}
+			if c.Supplier != nil {
+				d.validateSupplier(cfg, c, item, path)
+			}
+		}
+	}
+}
+
+func (d *decoder) validateSupplier(cfg *Config, c *Connector, item *yaml.Node, path string) {
+	s := c.Supplier
+	if s.Currency == "" {
+		s.Currency = "USD"
+	} else if !money.KnownCurrency(s.Currency) {
+		d.errorf(nodeAt(item, "currency"), path+".currency", "unknown ISO 4217 currency %q", s.Currency)
+	}
+	if s.Catalog.File != "" {
+		p := cfg.Resolve(s.Catalog.File)
+		if _, err := os.Stat(p); err != nil {
+			d.errorf(nodeAt(item, "catalog.file"), path+".catalog.file", "cannot read %s: %v", p, unwrapPathError(err))
+		}
+	}
+	switch s.SLA.OnBreach {
+	case "", "exception", "reroute":
+	default:
+		d.errorf(nodeAt(item, "sla.on_breach"), path+".sla.on_breach", "unknown action %q (known: exception, reroute)", s.SLA.OnBreach)
+	}
+	for i, cc := range s.ShipTo {
+		if len(cc) != 2 {
+			d.errorf(nodeAt(item, fmt.Sprintf("ship_to[%d]", i)), fmt.Sprintf("%s.ship_to[%d]", path, i), "%q is not an ISO 3166-1 alpha-2 country code", cc)
+		}
+	}
+}
+
+// Resolve cleans a path from the config. Relative paths are relative to
+// the directory dropgate runs in, as in DESIGN's examples
+// (./configs/acme-catalog.csv, ./var/outbox/acme/).
+func (c *Config) Resolve(p string) string {
+	if p == "" {
+		return p
+	}
+	return filepath.Clean(p)
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
