@@ -83,4 +83,8 @@ type QueueStats struct {
 	Waiting   int64         `json:"waiting"` // parked behind an earlier job of their group
 	Dead      int64         `json:"dead"`
 	OldestAge time.Duration `json:"oldest_age"` // of the oldest ready job
+	// Keys counts the queue's pending jobs (ready, scheduled, waiting) per
+	// rate-limit key ("supplier:acme"), for per-connector depth. Drivers
+	// may leave it nil when they cannot count it cheaply.
+	Keys map[string]int64 `json:"keys,omitempty"`
 }

@@ -1,0 +1,212 @@
+package embedded
+
+import (
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/dropgate/dropgate/core/store"
+)
+
+// maxBatch bounds how many writes share one transaction, so a burst of
+// large payloads does not build one huge commit.
+const maxBatch = 1000
+
+// committer applies writes in submission order, as many per bbolt
+// transaction as are waiting when the previous commit finishes (group
+// commit). A lone writer commits at once; writers that arrive during a
+// commit share the next one, so N concurrent Enqueue calls cost about one
+// fsync instead of N.
+//
+// bbolt's own db.Batch is not used: it holds the first caller for
+// MaxBatchDelay (10ms by default) waiting for company, which makes every
+// sequential Enqueue 10ms slower, and it reorders calls when one fails,
+// while the in-memory queue state needs writes to land in the order it
+// decided them.
+type committer struct {
+	db  *bolt.DB
+	log *slog.Logger
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	pending []*write
+	closed  bool
+	// err is set when a write that the in-memory queue state already
+	// reflects could not be made durable. From then on memory and file
+	// disagree, so the store stops accepting work (fail-stop) and the next
+	// process recovers from the file, which is the truth.
+	err  error
+	done chan struct{}
+	// commits counts transactions committed, for benchmarks and metrics.
+	commits atomic.Uint64
+}
+
+// write is one unit of work for the committer.
+type write struct {
+	fn func(*bolt.Tx) error
+	// coupled writes mirror a change already made to the in-memory queue
+	// state; their failure stops the store.
+	coupled bool
+	// done receives the outcome once durable; nil for fire-and-forget.
+	done chan error
+}
+
+func newCommitter(db *bolt.DB, log *slog.Logger) *committer {
+	c := &committer{db: db, log: log, done: make(chan struct{})}
+	c.cond = sync.NewCond(&c.mu)
+	go c.run()
+	return c
+}
+
+// submit queues fn. With wait it returns a channel that receives the
+// outcome after the commit (and fsync); otherwise it returns nil.
+func (c *committer) submit(fn func(*bolt.Tx) error, coupled, wait bool) (<-chan error, error) {
+	w := &write{fn: fn, coupled: coupled}
+	if wait {
+		w.done = make(chan error, 1)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, store.ErrClosed
+	}
+	if c.err != nil {
+		return nil, unavailable(c.err)
+	}
+	c.pending = append(c.pending, w)
+	c.cond.Signal()
+	return w.done, nil
+}
+
+// do submits fn and waits for its durable outcome.
+func (c *committer) do(fn func(*bolt.Tx) error) error {
+	done, err := c.submit(fn, false, true)
+	if err != nil {
+		return err
+	}
+	return <-done
+}
+
+// failed returns the error that stopped the store, if any.
+func (c *committer) failed() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return unavailable(c.err)
+	}
+	return nil
+}
+
+// close stops accepting writes, lets the queued ones commit and returns
+// when the loop has ended.
+func (c *committer) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.cond.Signal()
+	c.mu.Unlock()
+	<-c.done
+}
+
+func (c *committer) run() {
+	defer close(c.done)
+	for {
+		c.mu.Lock()
+		for len(c.pending) == 0 && !c.closed {
+			c.cond.Wait()
+		}
+		if len(c.pending) == 0 {
+			c.mu.Unlock()
+			return
+		}
+		batch := c.pending
+		if len(batch) > maxBatch {
+			batch, c.pending = batch[:maxBatch:maxBatch], batch[maxBatch:]
+		} else {
+			c.pending = nil
+		}
+		stopped := c.err
+		c.mu.Unlock()
+
+		if stopped != nil {
+			for _, w := range batch {
+				c.finish(w, unavailable(stopped))
+			}
+			continue
+		}
+		c.commit(batch)
+	}
+}
+
+// commit runs batch in one transaction. If one write fails, the batch is
+// rolled back and each write is run alone, in order, so only the faulty
+// one reports an error.
+func (c *committer) commit(batch []*write) {
+	failedAt := -1
+	err := c.db.Update(func(tx *bolt.Tx) error {
+		for i, w := range batch {
+			if err := w.fn(tx); err != nil {
+				failedAt = i
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		c.commits.Add(1)
+		for _, w := range batch {
+			c.finish(w, nil)
+		}
+		return
+	}
+	if failedAt < 0 || len(batch) == 1 {
+		// The commit itself (write or fsync) failed, or the only write did.
+		if failedAt < 0 || batch[0].coupled {
+			c.stop(err)
+			err = unavailable(err)
+		}
+		for _, w := range batch {
+			c.finish(w, err)
+		}
+		return
+	}
+	for _, w := range batch {
+		if stopped := c.failed(); stopped != nil {
+			c.finish(w, stopped)
+			continue
+		}
+		err := c.db.Update(w.fn)
+		if err == nil {
+			c.commits.Add(1)
+		}
+		if err != nil && w.coupled {
+			c.stop(err)
+		}
+		c.finish(w, err)
+	}
+}
+
+func (c *committer) stop(err error) {
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = err
+		c.log.Error("embedded store: write failed; refusing further work until restarted", "err", err)
+	}
+	c.mu.Unlock()
+}
+
+func (c *committer) finish(w *write, err error) {
+	if w.done != nil {
+		w.done <- err
+		return
+	}
+	if err != nil {
+		c.log.Error("embedded store: background write failed", "err", err)
+	}
+}
+
+func unavailable(err error) error {
+	return fmt.Errorf("embedded: store stopped after a failed write: %w: %w", store.ErrUnavailable, err)
+}

@@ -1,0 +1,367 @@
+package embedded
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/dropgate/dropgate/core/ids"
+	"github.com/dropgate/dropgate/core/store"
+)
+
+// Enqueue stores j durably and returns its id. A job id already in the
+// store (dead letters included) or a remembered UniqueKey returns
+// ErrDuplicate and stores nothing. A RunAt in the past is treated as now,
+// so it cannot jump ahead of jobs already waiting. Once admitted, the call
+// waits for its commit whatever ctx does: the caller must learn the outcome.
+func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if j.Queue == "" {
+		return "", errors.New("embedded: enqueue: job has no queue")
+	}
+	now := s.clock.Now()
+	hv, err := s.prepare(&j, now)
+	if err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	e, hold, err := s.admitLocked(&j, now)
+	if err != nil {
+		s.mu.Unlock()
+		return "", err
+	}
+	done, err := s.w.submit(func(tx *bolt.Tx) error {
+		k := jobKey(e.key)
+		if err := tx.Bucket(bucketJobs).Put(k, hv); err != nil {
+			return err
+		}
+		if len(j.Payload) > 0 {
+			if err := tx.Bucket(bucketPayloads).Put(k, j.Payload); err != nil {
+				return err
+			}
+		}
+		if j.UniqueKey != "" {
+			return putUnique(tx, j.UniqueKey, hold)
+		}
+		return nil
+	}, true, true)
+	s.mu.Unlock()
+	if err := wait(done, err, "enqueue", j.ID); err != nil {
+		return "", err
+	}
+	return j.ID, nil
+}
+
+// prepare fills j's defaults and encodes its header, outside the lock.
+func (s *Store) prepare(j *store.Job, now time.Time) ([]byte, error) {
+	if j.ID == "" {
+		j.ID = ids.New("job")
+	}
+	if j.MaxAttempts <= 0 {
+		j.MaxAttempts = s.opts.maxAttempts
+	}
+	if j.RunAt.Before(now) {
+		j.RunAt = now
+	}
+	if j.CreatedAt.IsZero() {
+		j.CreatedAt = now
+	}
+	// Seq stays 0: a new job's order is its storage key (see header).
+	hv, err := json.Marshal(&header{
+		ID: j.ID, Queue: j.Queue, Kind: j.Kind, Meta: j.Meta, Group: j.Group, Key: j.Key,
+		UniqueKey: j.UniqueKey, UniqueTTL: j.UniqueTTL, MaxAttempts: j.MaxAttempts,
+		Status: statusPending, RunAt: j.RunAt.UnixNano(), CreatedAt: j.CreatedAt.UnixNano(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: enqueue %s: %w", j.ID, err)
+	}
+	return hv, nil
+}
+
+// admitLocked refuses duplicates, then gives j its sequence number and its
+// place in memory (ready, scheduled or waiting for its group).
+func (s *Store) admitLocked(j *store.Job, now time.Time) (*entry, uniqueHold, error) {
+	if err := s.usableLocked(); err != nil {
+		return nil, uniqueHold{}, err
+	}
+	if _, ok := s.jobs[j.ID]; ok {
+		return nil, uniqueHold{}, fmt.Errorf("embedded: enqueue %s: job id exists: %w", j.ID, store.ErrDuplicate)
+	}
+	if j.UniqueKey != "" && s.uniques.held(j.UniqueKey, now) {
+		return nil, uniqueHold{}, fmt.Errorf("embedded: enqueue unique key %q: %w", j.UniqueKey, store.ErrDuplicate)
+	}
+	var hold uniqueHold
+	if j.UniqueKey != "" {
+		hold = s.uniques.hold(j.UniqueKey, j.ID, j.UniqueTTL, now)
+	}
+	s.seq++
+	e := &entry{
+		id: j.ID, queue: j.Queue, group: j.Group, rateKey: j.Key, key: s.seq, seq: s.seq, runAt: j.RunAt,
+		maxAttempts: j.MaxAttempts, uniqueKey: j.UniqueKey, uniqueTTL: j.UniqueTTL, idx: -1,
+	}
+	s.jobs[j.ID] = e
+	s.placeLocked(e, now)
+	return e, hold, nil
+}
+
+// Dequeue leases the oldest ready job of queues, blocking until there is
+// one, ctx ends or the store closes. The first delivery has Attempt 1.
+// A lease of 0 or less gets the default lease.
+func (s *Store) Dequeue(ctx context.Context, queues []string, lease time.Duration) (*store.Job, error) {
+	if len(queues) == 0 {
+		return nil, errors.New("embedded: dequeue: no queues")
+	}
+	if lease <= 0 {
+		lease = s.opts.defaultLease
+	}
+	w := &waiter{queues: queues, ch: make(chan struct{}, 1)}
+	s.mu.Lock()
+	for {
+		if err := s.usableLocked(); err != nil {
+			s.removeWaiterLocked(w)
+			s.mu.Unlock()
+			return nil, err
+		}
+		if err := ctx.Err(); err != nil {
+			s.removeWaiterLocked(w)
+			s.passOnLocked(queues)
+			s.mu.Unlock()
+			return nil, err
+		}
+		now := s.clock.Now()
+		s.advanceLocked(now)
+		if q, e := s.pickLocked(queues); e != nil {
+			s.removeWaiterLocked(w)
+			s.passOnLocked(queues)
+			result, err := s.leaseLocked(q, e, now, lease)
+			s.mu.Unlock()
+			if err != nil {
+				return nil, err
+			}
+			return result()
+		}
+		s.removeWaiterLocked(w)
+		s.waiters = append(s.waiters, w)
+		s.mu.Unlock()
+		select {
+		case <-w.ch:
+		case <-ctx.Done():
+		}
+		s.mu.Lock()
+	}
+}
+
+// leaseLocked hands e to a worker and writes the new attempt count, so an
+// attempt that kills the process still counts towards MaxAttempts. The
+// returned function waits for that write and yields the leased job.
+func (s *Store) leaseLocked(q *queueState, e *entry, now time.Time, lease time.Duration) (func() (*store.Job, error), error) {
+	s.leaseSeq++
+	e.state = stateInFlight
+	e.attempt++
+	e.lease = s.nonce + "." + strconv.FormatUint(s.leaseSeq, 36)
+	e.leaseUntil = now.Add(lease)
+	q.inFlight++
+	q.countPending(e, -1)
+	s.leases.add(e)
+	s.armLocked(e.leaseUntil)
+
+	id, key, attempt, token, until := e.id, e.key, e.attempt, e.lease, e.leaseUntil
+	var job *store.Job
+	done, err := s.w.submit(func(tx *bolt.Tx) error {
+		h, err := getHeader(tx, key)
+		if err != nil {
+			return err
+		}
+		h.Attempt, h.Status = attempt, statusLeased
+		if err := putHeader(tx, key, h); err != nil {
+			return err
+		}
+		j := h.job(getPayload(tx, key))
+		j.Lease, j.LeaseUntil = token, until
+		job = &j
+		return nil
+	}, true, true)
+	if err != nil {
+		return nil, err
+	}
+	return func() (*store.Job, error) {
+		if err := <-done; err != nil {
+			return nil, fmt.Errorf("embedded: dequeue %s: %w", id, err)
+		}
+		return job, nil // written by the committer before done was sent
+	}, nil
+}
+
+// leasedLocked returns the entry j's lease still owns, reclaiming expired
+// leases first so that an expired lease is lost, not silently honoured.
+func (s *Store) leasedLocked(j *store.Job, now time.Time) (*entry, error) {
+	if err := s.usableLocked(); err != nil {
+		return nil, err
+	}
+	if j == nil {
+		return nil, errors.New("embedded: nil job")
+	}
+	s.advanceLocked(now)
+	e := s.jobs[j.ID]
+	if e == nil || e.state != stateInFlight || j.Lease == "" || e.lease != j.Lease {
+		return nil, fmt.Errorf("embedded: job %s: %w", j.ID, store.ErrLeaseLost)
+	}
+	return e, nil
+}
+
+// Extend renews j's lease for lease from now and updates j.LeaseUntil.
+// Leases live only in memory (a restart frees them all), so this writes
+// nothing.
+func (s *Store) Extend(ctx context.Context, j *store.Job, lease time.Duration) error {
+	if lease <= 0 {
+		lease = s.opts.defaultLease
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	e, err := s.leasedLocked(j, now)
+	if err != nil {
+		return err
+	}
+	e.leaseUntil = now.Add(lease)
+	s.leases.fix(e)
+	j.LeaseUntil = e.leaseUntil
+	return nil
+}
+
+// Ack completes j: it is deleted, its lifetime unique key is released and
+// the next job of its group becomes ready.
+func (s *Store) Ack(ctx context.Context, j *store.Job) error {
+	s.mu.Lock()
+	now := s.clock.Now()
+	e, err := s.leasedLocked(j, now)
+	if err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	q := s.queueLocked(e.queue)
+	s.leases.remove(e)
+	q.inFlight--
+	delete(s.jobs, e.id)
+	s.releaseGroupLocked(q, e, now)
+	dropUnique := s.uniques.releaseJob(e.uniqueKey, e.id)
+	done, err := s.w.submit(func(tx *bolt.Tx) error {
+		return deleteJob(tx, e.key, e.uniqueKey, dropUnique)
+	}, true, true)
+	s.mu.Unlock()
+	return wait(done, err, "ack", e.id)
+}
+
+// Retry gives j back to the queue to run at runAt (now if earlier),
+// recording err against the attempt that failed. With countAttempt false
+// the attempt is not counted: the next delivery has the same Attempt.
+// A grouped job keeps the head of its group while it waits.
+func (s *Store) Retry(ctx context.Context, j *store.Job, runAt time.Time, cause error, countAttempt bool) error {
+	s.mu.Lock()
+	now := s.clock.Now()
+	e, err := s.leasedLocked(j, now)
+	if err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	q := s.queueLocked(e.queue)
+	s.leases.remove(e)
+	q.inFlight--
+	e.lease = ""
+	failed := e.attempt
+	if !countAttempt && e.attempt > 0 {
+		e.attempt--
+	}
+	if runAt.Before(now) {
+		runAt = now
+	}
+	e.runAt = runAt
+	q.countPending(e, +1)
+	s.activateLocked(q, e, now)
+	attempt := e.attempt
+	done, err := s.w.submit(func(tx *bolt.Tx) error {
+		h, err := getHeader(tx, e.key)
+		if err != nil {
+			return err
+		}
+		h.Attempt, h.Status, h.RunAt = attempt, statusPending, runAt.UnixNano()
+		h.addError(failed, now, cause)
+		return putHeader(tx, e.key, h)
+	}, true, true)
+	s.mu.Unlock()
+	return wait(done, err, "retry", e.id)
+}
+
+// Bury moves j to the dead letters with err recorded, releasing its group.
+func (s *Store) Bury(ctx context.Context, j *store.Job, cause error) error {
+	s.mu.Lock()
+	now := s.clock.Now()
+	e, err := s.leasedLocked(j, now)
+	if err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	q := s.queueLocked(e.queue)
+	s.leases.remove(e)
+	q.inFlight--
+	e.lease = ""
+	done, err := s.w.submit(s.buryLocked(q, e, now, cause), true, true)
+	s.mu.Unlock()
+	return wait(done, err, "bury", e.id)
+}
+
+// buryLocked makes e (no longer in flight) a dead letter in memory and
+// returns the write that does the same in the file.
+func (s *Store) buryLocked(q *queueState, e *entry, now time.Time, cause error) func(*bolt.Tx) error {
+	e.state = stateDead
+	e.deadAt = now
+	q.dead++
+	s.releaseGroupLocked(q, e, now)
+	key, attempt := e.key, e.attempt
+	return func(tx *bolt.Tx) error {
+		h, err := getHeader(tx, key)
+		if err != nil {
+			return err
+		}
+		h.Status, h.Attempt, h.DeadAt = statusDead, attempt, now.UnixNano()
+		h.addError(attempt, now, cause)
+		if err := putHeader(tx, key, h); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketDead).Put(deadKey(now, key), nil)
+	}
+}
+
+// deleteJob removes a job and, when asked, its unique key.
+func deleteJob(tx *bolt.Tx, key uint64, uniqueKey string, dropUnique bool) error {
+	k := jobKey(key)
+	if err := tx.Bucket(bucketJobs).Delete(k); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketPayloads).Delete(k); err != nil {
+		return err
+	}
+	if dropUnique {
+		return tx.Bucket(bucketUniques).Delete([]byte(uniqueKey))
+	}
+	return nil
+}
+
+// wait returns the outcome of a submitted write: the submit error, or
+// what the commit reported.
+func wait(done <-chan error, err error, op, id string) error {
+	if err != nil {
+		return err
+	}
+	if err := <-done; err != nil {
+		return fmt.Errorf("embedded: %s %s: %w", op, id, err)
+	}
+	return nil
+}

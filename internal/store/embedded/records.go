@@ -1,0 +1,350 @@
+package embedded
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/dropgate/dropgate/core/store"
+)
+
+// Each record kind is a bucket under "records" holding three buckets:
+//
+//	data:    id → recordValue (JSON)
+//	created: timeKey(Created)|id → nothing, for listing newest first
+//	index:   lp(field)|lp(value)|timeKey(Created)|id → nothing
+//
+// An index query is a backward range scan over one field/value prefix, so
+// its cost is the page size, not the number of records of the kind.
+var (
+	bucketData    = []byte("data")
+	bucketCreated = []byte("created")
+	bucketIndex   = []byte("index")
+)
+
+type recordValue struct {
+	Data    []byte            `json:"d,omitempty"`
+	Index   map[string]string `json:"i,omitempty"`
+	Version int64             `json:"v"`
+	Created int64             `json:"c"`
+	Updated int64             `json:"u"`
+}
+
+func (v *recordValue) record(kind, id string) store.Record {
+	return store.Record{
+		Kind: kind, ID: id, Data: v.Data, Index: v.Index, Version: v.Version,
+		Created: fromNanos(v.Created), Updated: fromNanos(v.Updated),
+	}
+}
+
+// GetRecord returns record kind/id, or ErrNotFound.
+func (s *Store) GetRecord(ctx context.Context, kind, id string) (store.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Record{}, err
+	}
+	var rec store.Record
+	err := s.view(func(tx *bolt.Tx) error {
+		kb := tx.Bucket(bucketRecords).Bucket([]byte(kind))
+		if kb == nil {
+			return store.ErrNotFound
+		}
+		v, err := getRecordValue(kb, id)
+		if err != nil {
+			return err
+		}
+		rec = v.record(kind, id)
+		return nil
+	})
+	if err != nil {
+		return store.Record{}, fmt.Errorf("embedded: get record %s/%s: %w", kind, id, err)
+	}
+	return rec, nil
+}
+
+// PutRecord writes rec when the stored version equals rec.Version (0: must
+// not exist) and returns the new version; otherwise ErrConflict. On
+// creation rec.Created is kept when set (imports of past orders), else it
+// is now; on update Created never changes. Index entries with an empty
+// value are kept on the record but not indexed.
+func (s *Store) PutRecord(ctx context.Context, rec store.Record) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if rec.Kind == "" || rec.ID == "" {
+		return 0, errors.New("embedded: put record: kind and id are required")
+	}
+	now := s.clock.Now()
+	var version int64
+	var conflict bool
+	err := s.w.do(func(tx *bolt.Tx) error {
+		version, conflict = 0, false
+		kb, err := kindBucket(tx, rec.Kind)
+		if err != nil {
+			return err
+		}
+		var old *recordValue
+		if v := kb.Bucket(bucketData).Get([]byte(rec.ID)); v != nil {
+			old = new(recordValue)
+			if err := json.Unmarshal(v, old); err != nil {
+				return fmt.Errorf("decode: %w", err)
+			}
+		}
+		var stored int64
+		if old != nil {
+			stored = old.Version
+		}
+		if rec.Version != stored {
+			conflict = true
+			return nil
+		}
+		nv := &recordValue{Data: rec.Data, Index: rec.Index, Version: stored + 1, Updated: now.UnixNano()}
+		switch {
+		case old != nil:
+			nv.Created = old.Created
+		case !rec.Created.IsZero():
+			nv.Created = rec.Created.UnixNano()
+		default:
+			nv.Created = now.UnixNano()
+		}
+		if err := writeRecord(kb, rec.ID, old, nv); err != nil {
+			return err
+		}
+		version = nv.Version
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("embedded: put record %s/%s: %w", rec.Kind, rec.ID, err)
+	}
+	if conflict {
+		return 0, fmt.Errorf("embedded: put record %s/%s version %d: %w", rec.Kind, rec.ID, rec.Version, store.ErrConflict)
+	}
+	return version, nil
+}
+
+// DeleteRecord removes record kind/id and its index entries; absent is
+// not an error.
+func (s *Store) DeleteRecord(ctx context.Context, kind, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.w.do(func(tx *bolt.Tx) error {
+		kb := tx.Bucket(bucketRecords).Bucket([]byte(kind))
+		if kb == nil {
+			return nil
+		}
+		old, err := getRecordValue(kb, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		created := fromNanos(old.Created)
+		for f, v := range indexed(old.Index) {
+			if err := kb.Bucket(bucketIndex).Delete(indexKey(f, v, created, id)); err != nil {
+				return err
+			}
+		}
+		if err := kb.Bucket(bucketCreated).Delete(append(timeKey(created), id...)); err != nil {
+			return err
+		}
+		return kb.Bucket(bucketData).Delete([]byte(id))
+	})
+	if err != nil {
+		return fmt.Errorf("embedded: delete record %s/%s: %w", kind, id, err)
+	}
+	return nil
+}
+
+// writeRecord stores nv over old (nil when new), moving only the index
+// entries whose value changed, so no stale entry points at the record.
+func writeRecord(kb *bolt.Bucket, id string, old, nv *recordValue) error {
+	created := fromNanos(nv.Created)
+	idx := kb.Bucket(bucketIndex)
+	oldIdx, newIdx := map[string]string(nil), indexed(nv.Index)
+	if old != nil {
+		oldIdx = indexed(old.Index)
+		for f, v := range oldIdx {
+			if newIdx[f] != v {
+				if err := idx.Delete(indexKey(f, v, created, id)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for f, v := range newIdx {
+		if oldIdx[f] != v {
+			if err := idx.Put(indexKey(f, v, created, id), nil); err != nil {
+				return err
+			}
+		}
+	}
+	if old == nil {
+		if err := kb.Bucket(bucketCreated).Put(append(timeKey(created), id...), nil); err != nil {
+			return err
+		}
+	}
+	b, err := json.Marshal(nv)
+	if err != nil {
+		return err
+	}
+	return kb.Bucket(bucketData).Put([]byte(id), b)
+}
+
+// ListRecords pages through records of kind, newest Created first,
+// optionally those whose Index[q.Field] is q.Value, within [Since, Until).
+// The cursor is the position of the last record returned, so records
+// created meanwhile never shift later pages.
+func (s *Store) ListRecords(ctx context.Context, kind string, q store.Query) ([]store.Record, string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
+	limit := pageSize(q.Limit)
+	var after []byte
+	if q.Cursor != "" {
+		b, err := base64.RawURLEncoding.DecodeString(q.Cursor)
+		if err != nil || len(b) < 8 {
+			return nil, "", fmt.Errorf("embedded: list records %s: bad cursor %q", kind, q.Cursor)
+		}
+		after = b
+	}
+	var out []store.Record
+	var next string
+	err := s.view(func(tx *bolt.Tx) error {
+		kb := tx.Bucket(bucketRecords).Bucket([]byte(kind))
+		if kb == nil {
+			return nil
+		}
+		var err error
+		out, next, err = listRange(kb, kind, q, after, limit)
+		return err
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("embedded: list records %s: %w", kind, err)
+	}
+	return out, next, nil
+}
+
+// listRange walks one range of the created or index bucket backwards.
+func listRange(kb *bolt.Bucket, kind string, q store.Query, after []byte, limit int) ([]store.Record, string, error) {
+	b := kb.Bucket(bucketCreated)
+	var prefix []byte
+	if q.Field != "" {
+		b = kb.Bucket(bucketIndex)
+		prefix = lp(lp(nil, q.Field), q.Value)
+	}
+	// upper is exclusive: the cursor's position or Until, whichever is lower.
+	var upper []byte
+	if after != nil {
+		upper = append(append([]byte(nil), prefix...), after...)
+	}
+	if !q.Until.IsZero() {
+		if u := appendTimeKey(append([]byte(nil), prefix...), q.Until); upper == nil || bytes.Compare(u, upper) < 0 {
+			upper = u
+		}
+	}
+	var lower []byte
+	if !q.Since.IsZero() {
+		lower = appendTimeKey(append([]byte(nil), prefix...), q.Since)
+	}
+	if upper == nil {
+		upper = prefixEnd(prefix)
+	}
+
+	c := b.Cursor()
+	var k []byte
+	if upper == nil {
+		k, _ = c.Last()
+	} else if k, _ = c.Seek(upper); k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	var out []store.Record
+	var last []byte
+	for ; k != nil && bytes.HasPrefix(k, prefix) && (lower == nil || bytes.Compare(k, lower) >= 0); k, _ = c.Prev() {
+		if len(out) == limit {
+			return out, base64.RawURLEncoding.EncodeToString(last), nil
+		}
+		pos := k[len(prefix):]
+		if len(pos) < 8 {
+			continue
+		}
+		id := string(pos[8:])
+		v, err := getRecordValue(kb, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, v.record(kind, id))
+		last = append(last[:0], pos...)
+	}
+	return out, "", nil
+}
+
+// prefixEnd returns the smallest key greater than every key starting with
+// prefix, or nil when there is none (empty or all-0xff prefix).
+func prefixEnd(prefix []byte) []byte {
+	end := append([]byte(nil), prefix...)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}
+
+func indexKey(field, value string, created time.Time, id string) []byte {
+	k := lp(lp(nil, field), value)
+	k = appendTimeKey(k, created)
+	return append(k, id...)
+}
+
+func kindBucket(tx *bolt.Tx, kind string) (*bolt.Bucket, error) {
+	kb, err := tx.Bucket(bucketRecords).CreateBucketIfNotExists([]byte(kind))
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range [][]byte{bucketData, bucketCreated, bucketIndex} {
+		if _, err := kb.CreateBucketIfNotExists(name); err != nil {
+			return nil, err
+		}
+	}
+	return kb, nil
+}
+
+func getRecordValue(kb *bolt.Bucket, id string) (*recordValue, error) {
+	v := kb.Bucket(bucketData).Get([]byte(id))
+	if v == nil {
+		return nil, store.ErrNotFound
+	}
+	var rv recordValue
+	if err := json.Unmarshal(v, &rv); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	return &rv, nil
+}
+
+// indexed returns the index values that get index entries: the non-empty ones.
+func indexed(m map[string]string) map[string]string {
+	var out map[string]string
+	for k, v := range m {
+		if v == "" {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]string, len(m))
+		}
+		out[k] = v
+	}
+	return out
+}

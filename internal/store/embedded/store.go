@@ -1,0 +1,214 @@
+// Package embedded is dropgate's single-machine store: the queue, records,
+// counters, blobs and claims in one bbolt file, and rate limits in memory.
+//
+// Durability: every call that changes state returns only after its
+// transaction is committed and fsynced. Concurrent callers share commits
+// (see committer), so throughput grows with concurrency while a lone
+// caller pays one commit.
+//
+// Ownership: bbolt locks the file, so one process owns it. That is what
+// makes recovery simple: on Open every job a previous process left leased
+// is ready again at once, because its worker is certainly gone.
+//
+// Scheduling happens in memory: an index of every job (not payloads) is
+// rebuilt from the file on Open, and Dequeue waits on an in-process
+// notification plus one timer for the next scheduled job or lease expiry,
+// never by polling.
+package embedded
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/dropgate/dropgate/core/clock"
+	"github.com/dropgate/dropgate/core/store"
+)
+
+// Store is the embedded driver. It is safe for concurrent use.
+type Store struct {
+	db    *bolt.DB
+	path  string
+	opts  options
+	clock clock.Clock
+	log   *slog.Logger
+	w     *committer
+	lim   *limiter
+
+	// mu guards the in-memory queue state below. Writes that mirror a
+	// change to it are submitted to the committer while mu is held, so the
+	// file sees changes in the order memory made them.
+	mu     sync.Mutex
+	closed bool
+	// closedFlag mirrors closed for paths that do not take mu (reads,
+	// the limiter).
+	closedFlag atomic.Bool
+	jobs       map[string]*entry // every job in the file, dead ones included
+	queues     map[string]*queueState
+	leases     entryHeap // in-flight jobs by lease expiry
+	uniques    uniqueIndex
+	waiters    []*waiter
+	seq        uint64 // last enqueue sequence number
+	leaseSeq   uint64
+	nonce      string    // distinguishes this process's lease tokens
+	timerAt    time.Time // when the background timer next fires; zero: idle
+
+	kick   chan struct{}
+	stop   chan struct{}
+	bgDone chan struct{}
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating if needed, with its parent directories) the store
+// file at path. It fails after a short wait if another process holds it.
+func Open(path string, opts ...Option) (*Store, error) {
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("embedded: open %s: %w", path, err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout: o.lockTimeout,
+		// The hashmap freelist and not persisting it make commits cheaper;
+		// the price is a scan of the free pages on Open.
+		FreelistType:   bolt.FreelistMapType,
+		NoFreelistSync: true,
+	})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("embedded: open %s: database is locked by another dropgate process (waited %s): %w",
+			path, o.lockTimeout, store.ErrUnavailable)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("embedded: open %s: %w", path, err)
+	}
+	var nonce [6]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("embedded: open %s: %w", path, err)
+	}
+	s := &Store{
+		db:      db,
+		path:    path,
+		opts:    o,
+		clock:   o.clock,
+		log:     o.logger,
+		lim:     newLimiter(),
+		jobs:    make(map[string]*entry),
+		queues:  make(map[string]*queueState),
+		leases:  entryHeap{less: byLeaseUntil},
+		uniques: newUniqueIndex(),
+		nonce:   hex.EncodeToString(nonce[:]),
+		kick:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+		bgDone:  make(chan struct{}),
+	}
+	if err := s.recover(); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("embedded: open %s: recover: %w", path, err)
+	}
+	s.w = newCommitter(db, s.log)
+	go s.background()
+	return s, nil
+}
+
+// Path returns the file the store lives in.
+func (s *Store) Path() string { return s.path }
+
+// Ping reports whether the store can serve: open and not stopped by a
+// failed write.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.usableLocked()
+}
+
+// Close wakes blocked Dequeue calls (they return ErrClosed), lets queued
+// writes commit and closes the file. Leased jobs stay leased in the file;
+// the next Open makes them ready.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.closedFlag.Store(true)
+	for _, w := range s.waiters {
+		select {
+		case w.ch <- struct{}{}:
+		default:
+		}
+	}
+	s.waiters = nil
+	s.mu.Unlock()
+
+	close(s.stop)
+	<-s.bgDone
+	s.w.close()
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("embedded: close %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// view runs a read-only transaction; after Close it returns ErrClosed.
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	if s.closedFlag.Load() {
+		return store.ErrClosed
+	}
+	err := s.db.View(fn)
+	if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
+		return store.ErrClosed // closed while we were starting
+	}
+	return err
+}
+
+// usableLocked returns ErrClosed or the failure that stopped the store.
+func (s *Store) usableLocked() error {
+	if s.closed {
+		return store.ErrClosed
+	}
+	return s.w.failed()
+}
+
+// sweep drops expired unique keys, claims and idle limiter buckets. Each
+// is also expired lazily on access; the sweep bounds the space they hold.
+func (s *Store) sweep() {
+	now := s.clock.Now()
+	s.mu.Lock()
+	if !s.closed {
+		if keys := s.uniques.expired(now); len(keys) > 0 {
+			s.submitAsyncLocked(func(tx *bolt.Tx) error {
+				b := tx.Bucket(bucketUniques)
+				for _, k := range keys {
+					if err := b.Delete([]byte(k)); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
+	}
+	s.mu.Unlock()
+	if err := s.sweepClaims(now); err != nil && !errors.Is(err, store.ErrClosed) {
+		s.log.Warn("embedded store: sweep claims", "err", err)
+	}
+	s.lim.sweep(now)
+}

@@ -1,0 +1,129 @@
+package embedded
+
+import (
+	"container/heap"
+	"encoding/json"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// uniqueHold is a remembered UniqueKey. A zero expires means the key lives
+// as long as its job: until the job is acknowledged or discarded (a dead
+// letter still holds it, since it may be replayed).
+type uniqueHold struct {
+	job     string
+	expires time.Time
+}
+
+// uniqueRecord is a uniqueHold as stored.
+type uniqueRecord struct {
+	Job     string `json:"j"`
+	Expires int64  `json:"x,omitempty"`
+}
+
+// uniqueIndex keeps every live unique key in memory, so Enqueue decides a
+// duplicate without touching the file; the file copy only serves recovery.
+// Keys with a TTL are also in a min-heap by expiry, so the sweep pops what
+// has expired instead of scanning every key.
+type uniqueIndex struct {
+	byKey  map[string]uniqueHold
+	expiry expiryHeap
+}
+
+func newUniqueIndex() uniqueIndex {
+	return uniqueIndex{byKey: make(map[string]uniqueHold)}
+}
+
+// held reports whether key is remembered at now, forgetting it lazily when
+// its TTL has passed (the file copy goes at the next sweep or overwrite).
+func (u *uniqueIndex) held(key string, now time.Time) bool {
+	h, ok := u.byKey[key]
+	if !ok {
+		return false
+	}
+	if !h.expires.IsZero() && !now.Before(h.expires) {
+		delete(u.byKey, key)
+		return false
+	}
+	return true
+}
+
+// hold remembers key for job, for ttl (0: the job's lifetime).
+func (u *uniqueIndex) hold(key, job string, ttl time.Duration, now time.Time) uniqueHold {
+	h := uniqueHold{job: job}
+	if ttl > 0 {
+		h.expires = now.Add(ttl)
+		heap.Push(&u.expiry, expiring{key: key, at: h.expires})
+	}
+	u.byKey[key] = h
+	return h
+}
+
+// releaseJob forgets key if it is held for the lifetime of job; it reports
+// whether the stored copy must be deleted too.
+func (u *uniqueIndex) releaseJob(key, job string) bool {
+	if key == "" {
+		return false
+	}
+	h, ok := u.byKey[key]
+	if !ok || h.job != job || !h.expires.IsZero() {
+		return false
+	}
+	delete(u.byKey, key)
+	return true
+}
+
+// expired pops every key whose TTL has passed by now and returns those
+// whose stored copy should be deleted (not replaced by a newer hold).
+func (u *uniqueIndex) expired(now time.Time) []string {
+	var keys []string
+	for u.expiry.Len() > 0 && !now.Before(u.expiry[0].at) {
+		x := heap.Pop(&u.expiry).(expiring)
+		h, ok := u.byKey[x.key]
+		switch {
+		case !ok:
+			// Forgotten lazily and not re-used: only the file copy is left.
+			keys = append(keys, x.key)
+		case h.expires.Equal(x.at):
+			delete(u.byKey, x.key)
+			keys = append(keys, x.key)
+		}
+	}
+	return keys
+}
+
+func (h uniqueHold) record() uniqueRecord {
+	return uniqueRecord{Job: h.job, Expires: toNanos(h.expires)}
+}
+
+func putUnique(tx *bolt.Tx, key string, h uniqueHold) error {
+	v, err := json.Marshal(h.record())
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketUniques).Put([]byte(key), v)
+}
+
+// expiring is one entry of the expiry heap.
+type expiring struct {
+	key string
+	at  time.Time
+}
+
+type expiryHeap []expiring
+
+func (h expiryHeap) Len() int           { return len(h) }
+func (h expiryHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
+func (h expiryHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+
+// Push implements heap.Interface.
+func (h *expiryHeap) Push(x any) { *h = append(*h, x.(expiring)) }
+
+// Pop implements heap.Interface.
+func (h *expiryHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}

@@ -1,0 +1,196 @@
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/dropgate/dropgate/core/store"
+)
+
+var queueCases = []testCase{
+	{"EnqueueDequeueAck", testEnqueueDequeueAck},
+	{"EnqueueKeepsGivenID", testEnqueueGivenID},
+	{"DequeueOnlyListedQueues", testOnlyListedQueues},
+	{"ReadyJobsOldestFirst", testOldestFirst},
+	{"IdleDequeueWakesOnEnqueue", testWakeOnEnqueue},
+	{"ContextCancelUnblocksDequeue", testCancelUnblocks},
+	{"DelayedRunAt", testDelayedRunAt},
+	{"AckTwice", testAckTwice},
+}
+
+func testEnqueueDequeueAck(h *harness) {
+	in := store.Job{
+		Queue: "orders", Kind: "order.create", Payload: []byte{0, 1, 2, 0xff, '{', '}'},
+		Meta: map[string]string{"shop": "acme.myshopify.com", "topic": "orders/create"},
+		Key:  "shopify:acme",
+	}
+	before := time.Now()
+	id := h.enqueue(in)
+	got := h.dequeue(longLease, "orders")
+	after := time.Now()
+
+	if got.ID != id {
+		h.t.Fatalf("ID = %q; want %q", got.ID, id)
+	}
+	if got.Queue != in.Queue || got.Kind != in.Kind || got.Key != in.Key {
+		h.t.Fatalf("queue/kind/key = %q/%q/%q; want %q/%q/%q", got.Queue, got.Kind, got.Key, in.Queue, in.Kind, in.Key)
+	}
+	if !bytes.Equal(got.Payload, in.Payload) {
+		h.t.Fatalf("Payload = %v; want %v", got.Payload, in.Payload)
+	}
+	if !maps.Equal(got.Meta, in.Meta) {
+		h.t.Fatalf("Meta = %v; want %v", got.Meta, in.Meta)
+	}
+	if got.Attempt != 1 {
+		h.t.Fatalf("Attempt = %d on first delivery; want 1", got.Attempt)
+	}
+	if got.Lease == "" {
+		h.t.Fatal("Lease is empty")
+	}
+	h.near("LeaseUntil", got.LeaseUntil, before.Add(longLease), after.Sub(before)+skew)
+	h.near("CreatedAt", got.CreatedAt, before, after.Sub(before)+skew)
+	if len(got.Errors) != 0 || !got.DeadAt.IsZero() {
+		h.t.Fatalf("fresh job has Errors %v, DeadAt %v", got.Errors, got.DeadAt)
+	}
+	h.ack(got)
+	h.expectNone(quiet, "orders")
+}
+
+func testEnqueueGivenID(h *harness) {
+	j := newJob("q", "first")
+	j.ID = "job-fixed-1"
+	if id := h.enqueue(j); id != j.ID {
+		h.t.Fatalf("Enqueue returned %q; want the given %q", id, j.ID)
+	}
+	dup := newJob("q", "second")
+	dup.ID = j.ID
+	_, err := h.s.Enqueue(h.ctx, dup)
+	h.wantErr("Enqueue with a stored job's ID", err, store.ErrDuplicate)
+
+	got := h.dequeue(longLease, "q")
+	if got.ID != j.ID || string(got.Payload) != "first" {
+		h.t.Fatalf("got %s %q; want %s \"first\"", got.ID, got.Payload, j.ID)
+	}
+	h.expectNone(quiet, "q")
+}
+
+func testOnlyListedQueues(h *harness) {
+	h.enqueue(newJob("a", "for a"))
+	h.expectNone(quiet, "b")
+	got := h.dequeue(longLease, "b", "a")
+	if got.Queue != "a" {
+		h.t.Fatalf("Queue = %q; want a", got.Queue)
+	}
+}
+
+func testOldestFirst(h *harness) {
+	var want []string
+	for _, p := range []string{"1", "2", "3", "4", "5"} {
+		want = append(want, h.enqueue(newJob("q", p)))
+	}
+	for i, id := range want {
+		got := h.dequeue(longLease, "q")
+		if got.ID != id {
+			h.t.Fatalf("delivery %d = %s (%q); want %s", i, got.ID, got.Payload, id)
+		}
+		h.ack(got)
+	}
+}
+
+// testWakeOnEnqueue measures how long an idle Dequeue takes to return
+// after an Enqueue from another goroutine. The latency includes the
+// driver's writes (an fsync can stall on a busy disk), so it takes the
+// median of several trials: a driver that polls once a second has a median
+// near 500ms, a notified one a few milliseconds.
+func testWakeOnEnqueue(h *harness) {
+	const trials = 5
+	var latencies []time.Duration
+	for i := range trials {
+		type result struct {
+			err error
+			at  time.Time
+		}
+		out := make(chan result, 1)
+		go func() {
+			_, err := h.dequeueWithin([]string{"q"}, longLease, patience)
+			out <- result{err, time.Now()}
+		}()
+		time.Sleep(100 * time.Millisecond) // let the worker go idle
+		start := time.Now()
+		h.enqueue(newJob("q", fmt.Sprintf("wake up %d", i)))
+		r := <-out
+		if r.err != nil {
+			h.t.Fatalf("idle Dequeue: %v", r.err)
+		}
+		latencies = append(latencies, r.at.Sub(start))
+	}
+	slices.Sort(latencies)
+	h.t.Logf("enqueue → idle dequeue: %v", latencies)
+	if median := latencies[trials/2]; median > 250*time.Millisecond {
+		h.t.Fatalf("idle Dequeue woke a median %s after Enqueue (%v); want milliseconds, not polling", median, latencies)
+	}
+}
+
+func testCancelUnblocks(h *harness) {
+	for _, tc := range []struct {
+		name string
+		ctx  func() (context.Context, context.CancelFunc)
+		want error
+	}{
+		{"cancel", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(h.ctx)
+			time.AfterFunc(100*time.Millisecond, cancel)
+			return ctx, cancel
+		}, context.Canceled},
+		{"deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(h.ctx, 100*time.Millisecond)
+		}, context.DeadlineExceeded},
+	} {
+		ctx, cancel := tc.ctx()
+		start := time.Now()
+		j, err := h.s.Dequeue(ctx, []string{"q"}, longLease)
+		cancel()
+		if !errors.Is(err, tc.want) || j != nil {
+			h.t.Fatalf("%s: Dequeue = %v, %v; want nil, %v", tc.name, j, err, tc.want)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			h.t.Fatalf("%s: Dequeue returned %s after the context ended", tc.name, d)
+		}
+	}
+	// A job enqueued afterwards is not lost to the abandoned calls.
+	h.enqueue(newJob("q", "after"))
+	if got := h.dequeue(longLease, "q"); string(got.Payload) != "after" {
+		h.t.Fatalf("got %q", got.Payload)
+	}
+}
+
+func testDelayedRunAt(h *harness) {
+	// Long against the quiet window, so a stalled write cannot make the
+	// job due while the test still expects nothing.
+	const delay = 1500 * time.Millisecond
+	start := time.Now()
+	j := newJob("q", "later")
+	j.RunAt = start.Add(delay)
+	h.enqueue(j)
+	h.expectNone(quiet, "q")
+	got := h.dequeue(longLease, "q")
+	if d := time.Since(start); d < delay-100*time.Millisecond {
+		h.t.Fatalf("delivered %s after enqueue; RunAt was %s later", d, delay)
+	}
+	if got.Attempt != 1 {
+		h.t.Fatalf("Attempt = %d; want 1", got.Attempt)
+	}
+}
+
+func testAckTwice(h *harness) {
+	h.enqueue(newJob("q", "x"))
+	j := h.dequeue(longLease, "q")
+	h.ack(j)
+	err := h.s.Ack(h.ctx, j)
+	h.wantErr("second Ack", err, store.ErrLeaseLost, store.ErrNotFound)
+}
