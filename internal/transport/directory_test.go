@@ -1,0 +1,34 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestDirectoryNotExist(t *testing.T) {
+	dir := t.TempDir()
+	d := NewDirectory(filepath.Join(dir, "out"), filepath.Join(dir, "in"), "")
+	ctx := context.Background()
+	writeFile(t, filepath.Join(dir, "in", "a.edi"), "a")
+
+	if _, err := d.Get(ctx, "missing.edi"); !errors.Is(err, ErrNotExist) || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Get missing: %v, want ErrNotExist", err)
+	}
+	if err := d.Archive(ctx, "a.edi"); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "in", "a.edi"), "a again")
+	if err := d.Archive(ctx, "a.edi"); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "in", "archive", "a.edi.1")); err != nil || string(b) != "a again" {
+		t.Fatalf("clash suffix: %q, %v", b, err)
+	}
+	if err := d.Archive(ctx, "a.edi"); !errors.Is(err, ErrNotExist) {
+		t.Fatalf("Archive of a file already gone: %v, want ErrNotExist", err)
+	}
+}
