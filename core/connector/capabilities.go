@@ -159,6 +159,17 @@ type Parsed struct {
 	Docs []InboundDoc
 	// Replies are documents to send back (997/CONTRL), already rendered.
 	Replies []Reply
+	// Rejected are the documents of the file that produced nothing: a
+	// transaction set with envelope or content errors. The partner learns
+	// of them through Replies; the engine records them as exceptions.
+	Rejected []RejectedDoc
+}
+
+// RejectedDoc is one document of an inbound file that could not be used.
+type RejectedDoc struct {
+	ID     string   // what InboundDoc.ID would have been
+	Type   string   // "855", "ORDRSP"
+	Errors []string // each naming the file, control numbers, segment and element
 }
 
 // Reply is an outbound document produced in answer to an inbound one.
@@ -170,6 +181,15 @@ type Reply struct {
 // DocumentParser turns an inbound file into canonical documents.
 type DocumentParser interface {
 	ParseDocuments(ctx context.Context, name string, data []byte) (*Parsed, error)
+}
+
+// FunctionalAckPolicy is a supplier whose interchanges are answered with
+// a syntax-level acknowledgement (X12 997/999, EDIFACT CONTRL). The engine
+// flags a document sent more than within ago that no FunctionalAck names.
+type FunctionalAckPolicy interface {
+	// ExpectFunctionalAck reports whether the partner acknowledges our
+	// documents and how long it may take.
+	ExpectFunctionalAck() (expected bool, within time.Duration)
 }
 
 // ReplySender delivers a Reply (a 997) over the supplier's transport.

@@ -102,8 +102,8 @@ func (a *Aggregate) Recompute() {
 			switch {
 			case p.Status == PODraft:
 				b.Routed += live
-			case p.Status == POCancelled:
-				// released
+			case p.Status == POCancelled || p.Status == PORejected || p.Withdrawn():
+				// released: the units are open again (or cancelled on the order)
 			case pl.Backordered > 0 || pl.Acknowledged > 0:
 				back := min(pl.Backordered, live)
 				b.Backordered += back

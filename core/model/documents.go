@@ -38,6 +38,8 @@ type POAck struct {
 type AckLine struct {
 	LineNo       int           `json:"line_no"`
 	SupplierSKU  string        `json:"supplier_sku,omitempty"`
+	SKU          string        `json:"sku,omitempty"`  // merchant SKU, when the supplier echoes it
+	GTIN         string        `json:"gtin,omitempty"` // UPC/EAN, when the supplier identifies the item by it
 	Status       AckLineStatus `json:"status"`
 	Quantity     int64         `json:"quantity"` // quantity the status applies to
 	UnitCost     *money.Money  `json:"unit_cost,omitempty"`
@@ -69,15 +71,33 @@ type Invoice struct {
 	Currency string        `json:"currency"`
 	Lines    []InvoiceLine `json:"lines"`
 	Total    money.Money   `json:"total"`
-	Charges  []Charge      `json:"charges,omitempty"` // freight, handling (SAC / ALC)
+	Charges  []Charge      `json:"charges,omitempty"` // freight, handling, tax (SAC / ALC / TXI), invoice level
+	// CreditMemo marks a credit (X12 BIG07 CR): the amounts are owed to us.
+	CreditMemo bool          `json:"credit_memo,omitempty"`
+	Terms      *InvoiceTerms `json:"terms,omitempty"`
+}
+
+// InvoiceTerms are the payment terms of an invoice (X12 ITD, EDIFACT PAT).
+type InvoiceTerms struct {
+	Type            string           `json:"type,omitempty"` // ITD01, e.g. 01 basic
+	DiscountPercent *decimal.Decimal `json:"discount_percent,omitempty"`
+	DiscountDue     *time.Time       `json:"discount_due,omitempty"`
+	DiscountDays    int              `json:"discount_days,omitempty"`
+	NetDue          *time.Time       `json:"net_due,omitempty"`
+	NetDays         int              `json:"net_days,omitempty"`
+	Description     string           `json:"description,omitempty"`
 }
 
 // InvoiceLine is one invoiced item.
 type InvoiceLine struct {
 	LineNo      int         `json:"line_no"`
 	SupplierSKU string      `json:"supplier_sku,omitempty"`
+	SKU         string      `json:"sku,omitempty"`  // merchant SKU, when the supplier echoes it
+	GTIN        string      `json:"gtin,omitempty"` // UPC/EAN
 	Quantity    int64       `json:"quantity"`
+	Unit        string      `json:"unit,omitempty"` // unit of measure as sent (EA, CA)
 	UnitPrice   money.Money `json:"unit_price"`
+	Charges     []Charge    `json:"charges,omitempty"` // line-level allowances, charges and taxes
 }
 
 // Charge is an invoice allowance or charge.
@@ -91,7 +111,8 @@ type Charge struct {
 type InventoryLevel struct {
 	Supplier    string          `json:"supplier"`
 	SupplierSKU string          `json:"supplier_sku"`
-	SKU         string          `json:"sku,omitempty"` // merchant SKU when mapped
+	SKU         string          `json:"sku,omitempty"`  // merchant SKU when mapped
+	GTIN        string          `json:"gtin,omitempty"` // UPC/EAN, when the supplier identifies items by it
 	Location    string          `json:"location,omitempty"`
 	Available   int64           `json:"available"`
 	Cost        *money.Money    `json:"cost,omitempty"`
@@ -102,11 +123,17 @@ type InventoryLevel struct {
 // FunctionalAck is a syntax-level acknowledgement (X12 997/999, EDIFACT
 // CONTRL) of an interchange we sent.
 type FunctionalAck struct {
-	Supplier           string          `json:"supplier"`
-	InterchangeControl string          `json:"interchange_control"`
-	GroupControl       string          `json:"group_control,omitempty"`
-	Accepted           bool            `json:"accepted"`
-	Sets               []SetAckOutcome `json:"sets,omitempty"`
+	Supplier           string `json:"supplier"`
+	Kind               string `json:"kind,omitempty"` // 997, 999, CONTRL
+	InterchangeControl string `json:"interchange_control"`
+	GroupControl       string `json:"group_control,omitempty"`
+	Accepted           bool   `json:"accepted"`
+	// Status is the verdict as sent: X12 AK901 A (accepted), E (accepted
+	// with errors), P (partially accepted), R (rejected).
+	Status string          `json:"status,omitempty"`
+	Sets   []SetAckOutcome `json:"sets,omitempty"`
+	// Errors are the group- or interchange-level errors (AK905–AK909).
+	Errors []string `json:"errors,omitempty"`
 }
 
 // SetAckOutcome is the verdict on one transaction set or message.

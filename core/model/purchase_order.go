@@ -71,6 +71,14 @@ func PONumber(orderID, supplier string, seq int) string {
 	return "PO" + ids.Upper(10, orderID, supplier, strconv.Itoa(seq))
 }
 
+// RefWithdrawn marks a PO dropgate took back from its supplier (an SLA
+// breach with on_breach: reroute) so its open lines can go elsewhere.
+const RefWithdrawn = "dropgate:withdrawn"
+
+// Withdrawn reports whether dropgate took the PO back to reroute it: its
+// unshipped lines no longer count as with the supplier.
+func (p *PurchaseOrder) Withdrawn() bool { return p.RefValue(RefWithdrawn) != "" }
+
 // Total returns Σ quantity × unit cost.
 func (p *PurchaseOrder) Total() (money.Money, error) {
 	sum := money.Money{Currency: p.Currency}

@@ -69,6 +69,10 @@ type Package struct {
 	Lines          []ShipmentLine  `json:"lines"`
 	Status         TrackingStatus  `json:"status"`
 	Events         []TrackingEvent `json:"events,omitempty"`
+	// SSCC is the package's Serial Shipping Container Code (GS1, 18
+	// digits) when the supplier labels its cartons with one (EDIFACT
+	// GIN+BJ).
+	SSCC string `json:"sscc,omitempty"`
 }
 
 // ShipmentLine is a quantity of one PO line in a package.
@@ -76,6 +80,10 @@ type ShipmentLine struct {
 	POLineNo    int    `json:"po_line_no"`
 	OrderLineID string `json:"order_line_id"`
 	SKU         string `json:"sku,omitempty"`
+	// SupplierSKU and GTIN identify the item when the supplier's document
+	// does not carry the PO line number; the engine maps them to a line.
+	SupplierSKU string `json:"supplier_sku,omitempty"`
+	GTIN        string `json:"gtin,omitempty"`
 	Quantity    int64  `json:"quantity"`
 }
 
