@@ -1,9 +1,11 @@
 package routing
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/dropgate/dropgate/core/decimal"
+	"github.com/dropgate/dropgate/core/money"
 )
 
 // SupplierProfile is what routing knows of a supplier, from the keys every
@@ -19,8 +21,50 @@ type SupplierProfile struct {
 	Fees   Fees     `yaml:"fees"`
 	SLA    SLA      `yaml:"sla"`
 	// Score (0–100) is the supplier's scorecard, fed by acknowledgements
-	// and shipping times; routing can prefer the better one.
+	// and shipping times; routing can prefer the better one. 0 means no
+	// scorecard yet and ranks last.
 	Score int `yaml:"score"`
+	// SafetyBuffer, when set, replaces routing.safety_buffer for this
+	// supplier: a feed refreshed daily needs more slack than a live API.
+	SafetyBuffer *int64 `yaml:"safety_buffer"`
+}
+
+// Buffer returns the safety buffer that applies to this supplier.
+func (p SupplierProfile) Buffer(global int64) int64 {
+	if p.SafetyBuffer != nil {
+		return *p.SafetyBuffer
+	}
+	return global
+}
+
+// Check validates the routing keys of a supplier block; paths are relative
+// to it. Currency must already hold its default, since fees are checked
+// against its number of decimals.
+func (p SupplierProfile) Check() []Problem {
+	var ps []Problem
+	if p.SafetyBuffer != nil && *p.SafetyBuffer < 0 {
+		ps = append(ps, Problem{Path: "safety_buffer", Message: "must not be negative"})
+	}
+	if p.Score < 0 || p.Score > 100 {
+		ps = append(ps, Problem{Path: "score", Message: fmt.Sprintf("%d is outside 0–100", p.Score)})
+	}
+	if !money.KnownCurrency(p.Currency) {
+		return ps // reported on its own; fees cannot be checked against it
+	}
+	// A fee with more decimals than the currency would otherwise be left
+	// out of landed costs at routing time: say so now.
+	for _, f := range []struct {
+		key string
+		fee decimal.Decimal
+	}{{"fees.dropship", p.Fees.Dropship}, {"fees.shipping_estimate", p.Fees.ShippingEstimate}} {
+		if _, err := money.FromDecimalIn(f.fee, p.Currency); err != nil {
+			ps = append(ps, Problem{Path: f.key, Message: fmt.Sprintf("%s has more decimals than %s allows", f.fee, p.Currency)})
+		}
+		if f.fee.Sign() < 0 {
+			ps = append(ps, Problem{Path: f.key, Message: "must not be negative"})
+		}
+	}
+	return ps
 }
 
 // CatalogSource names where a supplier's offers come from.

@@ -1,11 +1,8 @@
 package routing
 
 import (
-	"fmt"
-	"slices"
-	"strings"
+	"sync"
 
-	"github.com/dropgate/dropgate/core/decimal"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/money"
 )
@@ -33,7 +30,7 @@ type Line struct {
 	ID   string
 	SKU  string
 	Qty  int64
-	Tags []string
+	Tags []string // product tags, for rules' `tag` filter
 }
 
 // Request is an order (or its re-routable remainder) to route.
@@ -45,29 +42,74 @@ type Request struct {
 	Exclude map[string][]string
 }
 
-// Candidate is one offer considered for a line, with the verdict.
+// Candidate is one offer considered for a line, with the verdict and the
+// figures the criteria compared.
 type Candidate struct {
-	Offer    Offer       `json:"offer"`
-	Eligible bool        `json:"eligible"`
-	Reason   string      `json:"reason,omitempty"` // why it was filtered out
-	Landed   money.Money `json:"landed_cost"`      // cost × qty + fees
-	Priority int         `json:"priority"`
+	Offer    Offer  `json:"offer"`
+	Eligible bool   `json:"eligible"`
+	Reason   string `json:"reason,omitempty"` // why it was filtered out
+	// Items is cost × quantity; Fees the supplier's whole per-PO fees.
+	Items money.Money `json:"item_cost"`
+	Fees  money.Money `json:"fees"`
+	// FeeShare is the part of Fees this line bears: the winner's exact
+	// allocation, or for the others what it would bear by joining that
+	// supplier's purchase order (rounded up to the minor unit).
+	FeeShare money.Money `json:"fee_share"`
+	Landed   money.Money `json:"landed_cost"` // Items + FeeShare
+	// SharedWith counts the other lines of the order on that supplier's
+	// purchase order, among which Fees are shared.
+	SharedWith int `json:"shared_with"`
+	Priority   int `json:"priority"`
+	Score      int `json:"score"`
 }
 
-// LineResult is the decision for one line.
+// LineResult is the decision for one line (or one part of a split line).
 type LineResult struct {
-	LineID     string      `json:"line_id"`
-	SKU        string      `json:"sku"`
-	Qty        int64       `json:"quantity"`
+	LineID string `json:"line_id"`
+	SKU    string `json:"sku"`
+	Qty    int64  `json:"quantity"`
+	// Part is "k/n" when allow_line_split spread the line over n
+	// suppliers: each part is its own LineResult with the same LineID,
+	// consecutive, and only the first carries the candidates.
+	Part string `json:"part,omitempty"`
+	// Rule is the rule that decided the line (DefaultRule for
+	// routing.strategy); Prefer its criteria, including the implicit
+	// tie-breakers; Skipped the earlier rules that did not match, and why.
+	Rule       string      `json:"rule"`
+	Prefer     []string    `json:"prefer"`
+	Skipped    []string    `json:"rules_skipped,omitempty"`
 	Candidates []Candidate `json:"candidates"`
 	Winner     *Offer      `json:"winner,omitempty"`
 	Why        string      `json:"why"` // why the winner won, or why nobody did
 }
 
+// Shipment is one supplier's share of the order: the purchase order the
+// engine will draft.
+type Shipment struct {
+	Supplier string      `json:"supplier"`
+	Lines    []string    `json:"lines"` // line ids; a part of a split line as "id (k/n)"
+	Items    money.Money `json:"item_cost"`
+	Fees     money.Money `json:"fees"`
+	Landed   money.Money `json:"landed_cost"`
+}
+
 // Result is the routing of a whole request.
 type Result struct {
-	Strategy string       `json:"strategy"`
-	Lines    []LineResult `json:"lines"`
+	OrderID    string       `json:"order_id,omitempty"`
+	ShipTo     string       `json:"ship_to,omitempty"`
+	OrderValue *money.Money `json:"order_value,omitempty"`
+	Strategy   string       `json:"strategy"` // the default rule's
+	AllowSplit bool         `json:"allow_split"`
+	// Lines follow the request's order. Candidates are ranked: the
+	// winner, the other eligible offers best first, then the filtered
+	// ones in catalog order.
+	Lines     []LineResult `json:"lines"`
+	Shipments []Shipment   `json:"shipments"`
+	// Totals is the landed cost of the routed lines, one per currency.
+	Totals []money.Money `json:"totals,omitempty"`
+	// Notes are order-level remarks: trade-offs fewest_shipments made,
+	// rules that could not be used.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Unroutable returns the lines nobody can take.
@@ -81,171 +123,51 @@ func (r Result) Unroutable() []LineResult {
 	return out
 }
 
-// Router routes with a config, the suppliers' profiles and a catalog.
+// Router routes with a config, the suppliers' profiles and a catalog. It
+// is safe for concurrent use; Config must not change after the first
+// Route, which compiles the rules.
 type Router struct {
 	Config    Config
 	Suppliers map[string]SupplierProfile
 	Catalog   Catalog
+
+	once  sync.Once
+	rules []*rule  // Config.Rules compiled, then the default rule
+	notes []string // rules that cannot work (an unchecked config)
 }
 
 // Route decides a supplier for every line. It has no side effects, so it
 // also serves `dropgate route --explain`.
 func (r *Router) Route(req Request) Result {
-	res := Result{Strategy: r.Config.Strategy}
-	if res.Strategy == "" {
-		res.Strategy = StrategyCheapest
+	r.once.Do(r.compile)
+	facts := factsOf(req.Order)
+	res := Result{
+		ShipTo:     facts.country,
+		Strategy:   r.defaultStrategy(),
+		AllowSplit: r.Config.Split(),
+		Notes:      append([]string(nil), r.notes...),
 	}
-	for _, l := range req.Lines {
-		res.Lines = append(res.Lines, r.routeLine(req, l, res.Strategy))
+	if req.Order != nil {
+		res.OrderID = req.Order.ID
 	}
-	return res
-}
-
-func (r *Router) routeLine(req Request, l Line, strategy string) LineResult {
-	lr := LineResult{LineID: l.ID, SKU: l.SKU, Qty: l.Qty}
-	if l.SKU == "" {
-		lr.Why = "the line has no SKU, so no supplier can be matched"
-		return lr
+	if facts.hasValue {
+		v := facts.value
+		res.OrderValue = &v
 	}
-	offers := r.Catalog.Offers(l.SKU)
-	if len(offers) == 0 {
-		lr.Why = fmt.Sprintf("SKU %s is carried by no supplier", l.SKU)
-		return lr
-	}
-	for _, o := range offers {
-		lr.Candidates = append(lr.Candidates, r.judge(req, l, o))
-	}
-	var eligible []Candidate
-	for _, c := range lr.Candidates {
-		if c.Eligible {
-			eligible = append(eligible, c)
-		}
-	}
-	if len(eligible) == 0 {
-		reasons := make([]string, 0, len(lr.Candidates))
-		for _, c := range lr.Candidates {
-			reasons = append(reasons, c.Offer.Supplier+": "+c.Reason)
-		}
-		lr.Why = fmt.Sprintf("no eligible supplier for SKU %s (%s)", l.SKU, strings.Join(reasons, "; "))
-		return lr
-	}
-	slices.SortStableFunc(eligible, func(a, b Candidate) int { return compare(strategy, a, b) })
-	w := eligible[0].Offer
-	lr.Winner = &w
-	lr.Why = explainWin(strategy, eligible)
-	return lr
-}
-
-// judge applies the filters to one offer.
-func (r *Router) judge(req Request, l Line, o Offer) Candidate {
-	p, known := r.Suppliers[o.Supplier]
-	c := Candidate{Offer: o, Priority: effectivePriority(p.Priority)}
-	c.Landed = landed(o, l.Qty, p)
-	switch {
-	case !known:
-		c.Reason = "supplier is not configured"
-	case slices.Contains(req.Exclude[l.ID], o.Supplier):
-		c.Reason = "excluded for this line (rejected it or missed its SLA)"
-	case !shipsTo(p, req.Order):
-		c.Reason = fmt.Sprintf("does not ship to %s", country(req.Order))
-	case o.PackSize > 1 && l.Qty%o.PackSize != 0:
-		c.Reason = fmt.Sprintf("quantity %d is not a multiple of pack size %d", l.Qty, o.PackSize)
-	case o.MinQty > 0 && l.Qty < o.MinQty:
-		c.Reason = fmt.Sprintf("quantity %d is below the minimum order quantity %d", l.Qty, o.MinQty)
-	case r.Config.UsesStock() && o.Stock-r.Config.SafetyBuffer < l.Qty:
-		c.Reason = fmt.Sprintf("stock %d (minus safety buffer %d) is below quantity %d", o.Stock, r.Config.SafetyBuffer, l.Qty)
-	default:
-		c.Eligible = true
-	}
-	return c
-}
-
-func effectivePriority(p int) int {
-	if p == 0 {
-		return 100
-	}
-	return p
-}
-
-// landed is cost × qty plus the supplier's per-PO fees, in the supplier's
-// currency. Fees that cannot be expressed in it are left out rather than
-// guessed.
-func landed(o Offer, qty int64, p SupplierProfile) money.Money {
-	total, err := o.Cost.Mul(qty)
-	if err != nil {
-		return o.Cost
-	}
-	for _, fee := range []decimal.Decimal{p.Fees.Dropship, p.Fees.ShippingEstimate} {
-		if fee.IsZero() || total.Currency == "" {
-			continue
-		}
-		m, err := money.FromDecimalIn(fee, total.Currency)
-		if err != nil {
-			continue
-		}
-		if sum, err := total.Add(m); err == nil {
-			total = sum
-		}
-	}
-	return total
-}
-
-func shipsTo(p SupplierProfile, o *model.Order) bool {
-	if len(p.ShipTo) == 0 {
-		return true
-	}
-	c := country(o)
-	for _, cc := range p.ShipTo {
-		if strings.EqualFold(cc, c) {
-			return true
-		}
-	}
-	return false
-}
-
-func country(o *model.Order) string {
-	if o == nil || o.ShippingAddress == nil {
-		return ""
-	}
-	return o.ShippingAddress.Country
-}
-
-// compare orders eligible candidates: best first.
-func compare(strategy string, a, b Candidate) int {
-	byCost := func() int {
-		if a.Landed.Currency == b.Landed.Currency {
-			switch {
-			case a.Landed.Amount < b.Landed.Amount:
-				return -1
-			case a.Landed.Amount > b.Landed.Amount:
-				return 1
-			}
-		}
-		return 0
-	}
-	byPriority := func() int { return a.Priority - b.Priority }
-	var order []func() int
-	if strategy == StrategyPriority {
-		order = []func() int{byPriority, byCost}
+	lines := r.prepare(req, facts)
+	var p *plan
+	if !r.Config.Split() && len(lines) > 1 {
+		p = r.single(lines)
 	} else {
-		order = []func() int{byCost, byPriority}
+		p = r.plan(lines, false)
+		r.tradeOff(p)
 	}
-	for _, f := range order {
-		if c := f(); c != 0 {
-			return c
-		}
-	}
-	return strings.Compare(a.Offer.Supplier, b.Offer.Supplier)
+	return p.result(res)
 }
 
-func explainWin(strategy string, eligible []Candidate) string {
-	w := eligible[0]
-	if len(eligible) == 1 {
-		return fmt.Sprintf("%s is the only eligible supplier", w.Offer.Supplier)
+func (r *Router) defaultStrategy() string {
+	if r.Config.Strategy == "" {
+		return StrategyCheapest
 	}
-	r := eligible[1]
-	if strategy == StrategyPriority {
-		return fmt.Sprintf("%s has priority %d (next: %s with %d)", w.Offer.Supplier, w.Priority, r.Offer.Supplier, r.Priority)
-	}
-	return fmt.Sprintf("%s has the lowest landed cost %s (next: %s at %s)", w.Offer.Supplier, w.Landed, r.Offer.Supplier, r.Landed)
+	return r.Config.Strategy
 }

@@ -49,6 +49,9 @@ type Store struct {
 type Workers struct {
 	Concurrency int           `yaml:"concurrency"` // job handlers per process
 	Lease       time.Duration `yaml:"lease"`       // how long a job is owned before reclaim
+	// InboxPoll is how often suppliers' inboxes (directories, SFTP
+	// folders) are listed; one replica does each listing.
+	InboxPoll time.Duration `yaml:"inbox_poll"`
 }
 
 // Connector is one entry of channels, suppliers, carriers or payments.
@@ -142,6 +145,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Workers.Lease == 0 {
 		c.Workers.Lease = 2 * time.Minute
+	}
+	if c.Workers.InboxPoll == 0 {
+		c.Workers.InboxPoll = 15 * time.Second
 	}
 	if c.Routing.Strategy == "" {
 		c.Routing.Strategy = routing.StrategyCheapest

@@ -9,7 +9,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/dropgate/dropgate/core/money"
-	"github.com/dropgate/dropgate/core/routing"
 )
 
 // nameRE keeps connector names usable in URLs (/webhooks/{name}), file
@@ -31,11 +30,7 @@ func (d *decoder) validate(cfg *Config, root *yaml.Node) {
 	if cfg.Server.MaxBodyBytes < 0 {
 		d.errorf(nodeAt(root, "server.max_body_bytes"), "server.max_body_bytes", "must be positive")
 	}
-	switch cfg.Routing.Strategy {
-	case routing.StrategyCheapest, routing.StrategyPriority:
-	default:
-		d.errorf(nodeAt(root, "routing.strategy"), "routing.strategy", "unknown strategy %q (known: cheapest, priority)", cfg.Routing.Strategy)
-	}
+	d.validateRouting(cfg, root)
 
 	first := map[string]*Connector{}
 	lists := []struct {
@@ -77,6 +72,9 @@ func (d *decoder) validateSupplier(cfg *Config, c *Connector, item *yaml.Node, p
 			d.errorf(nodeAt(item, "catalog.file"), path+".catalog.file", "cannot read %s: %v", p, unwrapPathError(err))
 		}
 	}
+	for _, p := range s.Check() {
+		d.errorf(nodeAt(item, p.Path), path+"."+p.Path, "%s", p.Message)
+	}
 	switch s.SLA.OnBreach {
 	case "", "exception", "reroute":
 	default:
@@ -85,6 +83,24 @@ func (d *decoder) validateSupplier(cfg *Config, c *Connector, item *yaml.Node, p
 	for i, cc := range s.ShipTo {
 		if len(cc) != 2 {
 			d.errorf(nodeAt(item, fmt.Sprintf("ship_to[%d]", i)), fmt.Sprintf("%s.ship_to[%d]", path, i), "%q is not an ISO 3166-1 alpha-2 country code", cc)
+		}
+	}
+}
+
+// validateRouting reports the routing block's own findings
+// (routing.Config.Check), pinned to their lines; rules may only name
+// configured suppliers.
+func (d *decoder) validateRouting(cfg *Config, root *yaml.Node) {
+	names := make([]string, 0, len(cfg.Suppliers))
+	for _, s := range cfg.Suppliers {
+		names = append(names, s.Name)
+	}
+	for _, p := range cfg.Routing.Check(names) {
+		path := join("routing", p.Path)
+		if p.Warning {
+			d.warnf(nodeAt(root, path), path, "%s", p.Message)
+		} else {
+			d.errorf(nodeAt(root, path), path, "%s", p.Message)
 		}
 	}
 }
