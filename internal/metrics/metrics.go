@@ -1,0 +1,91 @@
+// Package metrics holds dropgate's Prometheus metrics (DESIGN §1.3
+// /metrics): one registry per process, no globals, so tests can build as
+// many servers as they like.
+package metrics
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/dropgate/dropgate/core/store"
+)
+
+// Metrics is the set of instruments.
+type Metrics struct {
+	Registry     *prometheus.Registry
+	Webhooks     *prometheus.CounterVec   // connector, outcome
+	Jobs         *prometheus.CounterVec   // kind, outcome
+	JobDuration  *prometheus.HistogramVec // kind
+	CallDuration *prometheus.HistogramVec // connector, outcome
+	LimiterWaits *prometheus.CounterVec   // key
+}
+
+// New registers the instruments, plus a collector that reads queue depth
+// and age from the store at scrape time.
+func New(q store.Queue) *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		Webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dropgate_webhooks_total", Help: "Webhook deliveries by connector and outcome (accepted, duplicate, bad_signature, too_large, unknown_connector, store_unavailable).",
+		}, []string{"connector", "outcome"}),
+		Jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dropgate_jobs_total", Help: "Job runs by kind and outcome (ok, retry, throttled, dead).",
+		}, []string{"kind", "outcome"}),
+		JobDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "dropgate_job_duration_seconds", Help: "Job handler duration.", Buckets: prometheus.DefBuckets,
+		}, []string{"kind"}),
+		CallDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "dropgate_connector_call_duration_seconds", Help: "Outgoing connector call latency.", Buckets: prometheus.DefBuckets,
+		}, []string{"connector", "outcome"}),
+		LimiterWaits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dropgate_rate_limiter_waits_total", Help: "Jobs rescheduled because their rate-limit key had no budget.",
+		}, []string{"kind"}),
+	}
+	m.Registry.MustRegister(m.Webhooks, m.Jobs, m.JobDuration, m.CallDuration, m.LimiterWaits,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if q != nil {
+		m.Registry.MustRegister(&queueCollector{q: q})
+	}
+	return m
+}
+
+// JobDone records a job outcome.
+func (m *Metrics) JobDone(kind, outcome string, took time.Duration) {
+	m.Jobs.WithLabelValues(kind, outcome).Inc()
+	m.JobDuration.WithLabelValues(kind).Observe(took.Seconds())
+	if outcome == "throttled" {
+		m.LimiterWaits.WithLabelValues(kind).Inc()
+	}
+}
+
+var (
+	descDepth = prometheus.NewDesc("dropgate_queue_jobs", "Jobs per queue and state (ready, scheduled, in_flight, waiting, dead).", []string{"queue", "state"}, nil)
+	descAge   = prometheus.NewDesc("dropgate_queue_oldest_ready_seconds", "Age of the oldest ready job per queue.", []string{"queue"}, nil)
+)
+
+// queueCollector reads queue stats at scrape time, with a short timeout
+// so a slow store never hangs a scrape.
+type queueCollector struct{ q store.Queue }
+
+func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descDepth
+	ch <- descAge
+}
+
+func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	stats, err := c.q.Stats(ctx)
+	if err != nil {
+		return
+	}
+	for _, s := range stats {
+		for state, v := range map[string]int64{"ready": s.Ready, "scheduled": s.Scheduled, "in_flight": s.InFlight, "waiting": s.Waiting, "dead": s.Dead} {
+			ch <- prometheus.MustNewConstMetric(descDepth, prometheus.GaugeValue, float64(v), s.Queue, state)
+		}
+		ch <- prometheus.MustNewConstMetric(descAge, prometheus.GaugeValue, s.OldestAge.Seconds(), s.Queue)
+	}
+}

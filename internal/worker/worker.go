@@ -1,0 +1,260 @@
+// Package worker runs queue jobs: N goroutines dequeue, renew their lease
+// while a handler works, and turn the handler's error into the queue's
+// next step (DESIGN §2.5):
+//
+//	nil                → Ack
+//	fault.Throttled    → reschedule at NotBefore, attempt given back
+//	fault.Permanent    → dead letter now
+//	anything else      → retry with exponential backoff and jitter, or
+//	                     dead letter after the policy's last attempt
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/dropgate/dropgate/core/clock"
+	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/core/store"
+)
+
+// Handler does one job. It must be idempotent: a job may run twice.
+type Handler func(ctx context.Context, j *store.Job) error
+
+// Hooks observe outcomes (metrics).
+type Hooks struct {
+	// Done runs after every job with its outcome (ok, retry, throttled,
+	// dead) and the handler's error.
+	Done func(j *store.Job, outcome string, took time.Duration, err error)
+	// Dead runs after a job was moved to the dead letters, so the
+	// operator sees it as an exception.
+	Dead func(ctx context.Context, j *store.Job, err error)
+}
+
+// Runner dispatches jobs to handlers by kind.
+type Runner struct {
+	Queue       store.Queue
+	Queues      []string
+	Concurrency int
+	Lease       time.Duration
+	Clock       clock.Clock
+	Logger      *slog.Logger
+	Hooks       Hooks
+	// Policy returns the retry policy of a job (by its connector).
+	Policy func(j *store.Job) connector.RetryPolicy
+
+	mu       sync.RWMutex
+	handlers map[string]Handler
+}
+
+// Handle registers the handler of a job kind.
+func (r *Runner) Handle(kind string, h Handler) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.handlers == nil {
+		r.handlers = map[string]Handler{}
+	}
+	r.handlers[kind] = h
+}
+
+func (r *Runner) handler(kind string) Handler {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.handlers[kind]
+}
+
+// Run works until ctx ends, then waits for jobs in progress to finish
+// (their own contexts end after grace, after which an unfinished job's
+// lease simply expires and another worker gets it).
+func (r *Runner) Run(ctx context.Context, grace time.Duration) error {
+	if r.Clock == nil {
+		r.Clock = clock.Real{}
+	}
+	if r.Logger == nil {
+		r.Logger = slog.Default()
+	}
+	if r.Concurrency <= 0 {
+		r.Concurrency = 1
+	}
+	if r.Lease <= 0 {
+		r.Lease = 2 * time.Minute
+	}
+	// Jobs get a context that outlives ctx by grace, so a SIGTERM lets
+	// them finish their current call instead of abandoning it half-done.
+	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelJobs()
+	stop := context.AfterFunc(ctx, func() {
+		time.AfterFunc(grace, cancelJobs)
+	})
+	defer stop()
+
+	var wg sync.WaitGroup
+	for i := 0; i < r.Concurrency; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.loop(ctx, jobCtx)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+func (r *Runner) loop(ctx, jobCtx context.Context) {
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		j, err := r.Queue.Dequeue(ctx, r.Queues, r.Lease)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			// The store is down: back off (bounded) instead of spinning.
+			r.Logger.Warn("dequeue failed", "err", err, "retry_in", backoff)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(backoff):
+			}
+			backoff = min(backoff*2, 10*time.Second)
+			continue
+		}
+		backoff = 100 * time.Millisecond
+		if j == nil {
+			continue
+		}
+		r.process(jobCtx, j)
+	}
+}
+
+// process runs one job and settles it with the queue.
+func (r *Runner) process(ctx context.Context, j *store.Job) {
+	start := r.Clock.Now()
+	hctx, cancel := context.WithCancel(ctx)
+	renewDone := r.renew(hctx, cancel, j)
+	err := r.call(hctx, j)
+	cancel()
+	<-renewDone
+	outcome, serr := r.settle(ctx, j, err)
+	if outcome == "dead" && serr == nil && r.Hooks.Dead != nil {
+		r.Hooks.Dead(ctx, j, err)
+	}
+	if serr != nil {
+		// The lease is gone or the store is down: the job comes back
+		// after its lease expires. At-least-once, never lost.
+		r.Logger.Warn("settling job failed", "job", j.ID, "kind", j.Kind, "err", serr)
+	}
+	if r.Hooks.Done != nil {
+		r.Hooks.Done(j, outcome, r.Clock.Now().Sub(start), err)
+	}
+}
+
+// renew extends the lease at a third of its length until ctx ends; if the
+// lease is lost the handler's context is cancelled.
+func (r *Runner) renew(ctx context.Context, cancel context.CancelFunc, j *store.Job) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(r.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := r.Queue.Extend(ctx, j, r.Lease); err != nil {
+					if errors.Is(err, store.ErrLeaseLost) {
+						r.Logger.Warn("lease lost; abandoning job", "job", j.ID, "kind", j.Kind)
+						cancel()
+						return
+					}
+					r.Logger.Warn("lease renewal failed", "job", j.ID, "err", err)
+				}
+			}
+		}
+	}()
+	return done
+}
+
+// call runs the handler, turning a panic into an error so one bad payload
+// cannot take the process down.
+func (r *Runner) call(ctx context.Context, j *store.Job) (err error) {
+	h := r.handler(j.Kind)
+	if h == nil {
+		return fault.Permanentf("no handler for job kind %q", j.Kind)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			r.Logger.Error("job handler panicked", "job", j.ID, "kind", j.Kind, "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("handler panic: %v", p)
+		}
+	}()
+	return h(ctx, j)
+}
+
+func (r *Runner) settle(ctx context.Context, j *store.Job, err error) (string, error) {
+	class, notBefore := fault.Classify(err)
+	now := r.Clock.Now()
+	switch class {
+	case fault.ClassNone, fault.ClassPartial:
+		return "ok", r.Queue.Ack(ctx, j)
+	case fault.ClassThrottled:
+		return "throttled", r.Queue.Retry(ctx, j, notBefore, err, false)
+	case fault.ClassPermanent:
+		r.Logger.Warn("job failed permanently", "job", j.ID, "kind", j.Kind, "err", err)
+		return "dead", r.Queue.Bury(ctx, j, err)
+	}
+	p := r.policy(j)
+	if j.Attempt >= p.MaxAttempts {
+		r.Logger.Warn("job out of attempts", "job", j.ID, "kind", j.Kind, "attempts", j.Attempt, "err", err)
+		return "dead", r.Queue.Bury(ctx, j, fmt.Errorf("gave up after %d attempts: %w", j.Attempt, err))
+	}
+	at := now.Add(Backoff(p, j.Attempt))
+	if notBefore.After(at) {
+		at = notBefore
+	}
+	r.Logger.Info("job will be retried", "job", j.ID, "kind", j.Kind, "attempt", j.Attempt, "at", at, "err", err)
+	return "retry", r.Queue.Retry(ctx, j, at, err, true)
+}
+
+// policy is the connector's backoff; the attempt limit is the job's own
+// (set at enqueue from the same policy, or the queue's default).
+func (r *Runner) policy(j *store.Job) connector.RetryPolicy {
+	p := connector.DefaultRetry
+	if r.Policy != nil {
+		if q := r.Policy(j); q.MaxAttempts > 0 {
+			p = q
+		}
+	}
+	if j.MaxAttempts > 0 {
+		p.MaxAttempts = j.MaxAttempts
+	}
+	return p
+}
+
+// Backoff is the delay after the n-th failed attempt (n ≥ 1): exponential
+// from BaseDelay, capped at MaxDelay, with "equal jitter" (half fixed,
+// half random) so retries of a burst spread out but never collapse to 0.
+func Backoff(p connector.RetryPolicy, n int) time.Duration {
+	if n < 1 {
+		n = 1
+	}
+	d := p.BaseDelay
+	if d <= 0 {
+		d = time.Second
+	}
+	for i := 1; i < n && d < p.MaxDelay; i++ {
+		d *= 2
+	}
+	if p.MaxDelay > 0 && d > p.MaxDelay {
+		d = p.MaxDelay
+	}
+	half := d / 2
+	return half + time.Duration(rand.Int64N(int64(half)+1))
+}
