@@ -101,9 +101,41 @@ func (s *Shop) httpGetOrderFulfillment(q *apiRequest) *response {
 }
 
 type trackingBody struct {
-	Company string `json:"company"`
-	Number  string `json:"number"`
-	URL     string `json:"url"`
+	Company string   `json:"company"`
+	Number  string   `json:"number"`
+	URL     string   `json:"url"`
+	Numbers []string `json:"numbers"`
+	URLs    []string `json:"urls"`
+}
+
+// tracking validates and converts a tracking_info body. The input type
+// behind it says number and numbers (and url and urls) are exclusive
+// (https://shopify.dev/docs/api/admin-graphql/latest/input-objects/FulfillmentTrackingInput);
+// the fake refuses both so a client that sends both is caught in tests.
+func (b *trackingBody) tracking() (Tracking, *response) {
+	if b == nil {
+		return Tracking{}, nil
+	}
+	if b.Number != "" && len(b.Numbers) > 0 {
+		return Tracking{}, errFieldList(http.StatusUnprocessableEntity, "tracking_info", "number and numbers cannot both be provided")
+	}
+	if b.URL != "" && len(b.URLs) > 0 {
+		return Tracking{}, errFieldList(http.StatusUnprocessableEntity, "tracking_info", "url and urls cannot both be provided")
+	}
+	t := Tracking{Company: b.Company, Number: b.Number, URL: b.URL, Numbers: b.Numbers, URLs: b.URLs}
+	if t.Number == "" && len(t.Numbers) > 0 {
+		t.Number = t.Numbers[0]
+	}
+	if t.URL == "" && len(t.URLs) > 0 {
+		t.URL = t.URLs[0]
+	}
+	if len(t.Numbers) == 0 && t.Number != "" {
+		t.Numbers = []string{t.Number}
+	}
+	if len(t.URLs) == 0 && t.URL != "" {
+		t.URLs = []string{t.URL}
+	}
+	return t, nil
 }
 
 type fulfillmentBody struct {
@@ -136,6 +168,9 @@ func (s *Shop) httpCreateFulfillment(q *apiRequest) *response {
 	}
 	if len(b.LineItemsByFO) == 0 {
 		return errField(http.StatusBadRequest, "line_items_by_fulfillment_order", "Required parameter missing or invalid")
+	}
+	if _, bad := b.TrackingInfo.tracking(); bad != nil {
+		return bad
 	}
 	plan, order, resp := s.planFulfillment(b)
 	if resp != nil {
@@ -229,10 +264,7 @@ func lineIndex(fo *FulfillmentOrder, lineID uint64) int {
 // fulfillment orders along open → in_progress → closed.
 func (s *Shop) applyFulfillment(o *Order, plan []planned, b fulfillmentBody) *Fulfillment {
 	now := s.fake.now()
-	var tr Tracking
-	if b.TrackingInfo != nil {
-		tr = Tracking{Company: b.TrackingInfo.Company, Number: b.TrackingInfo.Number, URL: b.TrackingInfo.URL}
-	}
+	tr, _ := b.TrackingInfo.tracking() // validated by the caller
 	fl := &Fulfillment{
 		ID: s.fake.nextID(), OrderID: o.ID, LocationID: plan[0].fo.LocationID,
 		Name:   o.Name + "." + strconv.Itoa(len(s.fulfByOrder[o.ID])+1),
@@ -303,8 +335,12 @@ func (s *Shop) httpUpdateTracking(q *apiRequest) *response {
 	if b.TrackingInfo == nil {
 		return errField(http.StatusBadRequest, "tracking_info", "Required parameter missing or invalid")
 	}
+	tr, bad := b.TrackingInfo.tracking()
+	if bad != nil {
+		return bad
+	}
 	now := s.fake.now()
-	fl.Tracking = Tracking{Company: b.TrackingInfo.Company, Number: b.TrackingInfo.Number, URL: b.TrackingInfo.URL}
+	fl.Tracking = tr
 	fl.History = append(fl.History, TrackingUpdate{At: now, Tracking: fl.Tracking, NotifyCustomer: b.NotifyCustomer})
 	fl.UpdatedAt = now
 	s.orders[fl.OrderID].UpdatedAt = now

@@ -314,11 +314,11 @@ func (s *Shop) renderFulfillment(fl *Fulfillment) wireFulfillment {
 		TrackingURL: strOrNull(fl.Tracking.URL), TrackingNumbers: []string{}, TrackingURLs: []string{},
 		CreatedAt: ts(fl.CreatedAt), UpdatedAt: ts(fl.UpdatedAt), LineItems: []wireLineItem{},
 	}
-	if fl.Tracking.Number != "" {
-		w.TrackingNumbers = []string{fl.Tracking.Number}
+	if len(fl.Tracking.Numbers) > 0 {
+		w.TrackingNumbers = fl.Tracking.Numbers
 	}
-	if fl.Tracking.URL != "" {
-		w.TrackingURLs = []string{fl.Tracking.URL}
+	if len(fl.Tracking.URLs) > 0 {
+		w.TrackingURLs = fl.Tracking.URLs
 	}
 	for _, fline := range fl.Lines {
 		for _, l := range o.Lines {

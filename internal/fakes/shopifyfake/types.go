@@ -95,8 +95,10 @@ type FulfillmentOrderLine struct {
 // Tracking is a fulfillment's tracking information.
 type Tracking struct {
 	Company string
-	Number  string
+	Number  string // the first of Numbers
 	URL     string
+	Numbers []string // every parcel's number
+	URLs    []string
 }
 
 // TrackingUpdate is one tracking state of a fulfillment, in the order they
