@@ -1,0 +1,194 @@
+package edi_x12
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/internal/x12"
+)
+
+// pendingDoc is what one transaction set gave, kept until the whole file
+// is read: a group's envelope errors are known only at its GE.
+type pendingDoc struct {
+	set  *x12.Set
+	id   string
+	docs []connector.InboundDoc
+}
+
+// ParseDocuments reads an inbound file of any number of interchanges and
+// maps every transaction set: 855 → POAck, 856 → one ShipNotice per
+// purchase order, 810 → Invoice, 846 → inventory levels, 997/999 →
+// FunctionalAck. It also renders the 997/999 answering each functional
+// group (partner.ack), never for a 997/999 (acknowledging an
+// acknowledgement would loop).
+//
+// Three outcomes, by where the problem is:
+//   - the file cannot be read (no ISA, a malformed ISA, data where an
+//     envelope must be, an interchange with envelope errors such as a
+//     missing IEA, or one not exchanged between us and this partner): a
+//     fault.Permanent error naming the file, line and control numbers; the
+//     engine dead-letters the raw file. No acknowledgement is produced.
+//   - a set has envelope or content errors (a bad date, a fractional
+//     quantity, an unknown code): it yields no document, is listed in
+//     Rejected with every error, and the 997 rejects it with AK3/AK4.
+//     The other sets of the file yield their documents.
+//   - everything else yields documents whose ID — sender id, ISA13, GS06,
+//     ST02 — is stable, so a file delivered twice is deduplicated.
+//
+// Acknowledgement control numbers come from the partner's interchange
+// counter, allocated once per inbound interchange and group: parsing the
+// same file again renders the same numbers. Failing to allocate one is
+// returned as is (the store is down: retry).
+func (c *Connector) ParseDocuments(ctx context.Context, name string, data []byte) (*connector.Parsed, error) {
+	r := x12.NewReader(bytes.NewReader(data))
+	var (
+		ics     []*x12.Interchange
+		pending []pendingDoc
+	)
+	seen := func(ic *x12.Interchange) {
+		if ic != nil && (len(ics) == 0 || ics[len(ics)-1] != ic) {
+			ics = append(ics, ic)
+		}
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		set, err := r.NextSet()
+		seen(r.Interchange())
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fault.Permanent(fmt.Errorf("%s: %w", name, err))
+		}
+		seen(set.Interchange)
+		pending = append(pending, c.mapSet(set))
+	}
+	if len(ics) == 0 {
+		return nil, fault.Permanent(fmt.Errorf("%s: no X12 interchange (ISA) found", name))
+	}
+	for _, ic := range ics {
+		if err := c.checkInterchange(ic); err != nil {
+			return nil, fault.Permanent(fmt.Errorf("%s: %w", name, err))
+		}
+	}
+	out := &connector.Parsed{}
+	for _, p := range pending {
+		if errs := setProblems(p.set); len(errs) > 0 {
+			rj := connector.RejectedDoc{ID: p.id, Type: p.set.Header.ID}
+			for _, e := range errs {
+				rj.Errors = append(rj.Errors, name+": "+e)
+			}
+			out.Rejected = append(out.Rejected, rj)
+			continue
+		}
+		out.Docs = append(out.Docs, p.docs...)
+	}
+	replies, err := c.acknowledge(ctx, name, ics)
+	if err != nil {
+		return nil, err
+	}
+	out.Replies = replies
+	return out, nil
+}
+
+// mapSet maps one set. A set the reader found broken is not mapped: its
+// content cannot be trusted, and the 997 already rejects it.
+func (c *Connector) mapSet(set *x12.Set) pendingDoc {
+	p := pendingDoc{set: set, id: docID(set)}
+	if !set.Accepted() {
+		return p
+	}
+	m := newMapper(set, c.env.Name, c.currency, c.loc)
+	doc := connector.InboundDoc{ID: p.id}
+	switch set.Header.ID {
+	case "855":
+		doc.POAck = m.map855()
+		doc.PONumber = doc.POAck.PONumber
+	case "856":
+		notices := m.map856(c.asn)
+		if len(notices) == 0 && set.Accepted() {
+			m.segmentError(set.Segments[0], x12.CodeSegmentMandatoryMissing, "the 856 ships no item and no pack of any purchase order")
+		}
+		for _, sn := range notices {
+			d := connector.InboundDoc{ID: p.id, PONumber: sn.PONumber, ShipNotice: sn}
+			if len(notices) > 1 {
+				// One InboundDoc per order; the PO number keeps each id
+				// stable and distinct.
+				d.ID += ":" + sn.PONumber
+			}
+			p.docs = append(p.docs, d)
+		}
+		return p
+	case "810":
+		doc.Invoice = m.map810()
+		doc.PONumber = doc.Invoice.PONumber
+	case "846":
+		doc.Inventory = m.map846()
+	case x12.Kind997, x12.Kind999:
+		doc.FuncAck = m.mapFuncAck()
+	default:
+		// AK502 1: a supplier has no business sending us this set.
+		e := set.Errorf(set.Segments[0], x12.CodeSetNotSupported, "transaction set %s is not one this connector reads (855, 856, 810, 846, 997, 999)", set.Header.ID)
+		e.Level = x12.LevelSet
+		return p
+	}
+	p.docs = []connector.InboundDoc{doc}
+	return p
+}
+
+// docID is the stable id of a set: the sender, ISA13, GS06 and ST02.
+func docID(set *x12.Set) string {
+	var sender, isa13, gs06 string
+	if ic := set.Interchange; ic != nil {
+		sender, isa13 = ic.Header.SenderID, ic.Header.Control
+	}
+	if g := set.Group; g != nil {
+		gs06 = g.Header.Control
+	}
+	return strings.Join([]string{"x12", sender, isa13, gs06, set.Header.Control}, ":")
+}
+
+// setProblems lists the errors that keep a set from yielding documents:
+// its own, and its group's (the 997 rejects the whole group then).
+func setProblems(set *x12.Set) []string {
+	var out []string
+	if g := set.Group; g != nil {
+		for _, e := range g.Errors {
+			out = append(out, e.Error())
+		}
+	}
+	for _, e := range set.Errors {
+		out = append(out, e.Error())
+	}
+	return out
+}
+
+// checkInterchange refuses an interchange with envelope errors (the
+// counts and control numbers that prove it complete are wrong: a
+// truncated upload must not be half processed) or one not exchanged
+// between this partner and us: a file dropped in the wrong inbox would
+// otherwise be attributed to the wrong supplier and acknowledged with
+// our id.
+func (c *Connector) checkInterchange(ic *x12.Interchange) error {
+	if len(ic.Errors) > 0 {
+		return fmt.Errorf("interchange %s: %w", ic.Header.Control, x12.ErrorList(ic.Errors))
+	}
+	p := &c.cfg.Partner
+	h := ic.Header
+	var errs []error
+	if h.SenderID != p.ReceiverID {
+		errs = append(errs, fmt.Errorf("interchange %s comes from %s/%s, not from this partner (partner.receiver_id %s)", h.Control, h.SenderQualifier, h.SenderID, p.ReceiverID))
+	}
+	if h.ReceiverID != p.SenderID {
+		errs = append(errs, fmt.Errorf("interchange %s is addressed to %s/%s, not to us (partner.sender_id %s)", h.Control, h.ReceiverQualifier, h.ReceiverID, p.SenderID))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,158 @@
+package edi_x12
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/x12"
+)
+
+// BEG01 transaction set purpose codes.
+const (
+	purposeOriginal = "00"
+	purposeCancel   = "01"
+)
+
+// Render850 writes one interchange holding one 850 for po. ISA13 and GS06
+// carry ctrl; ST02 is 0001 (one set per interchange). The layout follows
+// the 004010 850 as drop-ship partners commonly implement it:
+//
+//	BEG*00*DS*<PO>**<date>      BEG02 DS: drop-ship order
+//	CUR*BY*<currency>
+//	REF*CO*<channel order no.>  the customer's order number, for the packing slip
+//	DTM*004*<date>              purchase order date
+//	TD5*Z****<method>           requested service, when the channel had one
+//	N1*ST*<name> N2 N3 N4 PER   ship to the customer
+//	PO1*<n>*<qty>*EA*<cost>**VP*<supplier SKU>*BP*<our SKU>[*UP|EN*<GTIN>]
+//	PID*F****<description>
+//	CTT*<lines>*<Σ quantity>
+func (c *Connector) Render850(po *model.PurchaseOrder, order *model.Order, ctrl int64, now time.Time, purpose string) ([]byte, error) {
+	p := &c.cfg.Partner
+	var buf bytes.Buffer
+	opts := []x12.WriterOption{x12.WithCharset(charset(p.Charset))}
+	if p.InvalidChars == "reject" {
+		opts = append(opts, x12.WithDataPolicy(x12.RejectInvalid))
+	}
+	if p.Replacement != "" {
+		opts = append(opts, x12.WithReplacement(p.Replacement[0]))
+	}
+	if (p.Newline == nil || *p.Newline) && c.delims.Segment != '\n' && c.delims.Segment != '\r' {
+		opts = append(opts, x12.WithNewline("\n"))
+	}
+	w, err := x12.NewWriter(&buf, c.delims, opts...)
+	if err != nil {
+		return nil, fault.Permanent(fmt.Errorf("850 %s: %w", po.Number, err))
+	}
+	now = now.In(c.loc)
+	control := strconv.FormatInt(ctrl, 10)
+	gsSender, gsReceiver := p.GSSender, p.GSReceiver
+	if gsSender == "" {
+		gsSender = p.SenderID
+	}
+	if gsReceiver == "" {
+		gsReceiver = p.ReceiverID
+	}
+	_ = w.BeginInterchange(x12.InterchangeHeader{
+		SenderQualifier: p.SenderQualifier, SenderID: p.SenderID,
+		ReceiverQualifier: p.ReceiverQualifier, ReceiverID: p.ReceiverID,
+		Date: now, Version: isaVersion(p.Version), Control: control,
+		AckRequested: p.TA1Requested, Usage: p.Usage,
+	})
+	_ = w.BeginGroup(x12.GroupHeader{FunctionalID: "PO", Sender: gsSender, Receiver: gsReceiver, Date: now, Control: control, Version: p.Version})
+	_ = w.BeginSet(x12.SetHeader{ID: "850", Control: "0001"})
+
+	poDate := po.Created.In(c.loc).Format("20060102")
+	_ = w.WriteSegment("BEG", purpose, "DS", po.Number, "", poDate)
+	if po.Currency != "" {
+		_ = w.WriteSegment("CUR", "BY", po.Currency)
+	}
+	if order != nil && order.ChannelOrderNumber != "" {
+		_ = w.WriteSegment("REF", "CO", order.ChannelOrderNumber)
+	}
+	_ = w.WriteSegment("DTM", "004", poDate)
+	if po.ShippingMethod != "" {
+		_ = w.WriteSegment("TD5", "Z", "", "", "", po.ShippingMethod)
+	}
+	writeShipTo(w, &po.ShipTo)
+
+	var qtySum int64
+	for _, l := range po.Lines {
+		qtySum += l.Quantity
+		el := []string{strconv.Itoa(l.LineNo), strconv.FormatInt(l.Quantity, 10), "EA", l.UnitCost.Decimal().String(), "",
+			"VP", l.SupplierSKU, "BP", l.SKU}
+		if q := gtinQualifier(l.GTIN); q != "" {
+			el = append(el, q, l.GTIN)
+		}
+		_ = w.WriteSegment("PO1", el...)
+		if l.Description != "" {
+			_ = w.WriteSegment("PID", "F", "", "", "", truncate(l.Description, 80))
+		}
+	}
+	_ = w.WriteSegment("CTT", strconv.Itoa(len(po.Lines)), strconv.FormatInt(qtySum, 10))
+	_ = w.EndSet()
+	_ = w.EndGroup()
+	_ = w.EndInterchange()
+	if err := w.Close(); err != nil {
+		// The writer's errors are sticky: this is the first one, naming
+		// the segment and element the partner profile refused.
+		return nil, fault.Permanent(fmt.Errorf("850 %s: %w", po.Number, err))
+	}
+	return buf.Bytes(), nil
+}
+
+func writeShipTo(w *x12.Writer, a *model.Address) {
+	_ = w.WriteSegment("N1", "ST", truncate(a.Name, 60))
+	if a.Company != "" {
+		_ = w.WriteSegment("N2", truncate(a.Company, 60))
+	}
+	_ = w.WriteSegment("N3", truncate(a.Line1, 55), truncate(a.Line2, 55))
+	_ = w.WriteSegment("N4", truncate(a.City, 30), a.Region, a.PostalCode, a.Country)
+	var per []string
+	if a.Phone != "" {
+		per = append(per, "TE", a.Phone)
+	}
+	if a.Email != "" {
+		per = append(per, "EM", a.Email)
+	}
+	if len(per) > 0 {
+		_ = w.WriteSegment("PER", append([]string{"IC", truncate(a.Name, 60)}, per...)...)
+	}
+}
+
+// gtinQualifier picks the product id qualifier of a GTIN by length: UPC-A
+// (12) is UP, EAN-13 is EN, GTIN-14 is UK.
+func gtinQualifier(g string) string {
+	switch len(g) {
+	case 12:
+		return "UP"
+	case 13:
+		return "EN"
+	case 14:
+		return "UK"
+	}
+	return ""
+}
+
+// truncate cuts s to max runes: X12 elements have maximum lengths, and a
+// partner's translator rejects a whole set over one long street name.
+func truncate(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	return string(r[:max])
+}
+
+func charset(name string) x12.Charset {
+	switch name {
+	case "basic":
+		return x12.CharsetBasic
+	case "extended":
+		return x12.CharsetExtended
+	}
+	return x12.CharsetUTF8
+}

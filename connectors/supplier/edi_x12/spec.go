@@ -1,0 +1,279 @@
+// Package edi_x12 is the X12 EDI supplier connector: purchase orders go
+// out as 850s (and cancellations as 850s with BEG01=01) over a directory
+// or SFTP; 997/999, 855, 856, 810 and 846 come back and become canonical
+// documents, and each inbound functional group is answered with a 997 or
+// 999. Each supplier's trading-partner profile (qualifiers, IDs, version,
+// delimiters, usage indicator, where its 856 puts tracking numbers, what
+// it wants as acknowledgement) lives in its YAML.
+//
+// Files by role: spec.go (the profile), connector.go (850 out, cancel),
+// po850.go and po850_read.go (850 both ways), parse.go (the inbound file),
+// ack855.go, asn856.go, invoice810.go, inventory846.go and funcack.go (one
+// mapping per transaction set, on the helpers of mapping.go), acks_out.go
+// (997/999 out), inbox.go (the transport's inbox and outbox).
+package edi_x12
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/money"
+	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/transport"
+	"github.com/dropgate/dropgate/internal/x12"
+)
+
+// Type is the registry name.
+const Type = "edi_x12"
+
+// Config is the YAML of an X12 supplier.
+type Config struct {
+	Partner   Partner          `yaml:"partner" required:"true"`
+	Transport transport.Config `yaml:"transport" required:"true"`
+}
+
+// Partner is the trading-partner profile.
+type Partner struct {
+	// ISA05/ISA06: our interchange qualifier and id; ISA07/ISA08 theirs.
+	SenderQualifier   string `yaml:"sender_qualifier" required:"true"`
+	SenderID          string `yaml:"sender_id" required:"true"`
+	ReceiverQualifier string `yaml:"receiver_qualifier" required:"true"`
+	ReceiverID        string `yaml:"receiver_id" required:"true"`
+	// GS02/GS03 application codes; default to the ISA ids.
+	GSSender   string `yaml:"gs_sender"`
+	GSReceiver string `yaml:"gs_receiver"`
+	// Version is the GS08 version: 004010 (default) or 005010.
+	Version string `yaml:"version"`
+	// Usage is ISA15: T (test) or P (production). Required, so going live
+	// is a deliberate change.
+	Usage      string     `yaml:"usage" required:"true"`
+	Delimiters Delimiters `yaml:"delimiters"`
+	// Newline after each segment terminator (default true).
+	Newline *bool `yaml:"newline"`
+	// InvalidChars: replace (default) or reject a value holding a
+	// delimiter or a character outside Charset.
+	InvalidChars string `yaml:"invalid_chars"`
+	Replacement  string `yaml:"replacement"` // default " "
+	// Charset: utf8 (default), extended (printable ASCII) or basic.
+	Charset string `yaml:"charset"`
+	// TA1Requested sets ISA14.
+	TA1Requested bool `yaml:"ta1_requested"`
+	// Timezone for ISA09/10 and GS04/05 dates (default UTC), and the zone
+	// the partner's document dates and times are read in.
+	Timezone string `yaml:"timezone"`
+
+	// Inbound documents (855, 856, 810, 846, 997/999).
+
+	// TrackingRef says where the partner's 856 carries tracking numbers:
+	// one or more of REF*CN (default), REF*2I, REF*BM, REF*08, MAN*CP,
+	// MAN*SM …, comma-separated, tried in that order at each HL level.
+	TrackingRef string `yaml:"tracking_ref"`
+	// Carriers maps a TD503 SCAC to a canonical carrier code, added to
+	// (and overriding) the built-in table (UPSN → ups, FDEG → fedex, …).
+	Carriers map[string]string `yaml:"carriers"`
+	// DefaultCurrency is the currency of amounts in documents without a
+	// CUR segment (default USD).
+	DefaultCurrency string `yaml:"default_currency"`
+	// Ack is what we answer the partner's documents with: "997"
+	// (default), "999" (005010 partners that want it) or "none".
+	Ack string `yaml:"ack"`
+	// ExpectAck says the partner answers our 850s with a 997/999
+	// (default true); AckWithin is how long it may take (default 24h)
+	// before the engine flags the interchange as unacknowledged.
+	ExpectAck *bool         `yaml:"expect_ack"`
+	AckWithin time.Duration `yaml:"ack_within"`
+}
+
+// Delimiters are single characters; YAML escapes ("\x1d", "\n") allow
+// control characters.
+type Delimiters struct {
+	Element    string `yaml:"element"`
+	Component  string `yaml:"component"`
+	Repetition string `yaml:"repetition"`
+	Segment    string `yaml:"segment"`
+}
+
+// x12 returns the delimiters with defaults * : ^ ~ (repetition only from
+// 00402 on).
+func (d Delimiters) x12(version string) x12.Delimiters {
+	pick := func(s string, def byte) byte {
+		if len(s) == 1 {
+			return s[0]
+		}
+		return def
+	}
+	out := x12.Delimiters{Element: pick(d.Element, '*'), Component: pick(d.Component, ':'), Segment: pick(d.Segment, '~')}
+	if isaVersion(version) >= "00402" {
+		out.Repetition = pick(d.Repetition, '^')
+	}
+	return out
+}
+
+// isaVersion maps the GS08 version to ISA12: 004010 → 00401,
+// 005010 → 00501.
+func isaVersion(v string) string {
+	if len(v) >= 5 {
+		return v[:5]
+	}
+	return "00401"
+}
+
+// Check validates the profile without I/O.
+func (c *Config) Check() []connector.Problem {
+	var ps []connector.Problem
+	add := func(path, format string, args ...any) {
+		ps = append(ps, connector.Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	}
+	p := &c.Partner
+	switch p.Version {
+	case "004010", "005010":
+	default:
+		add("partner.version", "unsupported version %q (supported: 004010, 005010)", p.Version)
+	}
+	if p.Usage != "T" && p.Usage != "P" && p.Usage != "" {
+		add("partner.usage", "must be T (test) or P (production), got %q", p.Usage)
+	}
+	for _, f := range []struct{ path, v string }{
+		{"partner.delimiters.element", p.Delimiters.Element}, {"partner.delimiters.component", p.Delimiters.Component},
+		{"partner.delimiters.repetition", p.Delimiters.Repetition}, {"partner.delimiters.segment", p.Delimiters.Segment},
+	} {
+		if f.v != "" && len(f.v) != 1 {
+			add(f.path, "must be exactly one character (byte), got %q", f.v)
+		}
+	}
+	if err := p.Delimiters.x12(p.Version).Validate(); err != nil {
+		add("partner.delimiters", "%v", err)
+	}
+	for _, f := range []struct {
+		path, v string
+		max     int
+	}{{"partner.sender_id", p.SenderID, 15}, {"partner.receiver_id", p.ReceiverID, 15}, {"partner.sender_qualifier", p.SenderQualifier, 2}, {"partner.receiver_qualifier", p.ReceiverQualifier, 2}} {
+		if len(f.v) > f.max {
+			add(f.path, "%q is longer than %d characters", f.v, f.max)
+		}
+	}
+	switch p.InvalidChars {
+	case "", "replace", "reject":
+	default:
+		add("partner.invalid_chars", "must be replace or reject, got %q", p.InvalidChars)
+	}
+	switch p.Charset {
+	case "", "utf8", "extended", "basic":
+	default:
+		add("partner.charset", "must be utf8, extended or basic, got %q", p.Charset)
+	}
+	if len(p.Replacement) > 1 {
+		add("partner.replacement", "must be one character")
+	}
+	if p.Timezone != "" {
+		if _, err := time.LoadLocation(p.Timezone); err != nil {
+			add("partner.timezone", "unknown time zone %q", p.Timezone)
+		}
+	}
+	ps = append(ps, p.checkInbound()...)
+	ps = append(ps, c.Transport.Check("transport")...)
+	return ps
+}
+
+// Acknowledgement settings (partner.ack).
+const (
+	ack997  = "997"
+	ack999  = "999"
+	ackNone = "none"
+)
+
+// defaultAckWithin is how long a partner has to send its 997 when the
+// profile does not say: a day covers VAN batching and weekend-light
+// translators without hiding a partner that never answers.
+const defaultAckWithin = 24 * time.Hour
+
+// trackingRef is one place an 856 may carry a tracking number: a REF
+// (REF01 qualifier, number in REF02) or a MAN (MAN01 or MAN04 qualifier,
+// number in MAN02 or MAN05).
+type trackingRef struct {
+	Segment   string // REF or MAN
+	Qualifier string
+}
+
+func (t trackingRef) String() string { return t.Segment + "*" + t.Qualifier }
+
+// trackingRefRE: REF01 (128) is 2–3 characters, MAN01 (88) 1–2.
+var trackingRefRE = regexp.MustCompile(`^(REF\*[0-9A-Z]{2,3}|MAN\*[0-9A-Z]{1,2})$`)
+
+// parseTrackingRef reads partner.tracking_ref; empty is REF*CN, the
+// carrier's reference number, which is where most drop-ship 856s put it.
+func parseTrackingRef(s string) ([]trackingRef, error) {
+	if strings.TrimSpace(s) == "" {
+		return []trackingRef{{"REF", "CN"}}, nil
+	}
+	var out []trackingRef
+	for _, f := range strings.Split(s, ",") {
+		f = strings.ToUpper(strings.TrimSpace(f))
+		if !trackingRefRE.MatchString(f) {
+			return nil, fmt.Errorf("%q is not REF*<qualifier> or MAN*<qualifier> (e.g. REF*CN, REF*2I, MAN*CP)", f)
+		}
+		seg, q, _ := strings.Cut(f, "*")
+		out = append(out, trackingRef{seg, q})
+	}
+	return out, nil
+}
+
+// scacRE: a Standard Carrier Alpha Code is 2–4 letters.
+var scacRE = regexp.MustCompile(`^[A-Z]{2,4}$`)
+
+// checkInbound validates the keys about the partner's documents.
+func (p *Partner) checkInbound() []connector.Problem {
+	var ps []connector.Problem
+	add := func(path, format string, args ...any) {
+		ps = append(ps, connector.Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	}
+	if _, err := parseTrackingRef(p.TrackingRef); err != nil {
+		add("partner.tracking_ref", "%v", err)
+	}
+	for scac, code := range p.Carriers {
+		if !scacRE.MatchString(scac) {
+			add("partner.carriers."+scac, "%q is not a SCAC (2 to 4 upper-case letters)", scac)
+		}
+		if code == "" || strings.ToLower(code) != code {
+			add("partner.carriers."+scac, "carrier code %q must be lower case, such as ups or fedex", code)
+		}
+	}
+	if p.DefaultCurrency != "" && !money.KnownCurrency(p.DefaultCurrency) {
+		add("partner.default_currency", "unknown ISO 4217 currency %q", p.DefaultCurrency)
+	}
+	switch p.Ack {
+	case "", ack997, ackNone:
+	case ack999:
+		// The 999 was introduced with 005010; an 004010 translator has
+		// no map for it.
+		if p.Version != "" && p.Version < "005010" {
+			add("partner.ack", "a 999 needs version 005010 or later (version is %s); use \"997\"", p.Version)
+		}
+	default:
+		add("partner.ack", "must be \"997\", \"999\" or none, got %q", p.Ack)
+	}
+	if p.AckWithin < 0 {
+		add("partner.ack_within", "must not be negative")
+	}
+	if p.AckWithin > 0 && p.ExpectAck != nil && !*p.ExpectAck {
+		add("partner.ack_within", "has no effect with expect_ack: false")
+	}
+	return ps
+}
+
+func init() {
+	connector.Register(connector.Spec{
+		Type:      Type,
+		Kind:      connector.KindSupplier,
+		Summary:   "X12 EDI supplier: 850 out; 997/999, 855, 856, 810, 846 in; directory or SFTP",
+		NewConfig: func() any { return &Config{Partner: Partner{Version: "004010"}} },
+		New: func(env connector.Env, cfg any) (connector.Connector, error) {
+			return New(env, cfg.(*Config))
+		},
+		RateLimit: store.Limit{Rate: 5, Burst: 10},
+		Retry:     connector.RetryPolicy{MaxAttempts: 10, BaseDelay: 5 * time.Second, MaxDelay: 30 * time.Minute},
+	})
+}
