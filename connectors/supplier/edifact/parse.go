@@ -1,0 +1,219 @@
+package edifact
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/internal/edifact"
+)
+
+// ParseDocuments reads an inbound file of any number of interchanges and
+// maps every message: ORDRSP → POAck, DESADV → one ShipNotice per purchase
+// order, INVOIC → Invoice, INVRPT → inventory levels, CONTRL →
+// FunctionalAck. It also renders the CONTRL answering each interchange
+// (partner.contrl), never for one of CONTRL messages only.
+//
+// Three outcomes, by where the problem is:
+//   - the file cannot be read (no UNA or UNB, a bad UNA, a syntax
+//     identifier or encoding this reader cannot decode, a segment without
+//     terminator), or an interchange is not exchanged between this partner
+//     and us: a fault.Permanent error naming the file, line, interchange
+//     and segment; the engine dead-letters the raw file. No CONTRL.
+//   - a message has syntax or content errors (a wrong UNT count, a bad
+//     date, a fractional quantity, an unknown code), or its interchange
+//     or group has envelope errors: it yields no document, is listed in
+//     Rejected with every error, and the CONTRL rejects it with UCM, UCS
+//     and UCD. The other messages of the file yield their documents.
+//   - everything else yields documents whose ID (sender, UNB 0020, UNH
+//     0062) is stable, so a file delivered twice is deduplicated.
+func (c *Connector) ParseDocuments(ctx context.Context, name string, data []byte) (*connector.Parsed, error) {
+	ics, err := edifact.Parse(data)
+	if f := fatal(err); f != nil {
+		return nil, fault.Permanent(fmt.Errorf("%s: %w", name, f))
+	}
+	if len(ics) == 0 {
+		return nil, fault.Permanent(fmt.Errorf("%s: no EDIFACT interchange (UNA or UNB) found", name))
+	}
+	for _, ic := range ics {
+		if err := c.checkParties(ic); err != nil {
+			return nil, fault.Permanent(fmt.Errorf("%s: %w", name, err))
+		}
+	}
+	out := &connector.Parsed{}
+	for _, ic := range ics {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		c.checkTest(ic)
+		for _, msg := range ic.AllMessages() {
+			var docs []connector.InboundDoc
+			if len(problems(msg)) == 0 {
+				// A message the reader found broken is not mapped: its
+				// content cannot be trusted, and the CONTRL rejects it.
+				docs = c.mapMessage(msg)
+			}
+			if errs := problems(msg); len(errs) > 0 {
+				rj := connector.RejectedDoc{ID: docID(msg), Type: msg.Header.Type}
+				for _, e := range errs {
+					rj.Errors = append(rj.Errors, name+": "+e.Error())
+				}
+				out.Rejected = append(out.Rejected, rj)
+				continue
+			}
+			out.Docs = append(out.Docs, docs...)
+		}
+	}
+	replies, err := c.acknowledge(ctx, name, ics)
+	if err != nil {
+		return nil, err
+	}
+	out.Replies = replies
+	return out, nil
+}
+
+// mapMessage maps one message by its type (UNH S009/0065), recording
+// content errors on it.
+func (c *Connector) mapMessage(msg *edifact.Message) []connector.InboundDoc {
+	m := newMapper(msg, c.env.Name, c.cfg.Partner.currency(), c.loc)
+	doc := connector.InboundDoc{ID: docID(msg)}
+	switch msg.Header.Type {
+	case "ORDRSP":
+		doc.POAck = m.mapOrdrsp()
+		doc.PONumber = doc.POAck.PONumber
+	case "DESADV":
+		notices := m.mapDesadv(c.tracking, c.carriers)
+		docs := make([]connector.InboundDoc, 0, len(notices))
+		for _, sn := range notices {
+			d := connector.InboundDoc{ID: doc.ID, PONumber: sn.PONumber, ShipNotice: sn}
+			if len(notices) > 1 {
+				// One InboundDoc per order; the PO number keeps each id
+				// stable and distinct.
+				d.ID += ":" + sn.PONumber
+			}
+			docs = append(docs, d)
+		}
+		return docs
+	case "INVOIC":
+		doc.Invoice = m.mapInvoic()
+		doc.PONumber = doc.Invoice.PONumber
+	case "INVRPT":
+		doc.Inventory = m.mapInvrpt(c.prepared(msg.Interchange))
+	case "CONTRL":
+		doc.FuncAck = m.mapContrl()
+	default:
+		// 0085 17, no agreement: a supplier has no business sending us
+		// this message type. Reported on the UCM (UNH S009/0065).
+		m.fail(msg.Segments[0], 1, 0, codeNoAgreement, "message type %s is not one this connector reads (ORDRSP, DESADV, INVOIC, INVRPT, CONTRL)", msg.Header.Type)
+		return nil
+	}
+	return []connector.InboundDoc{doc}
+}
+
+// problems lists what keeps a message from yielding documents: its own
+// errors, its group's and its interchange's (the CONTRL rejects all the
+// lower levels of a rejected interchange or group).
+func problems(msg *edifact.Message) []edifact.Error {
+	var out []edifact.Error
+	if ic := msg.Interchange; ic != nil {
+		out = append(out, ic.Errors...)
+	}
+	if g := msg.Group; g != nil {
+		out = append(out, g.Errors...)
+	}
+	return append(out, msg.Errors...)
+}
+
+// docID is the stable id of a message: the sender, UNB 0020 and UNH 0062.
+func docID(msg *edifact.Message) string {
+	var sender, ref string
+	if ic := msg.Interchange; ic != nil {
+		sender, ref = ic.Header.Sender.ID, ic.Header.ControlRef
+	}
+	return strings.Join([]string{"edifact", sender, ref, msg.Header.Ref}, ":")
+}
+
+// fatal returns the problem that stopped the reader, if any: input that is
+// not EDIFACT, a bad UNA, a syntax identifier or encoding it cannot
+// decode, a segment longer than the limit. Problems the reader read past
+// are recorded on the interchange, group or message and are not fatal.
+func fatal(err error) error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if f := fatal(e); f != nil {
+				return f
+			}
+		}
+		return nil
+	}
+	var se *edifact.SyntaxError
+	switch {
+	case errors.Is(err, edifact.ErrNotEDIFACT), errors.Is(err, edifact.ErrUnknownSyntax), errors.Is(err, edifact.ErrSegmentTooLong):
+		return err
+	case errors.As(err, &se):
+		if se.Loc.Tag == "UNA" && se.Code == edifact.CodeInvalidServiceChar {
+			return err
+		}
+		return nil
+	}
+	var e edifact.Error
+	if errors.As(err, &e) {
+		return nil
+	}
+	return err // a read error
+}
+
+// checkParties refuses an interchange not exchanged between this partner
+// and us: a file dropped in the wrong inbox would otherwise be attributed
+// to the wrong supplier and acknowledged in our name.
+func (c *Connector) checkParties(ic *edifact.Interchange) error {
+	p := &c.cfg.Partner
+	h := ic.Header
+	var errs []error
+	if h.Sender.ID != p.Recipient.ID {
+		errs = append(errs, fmt.Errorf("line %d, interchange %s (UNB): comes from %s, not from this partner (partner.recipient.id %s)", ic.Pos.Line, h.ControlRef, party(h.Sender), p.Recipient.ID))
+	}
+	if h.Recipient.ID != p.Sender.ID {
+		errs = append(errs, fmt.Errorf("line %d, interchange %s (UNB): is addressed to %s, not to us (partner.sender.id %s)", ic.Pos.Line, h.ControlRef, party(h.Recipient), p.Sender.ID))
+	}
+	return errors.Join(errs...)
+}
+
+func party(p edifact.Party) string {
+	if p.Qualifier == "" {
+		return p.ID
+	}
+	return p.ID + ":" + p.Qualifier
+}
+
+// checkTest rejects a test interchange (UNB 0035 = 1) on a production
+// profile: test orders must not move real goods. The CONTRL rejects the
+// interchange with code 25 (test indicator not supported).
+func (c *Connector) checkTest(ic *edifact.Interchange) {
+	if c.cfg.Partner.isTest() || !ic.Header.IsTest() {
+		return
+	}
+	loc := edifact.Location{Offset: ic.Pos.Offset, Line: ic.Pos.Line, Interchange: ic.Header.ControlRef, Tag: "UNB", Element: 11}
+	ic.Errors = append(ic.Errors, &edifact.SyntaxError{Loc: loc, Code: codeTestUnsupported,
+		Msg: "test interchange (UNB 0035 = 1) received on a production profile (partner.test: false)"})
+}
+
+// prepared is the UNB date and time of preparation in the partner's zone,
+// or the zero time.
+func (c *Connector) prepared(ic *edifact.Interchange) time.Time {
+	if ic == nil {
+		return time.Time{}
+	}
+	t, err := ic.Header.Prepared()
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, c.loc)
+}

@@ -1,0 +1,335 @@
+// Package edifact is the UN/EDIFACT supplier connector: purchase orders go
+// out as ORDERS (and cancellations as ORDERS with BGM message function 1)
+// over a directory or SFTP; CONTRL, ORDRSP, DESADV, INVOIC and INVRPT come
+// back and become canonical documents, and every inbound interchange is
+// answered with a CONTRL. Each supplier's trading-partner profile (party
+// identifiers, syntax, directory version, association code, delimiters,
+// where the DESADV carries tracking numbers) lives in its YAML.
+package edifact
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/money"
+	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/edifact"
+	"github.com/dropgate/dropgate/internal/transport"
+)
+
+// Type is the registry name.
+const Type = "edifact"
+
+// Config is the YAML of an EDIFACT supplier.
+type Config struct {
+	Partner   Partner          `yaml:"partner" required:"true"`
+	Transport transport.Config `yaml:"transport" required:"true"`
+}
+
+// Party is an interchange party: UNB S002 (sender) or S003 (recipient).
+type Party struct {
+	// ID is 0004/0010, an..35: a GLN, a DUNS number or a mailbox id.
+	ID string `yaml:"id" required:"true"`
+	// Qualifier is 0007 (code list 0007): 14 GLN, 1 DUNS, ZZZ mutually
+	// defined. Optional: many VAN mailboxes carry none.
+	Qualifier string `yaml:"qualifier"`
+}
+
+// Partner is the trading-partner profile.
+type Partner struct {
+	// Sender is us (UNB S002 of our interchanges), Recipient the supplier
+	// (S003). Inbound interchanges must come from Recipient to Sender.
+	Sender    Party `yaml:"sender" required:"true"`
+	Recipient Party `yaml:"recipient" required:"true"`
+	// Syntax is the UNB S001/0001 syntax identifier (code list 0001):
+	// UNOC (default, ISO 8859-1), UNOA, UNOB, UNOY or UNOW (UTF-8).
+	Syntax string `yaml:"syntax"`
+	// SyntaxVersion is S001/0002: 3 (default) or 4.
+	SyntaxVersion int `yaml:"syntax_version"`
+	// Version is the directory of our messages: D96A (default), D01B…;
+	// UNH S009/0052 "D" and 0054 "96A".
+	Version string `yaml:"version"`
+	// Association is UNH S009/0057, e.g. EAN008 for EANCOM; optional.
+	Association string `yaml:"association"`
+	// Test marks our interchanges as tests (UNB 0035 = 1). Required, so
+	// going live is a deliberate change. A production profile refuses
+	// inbound test interchanges.
+	Test *bool `yaml:"test" required:"true"`
+	// UNA writes the service string advice even with default delimiters.
+	UNA bool `yaml:"una"`
+	// Delimiters override the defaults : + . ? ' (any single byte; YAML
+	// escapes such as "\x1d" work). A UNA is written whenever they differ.
+	Delimiters Delimiters `yaml:"delimiters"`
+	// CharsetPolicy is what happens to a character the syntax cannot
+	// carry (a "ł" under UNOC): reject (default: the send fails, naming
+	// the segment and element) or transliterate (ł → l).
+	CharsetPolicy string `yaml:"charset_policy"`
+	// ExpectContrl says the partner answers our interchanges with a
+	// CONTRL (default true; we then set UNB 0031 = 1); AckWithin is how
+	// long it may take (default 24h).
+	ExpectContrl *bool         `yaml:"expect_contrl"`
+	AckWithin    time.Duration `yaml:"ack_within"`
+	// Contrl is what we answer the partner's interchanges with: send
+	// (default, a CONTRL for every interchange but a CONTRL), requested
+	// (only when its UNB 0031 asks for one) or none.
+	Contrl string `yaml:"contrl"`
+	// TrackingRef says where the partner's DESADV carries tracking
+	// numbers: RFF+<1153 qualifier> (RFF+CN, the carrier's reference
+	// number, by default) or GIN+<7405 qualifier> (GIN+BJ: the SSCC is the
+	// tracking number, as with pallet carriers), comma-separated and tried
+	// in order.
+	TrackingRef string `yaml:"tracking_ref"`
+	// Carriers maps a DESADV TDT carrier identification (C040/3127) to a
+	// canonical carrier code; names (3128) are recognised on their own.
+	Carriers map[string]string `yaml:"carriers"`
+	// BuyerGLN and SupplierGLN, when set, are written as NAD+BY and NAD+SU
+	// in our ORDERS (C082 with code list agency 9, GS1).
+	BuyerGLN    string `yaml:"buyer_gln"`
+	SupplierGLN string `yaml:"supplier_gln"`
+	// DefaultCurrency is the currency of amounts in documents without a
+	// CUX segment (default EUR).
+	DefaultCurrency string `yaml:"default_currency"`
+	// Timezone for UNB dates and the partner's document dates (default
+	// UTC).
+	Timezone string `yaml:"timezone"`
+	// Newline writes a line break after each segment terminator (default
+	// true); readers ignore it, people reading files like it.
+	Newline *bool `yaml:"newline"`
+}
+
+// Delimiters are the profile's service characters, one byte each.
+type Delimiters struct {
+	Component  string `yaml:"component"`
+	Element    string `yaml:"element"`
+	Decimal    string `yaml:"decimal"`
+	Release    string `yaml:"release"`
+	Repetition string `yaml:"repetition"` // syntax 4 only
+	Segment    string `yaml:"segment"`
+}
+
+// edifact returns the delimiters with the defaults filled in.
+func (d Delimiters) edifact() edifact.Delimiters {
+	out := edifact.DefaultDelimiters()
+	for _, f := range []struct {
+		s   string
+		dst *byte
+	}{{d.Component, &out.Component}, {d.Element, &out.Element}, {d.Decimal, &out.Decimal}, {d.Release, &out.Release}, {d.Repetition, &out.Repetition}, {d.Segment, &out.Terminator}} {
+		if len(f.s) == 1 {
+			*f.dst = f.s[0]
+		}
+	}
+	return out
+}
+
+// Profile settings.
+const (
+	contrlSend      = "send"
+	contrlRequested = "requested"
+	contrlNone      = "none"
+
+	policyReject        = "reject"
+	policyTransliterate = "transliterate"
+
+	defaultSyntax    = "UNOC"
+	defaultVersion   = "D96A"
+	defaultCurrency  = "EUR"
+	defaultAckWithin = 24 * time.Hour
+)
+
+var (
+	// versionRE: a batch directory, D93A to D24B (a C release existed in
+	// 2001).
+	versionRE = regexp.MustCompile(`^D[0-9]{2}[A-C]$`)
+	// associationRE: S009/0057 is an..6.
+	associationRE = regexp.MustCompile(`^[A-Z0-9]{1,6}$`)
+	// glnRE: a GS1 Global Location Number is 13 digits.
+	glnRE = regexp.MustCompile(`^[0-9]{13}$`)
+)
+
+// Check validates the profile without I/O.
+func (c *Config) Check() []connector.Problem {
+	var ps []connector.Problem
+	add := func(path, format string, args ...any) {
+		ps = append(ps, connector.Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	}
+	p := &c.Partner
+	for _, f := range []struct {
+		path string
+		p    Party
+	}{{"partner.sender", p.Sender}, {"partner.recipient", p.Recipient}} {
+		switch {
+		case f.p.ID == "":
+			add(f.path+".id", "missing required key")
+		case len(f.p.ID) > 35:
+			add(f.path+".id", "%q is longer than 35 characters (0004/0010 an..35)", f.p.ID)
+		}
+		if len(f.p.Qualifier) > 4 {
+			add(f.path+".qualifier", "%q is longer than 4 characters (0007 an..4)", f.p.Qualifier)
+		}
+	}
+	syntax := p.syntax()
+	switch syntax {
+	case "UNOA", "UNOB", "UNOC", "UNOY", "UNOW":
+	default:
+		add("partner.syntax", "unsupported syntax identifier %q (supported: UNOA, UNOB, UNOC, UNOY, UNOW)", p.Syntax)
+	}
+	switch p.SyntaxVersion {
+	case 0, 3, 4:
+	default:
+		add("partner.syntax_version", "must be 3 or 4, got %d", p.SyntaxVersion)
+	}
+	if (syntax == "UNOY" || syntax == "UNOW") && p.SyntaxVersion != 4 {
+		// UNOY and UNOW (ISO 10646) exist from syntax version 4 on.
+		add("partner.syntax_version", "%s needs syntax_version: 4", syntax)
+	}
+	if !versionRE.MatchString(p.version()) {
+		add("partner.version", "%q is not a batch directory such as D96A or D01B", p.Version)
+	}
+	if p.Association != "" && !associationRE.MatchString(p.Association) {
+		add("partner.association", "%q is not an association code such as EAN008 (an..6, upper case)", p.Association)
+	}
+	if p.Test == nil {
+		add("partner.test", "missing required key: true while testing, false to go live")
+	}
+	ps = append(ps, p.checkDelimiters()...)
+	switch p.CharsetPolicy {
+	case "", policyReject, policyTransliterate:
+	default:
+		add("partner.charset_policy", "must be reject or transliterate, got %q", p.CharsetPolicy)
+	}
+	switch p.Contrl {
+	case "", contrlSend, contrlRequested, contrlNone:
+	default:
+		add("partner.contrl", "must be send, requested or none, got %q", p.Contrl)
+	}
+	if p.AckWithin < 0 {
+		add("partner.ack_within", "must not be negative")
+	}
+	if p.AckWithin > 0 && p.ExpectContrl != nil && !*p.ExpectContrl {
+		add("partner.ack_within", "has no effect with expect_contrl: false")
+	}
+	if _, err := parseTrackingRefs(p.TrackingRef); err != nil {
+		add("partner.tracking_ref", "%v", err)
+	}
+	for id, code := range p.Carriers {
+		if code == "" || strings.ToLower(code) != code {
+			add("partner.carriers."+id, "carrier code %q must be lower case, such as dhl or ups", code)
+		}
+	}
+	for _, f := range []struct{ path, v string }{{"partner.buyer_gln", p.BuyerGLN}, {"partner.supplier_gln", p.SupplierGLN}} {
+		if f.v != "" && !glnRE.MatchString(f.v) {
+			add(f.path, "%q is not a GLN (13 digits)", f.v)
+		}
+	}
+	if p.DefaultCurrency != "" && !money.KnownCurrency(p.DefaultCurrency) {
+		add("partner.default_currency", "unknown ISO 4217 currency %q", p.DefaultCurrency)
+	}
+	if p.Timezone != "" {
+		if _, err := time.LoadLocation(p.Timezone); err != nil {
+			add("partner.timezone", "unknown time zone %q", p.Timezone)
+		}
+	}
+	ps = append(ps, c.Transport.Check("transport")...)
+	return ps
+}
+
+// checkDelimiters validates partner.delimiters.
+func (p *Partner) checkDelimiters() []connector.Problem {
+	var ps []connector.Problem
+	d := p.Delimiters
+	for _, f := range []struct{ key, v string }{
+		{"component", d.Component}, {"element", d.Element}, {"decimal", d.Decimal},
+		{"release", d.Release}, {"repetition", d.Repetition}, {"segment", d.Segment},
+	} {
+		if f.v != "" && len(f.v) != 1 {
+			ps = append(ps, connector.Problem{Path: "partner.delimiters." + f.key, Message: fmt.Sprintf("must be exactly one character (byte), got %q", f.v)})
+		}
+	}
+	if d.Repetition != "" && p.SyntaxVersion != 4 {
+		// UNA5 is reserved before syntax version 4.
+		ps = append(ps, connector.Problem{Path: "partner.delimiters.repetition", Message: "a repetition separator needs syntax_version: 4"})
+	}
+	if err := d.edifact().Validate(); err != nil {
+		ps = append(ps, connector.Problem{Path: "partner.delimiters", Message: err.Error()})
+	}
+	return ps
+}
+
+func (p *Partner) syntax() string {
+	if p.Syntax == "" {
+		return defaultSyntax
+	}
+	return p.Syntax
+}
+
+func (p *Partner) syntaxVersion() string {
+	if p.SyntaxVersion == 4 {
+		return "4"
+	}
+	return "3"
+}
+
+func (p *Partner) version() string {
+	if p.Version == "" {
+		return defaultVersion
+	}
+	return p.Version
+}
+
+func (p *Partner) isTest() bool { return p.Test == nil || *p.Test }
+
+func (p *Partner) contrl() string {
+	if p.Contrl == "" {
+		return contrlSend
+	}
+	return p.Contrl
+}
+
+func (p *Partner) currency() string {
+	if p.DefaultCurrency == "" {
+		return defaultCurrency
+	}
+	return strings.ToUpper(p.DefaultCurrency)
+}
+
+func (p *Partner) policy() edifact.CharsetPolicy {
+	if p.CharsetPolicy == policyTransliterate {
+		return edifact.Transliterate
+	}
+	return edifact.Reject
+}
+
+// lineEnding is what follows each segment terminator: a line break,
+// unless the profile says newline: false or a delimiter is one (the break
+// would then be read as a delimiter).
+func (p *Partner) lineEnding() string {
+	if p.Newline != nil && !*p.Newline {
+		return ""
+	}
+	d := p.Delimiters.edifact()
+	for _, c := range []byte{d.Component, d.Element, d.Release, d.Repetition, d.Terminator} {
+		if c == '\n' || c == '\r' {
+			return ""
+		}
+	}
+	return "\n"
+}
+
+func init() {
+	connector.Register(connector.Spec{
+		Type:      Type,
+		Kind:      connector.KindSupplier,
+		Summary:   "UN/EDIFACT supplier: ORDERS out; CONTRL, ORDRSP, DESADV, INVOIC, INVRPT in; directory or SFTP",
+		NewConfig: func() any { return &Config{} },
+		New: func(env connector.Env, cfg any) (connector.Connector, error) {
+			return New(env, cfg.(*Config))
+		},
+		// A file drop: a handful of puts a second is plenty, and the
+		// partner's translator polls in minutes anyway.
+		RateLimit: store.Limit{Rate: 5, Burst: 10},
+		Retry:     connector.RetryPolicy{MaxAttempts: 10, BaseDelay: 5 * time.Second, MaxDelay: 30 * time.Minute},
+	})
+}
