@@ -1,0 +1,229 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/core/lifecycle"
+	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/core/store"
+)
+
+// Operator actions: what a person does from the admin API or the CLI to
+// fix an exception. Each is recorded in the order's timeline with the
+// operator as its cause.
+
+// ErrNoSuchAction is returned for an action an exception does not offer.
+var ErrNoSuchAction = errors.New("action not available for this exception")
+
+// Reroute clears an order's routing holds and routes its open units again
+// (after the merchant fixed a catalog or a supplier came back).
+func (e *Engine) Reroute(ctx context.Context, orderID, actor string) (*model.Aggregate, error) {
+	cause := model.Cause{Kind: model.CauseOperator, Ref: actor}
+	var extra []model.Exception
+	a, err := e.update(ctx, orderID, func(a *model.Aggregate) error {
+		extra = nil
+		if a.Order.Status == model.OrderCancelled {
+			return fault.Permanentf("order %s is cancelled", orderID)
+		}
+		kept := a.Order.Holds[:0]
+		var lifted []string
+		for _, h := range a.Order.Holds {
+			if h.Code == model.HoldUnroutable || h.Code == model.HoldNoAlternative {
+				lifted = append(lifted, h.Reason)
+				continue
+			}
+			kept = append(kept, h)
+		}
+		a.Order.Holds = kept
+		if len(kept) > 0 {
+			return fault.Permanentf("order %s has holds a reroute cannot lift: %s", orderID, kept[0].Reason)
+		}
+		a.Log(model.TimelineEntry{At: e.now(), Entity: "order", Event: "order.reroute_requested", Cause: cause,
+			Message: fmt.Sprintf("%s asked to route the open lines again", actor)})
+		extra = e.route(a, cause, len(a.POs) > 0)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := e.effects(ctx, a, lifecycle.Outcome{}, extra); err != nil {
+		return nil, err
+	}
+	if len(a.Order.Holds) == 0 {
+		if err := e.resolveOrderExceptions(ctx, orderID, actor, "rerouted"); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// Exception returns one exception.
+func (e *Engine) Exception(ctx context.Context, id string) (*model.Exception, int64, error) {
+	rec, err := e.Store.GetRecord(ctx, RecException, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	var x model.Exception
+	if err := json.Unmarshal(rec.Data, &x); err != nil {
+		return nil, 0, err
+	}
+	return &x, rec.Version, nil
+}
+
+// Exceptions lists exceptions, newest first, filtered by one index field
+// (status, kind, order, supplier).
+func (e *Engine) Exceptions(ctx context.Context, q store.Query) ([]model.Exception, string, error) {
+	recs, next, err := e.Store.ListRecords(ctx, RecException, q)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]model.Exception, 0, len(recs))
+	for _, r := range recs {
+		var x model.Exception
+		if json.Unmarshal(r.Data, &x) == nil {
+			out = append(out, x)
+		}
+	}
+	return out, next, nil
+}
+
+// ResolveException carries out one of an exception's actions: reroute
+// (the order), retry (replay the dead letter), discard (drop the dead
+// letter) or resolve (a person handled it).
+func (e *Engine) ResolveException(ctx context.Context, id, action, actor, note string) (*model.Exception, error) {
+	x, v, err := e.Exception(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if x.Status == "resolved" {
+		return x, nil
+	}
+	allowed := action == "resolve"
+	for _, a := range x.Actions {
+		allowed = allowed || a == action
+	}
+	if !allowed {
+		return nil, fmt.Errorf("%w: %s offers %v", ErrNoSuchAction, x.Kind, x.Actions)
+	}
+	switch action {
+	case "reroute":
+		if x.OrderID == "" {
+			return nil, fmt.Errorf("%w: no order to reroute", ErrNoSuchAction)
+		}
+		if _, err := e.Reroute(ctx, x.OrderID, actor); err != nil {
+			return nil, err
+		}
+		// Reroute resolved it when the order came off hold; otherwise
+		// it stays open with the routing's new verdict in the timeline.
+		x, _, err = e.Exception(ctx, id)
+		return x, err
+	case "retry":
+		if err := e.Store.Replay(ctx, x.Ref); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	case "discard":
+		if x.Kind == model.ExDeadLetter {
+			if err := e.Store.Discard(ctx, x.Ref); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return nil, err
+			}
+		}
+	}
+	return e.markResolved(ctx, x, v, action, actor, note)
+}
+
+func (e *Engine) markResolved(ctx context.Context, x *model.Exception, version int64, action, actor, note string) (*model.Exception, error) {
+	now := e.now()
+	x.Status, x.ResolvedAt = "resolved", &now
+	x.Resolution = fmt.Sprintf("%s by %s", action, actor)
+	if note != "" {
+		x.Resolution += ": " + note
+	}
+	data, _ := json.Marshal(x)
+	_, err := e.Store.PutRecord(ctx, store.Record{Kind: RecException, ID: x.ID, Data: data, Version: version, Created: x.CreatedAt,
+		Index: map[string]string{"status": x.Status, "kind": string(x.Kind), "order": x.OrderID, "supplier": x.Supplier, "ref": x.Ref}})
+	if err != nil {
+		return nil, err
+	}
+	if x.OrderID != "" {
+		_, _ = e.update(ctx, x.OrderID, func(a *model.Aggregate) error {
+			a.Log(model.TimelineEntry{At: now, Entity: "order", Event: "exception.resolved", Cause: model.Cause{Kind: model.CauseOperator, Ref: actor},
+				Message: fmt.Sprintf("%s exception resolved (%s): %s", x.Kind, x.Resolution, x.Reason)})
+			return nil
+		})
+	}
+	return x, nil
+}
+
+// resolveOrderExceptions closes the routing exceptions of an order that
+// is no longer on hold.
+func (e *Engine) resolveOrderExceptions(ctx context.Context, orderID, actor, action string) error {
+	xs, _, err := e.Exceptions(ctx, store.Query{Field: "order", Value: orderID, Limit: 500})
+	if err != nil {
+		return err
+	}
+	for _, x := range xs {
+		if x.Status != "open" || (x.Kind != model.ExUnroutable && x.Kind != model.ExRejectedNoAlt) {
+			continue
+		}
+		_, v, err := e.Exception(ctx, x.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := e.markResolved(ctx, &x, v, action, actor, ""); err != nil && !errors.Is(err, store.ErrConflict) {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeadLettered raises the exception that makes a dead letter visible in
+// the operator's list (the worker calls it when it buries a job).
+func (e *Engine) DeadLettered(ctx context.Context, j *store.Job, cause error) {
+	x := model.Exception{Kind: model.ExDeadLetter, Ref: j.ID, OrderID: j.Meta["order"], PONumber: j.Meta["po"],
+		Supplier: firstNonEmpty(j.Meta["supplier"], j.Meta[MetaConnector]), Actions: []string{"retry", "discard"},
+		Reason: fmt.Sprintf("%s job failed: %v", j.Kind, cause)}
+	if err := e.raise(ctx, x); err != nil {
+		e.Log.Error("raising dead-letter exception", "job", j.ID, "err", err)
+	}
+}
+
+// ReplayDeadLetter puts a dead job back on its queue and closes its
+// exception.
+func (e *Engine) ReplayDeadLetter(ctx context.Context, jobID, actor string) error {
+	if err := e.Store.Replay(ctx, jobID); err != nil {
+		return err
+	}
+	return e.closeDeadLetterExceptions(ctx, jobID, "retry", actor)
+}
+
+// DiscardDeadLetter deletes a dead job and closes its exception.
+func (e *Engine) DiscardDeadLetter(ctx context.Context, jobID, actor string) error {
+	if err := e.Store.Discard(ctx, jobID); err != nil {
+		return err
+	}
+	return e.closeDeadLetterExceptions(ctx, jobID, "discard", actor)
+}
+
+func (e *Engine) closeDeadLetterExceptions(ctx context.Context, jobID, action, actor string) error {
+	xs, _, err := e.Exceptions(ctx, store.Query{Field: "ref", Value: jobID, Limit: 50})
+	if err != nil {
+		return err
+	}
+	for _, x := range xs {
+		if x.Kind != model.ExDeadLetter || x.Status != "open" {
+			continue
+		}
+		_, v, err := e.Exception(ctx, x.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := e.markResolved(ctx, &x, v, action, actor, ""); err != nil && !errors.Is(err, store.ErrConflict) {
+			return err
+		}
+	}
+	return nil
+}
