@@ -1,0 +1,160 @@
+// Package gateway is dropgate's HTTP face (DESIGN §1.3): platform webhooks
+// in, health and readiness, Prometheus metrics, and the admin API and UI
+// behind a bearer token.
+//
+// The webhook promise: verify the signature on the raw bytes, dedupe on
+// the platform's delivery id, durably enqueue, and only then answer 200.
+// Nothing that was not durably stored ever gets a 2xx.
+package gateway
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/dropgate/dropgate/core/clock"
+	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/engine"
+	"github.com/dropgate/dropgate/internal/metrics"
+)
+
+// Server is the HTTP handler set.
+type Server struct {
+	Store        store.Store
+	Channels     map[string]connector.Connector
+	MaxBodyBytes int64
+	AdminToken   connector.Secret
+	Clock        clock.Clock
+	Log          *slog.Logger
+	Metrics      *metrics.Metrics
+	// Admin serves /api/v1/ once the admin API is configured; nil leaves it
+	// unmounted.
+	Admin http.Handler
+	// Ready reports extra readiness conditions (config loaded, workers up).
+	Ready func(ctx context.Context) error
+}
+
+// Handler returns the routed handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /webhooks/{name}", s.webhook)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
+	}
+	if s.Admin != nil {
+		mux.Handle("/api/v1/", s.RequireToken(s.Admin))
+	}
+	return mux
+}
+
+func (s *Server) count(conn, outcome string) {
+	if s.Metrics != nil {
+		s.Metrics.Webhooks.WithLabelValues(conn, outcome).Inc()
+	}
+}
+
+// webhook is POST /webhooks/{name}.
+func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	ch, ok := s.Channels[name]
+	verifier, canVerify := ch.(connector.WebhookVerifier)
+	if !ok || !canVerify {
+		s.count("_unknown", "unknown_connector")
+		writeError(w, http.StatusNotFound, "no webhook connector named "+name)
+		return
+	}
+	if r.ContentLength > s.MaxBodyBytes {
+		s.count(name, "too_large")
+		writeError(w, http.StatusRequestEntityTooLarge, "body exceeds server.max_body_bytes")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.count(name, "too_large")
+			writeError(w, http.StatusRequestEntityTooLarge, "body exceeds server.max_body_bytes")
+			return
+		}
+		writeError(w, http.StatusBadRequest, "reading body: "+err.Error())
+		return
+	}
+	d, err := verifier.VerifyWebhook(r.Header, body)
+	if err != nil {
+		s.count(name, "bad_signature")
+		s.Log.Warn("webhook rejected", "connector", name, "reason", err, "remote", r.RemoteAddr)
+		writeError(w, http.StatusUnauthorized, "signature verification failed")
+		return
+	}
+	job := engine.WebhookJob(name, d, body, s.Clock.Now().UTC().Format(time.RFC3339Nano))
+	id, err := s.Store.Enqueue(r.Context(), job)
+	switch {
+	case errors.Is(err, store.ErrDuplicate):
+		s.count(name, "duplicate")
+		writeJSON(w, http.StatusOK, map[string]string{"status": "duplicate", "delivery": d.ID})
+	case err != nil:
+		// The platform will retry: Shopify for 4 hours, others similar.
+		s.count(name, "store_unavailable")
+		s.Log.Error("webhook not stored", "connector", name, "delivery", d.ID, "err", err)
+		w.Header().Set("Retry-After", "5")
+		writeError(w, http.StatusServiceUnavailable, "store unavailable; retry later")
+	default:
+		s.count(name, "accepted")
+		writeJSON(w, http.StatusOK, map[string]string{"status": "queued", "job": id, "delivery": d.ID})
+	}
+}
+
+// readyz reports whether the store answers and the process is ready.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.Store.Ping(ctx); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "store": err.Error()})
+		return
+	}
+	if s.Ready != nil {
+		if err := s.Ready(ctx); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// RequireToken guards h with Authorization: Bearer <admin token>, compared
+// in constant time. With no token configured the admin API is closed.
+func (s *Server) RequireToken(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		want := s.AdminToken.Reveal()
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if want == "" || !ok || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="dropgate"`)
+			writeError(w, http.StatusUnauthorized, "missing or invalid bearer token")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
