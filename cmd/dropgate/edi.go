@@ -1,0 +1,325 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/dropgate/dropgate/internal/edifact"
+	"github.com/dropgate/dropgate/internal/x12"
+)
+
+// runEDI is `dropgate edi parse FILE [--json]` and `dropgate edi ack FILE`.
+func runEDI(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return userErrorf("usage: dropgate edi parse FILE [--json] | ack FILE [--control N] [--kind 997|999]")
+	}
+	sub, args := args[0], args[1:]
+	fs := newFlags("edi "+sub, stderr)
+	asJSON := fs.Bool("json", false, "print the tree as JSON")
+	control := fs.Int64("control", 1, "control number of the acknowledgement (ISA13/GS06 or UNB05)")
+	kind := fs.String("kind", "", "X12 acknowledgement: 997 or 999 (default: by the inbound version)")
+	if help, err := parse(fs, reorder(args)); help || err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return userErrorf("usage: dropgate edi %s FILE", sub)
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return userError{err}
+	}
+	syntax := detectSyntax(data)
+	switch {
+	case sub == "parse" && syntax == "x12":
+		return parseX12(stdout, stderr, fs.Arg(0), data, *asJSON)
+	case sub == "parse" && syntax == "edifact":
+		return parseEDIFACT(stdout, stderr, fs.Arg(0), data, *asJSON)
+	case sub == "ack" && syntax == "x12":
+		return ackX12(stdout, fs.Arg(0), data, *control, *kind)
+	case sub == "ack" && syntax == "edifact":
+		return ackEDIFACT(stdout, fs.Arg(0), data, *control)
+	case sub != "parse" && sub != "ack":
+		return userErrorf("unknown edi command %q (parse, ack)", sub)
+	}
+	return userErrorf("%s: neither X12 (ISA…) nor EDIFACT (UNA/UNB…)", fs.Arg(0))
+}
+
+// reorder lets flags follow the file name (`edi parse FILE --json`).
+func reorder(args []string) []string {
+	var flags, rest []string
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			flags = append(flags, a)
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	return append(flags, rest...)
+}
+
+// detectSyntax looks past a byte-order mark and whitespace at the first
+// segment tag. EBCDIC "ISA" (0xC9 0xE2 0xC1) counts as X12: the reader
+// transcodes it.
+func detectSyntax(b []byte) string {
+	b = bytes.TrimPrefix(b, []byte{0xEF, 0xBB, 0xBF})
+	b = bytes.TrimLeft(b, " \t\r\n\x00")
+	switch {
+	case bytes.HasPrefix(b, []byte("ISA")), bytes.HasPrefix(b, []byte{0xC9, 0xE2, 0xC1}):
+		return "x12"
+	case bytes.HasPrefix(b, []byte("UNA")), bytes.HasPrefix(b, []byte("UNB")):
+		return "edifact"
+	}
+	return ""
+}
+
+// jsonSegment is a segment in --json output: its tag and elements, each
+// element a list of components (a list of repetitions for X12 when the
+// element repeats).
+type jsonSegment struct {
+	ID       string     `json:"id"`
+	Line     int        `json:"line"`
+	Elements [][]string `json:"elements"`
+}
+
+func parseX12(w, stderr io.Writer, name string, data []byte, asJSON bool) error {
+	f, err := x12.Parse(data)
+	if err != nil && f == nil {
+		return userErrorf("%s: %v", name, err)
+	}
+	var listed x12.ErrorList
+	if errors.As(err, &listed) {
+		err = nil // the same errors AllErrors reports below
+	}
+	errs := f.AllErrors()
+	if asJSON {
+		type set struct {
+			ID       string        `json:"id"`
+			Control  string        `json:"control"`
+			Accepted bool          `json:"accepted"`
+			Segments []jsonSegment `json:"segments"`
+		}
+		type group struct {
+			FunctionalID string `json:"functional_id"`
+			Control      string `json:"control"`
+			Version      string `json:"version"`
+			Sets         []set  `json:"sets"`
+		}
+		type interchange struct {
+			Control    string            `json:"control"`
+			Sender     string            `json:"sender"`
+			Receiver   string            `json:"receiver"`
+			Version    string            `json:"version"`
+			Usage      string            `json:"usage"`
+			Delimiters map[string]string `json:"delimiters"`
+			Groups     []group           `json:"groups"`
+		}
+		var out struct {
+			Syntax       string        `json:"syntax"`
+			Interchanges []interchange `json:"interchanges"`
+			Errors       []string      `json:"errors,omitempty"`
+		}
+		out.Syntax = "x12"
+		for _, ic := range f.Interchanges {
+			d := ic.Delimiters
+			ji := interchange{Control: ic.Header.Control, Sender: ic.Header.SenderQualifier + ":" + ic.Header.SenderID,
+				Receiver: ic.Header.ReceiverQualifier + ":" + ic.Header.ReceiverID, Version: ic.Header.Version, Usage: ic.Header.Usage,
+				Delimiters: map[string]string{"element": string(d.Element), "component": string(d.Component), "segment": string(d.Segment), "repetition": string(d.Repetition)}}
+			for _, g := range ic.Groups {
+				jg := group{FunctionalID: g.Header.FunctionalID, Control: g.Header.Control, Version: g.Header.Version}
+				for _, s := range g.Sets {
+					js := set{ID: s.Header.ID, Control: s.Header.Control, Accepted: s.Accepted()}
+					for _, seg := range s.Segments {
+						js.Segments = append(js.Segments, x12JSON(seg))
+					}
+					jg.Sets = append(jg.Sets, js)
+				}
+				ji.Groups = append(ji.Groups, jg)
+			}
+			out.Interchanges = append(out.Interchanges, ji)
+		}
+		for _, e := range errs {
+			out.Errors = append(out.Errors, e.Error())
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else {
+		for _, ic := range f.Interchanges {
+			fmt.Fprintf(w, "interchange %s  %s:%s → %s:%s  version %s  usage %s  delimiters %s\n", ic.Header.Control,
+				ic.Header.SenderQualifier, ic.Header.SenderID, ic.Header.ReceiverQualifier, ic.Header.ReceiverID, ic.Header.Version, ic.Header.Usage, ic.Delimiters)
+			for _, g := range ic.Groups {
+				fmt.Fprintf(w, "  group %s %s  %s → %s  version %s\n", g.Header.FunctionalID, g.Header.Control, g.Header.Sender, g.Header.Receiver, g.Header.Version)
+				for _, s := range g.Sets {
+					verdict := "ok"
+					if !s.Accepted() {
+						verdict = "ERRORS"
+					}
+					fmt.Fprintf(w, "    set %s %s  %d segments  %s\n", s.Header.ID, s.Header.Control, s.SegmentCount, verdict)
+					for _, seg := range s.Segments {
+						fmt.Fprintf(w, "      %4d  %s\n", seg.Pos.Line, seg.String())
+					}
+				}
+			}
+		}
+	}
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return reportProblems(stderr, name, msgs, err)
+}
+
+// reportProblems prints every problem (one per line) and returns the user
+// error that makes the command exit 1; a lone problem is the error itself.
+func reportProblems(stderr io.Writer, name string, problems []string, fatal error) error {
+	if fatal != nil {
+		problems = append(problems, fatal.Error())
+	}
+	switch len(problems) {
+	case 0:
+		return nil
+	case 1:
+		return userErrorf("%s: %s", name, problems[0])
+	}
+	for _, p := range problems {
+		fmt.Fprintf(stderr, "%s: %s\n", name, p)
+	}
+	return userErrorf("%s: %d problems", name, len(problems))
+}
+
+func x12JSON(seg *x12.Segment) jsonSegment {
+	js := jsonSegment{ID: seg.ID, Line: seg.Pos.Line}
+	for i := 1; i <= seg.Len(); i++ {
+		js.Elements = append(js.Elements, seg.Components(i))
+	}
+	return js
+}
+
+func parseEDIFACT(w, stderr io.Writer, name string, data []byte, asJSON bool) error {
+	ics, err := edifact.Parse(data)
+	if err != nil && len(ics) == 0 {
+		return userErrorf("%s: %v", name, err)
+	}
+	var problems []string
+	for _, ic := range ics {
+		if e := ic.Err(); e != nil {
+			problems = append(problems, e.Error())
+		}
+		for _, m := range ic.AllMessages() {
+			if e := m.Err(); e != nil {
+				problems = append(problems, e.Error())
+			}
+		}
+	}
+	if asJSON {
+		type message struct {
+			Ref      string        `json:"ref"`
+			Type     string        `json:"type"`
+			Segments []jsonSegment `json:"segments"`
+		}
+		type interchange struct {
+			Control   string    `json:"control"`
+			Syntax    string    `json:"syntax"`
+			Sender    string    `json:"sender"`
+			Recipient string    `json:"recipient"`
+			Messages  []message `json:"messages"`
+		}
+		var out struct {
+			Syntax       string        `json:"syntax"`
+			Interchanges []interchange `json:"interchanges"`
+			Errors       []string      `json:"errors,omitempty"`
+		}
+		out.Syntax = "edifact"
+		for _, ic := range ics {
+			h := ic.Header
+			ji := interchange{Control: h.ControlRef, Syntax: h.Syntax + ":" + h.SyntaxVersion, Sender: h.Sender.ID, Recipient: h.Recipient.ID}
+			for _, m := range ic.AllMessages() {
+				jm := message{Ref: m.Header.Ref, Type: m.Header.Identifier()}
+				for _, seg := range m.Segments {
+					js := jsonSegment{ID: seg.Tag, Line: seg.Pos.Line}
+					for _, el := range seg.Elements {
+						js.Elements = append(js.Elements, []string(el))
+					}
+					jm.Segments = append(jm.Segments, js)
+				}
+				ji.Messages = append(ji.Messages, jm)
+			}
+			out.Interchanges = append(out.Interchanges, ji)
+		}
+		out.Errors = problems
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else {
+		for _, ic := range ics {
+			h := ic.Header
+			fmt.Fprintf(w, "interchange %s  %s → %s  syntax %s:%s\n", h.ControlRef, h.Sender.ID, h.Recipient.ID, h.Syntax, h.SyntaxVersion)
+			for _, m := range ic.AllMessages() {
+				verdict := "ok"
+				if m.Err() != nil {
+					verdict = "ERRORS"
+				}
+				fmt.Fprintf(w, "  message %s %s  %d segments  %s\n", m.Header.Ref, m.Header.Identifier(), m.SegmentCount, verdict)
+				for _, seg := range m.Segments {
+					fmt.Fprintf(w, "    %4d  %s\n", seg.Pos.Line, seg.String())
+				}
+			}
+		}
+	}
+	return reportProblems(stderr, name, problems, err)
+}
+
+func ackX12(w io.Writer, name string, data []byte, control int64, kind string) error {
+	f, err := x12.Parse(data)
+	if err != nil && f == nil {
+		return userErrorf("%s: %v", name, err)
+	}
+	switch kind {
+	case "", "997", "999":
+	default:
+		return userErrorf("--kind must be 997 or 999")
+	}
+	for _, ic := range f.Interchanges {
+		ack, err := x12.BuildAck(ic, x12.AckParams{Kind: kind, InterchangeControl: fmt.Sprint(control), GroupControl: control,
+			Date: time.Now().UTC(), Newline: "\n"})
+		if errors.Is(err, x12.ErrNoAck) {
+			return userErrorf("%s: interchange %s is itself an acknowledgement; acknowledgements are never acknowledged", name, ic.Header.Control)
+		}
+		if err != nil {
+			return userErrorf("%s: %v", name, err)
+		}
+		w.Write(ack.Data)
+		control++
+	}
+	return nil
+}
+
+func ackEDIFACT(w io.Writer, name string, data []byte, control int64) error {
+	ics, err := edifact.Parse(data)
+	if err != nil && len(ics) == 0 {
+		return userErrorf("%s: %v", name, err)
+	}
+	for _, ic := range ics {
+		err := edifact.WriteContrl(w, ic, edifact.ContrlOptions{ControlRef: fmt.Sprint(control), Prepared: time.Now().UTC()},
+			edifact.WriterOptions{Delimiters: ic.Delimiters, UNA: ic.UNA, LineEnding: "\n"})
+		if errors.Is(err, edifact.ErrContrlForContrl) {
+			return userErrorf("%s: interchange %s carries CONTRL; acknowledgements are never acknowledged", name, ic.Header.ControlRef)
+		}
+		if err != nil {
+			return userErrorf("%s: %v", name, err)
+		}
+		control++
+	}
+	return nil
+}

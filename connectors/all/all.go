@@ -1,0 +1,9 @@
+// Package all imports every connector so each registers its type; the
+// binary imports it once.
+package all
+
+import (
+	_ "github.com/dropgate/dropgate/connectors/channel/shopify"
+	_ "github.com/dropgate/dropgate/connectors/supplier/edi_x12"
+	_ "github.com/dropgate/dropgate/connectors/supplier/edifact"
+)

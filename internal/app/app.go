@@ -1,0 +1,348 @@
+// Package app wires a loaded config into a running dropgate: the store,
+// the connectors, the catalog, the engine, the workers and the gateway.
+// cmd/dropgate stays a thin layer of flags on top of it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/dropgate/dropgate/core/clock"
+	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/routing"
+	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/gateway"
+	"github.com/dropgate/dropgate/internal/catalog"
+	"github.com/dropgate/dropgate/internal/config"
+	"github.com/dropgate/dropgate/internal/engine"
+	"github.com/dropgate/dropgate/internal/metrics"
+	"github.com/dropgate/dropgate/internal/worker"
+)
+
+// Roles a process can play (`serve --role`).
+const (
+	RoleAll     = "all"
+	RoleGateway = "gateway"
+	RoleWorker  = "worker"
+)
+
+// Options for Build.
+type Options struct {
+	Config *config.Config
+	Role   string // all (default), gateway, worker
+	Listen string // overrides server.listen
+	Logger *slog.Logger
+	Clock  clock.Clock
+	// Registry of connector types (default: connector.Default()).
+	Registry *connector.Registry
+	// Store, when set, is used instead of opening one from the config
+	// (tests that share a store between processes-in-a-process).
+	Store store.Store
+}
+
+// App is a built, not yet running, dropgate.
+type App struct {
+	Config    *config.Config
+	Role      string
+	Listen    string
+	Log       *slog.Logger
+	Clock     clock.Clock
+	Store     store.Store
+	Catalog   *catalog.Catalog
+	Engine    *engine.Engine
+	Runner    *worker.Runner
+	Health    *engine.Health
+	Gateway   *gateway.Server
+	Metrics   *metrics.Metrics
+	Channels  map[string]connector.Connector
+	Suppliers map[string]connector.Connector
+	Others    map[string]connector.Connector // carriers, payments
+
+	ownStore bool
+	addr     chan net.Addr
+}
+
+// Build opens the store and constructs everything. It does no network I/O
+// besides opening the store.
+func Build(ctx context.Context, o Options) (*App, error) {
+	if o.Role == "" {
+		o.Role = RoleAll
+	}
+	switch o.Role {
+	case RoleAll, RoleGateway, RoleWorker:
+	default:
+		return nil, fmt.Errorf("unknown role %q (known: all, gateway, worker)", o.Role)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	cfg := o.Config
+	a := &App{
+		Config: cfg, Role: o.Role, Log: o.Logger, Clock: o.Clock, Listen: cfg.Server.Listen,
+		Channels: map[string]connector.Connector{}, Suppliers: map[string]connector.Connector{}, Others: map[string]connector.Connector{},
+		addr: make(chan net.Addr, 1),
+	}
+	if o.Listen != "" {
+		a.Listen = o.Listen
+	}
+	a.Store = o.Store
+	if a.Store == nil {
+		st, err := OpenStore(ctx, cfg, o.Clock, o.Logger)
+		if err != nil {
+			return nil, err
+		}
+		a.Store, a.ownStore = st, true
+	}
+	if err := a.buildConnectors(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.loadCatalogs(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	profiles := map[string]routing.SupplierProfile{}
+	for _, s := range cfg.Suppliers {
+		profiles[s.Name] = *s.Supplier
+	}
+	retry := map[string]connector.RetryPolicy{}
+	for _, c := range cfg.All() {
+		retry[c.Name] = c.EffectiveRetry()
+	}
+	a.Engine = &engine.Engine{
+		Store: a.Store, Clock: a.Clock, Log: a.Log, Catalog: a.Catalog,
+		Router:   &routing.Router{Config: cfg.Routing, Suppliers: profiles, Catalog: a.Catalog},
+		Channels: a.Channels, Suppliers: a.Suppliers, Profiles: profiles, Retry: retry,
+	}
+	a.Metrics = metrics.New(a.Store)
+	a.Runner = &worker.Runner{
+		Queue: a.Store, Queues: engine.Queues, Concurrency: cfg.Workers.Concurrency, Lease: cfg.Workers.Lease,
+		Clock: a.Clock, Logger: a.Log, Policy: a.retryPolicy,
+	}
+	a.Health = engine.NewHealth()
+	a.Runner.Hooks = worker.Hooks{
+		Done: func(j *store.Job, outcome string, took time.Duration, err error) {
+			a.Metrics.JobDone(j.Kind, outcome, took)
+			a.Health.Observe(j, outcome, a.Clock.Now(), err)
+		},
+		Dead: a.Engine.DeadLettered,
+	}
+	a.Engine.Register(a.Runner)
+	var infos []gateway.ConnectorInfo
+	for _, c := range cfg.All() {
+		infos = append(infos, gateway.ConnectorInfo{Name: c.Name, Type: c.Type, Kind: string(c.Kind)})
+	}
+	a.Gateway = &gateway.Server{
+		Store: a.Store, Channels: a.Channels, MaxBodyBytes: cfg.Server.MaxBodyBytes,
+		AdminToken: cfg.Server.AdminToken, Clock: a.Clock, Log: a.Log, Metrics: a.Metrics,
+		Admin: (&gateway.Admin{Engine: a.Engine, Store: a.Store, Connectors: infos}).Handler(),
+	}
+	return a, nil
+}
+
+func (a *App) buildConnectors() error {
+	for _, c := range a.Config.All() {
+		env := connector.Env{
+			Name: c.Name, Logger: a.Log.With("connector", c.Name), Clock: a.Clock, Store: a.Store,
+			RateLimit: c.EffectiveLimit(), Retry: c.EffectiveRetry(), ConfigDir: a.Config.Dir,
+		}
+		inst, err := c.Spec.New(env, c.Settings)
+		if err != nil {
+			return fmt.Errorf("connector %s (%s): %w", c.Name, c.Type, err)
+		}
+		switch c.Kind {
+		case connector.KindChannel:
+			a.Channels[c.Name] = inst
+		case connector.KindSupplier:
+			a.Suppliers[c.Name] = inst
+		default:
+			a.Others[c.Name] = inst
+		}
+	}
+	return nil
+}
+
+func (a *App) loadCatalogs() error {
+	a.Catalog = catalog.New()
+	for _, s := range a.Config.Suppliers {
+		if s.Supplier.Catalog.File == "" {
+			continue
+		}
+		offers, err := catalog.LoadFile(a.Config.Resolve(s.Supplier.Catalog.File), s.Name, s.Supplier.Currency)
+		if err != nil {
+			return err
+		}
+		a.Catalog.Replace(s.Name, offers)
+		a.Log.Info("catalog loaded", "supplier", s.Name, "offers", len(offers))
+	}
+	return nil
+}
+
+// retryPolicy finds the policy of the connector a job talks to.
+func (a *App) retryPolicy(j *store.Job) connector.RetryPolicy {
+	for _, k := range []string{"supplier", "channel", "connector"} {
+		if name := j.Meta[k]; name != "" {
+			if c := a.Config.Find(name); c != nil {
+				return c.EffectiveRetry()
+			}
+		}
+	}
+	return connector.DefaultRetry
+}
+
+// Addr returns the listening address once the gateway is up (tests use
+// port 0).
+func (a *App) Addr(ctx context.Context) (net.Addr, error) {
+	select {
+	case ad := <-a.addr:
+		a.addr <- ad
+		return ad, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Run serves until ctx ends, then shuts down gracefully: the HTTP server
+// stops accepting and finishes in-flight requests, workers finish their
+// current jobs, within server.shutdown_timeout.
+func (a *App) Run(ctx context.Context) error {
+	grace := a.Config.Server.ShutdownTimeout
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	if a.Role == RoleAll || a.Role == RoleGateway {
+		ln, err := net.Listen("tcp", a.Listen)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", a.Listen, err)
+		}
+		a.addr <- ln.Addr()
+		srv := &http.Server{
+			Handler:           a.Gateway.Handler(),
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       a.Config.Server.ReadTimeout,
+			WriteTimeout:      a.Config.Server.ReadTimeout + 30*time.Second,
+			IdleTimeout:       2 * time.Minute,
+			ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		}
+		a.Log.Info("gateway listening", "addr", ln.Addr().String(), "role", a.Role)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-ctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), grace)
+			defer cancel()
+			if err := srv.Shutdown(sctx); err != nil {
+				a.Log.Warn("http shutdown", "err", err)
+			}
+		}()
+	}
+	if a.Role == RoleAll || a.Role == RoleWorker {
+		a.Log.Info("workers started", "concurrency", a.Runner.Concurrency, "queues", a.Runner.Queues)
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_ = a.Runner.Run(ctx, grace)
+		}()
+		go func() {
+			defer wg.Done()
+			a.every(ctx, 5*time.Second, func(ctx context.Context) {
+				if err := a.Health.Flush(ctx, a.Store); err != nil {
+					a.Log.Warn("flushing connector health", "err", err)
+				}
+			})
+		}()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.schedule(ctx)
+		}()
+	}
+	var err error
+	select {
+	case err = <-errc:
+		cancel()
+	case <-ctx.Done():
+	}
+	wg.Wait()
+	a.Log.Info("stopped")
+	return err
+}
+
+// schedule fires the periodic jobs: inbox polls. Each tick's job has a
+// unique key, so however many worker replicas run this, one job runs.
+func (a *App) schedule(ctx context.Context) {
+	every := a.Config.Workers.InboxPoll
+	var inboxes []string
+	for name, s := range a.Suppliers {
+		if _, ok := s.(connector.Inbox); ok {
+			inboxes = append(inboxes, name)
+		}
+	}
+	if len(inboxes) == 0 {
+		return
+	}
+	tick := func(ctx context.Context) {
+		if ctx.Err() != nil {
+			return
+		}
+		for _, name := range inboxes {
+			if _, err := a.Store.Enqueue(ctx, engine.PollInboxJob(name, a.Clock.Now(), every)); err != nil && !errors.Is(err, store.ErrDuplicate) {
+				a.Log.Warn("scheduling inbox poll", "supplier", name, "err", err)
+			}
+		}
+	}
+	tick(ctx)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			tick(ctx)
+		}
+	}
+}
+
+// every runs fn every d until ctx ends, and once more after, so what
+// was collected before a shutdown is not lost.
+func (a *App) every(ctx context.Context, d time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			fn(fctx)
+			cancel()
+			return
+		case <-t.C:
+			fn(ctx)
+		}
+	}
+}
+
+// Close releases the store if Build opened it.
+func (a *App) Close() error {
+	if a.ownStore && a.Store != nil {
+		return a.Store.Close()
+	}
+	return nil
+}

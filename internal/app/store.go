@@ -1,0 +1,26 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/dropgate/dropgate/core/clock"
+	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/config"
+	"github.com/dropgate/dropgate/internal/store/embedded"
+)
+
+// OpenStore opens the driver the config names.
+func OpenStore(ctx context.Context, cfg *config.Config, clk clock.Clock, log *slog.Logger) (store.Store, error) {
+	switch cfg.Store.Driver {
+	case "embedded":
+		st, err := embedded.Open(cfg.Resolve(cfg.Store.Path), embedded.WithClock(clk), embedded.WithLogger(log))
+		if err != nil {
+			return nil, fmt.Errorf("open embedded store %s: %w", cfg.Store.Path, err)
+		}
+		return st, nil
+	default:
+		return nil, fmt.Errorf("store driver %q is not available in this build", cfg.Store.Driver)
+	}
+}
