@@ -196,3 +196,12 @@ type FunctionalAckPolicy interface {
 type ReplySender interface {
 	SendReply(ctx context.Context, r Reply) error
 }
+
+// StatusPoller asks a supplier's API about its purchase orders still open
+// (acknowledgement, shipment, tracking), for suppliers that answer by API
+// rather than by documents. The engine calls it on a schedule with the
+// supplier's open POs and applies the documents it returns like any
+// inbound document (their ids deduplicate repeated answers).
+type StatusPoller interface {
+	PollStatus(ctx context.Context, open []*model.PurchaseOrder) ([]InboundDoc, error)
+}

@@ -49,8 +49,10 @@ type Queue interface {
 	// id. With a UniqueKey already present it returns ErrDuplicate.
 	Enqueue(ctx context.Context, j Job) (string, error)
 	// Dequeue blocks until a job of one of queues is ready (or ctx ends)
-	// and leases it for lease. An idle worker wakes within milliseconds of
-	// an Enqueue, never by polling once a second.
+	// and leases it for lease. Queues are in priority order: the oldest
+	// ready job of the first queue that has one is taken (the worker varies
+	// the order to share capacity). An idle worker wakes within
+	// milliseconds of an Enqueue, never by polling once a second.
 	Dequeue(ctx context.Context, queues []string, lease time.Duration) (*Job, error)
 	// Extend renews a lease; ErrLeaseLost when it was reclaimed.
 	Extend(ctx context.Context, j *Job, lease time.Duration) error

@@ -32,8 +32,11 @@ const (
 	QueueInbound  = "inbound"  // supplier documents
 )
 
-// Queues lists every queue a full worker consumes.
-var Queues = []string{QueueIngest, QueueInbound, QueueOutbound}
+// Queues lists every queue a full worker consumes, in priority order:
+// later pipeline stages first, so an order already in flight reaches its
+// supplier before new webhooks are taken on, and latency stays bounded in
+// a burst. The worker still gives the last queue a share (see worker).
+var Queues = []string{QueueOutbound, QueueInbound, QueueIngest}
 
 // Job kinds.
 const (

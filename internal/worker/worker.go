@@ -107,10 +107,23 @@ func (r *Runner) Run(ctx context.Context, grace time.Duration) error {
 	return nil
 }
 
+// fairEvery: one dequeue in fairEvery reverses the queue order, so under
+// sustained load the lowest-priority queue (new webhooks) still gets at
+// least that share of the workers while the others are never starved.
+const fairEvery = 3
+
 func (r *Runner) loop(ctx, jobCtx context.Context) {
 	backoff := 100 * time.Millisecond
-	for ctx.Err() == nil {
-		j, err := r.Queue.Dequeue(ctx, r.Queues, r.Lease)
+	reversed := make([]string, len(r.Queues))
+	for i, q := range r.Queues {
+		reversed[len(r.Queues)-1-i] = q
+	}
+	for n := 0; ctx.Err() == nil; n++ {
+		queues := r.Queues
+		if n%fairEvery == fairEvery-1 {
+			queues = reversed
+		}
+		j, err := r.Queue.Dequeue(ctx, queues, r.Lease)
 		if err != nil {
 			if ctx.Err() != nil {
 				return

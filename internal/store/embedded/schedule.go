@@ -128,21 +128,19 @@ func (s *Store) passOnLocked(queues []string) {
 // pickLocked takes the oldest ready job of queues (oldest across them, so
 // no listed queue starves), or nil.
 func (s *Store) pickLocked(queues []string) (*queueState, *entry) {
-	var bestQ *queueState
-	var best *entry
+	// Queues are in priority order (store.Queue.Dequeue): the first one
+	// with a ready job gives its oldest.
 	for _, name := range queues {
 		q := s.queues[name]
 		if q == nil {
 			continue
 		}
-		if e := q.ready.peek(); e != nil && (best == nil || byRunAt(e, best)) {
-			bestQ, best = q, e
+		if e := q.ready.peek(); e != nil {
+			q.ready.take()
+			return q, e
 		}
 	}
-	if best != nil {
-		bestQ.ready.take()
-	}
-	return bestQ, best
+	return nil, nil
 }
 
 // background runs the timer that promotes scheduled jobs and reclaims

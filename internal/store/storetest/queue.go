@@ -17,6 +17,7 @@ var queueCases = []testCase{
 	{"EnqueueKeepsGivenID", testEnqueueGivenID},
 	{"DequeueOnlyListedQueues", testOnlyListedQueues},
 	{"ReadyJobsOldestFirst", testOldestFirst},
+	{"QueuesInPriorityOrder", testQueuePriority},
 	{"IdleDequeueWakesOnEnqueue", testWakeOnEnqueue},
 	{"ContextCancelUnblocksDequeue", testCancelUnblocks},
 	{"DelayedRunAt", testDelayedRunAt},
@@ -86,6 +87,24 @@ func testOnlyListedQueues(h *harness) {
 	if got.Queue != "a" {
 		h.t.Fatalf("Queue = %q; want a", got.Queue)
 	}
+}
+
+// testQueuePriority: Dequeue serves the first listed queue that has a
+// ready job, whatever the age of the others' jobs.
+func testQueuePriority(h *harness) {
+	old := h.enqueue(newJob("low", "old"))
+	time.Sleep(10 * time.Millisecond)
+	young := h.enqueue(newJob("high", "young"))
+	got := h.dequeue(longLease, "high", "low")
+	if got.ID != young {
+		h.t.Fatalf("got %q; the first listed queue with a ready job comes first", got.Payload)
+	}
+	h.ack(got)
+	got = h.dequeue(longLease, "low", "high")
+	if got.ID != old {
+		h.t.Fatalf("got %q; want the low queue's job", got.Payload)
+	}
+	h.ack(got)
 }
 
 func testOldestFirst(h *harness) {
