@@ -25,7 +25,7 @@ func runEDI(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print the tree as JSON")
 	control := fs.Int64("control", 1, "control number of the acknowledgement (ISA13/GS06 or UNB05)")
 	kind := fs.String("kind", "", "X12 acknowledgement: 997 or 999 (default: by the inbound version)")
-	if help, err := parse(fs, reorder(args)); help || err != nil {
+	if help, err := parse(fs, reorder(args, "json", "h", "help")); help || err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -51,14 +51,30 @@ func runEDI(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	return userErrorf("%s: neither X12 (ISA…) nor EDIFACT (UNA/UNB…)", fs.Arg(0))
 }
 
-// reorder lets flags follow the file name (`edi parse FILE --json`).
-func reorder(args []string) []string {
+// reorder lets flags follow a file name (`edi parse FILE --json`): the
+// flag package stops at the first non-flag argument. Flags named in bools
+// take no value; every other flag keeps the argument after it.
+func reorder(args []string, bools ...string) []string {
+	isBool := map[string]bool{}
+	for _, b := range bools {
+		isBool[b] = true
+	}
 	var flags, rest []string
-	for _, a := range args {
-		if strings.HasPrefix(a, "-") {
-			flags = append(flags, a)
-		} else {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
 			rest = append(rest, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if !strings.Contains(name, "=") && !isBool[name] && i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
 		}
 	}
 	return append(flags, rest...)

@@ -37,12 +37,14 @@ type command struct {
 }
 
 var commands = map[string]command{
+	"demo":       {"see dropgate work: a local Shopify store, simulated suppliers, one order to tracking", runDemo},
 	"serve":      {"run the gateway, workers and schedulers", runServe},
 	"validate":   {"check a config file without touching the network", runValidate},
 	"trigger":    {"send a correctly signed test webhook to a running gateway", runTrigger},
 	"version":    {"print version, commit and Go version", runVersion},
 	"orders":     {"list and show orders of a running server (list, show ID)", runOrders},
 	"dlq":        {"dead letters of a running server (list, show ID, replay ID, replay --all, discard ID)", runDLQ},
+	"route":      {"dry-run routing for an order and explain each decision (--explain ORDER.json)", runRoute},
 	"edi":        {"validate and print an X12 or EDIFACT file (parse FILE [--json]), or its 997/CONTRL (ack FILE)", runEDI},
 	"exceptions": {"the operator's to-do list (list, reroute|retry|discard|resolve ID)", runExceptions},
 }

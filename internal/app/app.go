@@ -285,26 +285,34 @@ func (a *App) Run(ctx context.Context) error {
 	return err
 }
 
-// schedule fires the periodic jobs: inbox polls. Each tick's job has a
-// unique key, so however many worker replicas run this, one job runs.
+// schedule fires the periodic jobs: inbox polls and API status polls.
+// Each tick's job has a unique key, so however many worker replicas run
+// this, one job runs per tick.
 func (a *App) schedule(ctx context.Context) {
 	every := a.Config.Workers.InboxPoll
-	var inboxes []string
+	type periodic struct {
+		name string
+		job  func(name string, now time.Time, every time.Duration) store.Job
+	}
+	var jobs []periodic
 	for name, s := range a.Suppliers {
 		if _, ok := s.(connector.Inbox); ok {
-			inboxes = append(inboxes, name)
+			jobs = append(jobs, periodic{name, engine.PollInboxJob})
+		}
+		if _, ok := s.(connector.StatusPoller); ok {
+			jobs = append(jobs, periodic{name, engine.SupplierPollJob})
 		}
 	}
-	if len(inboxes) == 0 {
+	if len(jobs) == 0 {
 		return
 	}
 	tick := func(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		for _, name := range inboxes {
-			if _, err := a.Store.Enqueue(ctx, engine.PollInboxJob(name, a.Clock.Now(), every)); err != nil && !errors.Is(err, store.ErrDuplicate) {
-				a.Log.Warn("scheduling inbox poll", "supplier", name, "err", err)
+		for _, p := range jobs {
+			if _, err := a.Store.Enqueue(ctx, p.job(p.name, a.Clock.Now(), every)); err != nil && !errors.Is(err, store.ErrDuplicate) {
+				a.Log.Warn("scheduling a poll", "supplier", p.name, "err", err)
 			}
 		}
 	}

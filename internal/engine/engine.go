@@ -87,6 +87,7 @@ func (e *Engine) Register(r *worker.Runner) {
 	r.Handle(KindInboundFetch, e.handleInboundFetch)
 	r.Handle(KindInboundParse, e.handleInboundParse)
 	r.Handle(KindAckDue, e.handleAckDue)
+	r.Handle(KindSupplierPoll, e.handleSupplierPoll)
 }
 
 func (e *Engine) now() time.Time { return e.Clock.Now().UTC() }

@@ -150,3 +150,10 @@ func sortInbox(files []connector.InboxFile) {
 		return files[i].ModTime.Before(files[j].ModTime)
 	})
 }
+
+// Configured is implemented by the configs of file-based supplier
+// connectors, so tools (the demo's simulated partners) can find where a
+// supplier's documents go without knowing its type.
+type Configured interface {
+	TransportConfig() Config
+}

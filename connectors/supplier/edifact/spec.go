@@ -333,3 +333,6 @@ func init() {
 		Retry:     connector.RetryPolicy{MaxAttempts: 10, BaseDelay: 5 * time.Second, MaxDelay: 30 * time.Minute},
 	})
 }
+
+// TransportConfig returns the transport block (transport.Configured).
+func (c *Config) TransportConfig() transport.Config { return c.Transport }

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/lifecycle"
+	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/core/routing"
+	"github.com/dropgate/dropgate/internal/catalog"
+	"github.com/dropgate/dropgate/internal/config"
+)
+
+// runRoute dry-runs routing for an order and explains every decision. The
+// order is a channel's webhook body (decoded by that channel's connector)
+// or a canonical order as `dropgate orders show --json` prints it. No
+// store, no network: only the config and the suppliers' catalog files.
+func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("route", stderr)
+	cfgPath := fs.String("config", os.Getenv("DROPGATE_CONFIG"), "config `file`")
+	explain := fs.String("explain", "", "order `file` to route (a channel webhook body or a canonical order)")
+	channel := fs.String("channel", "", "channel `name` whose connector decodes the file (default: the first channel)")
+	asJSON := fs.Bool("json", false, "print the routing result as JSON")
+	if help, err := parse(fs, reorder(args, "json", "h", "help")); help || err != nil {
+		return err
+	}
+	if *explain == "" && fs.NArg() == 1 {
+		*explain = fs.Arg(0)
+	}
+	if *explain == "" {
+		return userErrorf("usage: dropgate route --config FILE --explain ORDER.json")
+	}
+	cfg, err := loadConfig(*cfgPath, stderr)
+	if err != nil {
+		return err
+	}
+	body, err := os.ReadFile(*explain)
+	if err != nil {
+		return userError{err}
+	}
+	order, err := orderFromFile(ctx, cfg, *channel, body)
+	if err != nil {
+		return userErrorf("%s: %v", *explain, err)
+	}
+	router, err := routerFor(cfg)
+	if err != nil {
+		return userError{err}
+	}
+	if probs := lifecycle.Validate(order); len(probs) > 0 {
+		for _, p := range probs {
+			fmt.Fprintf(stderr, "note: this order would be held: %s\n", p)
+		}
+	}
+	req := routing.Request{Order: order}
+	for _, l := range order.Lines {
+		if q := l.Quantity - l.Cancelled; q > 0 && !l.NoShipping {
+			req.Lines = append(req.Lines, routing.Line{ID: l.ID, SKU: l.SKU, Qty: q, Tags: l.ProductTags})
+		}
+	}
+	res := router.Route(req)
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	return res.Explain(stdout)
+}
+
+// orderFromFile reads a canonical order, or decodes a channel payload.
+func orderFromFile(ctx context.Context, cfg *config.Config, channel string, body []byte) (*model.Order, error) {
+	var probe struct {
+		ChannelOrderID string          `json:"channel_order_id"`
+		Lines          json.RawMessage `json:"lines"`
+		Order          json.RawMessage `json:"order"`
+	}
+	_ = json.Unmarshal(body, &probe)
+	if probe.ChannelOrderID != "" && len(probe.Lines) > 0 {
+		var o model.Order
+		if err := json.Unmarshal(body, &o); err != nil {
+			return nil, fmt.Errorf("canonical order: %w", err)
+		}
+		return &o, nil
+	}
+	if probe.Order != nil && bytes.Contains(probe.Order, []byte(`"channel_order_id"`)) {
+		// `dropgate orders show --json` prints the whole aggregate.
+		var a model.Aggregate
+		if err := json.Unmarshal(body, &a); err != nil {
+			return nil, fmt.Errorf("order aggregate: %w", err)
+		}
+		return &a.Order, nil
+	}
+	for _, c := range cfg.Channels {
+		if channel != "" && c.Name != channel {
+			continue
+		}
+		inst, err := c.Spec.New(connector.Env{Name: c.Name, Logger: newLogger(io.Discard)}, c.Settings)
+		if err != nil {
+			return nil, err
+		}
+		dec, ok := inst.(connector.EventDecoder)
+		if !ok {
+			continue
+		}
+		events, err := dec.DecodeEvent(ctx, "orders/create", body)
+		if err != nil {
+			return nil, fmt.Errorf("as a %s order (%s): %w", c.Type, c.Name, err)
+		}
+		for _, ev := range events {
+			if ev.Order != nil {
+				return ev.Order, nil
+			}
+		}
+	}
+	if channel != "" {
+		return nil, fmt.Errorf("no channel named %q can decode orders", channel)
+	}
+	return nil, fmt.Errorf("neither a canonical order nor an order any configured channel decodes")
+}
+
+// routerFor builds the router the server would use, from the config and
+// the suppliers' catalog files.
+func routerFor(cfg *config.Config) (*routing.Router, error) {
+	cat := catalog.New()
+	profiles := map[string]routing.SupplierProfile{}
+	for _, s := range cfg.Suppliers {
+		profiles[s.Name] = *s.Supplier
+		if f := s.Supplier.Catalog.File; f != "" {
+			offers, err := catalog.LoadFile(cfg.Resolve(f), s.Name, s.Supplier.Currency)
+			if err != nil {
+				return nil, err
+			}
+			cat.Replace(s.Name, offers)
+		}
+	}
+	return &routing.Router{Config: cfg.Routing, Suppliers: profiles, Catalog: cat}, nil
+}
