@@ -132,7 +132,7 @@ func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	supplier := fs.String("supplier", "", "only orders with a PO to this `supplier`")
 	since := fs.String("since", "", "only orders created since `DATE` (2006-01-02 or RFC 3339)")
 	limit := fs.Int("limit", 50, "at most `N` orders")
-	if help, err := parse(fs, args); help || err != nil {
+	if help, err := parse(fs, reorder(args, "json", "all", "h", "help")); help || err != nil {
 		return err
 	}
 	c, err := af.client()
@@ -254,7 +254,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	var af adminFlags
 	af.register(fs)
 	all := fs.Bool("all", false, "replay every dead letter")
-	if help, err := parse(fs, args); help || err != nil {
+	if help, err := parse(fs, reorder(args, "json", "all", "h", "help")); help || err != nil {
 		return err
 	}
 	c, err := af.client()
@@ -348,7 +348,7 @@ func runExceptions(ctx context.Context, args []string, stdout, stderr io.Writer)
 	kind := fs.String("kind", "", "only exceptions of this `kind`")
 	allFlag := fs.Bool("all", false, "include resolved exceptions")
 	note := fs.String("note", "", "a `note` for the timeline")
-	if help, err := parse(fs, args); help || err != nil {
+	if help, err := parse(fs, reorder(args, "json", "all", "h", "help")); help || err != nil {
 		return err
 	}
 	c, err := af.client()
