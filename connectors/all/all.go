@@ -6,4 +6,6 @@ import (
 	_ "github.com/dropgate/dropgate/connectors/channel/shopify"
 	_ "github.com/dropgate/dropgate/connectors/supplier/edi_x12"
 	_ "github.com/dropgate/dropgate/connectors/supplier/edifact"
+	_ "github.com/dropgate/dropgate/connectors/supplier/email"
+	_ "github.com/dropgate/dropgate/connectors/supplier/http_api"
 )

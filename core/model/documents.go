@@ -60,6 +60,13 @@ type ShipNotice struct {
 	Service    string       `json:"service,omitempty"`
 	Packages   []Package    `json:"packages"`
 	Extra      []ShipNotice `json:"-"`
+
+	// WholePO says the notice covers every unit of the PO not yet
+	// shipped, without listing them: an e-mail "your order has shipped,
+	// tracking 1Z…" that names no items. Its packages carry no lines; the
+	// units are recorded with the first package and the others keep their
+	// tracking numbers.
+	WholePO bool `json:"whole_po,omitempty"`
 }
 
 // Invoice is a supplier's invoice (X12 810, EDIFACT INVOIC).

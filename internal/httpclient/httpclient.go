@@ -81,6 +81,10 @@ func NewHTTP(o Options) *http.Client {
 	rc.HTTPClient = &http.Client{
 		Transport: &limitTransport{o: o, base: o.Transport},
 		Timeout:   o.Timeout,
+		// Never follow redirects on a platform's behalf: a 302 on a POST
+		// would silently become a GET elsewhere. A redirect comes back
+		// to the connector as the response it is, to classify.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	rc.RetryMax = o.Retries
 	rc.RetryWaitMin = 100 * time.Millisecond
