@@ -135,12 +135,32 @@ func ApplyPOAck(a *model.Aggregate, ack *model.POAck, docID string, s Step) (Out
 	}
 	now := s.At
 	po.AcknowledgedAt = &now
+	if po.Status == model.POPartiallyShipped || po.Status == model.POShipped {
+		// The ship notice overtook the acknowledgement (documents travel
+		// separately). The PO keeps its shipping status, but lines the
+		// acknowledgement released may mean everything still due has
+		// now shipped.
+		if po.Status == model.POPartiallyShipped && allShipped(po) {
+			movePO(a, po, model.POShipped, s, "po.shipped", fmt.Sprintf("%s has shipped everything it accepted on %s", po.Supplier, po.Number))
+		}
+		return out, nil
+	}
 	msg := fmt.Sprintf("%s acknowledged %s: %d unit(s) still expected", po.Supplier, po.Number, liveTotal)
 	if status == model.PORejected {
 		msg = fmt.Sprintf("%s rejected %s: %s", po.Supplier, po.Number, firstNonEmpty(ack.Reason, "every line rejected"))
 	}
 	movePO(a, po, status, s, "po."+string(status), msg)
 	return out, nil
+}
+
+// allShipped reports whether every unit still due on the PO has shipped.
+func allShipped(po *model.PurchaseOrder) bool {
+	for _, l := range po.Lines {
+		if l.Shipped < l.Live() {
+			return false
+		}
+	}
+	return true
 }
 
 // applyLineAnswer records one answer for one PO line and logs it.

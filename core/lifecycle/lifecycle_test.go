@@ -121,6 +121,25 @@ func TestAckHeaderRejectRejectsEverything(t *testing.T) {
 	}
 }
 
+// TestShipNoticeBeforeAck: the 856 overtakes the 855 that rejects a line;
+// once the 855 arrives, everything still due has shipped.
+func TestShipNoticeBeforeAck(t *testing.T) {
+	a := agg()
+	ApplyShipNotice(a, &model.ShipNotice{PONumber: "A", Packages: []model.Package{{TrackingNumber: "T", Lines: []model.ShipmentLine{{SupplierSKU: "A-MUG", Quantity: 2}}}}}, "856", step(time.Hour))
+	if a.PO("A").Status != model.POPartiallyShipped {
+		t.Fatalf("after the 856: %s", a.PO("A").Status)
+	}
+	out, err := ApplyPOAck(a, &model.POAck{PONumber: "A", Status: "accepted_with_changes", Lines: []model.AckLine{
+		{LineNo: 1, Status: model.AckAccepted, Quantity: 2}, {LineNo: 2, Status: model.AckRejected, Quantity: 1}}}, "855", step(2*time.Hour))
+	if err != nil || !out.Reroute {
+		t.Fatalf("out %+v err %v", out, err)
+	}
+	a.Recompute()
+	if a.PO("A").Status != model.POShipped || OpenLines(a)["L2"] != 1 {
+		t.Errorf("after the late 855: %s, open %v", a.PO("A").Status, OpenLines(a))
+	}
+}
+
 func TestAckUnknownPO(t *testing.T) {
 	if _, err := ApplyPOAck(agg(), &model.POAck{PONumber: "ZZ"}, "d", step(0)); !errors.Is(err, ErrUnknownPO) {
 		t.Errorf("err = %v", err)
