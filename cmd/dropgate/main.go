@@ -46,6 +46,7 @@ var commands = map[string]command{
 	"dlq":        {"dead letters of a running server (list, show ID, replay ID, replay --all, discard ID)", runDLQ},
 	"route":      {"dry-run routing for an order and explain each decision (--explain ORDER.json)", runRoute},
 	"edi":        {"validate and print an X12 or EDIFACT file (parse FILE [--json]), or its 997/CONTRL (ack FILE)", runEDI},
+	"feed":       {"import a supplier's feed now, with the diff it applies (import --supplier NAME [--file F] [--dry-run])", runFeed},
 	"exceptions": {"the operator's to-do list (list, reroute|retry|discard|resolve ID)", runExceptions},
 }
 

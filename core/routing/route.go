@@ -18,6 +18,15 @@ type Offer struct {
 	MinQty      int64       `json:"min_qty,omitempty"`
 	GTIN        string      `json:"gtin,omitempty"`
 	Title       string      `json:"title,omitempty"`
+	// MAP and MSRP are the supplier's minimum advertised and suggested
+	// retail prices, in the cost's currency; nil when the supplier gives
+	// none. Channel pricing (core/pricing) uses them as floor and ceiling.
+	MAP  *money.Money `json:"map,omitempty"`
+	MSRP *money.Money `json:"msrp,omitempty"`
+	// Stale is set by the feed import when the offer's feed is older than
+	// its freshness: its stock is not to be trusted, and channel inventory
+	// counts it as zero.
+	Stale bool `json:"stale,omitempty"`
 }
 
 // Catalog answers which suppliers carry a merchant SKU.

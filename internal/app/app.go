@@ -21,6 +21,7 @@ import (
 	"github.com/dropgate/dropgate/internal/catalog"
 	"github.com/dropgate/dropgate/internal/config"
 	"github.com/dropgate/dropgate/internal/engine"
+	"github.com/dropgate/dropgate/internal/feed"
 	"github.com/dropgate/dropgate/internal/metrics"
 	"github.com/dropgate/dropgate/internal/worker"
 )
@@ -122,7 +123,19 @@ func Build(ctx context.Context, o Options) (*App, error) {
 		Store: a.Store, Clock: a.Clock, Log: a.Log, Catalog: a.Catalog,
 		Router:   &routing.Router{Config: cfg.Routing, Suppliers: profiles, Catalog: a.Catalog},
 		Channels: a.Channels, Suppliers: a.Suppliers, Profiles: profiles, Retry: retry,
+		Sync: engine.SyncSettings{Inventory: cfg.Inventory, Pricing: cfg.Pricing},
 	}
+	if err := a.Engine.CheckSync(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	feeds := map[string]*feed.Config{}
+	for _, s := range cfg.Suppliers {
+		if s.Feed != nil {
+			feeds[s.Name] = s.Feed
+		}
+	}
+	a.Engine.Feeds = &engine.Feeds{Configs: feeds}
 	a.Metrics = metrics.New(a.Store)
 	a.Runner = &worker.Runner{
 		Queue: a.Store, Queues: engine.Queues, Concurrency: cfg.Workers.Concurrency, Lease: cfg.Workers.Lease,
@@ -172,7 +185,7 @@ func (a *App) buildConnectors() error {
 }
 
 func (a *App) loadCatalogs() error {
-	a.Catalog = catalog.New()
+	a.Catalog = catalog.New(catalog.WithClock(a.Clock))
 	for _, s := range a.Config.Suppliers {
 		if s.Supplier.Catalog.File == "" {
 			continue
@@ -220,6 +233,16 @@ func (a *App) Run(ctx context.Context) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)
+	// Feed snapshots applied by any replica are loaded before the first
+	// job is routed, then followed; workers also fire the feed schedules.
+	if err := a.Engine.LoadFeeds(ctx); err != nil {
+		a.Log.Warn("loading feed snapshots", "err", err)
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.Engine.RunFeeds(ctx, a.Role == RoleAll || a.Role == RoleWorker)
+	}()
 	if a.Role == RoleAll || a.Role == RoleGateway {
 		ln, err := net.Listen("tcp", a.Listen)
 		if err != nil {
@@ -285,23 +308,37 @@ func (a *App) Run(ctx context.Context) error {
 	return err
 }
 
-// schedule fires the periodic jobs: inbox polls and API status polls.
+// schedule fires the periodic jobs: inbox polls, API status polls and
+// the full channel sync.
 // Each tick's job has a unique key, so however many worker replicas run
 // this, one job runs per tick.
 func (a *App) schedule(ctx context.Context) {
 	every := a.Config.Workers.InboxPoll
 	type periodic struct {
-		name string
-		job  func(name string, now time.Time, every time.Duration) store.Job
+		name  string
+		every time.Duration // one job per slot of this length
+		job   func(name string, now time.Time, every time.Duration) store.Job
 	}
 	var jobs []periodic
 	for name, s := range a.Suppliers {
 		if _, ok := s.(connector.Inbox); ok {
-			jobs = append(jobs, periodic{name, engine.PollInboxJob})
+			jobs = append(jobs, periodic{name, every, engine.PollInboxJob})
 		}
 		if _, ok := s.(connector.StatusPoller); ok {
-			jobs = append(jobs, periodic{name, engine.SupplierPollJob})
+			pe := every
+			if p, ok := s.(interface{ PollEvery() time.Duration }); ok && p.PollEvery() > 0 {
+				pe = p.PollEvery() // the supplier's status.every
+			}
+			jobs = append(jobs, periodic{name, pe, engine.SupplierPollJob})
 		}
+	}
+	if _, ok := a.Engine.PeriodicSyncJob(a.Clock.Now()); ok {
+		// The full channel sync (inventory.sync_every): fired every tick,
+		// its unique key makes it one job per period.
+		jobs = append(jobs, periodic{"sync", a.Engine.SyncEvery(), func(_ string, now time.Time, _ time.Duration) store.Job {
+			j, _ := a.Engine.PeriodicSyncJob(now)
+			return j
+		}})
 	}
 	if len(jobs) == 0 {
 		return
@@ -311,7 +348,7 @@ func (a *App) schedule(ctx context.Context) {
 			return
 		}
 		for _, p := range jobs {
-			if _, err := a.Store.Enqueue(ctx, p.job(p.name, a.Clock.Now(), every)); err != nil && !errors.Is(err, store.ErrDuplicate) {
+			if _, err := a.Store.Enqueue(ctx, p.job(p.name, a.Clock.Now(), p.every)); err != nil && !errors.Is(err, store.ErrDuplicate) {
 				a.Log.Warn("scheduling a poll", "supplier", p.name, "err", err)
 			}
 		}

@@ -1,7 +1,8 @@
 // Package catalog holds the suppliers' offers in memory for routing: which
 // supplier carries which merchant SKU, at what cost, with how much stock.
-// It is loaded from each supplier's catalog CSV at start-up and updated by
-// feed imports.
+// It is loaded from each supplier's catalog CSV at start-up; feed imports
+// lay their snapshots over it, and every replica follows the snapshots
+// applied in the store (SyncFeed).
 package catalog
 
 import (
@@ -10,55 +11,143 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/dropgate/dropgate/core/clock"
 	"github.com/dropgate/dropgate/core/money"
 	"github.com/dropgate/dropgate/core/routing"
 )
 
-// Catalog is a concurrency-safe index of offers by merchant SKU.
+// Catalog is a concurrency-safe index of offers by merchant SKU. Offers
+// come from two layers: each supplier's catalog file (Replace), and, for
+// a supplier with a feed, the feed's latest applied snapshot (SetFeed),
+// which overrides the file for every supplier SKU it lists and zeroes the
+// stock of those it does not.
 type Catalog struct {
 	mu         sync.RWMutex
+	clock      clock.Clock
 	bySKU      map[string][]routing.Offer
 	bySupplier map[string]map[string]routing.Offer // supplier → supplier SKU → offer
+	feeds      map[string]*feedLayer               // supplier → its applied feed snapshot
+	feedOrder  []string                            // suppliers with a feed, sorted
+	gen        uint64                              // counts Replace calls (see SetFeed)
 }
 
 var _ routing.Catalog = (*Catalog)(nil)
 
-// New returns an empty catalog.
-func New() *Catalog {
-	return &Catalog{bySKU: map[string][]routing.Offer{}, bySupplier: map[string]map[string]routing.Offer{}}
+// Option configures New.
+type Option func(*Catalog)
+
+// WithClock sets the clock feed freshness is judged by (default: the
+// wall clock).
+func WithClock(c clock.Clock) Option {
+	return func(cat *Catalog) {
+		if c != nil {
+			cat.clock = c
+		}
+	}
 }
 
-// Offers returns the offers for a merchant SKU (a copy).
+// New returns an empty catalog.
+func New(opts ...Option) *Catalog {
+	c := &Catalog{clock: clock.Real{}, bySKU: map[string][]routing.Offer{}, bySupplier: map[string]map[string]routing.Offer{},
+		feeds: map[string]*feedLayer{}}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// Offers returns the offers for a merchant SKU (a copy). A stale feed's
+// offers have no stock and are marked Stale.
 func (c *Catalog) Offers(sku string) []routing.Offer {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return append([]routing.Offer(nil), c.bySKU[sku]...)
+	now := c.clock.Now()
+	var out []routing.Offer
+	for _, o := range c.bySKU[sku] {
+		if l := c.feeds[o.Supplier]; l != nil {
+			if _, listed := l.snap.Find(o.SupplierSKU); listed {
+				continue // the feed's row says what this offer is now
+			}
+			o = l.missing(o, now)
+		}
+		out = append(out, o)
+	}
+	for _, supplier := range c.feedOrder {
+		l := c.feeds[supplier]
+		l.eachSKU(sku, func(i int) {
+			if o, ok := l.offer(i, c.bySupplier[supplier], now); ok {
+				out = append(out, o)
+			}
+		})
+	}
+	return out
 }
 
 // BySupplierSKU returns a supplier's offer for its own SKU.
 func (c *Catalog) BySupplierSKU(supplier, supplierSKU string) (routing.Offer, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	o, ok := c.bySupplier[supplier][supplierSKU]
-	return o, ok
+	base, inBase := c.bySupplier[supplier][supplierSKU]
+	l := c.feeds[supplier]
+	if l == nil {
+		return base, inBase
+	}
+	if i, ok := l.snap.Find(supplierSKU); ok {
+		return l.offer(i, c.bySupplier[supplier], c.clock.Now())
+	}
+	if inBase {
+		return l.missing(base, c.clock.Now()), true
+	}
+	return routing.Offer{}, false
 }
 
-// Supplier returns all offers of one supplier.
+// Supplier returns all offers of one supplier. With a large feed prefer
+// Each, which does not build the whole list.
 func (c *Catalog) Supplier(supplier string) []routing.Offer {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	out := make([]routing.Offer, 0, len(c.bySupplier[supplier]))
-	for _, o := range c.bySupplier[supplier] {
+	var out []routing.Offer
+	c.Each(supplier, func(o routing.Offer) bool {
 		out = append(out, o)
-	}
+		return true
+	})
 	return out
 }
 
-// Replace swaps in a supplier's whole offer list.
+// Each calls fn with every offer of one supplier until fn returns false:
+// the feed's offers in supplier SKU order, then the file's offers the
+// feed does not list.
+func (c *Catalog) Each(supplier string, fn func(routing.Offer) bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	now := c.clock.Now()
+	base := c.bySupplier[supplier]
+	l := c.feeds[supplier]
+	if l != nil {
+		for i := range l.snap.Len() {
+			if o, ok := l.offer(i, base, now); ok && !fn(o) {
+				return
+			}
+		}
+	}
+	for _, ssku := range sortedKeys(base) {
+		o := base[ssku]
+		if l != nil {
+			if _, listed := l.snap.Find(ssku); listed {
+				continue
+			}
+			o = l.missing(o, now)
+		}
+		if !fn(o) {
+			return
+		}
+	}
+}
+
+// Replace swaps in a supplier's whole offer list (its catalog file).
 func (c *Catalog) Replace(supplier string, offers []routing.Offer) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -82,12 +171,23 @@ func (c *Catalog) Replace(supplier string, offers []routing.Offer) {
 		c.bySKU[o.SKU] = append(c.bySKU[o.SKU], o)
 	}
 	c.bySupplier[supplier] = m
+	c.gen++
+	if l := c.feeds[supplier]; l != nil {
+		l.index(m) // the file's SKU mapping feeds rows without one
+	}
 }
 
-// SetStock updates one offer's stock (a feed or an 846).
+// SetStock updates one offer's stock (an 846 or INVRPT stock report); a
+// feed's offer keeps it until the feed's next snapshot.
 func (c *Catalog) SetStock(supplier, supplierSKU string, stock int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if l := c.feeds[supplier]; l != nil {
+		if _, ok := l.snap.Find(supplierSKU); ok {
+			l.stock[supplierSKU] = stock
+			return true
+		}
+	}
 	o, ok := c.bySupplier[supplier][supplierSKU]
 	if !ok {
 		return false
@@ -101,6 +201,15 @@ func (c *Catalog) SetStock(supplier, supplierSKU string, stock int64) bool {
 		}
 	}
 	return true
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // LoadFile reads a supplier's catalog CSV.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/routing"
+	"github.com/dropgate/dropgate/internal/feed"
 )
 
 // Problem is one finding, pinned to a line and key path.
@@ -234,6 +235,9 @@ func (d *decoder) decodeConnectors(n *yaml.Node, listName string, kind connector
 			switch {
 			case contains(commonKeys, k):
 				common.Content = append(common.Content, item.Content[j], item.Content[j+1])
+			case kind == connector.KindSupplier && k == feedKey:
+				skip[k] = true
+				c.Feed = d.decodeFeed(item.Content[j+1], join(path, k))
 			case contains(supplierKeys, k):
 				skip[k] = true
 				d.decode(item.Content[j+1], fieldValue(c.Supplier, k), join(path, k))
@@ -264,6 +268,9 @@ func (d *decoder) decodeConnectors(n *yaml.Node, listName string, kind connector
 		for _, k := range supplierKeys {
 			skip[k] = true
 		}
+		if kind == connector.KindSupplier {
+			skip[feedKey] = true
+		}
 		d.decodeStruct(specific, reflect.ValueOf(c.Settings).Elem(), path, skip)
 		if chk, ok := c.Settings.(connector.Checker); ok {
 			for _, p := range chk.Check() {
@@ -273,6 +280,20 @@ func (d *decoder) decodeConnectors(n *yaml.Node, listName string, kind connector
 		out = append(out, c)
 	}
 	return out
+}
+
+// feedKey is a supplier's feed block, decoded apart from its connector's
+// own keys (internal/feed).
+const feedKey = "feed"
+
+// decodeFeed decodes and checks a supplier's feed block.
+func (d *decoder) decodeFeed(n *yaml.Node, path string) *feed.Config {
+	f := &feed.Config{}
+	d.decode(n, reflect.ValueOf(f).Elem(), path)
+	for _, p := range f.Check() {
+		d.errorf(nodeAt(n, p.Path), join(path, p.Path), "%s", p.Message)
+	}
+	return f
 }
 
 func contains(list []string, s string) bool {

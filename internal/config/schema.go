@@ -4,8 +4,11 @@ import (
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/inventory"
+	"github.com/dropgate/dropgate/core/pricing"
 	"github.com/dropgate/dropgate/core/routing"
 	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/feed"
 )
 
 // Config is a loaded, validated dropgate configuration.
@@ -18,6 +21,11 @@ type Config struct {
 	Suppliers []*Connector   `yaml:"-"`
 	Carriers  []*Connector   `yaml:"-"`
 	Payments  []*Connector   `yaml:"-"`
+
+	// Inventory and Pricing turn on the sync of quantities and prices to
+	// channels; nil (the block is absent) leaves the channels alone.
+	Inventory *inventory.Config `yaml:"inventory"`
+	Pricing   *pricing.Config   `yaml:"pricing"`
 
 	File string `yaml:"-"` // the file it was loaded from
 	Dir  string `yaml:"-"` // its directory: relative paths resolve here
@@ -63,6 +71,9 @@ type Connector struct {
 	// Supplier holds the keys every supplier shares (catalog, sla, …);
 	// nil for other kinds.
 	Supplier *routing.SupplierProfile `yaml:"-"`
+	// Feed is a supplier's `feed:` block (inventory and price feed); nil
+	// without one or for other kinds.
+	Feed *feed.Config `yaml:"-"`
 	// Settings is the connector's own config struct (Spec.NewConfig()).
 	Settings any            `yaml:"-"`
 	Spec     connector.Spec `yaml:"-"`

@@ -21,9 +21,7 @@ func (d *decoder) validate(cfg *Config, root *yaml.Node) {
 	switch cfg.Store.Driver {
 	case "embedded":
 	case "redis":
-		if cfg.Store.URL == "" && len(cfg.Store.Addrs) == 0 {
-			d.errorf(nodeAt(root, "store"), "store.url", "the redis driver needs url (redis://…) or addrs (cluster)")
-		}
+		d.validateRedis(cfg, root)
 	default:
 		d.errorf(nodeAt(root, "store.driver"), "store.driver", "unknown driver %q (known: embedded, redis)", cfg.Store.Driver)
 	}
@@ -31,6 +29,7 @@ func (d *decoder) validate(cfg *Config, root *yaml.Node) {
 		d.errorf(nodeAt(root, "server.max_body_bytes"), "server.max_body_bytes", "must be positive")
 	}
 	d.validateRouting(cfg, root)
+	d.validateSync(cfg, root)
 
 	first := map[string]*Connector{}
 	lists := []struct {
@@ -101,6 +100,33 @@ func (d *decoder) validateRouting(cfg *Config, root *yaml.Node) {
 			d.warnf(nodeAt(root, path), path, "%s", p.Message)
 		} else {
 			d.errorf(nodeAt(root, path), path, "%s", p.Message)
+		}
+	}
+}
+
+// validateSync reports the inventory and pricing blocks' own findings
+// (inventory.Config.Check, pricing.Config.Check), pinned to their lines.
+func (d *decoder) validateSync(cfg *Config, root *yaml.Node) {
+	names := make([]string, 0, len(cfg.Channels))
+	for _, c := range cfg.Channels {
+		names = append(names, c.Name)
+	}
+	report := func(block, path, msg string, warn bool) {
+		path = join(block, path)
+		if warn {
+			d.warnf(nodeAt(root, path), path, "%s", msg)
+		} else {
+			d.errorf(nodeAt(root, path), path, "%s", msg)
+		}
+	}
+	if cfg.Inventory != nil {
+		for _, p := range cfg.Inventory.Check(names) {
+			report("inventory", p.Path, p.Message, false)
+		}
+	}
+	if cfg.Pricing != nil {
+		for _, p := range cfg.Pricing.Check(names) {
+			report("pricing", p.Path, p.Message, p.Warning)
 		}
 	}
 }

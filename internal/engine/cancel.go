@@ -30,6 +30,7 @@ func (e *Engine) CancelOrder(ctx context.Context, channel string, ev connector.C
 	if err != nil {
 		return err
 	}
+	e.syncSoon(ctx) // its units are no longer committed
 	return e.effects(ctx, a, out, nil)
 }
 

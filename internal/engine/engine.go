@@ -64,6 +64,10 @@ type Engine struct {
 	// Retry is each connector's retry policy; outbound jobs carry its
 	// MaxAttempts so the queue gives up where the connector says.
 	Retry map[string]connector.RetryPolicy
+	// Sync configures the inventory and price sync to channels (sync.go).
+	Sync SyncSettings
+	// Feeds configures supplier feed imports (feeds.go); nil: none.
+	Feeds *Feeds
 }
 
 // attempts returns the MaxAttempts for jobs talking to connector name.
@@ -88,6 +92,10 @@ func (e *Engine) Register(r *worker.Runner) {
 	r.Handle(KindInboundParse, e.handleInboundParse)
 	r.Handle(KindAckDue, e.handleAckDue)
 	r.Handle(KindSupplierPoll, e.handleSupplierPoll)
+	r.Handle(KindFeedImport, e.handleFeedImport)
+	r.Handle(KindSync, e.handleSync)
+	r.Handle(KindInventoryPush, e.handleInventoryPush)
+	r.Handle(KindPricePush, e.handlePricePush)
 }
 
 func (e *Engine) now() time.Time { return e.Clock.Now().UTC() }

@@ -162,10 +162,11 @@ func (e *Engine) handleInboundParse(ctx context.Context, j *store.Job) error {
 
 // applyInventory records a supplier's stock report (846, INVRPT) in the
 // routing catalog.
-func (e *Engine) applyInventory(_ context.Context, supplier string, d connector.InboundDoc) {
+func (e *Engine) applyInventory(ctx context.Context, supplier string, d connector.InboundDoc) {
 	for _, lvl := range d.Inventory {
 		if e.Catalog != nil && !e.Catalog.SetStock(supplier, lvl.SupplierSKU, lvl.Available) {
 			e.Log.Info("stock report for an item not in the catalog", "supplier", supplier, "supplier_sku", lvl.SupplierSKU)
 		}
 	}
+	e.syncSoon(ctx)
 }

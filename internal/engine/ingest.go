@@ -90,7 +90,9 @@ func (e *Engine) Intake(ctx context.Context, o *model.Order, cause model.Cause) 
 	existing, _, err := e.load(ctx, o.ID)
 	switch {
 	case err == nil:
-		return e.dispatchDrafts(ctx, existing)
+		// Redelivered, or retried after a crash: make sure what the first
+		// run decided is on its way.
+		return e.effects(ctx, existing, lifecycle.Outcome{}, nil)
 	case !errors.Is(err, store.ErrNotFound):
 		return err
 	}
@@ -117,21 +119,18 @@ func (e *Engine) Intake(ctx context.Context, o *model.Order, cause model.Cause) 
 		}
 		return err
 	}
+	e.syncSoon(ctx) // its units are now committed
+	// An invalid order is fixed on the channel (a person resolves the
+	// exception); an unroutable one by a catalog change and a reroute.
+	var xs []model.Exception
 	for _, h := range a.Order.Holds {
-		kind := model.ExInvalidOrder
+		x := model.Exception{Kind: model.ExInvalidOrder, OrderID: a.Order.ID, Reason: h.Reason, Actions: []string{"resolve"}}
 		if h.Code == model.HoldUnroutable {
-			kind = model.ExUnroutable
+			x.Kind, x.Actions = model.ExUnroutable, []string{"reroute", "resolve"}
 		}
-		if err := e.raise(ctx, model.Exception{Kind: kind, OrderID: a.Order.ID, Reason: h.Reason, Actions: []string{"reroute", "discard"}}); err != nil {
-			return err
-		}
+		xs = append(xs, x)
 	}
-	for _, p := range a.POs {
-		if err := e.indexPO(ctx, &p); err != nil {
-			return err
-		}
-	}
-	return e.dispatchDrafts(ctx, a)
+	return e.effects(ctx, a, lifecycle.Outcome{}, xs)
 }
 
 // dispatchDrafts queues a send for every draft PO. The unique key makes a

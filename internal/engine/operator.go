@@ -93,7 +93,8 @@ func (e *Engine) Exceptions(ctx context.Context, q store.Query) ([]model.Excepti
 
 // ResolveException carries out one of an exception's actions: reroute
 // (the order), retry (replay the dead letter), discard (drop the dead
-// letter) or resolve (a person handled it).
+// letter or the quarantined feed), approve (apply the quarantined feed)
+// or resolve (a person handled it).
 func (e *Engine) ResolveException(ctx context.Context, id, action, actor, note string) (*model.Exception, error) {
 	x, v, err := e.Exception(ctx, id)
 	if err != nil {
@@ -125,9 +126,18 @@ func (e *Engine) ResolveException(ctx context.Context, id, action, actor, note s
 		if err := e.Store.Replay(ctx, x.Ref); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, err
 		}
+	case "approve":
+		if err := e.ApproveFeed(ctx, x.Supplier, x.Ref, actor); err != nil {
+			return nil, err
+		}
 	case "discard":
 		if x.Kind == model.ExDeadLetter {
 			if err := e.Store.Discard(ctx, x.Ref); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return nil, err
+			}
+		}
+		if x.Kind == model.ExFeedQuarantined {
+			if err := e.DiscardFeed(ctx, x.Supplier, x.Ref, actor); err != nil {
 				return nil, err
 			}
 		}

@@ -37,7 +37,7 @@ func (e *Engine) route(a *model.Aggregate, cause model.Cause, reroute bool) []mo
 			a.Order.AddHold(model.Hold{Code: code, Reason: l.Why, LineID: l.LineID, At: now})
 			if reroute {
 				exceptions = append(exceptions, model.Exception{Kind: model.ExRejectedNoAlt, OrderID: a.Order.ID,
-					Reason: fmt.Sprintf("line %s (%s): no other supplier: %s", l.LineID, l.SKU, l.Why), Actions: []string{"reroute", "discard"}})
+					Reason: fmt.Sprintf("line %s (%s): no other supplier: %s", l.LineID, l.SKU, l.Why), Actions: []string{"reroute", "resolve"}})
 				a.Log(model.TimelineEntry{At: now, Entity: "line:" + l.LineID, Event: "line.no_alternative", Cause: cause, Message: l.Why})
 			}
 		}

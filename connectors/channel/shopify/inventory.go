@@ -3,6 +3,7 @@ package shopify
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -84,10 +85,13 @@ func (c *Connector) PushInventory(ctx context.Context, updates []connector.Inven
 	if err != nil {
 		return err
 	}
+	var todo []target
 	for _, t := range targets {
-		if have, ok := current[t.item]; ok && have == t.available {
-			continue
+		if have, ok := current[t.item]; !ok || have != t.available {
+			todo = append(todo, t)
 		}
+	}
+	for i, t := range todo {
 		_, err := api.InventoryLevel.Set(ctx, goshopify.InventoryLevel{InventoryItemId: t.item, LocationId: loc, Available: t.available})
 		if err == nil {
 			continue
@@ -95,8 +99,11 @@ func (c *Connector) PushInventory(ctx context.Context, updates []connector.Inven
 		err = c.classify(err, "set inventory of %s (inventory item %d, location %d)", t.sku, t.item, loc)
 		if !fault.IsPermanent(err) {
 			// Throttled or retryable: the job runs again and sets only what
-			// still differs.
-			return err
+			// still differs. The retry re-reads the levels first, so it must
+			// not resume with budget for one call only: that call would go
+			// to the read and the set would be throttled again, forever.
+			// Wait for enough budget to finish the batch (reads included).
+			return c.resumeWithBudget(err, len(todo)-i+len(items)/maxLevelIDs+1)
 		}
 		rejected[t.sku] = err.Error()
 	}
@@ -326,4 +333,21 @@ func partialResult(op string, skus []string, rejected map[string]string) error {
 		return fault.Permanent(err)
 	}
 	return err
+}
+
+// resumeWithBudget pushes a throttled job's next attempt back until the
+// limiter will have refilled calls tokens, so a batch that re-reads state
+// on each attempt can finish instead of spending each refill on the read.
+func (c *Connector) resumeWithBudget(err error, calls int) error {
+	var th *fault.ThrottledError
+	if !errors.As(err, &th) || calls <= 1 || c.env.RateLimit.Rate <= 0 {
+		return err
+	}
+	// Never ask for more than a full bucket: a batch larger than the
+	// burst finishes over several rounds.
+	if b := c.env.RateLimit.Burst; b > 0 && calls > b {
+		calls = b
+	}
+	wait := time.Duration(float64(calls-1) / c.env.RateLimit.Rate * float64(time.Second))
+	return fault.Throttled(th.Key, th.NotBefore.Add(wait))
 }
