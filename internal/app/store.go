@@ -9,6 +9,7 @@ import (
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/config"
 	"github.com/dropgate/dropgate/internal/store/embedded"
+	redisstore "github.com/dropgate/dropgate/internal/store/redis"
 )
 
 // OpenStore opens the driver the config names.
@@ -18,6 +19,23 @@ func OpenStore(ctx context.Context, cfg *config.Config, clk clock.Clock, log *sl
 		st, err := embedded.Open(cfg.Resolve(cfg.Store.Path), embedded.WithClock(clk), embedded.WithLogger(log))
 		if err != nil {
 			return nil, fmt.Errorf("open embedded store %s: %w", cfg.Store.Path, err)
+		}
+		return st, nil
+	case "redis":
+		// go-redis logs dial failures itself; route them to our logger
+		// (debug) so an outage reads as our warnings, not a spray of lines.
+		redisstore.RouteLibraryLogs(log)
+		st, err := redisstore.Open(ctx, redisstore.Options{
+			URL:          cfg.Store.URL,
+			Addrs:        cfg.Store.Addrs,
+			Password:     cfg.Store.Password.Reveal(),
+			Prefix:       cfg.Store.Prefix,
+			Clock:        clk,
+			Logger:       log,
+			DefaultLease: cfg.Workers.Lease,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("open redis store: %w", err)
 		}
 		return st, nil
 	default:

@@ -1,0 +1,123 @@
+package redis
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/dropgate/dropgate/core/store"
+)
+
+// maxErrors bounds the attempt errors a job keeps (newest win), so a job
+// throttled for hours does not grow without limit.
+const maxErrors = 100
+
+// maxErrorLen bounds one recorded error: a platform that echoes a large
+// response body into an error should not make every job hash huge.
+const maxErrorLen = 8 << 10
+
+// errorEntry encodes one attempt's error as the scripts store it; "" for
+// a nil error (nothing is recorded).
+func errorEntry(attempt int, at time.Time, err error) (string, error) {
+	if err == nil {
+		return "", nil
+	}
+	msg := err.Error()
+	if len(msg) > maxErrorLen {
+		cut := maxErrorLen
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	b, jerr := json.Marshal(store.AttemptError{Attempt: attempt, At: at.UTC(), Error: msg})
+	if jerr != nil {
+		return "", jerr
+	}
+	return string(b), nil
+}
+
+// encodeMeta stores a nil or empty map as "".
+func encodeMeta(m map[string]string) (string, error) {
+	if len(m) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(m)
+	return string(b), err
+}
+
+// decodeJob builds a job from a flat HGETALL reply (field, value, …).
+func decodeJob(queue string, flat []any) (*store.Job, error) {
+	if len(flat)%2 != 0 {
+		return nil, fmt.Errorf("job hash: odd reply length %d", len(flat))
+	}
+	f := make(map[string]string, len(flat)/2)
+	for i := 0; i < len(flat); i += 2 {
+		k, _ := flat[i].(string)
+		v, _ := flat[i+1].(string)
+		f[k] = v
+	}
+	if f["id"] == "" {
+		return nil, fmt.Errorf("job hash without id: %w", store.ErrNotFound)
+	}
+	j := &store.Job{
+		ID:          f["id"],
+		Queue:       queue,
+		Kind:        f["kind"],
+		Group:       f["group"],
+		Key:         f["key"],
+		UniqueKey:   f["ukey"],
+		UniqueTTL:   time.Duration(atoi(f["uttl"])),
+		MaxAttempts: int(atoi(f["max"])),
+		Attempt:     int(atoi(f["attempt"])),
+		RunAt:       fromMicros(f["runat"]),
+		CreatedAt:   fromMicros(f["created"]),
+		DeadAt:      fromMicros(f["dead"]),
+		Lease:       f["lease"],
+		LeaseUntil:  fromMicros(f["until"]),
+	}
+	if p := f["payload"]; p != "" {
+		j.Payload = []byte(p)
+	}
+	if m := f["meta"]; m != "" {
+		if err := json.Unmarshal([]byte(m), &j.Meta); err != nil {
+			return nil, fmt.Errorf("job %s: meta: %w", j.ID, err)
+		}
+	}
+	if e := f["errors"]; e != "" {
+		if err := json.Unmarshal([]byte(e), &j.Errors); err != nil {
+			return nil, fmt.Errorf("job %s: errors: %w", j.ID, err)
+		}
+	}
+	return j, nil
+}
+
+// fromMicros reads an instant written by micros; "" is the zero time.
+func fromMicros(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.UnixMicro(n).UTC()
+}
+
+func atoi(s string) int64 {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
+}
+
+// strs converts a reply list of strings.
+func strs(list []any) []string {
+	out := make([]string, 0, len(list))
+	for _, v := range list {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,438 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/dropgate/dropgate/core/ids"
+	"github.com/dropgate/dropgate/core/store"
+)
+
+// peekSize is how many heads of a ready set Dequeue reads and offers the
+// lease script: concurrent workers that read the same heads then take
+// successive ones instead of all fighting for the first.
+const peekSize = 16
+
+// maxRefresh bounds the "your guess was stale, here is the truth" round
+// trips of one call; each needs a concurrent change to the same group.
+const maxRefresh = 8
+
+// Enqueue stores j and returns its id. A job id or UniqueKey already held
+// in j's queue returns ErrDuplicate and stores nothing. A RunAt in the
+// past is now. The write is one script: the job, its unique key, its
+// group position and its announcement happen together or not at all.
+func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
+	if err := s.usable(ctx); err != nil {
+		return "", err
+	}
+	if j.Queue == "" {
+		return "", errors.New("redis: enqueue: job has no queue")
+	}
+	now := s.clock.Now()
+	generated := j.ID == ""
+	if generated {
+		j.ID = ids.New("job")
+	}
+	if j.MaxAttempts <= 0 {
+		j.MaxAttempts = s.opts.MaxAttempts
+	}
+	if j.RunAt.Before(now) {
+		j.RunAt = now
+	}
+	if j.CreatedAt.IsZero() {
+		j.CreatedAt = now
+	}
+	meta, err := encodeMeta(j.Meta)
+	if err != nil {
+		return "", fmt.Errorf("redis: enqueue %s: meta: %w", j.ID, err)
+	}
+	var px int64
+	if j.UniqueTTL > 0 {
+		px = max(j.UniqueTTL.Milliseconds(), 1)
+	}
+	if err := s.register(ctx, j.Queue); err != nil {
+		return "", err
+	}
+	q := s.keys.queue(j.Queue)
+	status, rest, err := s.evalList(ctx, scriptEnqueue,
+		[]string{q.job(j.ID), q.ready, q.sched, q.meta, q.cnt, q.group(j.Group), q.uniq(j.UniqueKey)},
+		j.ID, micros(now), micros(j.RunAt), s.keys.channel(), j.Queue, j.Kind, j.Payload, meta,
+		j.Group, j.Key, j.UniqueKey, itoa(int64(max(j.UniqueTTL, 0))), itoa(px), itoa(int64(j.MaxAttempts)),
+		micros(j.CreatedAt))
+	if err != nil {
+		return "", err
+	}
+	switch status {
+	case "dup-id":
+		// An id we just generated cannot be anyone else's: go-redis retried
+		// the script after its first reply was lost, and that first run
+		// stored the job.
+		if generated {
+			return j.ID, nil
+		}
+		return "", fmt.Errorf("redis: enqueue %s: job id exists: %w", j.ID, store.ErrDuplicate)
+	case "dup-key":
+		if holder := strs(rest); generated && len(holder) == 1 && holder[0] == j.ID {
+			return j.ID, nil
+		}
+		return "", fmt.Errorf("redis: enqueue unique key %q: %w", j.UniqueKey, store.ErrDuplicate)
+	case "scheduled":
+		s.note.pokeReaper()
+	}
+	return j.ID, nil
+}
+
+// register adds queue to the registry Stats and the dead-letter calls
+// read, once per process and queue.
+func (s *Store) register(ctx context.Context, queue string) error {
+	if _, ok := s.registered.Load(queue); ok {
+		return nil
+	}
+	if err := s.rdb.SAdd(ctx, s.keys.queues(), queue).Err(); err != nil {
+		return s.fail(ctx, "register queue", err)
+	}
+	s.registered.Store(queue, true)
+	return nil
+}
+
+// Dequeue leases the oldest ready job of the first of queues that has one,
+// blocking until there is one, ctx ends or the store closes. While idle it
+// waits for this process's Pub/Sub listener to announce a job of one of
+// its queues (milliseconds), looking again every IdleRecheck in case an
+// announcement was lost.
+func (s *Store) Dequeue(ctx context.Context, queues []string, lease time.Duration) (*store.Job, error) {
+	if len(queues) == 0 {
+		return nil, errors.New("redis: dequeue: no queues")
+	}
+	if lease <= 0 {
+		lease = s.opts.DefaultLease
+	}
+	w := newWaiter(queues)
+	woken := false
+	// A wake-up this call took but did not use goes to another waiter.
+	leave := func() {
+		s.note.unregister(w)
+		select {
+		case <-w.ch:
+			woken = true
+		default:
+		}
+		if woken {
+			for _, q := range queues {
+				s.note.wake(q, 1)
+			}
+		}
+	}
+	var timer *time.Timer
+	for {
+		if err := s.usable(ctx); err != nil {
+			leave()
+			return nil, err
+		}
+		// Listed before looking, so an announcement that lands while we
+		// look is not lost.
+		s.note.register(w)
+		j, busy, err := s.tryLease(ctx, queues, lease)
+		if err != nil {
+			leave()
+			return nil, err
+		}
+		if j != nil {
+			// Pass on what this call will not use: queues that still have
+			// ready jobs, and an announcement that arrived while it looked.
+			woken = false
+			leave()
+			for _, q := range busy {
+				s.note.wake(q, 1)
+			}
+			return j, nil
+		}
+		woken = false
+		if timer == nil {
+			timer = time.NewTimer(s.opts.IdleRecheck)
+			defer timer.Stop()
+		} else {
+			timer.Reset(s.opts.IdleRecheck)
+		}
+		select {
+		case <-w.ch:
+			woken = true
+		case <-ctx.Done():
+		case <-s.stop:
+		case <-timer.C:
+		}
+	}
+}
+
+// tryLease reads the heads of queues and leases the first it can, in
+// queue order. It also returns the queues that still have ready jobs, so
+// the caller can wake other waiters for them.
+func (s *Store) tryLease(ctx context.Context, queues []string, lease time.Duration) (*store.Job, []string, error) {
+	heads, err := s.peek(ctx, queues)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, name := range queues {
+		if len(heads[i]) == 0 {
+			continue
+		}
+		j, remaining, err := s.leaseHead(ctx, name, heads[i], lease)
+		if err != nil {
+			return nil, nil, err
+		}
+		if j == nil {
+			continue // emptied since we looked: the next queue's turn
+		}
+		var busy []string
+		if remaining > 0 {
+			busy = append(busy, name)
+		}
+		for k := i + 1; k < len(queues); k++ {
+			if len(heads[k]) > 0 {
+				busy = append(busy, queues[k])
+			}
+		}
+		return j, busy, nil
+	}
+	return nil, nil, nil
+}
+
+// peek reads up to peekSize ready members of each queue in one pipeline
+// (go-redis splits it per node in Cluster and runs the parts at once).
+func (s *Store) peek(ctx context.Context, queues []string) ([][]string, error) {
+	cmds := make([]*goredis.StringSliceCmd, len(queues))
+	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for i, name := range queues {
+			cmds[i] = p.ZRange(ctx, s.keys.queue(name).ready, 0, peekSize-1)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, goredis.Nil) {
+		return nil, s.fail(ctx, "dequeue", err)
+	}
+	heads := make([][]string, len(queues))
+	for i, c := range cmds {
+		heads[i] = c.Val()
+	}
+	return heads, nil
+}
+
+// leaseHead runs the lease script on one queue with candidates, following
+// its "miss" answers (the head moved) until it leases or the queue is
+// empty. It returns the job and how many stay ready.
+func (s *Store) leaseHead(ctx context.Context, name string, members []string, lease time.Duration) (*store.Job, int64, error) {
+	q := s.keys.queue(name)
+	for range 64 {
+		now := s.clock.Now()
+		until := now.Add(lease)
+		keys := make([]string, 0, 3+len(members))
+		keys = append(keys, q.ready, q.lease, q.cnt)
+		args := make([]any, 0, 4+len(members))
+		args = append(args, micros(now), micros(until), s.token(), peekSize)
+		for _, m := range members {
+			id := idOfReady(m)
+			keys = append(keys, q.job(id))
+			args = append(args, id)
+		}
+		status, rest, err := s.evalList(ctx, scriptLease, keys, args...)
+		if err != nil {
+			return nil, 0, err
+		}
+		switch status {
+		case "empty":
+			return nil, 0, nil
+		case "miss":
+			members = strs(rest)
+		case "gone":
+			// A ready entry whose job was deleted by hand: dropped; the
+			// next head is probably among members.
+		case "ok":
+			if len(rest) < 1 {
+				return nil, 0, fmt.Errorf("redis: lease: short reply")
+			}
+			remaining, _ := rest[0].(int64)
+			j, err := decodeJob(name, rest[1:])
+			if err != nil {
+				return nil, 0, fmt.Errorf("redis: lease: %w", err)
+			}
+			if cerr := ctx.Err(); cerr != nil {
+				// The caller left while the lease was being taken: hand the
+				// job straight back, attempt uncounted, rather than strand
+				// it until its lease expires.
+				s.giveBack(j)
+				return nil, 0, cerr
+			}
+			s.hintReaper(until)
+			return j, remaining, nil
+		default:
+			return nil, 0, fmt.Errorf("redis: lease: unexpected status %q", status)
+		}
+	}
+	// Lost every race for a long time: let the caller look again.
+	return nil, 0, nil
+}
+
+// giveBack returns a job leased for a caller that is gone: ready again at
+// once, its attempt not counted.
+func (s *Store) giveBack(j *store.Job) {
+	ctx, cancel := context.WithTimeout(s.bg, ioTimeout)
+	defer cancel()
+	if err := s.Retry(ctx, j, time.Time{}, nil, false); err != nil {
+		s.log.Warn("redis store: could not give back a job leased for a cancelled Dequeue; it returns when its lease expires",
+			"job", j.ID, "err", err)
+	}
+}
+
+// hintReaper pokes the reaper when a lease expires before it would next
+// wake by itself.
+func (s *Store) hintReaper(at time.Time) {
+	if at.UnixNano() < s.reapAt.Load() {
+		s.note.pokeReaper()
+	}
+}
+
+// Extend renews j's lease for lease from now and updates j.LeaseUntil.
+func (s *Store) Extend(ctx context.Context, j *store.Job, lease time.Duration) error {
+	if err := s.owned(ctx, j); err != nil {
+		return err
+	}
+	if lease <= 0 {
+		lease = s.opts.DefaultLease
+	}
+	q := s.keys.queue(j.Queue)
+	now := s.clock.Now()
+	until := now.Add(lease)
+	v, err := s.eval(ctx, scriptExtend, []string{q.job(j.ID), q.lease}, j.ID, j.Lease, micros(now), micros(until))
+	if err != nil {
+		return err
+	}
+	if n, _ := v.(int64); n != 1 {
+		return fmt.Errorf("redis: extend %s: %w", j.ID, store.ErrLeaseLost)
+	}
+	j.LeaseUntil = until
+	return nil
+}
+
+// Ack completes j: it is deleted, its lifetime unique key released and the
+// next job of its group readied.
+func (s *Store) Ack(ctx context.Context, j *store.Job) error {
+	if err := s.owned(ctx, j); err != nil {
+		return err
+	}
+	q := s.keys.queue(j.Queue)
+	group, ukey, next := j.Group, j.UniqueKey, ""
+	for range maxRefresh {
+		status, rest, err := s.evalList(ctx, scriptAck,
+			[]string{q.job(j.ID), q.lease, q.ready, q.sched, q.meta, q.group(group), q.job(next), q.uniq(ukey)},
+			j.ID, j.Lease, micros(s.clock.Now()), group, next, ukey, s.keys.channel(), j.Queue)
+		if err != nil {
+			return err
+		}
+		switch status {
+		case "ok":
+			return nil
+		case "lost":
+			return fmt.Errorf("redis: ack %s: %w", j.ID, store.ErrLeaseLost)
+		case "refresh":
+			group, ukey, next = refreshed(rest, 3)
+		default:
+			return fmt.Errorf("redis: ack %s: unexpected status %q", j.ID, status)
+		}
+	}
+	return fmt.Errorf("redis: ack %s: its group kept changing; try again", j.ID)
+}
+
+// Retry gives j back to run at runAt (now if earlier), recording cause
+// against the attempt that failed; countAttempt false gives the attempt
+// back. A grouped job keeps the head of its group while it waits.
+func (s *Store) Retry(ctx context.Context, j *store.Job, runAt time.Time, cause error, countAttempt bool) error {
+	if err := s.owned(ctx, j); err != nil {
+		return err
+	}
+	q := s.keys.queue(j.Queue)
+	now := s.clock.Now()
+	if runAt.Before(now) {
+		runAt = now
+	}
+	entry, err := errorEntry(j.Attempt, now, cause)
+	if err != nil {
+		return fmt.Errorf("redis: retry %s: %w", j.ID, err)
+	}
+	counted := "1"
+	if !countAttempt {
+		counted = "0"
+	}
+	status, _, err := s.evalList(ctx, scriptRetry,
+		[]string{q.job(j.ID), q.lease, q.ready, q.sched, q.cnt},
+		j.ID, j.Lease, micros(now), micros(runAt), counted, entry, s.keys.channel(), j.Queue)
+	if err != nil {
+		return err
+	}
+	switch status {
+	case "lost":
+		return fmt.Errorf("redis: retry %s: %w", j.ID, store.ErrLeaseLost)
+	case "scheduled":
+		s.note.pokeReaper()
+	}
+	return nil
+}
+
+// Bury moves j to the dead letters with cause recorded, releasing its group.
+func (s *Store) Bury(ctx context.Context, j *store.Job, cause error) error {
+	if err := s.owned(ctx, j); err != nil {
+		return err
+	}
+	q := s.keys.queue(j.Queue)
+	now := s.clock.Now()
+	entry, err := errorEntry(j.Attempt, now, cause)
+	if err != nil {
+		return fmt.Errorf("redis: bury %s: %w", j.ID, err)
+	}
+	group, next := j.Group, ""
+	for range maxRefresh {
+		status, rest, err := s.evalList(ctx, scriptBury,
+			[]string{q.job(j.ID), q.lease, q.ready, q.sched, q.dead, q.meta, q.group(group), q.job(next)},
+			j.ID, j.Lease, micros(now), entry, deadMember(now, j.ID), group, next, s.keys.channel(), j.Queue)
+		if err != nil {
+			return err
+		}
+		switch status {
+		case "ok":
+			return nil
+		case "lost":
+			return fmt.Errorf("redis: bury %s: %w", j.ID, store.ErrLeaseLost)
+		case "refresh":
+			group, _, next = refreshed(rest, 3)
+		default:
+			return fmt.Errorf("redis: bury %s: unexpected status %q", j.ID, status)
+		}
+	}
+	return fmt.Errorf("redis: bury %s: its group kept changing; try again", j.ID)
+}
+
+// owned checks what can be checked without Redis: a job this store leased.
+func (s *Store) owned(ctx context.Context, j *store.Job) error {
+	if err := s.usable(ctx); err != nil {
+		return err
+	}
+	if j == nil {
+		return errors.New("redis: nil job")
+	}
+	if j.Queue == "" || j.Lease == "" {
+		return fmt.Errorf("redis: job %s: %w", j.ID, store.ErrLeaseLost)
+	}
+	return nil
+}
+
+// refreshed reads a script's "refresh" answer: group, unique key, next.
+func refreshed(rest []any, n int) (group, ukey, next string) {
+	v := strs(rest)
+	for len(v) < n {
+		v = append(v, "")
+	}
+	return v[0], v[1], v[2]
+}

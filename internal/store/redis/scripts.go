@@ -1,0 +1,424 @@
+package redis
+
+import (
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// The Lua scripts. Rules they all follow, checked by scripts_test.go:
+//
+//   - every key is passed in KEYS and reached as KEYS[i]; nothing is ever
+//     concatenated into a key name, so a script touches exactly the slot
+//     its KEYS hash to (Redis Cluster) — helpers take KEYS indices, not
+//     names;
+//   - instants travel as decimal microsecond strings and are stored as
+//     given; Lua only compares them (tonumber is exact below 2^53);
+//   - a script checks everything before its first write, so a refusal
+//     ("lost", "refresh", "conflict") leaves no trace and the caller may
+//     simply call again;
+//   - where the caller had to guess a key from data it read earlier (the
+//     next member of a group, a job's unique key), the script verifies the
+//     guess and answers "refresh" with the truth instead of acting on it.
+//
+// Wake-ups are PUBLISHed from inside the scripts (the channel name comes
+// in ARGV; a channel is not a key), so a job and its announcement are one
+// atomic step.
+
+// prelude holds the helpers every queue script shares. MAXERR is
+// maxErrors (scripts_test.go keeps them equal).
+const prelude = `
+local MAXERR = 100
+
+-- member is a job's entry in the ready set: the enqueue sequence number in
+-- fixed-width hex, then the id, so equal scores keep enqueue order.
+local function member(seq, id)
+  return string.format('%016x', tonumber(seq)) .. id
+end
+
+-- count moves the pending-job count of rate-limit key rk.
+local function count(icnt, rk, delta)
+  if rk and rk ~= '' then
+    if redis.call('HINCRBY', KEYS[icnt], rk, delta) <= 0 then
+      redis.call('HDEL', KEYS[icnt], rk)
+    end
+  end
+end
+
+-- activate makes a job runnable: ready now, or scheduled for its runat.
+-- A new earliest due time is announced so idle reapers re-arm.
+local function activate(ijob, id, now, iready, isched, chan, q)
+  local f = redis.call('HMGET', KEYS[ijob], 'runat', 'seq')
+  if tonumber(f[1]) > now then
+    redis.call('ZADD', KEYS[isched], f[1], id)
+    redis.call('HSET', KEYS[ijob], 'state', 'scheduled')
+    local first = redis.call('ZRANGE', KEYS[isched], 0, 0)
+    if first[1] == id then
+      redis.call('PUBLISH', chan, 's1:' .. q)
+    end
+    return 'scheduled'
+  end
+  redis.call('ZADD', KEYS[iready], f[1], member(f[2], id))
+  redis.call('HSET', KEYS[ijob], 'state', 'ready')
+  redis.call('PUBLISH', chan, 'r1:' .. q)
+  return 'ready'
+end
+
+-- owned reports whether token still holds an unexpired lease on the job.
+local function owned(ijob, token, now)
+  local f = redis.call('HMGET', KEYS[ijob], 'state', 'lease', 'until')
+  return f[1] == 'leased' and f[2] == token and tonumber(f[3]) > now
+end
+
+-- second is the group member after the head ('' when none): the job that
+-- becomes runnable when the head finishes.
+local function second(igroup)
+  return redis.call('LINDEX', KEYS[igroup], 1) or ''
+end
+
+-- release takes a finished head off its group and activates the next
+-- member, which the caller has checked is KEYS[inext] (id nextid).
+local function release(igroup, id, inext, nextid, now, iready, isched, imeta, chan, q)
+  if redis.call('LINDEX', KEYS[igroup], 0) ~= id then
+    redis.call('LREM', KEYS[igroup], 1, id)
+    return
+  end
+  redis.call('LPOP', KEYS[igroup])
+  if nextid ~= '' then
+    redis.call('HINCRBY', KEYS[imeta], 'waiting', -1)
+    activate(inext, nextid, now, iready, isched, chan, q)
+  end
+end
+
+-- adderr appends one attempt error (a JSON object) to the job's list,
+-- keeping the newest MAXERR.
+local function adderr(ijob, e)
+  if e == '' then
+    return
+  end
+  local cur = redis.call('HGET', KEYS[ijob], 'errors')
+  if not cur or cur == '' then
+    cur = '[' .. e .. ']'
+  else
+    cur = string.sub(cur, 1, -2) .. ',' .. e .. ']'
+  end
+  if redis.call('HINCRBY', KEYS[ijob], 'nerr', 1) > MAXERR then
+    local t = cjson.decode(cur)
+    table.remove(t, 1)
+    cur = cjson.encode(t)
+    redis.call('HSET', KEYS[ijob], 'nerr', #t)
+  end
+  redis.call('HSET', KEYS[ijob], 'errors', cur)
+end
+
+-- bury makes an in-flight job a dead letter (its group is released by the
+-- caller).
+local function bury(ijob, id, nowstr, e, dmember, ilease, idead)
+  redis.call('ZREM', KEYS[ilease], id)
+  adderr(ijob, e)
+  redis.call('HSET', KEYS[ijob], 'state', 'dead', 'dead', nowstr, 'dmember', dmember, 'lease', '', 'until', '')
+  redis.call('ZADD', KEYS[idead], 0, dmember)
+end
+`
+
+// scriptEnqueue stores a new job: refuses a known id or a held unique key,
+// then parks it behind its group, schedules it or makes it ready.
+//
+// KEYS: job ready sched meta cnt group uniq
+// ARGV: id now runat chan queue kind payload meta group rkey ukey uttl px max created
+var scriptEnqueue = queueScript("enqueue", `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return {'dup-id'}
+end
+if ARGV[11] ~= '' then
+  local holder = redis.call('GET', KEYS[7])
+  if holder then
+    return {'dup-key', holder}
+  end
+end
+local seq = redis.call('HINCRBY', KEYS[4], 'seq', 1)
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'queue', ARGV[5], 'kind', ARGV[6], 'payload', ARGV[7],
+  'meta', ARGV[8], 'group', ARGV[9], 'key', ARGV[10], 'ukey', ARGV[11], 'uttl', ARGV[12],
+  'max', ARGV[14], 'attempt', '0', 'created', ARGV[15], 'runat', ARGV[3], 'seq', seq)
+if ARGV[11] ~= '' then
+  if tonumber(ARGV[13]) > 0 then
+    redis.call('SET', KEYS[7], ARGV[1], 'PX', ARGV[13])
+  else
+    redis.call('SET', KEYS[7], ARGV[1])
+  end
+end
+count(5, ARGV[10], 1)
+if ARGV[9] ~= '' and redis.call('RPUSH', KEYS[6], ARGV[1]) > 1 then
+  redis.call('HSET', KEYS[1], 'state', 'waiting')
+  redis.call('HINCRBY', KEYS[4], 'waiting', 1)
+  return {'waiting'}
+end
+return {activate(1, ARGV[1], tonumber(ARGV[2]), 2, 3, ARGV[4], ARGV[5])}
+`)
+
+// scriptLease leases the head of a queue's ready set, provided the caller
+// named it among its candidates (it read them a moment ago); otherwise it
+// answers with the current head candidates to try again with.
+//
+// KEYS: ready lease cnt job...
+// ARGV: now until token peek id...
+var scriptLease = queueScript("lease", `
+local head = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #head == 0 then
+  return {'empty'}
+end
+local id = string.sub(head[1], 17)
+local ij = 0
+for i = 4, #KEYS do
+  if ARGV[i + 1] == id then
+    ij = i
+    break
+  end
+end
+if ij == 0 then
+  return {'miss', unpack(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[4]) - 1))}
+end
+redis.call('ZREM', KEYS[1], head[1])
+if redis.call('EXISTS', KEYS[ij]) == 0 then
+  return {'gone'}
+end
+redis.call('HINCRBY', KEYS[ij], 'attempt', 1)
+redis.call('HSET', KEYS[ij], 'state', 'leased', 'lease', ARGV[3], 'until', ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[2], id)
+count(3, redis.call('HGET', KEYS[ij], 'key'), -1)
+return {'ok', redis.call('ZCARD', KEYS[1]), unpack(redis.call('HGETALL', KEYS[ij]))}
+`)
+
+// scriptExtend renews a lease that still holds.
+//
+// KEYS: job lease
+// ARGV: id token now until
+var scriptExtend = queueScript("extend", `
+if not owned(1, ARGV[2], tonumber(ARGV[3])) then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'until', ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
+return 1
+`)
+
+// scriptAck deletes a finished job, releases its lifetime unique key and
+// readies the next job of its group.
+//
+// KEYS: job lease ready sched meta group next uniq
+// ARGV: id token now group nextid ukey chan queue
+var scriptAck = queueScript("ack", `
+local now = tonumber(ARGV[3])
+if not owned(1, ARGV[2], now) then
+  return {'lost'}
+end
+local f = redis.call('HMGET', KEYS[1], 'group', 'ukey', 'uttl')
+local g, uk = f[1] or '', f[2] or ''
+if g ~= ARGV[4] or uk ~= ARGV[6] then
+  return {'refresh', g, uk, ''}
+end
+if g ~= '' then
+  local n = second(6)
+  if n ~= ARGV[5] then
+    return {'refresh', g, uk, n}
+  end
+end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[1])
+if uk ~= '' and (f[3] or '0') == '0' and redis.call('GET', KEYS[8]) == ARGV[1] then
+  redis.call('DEL', KEYS[8])
+end
+if g ~= '' then
+  release(6, ARGV[1], 7, ARGV[5], now, 3, 4, 5, ARGV[7], ARGV[8])
+end
+return {'ok'}
+`)
+
+// scriptRetry gives a leased job back, to run at runat, recording the
+// error; an uncounted retry (throttling) gives the attempt back too. A
+// grouped job stays its group's head.
+//
+// KEYS: job lease ready sched cnt
+// ARGV: id token now runat counted err chan queue
+var scriptRetry = queueScript("retry", `
+local now = tonumber(ARGV[3])
+if not owned(1, ARGV[2], now) then
+  return {'lost'}
+end
+redis.call('ZREM', KEYS[2], ARGV[1])
+if ARGV[5] == '0' then
+  redis.call('HINCRBY', KEYS[1], 'attempt', -1)
+end
+adderr(1, ARGV[6])
+redis.call('HSET', KEYS[1], 'runat', ARGV[4], 'lease', '', 'until', '')
+count(5, redis.call('HGET', KEYS[1], 'key'), 1)
+return {activate(1, ARGV[1], now, 3, 4, ARGV[7], ARGV[8])}
+`)
+
+// scriptBury makes a leased job a dead letter and releases its group.
+//
+// KEYS: job lease ready sched dead meta group next
+// ARGV: id token now err dmember group nextid chan queue
+var scriptBury = queueScript("bury", `
+local now = tonumber(ARGV[3])
+if not owned(1, ARGV[2], now) then
+  return {'lost'}
+end
+local g = redis.call('HGET', KEYS[1], 'group') or ''
+if g ~= ARGV[6] then
+  return {'refresh', g, '', ''}
+end
+if g ~= '' then
+  local n = second(7)
+  if n ~= ARGV[7] then
+    return {'refresh', g, '', n}
+  end
+end
+bury(1, ARGV[1], ARGV[3], ARGV[4], ARGV[5], 2, 5)
+if g ~= '' then
+  release(7, ARGV[1], 8, ARGV[7], now, 3, 4, 6, ARGV[8], ARGV[9])
+end
+return {'ok'}
+`)
+
+// scriptExpire handles a lease that ran out: the job is ready again,
+// keeping its place in its group, or a dead letter when that was its last
+// attempt. Any process may run it; a lease renewed or settled meanwhile
+// makes it a no-op.
+//
+// KEYS: job lease ready sched dead meta group next cnt
+// ARGV: id now at dmember group nextid chan queue
+var scriptExpire = queueScript("expire", `
+local now = tonumber(ARGV[2])
+local s = redis.call('ZSCORE', KEYS[2], ARGV[1])
+if not s or tonumber(s) > now then
+  return {'skip'}
+end
+local f = redis.call('HMGET', KEYS[1], 'state', 'attempt', 'max', 'group', 'until', 'key', 'seq')
+if f[1] ~= 'leased' then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  return {'skip'}
+end
+local g = f[4] or ''
+local last = tonumber(f[2]) >= tonumber(f[3])
+if g ~= ARGV[5] then
+  return {'refresh', g, '', ''}
+end
+if last and g ~= '' then
+  local n = second(7)
+  if n ~= ARGV[6] then
+    return {'refresh', g, '', n}
+  end
+end
+if last then
+  local e = '{"attempt":' .. f[2] .. ',"at":"' .. ARGV[3] .. '","error":"attempt ' .. f[2] ..
+    ': lease expired: the worker did not finish the attempt"}'
+  bury(1, ARGV[1], ARGV[2], e, ARGV[4], 2, 5)
+  if g ~= '' then
+    release(7, ARGV[1], 8, ARGV[6], now, 3, 4, 6, ARGV[7], ARGV[8])
+  end
+  return {'dead'}
+end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HSET', KEYS[1], 'state', 'ready', 'runat', f[5], 'lease', '', 'until', '')
+redis.call('ZADD', KEYS[3], f[5], member(f[7], ARGV[1]))
+count(9, f[6], 1)
+redis.call('PUBLISH', ARGV[7], 'r1:' .. ARGV[8])
+return {'ready'}
+`)
+
+// scriptPromote moves scheduled jobs whose time has come to the ready set.
+//
+// KEYS: sched ready job...
+// ARGV: now chan queue id...
+var scriptPromote = queueScript("promote", `
+local now = tonumber(ARGV[1])
+local n = 0
+for i = 3, #KEYS do
+  local id = ARGV[i + 1]
+  local s = redis.call('ZSCORE', KEYS[1], id)
+  if s and tonumber(s) <= now then
+    redis.call('ZREM', KEYS[1], id)
+    local f = redis.call('HMGET', KEYS[i], 'seq', 'runat', 'state')
+    if f[3] == 'scheduled' then
+      redis.call('ZADD', KEYS[2], f[2], member(f[1], id))
+      redis.call('HSET', KEYS[i], 'state', 'ready')
+      n = n + 1
+    end
+  end
+end
+if n > 0 then
+  redis.call('PUBLISH', ARGV[2], 'r' .. n .. ':' .. ARGV[3])
+end
+return n
+`)
+
+// scriptReplay moves a dead letter back to its queue as a new arrival:
+// attempts reset (errors kept as history), at the tail of its group.
+//
+// KEYS: job dead ready sched meta cnt group
+// ARGV: id now group chan queue
+var scriptReplay = queueScript("replay", `
+local f = redis.call('HMGET', KEYS[1], 'state', 'dmember', 'group', 'key')
+if f[1] ~= 'dead' then
+  return {'notfound'}
+end
+local g = f[3] or ''
+if g ~= ARGV[3] then
+  return {'refresh', g}
+end
+redis.call('ZREM', KEYS[2], f[2])
+local seq = redis.call('HINCRBY', KEYS[5], 'seq', 1)
+redis.call('HSET', KEYS[1], 'attempt', '0', 'dead', '', 'dmember', '', 'seq', seq, 'runat', ARGV[2])
+count(6, f[4], 1)
+if g ~= '' and redis.call('RPUSH', KEYS[7], ARGV[1]) > 1 then
+  redis.call('HSET', KEYS[1], 'state', 'waiting')
+  redis.call('HINCRBY', KEYS[5], 'waiting', 1)
+  return {'waiting'}
+end
+return {activate(1, ARGV[1], tonumber(ARGV[2]), 3, 4, ARGV[4], ARGV[5])}
+`)
+
+// scriptDiscard deletes a dead letter and its lifetime unique key.
+//
+// KEYS: job dead uniq
+// ARGV: id ukey
+var scriptDiscard = queueScript("discard", `
+local f = redis.call('HMGET', KEYS[1], 'state', 'dmember', 'ukey', 'uttl')
+if f[1] ~= 'dead' then
+  return {'notfound'}
+end
+local uk = f[3] or ''
+if uk ~= ARGV[2] then
+  return {'refresh', uk}
+end
+redis.call('ZREM', KEYS[2], f[2])
+redis.call('DEL', KEYS[1])
+if uk ~= '' and (f[4] or '0') == '0' and redis.call('GET', KEYS[3]) == ARGV[1] then
+  redis.call('DEL', KEYS[3])
+end
+return {'ok'}
+`)
+
+// script is a Lua script with a name for errors.
+type script struct {
+	name string
+	src  string
+	*goredis.Script
+}
+
+// queueScript prepends the queue helpers to body. They cost nothing at run
+// time: EVALSHA sends only the hash.
+func queueScript(name, body string) *script { return newScript(name, prelude+body) }
+
+func newScript(name, src string) *script {
+	return &script{name: name, src: src, Script: goredis.NewScript(src)}
+}
+
+// allScripts lists every script, for the tests that inspect them.
+func allScripts() []*script {
+	return []*script{
+		scriptEnqueue, scriptLease, scriptExtend, scriptAck, scriptRetry, scriptBury,
+		scriptExpire, scriptPromote, scriptReplay, scriptDiscard,
+		scriptPutRecord, scriptDeleteRecord, scriptCounter,
+		scriptTake, scriptSync, scriptDefer,
+	}
+}
