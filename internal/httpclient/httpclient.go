@@ -81,10 +81,7 @@ func NewHTTP(o Options) *http.Client {
 	rc.HTTPClient = &http.Client{
 		Transport: &limitTransport{o: o, base: o.Transport},
 		Timeout:   o.Timeout,
-		// Never follow redirects on a platform's behalf: a 302 on a POST
-		// would silently become a GET elsewhere. A redirect comes back
-		// to the connector as the response it is, to classify.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		CheckRedirect: noRedirects,
 	}
 	rc.RetryMax = o.Retries
 	rc.RetryWaitMin = 100 * time.Millisecond
@@ -94,8 +91,17 @@ func NewHTTP(o Options) *http.Client {
 	// Hand the last response or error back unchanged: the caller
 	// classifies it (resty and SDKs expect a response, not a wrapped one).
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
-	return rc.StandardClient()
+	hc := rc.StandardClient()
+	// The standard client wraps the retrying one; it would follow the
+	// redirect the inner one handed back, so it refuses too.
+	hc.CheckRedirect = noRedirects
+	return hc
 }
+
+// noRedirects never follows a redirect on a platform's behalf: a 302 on a
+// POST would silently become a GET elsewhere. A redirect comes back to the
+// connector as the response it is, to classify.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // New returns a resty client on top of NewHTTP.
 func New(o Options) *resty.Client {

@@ -95,7 +95,7 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Conn
 	}
 	hc := httpclient.New(httpclient.Options{
 		Name: env.Name, Limiter: env.Store, Key: "supplier:" + env.Name, Limit: env.RateLimit,
-		Timeout: comp.timeout, Clock: env.Clock, Logger: env.Logger, Transport: noRedirect{base},
+		Timeout: comp.timeout, Clock: env.Clock, Logger: env.Logger, Transport: base,
 	})
 	hc.SetResponseBodyLimit(maxResponseBytes)
 	eps := []Endpoint{cfg.CreateOrder.Endpoint}
@@ -395,9 +395,11 @@ func (c *Connector) transportError(op string, err error) error {
 // quoting the supplier's message when error_message finds it.
 func (c *Connector) statusError(op string, rep *reply) error {
 	if rep.status < 400 {
+		// A redirect: httpclient never follows one (a POST would become
+		// a GET elsewhere), so the configured URL needs fixing.
 		where := ""
 		if rep.raw != nil {
-			where = rep.raw.Header.Get(redirectLocation)
+			where = rep.raw.Header.Get("Location")
 		}
 		return c.permanentf("%s: unexpected HTTP %d %s", op, rep.status, where)
 	}
@@ -426,26 +428,4 @@ func (c *Connector) errorText(body []byte) string {
 // permanentf is a permanent error with secrets redacted.
 func (c *Connector) permanentf(format string, args ...any) error {
 	return fault.Permanent(errors.New(c.red.string(fmt.Sprintf(format, args...))))
-}
-
-// redirectLocation keeps a 3xx answer's Location once noRedirect has
-// taken it away.
-const redirectLocation = "X-Dropgate-Redirect-Location"
-
-// noRedirect keeps the HTTP client from following redirects: following a
-// 302 would turn the POST of an order into a GET somewhere else. The
-// client that follows them sits inside httpclient (go-retryablehttp's),
-// out of reach of resty's redirect policy, so the Location header is
-// moved aside here, under it: net/http follows no 3xx without one.
-type noRedirect struct{ next http.RoundTripper }
-
-func (t noRedirect) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.next.RoundTrip(req)
-	if err == nil && resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		if loc := resp.Header.Get("Location"); loc != "" {
-			resp.Header.Set(redirectLocation, loc)
-			resp.Header.Del("Location")
-		}
-	}
-	return resp, err
 }
