@@ -79,8 +79,8 @@ func NewHTTP(o Options) *http.Client {
 	o.defaults()
 	rc := retryablehttp.NewClient()
 	rc.HTTPClient = &http.Client{
-		Transport: &limitTransport{o: o, base: o.Transport},
-		Timeout:   o.Timeout,
+		Transport:     &limitTransport{o: o, base: o.Transport},
+		Timeout:       o.Timeout,
 		CheckRedirect: noRedirects,
 	}
 	rc.RetryMax = o.Retries
