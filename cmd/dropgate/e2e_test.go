@@ -76,9 +76,32 @@ type server struct {
 
 func startServer(t *testing.T, dir string, extraEnv ...string) *server {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--config", "configs/demo.yaml", "--listen", "127.0.0.1:0")
+	return startServerWith(t, dir, serveOpts{env: extraEnv})
+}
+
+// serveOpts varies how startServerWith runs `dropgate serve`.
+type serveOpts struct {
+	role string   // --role; "" is the default (all)
+	env  []string // added to the environment
+}
+
+// startServerWith starts `dropgate serve` on dir's configs/demo.yaml and
+// waits until it is up: until the gateway listens (its URL is then
+// s.url), or, for --role worker, which serves no HTTP, until its workers
+// start (s.url is "").
+func startServerWith(t *testing.T, dir string, o serveOpts) *server {
+	t.Helper()
+	args := []string{"serve", "--config", "configs/demo.yaml", "--listen", "127.0.0.1:0"}
+	if o.role != "" {
+		args = append(args, "--role", o.role)
+	}
+	ready := "gateway listening"
+	if o.role == "worker" {
+		ready = "workers started"
+	}
+	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), append([]string{"DROPGATE_LOG_FORMAT=json"}, extraEnv...)...)
+	cmd.Env = append(os.Environ(), append([]string{"DROPGATE_LOG_FORMAT=json"}, o.env...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -97,8 +120,11 @@ func startServer(t *testing.T, dir string, extraEnv ...string) *server {
 			s.logs.WriteString(line + "\n")
 			s.mu.Unlock()
 			var rec struct{ Msg, Addr string }
-			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "gateway listening" {
-				addr <- rec.Addr
+			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == ready {
+				select {
+				case addr <- rec.Addr:
+				default:
+				}
 			}
 		}
 	}()
@@ -114,7 +140,9 @@ func startServer(t *testing.T, dir string, extraEnv ...string) *server {
 	})
 	select {
 	case a := <-addr:
-		s.url = "http://" + a
+		if a != "" {
+			s.url = "http://" + a
+		}
 	case err := <-s.done:
 		t.Fatalf("server exited: %v\n%s", err, s.Logs())
 	case <-time.After(15 * time.Second):

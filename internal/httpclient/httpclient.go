@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -141,9 +142,49 @@ type limitTransport struct {
 	base http.RoundTripper
 }
 
+// prepaidKey carries tokens reserved by Reserve in a context.
+type prepaidKey struct{}
+
+type prepaid struct {
+	key  string
+	left atomic.Int32
+}
+
+// Reserve spends n tokens of key at once for an operation that makes n
+// calls, so the operation runs whole or not at all. Without it, a job
+// that makes several calls can be throttled after its first ones, start
+// over at its next attempt, and spend most of the budget on calls whose
+// work is thrown away. Calls made with the returned context use the
+// reserved tokens before taking new ones. Over budget it returns a
+// fault.Throttled error before any call is made.
+func Reserve(ctx context.Context, lim store.Limiter, key string, n int, l store.Limit, now time.Time) (context.Context, error) {
+	if lim == nil || key == "" || n <= 1 || l.Rate <= 0 {
+		return ctx, nil
+	}
+	if l.Burst > 0 && n > l.Burst {
+		n = l.Burst // a bucket never holds more; the rest is taken per call
+	}
+	wait, err := lim.Take(ctx, key, n, l)
+	if err != nil {
+		return ctx, fault.Retryable(fmt.Errorf("rate limiter: %w", err))
+	}
+	if wait > 0 {
+		return ctx, fault.Throttled(key, now.Add(wait))
+	}
+	p := &prepaid{key: key}
+	p.left.Store(int32(n))
+	return context.WithValue(ctx, prepaidKey{}, p), nil
+}
+
+// usePrepaid spends one reserved token of key, if the context has one.
+func usePrepaid(ctx context.Context, key string) bool {
+	p, ok := ctx.Value(prepaidKey{}).(*prepaid)
+	return ok && p.key == key && p.left.Add(-1) >= 0
+}
+
 func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	if t.o.Limiter != nil && t.o.Key != "" && t.o.Limit.Rate > 0 {
+	if t.o.Limiter != nil && t.o.Key != "" && t.o.Limit.Rate > 0 && !usePrepaid(ctx, t.o.Key) {
 		wait, err := t.o.Limiter.Take(ctx, t.o.Key, 1, t.o.Limit)
 		if err != nil {
 			return nil, fault.Retryable(fmt.Errorf("rate limiter: %w", err))

@@ -149,3 +149,33 @@ func TestOnlyDialFailuresAreRetriedInPlace(t *testing.T) {
 	}
 	_ = errors.New
 }
+
+func TestReserveRunsAnOperationWholeOrNotAtAll(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	clk := clock.NewFake(time.Now())
+	lim := limiter(t, clk)
+	limit := store.Limit{Rate: 1, Burst: 4}
+	c := New(Options{Name: "t", Limiter: lim, Key: "shop", Limit: limit, Clock: clk})
+	ctx, err := Reserve(context.Background(), lim, "shop", 3, limit, clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ { // the reserved calls pass without taking again
+		if _, err := c.R().SetContext(ctx).Get(srv.URL); err != nil {
+			t.Fatalf("reserved call %d: %v", i, err)
+		}
+	}
+	if _, err := c.R().Get(srv.URL); err != nil { // the fourth token of the burst
+		t.Fatal(err)
+	}
+	// The bucket is empty: a second operation is throttled before any call.
+	_, err = Reserve(context.Background(), lim, "shop", 3, limit, clk.Now())
+	if c, nb := fault.Classify(err); c != fault.ClassThrottled || !nb.After(clk.Now()) {
+		t.Fatalf("Reserve on an empty bucket: %v", err)
+	}
+	if hits.Load() != 4 {
+		t.Errorf("server saw %d calls, want 4", hits.Load())
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/httpclient"
 )
 
 // Fulfillments use the fulfillment-order API: an order's lines are split
@@ -46,6 +47,10 @@ import (
 // returns its id. When the shipped lines sit at several Shopify locations,
 // one fulfillment per location is needed (Shopify's rule), and the ids
 // are returned comma-separated.
+// pushCalls is what a fulfillment push costs in the usual case: list the
+// fulfillments, list the fulfillment orders, create one fulfillment.
+const pushCalls = 3
+
 func (c *Connector) PushFulfillment(ctx context.Context, order *model.Order, sh *model.Shipment) (string, error) {
 	orderID, err := parseID("order id", order.ChannelOrderID)
 	if err != nil {
@@ -56,6 +61,14 @@ func (c *Connector) PushFulfillment(ctx context.Context, order *model.Order, sh 
 		return "", fmt.Errorf("shopify: order %d: shipment %s: %w", orderID, sh.ID, err)
 	}
 	tr := trackingOf(sh)
+	// A push lists the order's fulfillments and fulfillment orders, then
+	// creates: reserve the three calls so it is never throttled halfway
+	// and made to start over (three workers sharing one shop's bucket
+	// spent two thirds of it on restarts before this).
+	ctx, err = httpclient.Reserve(ctx, c.env.Store, limitKey(c.cfg.ShopDomain), pushCalls, c.env.RateLimit, c.now())
+	if err != nil {
+		return "", err
+	}
 	api, err := c.api()
 	if err != nil {
 		return "", err
