@@ -1,8 +1,6 @@
 package feed
 
 import (
-	"errors"
-	"io"
 	"strings"
 	"testing"
 )
@@ -23,22 +21,8 @@ func parseFeed(t testing.TB, cfg *Config, name string, data []byte) (*Snapshot, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		row, err := rows.Next()
-		if err == io.EOF {
-			break
-		}
-		var rowErr *Error
-		if errors.As(err, &rowErr) {
-			b.Reject(rowErr)
-			continue
-		}
-		if err != nil {
-			return nil, b, err
-		}
-		if err := b.Add(row); err != nil {
-			return nil, b, err
-		}
+	if err := fill(rows, b, nil); err != nil {
+		return nil, b, err
 	}
 	return b.Finish("test"), b, nil
 }

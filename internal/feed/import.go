@@ -168,10 +168,33 @@ func (r *Request) parse(ctx context.Context, in io.Reader, src *fetched, counter
 			r.Progress(Progress{Bytes: counter.n.Load(), Total: src.total, Rows: b.Rows, Bad: b.Bad, Elapsed: r.Clock.Now().Sub(start), Done: done})
 		}
 	}
+	err = fill(rows, b, func() error {
+		if b.Rows%every != 0 {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		report(false)
+		return nil
+	})
+	if err != nil {
+		return nil, b, fmt.Errorf("%s: %w", src.name, err)
+	}
+	runtime.GC() // the arena is complete: start Finish's sort from a clean heap (see collectEvery)
+	snap := b.Finish(ids.New("fs"))
+	report(true)
+	return snap, b, nil
+}
+
+// fill reads every row into b: bad rows are recorded as rejected and
+// reading goes on; after each added row, each may report progress or stop
+// the import.
+func fill(rows RowReader, b *Builder, each func() error) error {
 	for {
 		row, err := rows.Next()
 		if err == io.EOF {
-			break
+			return nil
 		}
 		var rowErr *Error
 		if errors.As(err, &rowErr) {
@@ -179,22 +202,17 @@ func (r *Request) parse(ctx context.Context, in io.Reader, src *fetched, counter
 			continue
 		}
 		if err != nil {
-			return nil, b, err
+			return err
 		}
 		if err := b.Add(row); err != nil {
-			return nil, b, fmt.Errorf("%s: %w", src.name, err)
+			return err
 		}
-		if b.Rows%every == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, b, err
+		if each != nil {
+			if err := each(); err != nil {
+				return err
 			}
-			report(false)
 		}
 	}
-	runtime.GC() // the arena is complete: start Finish's sort from a clean heap (see collectEvery)
-	snap := b.Finish(ids.New("fs"))
-	report(true)
-	return snap, b, nil
 }
 
 func (r *Request) encoding() string {
