@@ -16,9 +16,12 @@
 package httpclient
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -215,6 +218,11 @@ func (t *limitTransport) observe(ctx context.Context, resp *http.Response) {
 			t.o.Logger.Warn("rate limiter sync failed", "connector", t.o.Name, "err", err)
 		}
 	}
+	if used, capacity, ok := graphQLThrottle(resp); ok {
+		if err := t.o.Limiter.Sync(ctx, t.o.Key, used, capacity, t.o.Limit); err != nil {
+			t.o.Logger.Warn("rate limiter sync failed", "connector", t.o.Name, "err", err)
+		}
+	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		if d, ok := RetryAfter(resp.Header, t.o.Clock.Now()); ok {
 			if err := t.o.Limiter.Defer(ctx, t.o.Key, t.o.Clock.Now().Add(d)); err != nil {
@@ -222,6 +230,53 @@ func (t *limitTransport) observe(ctx context.Context, resp *http.Response) {
 			}
 		}
 	}
+}
+
+// maxGraphQLPeek bounds how much of a GraphQL response is buffered to
+// read its cost extension.
+const maxGraphQLPeek = 4 << 20
+
+// graphQLThrottle reads Shopify's GraphQL cost extension
+// (extensions.cost.throttleStatus: maximumAvailable, currentlyAvailable,
+// restoreRate; shopify.dev/docs/api/usage/limits#graphql-admin-api-rate-limits)
+// from a JSON response of a …/graphql.json endpoint. The body is read and
+// put back, so the caller still sees all of it. The bucket is in cost
+// points, so a GraphQL client uses its own limit key with a limit in
+// points (Rate = restoreRate, Burst = maximumAvailable).
+func graphQLThrottle(resp *http.Response) (used, capacity int, ok bool) {
+	if resp.Request == nil || !strings.HasSuffix(resp.Request.URL.Path, "/graphql.json") ||
+		!strings.Contains(resp.Header.Get("Content-Type"), "json") || resp.Body == nil {
+		return 0, 0, false
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxGraphQLPeek+1))
+	rest := resp.Body
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(body), rest), rest}
+	if err != nil || len(body) > maxGraphQLPeek {
+		return 0, 0, false
+	}
+	var doc struct {
+		Extensions struct {
+			Cost struct {
+				ThrottleStatus *struct {
+					MaximumAvailable   json.Number `json:"maximumAvailable"`
+					CurrentlyAvailable json.Number `json:"currentlyAvailable"`
+				} `json:"throttleStatus"`
+			} `json:"cost"`
+		} `json:"extensions"`
+	}
+	if json.Unmarshal(body, &doc) != nil || doc.Extensions.Cost.ThrottleStatus == nil {
+		return 0, 0, false
+	}
+	ts := doc.Extensions.Cost.ThrottleStatus
+	max, err1 := strconv.ParseFloat(ts.MaximumAvailable.String(), 64)
+	avail, err2 := strconv.ParseFloat(ts.CurrentlyAvailable.String(), 64)
+	if err1 != nil || err2 != nil || max <= 0 || avail < 0 || avail > max {
+		return 0, 0, false
+	}
+	return int(max - avail + 0.999), int(max), true
 }
 
 // ParseCallLimit reads Shopify's "32/40" call-limit header.

@@ -179,3 +179,27 @@ func TestReserveRunsAnOperationWholeOrNotAtAll(t *testing.T) {
 		t.Errorf("server saw %d calls, want 4", hits.Load())
 	}
 }
+
+func TestLearnsFromGraphQLThrottleStatus(t *testing.T) {
+	const body = `{"data":{"shop":{"name":"x"}},"extensions":{"cost":{"requestedQueryCost":10,"actualQueryCost":10,"throttleStatus":{"maximumAvailable":1000.0,"currentlyAvailable":40,"restoreRate":50.0}}}}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Write([]byte(body))
+	}))
+	defer srv.Close()
+	clk := clock.NewFake(time.Now())
+	lim := limiter(t, clk)
+	points := store.Limit{Rate: 50, Burst: 1000}
+	c := New(Options{Name: "t", Limiter: lim, Key: "shopify-graphql:shop", Limit: points, Clock: clk})
+	resp, err := c.R().SetBody(`{"query":"{shop{name}}"}`).Post(srv.URL + "/admin/api/2025-07/graphql.json")
+	if err != nil || string(resp.Body()) != body {
+		t.Fatalf("the caller must still read the whole body: %v %q", err, resp.Body())
+	}
+	// 960 of 1000 points used: 40 are left, 100 are not.
+	if wait, _ := lim.Take(context.Background(), "shopify-graphql:shop", 100, points); wait <= 0 {
+		t.Error("the limiter did not learn from throttleStatus")
+	}
+	if wait, _ := lim.Take(context.Background(), "shopify-graphql:shop", 30, points); wait != 0 {
+		t.Errorf("30 of the 40 points left should be free, wait %v", wait)
+	}
+}
