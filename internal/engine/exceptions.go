@@ -12,31 +12,61 @@ import (
 )
 
 // raise records an exception for an operator. Its id derives from what it
-// is about, so raising the same problem twice (a retried job) keeps one.
+// is about, so raising the same problem twice (a retried job) keeps one
+// open exception, and a problem that comes back after it was resolved (a
+// replayed job dying again) reopens it rather than going unseen.
 func (e *Engine) raise(ctx context.Context, x model.Exception) error {
 	if x.ID == "" {
 		x.ID = "exc_" + ids.Derive(16, string(x.Kind), x.OrderID, x.PONumber, x.Supplier, x.Ref, x.Reason)
 	}
-	if x.Status == "" {
-		x.Status = "open"
-	}
+	x.Status = "open"
 	if x.CreatedAt.IsZero() {
 		x.CreatedAt = e.now()
 	}
-	data, err := json.Marshal(x)
-	if err != nil {
-		return err
-	}
-	_, err = e.Store.PutRecord(ctx, store.Record{
-		Kind: RecException, ID: x.ID, Data: data, Created: x.CreatedAt,
-		Index: map[string]string{"status": x.Status, "kind": string(x.Kind), "order": x.OrderID, "supplier": x.Supplier, "ref": x.Ref},
-	})
+	err := e.putException(ctx, &x, 0)
 	if errors.Is(err, store.ErrConflict) {
-		return nil // already raised
+		return e.reopen(ctx, x.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("raise %s exception: %w", x.Kind, err)
 	}
 	e.Log.Warn("exception raised", "kind", x.Kind, "order", x.OrderID, "po", x.PONumber, "reason", x.Reason)
 	return nil
+}
+
+// reopen opens a resolved exception again; an open one stays as it is.
+func (e *Engine) reopen(ctx context.Context, id string) error {
+	for try := 0; try < maxUpdateTries; try++ {
+		x, v, err := e.Exception(ctx, id)
+		if err != nil {
+			return err
+		}
+		if x.Status == "open" {
+			return nil // already raised
+		}
+		x.Status, x.ResolvedAt, x.Resolution = "open", nil, ""
+		err = e.putException(ctx, x, v)
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		if err == nil {
+			e.Log.Warn("exception reopened", "kind", x.Kind, "order", x.OrderID, "po", x.PONumber, "reason", x.Reason)
+		}
+		return err
+	}
+	return store.ErrConflict
+}
+
+// putException writes an exception at the expected version (0: create),
+// with the index fields the exceptions list filters on.
+func (e *Engine) putException(ctx context.Context, x *model.Exception, version int64) error {
+	data, err := json.Marshal(x)
+	if err != nil {
+		return err
+	}
+	_, err = e.Store.PutRecord(ctx, store.Record{
+		Kind: RecException, ID: x.ID, Data: data, Version: version, Created: x.CreatedAt,
+		Index: map[string]string{"status": x.Status, "kind": string(x.Kind), "order": x.OrderID, "supplier": x.Supplier, "ref": x.Ref},
+	})
+	return err
 }

@@ -192,3 +192,40 @@ func TestDocumentForUnknownPO(t *testing.T) {
 		t.Errorf("exceptions = %d", len(recs))
 	}
 }
+
+// TestResolvedExceptionReopensWhenTheProblemReturns: the same problem
+// raised after an operator resolved it is open again, not silently
+// swallowed by its deterministic id.
+func TestResolvedExceptionReopensWhenTheProblemReturns(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	x := model.Exception{Kind: model.ExDeadLetter, Ref: "job_1", Reason: "boom", Actions: []string{"retry", "discard"}}
+	if err := r.e.raise(ctx, x); err != nil {
+		t.Fatal(err)
+	}
+	xs, _, _ := r.e.Exceptions(ctx, store.Query{Field: "ref", Value: "job_1"})
+	if len(xs) != 1 {
+		t.Fatalf("exceptions = %+v", xs)
+	}
+	if _, err := r.e.ResolveException(ctx, xs[0].ID, "resolve", "ops", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.e.raise(ctx, x); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := r.e.Exception(ctx, xs[0].ID)
+	if err != nil || got.Status != "open" || got.ResolvedAt != nil {
+		t.Fatalf("after the problem came back: %+v %v", got, err)
+	}
+	open, _, _ := r.e.Exceptions(ctx, store.Query{Field: "status", Value: "open"})
+	if len(open) != 1 {
+		t.Errorf("open exceptions = %d, want 1 (reopened, not duplicated)", len(open))
+	}
+	// Raising it again while open changes nothing.
+	if err := r.e.raise(ctx, x); err != nil {
+		t.Fatal(err)
+	}
+	if all, _, _ := r.e.Exceptions(ctx, store.Query{}); len(all) != 1 {
+		t.Errorf("exceptions = %d", len(all))
+	}
+}

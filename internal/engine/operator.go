@@ -152,10 +152,7 @@ func (e *Engine) markResolved(ctx context.Context, x *model.Exception, version i
 	if note != "" {
 		x.Resolution += ": " + note
 	}
-	data, _ := json.Marshal(x)
-	_, err := e.Store.PutRecord(ctx, store.Record{Kind: RecException, ID: x.ID, Data: data, Version: version, Created: x.CreatedAt,
-		Index: map[string]string{"status": x.Status, "kind": string(x.Kind), "order": x.OrderID, "supplier": x.Supplier, "ref": x.Ref}})
-	if err != nil {
+	if err := e.putException(ctx, x, version); err != nil {
 		return nil, err
 	}
 	if x.OrderID != "" {
