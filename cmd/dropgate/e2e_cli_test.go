@@ -92,6 +92,21 @@ func TestOperatorCLI(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "dead_letter") || !strings.Contains(out, "retry,discard") {
 		t.Errorf("exceptions list (%d):\n%s", code, out)
 	}
+	// Acting on the exception: an action it does not offer is refused
+	// with the reason; resolve closes it.
+	out, _ = cli(t, dir, "exceptions", "list", url, "--json")
+	var xs struct{ Exceptions []struct{ ID, Kind string } }
+	if json.Unmarshal([]byte(out), &xs) != nil || len(xs.Exceptions) != 1 {
+		t.Fatalf("exceptions list --json:\n%s", out)
+	}
+	xid := xs.Exceptions[0].ID
+	if out, code = cli(t, dir, "exceptions", "reroute", xid, url); code != 1 || !strings.Contains(out, "action not available") {
+		t.Errorf("an action the exception does not offer: exit %d\n%s", code, out)
+	}
+	if out, code = cli(t, dir, "exceptions", "resolve", xid, url, "--note", "checked by hand"); code != 0 || !strings.Contains(out, `"status": "resolved"`) || !strings.Contains(out, "checked by hand") {
+		t.Errorf("exceptions resolve: exit %d\n%s", code, out)
+	}
+
 	// Replay: it fails again (the payload is still bad) and comes back.
 	if out, code = cli(t, dir, "dlq", "replay", deadID, url); code != 0 {
 		t.Fatalf("dlq replay (%d):\n%s", code, out)
@@ -102,6 +117,17 @@ func TestOperatorCLI(t *testing.T) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	// Dead again after the replay: its (resolved) exception is open again.
+	deadline = time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if out, _ = cli(t, dir, "exceptions", "list", url); strings.Contains(out, xid) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(out, xid) || !strings.Contains(out, "open") {
+		t.Errorf("a replayed job that died again is not back on the exceptions list:\n%s", out)
 	}
 	if out, code = cli(t, dir, "dlq", "discard", deadID, url); code != 0 {
 		t.Fatalf("dlq discard (%d):\n%s", code, out)

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"os/user"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -73,7 +74,16 @@ func (f *adminFlags) client() (*resty.Client, error) {
 // call does one request and decodes the answer; API errors become user
 // errors (404, 409) or runtime errors.
 func call(ctx context.Context, c *resty.Client, method, path string, out any) ([]byte, error) {
-	resp, err := c.R().SetContext(ctx).Execute(method, path)
+	return callWith(ctx, c, method, path, nil, out)
+}
+
+// callWith is call with a JSON request body.
+func callWith(ctx context.Context, c *resty.Client, method, path string, reqBody, out any) ([]byte, error) {
+	req := c.R().SetContext(ctx)
+	if reqBody != nil {
+		req.SetBody(reqBody)
+	}
+	resp, err := req.Execute(method, path)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w (is dropgate serve running?)", method, path, err)
 	}
@@ -105,6 +115,16 @@ func firstNonEmptyStr(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// printTable prints a header and rows aligned in columns.
+func printTable(w io.Writer, header []string, rows [][]string) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
 }
 
 func printJSON(w io.Writer, b []byte) {
@@ -165,13 +185,14 @@ func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			printJSON(stdout, body)
 			return nil
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ORDER\tCHANNEL\tNUMBER\tSTATUS\tTOTAL\tSUPPLIERS\tPLACED\tHOLD")
+		var rows [][]string
 		for _, o := range res.Orders {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ID, o.Channel, o.Number, o.Status, o.Total,
-				strings.Join(o.Suppliers, ","), o.PlacedAt.Format("2006-01-02 15:04"), strings.Join(o.Holds, "; "))
+			rows = append(rows, []string{o.ID, o.Channel, o.Number, o.Status, o.Total,
+				strings.Join(o.Suppliers, ","), o.PlacedAt.Format("2006-01-02 15:04"), strings.Join(o.Holds, "; ")})
 		}
-		tw.Flush()
+		if err := printTable(stdout, []string{"ORDER", "CHANNEL", "NUMBER", "STATUS", "TOTAL", "SUPPLIERS", "PLACED", "HOLD"}, rows); err != nil {
+			return err
+		}
 		if res.Next != "" {
 			fmt.Fprintf(stdout, "(more: --limit or the API's cursor %s)\n", res.Next)
 		}
@@ -287,16 +308,15 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			printJSON(stdout, body)
 			return nil
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tKIND\tATTEMPTS\tDEAD AT\tBYTES\tLAST ERROR")
+		var rows [][]string
 		for _, d := range res.DeadLetters {
 			last := ""
 			if n := len(d.Errors); n > 0 {
 				last = d.Errors[n-1].Error
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%s\n", d.ID, d.Kind, d.Attempts, d.DeadAt.Format("2006-01-02 15:04:05"), d.Size, last)
+			rows = append(rows, []string{d.ID, d.Kind, strconv.Itoa(d.Attempts), d.DeadAt.Format("2006-01-02 15:04:05"), strconv.Itoa(d.Size), last})
 		}
-		return tw.Flush()
+		return printTable(stdout, []string{"ID", "KIND", "ATTEMPTS", "DEAD AT", "BYTES", "LAST ERROR"}, rows)
 	case "show":
 		if err := needID(); err != nil {
 			return err
@@ -372,24 +392,19 @@ func runExceptions(ctx context.Context, args []string, stdout, stderr io.Writer)
 			printJSON(stdout, body)
 			return nil
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tKIND\tSTATUS\tORDER\tPO\tACTIONS\tREASON")
+		var rows [][]string
 		for _, x := range res.Exceptions {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.ID, x.Kind, x.Status, x.OrderID, x.PONumber, strings.Join(x.Actions, ","), x.Reason)
+			rows = append(rows, []string{x.ID, string(x.Kind), x.Status, x.OrderID, x.PONumber, strings.Join(x.Actions, ","), x.Reason})
 		}
-		return tw.Flush()
+		return printTable(stdout, []string{"ID", "KIND", "STATUS", "ORDER", "PO", "ACTIONS", "REASON"}, rows)
 	}
 	if fs.NArg() != 1 {
 		return userErrorf("usage: dropgate exceptions %s ID", sub)
 	}
-	req := c.R().SetContext(ctx).SetBody(map[string]string{"note": *note})
-	resp, err := req.Post("/exceptions/" + url.PathEscape(fs.Arg(0)) + "/" + url.PathEscape(sub))
+	body, err := callWith(ctx, c, "POST", "/exceptions/"+url.PathEscape(fs.Arg(0))+"/"+url.PathEscape(sub), map[string]string{"note": *note}, nil)
 	if err != nil {
 		return err
 	}
-	if resp.IsError() {
-		return userErrorf("%s", strings.TrimSpace(string(resp.Body())))
-	}
-	printJSON(stdout, resp.Body())
+	printJSON(stdout, body)
 	return nil
 }
