@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dropgate/dropgate/internal/edifact"
+	"github.com/dropgate/dropgate/internal/testutil"
 )
 
 // TestDateFormats reads DTM in every format (code list 2379) the
@@ -13,7 +14,7 @@ import (
 func TestDateFormats(t *testing.T) {
 	ams, err := time.LoadLocation("Europe/Amsterdam")
 	if err != nil {
-		t.Skip("no time zone data")
+		testutil.Unavailable(t, "no time zone data: %v", err)
 	}
 	cases := []struct {
 		dtm  string
