@@ -51,10 +51,10 @@ func ApplyPOAck(a *model.Aggregate, ack *model.POAck, docID string, s Step) (Out
 	if po == nil {
 		return out, fmt.Errorf("%w: %s", ErrUnknownPO, ack.PONumber)
 	}
-	out.Changed = true
-	if docID != "" {
-		a.MarkSeen(docID)
+	if !admit(a, po, "acknowledgement of "+po.Number, POAckIdentity(ack), true, docID, s, &out) {
+		return out, nil
 	}
+	out.Changed = true
 	if ack.CancelResponse != "" {
 		applyCancelAnswer(a, po, ack, s, &out)
 		return out, nil

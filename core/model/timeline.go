@@ -49,6 +49,8 @@ const (
 	ExDocumentRejected   ExceptionKind = "document_rejected"
 	ExAckOverdue         ExceptionKind = "ack_overdue"
 	ExInboundParseFailed ExceptionKind = "inbound_parse_failed"
+	ExDocumentConflict   ExceptionKind = "document_conflict" // a document re-sent with different content
+	ExBackordered        ExceptionKind = "backordered"       // a supplier backordered units past the SLA or without a date
 )
 
 // Exception is something that went wrong and needs a person, with the
