@@ -198,6 +198,10 @@ func TestInvalidOrdersGoOnHoldWithReason(t *testing.T) {
 	noAddr.ShippingAddress = nil
 	badCur := testOrder("4", line("1", "MUG", 1))
 	badCur.Currency = "XYZ"
+	negPrice := testOrder("8", line("1", "MUG", 1))
+	negPrice.Lines[0].UnitPrice = usd("-20.00")
+	negTotal := testOrder("9", line("1", "MUG", 1))
+	negTotal.Totals.Total = usd("-5.00")
 	tests := []struct {
 		name   string
 		order  *model.Order
@@ -209,6 +213,8 @@ func TestInvalidOrdersGoOnHoldWithReason(t *testing.T) {
 		{"negative quantity", testOrder("5", line("1", "MUG", -2)), "line 1 (MUG): quantity -2 is not positive", model.ExInvalidOrder},
 		{"missing address", noAddr, "missing shipping address", model.ExInvalidOrder},
 		{"unknown currency", badCur, `unknown currency "XYZ"`, model.ExInvalidOrder},
+		{"negative unit price", negPrice, "line 1 (MUG): negative unit price -20.00 USD", model.ExInvalidOrder},
+		{"negative total", negTotal, "negative order total -5.00 USD", model.ExInvalidOrder},
 		{"unroutable sku", testOrder("6", line("1", "MUG", 1), line("2", "GHOST", 1)), "SKU GHOST is carried by no supplier", model.ExUnroutable},
 		{"not enough stock", testOrder("7", line("1", "MUG", 50)), "no eligible supplier for SKU MUG (a: stock 10 (minus safety buffer 0) is below quantity 50)", model.ExUnroutable},
 	}
