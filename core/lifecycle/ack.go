@@ -116,6 +116,7 @@ func ApplyPOAck(a *model.Aggregate, ack *model.POAck, docID string, s Step) (Out
 			l.Acknowledged = l.Quantity - l.Cancelled - l.Shipped
 		}
 	}
+	checkBackorders(a, po, s, &out)
 	status := model.POAcknowledged
 	liveTotal, rejectedAll := int64(0), true
 	for _, l := range po.Lines {
@@ -190,6 +191,11 @@ func applyLineAnswer(a *model.Aggregate, po *model.PurchaseOrder, l *model.POLin
 	case model.AckBackordered:
 		l.Backordered += qty
 		what = "backordered"
+		if p.ShipDate != nil {
+			what += ", expected to ship " + p.ShipDate.UTC().Format("2006-01-02")
+		} else {
+			what += " with no ship date"
+		}
 	case model.AckRejected:
 		l.Rejected += qty
 		l.RejectReason = firstNonEmpty(reason, "rejected by the supplier")
@@ -267,4 +273,33 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// checkBackorders flags backordered lines a person should decide on: those
+// whose expected ship date (the 855's ACK date, the ORDRSP's DTM) is past
+// the PO's ship-by date from the supplier's SLA, and those with no date at
+// all, which would otherwise sit in "processing" forever. The exception
+// offers a reroute: the PO is withdrawn and its units go to the next
+// supplier.
+func checkBackorders(a *model.Aggregate, po *model.PurchaseOrder, s Step, out *Outcome) {
+	var late, undated []string
+	for _, l := range po.Lines {
+		if l.Backordered <= 0 {
+			continue
+		}
+		switch {
+		case l.PromisedShip == nil:
+			undated = append(undated, fmt.Sprintf("%d × %s", l.Backordered, l.SKU))
+		case po.ShipDueAt != nil && l.PromisedShip.After(*po.ShipDueAt):
+			late = append(late, fmt.Sprintf("%d × %s until %s", l.Backordered, l.SKU, l.PromisedShip.UTC().Format("2006-01-02")))
+		}
+	}
+	if len(late) > 0 {
+		out.raise(model.ExBackordered, a, po, fmt.Sprintf("%s backordered %s on %s, past the ship-by date %s", po.Supplier, strings.Join(late, ", "),
+			po.Number, po.ShipDueAt.UTC().Format("2006-01-02 15:04 MST")), "reroute", "resolve")
+	}
+	if len(undated) > 0 {
+		out.raise(model.ExBackordered, a, po, fmt.Sprintf("%s backordered %s on %s without an expected ship date", po.Supplier, strings.Join(undated, ", "), po.Number),
+			"reroute", "resolve")
+	}
 }

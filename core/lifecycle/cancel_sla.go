@@ -98,14 +98,7 @@ func CheckShipSLA(a *model.Aggregate, number, onBreach string, s Step) Outcome {
 
 func breach(a *model.Aggregate, po *model.PurchaseOrder, onBreach, what string, s Step, out *Outcome) {
 	if onBreach == BreachReroute {
-		po.SetRef(model.RefWithdrawn, what)
-		a.Log(model.TimelineEntry{At: s.At, Entity: "po:" + po.Number, Event: "po.withdrawn", Cause: s.Cause,
-			Message: fmt.Sprintf("%s withdrawn from %s (%s); its open lines go to the next supplier", po.Number, po.Supplier, what)})
-		if CanMove(po.Status, model.POCancelRequested) {
-			movePO(a, po, model.POCancelRequested, s, "po.cancel_requested", fmt.Sprintf("asking %s to cancel %s", po.Supplier, po.Number))
-			out.Cancel = append(out.Cancel, po.Number)
-		}
-		out.Reroute = true
+		*out = merge(*out, Withdraw(a, po.Number, what, s))
 		return
 	}
 	kind := model.ExSLABreach
@@ -113,4 +106,41 @@ func breach(a *model.Aggregate, po *model.PurchaseOrder, onBreach, what string, 
 		kind = model.ExAckOverdue
 	}
 	out.raise(kind, a, po, fmt.Sprintf("%s: %s on %s", po.Supplier, what, po.Number), "reroute", "resolve")
+}
+
+// Withdraw takes a PO back from its supplier so its unshipped units go to
+// the next one: an SLA breach with on_breach: reroute, or an operator's
+// reroute of a late, overdue or backordered PO. The supplier is asked to
+// cancel (purchase-order protocols cancel whole orders) and is excluded
+// for those lines. A PO already shipped, cancelled or withdrawn is left
+// alone.
+func Withdraw(a *model.Aggregate, number, why string, s Step) Outcome {
+	var out Outcome
+	po := a.PO(number)
+	if po == nil || po.Withdrawn() || po.Status.Final() || po.Status == model.POShipped || a.Order.Status == model.OrderCancelled {
+		return out
+	}
+	out.Changed = true
+	po.SetRef(model.RefWithdrawn, why)
+	a.Log(model.TimelineEntry{At: s.At, Entity: "po:" + po.Number, Event: "po.withdrawn", Cause: s.Cause,
+		Message: fmt.Sprintf("%s withdrawn from %s (%s); its open lines go to the next supplier", po.Number, po.Supplier, why)})
+	switch {
+	case po.Status == model.PODraft:
+		movePO(a, po, model.POCancelled, s, "po.cancelled", fmt.Sprintf("purchase order %s cancelled before it was sent", po.Number))
+	case CanMove(po.Status, model.POCancelRequested):
+		movePO(a, po, model.POCancelRequested, s, "po.cancel_requested", fmt.Sprintf("asking %s to cancel %s", po.Supplier, po.Number))
+		out.Cancel = append(out.Cancel, po.Number)
+	}
+	out.Reroute = true
+	return out
+}
+
+// merge combines two outcomes of one update.
+func merge(a, b Outcome) Outcome {
+	a.Changed = a.Changed || b.Changed
+	a.Reroute = a.Reroute || b.Reroute
+	a.Shipments = append(a.Shipments, b.Shipments...)
+	a.Cancel = append(a.Cancel, b.Cancel...)
+	a.Exceptions = append(a.Exceptions, b.Exceptions...)
+	return a
 }
