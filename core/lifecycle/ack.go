@@ -23,6 +23,20 @@ type Outcome struct {
 	Cancel []string
 	// Exceptions for an operator.
 	Exceptions []model.Exception
+	// Settled are open exceptions whose cause is gone: close them.
+	Settled []Settled
+}
+
+// Settled names the exceptions of an order (of one PO when PONumber is
+// set) that no longer need a person, and why.
+type Settled struct {
+	Kinds    []model.ExceptionKind
+	PONumber string
+	Why      string
+}
+
+func (o *Outcome) settle(po string, why string, kinds ...model.ExceptionKind) {
+	o.Settled = append(o.Settled, Settled{Kinds: kinds, PONumber: po, Why: why})
 }
 
 func (o *Outcome) raise(kind model.ExceptionKind, a *model.Aggregate, po *model.PurchaseOrder, reason string, actions ...string) {
@@ -117,6 +131,7 @@ func ApplyPOAck(a *model.Aggregate, ack *model.POAck, docID string, s Step) (Out
 		}
 	}
 	checkBackorders(a, po, s, &out)
+	out.settle(po.Number, "the supplier acknowledged "+po.Number, model.ExAckOverdue)
 	status := model.POAcknowledged
 	liveTotal, rejectedAll := int64(0), true
 	for _, l := range po.Lines {
@@ -297,6 +312,9 @@ func checkBackorders(a *model.Aggregate, po *model.PurchaseOrder, s Step, out *O
 	if len(late) > 0 {
 		out.raise(model.ExBackordered, a, po, fmt.Sprintf("%s backordered %s on %s, past the ship-by date %s", po.Supplier, strings.Join(late, ", "),
 			po.Number, po.ShipDueAt.UTC().Format("2006-01-02 15:04 MST")), "reroute", "resolve")
+	}
+	if len(late)+len(undated) == 0 {
+		out.settle(po.Number, "no backorder on "+po.Number+" is late any more", model.ExBackordered)
 	}
 	if len(undated) > 0 {
 		out.raise(model.ExBackordered, a, po, fmt.Sprintf("%s backordered %s on %s without an expected ship date", po.Supplier, strings.Join(undated, ", "), po.Number),

@@ -40,6 +40,9 @@ func RequestCancel(a *model.Aggregate, reason string, s Step) Outcome {
 			out.raise(model.ExCancelRejected, a, po, fmt.Sprintf("order cancelled on %s but %s already shipped %s", a.Order.Channel, po.Supplier, po.Number), "resolve")
 		}
 	}
+	// What waited for a person to get the order moving no longer matters.
+	out.settle("", "the order was cancelled", model.ExUnroutable, model.ExInvalidOrder, model.ExRejectedNoAlt,
+		model.ExSLABreach, model.ExAckOverdue, model.ExBackordered)
 	a.Log(model.TimelineEntry{At: s.At, Entity: "order", Event: "order.cancelled", From: string(from), To: string(model.OrderCancelled), Cause: s.Cause,
 		Message: fmt.Sprintf("order cancelled on %s (reason: %s)", a.Order.Channel, orDash(reason))})
 	return out
@@ -131,6 +134,7 @@ func Withdraw(a *model.Aggregate, number, why string, s Step) Outcome {
 		movePO(a, po, model.POCancelRequested, s, "po.cancel_requested", fmt.Sprintf("asking %s to cancel %s", po.Supplier, po.Number))
 		out.Cancel = append(out.Cancel, po.Number)
 	}
+	out.settle(po.Number, po.Number+" was withdrawn", model.ExSLABreach, model.ExAckOverdue, model.ExBackordered)
 	out.Reroute = true
 	return out
 }
@@ -142,5 +146,6 @@ func merge(a, b Outcome) Outcome {
 	a.Shipments = append(a.Shipments, b.Shipments...)
 	a.Cancel = append(a.Cancel, b.Cancel...)
 	a.Exceptions = append(a.Exceptions, b.Exceptions...)
+	a.Settled = append(a.Settled, b.Settled...)
 	return a
 }

@@ -119,6 +119,9 @@ func ApplyShipNotice(a *model.Aggregate, sn *model.ShipNotice, docID string, s S
 	if done {
 		to = model.POShipped
 	}
+	if done {
+		out.settle(po.Number, po.Number+" has shipped", model.ExSLABreach, model.ExAckOverdue, model.ExBackordered)
+	}
 	wasCancelling := po.Status == model.POCancelRequested
 	if po.Status == model.POCancelled || po.Withdrawn() {
 		out.raise(model.ExCancelRejected, a, po, fmt.Sprintf("%s shipped %s after it was cancelled (tracking %s)", po.Supplier, po.Number, strings.Join(sh.TrackingNumbers(), ", ")), "resolve")

@@ -53,6 +53,12 @@ const (
 	ExBackordered        ExceptionKind = "backordered"       // a supplier backordered units past the SLA or without a date
 )
 
+// ExceptionKinds lists every exception kind, for validating filters.
+var ExceptionKinds = []ExceptionKind{
+	ExUnroutable, ExInvalidOrder, ExRejectedNoAlt, ExSLABreach, ExInvoiceMismatch, ExCancelRejected, ExDeadLetter,
+	ExUnparsedReply, ExFeedQuarantined, ExDocumentRejected, ExAckOverdue, ExInboundParseFailed, ExDocumentConflict, ExBackordered,
+}
+
 // Exception is something that went wrong and needs a person, with the
 // actions that fix it.
 type Exception struct {

@@ -109,21 +109,13 @@ func (e *Engine) Exception(ctx context.Context, id string) (*model.Exception, in
 	return &x, rec.Version, nil
 }
 
-// Exceptions lists exceptions, newest first, filtered by one index field
-// (status, kind, order, supplier).
+// Exceptions lists exceptions, newest first, filtered by q's index field.
 func (e *Engine) Exceptions(ctx context.Context, q store.Query) ([]model.Exception, string, error) {
-	recs, next, err := e.Store.ListRecords(ctx, RecException, q)
-	if err != nil {
-		return nil, "", err
+	var where map[string]string
+	if q.Field != "" {
+		where = map[string]string{q.Field: q.Value}
 	}
-	out := make([]model.Exception, 0, len(recs))
-	for _, r := range recs {
-		var x model.Exception
-		if json.Unmarshal(r.Data, &x) == nil {
-			out = append(out, x)
-		}
-	}
-	return out, next, nil
+	return e.ExceptionsWhere(ctx, where, q)
 }
 
 // ResolveException carries out one of an exception's actions: reroute
@@ -153,10 +145,19 @@ func (e *Engine) ResolveException(ctx context.Context, id, action, actor, note s
 		if withdrawsPO(x) {
 			// The units are with a supplier that is late or backordered:
 			// routing the open lines would find none. Take the PO back.
-			if err := e.WithdrawPO(ctx, x.OrderID, x.PONumber, actor, string(x.Kind)); err != nil {
+			// Resolved first, so the withdrawal's own settling of the PO's
+			// exceptions leaves the operator's resolution on this one.
+			done, err := e.markResolved(ctx, x, v, action, actor, note)
+			if err != nil {
 				return nil, err
 			}
-			return e.markResolved(ctx, x, v, action, actor, note)
+			if err := e.WithdrawPO(ctx, x.OrderID, x.PONumber, actor, string(x.Kind)); err != nil {
+				if rerr := e.reopen(ctx, x.ID); rerr != nil {
+					e.Log.Error("reopening exception after a failed reroute", "exception", x.ID, "err", rerr)
+				}
+				return nil, err
+			}
+			return done, nil
 		}
 		if _, err := e.Reroute(ctx, x.OrderID, actor); err != nil {
 			return nil, err
