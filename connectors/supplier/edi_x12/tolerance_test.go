@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // everySetIs0001 renumbers every set of data 0001, as some partners do.
@@ -60,6 +62,29 @@ func TestRepeatedST02Strict(t *testing.T) {
 	}
 	ack := onlyAck(t, got)
 	if ack.Status != "P" || ack.Accepted != 1 || ack.Sets[1].Status != "R" || strings.Join(ack.Sets[1].Codes, ",") != "23" {
+		t.Errorf("997 %+v", ack)
+	}
+}
+
+// TestEBCDICAnsweredInEBCDIC: a mainframe partner's EBCDIC file yields its
+// documents, and its 997 is EBCDIC too (with the profile's delimiters).
+func TestEBCDICAnsweredInEBCDIC(t *testing.T) {
+	c, _ := newParser(t, nil)
+	ascii := interchange(t, "6", 6, group{fid: "PR", sets: []set{{"855", ack855PO1}}})
+	data, err := charmap.CodePage037.NewEncoder().Bytes(ascii)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := parse(t, c, "ebcdic.x12", data)
+	if len(got.Docs) != 1 || got.Docs[0].PONumber != "PO1" || len(got.Replies) != 1 {
+		t.Fatalf("got %+v", got)
+	}
+	reply := got.Replies[0].Data
+	if !bytes.HasPrefix(reply, []byte{0xC9, 0xE2, 0xC1}) {
+		t.Fatalf("the 997 is not EBCDIC: %q", reply)
+	}
+	// The reader recognises EBCDIC by its first bytes.
+	if ack := onlyAck(t, got); ack.Status != "A" || ack.GroupControl != "6" {
 		t.Errorf("997 %+v", ack)
 	}
 }
