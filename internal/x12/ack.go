@@ -255,8 +255,9 @@ func writeSetAck(w *Writer, s *Set, kind string, since5010 bool, groupVersion st
 	ak2 := []string{s.Header.ID, s.Header.Control}
 	switch {
 	case kind == Kind999 && s.Header.Convention == "":
-		// AK203 is the convention the set was sent under: its ST03, which
-		// takes precedence over GS08, else the GS08 (X12 RFI 1438).
+		// AK203 is what the sender put in ST03 (X12 RFI 1438); without
+		// one, the GS08 the set was sent under, which an ST03 would only
+		// have overridden (ST03 semantic note).
 		ak2 = append(ak2, groupVersion)
 	case kind == Kind999 || since5010:
 		ak2 = append(ak2, s.Header.Convention)
