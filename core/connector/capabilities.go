@@ -164,6 +164,12 @@ type InboundDoc struct {
 	Invoice    *model.Invoice
 	Inventory  []model.InventoryLevel
 	FuncAck    *model.FunctionalAck
+	// Warnings are what the connector tolerated in the document (an X12
+	// ST02 repeated within its group, an EDIFACT UNB without syntax
+	// version), each naming the file and where; the partner's 997/CONTRL
+	// says so too. The engine records them on the order's timeline when it
+	// applies the document.
+	Warnings []string `json:",omitempty"`
 }
 
 // Parsed is what a supplier connector made of an inbound file.

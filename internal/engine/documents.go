@@ -94,6 +94,7 @@ func (e *Engine) handleDocApply(ctx context.Context, j *store.Job) error {
 		if !out.Changed {
 			return errNoChange
 		}
+		logDocWarnings(a, p.Supplier, d, step)
 		if out.Reroute && a.Order.Status != model.OrderCancelled {
 			extra = e.route(a, cause, true)
 		}

@@ -85,6 +85,13 @@ type Partner struct {
 	// before the engine flags the interchange as unacknowledged.
 	ExpectAck *bool         `yaml:"expect_ack"`
 	AckWithin time.Duration `yaml:"ack_within"`
+	// Strict rejects what is otherwise accepted with a warning: an ST02
+	// used by an earlier set of the same group (partners that number
+	// every set 0001). By default such a set yields its documents, the
+	// warning goes to the order's timeline and the 997 answers AK5 E
+	// (accepted, but errors were noted) with code 23; strict rejects it
+	// (AK5 R 23), as the standard has it.
+	Strict bool `yaml:"strict"`
 }
 
 // Delimiters are single characters; YAML escapes ("\x1d", "\n") allow

@@ -98,6 +98,13 @@ type Partner struct {
 	// Newline writes a line break after each segment terminator (default
 	// true); readers ignore it, people reading files like it.
 	Newline *bool `yaml:"newline"`
+	// Strict rejects what is otherwise accepted with a warning: a UNB
+	// without its syntax version number (read as 4 when its date has
+	// eight digits, else 3) and a message reference (UNH 0062) repeated
+	// within an interchange. By default the interchange is processed, the
+	// warning goes to the order's timeline and the CONTRL reports it with
+	// action 7; strict rejects it (action 4), as the standard has it.
+	Strict bool `yaml:"strict"`
 }
 
 // Delimiters are the profile's service characters, one byte each.
