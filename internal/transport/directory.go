@@ -139,9 +139,12 @@ func (d *Directory) Get(ctx context.Context, name string) ([]byte, error) {
 // (another replica archived it). A name failing CheckInboundName goes to
 // the quarantine folder.
 func (d *Directory) Archive(ctx context.Context, name string) error {
-	if CheckInboundName(name) != nil {
-		_, err := d.quarantine(ctx, name)
-		return err
+	if bad := CheckInboundName(name); bad != nil {
+		dst, err := d.quarantine(ctx, name)
+		if err != nil {
+			return quarantined(name, bad, dst, err)
+		}
+		return nil
 	}
 	_, err := d.move(ctx, name, d.archive, name)
 	return err

@@ -145,9 +145,10 @@ func quarantineName(name string) string {
 // so the file cannot be moved by it.
 var errUnaddressable = errors.New("the file cannot be moved by that name and stays in the inbox")
 
-// quarantined is Get's answer for a name failing CheckInboundName (bad):
-// a permanent error saying where the file went (dst) or why it could
-// not be moved (moveErr); ErrNotExist when it is not there any more.
+// quarantined is the answer of Get (and of Archive when the move failed)
+// for a name failing CheckInboundName (bad): a permanent error saying
+// where the file went (dst) or why it could not be moved (moveErr);
+// ErrNotExist when it is not there any more.
 func quarantined(name string, bad error, dst string, moveErr error) error {
 	switch {
 	case moveErr == nil:

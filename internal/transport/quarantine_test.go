@@ -61,3 +61,21 @@ func TestSFTPQuarantinesBadNames(t *testing.T) {
 	srv := newTestServer(t)
 	checkQuarantine(t, openSFTP(t, srv.config()), srv.local("in"), srv.local("in/archive"))
 }
+
+// Archive of a name the transport refuses moves it to the quarantine
+// too, and fails permanently (never a retry loop) when it cannot.
+func TestArchiveOfABadNameQuarantines(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	d := NewDirectory(filepath.Join(dir, "out"), in, "")
+	writeFile(t, filepath.Join(in, "a\\b.edi"), "doc")
+	if err := d.Archive(context.Background(), "a\\b.edi"); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(in, "archive", "quarantine", "a_b.edi")); err != nil || string(b) != "doc" {
+		t.Errorf("quarantine/a_b.edi = %q, %v", b, err)
+	}
+	if err := d.Archive(context.Background(), "../x.edi"); !fault.IsPermanent(err) {
+		t.Errorf("Archive of an unaddressable name: %v, want a permanent error", err)
+	}
+}

@@ -238,9 +238,12 @@ func (t *SFTP) Get(ctx context.Context, name string) ([]byte, error) {
 // lost) moved it. A name failing CheckInboundName goes to the quarantine
 // folder.
 func (t *SFTP) Archive(ctx context.Context, name string) error {
-	if CheckInboundName(name) != nil {
-		_, err := t.quarantine(ctx, name)
-		return err
+	if bad := CheckInboundName(name); bad != nil {
+		dst, err := t.quarantine(ctx, name)
+		if err != nil {
+			return quarantined(name, bad, dst, err)
+		}
+		return nil
 	}
 	return t.do(ctx, "archive "+name, func(_ context.Context, c *sftp.Client) error {
 		_, err := t.move(c, name, t.archive, name)
