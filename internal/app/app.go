@@ -226,7 +226,9 @@ func (a *App) Addr(ctx context.Context) (net.Addr, error) {
 
 // Run serves until ctx ends, then shuts down gracefully: the HTTP server
 // stops accepting and finishes in-flight requests, workers finish their
-// current jobs, within server.shutdown_timeout.
+// current jobs, within server.shutdown_timeout. A job handler that ignores
+// its context is abandoned after that (worker.Runner.Run logs it; its
+// lease expires and it is delivered again), so Run always returns.
 func (a *App) Run(ctx context.Context) error {
 	grace := a.Config.Server.ShutdownTimeout
 	ctx, cancel := context.WithCancel(ctx)
@@ -303,9 +305,32 @@ func (a *App) Run(ctx context.Context) error {
 		cancel()
 	case <-ctx.Done():
 	}
-	wg.Wait()
+	a.waitStopped(&wg, grace+stopMargin)
 	a.Log.Info("stopped")
 	return err
+}
+
+// stopMargin is what Run allows its parts beyond server.shutdown_timeout:
+// the runner's wait for handlers to notice their context, the last flush
+// of connector health (5s).
+const stopMargin = 10 * time.Second
+
+// waitStopped waits for wg, but no longer than d: every part bounds its
+// own shutdown, and this makes sure a part that does not cannot keep the
+// process alive.
+func (a *App) waitStopped(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		a.Log.Warn("shutdown: parts still running after the shutdown timeout; stopping without them", "waited", d)
+	}
 }
 
 // schedule fires the periodic jobs: inbox polls, API status polls and

@@ -5,8 +5,6 @@ package transport
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -130,14 +128,6 @@ func Open(c Config) (Transport, error) {
 		return t, nil
 	}
 	return nil, fmt.Errorf("transport %q is not available", c.Type)
-}
-
-// tempName is the name a file is written under before it is renamed into
-// view. Leading dot: partners' pollers conventionally skip hidden files.
-func tempName(name string) string {
-	var rnd [6]byte
-	_, _ = rand.Read(rnd[:])
-	return "." + name + ".tmp-" + hex.EncodeToString(rnd[:])
 }
 
 // sortInbox orders inbox files oldest first, by name within a second
