@@ -20,6 +20,7 @@ import (
 	"github.com/dropgate/dropgate/gateway"
 	"github.com/dropgate/dropgate/internal/catalog"
 	"github.com/dropgate/dropgate/internal/config"
+	"github.com/dropgate/dropgate/internal/connenv"
 	"github.com/dropgate/dropgate/internal/engine"
 	"github.com/dropgate/dropgate/internal/feed"
 	"github.com/dropgate/dropgate/internal/metrics"
@@ -164,11 +165,11 @@ func Build(ctx context.Context, o Options) (*App, error) {
 
 func (a *App) buildConnectors() error {
 	for _, c := range a.Config.All() {
-		env := connector.Env{
-			Name: c.Name, Logger: a.Log.With("connector", c.Name), Clock: a.Clock, Store: a.Store,
+		env := connenv.New(a.Store, connenv.Options{
+			Name: c.Name, Namespace: c.Spec.Namespace, Logger: a.Log.With("connector", c.Name), Clock: a.Clock,
 			RateLimit: c.EffectiveLimit(), Retry: c.EffectiveRetry(), ConfigDir: a.Config.Dir,
-		}
-		inst, err := c.Spec.New(env, c.Settings)
+		})
+		inst, err := c.Spec.Build(env, c.Settings)
 		if err != nil {
 			return fmt.Errorf("connector %s (%s): %w", c.Name, c.Type, err)
 		}
@@ -182,6 +183,40 @@ func (a *App) buildConnectors() error {
 		}
 	}
 	return nil
+}
+
+// startConnectors runs each connector's one-time start-up (connector.Starter).
+func (a *App) startConnectors(ctx context.Context) error {
+	for _, c := range a.connectors() {
+		if st, ok := c.(connector.Starter); ok {
+			if err := st.Start(ctx); err != nil {
+				return fmt.Errorf("start connector %s (%s): %w", c.Name(), c.Type(), err)
+			}
+		}
+	}
+	return nil
+}
+
+// closeConnectors releases what connectors hold (SFTP sessions), after
+// the workers stopped.
+func (a *App) closeConnectors() {
+	for _, c := range a.connectors() {
+		if cl, ok := c.(connector.Closer); ok {
+			if err := cl.Close(); err != nil {
+				a.Log.Warn("closing connector", "connector", c.Name(), "err", err)
+			}
+		}
+	}
+}
+
+func (a *App) connectors() []connector.Connector {
+	var out []connector.Connector
+	for _, m := range []map[string]connector.Connector{a.Channels, a.Suppliers, a.Others} {
+		for _, c := range m {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func (a *App) loadCatalogs() error {
@@ -237,6 +272,10 @@ func (a *App) Run(ctx context.Context) error {
 	errc := make(chan error, 2)
 	// Feed snapshots applied by any replica are loaded before the first
 	// job is routed, then followed; workers also fire the feed schedules.
+	if err := a.startConnectors(ctx); err != nil {
+		return err
+	}
+	defer a.closeConnectors()
 	if err := a.Engine.LoadFeeds(ctx); err != nil {
 		a.Log.Warn("loading feed snapshots", "err", err)
 	}
@@ -346,13 +385,13 @@ func (a *App) schedule(ctx context.Context) {
 	}
 	var jobs []periodic
 	for name, s := range a.Suppliers {
-		if _, ok := s.(connector.Inbox); ok {
+		if _, ok := connector.As[connector.Inbox](s); ok {
 			jobs = append(jobs, periodic{name, every, engine.PollInboxJob})
 		}
-		if _, ok := s.(connector.StatusPoller); ok {
+		if _, ok := connector.As[connector.StatusPoller](s); ok {
 			pe := every
-			if p, ok := s.(interface{ PollEvery() time.Duration }); ok && p.PollEvery() > 0 {
-				pe = p.PollEvery() // the supplier's status.every
+			if caps := connector.CapsOf(s); caps.PollEvery > 0 {
+				pe = caps.PollEvery // the supplier's status.every
 			}
 			jobs = append(jobs, periodic{name, pe, engine.SupplierPollJob})
 		}

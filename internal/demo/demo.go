@@ -230,11 +230,15 @@ func placeOrder(ctx context.Context, fake *shopifyfake.Fake, base string, sc *sh
 }
 
 func postWebhook(ctx context.Context, ch *config.Connector, addr string, body []byte) error {
-	inst, err := ch.Spec.New(connector.Env{Name: ch.Name}, ch.Settings)
+	inst, err := ch.Spec.Build(connector.Env{Name: ch.Name}, ch.Settings)
 	if err != nil {
 		return err
 	}
-	h, err := inst.(connector.WebhookSigner).SignWebhook("orders/create", body)
+	signer, ok := connector.As[connector.WebhookSigner](inst)
+	if !ok {
+		return fmt.Errorf("channel %s (%s) cannot sign test webhooks", ch.Name, ch.Type)
+	}
+	h, err := signer.SignWebhook("orders/create", body)
 	if err != nil {
 		return err
 	}

@@ -158,7 +158,7 @@ func (e *Engine) handleFulfillment(ctx context.Context, j *store.Job) error {
 	if !ok {
 		return fault.Permanentf("fulfillment: channel %q is not configured", a.Order.Channel)
 	}
-	pusher, ok := ch.(connector.FulfillmentPusher)
+	pusher, ok := connector.As[connector.FulfillmentPusher](ch)
 	if !ok {
 		return nil // a channel without fulfillments (a marketplace polled elsewhere)
 	}

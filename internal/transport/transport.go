@@ -33,13 +33,16 @@ type Transport interface {
 
 // ErrNotExist reports that the named inbox file is not there (any more):
 // from Get, and from Archive when another replica archived it first, which
-// callers can treat as done. It also matches fs.ErrNotExist.
+// callers can treat as done. It also matches fs.ErrNotExist and
+// connector.ErrGone, which is how the core recognises it.
 var ErrNotExist error = notExistError{}
 
 type notExistError struct{}
 
-func (notExistError) Error() string        { return "file does not exist" }
-func (notExistError) Is(target error) bool { return target == fs.ErrNotExist }
+func (notExistError) Error() string { return "file does not exist" }
+func (notExistError) Is(target error) bool {
+	return target == fs.ErrNotExist || target == connector.ErrGone
+}
 
 // Config is the `transport:` block of an EDI supplier.
 type Config struct {

@@ -32,7 +32,7 @@ func (c *Connector) acknowledge(ctx context.Context, name string, ics []*x12.Int
 	if kind == ackNone {
 		return nil, nil
 	}
-	if c.env.Store == nil {
+	if c.env.Counters == nil {
 		return nil, fmt.Errorf("%s: no store to allocate %s control numbers from", name, kind)
 	}
 	var replies []connector.Reply
@@ -42,7 +42,7 @@ func (c *Connector) acknowledge(ctx context.Context, name string, ics []*x12.Int
 				continue
 			}
 			once := fmt.Sprintf("ack:%s/%s:%s:%s", ic.Header.SenderQualifier, ic.Header.SenderID, ic.Header.Control, g.Header.Control)
-			ctrl, err := c.env.Store.NextCounter(ctx, c.counterName(), once)
+			ctrl, err := c.env.Counters.NextCounter(ctx, counterName, once)
 			if err != nil {
 				return nil, fmt.Errorf("%s: control number for the %s of interchange %s group %s: %w", name, kind, ic.Header.Control, g.Header.Control, err)
 			}

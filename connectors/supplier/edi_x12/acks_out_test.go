@@ -85,7 +85,7 @@ func TestAckSameNumbersOnReparse(t *testing.T) {
 	}
 	defer st.Close()
 	cfg := &Config{Partner: inboundPartner(), Transport: transportConfig(dir)}
-	c, err := New(connector.Env{Name: "acme", Clock: clockAt(when), Store: st}, cfg)
+	c, err := New(connector.Env{Name: "acme", Clock: clockAt(when), Counters: st}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -272,13 +272,14 @@ func (p *Partner) checkInbound() []connector.Problem {
 }
 
 func init() {
-	connector.Register(connector.Spec{
+	connector.Register(connector.Spec[Config]{
 		Type:      Type,
 		Kind:      connector.KindSupplier,
+		Namespace: "x12", // control-number counters are x12:<name>:interchange
 		Summary:   "X12 EDI supplier: 850 out; 997/999, 855, 856, 810, 846 in; directory or SFTP",
-		NewConfig: func() any { return &Config{Partner: Partner{Version: "004010"}} },
-		New: func(env connector.Env, cfg any) (connector.Connector, error) {
-			return New(env, cfg.(*Config))
+		Defaults:  func() *Config { return &Config{Partner: Partner{Version: "004010"}} },
+		New: func(env connector.Env, cfg *Config) (connector.Connector, error) {
+			return New(env, cfg)
 		},
 		RateLimit: store.Limit{Rate: 5, Burst: 10},
 		Retry:     connector.RetryPolicy{MaxAttempts: 10, BaseDelay: 5 * time.Second, MaxDelay: 30 * time.Minute},

@@ -144,7 +144,7 @@ func (c *Connector) acknowledge(ctx context.Context, name string, ics []*edifact
 			continue
 		}
 		once := fmt.Sprintf("contrl:%s/%s:%s", h.Sender.Qualifier, h.Sender.ID, h.ControlRef)
-		ctrl, err := c.env.Store.NextCounter(ctx, c.counterName(), once)
+		ctrl, err := c.env.Counters.NextCounter(ctx, counterName, once)
 		if err != nil {
 			return nil, fmt.Errorf("%s: control reference for the CONTRL of interchange %s: %w", name, h.ControlRef, err)
 		}

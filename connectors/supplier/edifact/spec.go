@@ -326,13 +326,13 @@ func (p *Partner) lineEnding() string {
 }
 
 func init() {
-	connector.Register(connector.Spec{
-		Type:      Type,
-		Kind:      connector.KindSupplier,
-		Summary:   "UN/EDIFACT supplier: ORDERS out; CONTRL, ORDRSP, DESADV, INVOIC, INVRPT in; directory or SFTP",
-		NewConfig: func() any { return &Config{} },
-		New: func(env connector.Env, cfg any) (connector.Connector, error) {
-			return New(env, cfg.(*Config))
+	connector.Register(connector.Spec[Config]{
+		Type:     Type,
+		Kind:     connector.KindSupplier,
+		Summary:  "UN/EDIFACT supplier: ORDERS out; CONTRL, ORDRSP, DESADV, INVOIC, INVRPT in; directory or SFTP",
+		Defaults: func() *Config { return &Config{} },
+		New: func(env connector.Env, cfg *Config) (connector.Connector, error) {
+			return New(env, cfg)
 		},
 		// A file drop: a handful of puts a second is plenty, and the
 		// partner's translator polls in minutes anyway.
