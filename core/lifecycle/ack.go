@@ -11,42 +11,6 @@ import (
 // ErrUnknownPO is returned when a document names a PO the order lacks.
 var ErrUnknownPO = errors.New("document names a purchase order this order does not have")
 
-// Outcome tells the caller what an applied document asks for next.
-type Outcome struct {
-	Changed bool
-	// Reroute: some units are open again (rejected, withdrawn) and need
-	// another supplier.
-	Reroute bool
-	// Shipments to tell the channel about (ids).
-	Shipments []string
-	// Cancel lists PO numbers whose supplier must be asked to cancel.
-	Cancel []string
-	// Exceptions for an operator.
-	Exceptions []model.Exception
-	// Settled are open exceptions whose cause is gone: close them.
-	Settled []Settled
-}
-
-// Settled names the exceptions of an order (of one PO when PONumber is
-// set) that no longer need a person, and why.
-type Settled struct {
-	Kinds    []model.ExceptionKind
-	PONumber string
-	Why      string
-}
-
-func (o *Outcome) settle(po string, why string, kinds ...model.ExceptionKind) {
-	o.Settled = append(o.Settled, Settled{Kinds: kinds, PONumber: po, Why: why})
-}
-
-func (o *Outcome) raise(kind model.ExceptionKind, a *model.Aggregate, po *model.PurchaseOrder, reason string, actions ...string) {
-	x := model.Exception{Kind: kind, OrderID: a.Order.ID, Reason: reason, Actions: actions}
-	if po != nil {
-		x.PONumber, x.Supplier = po.Number, po.Supplier
-	}
-	o.Exceptions = append(o.Exceptions, x)
-}
-
 // ApplyPOAck applies a supplier's purchase order acknowledgement (855,
 // ORDRSP, an API's answer). docID dedupes: the same document twice changes
 // nothing.
@@ -100,7 +64,7 @@ func ApplyPOAck(a *model.Aggregate, ack *model.POAck, docID string, s Step) (Out
 			parts = []model.AckLine{al}
 		}
 		for _, p := range parts {
-			if applyLineAnswer(a, po, l, p, s) {
+			if applyLineAnswer(a, po, l, p, s, &out) {
 				changes = true
 			}
 		}
@@ -166,6 +130,7 @@ func ApplyPOAck(a *model.Aggregate, ack *model.POAck, docID string, s Step) (Out
 		msg = fmt.Sprintf("%s rejected %s: %s", po.Supplier, po.Number, firstNonEmpty(ack.Reason, "every line rejected"))
 	}
 	movePO(a, po, status, s, "po."+string(status), msg)
+	out.emit(model.Event{Type: model.EvPOAcknowledged, PONumber: po.Number, Supplier: po.Supplier, Data: map[string]string{"status": string(status)}})
 	return out, nil
 }
 
@@ -180,7 +145,7 @@ func allShipped(po *model.PurchaseOrder) bool {
 }
 
 // applyLineAnswer records one answer for one PO line and logs it.
-func applyLineAnswer(a *model.Aggregate, po *model.PurchaseOrder, l *model.POLine, p model.AckLine, s Step) bool {
+func applyLineAnswer(a *model.Aggregate, po *model.PurchaseOrder, l *model.POLine, p model.AckLine, s Step, out *Outcome) bool {
 	qty := p.Quantity
 	remaining := l.Quantity - l.Cancelled - l.Acknowledged - l.Backordered - l.Rejected
 	if qty <= 0 || qty > remaining {
@@ -218,6 +183,12 @@ func applyLineAnswer(a *model.Aggregate, po *model.PurchaseOrder, l *model.POLin
 	default:
 		return false
 	}
+	switch p.Status {
+	case model.AckRejected:
+		out.emit(model.Event{Type: model.EvLineRejected, PONumber: po.Number, Supplier: po.Supplier, LineID: l.OrderLineID, Quantity: qty})
+	case model.AckBackordered:
+		out.emit(model.Event{Type: model.EvLineBackordered, PONumber: po.Number, Supplier: po.Supplier, LineID: l.OrderLineID, Quantity: qty})
+	}
 	msg := fmt.Sprintf("%s: %d unit(s) %s", lineLabel(po, l), qty, what)
 	if reason != "" {
 		msg += " (" + reason + ")"
@@ -236,6 +207,7 @@ func applyCancelAnswer(a *model.Aggregate, po *model.PurchaseOrder, ack *model.P
 			l.Cancelled = l.Quantity - l.Shipped - l.Rejected
 		}
 		movePO(a, po, model.POCancelled, s, "po.cancelled", fmt.Sprintf("%s confirmed the cancellation of %s", po.Supplier, po.Number))
+		out.emit(model.Event{Type: model.EvPOCancelled, PONumber: po.Number, Supplier: po.Supplier})
 		if po.Withdrawn() {
 			out.Reroute = true
 		}

@@ -39,14 +39,14 @@ func TestBackorderETA(t *testing.T) {
 				t.Errorf("line = %+v", l)
 			}
 			if c.reason == "" {
-				if len(out.Exceptions) != 0 {
-					t.Errorf("exceptions = %+v", out.Exceptions)
+				if len(out.Exceptions()) != 0 {
+					t.Errorf("exceptions = %+v", out.Exceptions())
 				}
 				return
 			}
-			if len(out.Exceptions) != 1 || out.Exceptions[0].Kind != model.ExBackordered || !strings.Contains(out.Exceptions[0].Reason, c.reason) ||
-				strings.Join(out.Exceptions[0].Actions, ",") != "reroute,resolve" {
-				t.Errorf("exceptions = %+v, want %q", out.Exceptions, c.reason)
+			if len(out.Exceptions()) != 1 || out.Exceptions()[0].Kind != model.ExBackordered || !strings.Contains(out.Exceptions()[0].Reason, c.reason) ||
+				strings.Join(out.Exceptions()[0].Actions, ",") != "reroute,resolve" {
+				t.Errorf("exceptions = %+v, want %q", out.Exceptions(), c.reason)
 			}
 		})
 	}
@@ -62,7 +62,7 @@ func TestWithdrawReleasesTheUnits(t *testing.T) {
 	ApplyPOAck(a, backorder(nil), "855", step(time.Hour))
 	out := Withdraw(a, "A", "backordered", step(2*time.Hour))
 	a.Recompute()
-	if !out.Changed || !out.Reroute || len(out.Cancel) != 1 || a.PO("A").Status != model.POCancelRequested {
+	if !out.Changed || !out.Reroute || len(out.Cancel()) != 1 || a.PO("A").Status != model.POCancelRequested {
 		t.Fatalf("out %+v, po %s", out, a.PO("A").Status)
 	}
 	if open := OpenLines(a); open["L1"] != 2 || open["L2"] != 1 {

@@ -33,7 +33,7 @@ func RequestCancel(a *model.Aggregate, reason string, s Step) Outcome {
 				continue
 			}
 			movePO(a, po, model.POCancelRequested, s, "po.cancel_requested", fmt.Sprintf("asking %s to cancel %s", po.Supplier, po.Number))
-			out.Cancel = append(out.Cancel, po.Number)
+			out.emit(model.Event{Type: model.EvPOCancelRequested, PONumber: po.Number, Supplier: po.Supplier})
 		case model.POShipped, model.POClosed:
 			a.Log(model.TimelineEntry{At: s.At, Entity: "po:" + po.Number, Event: "po.cancel_impossible", Cause: s.Cause,
 				Message: fmt.Sprintf("%s already shipped %s; it cannot be cancelled", po.Supplier, po.Number)})
@@ -43,6 +43,8 @@ func RequestCancel(a *model.Aggregate, reason string, s Step) Outcome {
 	// What waited for a person to get the order moving no longer matters.
 	out.settle("", "the order was cancelled", model.ExUnroutable, model.ExInvalidOrder, model.ExRejectedNoAlt,
 		model.ExSLABreach, model.ExAckOverdue, model.ExBackordered)
+	out.emit(model.Event{Type: model.EvOrderCancelled, Data: map[string]string{"reason": reason}})
+	out.emit(model.Event{Type: model.EvCommitmentsChanged})
 	a.Log(model.TimelineEntry{At: s.At, Entity: "order", Event: "order.cancelled", From: string(from), To: string(model.OrderCancelled), Cause: s.Cause,
 		Message: fmt.Sprintf("order cancelled on %s (reason: %s)", a.Order.Channel, orDash(reason))})
 	return out
@@ -101,7 +103,7 @@ func CheckShipSLA(a *model.Aggregate, number, onBreach string, s Step) Outcome {
 
 func breach(a *model.Aggregate, po *model.PurchaseOrder, onBreach, what string, s Step, out *Outcome) {
 	if onBreach == BreachReroute {
-		*out = merge(*out, Withdraw(a, po.Number, what, s))
+		out.Add(Withdraw(a, po.Number, what, s))
 		return
 	}
 	kind := model.ExSLABreach
@@ -132,20 +134,9 @@ func Withdraw(a *model.Aggregate, number, why string, s Step) Outcome {
 		movePO(a, po, model.POCancelled, s, "po.cancelled", fmt.Sprintf("purchase order %s cancelled before it was sent", po.Number))
 	case CanMove(po.Status, model.POCancelRequested):
 		movePO(a, po, model.POCancelRequested, s, "po.cancel_requested", fmt.Sprintf("asking %s to cancel %s", po.Supplier, po.Number))
-		out.Cancel = append(out.Cancel, po.Number)
+		out.emit(model.Event{Type: model.EvPOCancelRequested, PONumber: po.Number, Supplier: po.Supplier})
 	}
 	out.settle(po.Number, po.Number+" was withdrawn", model.ExSLABreach, model.ExAckOverdue, model.ExBackordered)
 	out.Reroute = true
 	return out
-}
-
-// merge combines two outcomes of one update.
-func merge(a, b Outcome) Outcome {
-	a.Changed = a.Changed || b.Changed
-	a.Reroute = a.Reroute || b.Reroute
-	a.Shipments = append(a.Shipments, b.Shipments...)
-	a.Cancel = append(a.Cancel, b.Cancel...)
-	a.Exceptions = append(a.Exceptions, b.Exceptions...)
-	a.Settled = append(a.Settled, b.Settled...)
-	return a
 }

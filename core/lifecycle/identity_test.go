@@ -31,7 +31,7 @@ func TestResentShipNoticeIsADuplicate(t *testing.T) {
 	if got := a.PO("A").Lines[0].Shipped; got != 1 {
 		t.Fatalf("shipped = %d after a re-sent 856, want 1", got)
 	}
-	if len(a.Shipments) != 1 || len(out.Shipments) != 0 || len(out.Exceptions) != 0 {
+	if len(a.Shipments) != 1 || len(out.Shipments()) != 0 || len(out.Exceptions()) != 0 {
 		t.Fatalf("shipments %d, outcome %+v", len(a.Shipments), out)
 	}
 	if a.PO("A").Status != model.POPartiallyShipped || a.Order.Status != model.OrderPartiallyShipped {
@@ -62,11 +62,11 @@ func TestConflictingShipNoticeRaisesAnException(t *testing.T) {
 	if got := a.PO("A").Lines[0].Shipped; got != 1 {
 		t.Errorf("shipped = %d, the conflicting notice must not apply", got)
 	}
-	if len(out.Exceptions) != 1 || out.Exceptions[0].Kind != model.ExDocumentConflict || out.Exceptions[0].PONumber != "A" {
-		t.Fatalf("exceptions = %+v", out.Exceptions)
+	if len(out.Exceptions()) != 1 || out.Exceptions()[0].Kind != model.ExDocumentConflict || out.Exceptions()[0].PONumber != "A" {
+		t.Fatalf("exceptions = %+v", out.Exceptions())
 	}
-	if !strings.Contains(out.Exceptions[0].Reason, "env1") || !strings.Contains(out.Exceptions[0].Reason, "env2") {
-		t.Errorf("reason names neither document: %s", out.Exceptions[0].Reason)
+	if !strings.Contains(out.Exceptions()[0].Reason, "env1") || !strings.Contains(out.Exceptions()[0].Reason, "env2") {
+		t.Errorf("reason names neither document: %s", out.Exceptions()[0].Reason)
 	}
 }
 
@@ -78,7 +78,7 @@ func TestNewTrackingIsANewShipment(t *testing.T) {
 	sn := partial856()
 	sn.Packages[0].TrackingNumber = "1Z999AA10123456795"
 	out, _ := ApplyShipNotice(a, sn, "env2", step(2*time.Hour))
-	if a.PO("A").Lines[0].Shipped != 2 || len(out.Shipments) != 1 || len(out.Exceptions) != 0 {
+	if a.PO("A").Lines[0].Shipped != 2 || len(out.Shipments()) != 1 || len(out.Exceptions()) != 0 {
 		t.Errorf("shipped %d, outcome %+v", a.PO("A").Lines[0].Shipped, out)
 	}
 }
@@ -94,7 +94,7 @@ func TestResentAckAndInvoiceAreDuplicates(t *testing.T) {
 		t.Fatal("the first 855 must release line 2")
 	}
 	out, _ := ApplyPOAck(a, ack(), "e2", step(2*time.Hour))
-	if out.Reroute || len(out.Exceptions) != 0 || a.Timeline[len(a.Timeline)-1].Event != "document.duplicate" {
+	if out.Reroute || len(out.Exceptions()) != 0 || a.Timeline[len(a.Timeline)-1].Event != "document.duplicate" {
 		t.Errorf("re-sent 855: %+v, last %s", out, a.Timeline[len(a.Timeline)-1].Event)
 	}
 	// A revised 855 (other answers) is a new document.
@@ -116,7 +116,7 @@ func TestResentAckAndInvoiceAreDuplicates(t *testing.T) {
 		t.Errorf("invoices = %d after a re-sent 810", len(a.Invoices))
 	}
 	out, _ = ApplyInvoice(a, inv("19.00"), "e7", step(7*time.Hour))
-	if len(a.Invoices) != 1 || len(out.Exceptions) != 1 || out.Exceptions[0].Kind != model.ExDocumentConflict {
-		t.Errorf("a second INV-1 with another total: invoices %d, exceptions %+v", len(a.Invoices), out.Exceptions)
+	if len(a.Invoices) != 1 || len(out.Exceptions()) != 1 || out.Exceptions()[0].Kind != model.ExDocumentConflict {
+		t.Errorf("a second INV-1 with another total: invoices %d, exceptions %+v", len(a.Invoices), out.Exceptions())
 	}
 }

@@ -49,12 +49,14 @@ func ApplyInvoice(a *model.Aggregate, inv *model.Invoice, docID string, s Step) 
 	msg := fmt.Sprintf("invoice %s from %s for %s: %s", inv.Number, po.Supplier, po.Number, inv.Total)
 	if len(problems) == 0 {
 		a.Log(model.TimelineEntry{At: s.At, Entity: "po:" + po.Number, Event: "invoice.matched", Cause: s.Cause, Message: msg + ", matches the PO and shipments"})
+		out.emit(model.Event{Type: model.EvInvoiceMatched, PONumber: po.Number, Supplier: po.Supplier, Data: map[string]string{"invoice": inv.Number}})
 		if po.Status == model.POShipped {
 			movePO(a, po, model.POClosed, s, "po.closed", fmt.Sprintf("%s shipped and invoiced; closed", po.Number))
 		}
 		return out, nil
 	}
 	a.Log(model.TimelineEntry{At: s.At, Entity: "po:" + po.Number, Event: "invoice.mismatch", Cause: s.Cause, Message: msg + "; " + strings.Join(problems, "; ")})
+	out.emit(model.Event{Type: model.EvInvoiceMismatched, PONumber: po.Number, Supplier: po.Supplier, Data: map[string]string{"invoice": inv.Number}})
 	out.raise(model.ExInvoiceMismatch, a, po, fmt.Sprintf("invoice %s does not match %s: %s", inv.Number, po.Number, strings.Join(problems, "; ")), "resolve")
 	return out, nil
 }

@@ -152,7 +152,7 @@ func TestShipNoticePartialThenFull(t *testing.T) {
 		{TrackingNumber: "1Z999AA10123456784", Lines: []model.ShipmentLine{{SKU: "A-MUG", Quantity: 1}}},
 	}}
 	out, err := ApplyShipNotice(a, sn, "asn1", step(time.Hour))
-	if err != nil || len(out.Shipments) != 1 {
+	if err != nil || len(out.Shipments()) != 1 {
 		t.Fatalf("out %+v err %v", out, err)
 	}
 	a.Recompute()
@@ -208,7 +208,7 @@ func TestInvoiceMatchAndMismatch(t *testing.T) {
 	good := &model.Invoice{Number: "INV1", PONumber: "B", Total: money.MustParse("6.00", "USD"),
 		Lines: []model.InvoiceLine{{SupplierSKU: "B-CAP", Quantity: 3, UnitPrice: money.MustParse("2.00", "USD")}}}
 	out, err := ApplyInvoice(a, good, "i1", step(2*time.Hour))
-	if err != nil || len(out.Exceptions) != 0 || a.PO("B").Status != model.POClosed {
+	if err != nil || len(out.Exceptions()) != 0 || a.PO("B").Status != model.POClosed {
 		t.Fatalf("clean invoice: %+v %v status %s", out, err, a.PO("B").Status)
 	}
 	a = agg()
@@ -217,10 +217,10 @@ func TestInvoiceMatchAndMismatch(t *testing.T) {
 		{LineNo: 1, Quantity: 3, UnitPrice: money.MustParse("4.50", "USD")},
 	}}
 	out, _ = ApplyInvoice(a, bad, "i2", step(2*time.Hour))
-	if len(out.Exceptions) != 1 || out.Exceptions[0].Kind != model.ExInvoiceMismatch {
-		t.Fatalf("exceptions = %+v", out.Exceptions)
+	if len(out.Exceptions()) != 1 || out.Exceptions()[0].Kind != model.ExInvoiceMismatch {
+		t.Fatalf("exceptions = %+v", out.Exceptions())
 	}
-	r := out.Exceptions[0].Reason
+	r := out.Exceptions()[0].Reason
 	for _, want := range []string{"MUG: price 4.50 USD, agreed 4.00 USD", "MUG: invoiced 3, shipped 2"} {
 		if !strings.Contains(r, want) {
 			t.Errorf("reason %q lacks %q", r, want)
@@ -236,11 +236,11 @@ func TestCancelByState(t *testing.T) {
 	if a.PO("C").Status != model.POCancelled || a.PO("A").Status != model.POCancelRequested {
 		t.Errorf("C %s A %s", a.PO("C").Status, a.PO("A").Status)
 	}
-	if len(out.Cancel) != 1 || out.Cancel[0] != "A" {
-		t.Errorf("cancel requests = %v", out.Cancel)
+	if len(out.Cancel()) != 1 || out.Cancel()[0] != "A" {
+		t.Errorf("cancel requests = %v", out.Cancel())
 	}
-	if len(out.Exceptions) != 1 || out.Exceptions[0].Kind != model.ExCancelRejected || out.Exceptions[0].PONumber != "B" {
-		t.Errorf("exceptions = %+v", out.Exceptions)
+	if len(out.Exceptions()) != 1 || out.Exceptions()[0].Kind != model.ExCancelRejected || out.Exceptions()[0].PONumber != "B" {
+		t.Errorf("exceptions = %+v", out.Exceptions())
 	}
 	// The supplier answers.
 	ApplyPOAck(a, &model.POAck{PONumber: "A", CancelResponse: "accepted"}, "c1", step(2*time.Hour))
@@ -250,15 +250,15 @@ func TestCancelByState(t *testing.T) {
 	a2 := agg()
 	RequestCancel(a2, "", step(0))
 	out, _ = ApplyPOAck(a2, &model.POAck{PONumber: "A", CancelResponse: "rejected", Reason: "already picked"}, "c2", step(time.Hour))
-	if a2.PO("A").Status != model.POCancelRejected || len(out.Exceptions) != 1 || !strings.Contains(out.Exceptions[0].Reason, "already picked") {
-		t.Errorf("A = %s exceptions %+v", a2.PO("A").Status, out.Exceptions)
+	if a2.PO("A").Status != model.POCancelRejected || len(out.Exceptions()) != 1 || !strings.Contains(out.Exceptions()[0].Reason, "already picked") {
+		t.Errorf("A = %s exceptions %+v", a2.PO("A").Status, out.Exceptions())
 	}
 	// Shipping while the cancellation is pending: rejected, flagged.
 	a3 := agg()
 	RequestCancel(a3, "", step(0))
 	out, _ = ApplyShipNotice(a3, &model.ShipNotice{PONumber: "B", Packages: []model.Package{{TrackingNumber: "X", Lines: []model.ShipmentLine{{Quantity: 3}}}}}, "s", step(time.Hour))
-	if a3.PO("B").Status != model.POShipped || len(out.Exceptions) != 1 || out.Exceptions[0].Kind != model.ExCancelRejected {
-		t.Errorf("B = %s exceptions %+v", a3.PO("B").Status, out.Exceptions)
+	if a3.PO("B").Status != model.POShipped || len(out.Exceptions()) != 1 || out.Exceptions()[0].Kind != model.ExCancelRejected {
+		t.Errorf("B = %s exceptions %+v", a3.PO("B").Status, out.Exceptions())
 	}
 	if !strings.Contains(events(a3), "po.cancel_rejected") {
 		t.Errorf("timeline = %s", events(a3))
@@ -271,7 +271,7 @@ func TestAckSLA(t *testing.T) {
 		t.Error("not due yet")
 	}
 	out := CheckAckSLA(a, "A", BreachException, step(5*time.Hour))
-	if a.PO("A").Status != model.POAckOverdue || len(out.Exceptions) != 1 || out.Exceptions[0].Kind != model.ExAckOverdue || out.Reroute {
+	if a.PO("A").Status != model.POAckOverdue || len(out.Exceptions()) != 1 || out.Exceptions()[0].Kind != model.ExAckOverdue || out.Reroute {
 		t.Fatalf("status %s out %+v", a.PO("A").Status, out)
 	}
 	// A late acknowledgement still counts.
@@ -283,7 +283,7 @@ func TestAckSLA(t *testing.T) {
 	a = agg()
 	out = CheckAckSLA(a, "B", BreachReroute, step(5*time.Hour))
 	a.Recompute()
-	if !out.Reroute || len(out.Cancel) != 1 || !a.PO("B").Withdrawn() || a.PO("B").Status != model.POCancelRequested {
+	if !out.Reroute || len(out.Cancel()) != 1 || !a.PO("B").Withdrawn() || a.PO("B").Status != model.POCancelRequested {
 		t.Fatalf("out %+v po %+v", out, a.PO("B"))
 	}
 	if OpenLines(a)["L3"] != 3 || Excluded(a)["L3"][0] != "b" {
@@ -301,7 +301,7 @@ func TestShipSLA(t *testing.T) {
 	a := agg()
 	ApplyPOAck(a, &model.POAck{PONumber: "A", Status: "accepted"}, "d", step(time.Hour))
 	out := CheckShipSLA(a, "A", BreachException, step(49*time.Hour))
-	if len(out.Exceptions) != 1 || out.Exceptions[0].Kind != model.ExSLABreach || !strings.Contains(events(a), "po.ship_late") {
+	if len(out.Exceptions()) != 1 || out.Exceptions()[0].Kind != model.ExSLABreach || !strings.Contains(events(a), "po.ship_late") {
 		t.Fatalf("out %+v", out)
 	}
 	a = agg()

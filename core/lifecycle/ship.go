@@ -107,7 +107,7 @@ func ApplyShipNotice(a *model.Aggregate, sn *model.ShipNotice, docID string, s S
 	// (or not at all, WholePO) keeps every tracking number.
 	sh.Packages = append(sh.Packages, bare...)
 	a.Shipments = append(a.Shipments, sh)
-	out.Shipments = append(out.Shipments, sh.ID)
+	out.emit(model.Event{Type: model.EvShipmentCreated, PONumber: po.Number, Supplier: po.Supplier, ShipmentID: sh.ID})
 
 	done := true
 	for _, l := range po.Lines {

@@ -20,7 +20,7 @@ func TestShipNoticeWholePO(t *testing.T) {
 		{TrackingNumber: "1Z12345E6605272234"},
 	}}
 	out, err := ApplyShipNotice(a, sn, "mail1", step(2*time.Hour))
-	if err != nil || len(out.Shipments) != 1 || len(out.Exceptions) != 0 {
+	if err != nil || len(out.Shipments()) != 1 || len(out.Exceptions()) != 0 {
 		t.Fatalf("out %+v err %v", out, err)
 	}
 	a.Recompute()
@@ -44,14 +44,14 @@ func TestShipNoticeWholePO(t *testing.T) {
 	// The same e-mail again under another id (a supplier who sends the
 	// tracking twice): nothing to ship, nothing new, no exception.
 	out, _ = ApplyShipNotice(a, &model.ShipNotice{PONumber: "A", WholePO: true, Packages: []model.Package{{TrackingNumber: "1Z999AA10123456784"}}}, "mail2", step(3*time.Hour))
-	if len(out.Shipments) != 0 || len(out.Exceptions) != 0 || len(a.Shipments) != 2 {
+	if len(out.Shipments()) != 0 || len(out.Exceptions()) != 0 || len(a.Shipments) != 2 {
 		t.Errorf("repeat: out %+v shipments %d", out, len(a.Shipments))
 	}
 	// A new tracking number for a PO with nothing left to ship needs a
 	// person.
 	out, _ = ApplyShipNotice(a, &model.ShipNotice{PONumber: "A", WholePO: true, Packages: []model.Package{{TrackingNumber: "1ZXF38300382722839"}}}, "mail3", step(4*time.Hour))
-	if len(out.Exceptions) != 1 || out.Exceptions[0].Kind != model.ExDocumentRejected || !strings.Contains(out.Exceptions[0].Reason, "already shipped") {
-		t.Errorf("late tracking: %+v", out.Exceptions)
+	if len(out.Exceptions()) != 1 || out.Exceptions()[0].Kind != model.ExDocumentRejected || !strings.Contains(out.Exceptions()[0].Reason, "already shipped") {
+		t.Errorf("late tracking: %+v", out.Exceptions())
 	}
 }
 
@@ -61,8 +61,8 @@ func TestShipNoticeWholePOIgnoresLines(t *testing.T) {
 	out, _ := ApplyShipNotice(a, &model.ShipNotice{PONumber: "B", WholePO: true, Packages: []model.Package{
 		{TrackingNumber: "T1", Lines: []model.ShipmentLine{{SKU: "B-CAP", Quantity: 3}}},
 	}}, "m", step(time.Hour))
-	if len(out.Exceptions) != 0 || a.PO("B").Lines[0].Shipped != 3 {
-		t.Errorf("exceptions %+v shipped %d", out.Exceptions, a.PO("B").Lines[0].Shipped)
+	if len(out.Exceptions()) != 0 || a.PO("B").Lines[0].Shipped != 3 {
+		t.Errorf("exceptions %+v shipped %d", out.Exceptions(), a.PO("B").Lines[0].Shipped)
 	}
 }
 
@@ -74,12 +74,12 @@ func TestShipNoticeKeepsBarePackages(t *testing.T) {
 		{TrackingNumber: "T1", Lines: []model.ShipmentLine{{SKU: "A-MUG", Quantity: 2}}},
 		{TrackingNumber: "T2"},
 	}}, "m", step(time.Hour))
-	if len(out.Shipments) != 1 || len(a.Shipments[0].Packages) != 2 || a.PO("A").Status != model.POPartiallyShipped {
+	if len(out.Shipments()) != 1 || len(a.Shipments[0].Packages) != 2 || a.PO("A").Status != model.POPartiallyShipped {
 		t.Fatalf("shipments %+v status %s", a.Shipments, a.PO("A").Status)
 	}
 	// A notice with only bare packages (and not WholePO) ships nothing.
 	out, _ = ApplyShipNotice(a, &model.ShipNotice{PONumber: "B", Packages: []model.Package{{TrackingNumber: "T3"}}}, "n", step(time.Hour))
-	if len(out.Shipments) != 0 || len(a.Shipments) != 1 {
+	if len(out.Shipments()) != 0 || len(a.Shipments) != 1 {
 		t.Errorf("bare only: %+v", out)
 	}
 }
@@ -92,7 +92,7 @@ func TestShipNoticeWholePOAfterCancel(t *testing.T) {
 	po.Status = model.POCancelled
 	po.Lines[0].Cancelled = 3
 	out, _ := ApplyShipNotice(a, &model.ShipNotice{PONumber: "B", WholePO: true, Packages: []model.Package{{TrackingNumber: "T9"}}}, "m", step(time.Hour))
-	if len(out.Exceptions) != 1 || out.Exceptions[0].Kind != model.ExCancelRejected {
-		t.Errorf("exceptions = %+v", out.Exceptions)
+	if len(out.Exceptions()) != 1 || out.Exceptions()[0].Kind != model.ExCancelRejected {
+		t.Errorf("exceptions = %+v", out.Exceptions())
 	}
 }

@@ -23,8 +23,13 @@ type Aggregate struct {
 	// envelope is recognised as a duplicate and one that contradicts an
 	// earlier document as a conflict.
 	Applied []AppliedDoc `json:"applied,omitempty"`
-	Created time.Time    `json:"created_at"`
-	Updated time.Time    `json:"updated_at"`
+	// Outbox holds the domain events of recent changes, written with the
+	// change itself, so a worker that dies between saving and publishing
+	// does not lose them: the job's retry publishes them again (their
+	// subscribers are idempotent). Pruned after a day.
+	Outbox  []Event   `json:"outbox,omitempty"`
+	Created time.Time `json:"created_at"`
+	Updated time.Time `json:"updated_at"`
 }
 
 // AppliedDoc is the business identity of a document applied to an order.

@@ -184,3 +184,18 @@ type Payment struct {
 	Captured   money.Money   `json:"captured"`
 	Refunded   money.Money   `json:"refunded"`
 }
+
+// Interchange is one outbound EDI document tracked until the partner's
+// functional acknowledgement (997/999, CONTRL) names it.
+type Interchange struct {
+	ID       string    `json:"id"` // supplier:control
+	Supplier string    `json:"supplier"`
+	Control  string    `json:"control"`
+	PONumber string    `json:"po_number"`
+	OrderID  string    `json:"order_id"`
+	Document string    `json:"document"`
+	SentAt   time.Time `json:"sent_at"`
+	DueAt    time.Time `json:"due_at"`
+	Status   string    `json:"status"` // pending, accepted, rejected, overdue
+	Errors   []string  `json:"errors,omitempty"`
+}

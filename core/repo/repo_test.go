@@ -1,0 +1,115 @@
+package repo_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dropgate/dropgate/core/clock"
+	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/core/repo"
+	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/core/store/memstore"
+)
+
+func open(_ *testing.T, clk clock.Clock) store.Records { return memstore.New(clk.Now) }
+
+// TestUpdateIsOptimisticAndRetries: concurrent updates of one order all
+// land (each retried on a conflict with a fresh copy); ErrNoChange writes
+// nothing.
+func TestUpdateIsOptimisticAndRetries(t *testing.T) {
+	clk := clock.NewFake(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	orders := repo.NewOrders(open(t, clk), clk)
+	ctx := context.Background()
+	a := &model.Aggregate{Order: model.Order{ID: "o1", Channel: "shop", Currency: "USD"}}
+	if err := orders.Create(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := orders.Create(ctx, a); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("second create: %v", err)
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 6; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := orders.Update(ctx, "o1", func(a *model.Aggregate) error {
+				a.Order.Tags = append(a.Order.Tags, "t")
+				return nil
+			}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	got, v, err := orders.Get(ctx, "o1")
+	if err != nil || len(got.Order.Tags) != 6 || v != 7 {
+		t.Fatalf("tags %v version %d err %v", got.Order.Tags, v, err)
+	}
+	if _, err := orders.Update(ctx, "o1", func(*model.Aggregate) error { return repo.ErrNoChange }); err != nil {
+		t.Fatal(err)
+	}
+	if _, v2, _ := orders.Get(ctx, "o1"); v2 != v {
+		t.Errorf("ErrNoChange wrote: version %d → %d", v, v2)
+	}
+}
+
+// TestOutboxIsPrunedAfterADay and the index follows the aggregate.
+func TestOutboxIsPrunedAfterADay(t *testing.T) {
+	clk := clock.NewFake(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	orders := repo.NewOrders(open(t, clk), clk)
+	ctx := context.Background()
+	a := &model.Aggregate{Order: model.Order{ID: "o2", Channel: "shop"}, Outbox: []model.Event{{Type: model.EvOrderReceived, At: clk.Now()}}}
+	orders.Create(ctx, a)
+	clk.Advance(25 * time.Hour)
+	got, _ := orders.Update(ctx, "o2", func(a *model.Aggregate) error {
+		a.Outbox = append(a.Outbox, model.Event{Type: model.EvPODrafted, At: clk.Now()})
+		return nil
+	})
+	if len(got.Outbox) != 1 || got.Outbox[0].Type != model.EvPODrafted {
+		t.Errorf("outbox = %+v", got.Outbox)
+	}
+	list, _, err := orders.List(ctx, map[string]string{"channel": "shop", "status": string(model.OrderReceived)}, repo.Page{})
+	if err != nil || len(list) != 1 {
+		t.Errorf("list = %d, %v", len(list), err)
+	}
+}
+
+func TestListPagesThroughCombinedFilters(t *testing.T) {
+	xs := repo.NewExceptions(open(t, clock.Real{}))
+	ctx := context.Background()
+	for i := 0; i < 25; i++ {
+		sup := "a"
+		if i%3 == 0 {
+			sup = "b"
+		}
+		x := &model.Exception{ID: fmt.Sprint("x", i), Kind: model.ExSLABreach, Status: "open", Supplier: sup, CreatedAt: time.Unix(int64(i), 0)}
+		if err := xs.Create(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []model.Exception
+	p := repo.Page{Limit: 4}
+	for {
+		page, next, err := xs.Where(ctx, map[string]string{"status": "open", "supplier": "b"}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, page...)
+		if next == "" {
+			break
+		}
+		p.Cursor = next
+	}
+	if len(got) != 9 {
+		t.Errorf("%d exceptions of b, want 9", len(got))
+	}
+	for i := 1; i < len(got); i++ {
+		if !got[i].CreatedAt.Before(got[i-1].CreatedAt) {
+			t.Errorf("not newest first at %d", i)
+		}
+	}
+}
