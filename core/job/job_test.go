@@ -17,7 +17,9 @@ type sendPO struct {
 
 var kindSend = Kind[sendPO]{
 	Name: "po.send", Queue: "outbound",
-	Options: func(p sendPO) Options { return Options{Group: "po:" + p.Order, UniqueKey: "po.send:" + p.PO, MaxAttempts: 7} },
+	Options: func(p sendPO) Options {
+		return Options{Group: "po:" + p.Order, UniqueKey: "po.send:" + p.PO, MaxAttempts: 7}
+	},
 	Subject: func(p sendPO) Subject { return Subject{Order: p.Order, PO: p.PO, Connector: "acme"} },
 }
 
