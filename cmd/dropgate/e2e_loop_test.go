@@ -193,8 +193,7 @@ func TestCancellationBeforeSend(t *testing.T) {
 		t.Fatalf("PO: %s sent %v", a.POs[0].Status, a.POs[0].SentAt)
 	}
 	os.Remove(blocker) // the retry can now write, and must not
-	deadline := time.Now().Add(12 * time.Second)
-	for time.Now().Before(deadline) {
+	settled := waitUntil(2*time.Minute, func() bool {
 		var q struct {
 			Queues []struct{ Ready, Scheduled, InFlight int64 }
 		}
@@ -206,12 +205,11 @@ func TestCancellationBeforeSend(t *testing.T) {
 		if files, _ := filepath.Glob(filepath.Join(blocker, "*.850.x12")); len(files) > 0 {
 			t.Fatalf("a cancelled PO was sent: %v", files)
 		}
-		if busy == 0 && !l.hasPendingSend() {
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
+		return busy == 0 && !l.hasPendingSend()
+	})
+	if !settled {
+		t.Fatal("the send's retry never settled")
 	}
-	t.Fatal("the send's retry never settled")
 }
 
 // hasPendingSend reports whether a po.send retry is still scheduled: the
