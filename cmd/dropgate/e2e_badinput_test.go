@@ -66,6 +66,7 @@ func demoAdmin(url, path string, out any) error {
 // never retried forever; orders that cannot be fulfilled go on hold with
 // the reason.
 func TestBadInputThroughTheBinary(t *testing.T) {
+	t.Parallel()
 	dir := workdir(t)
 	s := startServer(t, dir)
 

@@ -117,6 +117,7 @@ func TestRedisFleetExactlyOncePO(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-process burst")
 	}
+	t.Parallel()
 	r := startRedis(t, false)
 	f := newFleet(t, r, 2, 3)
 	ds := signedDeliveries(t, scale().orders)
@@ -144,6 +145,7 @@ func TestRedisFleetWorkerKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-process burst")
 	}
+	t.Parallel()
 	r := startRedis(t, false)
 	f := newFleet(t, r, 2, 1)
 	rdb := goredis.NewClient(&goredis.Options{Addr: r.addr()})
@@ -202,6 +204,7 @@ func TestRedisFleetRedisRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-process burst")
 	}
+	t.Parallel()
 	sc := scale()
 	r := startRedis(t, true)
 	f := newFleet(t, r, 2, 3)
@@ -277,6 +280,7 @@ func TestRedisFleetSharesShopifyLimit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-process, waits on the bucket")
 	}
+	t.Parallel()
 	orders := scale().shopOrders
 	if 3*orders <= shopifyfake.DefaultBucketSize {
 		t.Fatalf("%d orders need %d calls, which the bucket of %d holds: the test would prove nothing", orders, 3*orders, shopifyfake.DefaultBucketSize)

@@ -2,7 +2,8 @@ package main
 
 // End-to-end tests: they build the real binary, start it as a separate
 // process on the demo config, and speak HTTP to it, as a merchant's
-// platform would.
+// platform would. Each works in its own directory on its own ports, so
+// most run in parallel: they spend their time waiting on the processes.
 
 import (
 	"bufio"
@@ -244,6 +245,7 @@ func waitFile(path string, within time.Duration) (time.Duration, bool) {
 // TestDemoQuickstart is README's quickstart: serve the demo config,
 // trigger a Shopify order, find the 850 in ./var/outbox/acme/.
 func TestDemoQuickstart(t *testing.T) {
+	t.Parallel()
 	dir := workdir(t)
 	s := startServer(t, dir)
 	trig := exec.Command(binary, "trigger", "--config", "configs/demo.yaml", "--connector", "shop", "--event", "orders/create", "--url", s.url)
@@ -283,6 +285,7 @@ func TestKill9MidBurst(t *testing.T) {
 	if testing.Short() {
 		t.Skip("burst test")
 	}
+	t.Parallel()
 	dir := workdir(t)
 	c := shop(t)
 	const n = 240
@@ -408,6 +411,7 @@ func TestKill9MidBurst(t *testing.T) {
 // body goes out only once the server refuses new connections (so the
 // shutdown has begun).
 func TestGracefulShutdownFinishesInFlight(t *testing.T) {
+	t.Parallel()
 	dir := workdir(t)
 	s := startServer(t, dir)
 	d := newDelivery(t, shop(t))
@@ -473,6 +477,7 @@ func TestGracefulShutdownFinishesInFlight(t *testing.T) {
 }
 
 func TestValidateExitCodes(t *testing.T) {
+	t.Parallel()
 	v := exec.Command(binary, "validate", "--config", "configs/demo.yaml")
 	v.Dir = "../.."
 	out, err := v.CombinedOutput()
@@ -504,6 +509,7 @@ func TestValidateExitCodes(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	out, err := exec.Command(binary, "version").CombinedOutput()
 	if err != nil || !strings.HasPrefix(string(out), "dropgate ") || !strings.Contains(string(out), "go1.") {
 		t.Fatalf("version: %v %s", err, out)
