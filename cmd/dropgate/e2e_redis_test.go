@@ -7,7 +7,7 @@ package main
 // Every disruption is triggered by an event (so many deliveries
 // acknowledged, a worker holding leases, so many 503s answered), never by
 // the clock, so the scenarios hold on a slow, loaded machine. The plain
-// `go test ./...` runs them with a few hundred orders; the soak
+// `go test ./...` runs them with 200 orders; the soak
 // (DROPGATE_SOAK=1, set by .ci/run) with the issue's 5,000. Figures are
 // logged; docs/BENCHMARKS.md ("Scaling out on Redis") has them with the
 // command:
@@ -39,13 +39,13 @@ type fleetScale struct {
 }
 
 // scale is the soak's size (the issue's figures) with DROPGATE_SOAK=1,
-// otherwise a few hundred orders: enough for every process to take part
-// and for each disruption to land in the middle of the traffic.
+// otherwise 200 orders: enough for every process to take part and for
+// each disruption to land in the middle of the traffic.
 func scale() fleetScale {
 	if testutil.Soak() {
 		return fleetScale{orders: 5000, rate: 250, refusals: 100, shopOrders: 32}
 	}
-	return fleetScale{orders: 300, rate: 150, refusals: 20, shopOrders: 16}
+	return fleetScale{orders: 200, rate: 150, refusals: 20, shopOrders: 14}
 }
 
 // redisPosters is how many deliveries the platform has in flight at once.

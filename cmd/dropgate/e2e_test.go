@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -16,6 +17,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -29,7 +32,19 @@ import (
 
 var binary string // built once in TestMain
 
+// e2eParallel is how many parallel tests run at once unless -parallel
+// says otherwise: the end-to-end tests mostly wait (on leases, SLA timers,
+// retry back-offs, a rate limit), so more of them than the CPUs can run
+// side by side.
+const e2eParallel = 4
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		_ = flag.Set("test.parallel", strconv.Itoa(max(e2eParallel, runtime.GOMAXPROCS(0))))
+	}
 	dir, err := os.MkdirTemp("", "dropgate-e2e-")
 	if err != nil {
 		panic(err)
