@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -104,15 +105,42 @@ func line(id, sku string, qty int64) model.OrderLine {
 
 var cause = model.Cause{Kind: model.CauseWebhook, Ref: "test"}
 
+// nextReady leases the next ready job of Queues, or returns nil when none
+// is ready. The rigs run on a fake clock, so nothing becomes ready on its
+// own while they look: the store's count decides, never a Dequeue timeout
+// that a loaded machine could run into with work still queued.
+func nextReady(t testing.TB, st *embedded.Store, lease time.Duration) *store.Job {
+	t.Helper()
+	ctx := context.Background()
+	stats, err := st.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ready int64
+	for _, q := range stats {
+		if slices.Contains(Queues, q.Queue) {
+			ready += q.Ready
+		}
+	}
+	if ready == 0 {
+		return nil
+	}
+	dctx, cancel := context.WithTimeout(ctx, time.Minute) // a hang guard
+	defer cancel()
+	j, err := st.Dequeue(dctx, Queues, lease)
+	if err != nil {
+		t.Fatalf("Dequeue with %d jobs ready: %v", ready, err)
+	}
+	return j
+}
+
 // drain runs every ready outbound job once through the engine's handler.
 func (r *rig) drain(t *testing.T) int {
 	t.Helper()
 	n := 0
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		j, err := r.st.Dequeue(ctx, Queues, time.Minute)
-		cancel()
-		if err != nil {
+		j := nextReady(t, r.st, time.Minute)
+		if j == nil {
 			return n
 		}
 		handlers := map[string]func(context.Context, *store.Job) error{
