@@ -103,6 +103,7 @@ func Build(ctx context.Context, o Options) (*App, error) {
 		}
 		a.Store, a.ownStore = st, true
 	}
+	a.Metrics = metrics.New(a.Store)
 	if err := a.buildConnectors(); err != nil {
 		a.Close()
 		return nil, err
@@ -136,7 +137,6 @@ func Build(ctx context.Context, o Options) (*App, error) {
 		}
 	}
 	a.Engine.Feeds = &engine.Feeds{Configs: feeds}
-	a.Metrics = metrics.New(a.Store)
 	a.Runner = &worker.Runner{
 		Queue: a.Store, Queues: engine.Queues, Concurrency: cfg.Workers.Concurrency, Lease: cfg.Workers.Lease,
 		Clock: a.Clock, Logger: a.Log, Policy: a.retryPolicy,
@@ -145,6 +145,7 @@ func Build(ctx context.Context, o Options) (*App, error) {
 	a.Runner.Hooks = worker.Hooks{
 		Done: func(j *store.Job, outcome string, took time.Duration, err error) {
 			a.Metrics.JobDone(j.Kind, outcome, took)
+			a.Metrics.ConnectorJob(engine.JobConnector(j), outcome)
 			a.Health.Observe(j, outcome, a.Clock.Now(), err)
 		},
 		Dead: a.Engine.DeadLettered,
@@ -166,7 +167,7 @@ func (a *App) buildConnectors() error {
 	for _, c := range a.Config.All() {
 		env := connector.Env{
 			Name: c.Name, Logger: a.Log.With("connector", c.Name), Clock: a.Clock, Store: a.Store,
-			RateLimit: c.EffectiveLimit(), Retry: c.EffectiveRetry(), ConfigDir: a.Config.Dir,
+			RateLimit: c.EffectiveLimit(), Retry: c.EffectiveRetry(), ConfigDir: a.Config.Dir, Calls: a.Metrics,
 		}
 		inst, err := c.Spec.New(env, c.Settings)
 		if err != nil {
