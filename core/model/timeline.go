@@ -49,7 +49,19 @@ const (
 	ExDocumentRejected   ExceptionKind = "document_rejected"
 	ExAckOverdue         ExceptionKind = "ack_overdue"
 	ExInboundParseFailed ExceptionKind = "inbound_parse_failed"
+	// ExSyncRejected: the channel refused some SKUs (it has no listing
+	// for them, or rejected the value).
+	ExSyncRejected ExceptionKind = "sync_rejected"
+	// ExPriceRefused: pricing refused to publish a price (margin guard,
+	// currency); the channel keeps its current price.
+	ExPriceRefused ExceptionKind = "price_refused"
 )
+
+// ExceptionKinds lists every exception kind, for validating filters.
+var ExceptionKinds = []ExceptionKind{
+	ExUnroutable, ExInvalidOrder, ExRejectedNoAlt, ExSLABreach, ExInvoiceMismatch, ExCancelRejected, ExDeadLetter,
+	ExUnparsedReply, ExFeedQuarantined, ExDocumentRejected, ExAckOverdue, ExInboundParseFailed, ExSyncRejected, ExPriceRefused,
+}
 
 // Exception is something that went wrong and needs a person, with the
 // actions that fix it.
