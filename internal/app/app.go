@@ -45,6 +45,13 @@ type Options struct {
 	// Store, when set, is used instead of opening one from the config
 	// (tests that share a store between processes-in-a-process).
 	Store store.Store
+	// AllowDemoToken serves the admin API beyond loopback even with the
+	// published demo token (see CheckExposure).
+	AllowDemoToken bool
+	// Listener, when set, is where the gateway serves (the caller already
+	// holds the port: the demo's free-port fallback); Listen is then its
+	// address.
+	Listener net.Listener
 }
 
 // App is a built, not yet running, dropgate.
@@ -67,6 +74,7 @@ type App struct {
 
 	ownStore bool
 	addr     chan net.Addr
+	ln       net.Listener // set by Options.Listener
 }
 
 // Build opens the store and constructs everything. It does no network I/O
@@ -94,6 +102,14 @@ func Build(ctx context.Context, o Options) (*App, error) {
 	}
 	if o.Listen != "" {
 		a.Listen = o.Listen
+	}
+	if o.Listener != nil {
+		a.ln, a.Listen = o.Listener, o.Listener.Addr().String()
+	}
+	if o.Role != RoleWorker {
+		if err := CheckExposure(a.Listen, cfg.Server.AdminToken.Reveal(), o.AllowDemoToken); err != nil {
+			return nil, err
+		}
 	}
 	a.Store = o.Store
 	if a.Store == nil {
@@ -245,9 +261,12 @@ func (a *App) Run(ctx context.Context) error {
 		a.Engine.RunFeeds(ctx, a.Role == RoleAll || a.Role == RoleWorker)
 	}()
 	if a.Role == RoleAll || a.Role == RoleGateway {
-		ln, err := net.Listen("tcp", a.Listen)
-		if err != nil {
-			return fmt.Errorf("listen on %s: %w", a.Listen, err)
+		ln := a.ln
+		if ln == nil {
+			var err error
+			if ln, err = net.Listen("tcp", a.Listen); err != nil {
+				return fmt.Errorf("listen on %s: %w", a.Listen, err)
+			}
 		}
 		a.addr <- ln.Addr()
 		srv := &http.Server{
