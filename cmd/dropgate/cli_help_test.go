@@ -124,6 +124,8 @@ func TestUnknownValuesAreErrors(t *testing.T) {
 		{nil, []string{"completion", "fish"}, `completion "fish": want bash or zsh`},
 		{nil, []string{"orders", "bogus"}, `unknown command "bogus"`},
 		{nil, []string{"bogus"}, `unknown command "bogus"`},
+		{nil, []string{"help", "bogus"}, `dropgate: unknown command "bogus"`},
+		{nil, []string{"help", "orders", "bogus"}, `dropgate orders: unknown command "bogus"`},
 		{[]string{"DROPGATE_LOG_LEVEL", "bogus"}, []string{"version"}, "DROPGATE_LOG_LEVEL=bogus: unknown level (debug, info, warn, error)"},
 		{[]string{"DROPGATE_LOG_FORMAT", "xml"}, []string{"validate", "--config", "x.yaml"}, "DROPGATE_LOG_FORMAT=xml: unknown format (json, text)"},
 	} {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	_ "github.com/dropgate/dropgate/connectors/all" // register every connector type
@@ -71,16 +72,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 // list of commands (or a group's subcommands), exit 0 when asked for
 // with -h, 1 otherwise.
 func groupUsage(path string, c *command, rest []string, stdout, stderr io.Writer) int {
-	if wantsHelp(rest) {
+	switch {
+	case len(rest) > 0 && !wantsHelp(rest[:1]):
+		fmt.Fprintf(stderr, "%s: unknown command %q\n\n", strings.TrimSpace("dropgate "+path), rest[0])
+	case wantsHelp(rest):
 		printGroup(stdout, path, c)
 		return exitOK
-	}
-	if len(rest) > 0 {
-		if path == "" {
-			fmt.Fprintf(stderr, "dropgate: unknown command %q\n\n", rest[0])
-		} else {
-			fmt.Fprintf(stderr, "dropgate %s: unknown command %q\n\n", path, rest[0])
-		}
 	}
 	printGroup(stderr, path, c)
 	return exitUser
