@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -195,18 +197,32 @@ func (ad *Admin) getPO(w http.ResponseWriter, r *http.Request) {
 
 func (ad *Admin) listExceptions(w http.ResponseWriter, r *http.Request) {
 	cursor, limit := page(r)
-	q := store.Query{Cursor: cursor, Limit: limit, Field: "status", Value: "open"}
 	qv := r.URL.Query()
-	for _, f := range []string{"kind", "order", "supplier", "status"} {
+	where := map[string]string{"status": "open"}
+	switch st := qv.Get("status"); st {
+	case "", "open":
+	case "all":
+		delete(where, "status")
+	case "resolved":
+		where["status"] = st
+	default:
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("status %q: want open, resolved or all", st))
+		return
+	}
+	if k := qv.Get("kind"); k != "" {
+		if !slices.Contains(model.ExceptionKinds, model.ExceptionKind(k)) {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("kind %q: want one of %v", k, model.ExceptionKinds))
+			return
+		}
+		where["kind"] = k
+	}
+	// Every filter given applies: ?status=open&kind=sla_breach&supplier=acme.
+	for _, f := range []string{"order", "supplier", "ref"} {
 		if v := qv.Get(f); v != "" {
-			q.Field, q.Value = f, v
-			break
+			where[f] = v
 		}
 	}
-	if qv.Get("status") == "all" {
-		q.Field, q.Value = "", ""
-	}
-	xs, next, err := ad.Engine.Exceptions(r.Context(), q)
+	xs, next, err := ad.Engine.ExceptionsWhere(r.Context(), where, store.Query{Cursor: cursor, Limit: limit})
 	if err != nil {
 		writeStoreError(w, err)
 		return

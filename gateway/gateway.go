@@ -71,7 +71,7 @@ func (s *Server) count(conn, outcome string) {
 func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	ch, ok := s.Channels[name]
-	verifier, canVerify := ch.(connector.WebhookVerifier)
+	verifier, canVerify := connector.As[connector.WebhookVerifier](ch)
 	if !ok || !canVerify {
 		s.count("_unknown", "unknown_connector")
 		writeError(w, http.StatusNotFound, "no webhook connector named "+name)

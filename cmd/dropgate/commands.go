@@ -54,8 +54,8 @@ func commandTree() []*command {
 		{name: "route", synopsis: "--config FILE --explain ORDER.json [--channel NAME] [--json]",
 			summary: "dry-run routing for an order and explain each decision", run: runRoute},
 		{name: "edi", summary: "X12 and EDIFACT files", subs: []*command{
-			{name: "parse", synopsis: "FILE [--json]", summary: "validate and print an X12 or EDIFACT file with precise errors", run: runEDIParse},
-			{name: "ack", synopsis: "FILE [--control N] [--kind 997|999] [--json]", summary: "print the 997/999 or CONTRL dropgate would send for a file", run: runEDIAck},
+			{name: "parse", synopsis: "FILE [--json] [--strict]", summary: "validate and print an X12 or EDIFACT file with precise errors", run: runEDIParse},
+			{name: "ack", synopsis: "FILE [--control N] [--kind 997|999] [--strict] [--json]", summary: "print the 997/999 or CONTRL dropgate would send for a file", run: runEDIAck},
 		}},
 		{name: "feed", summary: "supplier feeds", subs: []*command{
 			{name: "import", synopsis: "--config FILE --supplier NAME [--file F] [--dry-run] [--force] [--json]",

@@ -154,17 +154,7 @@ func item(sku string, qty int, price string) shopifyfake.NewLineItem {
 // webhook posts a signed delivery of topic.
 func (l *loop) webhook(topic string, body []byte) {
 	l.t.Helper()
-	h, _ := l.channel.SignWebhook(topic, body)
-	req, _ := http.NewRequest(http.MethodPost, l.srv.url+"/webhooks/shop", bytes.NewReader(body))
-	req.Header = h
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		l.t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		l.t.Fatalf("%s webhook: %s", topic, resp.Status)
-	}
+	l.signedDelivery(topic, body)
 }
 
 // cancelled turns an orders/create body into the orders/cancelled one.

@@ -15,19 +15,23 @@ import (
 	"github.com/dropgate/dropgate/internal/x12"
 )
 
-// runEDIParse is `dropgate edi parse FILE [--json]`.
+// strictUsage is the help of the edi commands' --strict.
+const strictUsage = "reject what is otherwise tolerated with a warning (a repeated ST02 or UNH reference, a UNB without syntax version), as for a partner with strict: true"
+
+// runEDIParse is `dropgate edi parse FILE [--json] [--strict]`.
 func runEDIParse(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("edi parse", stderr)
 	asJSON := fs.Bool("json", false, "print the tree as JSON")
+	strict := fs.Bool("strict", false, strictUsage)
 	name, data, err := ediFile("edi parse", fs, args)
 	if name == "" || err != nil {
 		return err
 	}
 	switch detectSyntax(data) {
 	case "x12":
-		return parseX12(stdout, stderr, name, data, *asJSON)
+		return parseX12(stdout, stderr, name, data, *asJSON, *strict)
 	case "edifact":
-		return parseEDIFACT(stdout, stderr, name, data, *asJSON)
+		return parseEDIFACT(stdout, stderr, name, data, *asJSON, *strict)
 	}
 	return notEDI(name)
 }
@@ -37,7 +41,8 @@ func runEDIAck(_ context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlags("edi ack", stderr)
 	control := fs.Int64("control", 1, "control `number` of the acknowledgement (ISA13/GS06 or UNB05)")
 	kind := fs.String("kind", "", "X12 acknowledgement: `997` or 999 (default: by the inbound version)")
-	asJSON := fs.Bool("json", false, "print the acknowledgements as JSON ({\"acks\": [{\"syntax\", \"control\", \"data\"}]})")
+	strict := fs.Bool("strict", false, strictUsage)
+	asJSON := fs.Bool("json", false, "print the acknowledgements as JSON: file, syntax, control and the data")
 	name, data, err := ediFile("edi ack", fs, args)
 	if name == "" || err != nil {
 		return err
@@ -56,9 +61,9 @@ func runEDIAck(_ context.Context, args []string, stdout, stderr io.Writer) error
 	syntax := detectSyntax(data)
 	switch syntax {
 	case "x12":
-		err = ackX12(out, name, data, *control, *kind)
+		err = ackX12(out, stderr, name, data, *control, *kind, *strict)
 	case "edifact":
-		err = ackEDIFACT(out, name, data, *control)
+		err = ackEDIFACT(out, stderr, name, data, *control, *strict)
 	default:
 		return notEDI(name)
 	}
@@ -112,16 +117,32 @@ type jsonSegment struct {
 	Elements [][]string `json:"elements"`
 }
 
-func parseX12(w, stderr io.Writer, name string, data []byte, asJSON bool) error {
-	f, err := x12.Parse(data)
+// readX12 parses an X12 file; strict is x12.WithStrict. problems lists
+// every error once, the one that stopped the reader (a malformed ISA after
+// a good interchange, say) included; fatal is an error that is not about
+// the input.
+func readX12(data []byte, strict bool) (f *x12.File, problems []string, fatal error) {
+	var opts []x12.Option
+	if strict {
+		opts = append(opts, x12.WithStrict())
+	}
+	f, err := x12.Parse(data, opts...)
+	var listed x12.ErrorList
+	if !errors.As(err, &listed) {
+		return f, nil, err
+	}
+	for _, e := range listed {
+		problems = append(problems, e.Error())
+	}
+	return f, problems, nil
+}
+
+func parseX12(w, stderr io.Writer, name string, data []byte, asJSON, strict bool) error {
+	f, errs, err := readX12(data, strict)
 	if err != nil && f == nil {
 		return userErrorf("%s: %v", name, err)
 	}
-	var listed x12.ErrorList
-	if errors.As(err, &listed) {
-		err = nil // the same errors AllErrors reports below
-	}
-	errs := f.AllErrors()
+	warnings := errorTexts(f.AllWarnings())
 	if asJSON {
 		type set struct {
 			ID       string        `json:"id"`
@@ -148,13 +169,14 @@ func parseX12(w, stderr io.Writer, name string, data []byte, asJSON bool) error 
 			Syntax       string        `json:"syntax"`
 			Interchanges []interchange `json:"interchanges"`
 			Errors       []string      `json:"errors,omitempty"`
+			Warnings     []string      `json:"warnings,omitempty"`
 		}
-		out.Syntax = "x12"
+		out.Syntax, out.Errors, out.Warnings = "x12", errs, warnings
 		for _, ic := range f.Interchanges {
 			d := ic.Delimiters
 			ji := interchange{Control: ic.Header.Control, Sender: ic.Header.SenderQualifier + ":" + ic.Header.SenderID,
 				Receiver: ic.Header.ReceiverQualifier + ":" + ic.Header.ReceiverID, Version: ic.Header.Version, Usage: ic.Header.Usage,
-				Delimiters: map[string]string{"element": string(d.Element), "component": string(d.Component), "segment": string(d.Segment), "repetition": string(d.Repetition)}}
+				Delimiters: map[string]string{"element": string(d.Element), "component": string(d.Component), "segment": string(d.Segment), "repetition": delimiter(d.Repetition)}}
 			for _, g := range ic.Groups {
 				jg := group{FunctionalID: g.Header.FunctionalID, Control: g.Header.Control, Version: g.Header.Version}
 				for _, s := range g.Sets {
@@ -167,9 +189,6 @@ func parseX12(w, stderr io.Writer, name string, data []byte, asJSON bool) error 
 				ji.Groups = append(ji.Groups, jg)
 			}
 			out.Interchanges = append(out.Interchanges, ji)
-		}
-		for _, e := range errs {
-			out.Errors = append(out.Errors, e.Error())
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -195,16 +214,31 @@ func parseX12(w, stderr io.Writer, name string, data []byte, asJSON bool) error 
 			}
 		}
 	}
-	msgs := make([]string, len(errs))
-	for i, e := range errs {
-		msgs[i] = e.Error()
-	}
-	return reportProblems(stderr, name, msgs, err)
+	return reportProblems(stderr, name, errs, warnings, err)
 }
 
-// reportProblems prints every problem (one per line) and returns the user
-// error that makes the command exit 1; a lone problem is the error itself.
-func reportProblems(stderr io.Writer, name string, problems []string, fatal error) error {
+// delimiter shows a delimiter for --json; an absent one (0) is "".
+func delimiter(b byte) string {
+	if b == 0 {
+		return ""
+	}
+	return string(b)
+}
+
+// errorTexts renders errors or warnings, one string each.
+func errorTexts[E error](list []E) []string {
+	out := make([]string, len(list))
+	for i, e := range list {
+		out[i] = e.Error()
+	}
+	return out
+}
+
+// reportProblems prints every warning (they do not change the exit code)
+// and every problem, one per line, and returns the user error that makes
+// the command exit 1; a lone problem is the error itself.
+func reportProblems(stderr io.Writer, name string, problems, warnings []string, fatal error) error {
+	reportWarnings(stderr, name, warnings)
 	if fatal != nil {
 		problems = append(problems, fatal.Error())
 	}
@@ -220,6 +254,13 @@ func reportProblems(stderr io.Writer, name string, problems []string, fatal erro
 	return userErrorf("%s: %d problems", name, len(problems))
 }
 
+// reportWarnings prints what the reader tolerated, one line each.
+func reportWarnings(stderr io.Writer, name string, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "%s: warning: %s\n", name, w)
+	}
+}
+
 func x12JSON(seg *x12.Segment) jsonSegment {
 	js := jsonSegment{ID: seg.ID, Line: seg.Pos.Line}
 	for i := 1; i <= seg.Len(); i++ {
@@ -228,21 +269,49 @@ func x12JSON(seg *x12.Segment) jsonSegment {
 	return js
 }
 
-func parseEDIFACT(w, stderr io.Writer, name string, data []byte, asJSON bool) error {
-	ics, err := edifact.Parse(data)
+// readEDIFACT parses an EDIFACT file with edifact.Reader.Strict set to
+// strict. problems lists every error once: ReadAll's error already joins
+// those of every interchange, group and message and the one that stopped
+// the reader.
+func readEDIFACT(data []byte, strict bool) ([]*edifact.Interchange, []string, error) {
+	r := edifact.NewBytesReader(data)
+	r.Strict = strict
+	ics, err := r.ReadAll()
+	var problems []string
+	seen := map[string]bool{}
+	for _, e := range leaves(err) {
+		if msg := e.Error(); !seen[msg] {
+			seen[msg] = true
+			problems = append(problems, msg)
+		}
+	}
+	return ics, problems, err
+}
+
+// leaves flattens errors.Join trees.
+func leaves(err error) []error {
+	if err == nil {
+		return nil
+	}
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return []error{err}
+	}
+	var out []error
+	for _, e := range j.Unwrap() {
+		out = append(out, leaves(e)...)
+	}
+	return out
+}
+
+func parseEDIFACT(w, stderr io.Writer, name string, data []byte, asJSON, strict bool) error {
+	ics, problems, err := readEDIFACT(data, strict)
 	if err != nil && len(ics) == 0 {
 		return userErrorf("%s: %v", name, err)
 	}
-	var problems []string
+	var warnings []string
 	for _, ic := range ics {
-		if e := ic.Err(); e != nil {
-			problems = append(problems, e.Error())
-		}
-		for _, m := range ic.AllMessages() {
-			if e := m.Err(); e != nil {
-				problems = append(problems, e.Error())
-			}
-		}
+		warnings = append(warnings, errorTexts(ic.AllWarnings())...)
 	}
 	if asJSON {
 		type message struct {
@@ -261,8 +330,9 @@ func parseEDIFACT(w, stderr io.Writer, name string, data []byte, asJSON bool) er
 			Syntax       string        `json:"syntax"`
 			Interchanges []interchange `json:"interchanges"`
 			Errors       []string      `json:"errors,omitempty"`
+			Warnings     []string      `json:"warnings,omitempty"`
 		}
-		out.Syntax = "edifact"
+		out.Syntax, out.Warnings = "edifact", warnings
 		for _, ic := range ics {
 			h := ic.Header
 			ji := interchange{Control: h.ControlRef, Syntax: h.Syntax + ":" + h.SyntaxVersion, Sender: h.Sender.ID, Recipient: h.Recipient.ID}
@@ -301,14 +371,17 @@ func parseEDIFACT(w, stderr io.Writer, name string, data []byte, asJSON bool) er
 			}
 		}
 	}
-	return reportProblems(stderr, name, problems, err)
+	return reportProblems(stderr, name, problems, warnings, nil)
 }
 
-func ackX12(w io.Writer, name string, data []byte, control int64, kind string) error {
-	f, err := x12.Parse(data)
+// ackX12 writes the 997/999 of every interchange read, in its encoding
+// (EBCDIC is answered in EBCDIC). Warnings go to stderr.
+func ackX12(w, stderr io.Writer, name string, data []byte, control int64, kind string, strict bool) error {
+	f, _, err := readX12(data, strict)
 	if err != nil && f == nil {
 		return userErrorf("%s: %v", name, err)
 	}
+	reportWarnings(stderr, name, errorTexts(f.AllWarnings()))
 	for _, ic := range f.Interchanges {
 		ack, err := x12.BuildAck(ic, x12.AckParams{Kind: kind, InterchangeControl: fmt.Sprint(control), GroupControl: control,
 			Date: time.Now().UTC(), Newline: "\n"})
@@ -324,12 +397,15 @@ func ackX12(w io.Writer, name string, data []byte, control int64, kind string) e
 	return nil
 }
 
-func ackEDIFACT(w io.Writer, name string, data []byte, control int64) error {
-	ics, err := edifact.Parse(data)
+// ackEDIFACT writes the CONTRL of every interchange read. Warnings go to
+// stderr.
+func ackEDIFACT(w, stderr io.Writer, name string, data []byte, control int64, strict bool) error {
+	ics, _, err := readEDIFACT(data, strict)
 	if err != nil && len(ics) == 0 {
 		return userErrorf("%s: %v", name, err)
 	}
 	for _, ic := range ics {
+		reportWarnings(stderr, name, errorTexts(ic.AllWarnings()))
 		err := edifact.WriteContrl(w, ic, edifact.ContrlOptions{ControlRef: fmt.Sprint(control), Prepared: time.Now().UTC()},
 			edifact.WriterOptions{Delimiters: ic.Delimiters, UNA: ic.UNA, LineEnding: "\n"})
 		if errors.Is(err, edifact.ErrContrlForContrl) {

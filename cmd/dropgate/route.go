@@ -98,11 +98,11 @@ func orderFromFile(ctx context.Context, cfg *config.Config, channel string, body
 		if channel != "" && c.Name != channel {
 			continue
 		}
-		inst, err := c.Spec.New(connector.Env{Name: c.Name, Logger: newLogger(io.Discard)}, c.Settings)
+		inst, err := c.Spec.Build(connector.Env{Name: c.Name, Logger: newLogger(io.Discard)}, c.Settings)
 		if err != nil {
 			return nil, err
 		}
-		dec, ok := inst.(connector.EventDecoder)
+		dec, ok := connector.As[connector.EventDecoder](inst)
 		if !ok {
 			continue
 		}

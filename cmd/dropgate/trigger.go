@@ -38,11 +38,11 @@ func runTrigger(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if c == nil {
 		return userErrorf("no connector named %q in %s", *name, *cfgPath)
 	}
-	inst, err := c.Spec.New(connector.Env{Name: c.Name, Logger: newLogger(io.Discard)}, c.Settings)
+	inst, err := c.Spec.Build(connector.Env{Name: c.Name, Logger: newLogger(io.Discard)}, c.Settings)
 	if err != nil {
 		return userErrorf("connector %s: %v", *name, err)
 	}
-	signer, ok := inst.(connector.WebhookSigner)
+	signer, ok := connector.As[connector.WebhookSigner](inst)
 	if !ok {
 		return userErrorf("connector %s (%s) does not receive webhooks", *name, c.Type)
 	}

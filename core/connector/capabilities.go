@@ -50,12 +50,24 @@ const (
 )
 
 // ChannelEvent is a decoded channel webhook or poll result.
+//
+// A cancellation must be proven by what the platform signed: Kind
+// EventOrderCancelled is acted on only when Order carries CancelledAt,
+// read from the signed body (or fetched from the platform's API), never
+// because an unsigned header such as a topic says so. See
+// ProvesCancellation.
 type ChannelEvent struct {
 	Kind           EventKind
 	ChannelOrderID string
 	Order          *model.Order // set for created/updated
 	Reason         string       // cancellation reason
 	At             time.Time
+}
+
+// ProvesCancellation reports whether the event carries the proof a
+// cancellation needs: the decoded order, cancelled at a known time.
+func (e ChannelEvent) ProvesCancellation() bool {
+	return e.Kind == EventOrderCancelled && e.Order != nil && e.Order.CancelledAt != nil && !e.Order.CancelledAt.IsZero()
 }
 
 // EventDecoder maps a channel payload into canonical events. A payload
@@ -152,6 +164,12 @@ type InboundDoc struct {
 	Invoice    *model.Invoice
 	Inventory  []model.InventoryLevel
 	FuncAck    *model.FunctionalAck
+	// Warnings are what the connector tolerated in the document (an X12
+	// ST02 repeated within its group, an EDIFACT UNB without syntax
+	// version), each naming the file and where; the partner's 997/CONTRL
+	// says so too. The engine records them on the order's timeline when it
+	// applies the document.
+	Warnings []string `json:",omitempty"`
 }
 
 // Parsed is what a supplier connector made of an inbound file.

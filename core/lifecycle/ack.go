@@ -23,6 +23,20 @@ type Outcome struct {
 	Cancel []string
 	// Exceptions for an operator.
 	Exceptions []model.Exception
+	// Settled are open exceptions whose cause is gone: close them.
+	Settled []Settled
+}
+
+// Settled names the exceptions of an order (of one PO when PONumber is
+// set) that no longer need a person, and why.
+type Settled struct {
+	Kinds    []model.ExceptionKind
+	PONumber string
+	Why      string
+}
+
+func (o *Outcome) settle(po string, why string, kinds ...model.ExceptionKind) {
+	o.Settled = append(o.Settled, Settled{Kinds: kinds, PONumber: po, Why: why})
 }
 
 func (o *Outcome) raise(kind model.ExceptionKind, a *model.Aggregate, po *model.PurchaseOrder, reason string, actions ...string) {
@@ -51,10 +65,10 @@ func ApplyPOAck(a *model.Aggregate, ack *model.POAck, docID string, s Step) (Out
 	if po == nil {
 		return out, fmt.Errorf("%w: %s", ErrUnknownPO, ack.PONumber)
 	}
-	out.Changed = true
-	if docID != "" {
-		a.MarkSeen(docID)
+	if !admit(a, po, "acknowledgement of "+po.Number, POAckIdentity(ack), true, docID, s, &out) {
+		return out, nil
 	}
+	out.Changed = true
 	if ack.CancelResponse != "" {
 		applyCancelAnswer(a, po, ack, s, &out)
 		return out, nil
@@ -116,6 +130,8 @@ func ApplyPOAck(a *model.Aggregate, ack *model.POAck, docID string, s Step) (Out
 			l.Acknowledged = l.Quantity - l.Cancelled - l.Shipped
 		}
 	}
+	checkBackorders(a, po, s, &out)
+	out.settle(po.Number, "the supplier acknowledged "+po.Number, model.ExAckOverdue)
 	status := model.POAcknowledged
 	liveTotal, rejectedAll := int64(0), true
 	for _, l := range po.Lines {
@@ -190,6 +206,11 @@ func applyLineAnswer(a *model.Aggregate, po *model.PurchaseOrder, l *model.POLin
 	case model.AckBackordered:
 		l.Backordered += qty
 		what = "backordered"
+		if p.ShipDate != nil {
+			what += ", expected to ship " + p.ShipDate.UTC().Format("2006-01-02")
+		} else {
+			what += " with no ship date"
+		}
 	case model.AckRejected:
 		l.Rejected += qty
 		l.RejectReason = firstNonEmpty(reason, "rejected by the supplier")
@@ -267,4 +288,36 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// checkBackorders flags backordered lines a person should decide on: those
+// whose expected ship date (the 855's ACK date, the ORDRSP's DTM) is past
+// the PO's ship-by date from the supplier's SLA, and those with no date at
+// all, which would otherwise sit in "processing" forever. The exception
+// offers a reroute: the PO is withdrawn and its units go to the next
+// supplier.
+func checkBackorders(a *model.Aggregate, po *model.PurchaseOrder, s Step, out *Outcome) {
+	var late, undated []string
+	for _, l := range po.Lines {
+		if l.Backordered <= 0 {
+			continue
+		}
+		switch {
+		case l.PromisedShip == nil:
+			undated = append(undated, fmt.Sprintf("%d × %s", l.Backordered, l.SKU))
+		case po.ShipDueAt != nil && l.PromisedShip.After(*po.ShipDueAt):
+			late = append(late, fmt.Sprintf("%d × %s until %s", l.Backordered, l.SKU, l.PromisedShip.UTC().Format("2006-01-02")))
+		}
+	}
+	if len(late) > 0 {
+		out.raise(model.ExBackordered, a, po, fmt.Sprintf("%s backordered %s on %s, past the ship-by date %s", po.Supplier, strings.Join(late, ", "),
+			po.Number, po.ShipDueAt.UTC().Format("2006-01-02 15:04 MST")), "reroute", "resolve")
+	}
+	if len(late)+len(undated) == 0 {
+		out.settle(po.Number, "no backorder on "+po.Number+" is late any more", model.ExBackordered)
+	}
+	if len(undated) > 0 {
+		out.raise(model.ExBackordered, a, po, fmt.Sprintf("%s backordered %s on %s without an expected ship date", po.Supplier, strings.Join(undated, ", "), po.Number),
+			"reroute", "resolve")
+	}
 }

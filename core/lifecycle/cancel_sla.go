@@ -40,6 +40,9 @@ func RequestCancel(a *model.Aggregate, reason string, s Step) Outcome {
 			out.raise(model.ExCancelRejected, a, po, fmt.Sprintf("order cancelled on %s but %s already shipped %s", a.Order.Channel, po.Supplier, po.Number), "resolve")
 		}
 	}
+	// What waited for a person to get the order moving no longer matters.
+	out.settle("", "the order was cancelled", model.ExUnroutable, model.ExInvalidOrder, model.ExRejectedNoAlt,
+		model.ExSLABreach, model.ExAckOverdue, model.ExBackordered)
 	a.Log(model.TimelineEntry{At: s.At, Entity: "order", Event: "order.cancelled", From: string(from), To: string(model.OrderCancelled), Cause: s.Cause,
 		Message: fmt.Sprintf("order cancelled on %s (reason: %s)", a.Order.Channel, orDash(reason))})
 	return out
@@ -98,14 +101,7 @@ func CheckShipSLA(a *model.Aggregate, number, onBreach string, s Step) Outcome {
 
 func breach(a *model.Aggregate, po *model.PurchaseOrder, onBreach, what string, s Step, out *Outcome) {
 	if onBreach == BreachReroute {
-		po.SetRef(model.RefWithdrawn, what)
-		a.Log(model.TimelineEntry{At: s.At, Entity: "po:" + po.Number, Event: "po.withdrawn", Cause: s.Cause,
-			Message: fmt.Sprintf("%s withdrawn from %s (%s); its open lines go to the next supplier", po.Number, po.Supplier, what)})
-		if CanMove(po.Status, model.POCancelRequested) {
-			movePO(a, po, model.POCancelRequested, s, "po.cancel_requested", fmt.Sprintf("asking %s to cancel %s", po.Supplier, po.Number))
-			out.Cancel = append(out.Cancel, po.Number)
-		}
-		out.Reroute = true
+		*out = merge(*out, Withdraw(a, po.Number, what, s))
 		return
 	}
 	kind := model.ExSLABreach
@@ -113,4 +109,43 @@ func breach(a *model.Aggregate, po *model.PurchaseOrder, onBreach, what string, 
 		kind = model.ExAckOverdue
 	}
 	out.raise(kind, a, po, fmt.Sprintf("%s: %s on %s", po.Supplier, what, po.Number), "reroute", "resolve")
+}
+
+// Withdraw takes a PO back from its supplier so its unshipped units go to
+// the next one: an SLA breach with on_breach: reroute, or an operator's
+// reroute of a late, overdue or backordered PO. The supplier is asked to
+// cancel (purchase-order protocols cancel whole orders) and is excluded
+// for those lines. A PO already shipped, cancelled or withdrawn is left
+// alone.
+func Withdraw(a *model.Aggregate, number, why string, s Step) Outcome {
+	var out Outcome
+	po := a.PO(number)
+	if po == nil || po.Withdrawn() || po.Status.Final() || po.Status == model.POShipped || a.Order.Status == model.OrderCancelled {
+		return out
+	}
+	out.Changed = true
+	po.SetRef(model.RefWithdrawn, why)
+	a.Log(model.TimelineEntry{At: s.At, Entity: "po:" + po.Number, Event: "po.withdrawn", Cause: s.Cause,
+		Message: fmt.Sprintf("%s withdrawn from %s (%s); its open lines go to the next supplier", po.Number, po.Supplier, why)})
+	switch {
+	case po.Status == model.PODraft:
+		movePO(a, po, model.POCancelled, s, "po.cancelled", fmt.Sprintf("purchase order %s cancelled before it was sent", po.Number))
+	case CanMove(po.Status, model.POCancelRequested):
+		movePO(a, po, model.POCancelRequested, s, "po.cancel_requested", fmt.Sprintf("asking %s to cancel %s", po.Supplier, po.Number))
+		out.Cancel = append(out.Cancel, po.Number)
+	}
+	out.settle(po.Number, po.Number+" was withdrawn", model.ExSLABreach, model.ExAckOverdue, model.ExBackordered)
+	out.Reroute = true
+	return out
+}
+
+// merge combines two outcomes of one update.
+func merge(a, b Outcome) Outcome {
+	a.Changed = a.Changed || b.Changed
+	a.Reroute = a.Reroute || b.Reroute
+	a.Shipments = append(a.Shipments, b.Shipments...)
+	a.Cancel = append(a.Cancel, b.Cancel...)
+	a.Exceptions = append(a.Exceptions, b.Exceptions...)
+	a.Settled = append(a.Settled, b.Settled...)
+	return a
 }

@@ -20,10 +20,11 @@ func ApplyInvoice(a *model.Aggregate, inv *model.Invoice, docID string, s Step) 
 	if po == nil {
 		return out, fmt.Errorf("%w: %s", ErrUnknownPO, inv.PONumber)
 	}
-	out.Changed = true
-	if docID != "" {
-		a.MarkSeen(docID)
+	id, known := InvoiceIdentity(inv, po.Supplier)
+	if !admit(a, po, fmt.Sprintf("invoice %s", orDash(inv.Number)), id, known, docID, s, &out) {
+		return out, nil
 	}
+	out.Changed = true
 	a.Invoices = append(a.Invoices, *inv)
 	var problems []string
 	invoiced := map[int]int64{}

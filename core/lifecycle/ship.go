@@ -32,10 +32,11 @@ func ApplyShipNotice(a *model.Aggregate, sn *model.ShipNotice, docID string, s S
 	if po == nil {
 		return out, fmt.Errorf("%w: %s", ErrUnknownPO, sn.PONumber)
 	}
-	out.Changed = true
-	if docID != "" {
-		a.MarkSeen(docID)
+	id, known := ShipNoticeIdentity(sn)
+	if !admit(a, po, shipNoticeLabel(sn), id, known, docID, s, &out) {
+		return out, nil
 	}
+	out.Changed = true
 	sh := model.Shipment{
 		ID: ShipmentID(docID, po.Number), OrderID: a.Order.ID, PONumber: po.Number, Supplier: po.Supplier,
 		ShippedAt: sn.ShippedAt, Carrier: sn.Carrier, Service: sn.Service, Status: model.TrackInTransit, Source: docID,
@@ -118,6 +119,9 @@ func ApplyShipNotice(a *model.Aggregate, sn *model.ShipNotice, docID string, s S
 	if done {
 		to = model.POShipped
 	}
+	if done {
+		out.settle(po.Number, po.Number+" has shipped", model.ExSLABreach, model.ExAckOverdue, model.ExBackordered)
+	}
 	wasCancelling := po.Status == model.POCancelRequested
 	if po.Status == model.POCancelled || po.Withdrawn() {
 		out.raise(model.ExCancelRejected, a, po, fmt.Sprintf("%s shipped %s after it was cancelled (tracking %s)", po.Supplier, po.Number, strings.Join(sh.TrackingNumbers(), ", ")), "resolve")
@@ -132,6 +136,13 @@ func ApplyShipNotice(a *model.Aggregate, sn *model.ShipNotice, docID string, s S
 	a.Log(model.TimelineEntry{At: s.At, Entity: "shipment:" + sh.ID, Event: "shipment.created", Cause: s.Cause,
 		Message: fmt.Sprintf("shipment of %d package(s) from %s", len(sh.Packages), po.Supplier)})
 	return out, nil
+}
+
+func shipNoticeLabel(sn *model.ShipNotice) string {
+	if sn.ShipmentID != "" {
+		return fmt.Sprintf("ship notice %s for %s", sn.ShipmentID, sn.PONumber)
+	}
+	return "ship notice for " + sn.PONumber
 }
 
 // shipRemaining marks every live unit of po not yet shipped as shipped

@@ -17,9 +17,22 @@ type Aggregate struct {
 	Timeline  []TimelineEntry `json:"timeline"`
 	// Seen holds ids of inbound documents already applied, so a
 	// redelivered 855 or 856 changes nothing the second time.
-	Seen    []string  `json:"seen,omitempty"`
-	Created time.Time `json:"created_at"`
-	Updated time.Time `json:"updated_at"`
+	Seen []string `json:"seen,omitempty"`
+	// Applied holds the business identity of every supplier document
+	// applied (lifecycle.DocIdentity), so the same 856 re-sent in a new
+	// envelope is recognised as a duplicate and one that contradicts an
+	// earlier document as a conflict.
+	Applied []AppliedDoc `json:"applied,omitempty"`
+	Created time.Time    `json:"created_at"`
+	Updated time.Time    `json:"updated_at"`
+}
+
+// AppliedDoc is the business identity of a document applied to an order.
+type AppliedDoc struct {
+	Key         string    `json:"key"`
+	Fingerprint string    `json:"fingerprint"`
+	DocID       string    `json:"doc_id,omitempty"` // the envelope id it came in first
+	At          time.Time `json:"at"`
 }
 
 // PO returns the purchase order with the given number, or nil.

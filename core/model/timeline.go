@@ -49,6 +49,8 @@ const (
 	ExDocumentRejected   ExceptionKind = "document_rejected"
 	ExAckOverdue         ExceptionKind = "ack_overdue"
 	ExInboundParseFailed ExceptionKind = "inbound_parse_failed"
+	ExDocumentConflict   ExceptionKind = "document_conflict" // a document re-sent with different content
+	ExBackordered        ExceptionKind = "backordered"       // a supplier backordered units past the SLA or without a date
 	// ExSyncRejected: the channel refused some SKUs (it has no listing
 	// for them, or rejected the value).
 	ExSyncRejected ExceptionKind = "sync_rejected"
@@ -60,7 +62,8 @@ const (
 // ExceptionKinds lists every exception kind, for validating filters.
 var ExceptionKinds = []ExceptionKind{
 	ExUnroutable, ExInvalidOrder, ExRejectedNoAlt, ExSLABreach, ExInvoiceMismatch, ExCancelRejected, ExDeadLetter,
-	ExUnparsedReply, ExFeedQuarantined, ExDocumentRejected, ExAckOverdue, ExInboundParseFailed, ExSyncRejected, ExPriceRefused,
+	ExUnparsedReply, ExFeedQuarantined, ExDocumentRejected, ExAckOverdue, ExInboundParseFailed, ExDocumentConflict, ExBackordered,
+	ExSyncRejected, ExPriceRefused,
 }
 
 // Exception is something that went wrong and needs a person, with the

@@ -20,6 +20,7 @@ import (
 	"github.com/dropgate/dropgate/gateway"
 	"github.com/dropgate/dropgate/internal/catalog"
 	"github.com/dropgate/dropgate/internal/config"
+	"github.com/dropgate/dropgate/internal/connenv"
 	"github.com/dropgate/dropgate/internal/engine"
 	"github.com/dropgate/dropgate/internal/feed"
 	"github.com/dropgate/dropgate/internal/metrics"
@@ -152,7 +153,7 @@ func Build(ctx context.Context, o Options) (*App, error) {
 			feeds[s.Name] = s.Feed
 		}
 	}
-	a.Engine.Feeds = &engine.Feeds{Configs: feeds}
+	a.Engine.Feeds = &engine.Feeds{Configs: feeds, Calls: a.Metrics}
 	a.Runner = &worker.Runner{
 		Queue: a.Store, Queues: engine.Queues, Concurrency: cfg.Workers.Concurrency, Lease: cfg.Workers.Lease,
 		Clock: a.Clock, Logger: a.Log, Policy: a.retryPolicy,
@@ -181,11 +182,11 @@ func Build(ctx context.Context, o Options) (*App, error) {
 
 func (a *App) buildConnectors() error {
 	for _, c := range a.Config.All() {
-		env := connector.Env{
-			Name: c.Name, Logger: a.Log.With("connector", c.Name), Clock: a.Clock, Store: a.Store,
+		env := connenv.New(a.Store, connenv.Options{
+			Name: c.Name, Namespace: c.Spec.Namespace, Logger: a.Log.With("connector", c.Name), Clock: a.Clock,
 			RateLimit: c.EffectiveLimit(), Retry: c.EffectiveRetry(), ConfigDir: a.Config.Dir, Calls: a.Metrics,
-		}
-		inst, err := c.Spec.New(env, c.Settings)
+		})
+		inst, err := c.Spec.Build(env, c.Settings)
 		if err != nil {
 			return fmt.Errorf("connector %s (%s): %w", c.Name, c.Type, err)
 		}
@@ -199,6 +200,40 @@ func (a *App) buildConnectors() error {
 		}
 	}
 	return nil
+}
+
+// startConnectors runs each connector's one-time start-up (connector.Starter).
+func (a *App) startConnectors(ctx context.Context) error {
+	for _, c := range a.connectors() {
+		if st, ok := c.(connector.Starter); ok {
+			if err := st.Start(ctx); err != nil {
+				return fmt.Errorf("start connector %s (%s): %w", c.Name(), c.Type(), err)
+			}
+		}
+	}
+	return nil
+}
+
+// closeConnectors releases what connectors hold (SFTP sessions), after
+// the workers stopped.
+func (a *App) closeConnectors() {
+	for _, c := range a.connectors() {
+		if cl, ok := c.(connector.Closer); ok {
+			if err := cl.Close(); err != nil {
+				a.Log.Warn("closing connector", "connector", c.Name(), "err", err)
+			}
+		}
+	}
+}
+
+func (a *App) connectors() []connector.Connector {
+	var out []connector.Connector
+	for _, m := range []map[string]connector.Connector{a.Channels, a.Suppliers, a.Others} {
+		for _, c := range m {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func (a *App) loadCatalogs() error {
@@ -243,7 +278,9 @@ func (a *App) Addr(ctx context.Context) (net.Addr, error) {
 
 // Run serves until ctx ends, then shuts down gracefully: the HTTP server
 // stops accepting and finishes in-flight requests, workers finish their
-// current jobs, within server.shutdown_timeout.
+// current jobs, within server.shutdown_timeout. A job handler that ignores
+// its context is abandoned after that (worker.Runner.Run logs it; its
+// lease expires and it is delivered again), so Run always returns.
 func (a *App) Run(ctx context.Context) error {
 	grace := a.Config.Server.ShutdownTimeout
 	ctx, cancel := context.WithCancel(ctx)
@@ -252,6 +289,10 @@ func (a *App) Run(ctx context.Context) error {
 	errc := make(chan error, 2)
 	// Feed snapshots applied by any replica are loaded before the first
 	// job is routed, then followed; workers also fire the feed schedules.
+	if err := a.startConnectors(ctx); err != nil {
+		return err
+	}
+	defer a.closeConnectors()
 	if err := a.Engine.LoadFeeds(ctx); err != nil {
 		a.Log.Warn("loading feed snapshots", "err", err)
 	}
@@ -323,9 +364,32 @@ func (a *App) Run(ctx context.Context) error {
 		cancel()
 	case <-ctx.Done():
 	}
-	wg.Wait()
+	a.waitStopped(&wg, grace+stopMargin)
 	a.Log.Info("stopped")
 	return err
+}
+
+// stopMargin is what Run allows its parts beyond server.shutdown_timeout:
+// the runner's wait for handlers to notice their context, the last flush
+// of connector health (5s).
+const stopMargin = 10 * time.Second
+
+// waitStopped waits for wg, but no longer than d: every part bounds its
+// own shutdown, and this makes sure a part that does not cannot keep the
+// process alive.
+func (a *App) waitStopped(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		a.Log.Warn("shutdown: parts still running after the shutdown timeout; stopping without them", "waited", d)
+	}
 }
 
 // schedule fires the periodic jobs: inbox polls, API status polls and
@@ -341,13 +405,13 @@ func (a *App) schedule(ctx context.Context) {
 	}
 	var jobs []periodic
 	for name, s := range a.Suppliers {
-		if _, ok := s.(connector.Inbox); ok {
+		if _, ok := connector.As[connector.Inbox](s); ok {
 			jobs = append(jobs, periodic{name, every, engine.PollInboxJob})
 		}
-		if _, ok := s.(connector.StatusPoller); ok {
+		if _, ok := connector.As[connector.StatusPoller](s); ok {
 			pe := every
-			if p, ok := s.(interface{ PollEvery() time.Duration }); ok && p.PollEvery() > 0 {
-				pe = p.PollEvery() // the supplier's status.every
+			if caps := connector.CapsOf(s); caps.PollEvery > 0 {
+				pe = caps.PollEvery // the supplier's status.every
 			}
 			jobs = append(jobs, periodic{name, pe, engine.SupplierPollJob})
 		}

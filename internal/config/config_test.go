@@ -37,12 +37,11 @@ type testSupConfig struct {
 
 func registry() *connector.Registry {
 	r := connector.NewRegistry()
-	r.Register(connector.Spec{Type: "testchan", Kind: connector.KindChannel,
-		NewConfig: func() any { return &testChanConfig{Retries: 3} },
-		New:       func(env connector.Env, _ any) (connector.Connector, error) { return testConn{env}, nil }})
-	r.Register(connector.Spec{Type: "testsup", Kind: connector.KindSupplier,
-		NewConfig: func() any { return &testSupConfig{} },
-		New:       func(env connector.Env, _ any) (connector.Connector, error) { return testConn{env}, nil }})
+	connector.RegisterIn(r, connector.Spec[testChanConfig]{Type: "testchan", Kind: connector.KindChannel,
+		Defaults: func() *testChanConfig { return &testChanConfig{Retries: 3} },
+		New:      func(env connector.Env, _ *testChanConfig) (connector.Connector, error) { return testConn{env}, nil }})
+	connector.RegisterIn(r, connector.Spec[testSupConfig]{Type: "testsup", Kind: connector.KindSupplier,
+		New: func(env connector.Env, _ *testSupConfig) (connector.Connector, error) { return testConn{env}, nil }})
 	return r
 }
 

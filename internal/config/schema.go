@@ -80,10 +80,10 @@ type Connector struct {
 	// without one or for other kinds.
 	Feed *feed.Config `yaml:"-"`
 	// Settings is the connector's own config struct (Spec.NewConfig()).
-	Settings any            `yaml:"-"`
-	Spec     connector.Spec `yaml:"-"`
-	Kind     connector.Kind `yaml:"-"`
-	Line     int            `yaml:"-"`
+	Settings any                    `yaml:"-"`
+	Spec     connector.Registration `yaml:"-"`
+	Kind     connector.Kind         `yaml:"-"`
+	Line     int                    `yaml:"-"`
 }
 
 // EffectiveLimit is the YAML override or the connector's default.

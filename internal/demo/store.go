@@ -92,7 +92,7 @@ func (st *demoStore) stop() {
 // `dropgate trigger` can then be fulfilled on the store instead of ending
 // in a dead letter. The store adopts it before the gateway enqueues it.
 func (st *demoStore) adoptWebhookOrders(a *app.App, channel string, log *slog.Logger) {
-	v, ok := a.Gateway.Channels[channel].(connector.WebhookVerifier)
+	v, ok := connector.As[connector.WebhookVerifier](a.Gateway.Channels[channel])
 	if !ok {
 		return
 	}
@@ -168,11 +168,15 @@ func (st *demoStore) placeOrder(ctx context.Context, sc *shopify.Config) (shopif
 }
 
 func postWebhook(ctx context.Context, ch *config.Connector, addr string, body []byte) error {
-	inst, err := ch.Spec.New(connector.Env{Name: ch.Name}, ch.Settings)
+	inst, err := ch.Spec.Build(connector.Env{Name: ch.Name}, ch.Settings)
 	if err != nil {
 		return err
 	}
-	h, err := inst.(connector.WebhookSigner).SignWebhook("orders/create", body)
+	signer, ok := connector.As[connector.WebhookSigner](inst)
+	if !ok {
+		return fmt.Errorf("channel %s (%s) cannot sign test webhooks", ch.Name, ch.Type)
+	}
+	h, err := signer.SignWebhook("orders/create", body)
 	if err != nil {
 		return err
 	}

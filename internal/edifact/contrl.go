@@ -92,7 +92,12 @@ const (
 // identifies the subject interchange with its reference, sender and
 // recipient exactly as they appear in the inbound UNB, as ISO 9735-4
 // specifies. Each message gets a UCM (action 7 or 4); errors in UNH/UNT are
-// reported on the UCM, errors in other segments as UCS and UCD. Messages of
+// reported on the UCM, errors in other segments as UCS and UCD. A defect the
+// reader tolerated (Interchange.Warnings, Message.Warnings) is reported
+// with action 7 on the UCI or UCM: CONTRL has no "accepted with errors"
+// action since code 2 of list 0083 was withdrawn (2001), and the UCI and
+// UCM identify "any error related to" their service segments whatever the
+// action (CONTRL D:3, ISO 9735-4). Messages of
 // type CONTRL are never acknowledged: ErrContrlForContrl is returned when
 // nothing else is left. Whether a CONTRL is wanted at all (UNB09, the
 // partner agreement) is the caller's decision.
@@ -118,6 +123,8 @@ func BuildContrl(ic *Interchange, opts ContrlOptions) (*Contrl, error) {
 	uciErr := firstError(ic.Errors)
 	if uciErr != nil {
 		uci = ActionRejected
+	} else {
+		uciErr = firstError(ic.Warnings)
 	}
 	h := ic.Header
 	c.Body = append(c.Body, response("UCI", []Element{{h.ControlRef}, h.Sender.element(), h.Recipient.element()}, uci, uciErr))
@@ -181,7 +188,7 @@ func contrlUNB(ic *Interchange, opts ContrlOptions) InterchangeHeader {
 		Sender:        in.Recipient,
 		Recipient:     in.Sender,
 		ControlRef:    opts.ControlRef,
-		Test:          in.Test,
+		Test:          contrlTest(in),
 	}
 	// An inbound syntax this package cannot write (the reason it may be
 	// rejected) falls back to UNOC:3, which can carry every value the reader
@@ -202,6 +209,28 @@ func contrlUNB(ic *Interchange, opts ContrlOptions) InterchangeHeader {
 	}
 	h.SetPrepared(opts.Prepared)
 	return h
+}
+
+// contrlTest is the test indicator (UNB 0035) of the CONTRL answering in.
+// Code list 0035 (ISO 9735 service code list, syntax 4, "indication that
+// the structural level containing the test indicator is a test"): 1
+// interchange is a test, 2 syntax only test, 3 echo request ("to be
+// returned without change, except for this data element to have the value
+// 4"), 4 echo response, 5 service provider test; syntax 1 to 3 define 1
+// only ("set = 1 if the interchange is a test, otherwise not used").
+//
+// The answer to a test belongs to the test, so the CONTRL of any test
+// interchange is marked 1, and that of a production one is not marked. The
+// indicator is never copied: a CONTRL carrying 2 would ask the partner to
+// syntax-check our CONTRL, one carrying 3 would ask it to echo our CONTRL
+// back (a CONTRL is not an echo: the reader rejects echo requests with
+// code 25), 4 would claim to be an echo, and 5 names the partner's service
+// provider arrangement, not ours, and does not exist before syntax 4.
+func contrlTest(in InterchangeHeader) string {
+	if in.IsTest() {
+		return "1"
+	}
+	return ""
 }
 
 func contrlUNH(ic *Interchange, opts ContrlOptions) MessageHeader {
@@ -275,15 +304,19 @@ func appendUCMs(body []*Segment, msgs []*Message, parentRejected bool) []*Segmen
 		if isContrl(m) {
 			continue
 		}
-		var envErrs []Error
-		for _, e := range m.Errors {
-			if isEnvelopeError(e) {
-				envErrs = append(envErrs, e)
-			}
-		}
 		action := ActionAccepted
 		if parentRejected || len(m.Errors) > 0 {
 			action = ActionRejected
+		}
+		noted := m.Errors
+		if action == ActionAccepted {
+			noted = m.Warnings
+		}
+		var envErrs []Error
+		for _, e := range noted {
+			if isEnvelopeError(e) {
+				envErrs = append(envErrs, e)
+			}
 		}
 		h := m.Header
 		id := []Element{{h.Ref}, {h.Type, h.Version, h.Release, h.Agency, h.Association}}

@@ -42,6 +42,17 @@
 //
 //	line 12, interchange 12345 message 2 segment 9 (UNT): UNT01=8 but the message has 9 segments
 //
+// Two defects real partners commit with otherwise sound interchanges are
+// tolerated: a UNB without its syntax version number (read as version 4
+// when the date has eight digits or the syntax identifier is UNOW/UNOY,
+// else 3) and a message reference used twice in one interchange (checked
+// by ReadAll and Parse). They are recorded in Interchange.Warnings and
+// Message.Warnings, not Errors, and reported by the CONTRL with action 7;
+// Reader.Strict makes them errors. Counts and references that prove an
+// envelope complete are never relaxed. The test indicator (UNB 0035) is
+// checked against code list 0035: an echo request or response is rejected
+// (code 25), as this package does not echo.
+//
 // No input makes the package panic; FuzzReader checks this.
 //
 // # Writing
@@ -59,7 +70,8 @@
 // BuildContrl answers an inbound interchange read with ReadAll or Parse:
 // UCI for the interchange, UCF per functional group, UCM per message, UCS
 // and UCD for segment and element errors, in a new interchange whose UNB
-// swaps sender and recipient. An interchange of CONTRL messages is never
+// swaps sender and recipient; the CONTRL of a test interchange is itself
+// marked a test (UNB 0035 = 1). An interchange of CONTRL messages is never
 // acknowledged (ErrContrlForContrl). ReadContrl reads a partner's CONTRL
 // into per-interchange, per-group and per-message verdicts.
 //

@@ -51,8 +51,16 @@ type InterchangeHeader struct {
 	Test                  string // 0035 "1" for a test interchange
 }
 
-// IsTest reports whether the interchange is marked as a test (UNB11 = 1).
-func (h InterchangeHeader) IsTest() bool { return h.Test == "1" }
+// IsTest reports whether the interchange is marked as a test: UNB 0035
+// (UNB11) holds any test indicator of code list 0035 — 1 interchange is a
+// test, 2 syntax only test, 3 echo request, 4 echo response, 5 service
+// provider test (syntax 1 to 3 define 1 only). Anything set there means the
+// interchange must not be processed as production.
+func (h InterchangeHeader) IsTest() bool { return h.Test != "" }
+
+// SyntaxOnly reports a syntax only test (UNB 0035 = 2): the sender wants
+// the CONTRL, not its messages processed.
+func (h InterchangeHeader) SyntaxOnly() bool { return h.Test == "2" }
 
 // Prepared returns UNB S004 as a time in UTC. A two-digit year is read in
 // the window 1970-2069.
@@ -226,7 +234,11 @@ type Interchange struct {
 	MessageCount int
 	Trailer      *Segment // UNZ; nil when missing
 	Errors       []Error  // problems with UNA, UNB, UNZ and the envelope structure
-	Pos          Position // of UNB
+	// Warnings are defects of UNA, UNB and UNZ the reader tolerated (see
+	// Reader.Strict): the interchange stays accepted, and its CONTRL UCI
+	// reports the first one with action 7.
+	Warnings []Error
+	Pos      Position // of UNB
 }
 
 // AllMessages returns the messages of the interchange whether or not they
@@ -242,6 +254,17 @@ func (ic *Interchange) AllMessages() []*Message {
 	if len(ic.Messages) > 0 {
 		slices.SortStableFunc(all, func(a, b *Message) int { return cmp.Compare(a.Pos.Offset, b.Pos.Offset) })
 	}
+	return all
+}
+
+// AllWarnings returns what the reader tolerated in the interchange and its
+// messages, in input order.
+func (ic *Interchange) AllWarnings() []Error {
+	all := slices.Clone(ic.Warnings)
+	for _, m := range ic.AllMessages() {
+		all = append(all, m.Warnings...)
+	}
+	slices.SortStableFunc(all, func(a, b Error) int { return cmp.Compare(a.Location().Offset, b.Location().Offset) })
 	return all
 }
 
@@ -302,7 +325,11 @@ type Message struct {
 	Trailer      *Segment // UNT; nil when missing
 	// Errors are the problems found in this message, with positions, for
 	// the CONTRL's UCM, UCS and UCD segments.
-	Errors      []Error
+	Errors []Error
+	// Warnings are defects the reader tolerated (see Reader.Strict): the
+	// message stays accepted, and its UCM reports the first one with
+	// action 7.
+	Warnings    []Error
 	Pos         Position     // of UNH
 	Interchange *Interchange `json:"-"`
 	Group       *Group       `json:"-"` // nil when the interchange has no groups

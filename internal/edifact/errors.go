@@ -22,6 +22,8 @@ const (
 	CodeUnspecified            ErrorCode = 18 // error whose nature is not reported
 	CodeInvalidServiceChar     ErrorCode = 20 // character invalid as service character (UNA)
 	CodeInvalidCharacter       ErrorCode = 21 // character outside the syntax identifier's repertoire
+	CodeTestNotSupported       ErrorCode = 25 // test indicator not supported
+	CodeDuplicate              ErrorCode = 26 // duplicate detected
 	CodeReferenceMismatch      ErrorCode = 28 // trailer reference differs from header reference
 	CodeCountMismatch          ErrorCode = 29 // control count differs from what was received
 	CodeGroupsAndMessagesMixed ErrorCode = 30 // functional groups and bare messages in one interchange

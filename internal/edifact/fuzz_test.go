@@ -25,6 +25,7 @@ func FuzzReader(f *testing.F) {
 		"UNB+UNOA:3+S+R+240131:1200+77'UNH+1+ORDERS:D:96A:UN'BGM+220?",
 		"UNB+UNOY:4+S+R+20240131:1200+77'UNH+1+CONTRL:D:3:UN'UCI+1+A+B+4+29+UNZ'UCM+1+X:D:96A:UN+4'UCS+2+13'UCD+12+1:2'UNT+6+1'UNZ+1+77'",
 		string(genInterchange(2)),
+		"UNB+UNOC+S+R+20240131:1200+77++++++3'UNH+1+ORDERS:D:96A:UN'UNT+2+1'UNH+1+ORDERS:D:96A:UN'UNT+2+1'UNZ+2+77'",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -59,6 +60,14 @@ func FuzzReader(f *testing.F) {
 				}
 			}
 		}
+		strict := NewBytesReader(data)
+		strict.Strict = true
+		sics, _ := strict.ReadAll()
+		for _, ic := range sics {
+			if w := ic.AllWarnings(); len(w) > 0 {
+				t.Fatalf("a strict reader tolerated %v", w)
+			}
+		}
 	})
 }
 
@@ -71,7 +80,7 @@ func isReaderError(err error) bool {
 // data.
 func checkInterchange(t *testing.T, ic *Interchange, data []byte) {
 	t.Helper()
-	for _, e := range allErrors([]*Interchange{ic}) {
+	for _, e := range append(allErrors([]*Interchange{ic}), ic.AllWarnings()...) {
 		loc := e.Location()
 		if loc.Line < 1 || loc.Offset < 0 || loc.Offset > int64(len(data)) {
 			t.Fatalf("error outside the input: %v (offset %d, %d bytes)", e, loc.Offset, len(data))

@@ -88,6 +88,27 @@ func (r *Reader) record(e Error) {
 	}
 }
 
+// warn adds a tolerated defect to the innermost open message or
+// interchange.
+func (r *Reader) warn(e Error) {
+	switch {
+	case r.msg != nil:
+		r.addError(&r.msg.Warnings, e)
+	case r.ic != nil:
+		r.addError(&r.ic.Warnings, e)
+	}
+}
+
+// tolerate records e as a warning, or as an error when the reader is
+// strict.
+func (r *Reader) tolerate(e Error) {
+	if r.Strict {
+		r.record(e)
+		return
+	}
+	r.warn(e)
+}
+
 func (r *Reader) addError(list *[]Error, e Error) {
 	if len(*list) < r.maxErrors() {
 		*list = append(*list, e)

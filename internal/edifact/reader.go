@@ -61,6 +61,13 @@ type Reader struct {
 	// errors (code 21). Without it they are accepted, and bytes above 0x7F
 	// are read as Latin-1, because partners often label Latin-1 data UNOA.
 	StrictCharset bool
+	// Strict rejects what the reader otherwise accepts with a warning
+	// (Interchange.Warnings, Message.Warnings): a UNB without its syntax
+	// version number, and a message reference (UNH 0062) used twice in one
+	// interchange (checked by ReadAll and Parse). Real partners send both
+	// with otherwise sound interchanges; strict is for partners who want
+	// the rejection the standard prescribes.
+	Strict bool
 	// DiscardSegments keeps NextMessage, ReadAll and Parse from retaining
 	// message segments: headers, counts and errors are still kept, which is
 	// all a CONTRL needs, in memory that does not grow with message size.
@@ -87,8 +94,9 @@ type Reader struct {
 	keepSegs     bool // set by NextMessage and ReadAll
 	keepTree     bool // set by ReadAll
 	probs        []segProblem
-	interchanges int  // interchanges started, for messages about trailing data
-	fatalInTree  bool // the error that stopped the reader is recorded on an interchange
+	refs         map[string]struct{} // UNH 0062 of the interchange, when keepTree
+	interchanges int                 // interchanges started, for messages about trailing data
+	fatalInTree  bool                // the error that stopped the reader is recorded on an interchange
 }
 
 // NewReader returns a Reader reading from src. It buffers src itself, so
@@ -100,9 +108,14 @@ func NewReader(src io.Reader) *Reader { return &Reader{src: src} }
 // problem that stopped the reader; the interchanges read so far are
 // returned either way, so a CONTRL can still be built from them.
 func Parse(data []byte) ([]*Interchange, error) {
-	r := &Reader{}
-	r.sc = newBytesScanner(data, DefaultMaxSegmentLen)
-	return r.ReadAll()
+	return NewBytesReader(data).ReadAll()
+}
+
+// NewBytesReader returns a Reader of data, which it reads in place: what
+// Parse uses, for a caller that sets fields (Strict, say) before ReadAll.
+// MaxSegmentLen is DefaultMaxSegmentLen.
+func NewBytesReader(data []byte) *Reader {
+	return &Reader{sc: newBytesScanner(data, DefaultMaxSegmentLen)}
 }
 
 // Next returns the next event, or io.EOF after the last one. Any other

@@ -114,6 +114,10 @@ func (r *Reader) openInterchange(ic *Interchange, seg *Segment, raw rawSegment) 
 		seg = r.parseSegment(raw)
 	}
 	ic.Header = interchangeHeaderFrom(seg)
+	inferred := ""
+	if ic.Header.SyntaxVersion == "" && !r.Strict {
+		inferred = inferSyntaxVersion(&ic.Header)
+	}
 	if ic.Header.SyntaxVersion != "4" {
 		// UNA5 is reserved (and should be a space) before syntax 4: a
 		// character there must not split syntax 3 data.
@@ -123,8 +127,14 @@ func (r *Reader) openInterchange(ic *Interchange, seg *Segment, raw rawSegment) 
 	ic.Delimiters = r.d
 	ic.Pos = seg.Pos
 	r.ic = ic
+	r.refs = nil
 	r.place(seg)
 	r.checkUNB(seg)
+	if inferred != "" {
+		loc := r.loc(seg)
+		loc.Element, loc.Component = 1, 2
+		r.warn(&SyntaxError{Loc: loc, Code: CodeMissing, Msg: "UNB01 (syntax version) is missing; read as " + inferred})
+	}
 	r.emit(InterchangeStart, seg)
 	if csErr != nil {
 		loc := r.loc(seg)
@@ -161,6 +171,46 @@ func (r *Reader) checkUNB(seg *Segment) {
 		loc.Element, loc.Component = 1, 2
 		r.record(&SyntaxError{Loc: loc, Code: CodeSyntaxNotSupported, Msg: fmt.Sprintf("syntax version %q is not 1 to 4", h.SyntaxVersion)})
 	}
+	r.checkTestIndicator(seg)
+}
+
+// inferSyntaxVersion fills the syntax version a sloppy UNB left out from
+// what only one version allows: an eight-digit date (CCYYMMDD) or the
+// UTF-8 identifiers UNOW and UNOY are syntax 4; otherwise syntax 3, by far
+// the most common. It returns how it decided, for the warning.
+func inferSyntaxVersion(h *InterchangeHeader) string {
+	switch {
+	case len(h.Date) == 8:
+		h.SyntaxVersion = "4"
+		return "syntax version 4 (the date has eight digits)"
+	case h.Syntax == "UNOW" || h.Syntax == "UNOY":
+		h.SyntaxVersion = "4"
+		return "syntax version 4 (" + h.Syntax + " exists from syntax 4 on)"
+	}
+	h.SyntaxVersion = "3"
+	return "syntax version 3"
+}
+
+// checkTestIndicator checks UNB 0035 against code list 0035: 1 test, 2
+// syntax only test, 5 service provider test are read; 3 (echo request, "to
+// be returned without change, except for this data element to have the
+// value 4") and 4 (echo response) ask for an echo this package does not
+// produce, so the interchange is rejected with 25, test indicator not
+// supported; any other value is invalid (12), since whether goods move
+// depends on it.
+func (r *Reader) checkTestIndicator(seg *Segment) {
+	code, msg := ErrorCode(0), ""
+	switch t := r.ic.Header.Test; t {
+	case "", "1", "2", "5":
+		return
+	case "3", "4":
+		code, msg = CodeTestNotSupported, fmt.Sprintf("UNB11 (test indicator) %s asks for an echo, which is not supported", t)
+	default:
+		code, msg = CodeInvalidValue, fmt.Sprintf("UNB11 (test indicator) %q is not a code of list 0035 (1 to 5)", t)
+	}
+	loc := r.loc(seg)
+	loc.Element = 11
+	r.record(&SyntaxError{Loc: loc, Code: code, Msg: msg})
 }
 
 func (r *Reader) requiredMissing(seg *Segment, elem, comp int, name string) {
@@ -254,6 +304,7 @@ func (r *Reader) openMessage(seg *Segment) {
 	}
 	r.msg = m
 	r.place(seg)
+	r.checkRefUnique(seg)
 	h := m.Header
 	required := []struct {
 		v          string
@@ -272,6 +323,28 @@ func (r *Reader) openMessage(seg *Segment) {
 		}
 	}
 	r.emit(MessageStart, seg)
+}
+
+// checkRefUnique tolerates (or, strict, rejects) a message reference
+// used by an earlier message of the interchange: ISO 9735 wants 0062
+// unique within the interchange, and partners that number every message 1
+// are common. Only ReadAll and Parse check it: the set of references grows
+// with the interchange, which Next promises not to do.
+func (r *Reader) checkRefUnique(seg *Segment) {
+	if !r.keepTree || r.msg.Header.Ref == "" {
+		return
+	}
+	ref := r.msg.Header.Ref
+	if _, dup := r.refs[ref]; dup {
+		loc := r.loc(seg)
+		loc.Element = 1
+		r.tolerate(&SyntaxError{Loc: loc, Code: CodeDuplicate, Msg: fmt.Sprintf("UNH01 %q is used by an earlier message of the interchange", ref)})
+		return
+	}
+	if r.refs == nil {
+		r.refs = make(map[string]struct{})
+	}
+	r.refs[ref] = struct{}{}
 }
 
 // closeMessage checks UNT (nil when missing; before is the segment that

@@ -14,7 +14,16 @@ import (
 // CancelOrder applies a channel cancellation: drafts are cancelled on the
 // spot, POs with suppliers get a cancellation request, shipped ones are
 // flagged.
+//
+// The same rule holds for every channel and every path (webhook, poll,
+// sweep): a cancellation is what the platform signed, so an event whose
+// order does not show it cancelled changes nothing.
 func (e *Engine) CancelOrder(ctx context.Context, channel string, ev connector.ChannelEvent, cause model.Cause) error {
+	if !ev.ProvesCancellation() {
+		e.Log.Warn("cancellation ignored: the payload does not show the order cancelled",
+			"channel", channel, "order", ev.ChannelOrderID, "cause", cause.Ref)
+		return nil
+	}
 	orderID := model.OrderID(channel, ev.ChannelOrderID)
 	var out lifecycle.Outcome
 	a, err := e.update(ctx, orderID, func(a *model.Aggregate) error {

@@ -94,6 +94,7 @@ func (e *Engine) handleDocApply(ctx context.Context, j *store.Job) error {
 		if !out.Changed {
 			return errNoChange
 		}
+		logDocWarnings(a, p.Supplier, d, step)
 		if out.Reroute && a.Order.Status != model.OrderCancelled {
 			extra = e.route(a, cause, true)
 		}
@@ -157,7 +158,7 @@ func (e *Engine) handleFulfillment(ctx context.Context, j *store.Job) error {
 	if !ok {
 		return fault.Permanentf("fulfillment: channel %q is not configured", a.Order.Channel)
 	}
-	pusher, ok := ch.(connector.FulfillmentPusher)
+	pusher, ok := connector.As[connector.FulfillmentPusher](ch)
 	if !ok {
 		return nil // a channel without fulfillments (a marketplace polled elsewhere)
 	}

@@ -23,6 +23,12 @@ const (
 // step is its own idempotent job, so a crash here is repaired by the retry
 // of the job that called it.
 func (e *Engine) effects(ctx context.Context, a *model.Aggregate, out lifecycle.Outcome, extra []model.Exception) error {
+	// Settle first: a problem raised again by the same step stays open.
+	for _, st := range out.Settled {
+		if err := e.settle(ctx, a.Order.ID, st); err != nil {
+			return err
+		}
+	}
 	for _, x := range append(out.Exceptions, extra...) {
 		if err := e.raise(ctx, x); err != nil {
 			return err

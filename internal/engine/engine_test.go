@@ -198,6 +198,10 @@ func TestInvalidOrdersGoOnHoldWithReason(t *testing.T) {
 	noAddr.ShippingAddress = nil
 	badCur := testOrder("4", line("1", "MUG", 1))
 	badCur.Currency = "XYZ"
+	negPrice := testOrder("8", line("1", "MUG", 1))
+	negPrice.Lines[0].UnitPrice = usd("-20.00")
+	negTotal := testOrder("9", line("1", "MUG", 1))
+	negTotal.Totals.Total = usd("-5.00")
 	tests := []struct {
 		name   string
 		order  *model.Order
@@ -209,6 +213,8 @@ func TestInvalidOrdersGoOnHoldWithReason(t *testing.T) {
 		{"negative quantity", testOrder("5", line("1", "MUG", -2)), "line 1 (MUG): quantity -2 is not positive", model.ExInvalidOrder},
 		{"missing address", noAddr, "missing shipping address", model.ExInvalidOrder},
 		{"unknown currency", badCur, `unknown currency "XYZ"`, model.ExInvalidOrder},
+		{"negative unit price", negPrice, "line 1 (MUG): negative unit price -20.00 USD", model.ExInvalidOrder},
+		{"negative total", negTotal, "negative order total -5.00 USD", model.ExInvalidOrder},
 		{"unroutable sku", testOrder("6", line("1", "MUG", 1), line("2", "GHOST", 1)), "SKU GHOST is carried by no supplier", model.ExUnroutable},
 		{"not enough stock", testOrder("7", line("1", "MUG", 50)), "no eligible supplier for SKU MUG (a: stock 10 (minus safety buffer 0) is below quantity 50)", model.ExUnroutable},
 	}
@@ -254,7 +260,7 @@ func TestCancelBeforeSend(t *testing.T) {
 	if err := r.e.Intake(ctx, o, cause); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.e.CancelOrder(ctx, "shop", connector.ChannelEvent{Kind: connector.EventOrderCancelled, ChannelOrderID: "9", Reason: "customer"}, cause); err != nil {
+	if err := r.e.CancelOrder(ctx, "shop", cancelEvent(o, "customer"), cause); err != nil {
 		t.Fatal(err)
 	}
 	r.drain(t)
@@ -272,3 +278,39 @@ func TestCancelBeforeSend(t *testing.T) {
 }
 
 func usd(s string) money.Money { return money.MustParse(s, "USD") }
+
+// cancelEvent is the channel's proven cancellation of o.
+func cancelEvent(o *model.Order, reason string) connector.ChannelEvent {
+	c := *o
+	at := time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
+	c.CancelledAt, c.CancelReason = &at, reason
+	return connector.ChannelEvent{Kind: connector.EventOrderCancelled, ChannelOrderID: o.ChannelOrderID, Order: &c, Reason: reason, At: at}
+}
+
+// TestUnprovenCancellationChangesNothing: an event that says "cancelled"
+// without the order showing it (a header's word) is not acted on, on any
+// channel.
+func TestUnprovenCancellationChangesNothing(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	o := testOrder("11", line("1", "MUG", 1))
+	if err := r.e.Intake(ctx, o, cause); err != nil {
+		t.Fatal(err)
+	}
+	unproven := connector.ChannelEvent{Kind: connector.EventOrderCancelled, ChannelOrderID: "11", Order: o, Reason: "customer"}
+	if err := r.e.CancelOrder(ctx, "shop", unproven, cause); err != nil {
+		t.Fatal(err)
+	}
+	r.drain(t)
+	a, _ := r.e.Load(ctx, o.ID)
+	if a.Order.Status == model.OrderCancelled || len(r.a.sent) != 1 || len(r.a.cancelled) != 0 {
+		t.Fatalf("order %s, sent %v, cancelled %v: an unproven cancellation was applied", a.Order.Status, r.a.sent, r.a.cancelled)
+	}
+	if err := r.e.CancelOrder(ctx, "shop", cancelEvent(o, "customer"), cause); err != nil {
+		t.Fatal(err)
+	}
+	r.drain(t)
+	if a, _ = r.e.Load(ctx, o.ID); a.Order.Status != model.OrderCancelled || len(r.a.cancelled) != 1 {
+		t.Errorf("proven cancellation: order %s, cancelled %v", a.Order.Status, r.a.cancelled)
+	}
+}

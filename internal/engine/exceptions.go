@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/dropgate/dropgate/core/ids"
+	"github.com/dropgate/dropgate/core/lifecycle"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/store"
 )
@@ -69,4 +71,43 @@ func (e *Engine) putException(ctx context.Context, x *model.Exception, version i
 		Index: map[string]string{"status": x.Status, "kind": string(x.Kind), "order": x.OrderID, "supplier": x.Supplier, "ref": x.Ref},
 	})
 	return err
+}
+
+// settle closes an order's open exceptions whose cause is gone (the
+// supplier acknowledged, the PO shipped, the order was cancelled).
+func (e *Engine) settle(ctx context.Context, orderID string, st lifecycle.Settled) error {
+	xs, _, err := e.ExceptionsWhere(ctx, map[string]string{"order": orderID, "status": "open"}, store.Query{Limit: 500})
+	if err != nil {
+		return fmt.Errorf("settle exceptions of %s: %w", orderID, err)
+	}
+	for _, x := range xs {
+		if !slices.Contains(st.Kinds, x.Kind) || (st.PONumber != "" && x.PONumber != st.PONumber) {
+			continue
+		}
+		_, v, err := e.Exception(ctx, x.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := e.markResolved(ctx, &x, v, "settled", "dropgate", st.Why); err != nil && !errors.Is(err, store.ErrConflict) {
+			return err
+		}
+	}
+	return nil
+}
+
+// ExceptionsWhere lists exceptions, newest first, whose index fields
+// (status, kind, order, supplier, ref) equal every entry of where.
+func (e *Engine) ExceptionsWhere(ctx context.Context, where map[string]string, q store.Query) ([]model.Exception, string, error) {
+	recs, next, err := store.ListWhere(ctx, e.Store, RecException, where, []string{"ref", "order", "supplier", "kind", "status"}, q)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]model.Exception, 0, len(recs))
+	for _, r := range recs {
+		var x model.Exception
+		if json.Unmarshal(r.Data, &x) == nil {
+			out = append(out, x)
+		}
+	}
+	return out, next, nil
 }

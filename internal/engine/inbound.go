@@ -14,7 +14,6 @@ import (
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/store"
-	"github.com/dropgate/dropgate/internal/transport"
 )
 
 // Job kinds of the inbound pipeline. A supplier's inbox is polled by one
@@ -42,7 +41,7 @@ func (e *Engine) inbox(name string) (connector.Inbox, error) {
 	if !ok {
 		return nil, fault.Permanentf("supplier %q is not configured", name)
 	}
-	in, ok := sup.(connector.Inbox)
+	in, ok := connector.As[connector.Inbox](sup)
 	if !ok {
 		return nil, fault.Permanentf("supplier %q has no inbox", name)
 	}
@@ -84,7 +83,7 @@ func (e *Engine) handleInboundFetch(ctx context.Context, j *store.Job) error {
 		return err
 	}
 	data, err := in.ReadInbox(ctx, name)
-	if errors.Is(err, transport.ErrNotExist) {
+	if errors.Is(err, connector.ErrGone) {
 		return nil // another replica took it, or it was archived by hand
 	}
 	if err != nil {
@@ -102,7 +101,7 @@ func (e *Engine) handleInboundFetch(ctx context.Context, j *store.Job) error {
 	if err != nil {
 		return err
 	}
-	if err := in.ArchiveInbox(ctx, name); err != nil && !errors.Is(err, transport.ErrNotExist) {
+	if err := in.ArchiveInbox(ctx, name); err != nil && !errors.Is(err, connector.ErrGone) {
 		return fmt.Errorf("archive %s: %w", name, err)
 	}
 	return nil
@@ -116,7 +115,7 @@ func (e *Engine) handleInboundParse(ctx context.Context, j *store.Job) error {
 	if !ok {
 		return fault.Permanentf("supplier %q is not configured", supplier)
 	}
-	parser, ok := sup.(connector.DocumentParser)
+	parser, ok := connector.As[connector.DocumentParser](sup)
 	if !ok {
 		return fault.Permanentf("supplier %q (%s) cannot read documents", supplier, sup.Type())
 	}
@@ -147,7 +146,7 @@ func (e *Engine) handleInboundParse(ctx context.Context, j *store.Job) error {
 		}
 	}
 	if len(parsed.Replies) > 0 {
-		rs, ok := sup.(connector.ReplySender)
+		rs, ok := connector.As[connector.ReplySender](sup)
 		if !ok {
 			return fault.Permanentf("supplier %q produced acknowledgements but cannot send them", supplier)
 		}

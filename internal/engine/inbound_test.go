@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"github.com/dropgate/dropgate/internal/connenv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,7 +10,6 @@ import (
 	"time"
 
 	"github.com/dropgate/dropgate/connectors/supplier/edi_x12"
-	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/routing"
 	"github.com/dropgate/dropgate/core/store"
@@ -22,7 +22,7 @@ func ediRig(t *testing.T) (*rig, string, string) {
 	r := newRig(t)
 	dir := t.TempDir()
 	out, in := filepath.Join(dir, "out"), filepath.Join(dir, "in")
-	c, err := edi_x12.New(connector.Env{Name: "a", Clock: r.clk, Store: r.st},
+	c, err := edi_x12.New(connenv.New(r.st, connenv.Options{Name: "a", Namespace: "x12", Clock: r.clk}),
 		&edi_x12.Config{Partner: edi_x12.Partner{SenderQualifier: "ZZ", SenderID: "DROPGATE", ReceiverQualifier: "ZZ", ReceiverID: "ALPHA",
 			Version: "004010", Usage: "T", ExpectAck: ptr(true), AckWithin: time.Hour},
 			Transport: transport.Config{Type: "directory", Outbox: out, Inbox: in}})

@@ -52,7 +52,7 @@ func (e *Engine) handleWebhook(ctx context.Context, j *store.Job) error {
 	if !ok {
 		return fault.Permanentf("webhook for unknown channel %q", name)
 	}
-	dec, ok := ch.(connector.EventDecoder)
+	dec, ok := connector.As[connector.EventDecoder](ch)
 	if !ok {
 		return fault.Permanentf("channel %q cannot decode events", name)
 	}

@@ -53,7 +53,7 @@ func controlRef(refs []model.Ref) string {
 // trackInterchange starts waiting for the functional acknowledgement of a
 // document just sent, when the partner sends one.
 func (e *Engine) trackInterchange(ctx context.Context, po *model.PurchaseOrder, sent connector.Sent) error {
-	pol, ok := e.Suppliers[po.Supplier].(connector.FunctionalAckPolicy)
+	pol, ok := connector.As[connector.FunctionalAckPolicy](e.Suppliers[po.Supplier])
 	if !ok {
 		return nil
 	}

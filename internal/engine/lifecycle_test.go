@@ -164,9 +164,10 @@ func TestAckSLABreach(t *testing.T) {
 func TestCancellationAfterSend(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	r.e.Intake(ctx, testOrder("5", line("1", "MUG", 1)), cause)
+	o := testOrder("5", line("1", "MUG", 1))
+	r.e.Intake(ctx, o, cause)
 	r.drain(t)
-	if err := r.e.CancelOrder(ctx, "shop", connector.ChannelEvent{ChannelOrderID: "5", Reason: "customer"}, cause); err != nil {
+	if err := r.e.CancelOrder(ctx, "shop", cancelEvent(o, "customer"), cause); err != nil {
 		t.Fatal(err)
 	}
 	r.drain(t)

@@ -61,6 +61,41 @@ func (e *Engine) Reroute(ctx context.Context, orderID, actor string) (*model.Agg
 	return a, nil
 }
 
+// withdrawsPO reports whether an exception's reroute means taking its PO
+// back from the supplier (the units are with it, late or backordered)
+// rather than routing lines nobody has.
+func withdrawsPO(x *model.Exception) bool {
+	if x.PONumber == "" {
+		return false
+	}
+	switch x.Kind {
+	case model.ExBackordered, model.ExSLABreach, model.ExAckOverdue:
+		return true
+	}
+	return false
+}
+
+// WithdrawPO takes a PO back from its supplier (which is asked to cancel
+// it) and routes its unshipped units to the next eligible supplier.
+func (e *Engine) WithdrawPO(ctx context.Context, orderID, number, actor, why string) error {
+	cause := model.Cause{Kind: model.CauseOperator, Ref: actor}
+	var out lifecycle.Outcome
+	var extra []model.Exception
+	a, err := e.update(ctx, orderID, func(a *model.Aggregate) error {
+		extra = nil
+		out = lifecycle.Withdraw(a, number, fmt.Sprintf("%s by %s", why, actor), lifecycle.Step{At: e.now(), Cause: cause})
+		if !out.Changed {
+			return fault.Permanentf("purchase order %s of order %s cannot be withdrawn (already shipped, cancelled or withdrawn)", number, orderID)
+		}
+		extra = e.route(a, cause, true)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return e.effects(ctx, a, out, extra)
+}
+
 // Exception returns one exception.
 func (e *Engine) Exception(ctx context.Context, id string) (*model.Exception, int64, error) {
 	rec, err := e.Store.GetRecord(ctx, RecException, id)
@@ -74,21 +109,13 @@ func (e *Engine) Exception(ctx context.Context, id string) (*model.Exception, in
 	return &x, rec.Version, nil
 }
 
-// Exceptions lists exceptions, newest first, filtered by one index field
-// (status, kind, order, supplier).
+// Exceptions lists exceptions, newest first, filtered by q's index field.
 func (e *Engine) Exceptions(ctx context.Context, q store.Query) ([]model.Exception, string, error) {
-	recs, next, err := e.Store.ListRecords(ctx, RecException, q)
-	if err != nil {
-		return nil, "", err
+	var where map[string]string
+	if q.Field != "" {
+		where = map[string]string{q.Field: q.Value}
 	}
-	out := make([]model.Exception, 0, len(recs))
-	for _, r := range recs {
-		var x model.Exception
-		if json.Unmarshal(r.Data, &x) == nil {
-			out = append(out, x)
-		}
-	}
-	return out, next, nil
+	return e.ExceptionsWhere(ctx, where, q)
 }
 
 // ResolveException carries out one of an exception's actions: reroute
@@ -114,6 +141,23 @@ func (e *Engine) ResolveException(ctx context.Context, id, action, actor, note s
 	case "reroute":
 		if x.OrderID == "" {
 			return nil, fmt.Errorf("%w: no order to reroute", ErrNoSuchAction)
+		}
+		if withdrawsPO(x) {
+			// The units are with a supplier that is late or backordered:
+			// routing the open lines would find none. Take the PO back.
+			// Resolved first, so the withdrawal's own settling of the PO's
+			// exceptions leaves the operator's resolution on this one.
+			done, err := e.markResolved(ctx, x, v, action, actor, note)
+			if err != nil {
+				return nil, err
+			}
+			if err := e.WithdrawPO(ctx, x.OrderID, x.PONumber, actor, string(x.Kind)); err != nil {
+				if rerr := e.reopen(ctx, x.ID); rerr != nil {
+					e.Log.Error("reopening exception after a failed reroute", "exception", x.ID, "err", rerr)
+				}
+				return nil, err
+			}
+			return done, nil
 		}
 		if _, err := e.Reroute(ctx, x.OrderID, actor); err != nil {
 			return nil, err

@@ -33,7 +33,7 @@ func (e *Engine) handleSupplierPoll(ctx context.Context, j *store.Job) error {
 	if !ok {
 		return fault.Permanentf("supplier %q is not configured", name)
 	}
-	poller, ok := sup.(connector.StatusPoller)
+	poller, ok := connector.As[connector.StatusPoller](sup)
 	if !ok {
 		return fault.Permanentf("supplier %q cannot be polled", name)
 	}

@@ -128,13 +128,13 @@ func (e *Engine) CheckSync() error {
 // syncTargets returns the channels that get quantities and prices.
 func (e *Engine) syncTargets() (inv, price []string, err error) {
 	if c := e.Sync.Inventory; c != nil {
-		inv, err = e.targets(c.Channels, "inventory", func(c connector.Connector) bool { _, ok := c.(connector.InventoryPusher); return ok })
+		inv, err = e.targets(c.Channels, "inventory", func(c connector.Connector) bool { _, ok := connector.As[connector.InventoryPusher](c); return ok })
 		if err != nil {
 			return nil, nil, err
 		}
 	}
 	if c := e.Sync.Pricing; c != nil {
-		price, err = e.targets(c.Channels, "prices", func(c connector.Connector) bool { _, ok := c.(connector.PricePusher); return ok })
+		price, err = e.targets(c.Channels, "prices", func(c connector.Connector) bool { _, ok := connector.As[connector.PricePusher](c); return ok })
 	}
 	return inv, price, err
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"github.com/dropgate/dropgate/internal/connenv"
 	"log/slog"
 	"path/filepath"
 	"testing"
@@ -97,7 +98,7 @@ func (r *syncRig) setOffers(edit func(sku string, o *routing.Offer)) {
 func (r *syncRig) engine() *Engine {
 	r.t.Helper()
 	log := slog.New(slog.DiscardHandler)
-	env := connector.Env{Name: "shop", Logger: log, Clock: r.clk, Store: r.st, RateLimit: store.Limit{Rate: 2, Burst: 40}}
+	env := connenv.New(r.st, connenv.Options{Name: "shop", Namespace: "shopify", Logger: log, Clock: r.clk, RateLimit: store.Limit{Rate: 2, Burst: 40}})
 	conn, err := shopify.New(env, &shopify.Config{ShopDomain: shopifyfake.DefaultShop, AccessToken: connector.Secret(shopifyfake.DefaultToken),
 		WebhookSecret: "secret", APIVersion: shopify.DefaultAPIVersion, BaseURL: r.url, Currency: "USD"})
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/money"
 	"github.com/dropgate/dropgate/core/routing"
@@ -115,7 +114,7 @@ func TestSyncCommittedAndStale(t *testing.T) {
 		t.Fatalf("PO sends: %v", r.sup.sent)
 	}
 
-	if err := r.e.CancelOrder(ctx, "shop", connector.ChannelEvent{Kind: connector.EventOrderCancelled, ChannelOrderID: "5001", Reason: "customer"}, cause); err != nil {
+	if err := r.e.CancelOrder(ctx, "shop", cancelEvent(o, "customer"), cause); err != nil {
 		t.Fatal(err)
 	}
 	r.drain()

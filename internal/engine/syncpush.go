@@ -231,7 +231,7 @@ func (e *Engine) handlePush(ctx context.Context, j *store.Job, kind syncKind) er
 // push hands the batch to the channel's connector.
 func (e *Engine) push(ctx context.Context, kind syncKind, ch connector.Connector, items []pushItem) error {
 	if kind.job == KindPricePush {
-		p, ok := ch.(connector.PricePusher)
+		p, ok := connector.As[connector.PricePusher](ch)
 		if !ok {
 			return fault.Permanentf("channel %q cannot push prices", ch.Name())
 		}
@@ -243,7 +243,7 @@ func (e *Engine) push(ctx context.Context, kind syncKind, ch connector.Connector
 		}
 		return p.PushPrices(ctx, ups)
 	}
-	p, ok := ch.(connector.InventoryPusher)
+	p, ok := connector.As[connector.InventoryPusher](ch)
 	if !ok {
 		return fault.Permanentf("channel %q cannot push inventory", ch.Name())
 	}

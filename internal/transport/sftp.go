@@ -32,6 +32,8 @@ const (
 // (forward slashes; relative ones start at the login directory). It
 // connects on first use, keeps one connection for all calls and replaces
 // it when it breaks. The server's host key must match the pinned one.
+// The first Put sweeps the outbox of temporary files left by a writer
+// that died (see stale.go).
 type SFTP struct {
 	addr, user             string
 	outbox, inbox, archive string
@@ -48,6 +50,8 @@ type SFTP struct {
 
 	mu   sync.Mutex // guards sess
 	sess *sftpSession
+
+	sweeps sweeper // of stale temporary files in the outbox
 }
 
 var _ Transport = (*SFTP)(nil)
@@ -111,6 +115,7 @@ func (t *SFTP) Put(ctx context.Context, name string, data []byte) error {
 			_ = c.Remove(tmp)
 			return err
 		}
+		t.sweep(c, tmp)
 		if err := replace(c, tmp, path.Join(t.outbox, name), !t.noPosixRename); err != nil {
 			_ = c.Remove(tmp)
 			return err
@@ -198,10 +203,13 @@ func (t *SFTP) List(ctx context.Context) ([]connector.InboxFile, error) {
 	return out, nil
 }
 
-// Get reads an inbox file; a missing one is ErrNotExist.
+// Get reads an inbox file; a missing one is ErrNotExist. A name that
+// fails CheckInboundName is moved to the archive's quarantine folder and
+// reported as a permanent error.
 func (t *SFTP) Get(ctx context.Context, name string) ([]byte, error) {
-	if err := checkName(name); err != nil {
-		return nil, err
+	if bad := CheckInboundName(name); bad != nil {
+		dst, err := t.quarantine(ctx, name)
+		return nil, quarantined(name, bad, dst, err)
 	}
 	var buf bytes.Buffer
 	err := t.do(ctx, "get "+name, func(_ context.Context, c *sftp.Client) error {
@@ -225,52 +233,83 @@ func (t *SFTP) Get(ctx context.Context, name string) ([]byte, error) {
 
 // Archive moves an inbox file into the archive folder (created when
 // missing); a file of the same name already archived is kept and the new
-// one suffixed ".1", ".2"… A file no longer in the inbox is ErrNotExist:
-// another replica (or an earlier attempt whose answer was lost) moved it.
+// one suffixed (see archiveCandidate). A file no longer in the inbox is
+// ErrNotExist: another replica (or an earlier attempt whose answer was
+// lost) moved it. A name failing CheckInboundName goes to the quarantine
+// folder.
 func (t *SFTP) Archive(ctx context.Context, name string) error {
-	if err := checkName(name); err != nil {
-		return err
+	if bad := CheckInboundName(name); bad != nil {
+		dst, err := t.quarantine(ctx, name)
+		if err != nil {
+			return quarantined(name, bad, dst, err)
+		}
+		return nil
 	}
-	src := path.Join(t.inbox, name)
 	return t.do(ctx, "archive "+name, func(_ context.Context, c *sftp.Client) error {
-		if err := c.MkdirAll(t.archive); err != nil {
-			return fmt.Errorf("archive %s: %w", t.archive, err)
-		}
-		// A few rounds: another replica may take the free name between
-		// the look and the rename (OpenSSH's rename then fails rather
-		// than overwrite).
-		for range 5 {
-			dst, err := freeName(c, t.archive, name)
-			if err != nil {
-				return err
-			}
-			err = c.Rename(src, dst)
-			if err == nil {
-				return nil
-			}
-			if _, serr := c.Lstat(src); errors.Is(serr, fs.ErrNotExist) {
-				return ErrNotExist
-			}
-			if _, derr := c.Lstat(dst); derr != nil {
-				return fmt.Errorf("rename %s to %s: %w", src, dst, err)
-			}
-		}
-		return fmt.Errorf("rename %s: archive names keep being taken", src)
+		_, err := t.move(c, name, t.archive, name)
+		return err
 	})
 }
 
-// freeName returns dir/name, or dir/name.N for the first N not taken.
-func freeName(c *sftp.Client, dir, name string) (string, error) {
-	dst := path.Join(dir, name)
-	for i := 1; ; i++ {
-		_, err := c.Lstat(dst)
-		if errors.Is(err, fs.ErrNotExist) {
+// quarantine moves an inbox file of an unusable name aside, when its name
+// can be handed to the server at all, and returns where it went.
+func (t *SFTP) quarantine(ctx context.Context, name string) (string, error) {
+	if !addressable(name) {
+		return "", errUnaddressable
+	}
+	q := path.Join(t.archive, quarantineName(name))
+	var dst string
+	err := t.do(ctx, "quarantine "+QuoteName(name), func(_ context.Context, c *sftp.Client) error {
+		var err error
+		dst, err = t.move(c, name, path.Dir(q), path.Base(q))
+		return err
+	})
+	return dst, err
+}
+
+// move renames inbox/name to dir/as, or to the first free alternative of
+// as, creating dir when missing, and returns where it went. A few rounds:
+// another replica may take the free name between the look and the rename
+// (OpenSSH's rename then fails rather than overwrite).
+func (t *SFTP) move(c *sftp.Client, name, dir, as string) (string, error) {
+	if err := c.MkdirAll(dir); err != nil {
+		return "", fmt.Errorf("archive %s: %w", dir, err)
+	}
+	src := path.Join(t.inbox, name)
+	for range 5 {
+		dst, err := freeName(as, func(cand string) (bool, error) {
+			return exists(c.Lstat(path.Join(dir, cand)))
+		})
+		if err != nil {
+			return "", err
+		}
+		dst = path.Join(dir, dst)
+		err = c.Rename(src, dst)
+		if err == nil {
 			return dst, nil
 		}
-		if err != nil {
-			return "", fmt.Errorf("stat %s: %w", dst, err)
+		if _, serr := c.Lstat(src); errors.Is(serr, fs.ErrNotExist) {
+			return "", ErrNotExist
 		}
-		dst = path.Join(dir, name+"."+strconv.Itoa(i))
+		if _, derr := c.Lstat(dst); derr != nil {
+			return "", fmt.Errorf("rename %s to %s: %w", src, dst, err)
+		}
+	}
+	return "", fmt.Errorf("rename %s: archive names keep being taken", src)
+}
+
+// sweep removes stale temporary files from the outbox when one is due,
+// dating them by the server's clock: the time stamp of tmp, just written.
+func (t *SFTP) sweep(c *sftp.Client, tmp string) {
+	if !t.sweeps.due(time.Now()) {
+		return
+	}
+	info, err := c.Lstat(tmp)
+	if err == nil {
+		err = sweepSFTP(c, t.outbox, info.ModTime(), max(sftpStaleMin, 4*t.timeout))
+	}
+	if err != nil {
+		t.sweeps.again()
 	}
 }
 

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -33,26 +32,8 @@ type openSSH struct {
 	port    int
 	user    string
 	hostKey ssh.PublicKey
-	keyPEM  string // the authorised client key, unencrypted OpenSSH format
-	stderr  *syncBuffer
-}
-
-// syncBuffer collects sshd's log for the failure message.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
+	keyPEM  string           // the authorised client key, unencrypted OpenSSH format
+	stderr  *testutil.Buffer // sshd's log, for the failure message
 }
 
 // findSSHD returns sshd's absolute path (it re-executes itself, which it
@@ -89,7 +70,7 @@ func startOpenSSH(t *testing.T) *openSSH {
 			t.Fatal(err)
 		}
 	}
-	s := &openSSH{dir: t.TempDir(), user: u.Username, stderr: &syncBuffer{}}
+	s := &openSSH{dir: t.TempDir(), user: u.Username, stderr: &testutil.Buffer{}}
 	hostPriv, hostSigner := newKey(t)
 	s.hostKey = hostSigner.PublicKey()
 	userPriv, userSigner := newKey(t)
@@ -308,6 +289,19 @@ func TestOpenSSH(t *testing.T) {
 		if _, err := tr.Get(ctx, "old.edi"); !errors.Is(err, ErrNotExist) {
 			t.Fatalf("Get of a file gone: %v, want ErrNotExist", err)
 		}
+	})
+
+	t.Run("file names and leftovers", func(t *testing.T) {
+		c := s.transportConfig()
+		c.Outbox, c.Inbox = filepath.Join(s.dir, "names-out"), filepath.Join(s.dir, "names-in")
+		tr := openSFTP(t, c)
+		l := leaveTempFiles(t, c.Outbox)
+		if err := tr.Put(ctx, "PO-1003-1.850.x12", []byte("next PO")); err != nil {
+			fail(t, "Put: %v", err)
+		}
+		l.check(t)
+		checkLongNameArchive(t, tr, c.Inbox, filepath.Join(c.Inbox, "archive"))
+		checkQuarantine(t, tr, c.Inbox, filepath.Join(c.Inbox, "archive"))
 	})
 
 	t.Run("wrong host key refused", func(t *testing.T) {

@@ -5,8 +5,6 @@ package transport
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -35,13 +33,16 @@ type Transport interface {
 
 // ErrNotExist reports that the named inbox file is not there (any more):
 // from Get, and from Archive when another replica archived it first, which
-// callers can treat as done. It also matches fs.ErrNotExist.
+// callers can treat as done. It also matches fs.ErrNotExist and
+// connector.ErrGone, which is how the core recognises it.
 var ErrNotExist error = notExistError{}
 
 type notExistError struct{}
 
-func (notExistError) Error() string        { return "file does not exist" }
-func (notExistError) Is(target error) bool { return target == fs.ErrNotExist }
+func (notExistError) Error() string { return "file does not exist" }
+func (notExistError) Is(target error) bool {
+	return target == fs.ErrNotExist || target == connector.ErrGone
+}
 
 // Config is the `transport:` block of an EDI supplier.
 type Config struct {
@@ -130,14 +131,6 @@ func Open(c Config) (Transport, error) {
 		return t, nil
 	}
 	return nil, fmt.Errorf("transport %q is not available", c.Type)
-}
-
-// tempName is the name a file is written under before it is renamed into
-// view. Leading dot: partners' pollers conventionally skip hidden files.
-func tempName(name string) string {
-	var rnd [6]byte
-	_, _ = rand.Read(rnd[:])
-	return "." + name + ".tmp-" + hex.EncodeToString(rnd[:])
 }
 
 // sortInbox orders inbox files oldest first, by name within a second

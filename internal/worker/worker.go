@@ -52,6 +52,7 @@ type Runner struct {
 
 	mu       sync.RWMutex
 	handlers map[string]Handler
+	inFlight map[*store.Job]struct{} // jobs whose handler is running
 }
 
 // Handle registers the handler of a job kind.
@@ -70,9 +71,13 @@ func (r *Runner) handler(kind string) Handler {
 	return r.handlers[kind]
 }
 
-// Run works until ctx ends, then waits for jobs in progress to finish
-// (their own contexts end after grace, after which an unfinished job's
-// lease simply expires and another worker gets it).
+// Run works until ctx ends, then waits for jobs in progress to finish:
+// their own contexts end grace after ctx, and a handler still running
+// abandonWait after that ignores its context (a loop, a call without a
+// timeout). Run then stops waiting for it, logs each job it abandons and
+// returns, so a shutdown always ends in bounded time. An abandoned job's
+// lease is no longer renewed: it expires and the job is delivered again,
+// here after a restart or to another replica (at least once, never lost).
 func (r *Runner) Run(ctx context.Context, grace time.Duration) error {
 	if r.Clock == nil {
 		r.Clock = clock.Real{}
@@ -103,8 +108,56 @@ func (r *Runner) Run(ctx context.Context, grace time.Duration) error {
 			r.loop(ctx, jobCtx)
 		}()
 	}
-	wg.Wait()
+	stopped := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+		return nil
+	case <-jobCtx.Done(): // ctx ended, then grace passed
+	}
+	select {
+	case <-stopped:
+		return nil
+	case <-time.After(abandonWait):
+	}
+	for _, j := range r.running() {
+		r.Logger.Warn("shutdown: abandoning a job whose handler ignores its context; its lease will expire and it will be delivered again",
+			"job", j.ID, "kind", j.Kind, "attempt", j.Attempt, "grace", grace)
+	}
 	return nil
+}
+
+// abandonWait is how long after its context ended a handler is still
+// waited for at shutdown: one honouring its context returns at once.
+const abandonWait = time.Second
+
+// track records j as running until the returned func is called.
+func (r *Runner) track(j *store.Job) (untrack func()) {
+	r.mu.Lock()
+	if r.inFlight == nil {
+		r.inFlight = map[*store.Job]struct{}{}
+	}
+	r.inFlight[j] = struct{}{}
+	r.mu.Unlock()
+	return func() {
+		r.mu.Lock()
+		delete(r.inFlight, j)
+		r.mu.Unlock()
+	}
+}
+
+// running returns the jobs whose handlers have not returned yet.
+func (r *Runner) running() []*store.Job {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]*store.Job, 0, len(r.inFlight))
+	for j := range r.inFlight {
+		out = append(out, j)
+	}
+	return out
 }
 
 // fairEvery: one dequeue in fairEvery reverses the queue order, so under
@@ -151,7 +204,9 @@ func (r *Runner) process(ctx context.Context, j *store.Job) {
 	start := r.Clock.Now()
 	hctx, cancel := context.WithCancel(ctx)
 	renewDone := r.renew(hctx, cancel, j)
+	untrack := r.track(j)
 	err := r.call(hctx, j)
+	untrack()
 	cancel()
 	<-renewDone
 	outcome, serr := r.settle(ctx, j, err)

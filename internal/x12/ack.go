@@ -15,6 +15,12 @@ const (
 	Kind999 = "999"
 )
 
+// Version999 is the implementation guide of the 999 (ASC X12N
+// 005010X231A1). Its GS08 and ST03 always carry this value, whatever the
+// version of the group acknowledged (X12 RFI 1330: "the value of ST03 and
+// GS08 must be 005010X231A1"); AK103 names the inbound GS08 instead.
+const Version999 = "005010X231A1"
+
 // AckParams are the envelope values of an acknowledgement interchange.
 // The control numbers belong to the caller, who persists them per partner.
 type AckParams struct {
@@ -35,9 +41,8 @@ type AckParams struct {
 	AckRequested bool
 	// Version is ISA12; empty repeats the inbound one.
 	Version string
-	// GroupVersion overrides GS08 (and a 999's ST03). Empty repeats each
-	// inbound group's GS08, as the standard expects; HIPAA partners want
-	// "005010X231A1" on their 999s.
+	// GroupVersion overrides GS08 (and a 999's ST03). Empty means
+	// Version999 for a 999 and the inbound group's GS08 for a 997.
 	GroupVersion string
 	// Delimiters are the acknowledgement's; the zero value repeats the
 	// inbound ones.
@@ -60,6 +65,18 @@ type Ack struct {
 // from the errors recorded on it: the reader's envelope and syntax
 // findings and whatever the caller added to Set.Errors. Sender and
 // receiver are swapped (ISA05/06 ↔ ISA07/08, GS02 ↔ GS03).
+//
+// A set the reader accepted with warnings (Set.Warnings) is acknowledged
+// "accepted, but errors were noted" (AK501 E) with their codes, and its
+// group AK901 E when no set is rejected.
+//
+// The acknowledgement is written in the inbound interchange's encoding:
+// an EBCDIC interchange is answered in EBCDIC (code page 037), so a
+// mainframe partner reads its answer as it wrote its file, with the
+// inbound delimiters (or p.Delimiters) even where they are not ASCII
+// (EBCDIC NL, 0x15, is a common segment terminator). Values are then
+// written in printable ASCII (CharsetExtended), and p.Newline becomes
+// EBCDIC NL.
 //
 // Groups of acknowledgements (GS01 "FA") are never acknowledged; when
 // nothing else is left, BuildAck returns ErrNoAck.
@@ -84,12 +101,9 @@ func BuildAck(ic *Interchange, p AckParams) (*Ack, error) {
 	if err != nil {
 		return nil, err
 	}
-	var opts []WriterOption
-	if p.Newline != "" && !d.isDelimiter('\n') && !d.isDelimiter('\r') {
-		opts = append(opts, WithNewline(p.Newline))
-	}
+	enc := newAckEncoding(d, ic.EBCDIC, p.Newline)
 	var buf bytes.Buffer
-	w, err := NewWriter(&buf, d, opts...)
+	w, err := NewWriter(&buf, enc.writer, enc.options()...)
 	if err != nil {
 		return nil, fmt.Errorf("x12: build ack: %w", err)
 	}
@@ -118,7 +132,7 @@ func BuildAck(ic *Interchange, p AckParams) (*Ack, error) {
 	if err := w.Flush(); err != nil {
 		return nil, err
 	}
-	return &Ack{Data: buf.Bytes(), Groups: len(groups)}, nil
+	return &Ack{Data: enc.encode(buf.Bytes()), Groups: len(groups)}, nil
 }
 
 // ackDelimiters picks the acknowledgement's delimiters and ISA12.
@@ -162,6 +176,9 @@ func writeAckGroup(w *Writer, g *Group, p AckParams, control int64) error {
 		return fmt.Errorf("unknown acknowledgement kind %q", kind)
 	}
 	version := g.Header.Version
+	if kind == Kind999 {
+		version = Version999
+	}
 	if p.GroupVersion != "" {
 		version = p.GroupVersion
 	}
@@ -189,16 +206,17 @@ func writeAckGroup(w *Writer, g *Group, p AckParams, control int64) error {
 	if err := w.WriteSegment("AK1", ak1...); err != nil {
 		return err
 	}
-	accepted := 0
+	accepted, noted := 0, false
 	for _, s := range g.Sets {
-		if err := writeSetAck(w, s, kind, since5010, version); err != nil {
+		if err := writeSetAck(w, s, kind, since5010, g.Header.Version); err != nil {
 			return err
 		}
 		if s.Accepted() {
 			accepted++
 		}
+		noted = noted || len(s.Warnings) > 0
 	}
-	if err := w.WriteSegment("AK9", groupAck(g, accepted)...); err != nil {
+	if err := w.WriteSegment("AK9", groupAck(g, accepted, noted)...); err != nil {
 		return err
 	}
 	if err := w.EndSet(); err != nil {
@@ -207,8 +225,10 @@ func writeAckGroup(w *Writer, g *Group, p AckParams, control int64) error {
 	return w.EndGroup()
 }
 
-// groupAck returns the AK9 elements.
-func groupAck(g *Group, accepted int) []string {
+// groupAck returns the AK9 elements. noted says a set was accepted with
+// warnings: the group is then "accepted, but errors were noted" (E)
+// unless something was rejected.
+func groupAck(g *Group, accepted int, noted bool) []string {
 	received := g.SetCount
 	included := received
 	if g.GE != nil {
@@ -222,18 +242,23 @@ func groupAck(g *Group, accepted int) []string {
 		status = "R"
 	case accepted < received:
 		status = "P"
+	case noted:
+		status = "E"
 	}
 	ak9 := []string{status, strconv.Itoa(included), strconv.Itoa(received), strconv.Itoa(accepted)}
 	return append(ak9, uniqueCodes(g.Errors, 5)...)
 }
 
 // writeSetAck writes AK2, the AK3/AK4 (IK3/IK4) of each segment in error,
-// and AK5 (IK5) for one set.
-func writeSetAck(w *Writer, s *Set, kind string, since5010 bool, version string) error {
+// and AK5 (IK5) for one set. groupVersion is the inbound GS08.
+func writeSetAck(w *Writer, s *Set, kind string, since5010 bool, groupVersion string) error {
 	ak2 := []string{s.Header.ID, s.Header.Control}
 	switch {
 	case kind == Kind999 && s.Header.Convention == "":
-		ak2 = append(ak2, version)
+		// AK203 is what the sender put in ST03 (X12 RFI 1438); without
+		// one, the GS08 the set was sent under, which an ST03 would only
+		// have overridden (ST03 semantic note).
+		ak2 = append(ak2, groupVersion)
 	case kind == Kind999 || since5010:
 		ak2 = append(ak2, s.Header.Convention)
 	}
@@ -244,28 +269,34 @@ func writeSetAck(w *Writer, s *Set, kind string, since5010 bool, version string)
 	if kind == Kind999 {
 		seg3, seg4, seg5 = "IK3", "IK4", "IK5"
 	}
+	// Warnings are reported like errors; only AK501 tells them apart.
+	noted := append(append([]*SyntaxError(nil), s.Errors...), s.Warnings...)
 	var setLevel []*SyntaxError
-	for _, bad := range bySegment(s.Errors) {
+	for _, bad := range bySegment(noted) {
 		if err := writeSegmentAck(w, bad, seg3, seg4, kind == Kind999, since5010); err != nil {
 			return err
 		}
 	}
 	segmentErrors := false
-	for _, e := range s.Errors {
+	for _, e := range noted {
 		if e.Level == LevelSet {
 			setLevel = append(setLevel, e)
 		} else {
 			segmentErrors = true
 		}
 	}
-	if s.Accepted() {
+	status := "R"
+	switch {
+	case len(noted) == 0:
 		return w.WriteSegment(seg5, "A")
+	case s.Accepted():
+		status = "E" // accepted, but errors were noted
 	}
 	codes := uniqueCodes(setLevel, 5)
 	if segmentErrors && len(codes) < 5 && !contains(codes, string(CodeSetSegmentErrors)) {
 		codes = append(codes, string(CodeSetSegmentErrors))
 	}
-	return w.WriteSegment(seg5, append([]string{"R"}, codes...)...)
+	return w.WriteSegment(seg5, append([]string{status}, codes...)...)
 }
 
 // bySegment groups the segment- and element-level errors by segment, in

@@ -87,8 +87,8 @@ func TestBuild999(t *testing.T) {
 	}
 	want := []string{
 		"ISA*00*          *00*          *ZZ*RECEIVER       *ZZ*SENDER         *240201*0930*^*00501*000000078*0*P*:",
-		"GS*FA*RECEIVER*SENDER*20240201*0930*6*X*005010X222A1",
-		"ST*999*0001*005010X222A1",
+		"GS*FA*RECEIVER*SENDER*20240201*0930*6*X*005010X231A1",
+		"ST*999*0001*005010X231A1",
 		"AK1*PO*1*005010X222A1",
 		"AK2*850*0001*005010X222A1",
 		"IK5*A",
@@ -141,7 +141,7 @@ func TestAckGroupErrors(t *testing.T) {
 			if !strings.Contains(string(ack.Data), "~"+tc.ak9+"~") {
 				t.Errorf("no %s in %s", tc.ak9, ack.Data)
 			}
-			if tc.kind == Kind999 && !strings.Contains(string(ack.Data), "~ST*999*0001*004010~") {
+			if tc.kind == Kind999 && !strings.Contains(string(ack.Data), "~ST*999*0001*005010X231A1~AK1*PO*1*004010~AK2*850*0001*004010~") {
 				t.Errorf("999 set header missing in %s", ack.Data)
 			}
 		})

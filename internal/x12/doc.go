@@ -32,9 +32,17 @@
 // the stream cannot be trusted (a malformed ISA, a segment over the size
 // limit, an I/O error) are returned by the read methods.
 //
+// One rule is relaxed, because real partners break it with otherwise sound
+// files: an ST02 repeated within its group (some number every set 0001) is
+// recorded in Set.Warnings, the set stays accepted, and the 997/999 says
+// "accepted, but errors were noted" (AK501 E, code 23). WithStrict makes it
+// an error again. Counts and control numbers that prove an envelope
+// complete (SE01, SE02, GE01, GE02, IEA01, IEA02) are never relaxed.
+//
 // Writer produces envelopes with correct counts and fixed-width ISA fields
 // from control numbers the caller owns; it never invents one. Values that
 // contain a delimiter or a control character are replaced or rejected, by
 // policy. BuildAck turns an Interchange (with the per-set errors the reader
-// found and any the caller added) into a 997 or 999; ParseAck reads one.
+// found and any the caller added) into a 997 or 999, in the inbound
+// encoding (EBCDIC is answered in EBCDIC); ParseAck reads one.
 package x12

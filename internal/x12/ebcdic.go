@@ -68,3 +68,97 @@ func latin1ToUTF8(dst, b []byte, d Delimiters) []byte {
 	}
 	return dst
 }
+
+// toCP037 maps an ISO 8859-1 byte back to code page 037, the inverse of
+// cp037 (read-only after initialisation).
+var toCP037 = func() (inv [256]byte) {
+	for e, a := range cp037 {
+		inv[a] = byte(e)
+	}
+	return inv
+}()
+
+// ebcdicNL is EBCDIC NL, the line end of EBCDIC text.
+const ebcdicNL = 0x15
+
+// ackEncoding is how BuildAck puts an acknowledgement on the wire in the
+// inbound interchange's form. The Writer only takes ASCII delimiters, so a
+// delimiter above 0x7F (EBCDIC NL read as U+0085, say) is written as a
+// free control character and mapped back afterwards; with values limited
+// to printable ASCII, a control character in the output can only be a
+// delimiter. EBCDIC input is answered in EBCDIC.
+type ackEncoding struct {
+	real, writer Delimiters
+	ebcdic       bool
+	standIns     bool
+	newline      string
+}
+
+func newAckEncoding(d Delimiters, ebcdic bool, newline string) ackEncoding {
+	enc := ackEncoding{real: d, writer: d, ebcdic: ebcdic}
+	free := []byte{0x1C, 0x1D, 0x1E, 0x1F, 0x1A, 0x19, 0x18, 0x17}
+	next := func() byte {
+		for len(free) > 0 {
+			c := free[0]
+			free = free[1:]
+			if !d.isDelimiter(c) {
+				return c
+			}
+		}
+		return 0 // unreachable: four delimiters cannot use eight bytes
+	}
+	for _, b := range []*byte{&enc.writer.Element, &enc.writer.Component, &enc.writer.Repetition, &enc.writer.Segment} {
+		if *b >= 0x80 {
+			*b = next()
+			enc.standIns = true
+		}
+	}
+	if newline != "" && !isLineBreak(d.Segment) && !d.isDelimiter('\n') && !d.isDelimiter('\r') {
+		enc.newline = newline
+	}
+	return enc
+}
+
+func isLineBreak(c byte) bool { return c == '\n' || c == '\r' || c == nel }
+
+// options are the Writer's: printable ASCII values when the output is
+// re-encoded, and the newline unless EBCDIC, where encode writes NL.
+func (enc ackEncoding) options() []WriterOption {
+	var opts []WriterOption
+	if enc.standIns || enc.ebcdic {
+		opts = append(opts, WithCharset(CharsetExtended))
+	}
+	if enc.newline != "" && !enc.ebcdic {
+		opts = append(opts, WithNewline(enc.newline))
+	}
+	return opts
+}
+
+// encode turns what the Writer wrote into the acknowledgement's bytes.
+func (enc ackEncoding) encode(b []byte) []byte {
+	if !enc.standIns && !enc.ebcdic {
+		return b
+	}
+	var back [256]byte
+	for i := range back {
+		back[i] = byte(i)
+	}
+	w, r := enc.writer, enc.real
+	back[w.Element], back[w.Component], back[w.Segment] = r.Element, r.Component, r.Segment
+	if w.Repetition != 0 {
+		back[w.Repetition] = r.Repetition
+	}
+	out := make([]byte, 0, len(b)+len(b)/32)
+	for _, c := range b {
+		c = back[c]
+		if !enc.ebcdic {
+			out = append(out, c)
+			continue
+		}
+		out = append(out, toCP037[c])
+		if c == r.Segment && enc.newline != "" {
+			out = append(out, ebcdicNL)
+		}
+	}
+	return out
+}

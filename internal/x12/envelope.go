@@ -12,6 +12,16 @@ type File struct {
 	Interchanges []*Interchange
 }
 
+// AllWarnings returns every tolerated defect of the file (Set.Warnings),
+// interchange by interchange.
+func (f *File) AllWarnings() ErrorList {
+	var all ErrorList
+	for _, ic := range f.Interchanges {
+		all = append(all, ic.AllWarnings()...)
+	}
+	return all
+}
+
 // AllErrors returns every validation error of the file, interchange by
 // interchange.
 func (f *File) AllErrors() ErrorList {
@@ -39,6 +49,9 @@ type Interchange struct {
 	Errors []*SyntaxError
 	// Pos is the position of the ISA.
 	Pos Position
+	// EBCDIC is true when the interchange was read from EBCDIC (code
+	// page 037); BuildAck answers it in EBCDIC.
+	EBCDIC bool
 
 	count int // segments so far, for Position.InInterchange
 }
@@ -61,6 +74,18 @@ func (ic *Interchange) AllErrors() ErrorList {
 		}
 		return all[i].Level > all[j].Level
 	})
+	return all
+}
+
+// AllWarnings returns what the reader tolerated in the interchange
+// (Set.Warnings), in input order.
+func (ic *Interchange) AllWarnings() ErrorList {
+	var all ErrorList
+	for _, g := range ic.Groups {
+		for _, s := range g.Sets {
+			all = append(all, s.Warnings...)
+		}
+	}
 	return all
 }
 
@@ -96,6 +121,10 @@ type Set struct {
 	// Errors are the set's validation results: the reader's, and any the
 	// caller adds (Errorf, ElementErrorf) before building a 997/999.
 	Errors []*SyntaxError
+	// Warnings are defects the reader tolerated (see WithStrict): the set
+	// is still accepted, and the 997/999 says "accepted, but errors were
+	// noted" (AK501/IK501 E) with their codes.
+	Warnings []*SyntaxError
 	// Group and Interchange enclose the set; Group is nil for a set that
 	// appeared outside any functional group.
 	Group       *Group

@@ -72,8 +72,6 @@ func TestEnvelopeErrors(t *testing.T) {
 			{LevelSet, CodeSetControlInvalid, `line 3, interchange 000000905 group 1 set 01 segment 1 (ST): ST02 "01" is not a control number of 4 to 9 characters`, 2},
 			{LevelSet, CodeSetControlMismatch, `line 10, interchange 000000905 group 1 set 01 segment 8 (SE): SE02 "0001" does not match ST02 "01"`, 2},
 		}},
-		{"duplicate ST02", edit(11, "ST*850*0001", "SE*2*0001", "GE*2*1"), []wantErr{{LevelSet, CodeSetControlNotUnique,
-			`line 11, interchange 000000905 group 1 set 0001 segment 1 (ST): ST02 "0001" is used by an earlier set of the group`, 2}}},
 		{"bad GS06", edit(2, "GS*PO*SENDER*RECEIVER*20240131*1200*A1*X*004010"), []wantErr{
 			{LevelGroup, CodeGroupControlInvalid, `line 2, interchange 000000905 group A1 segment 2 (GS): GS06 "A1" is not a control number of 1 to 9 digits`, 6},
 			{LevelGroup, CodeGroupControlMismatch, `line 11, interchange 000000905 group A1 segment 11 (GE): GE02 "1" does not match GS06 "A1"`, 2},

@@ -21,6 +21,8 @@ func FuzzReader(f *testing.F) {
 	for _, lines := range [][]string{edit(10), edit(11), edit(12), edit(10, "SE*7*0002"), edit(6, "N1*ST*A\x01B"), twoSets("00501", "005010")} {
 		f.Add(joinStd(lines))
 	}
+	f.Add(repeatedST02())
+	f.Add(toEBCDIC(render(template850("000000905", "00401", "004010"), d('*', ':', 0, nel), "")))
 	if dir := os.Getenv("DROPGATE_CONFORMANCE_DIR"); dir != "" {
 		files, _ := filepath.Glob(filepath.Join(dir, "edi", "x12_*"))
 		for _, p := range files {
@@ -65,6 +67,9 @@ func fuzzRead(t *testing.T, data []byte) {
 	file, err := Parse(data, opts...)
 	if err != nil {
 		_ = err.Error()
+	}
+	if strict, _ := Parse(data, append(opts, WithStrict())...); len(strict.AllWarnings()) > 0 {
+		t.Errorf("a strict reader tolerated %v", strict.AllWarnings())
 	}
 	var treeSets int
 	for _, ic := range file.Interchanges {

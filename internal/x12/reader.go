@@ -20,6 +20,7 @@ type config struct {
 	maxSegment int
 	maxElems   int
 	summaries  bool
+	strict     bool
 }
 
 // WithMaxSegmentSize sets the longest segment accepted, in bytes
@@ -53,6 +54,16 @@ func WithoutSummaries() Option {
 	return func(c *config) { c.summaries = false }
 }
 
+// WithStrict makes the reader reject what it otherwise accepts with a
+// warning (Set.Warnings, acknowledged "accepted, but errors were noted"):
+// a transaction set control number (ST02) used by an earlier set of the
+// same group. The standard asks for unique numbers (AK502 code 23), but
+// partners that number every set 0001 are common, and their documents are
+// otherwise sound; strict is for partners who want the rejection.
+func WithStrict() Option {
+	return func(c *config) { c.strict = true }
+}
+
 // Reader reads X12 from a stream, at one of three granularities: Next
 // returns every segment, NextSet every transaction set, NextInterchange
 // every interchange. Use one of them per Reader.
@@ -81,7 +92,7 @@ func NewReader(r io.Reader, opts ...Option) *Reader {
 	}
 	return &Reader{
 		sc:  newScanner(r, c.maxSegment, c.maxElems),
-		env: envelope{summaries: c.summaries},
+		env: envelope{summaries: c.summaries, strict: c.strict},
 	}
 }
 
@@ -105,6 +116,9 @@ func (r *Reader) Next() (*Segment, error) {
 		return nil, err
 	}
 	r.env.accept(seg)
+	if seg.ID == "ISA" && r.env.ic != nil {
+		r.env.ic.EBCDIC = r.sc.ebcdic
+	}
 	return seg, nil
 }
 

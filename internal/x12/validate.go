@@ -22,8 +22,8 @@ type envelope struct {
 	controls map[string]struct{}
 
 	// keep makes sets collect their segments; summaries records sets in
-	// their group.
-	keep, summaries bool
+	// their group; strict turns the tolerated defects into errors.
+	keep, summaries, strict bool
 
 	// closedSet and closedIC are the set and interchange the last segment
 	// (or the end of input) completed, until the Reader takes them.
@@ -180,7 +180,15 @@ func (e *envelope) openSet(seg *Segment) {
 			e.controls = make(map[string]struct{})
 		}
 		if _, dup := e.controls[control]; dup {
-			e.setError(seg, 2, CodeSetControlNotUnique, fmt.Sprintf("ST02 %q is used by an earlier set of the group", control))
+			// Partners that number every set 0001 are common and their
+			// sets are otherwise sound: accepted with the error noted
+			// (AK501 E), unless the reader is strict (WithStrict).
+			msg := fmt.Sprintf("ST02 %q is used by an earlier set of the group", control)
+			if e.strict {
+				e.setError(seg, 2, CodeSetControlNotUnique, msg)
+			} else {
+				e.setWarning(seg, 2, CodeSetControlNotUnique, msg)
+			}
 		}
 		e.controls[control] = struct{}{}
 	}
@@ -311,6 +319,13 @@ func (e *envelope) setError(seg *Segment, n int, code Code, msg string) {
 	er := e.errorAt(seg, LevelSet, code, msg)
 	er.Element, er.Value = n, strings.Clone(seg.Element(n))
 	e.addTo(&e.set.Errors, er)
+}
+
+// setWarning records a tolerated defect of element n of an ST or SE.
+func (e *envelope) setWarning(seg *Segment, n int, code Code, msg string) {
+	er := e.errorAt(seg, LevelSet, code, msg)
+	er.Element, er.Value = n, strings.Clone(seg.Element(n))
+	e.addTo(&e.set.Warnings, er)
 }
 
 // errorAt makes an error located at seg in the current envelopes.

@@ -17,17 +17,17 @@ type attempt struct {
 	Known []string `json:"known"`
 }
 
-const attemptKind = "shopify_fulfillment_attempt"
+const attemptKind = "fulfillment_attempt"
 
 func (c *Connector) attemptID(sh *model.Shipment) string { return c.cfg.ShopDomain + "/" + sh.ID }
 
 // loadAttempt returns the shipment's attempt, nil when there is none (or
 // no store).
 func (c *Connector) loadAttempt(ctx context.Context, sh *model.Shipment) (*attempt, error) {
-	if c.env.Store == nil {
+	if c.env.State == nil {
 		return nil, nil
 	}
-	rec, err := c.env.Store.GetRecord(ctx, attemptKind, c.attemptID(sh))
+	rec, err := c.env.State.GetRecord(ctx, attemptKind, c.attemptID(sh))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -53,7 +53,7 @@ func (c *Connector) saveAttempt(ctx context.Context, sh *model.Shipment, known [
 	if err != nil {
 		return fmt.Errorf("shopify: shipment %s: attempt record: %w", sh.ID, err)
 	}
-	_, err = c.env.Store.PutRecord(ctx, store.Record{
+	_, err = c.env.State.PutRecord(ctx, store.Record{
 		Kind: attemptKind, ID: c.attemptID(sh), Data: data,
 		Index: map[string]string{"shipment": sh.ID},
 	})

@@ -45,7 +45,7 @@ func newHTTP(env connector.Env, cfg *Config, base http.RoundTripper) (*http.Clie
 	}
 	return httpclient.NewHTTP(httpclient.Options{
 		Name:      env.Name,
-		Limiter:   env.Store,
+		Limiter:   env.Limiter,
 		Key:       limitKey(cfg.ShopDomain),
 		Limit:     env.RateLimit,
 		Clock:     env.Clock,

@@ -23,14 +23,18 @@ import (
 // does not act on decode to EventIgnored. A body that is not a Shopify
 // order is a permanent error that says where it broke.
 func (c *Connector) DecodeEvent(_ context.Context, topic string, body []byte) ([]connector.ChannelEvent, error) {
+	// The topic travels in X-Shopify-Topic, which the HMAC does not
+	// cover: anyone holding one signed orders/create body could resend it
+	// as orders/cancelled. It only says which order topics to decode;
+	// what happened to the order is read from the signed body, so a
+	// cancellation is one whose cancelled_at is set, whatever the topic
+	// (Shopify also sends orders/updated when an order is cancelled).
 	var kind connector.EventKind
 	switch topic {
 	case "orders/create":
 		kind = connector.EventOrderCreated
-	case "orders/updated", "orders/edited", "orders/paid":
+	case "orders/updated", "orders/edited", "orders/paid", "orders/cancelled":
 		kind = connector.EventOrderUpdated
-	case "orders/cancelled":
-		kind = connector.EventOrderCancelled
 	default:
 		return []connector.ChannelEvent{{Kind: connector.EventIgnored}}, nil
 	}
@@ -43,6 +47,12 @@ func (c *Connector) DecodeEvent(_ context.Context, topic string, body []byte) ([
 	}
 	o := c.ToOrder(so)
 	markNoShipping(body, &o)
+	if o.CancelledAt != nil {
+		kind = connector.EventOrderCancelled
+	} else if topic == "orders/cancelled" {
+		c.log().Warn("shopify: orders/cancelled delivery whose order is not cancelled (cancelled_at is empty); treated as an update",
+			"channel", c.env.Name, "order", o.ChannelOrderID)
+	}
 	ev := connector.ChannelEvent{Kind: kind, ChannelOrderID: o.ChannelOrderID, Order: &o, At: o.PlacedAt}
 	if kind == connector.EventOrderCancelled {
 		ev.Reason = string(so.CancelReason)

@@ -65,7 +65,7 @@ func (c *Connector) PushFulfillment(ctx context.Context, order *model.Order, sh 
 	// creates: reserve the three calls so it is never throttled halfway
 	// and made to start over (three workers sharing one shop's bucket
 	// spent two thirds of it on restarts before this).
-	ctx, err = httpclient.Reserve(ctx, c.env.Store, limitKey(c.cfg.ShopDomain), pushCalls, c.env.RateLimit, c.now())
+	ctx, err = httpclient.Reserve(ctx, c.env.Limiter, limitKey(c.cfg.ShopDomain), pushCalls, c.env.RateLimit, c.now())
 	if err != nil {
 		return "", err
 	}
@@ -102,7 +102,7 @@ func (c *Connector) PushFulfillment(ctx context.Context, order *model.Order, sh 
 		return "", fault.Permanentf("shopify: order %d: shipment %s: not enough left to fulfil on Shopify (already fulfilled, cancelled or moved?): %s",
 			orderID, sh.ID, strings.Join(short, "; "))
 	}
-	if len(tr.numbers) == 0 && journal == nil && c.env.Store != nil {
+	if len(tr.numbers) == 0 && journal == nil && c.env.State != nil {
 		if err := c.saveAttempt(ctx, sh, existing); err != nil {
 			return "", err
 		}
@@ -139,7 +139,7 @@ func (c *Connector) credited(ctx context.Context, api *goshopify.Client, orderID
 	var ours, seen []uint64
 	for _, f := range list {
 		seen = append(seen, f.Id)
-		if !live(f) || !owns(f, tr, need, journal, c.env.Store == nil) {
+		if !live(f) || !owns(f, tr, need, journal, c.env.State == nil) {
 			continue
 		}
 		if need.credit(f) {

@@ -2,6 +2,7 @@ package shopify
 
 import (
 	"bytes"
+	"github.com/dropgate/dropgate/internal/connenv"
 	"io"
 	"log/slog"
 	"net/http"
@@ -64,7 +65,8 @@ func newRig(t *testing.T, o rigOptions) *rig {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		r.st, env.Store = st, st
+		r.st = st
+		env = connenv.New(st, connenv.Options{Name: env.Name, Namespace: Type, Clock: clk, Logger: env.Logger, RateLimit: env.RateLimit})
 	}
 	token := shopifyfake.DefaultToken
 	if o.token != "" {

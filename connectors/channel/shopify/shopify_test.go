@@ -32,7 +32,9 @@ func TestDecodeConformanceOrder(t *testing.T) {
 	if err != nil {
 		t.Fatalf("decode: %v", err)
 	}
-	if len(evs) != 1 || evs[0].Kind != connector.EventOrderCreated {
+	// The sample order was cancelled (cancelled_at 2016-05-17): whatever
+	// the topic says, the signed body decides.
+	if len(evs) != 1 || !evs[0].ProvesCancellation() || evs[0].Reason != "customer" {
 		t.Fatalf("events = %+v", evs)
 	}
 	o := evs[0].Order
@@ -253,5 +255,28 @@ func TestConfigCheck(t *testing.T) {
 	}
 	if (&Config{ShopDomain: "acme.myshopify.com", APIVersion: "2025-07", BaseURL: "http://127.0.0.1:9999"}).Check() != nil {
 		t.Error("valid config refused")
+	}
+}
+
+// TestCancellationIsProvenByTheBody: Shopify signs the body, not the
+// X-Shopify-Topic header. A signed orders/create body resent with the
+// orders/cancelled topic must not cancel anything; an orders/updated body
+// whose cancelled_at is set is a cancellation.
+func TestCancellationIsProvenByTheBody(t *testing.T) {
+	c := newTest(t)
+	created := []byte(`{"id": 42, "currency":"USD", "name": "#1042"}`)
+	evs, err := c.DecodeEvent(context.Background(), "orders/cancelled", created)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if evs[0].Kind == connector.EventOrderCancelled || evs[0].ProvesCancellation() {
+		t.Errorf("a body without cancelled_at decoded as a cancellation: %+v", evs[0])
+	}
+	evs, err = c.DecodeEvent(context.Background(), "orders/updated", []byte(`{"id": 42, "currency":"USD", "cancelled_at": "2026-11-20T10:00:00-05:00", "cancel_reason": "fraud"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !evs[0].ProvesCancellation() || evs[0].Reason != "fraud" {
+		t.Errorf("orders/updated with cancelled_at = %+v, want a proven cancellation", evs[0])
 	}
 }

@@ -92,15 +92,15 @@ func (c *Config) Check() []connector.Problem {
 }
 
 func init() {
-	connector.Register(connector.Spec{
+	connector.Register(connector.Spec[Config]{
 		Type:    Type,
 		Kind:    connector.KindChannel,
 		Summary: "Shopify store: order webhooks in; fulfillments, inventory and prices out (Admin REST API)",
-		NewConfig: func() any {
+		Defaults: func() *Config {
 			return &Config{APIVersion: DefaultAPIVersion, SKUCacheTTL: DefaultSKUCacheTTL}
 		},
-		New: func(env connector.Env, cfg any) (connector.Connector, error) {
-			return New(env, cfg.(*Config))
+		New: func(env connector.Env, cfg *Config) (connector.Connector, error) {
+			return New(env, cfg)
 		},
 		// The REST Admin API's leaky bucket for standard plans: 40 calls,
 		// leaking 2 per second (shopify.dev/docs/api/usage/rate-limits).
@@ -130,6 +130,7 @@ var (
 	_ connector.OrderCanceller    = (*Connector)(nil)
 	_ connector.InventoryPusher   = (*Connector)(nil)
 	_ connector.PricePusher       = (*Connector)(nil)
+	_ connector.Checker           = (*Config)(nil)
 )
 
 // New builds the connector; it does no I/O.

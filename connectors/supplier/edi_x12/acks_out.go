@@ -3,13 +3,12 @@ package edi_x12
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/internal/transport"
 	"github.com/dropgate/dropgate/internal/x12"
 )
 
@@ -33,7 +32,7 @@ func (c *Connector) acknowledge(ctx context.Context, name string, ics []*x12.Int
 	if kind == ackNone {
 		return nil, nil
 	}
-	if c.env.Store == nil {
+	if c.env.Counters == nil {
 		return nil, fmt.Errorf("%s: no store to allocate %s control numbers from", name, kind)
 	}
 	var replies []connector.Reply
@@ -43,7 +42,7 @@ func (c *Connector) acknowledge(ctx context.Context, name string, ics []*x12.Int
 				continue
 			}
 			once := fmt.Sprintf("ack:%s/%s:%s:%s", ic.Header.SenderQualifier, ic.Header.SenderID, ic.Header.Control, g.Header.Control)
-			ctrl, err := c.env.Store.NextCounter(ctx, c.counterName(), once)
+			ctrl, err := c.env.Counters.NextCounter(ctx, counterName, once)
 			if err != nil {
 				return nil, fmt.Errorf("%s: control number for the %s of interchange %s group %s: %w", name, kind, ic.Header.Control, g.Header.Control, err)
 			}
@@ -103,21 +102,10 @@ func (c *Connector) renderAck(ic *x12.Interchange, g *x12.Group, ctrl int64, kin
 
 // ackName names the reply after the inbound file and the acknowledged
 // envelope, e.g. asn-0042.000000049-49.997.x12: a re-parse rewrites the
-// same file instead of adding one.
+// same file instead of adding one. A long inbound name is cut short and
+// hashed (transport.DerivedName), so the 997 can always be written.
 func ackName(inbound, isa13, gs06, kind string) string {
-	base := filepath.Base(inbound)
-	base = strings.Trim(strings.TrimSuffix(base, filepath.Ext(base)), ".")
-	if base == "" {
-		base = "inbound"
-	}
-	// Only characters every file system and SFTP server accepts.
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			return r
-		}
-		return '_'
-	}, fmt.Sprintf("%s.%s-%s.%s.x12", base, isa13, gs06, kind))
+	return transport.DerivedName(inbound, fmt.Sprintf(".%s-%s.%s.x12", isa13, gs06, kind))
 }
 
 // ExpectFunctionalAck reports whether the partner answers our 850s with a

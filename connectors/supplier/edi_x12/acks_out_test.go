@@ -85,7 +85,7 @@ func TestAckSameNumbersOnReparse(t *testing.T) {
 	}
 	defer st.Close()
 	cfg := &Config{Partner: inboundPartner(), Transport: transportConfig(dir)}
-	c, err := New(connector.Env{Name: "acme", Clock: clockAt(when), Store: st}, cfg)
+	c, err := New(connector.Env{Name: "acme", Clock: clockAt(when), Counters: st}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,9 @@ func TestAckSettings(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := f.Interchanges[0].Groups[0].Sets[0]
-		if s.Header.ID != "999" || s.Header.Convention != "005010" || f.Interchanges[0].Header.Version != "00501" || f.Interchanges[0].Groups[0].Header.Version != "005010" {
+		// GS08 and ST03 name the 999's guide (005010X231A1); AK1 the group's version.
+		if s.Header.ID != "999" || s.Header.Convention != x12.Version999 || f.Interchanges[0].Header.Version != "00501" || f.Interchanges[0].Groups[0].Header.Version != x12.Version999 ||
+			!bytes.Contains(got.Replies[0].Data, []byte("AK1*SH*60*005010~")) {
 			t.Errorf("999 envelope %+v %+v", s.Header, f.Interchanges[0].Header)
 		}
 		if !bytes.Contains(got.Replies[0].Data, []byte("IK5*A")) || !strings.HasSuffix(got.Replies[0].Name, ".999.x12") {

@@ -35,7 +35,13 @@ var (
 	_ connector.ReplySender         = (*Connector)(nil)
 	_ connector.Inbox               = (*Connector)(nil)
 	_ connector.FunctionalAckPolicy = (*Connector)(nil)
+	_ connector.Closer              = (*Connector)(nil)
+	_ connector.Checker             = (*Config)(nil)
 )
+
+// Close ends the transport's connection (an SFTP session); the app calls
+// it on shutdown.
+func (c *Connector) Close() error { return c.transport.Close() }
 
 // New builds the connector; no I/O (an SFTP transport connects on use).
 func New(env connector.Env, cfg *Config) (*Connector, error) {
@@ -74,7 +80,9 @@ func (c *Connector) Name() string { return c.env.Name }
 func (c *Connector) Type() string { return Type }
 
 // counterName is the partner's interchange control-number sequence.
-func (c *Connector) counterName() string { return "x12:" + c.env.Name + ":interchange" }
+// counterName is the partner's interchange control-number sequence; in
+// the instance's namespace it is x12:<name>:interchange, as it always was.
+const counterName = "interchange"
 
 // SendPO renders the PO as an 850 and puts it in the outbox as
 // <PO number>.850.x12. The control number is allocated once per PO, so a
@@ -95,7 +103,7 @@ func (c *Connector) CancelPO(ctx context.Context, po *model.PurchaseOrder, order
 }
 
 func (c *Connector) send(ctx context.Context, po *model.PurchaseOrder, order *model.Order, purpose string) (connector.Sent, error) {
-	ctrl, err := c.env.Store.NextCounter(ctx, c.counterName(), "850:"+purpose+":"+po.Number)
+	ctrl, err := c.env.Counters.NextCounter(ctx, counterName, "850:"+purpose+":"+po.Number)
 	if err != nil {
 		return connector.Sent{}, fmt.Errorf("control number: %w", err)
 	}

@@ -35,7 +35,11 @@ func newConn(t *testing.T, p Partner, outbox string, st *embedded.Store) *Connec
 	if ps := cfg.Check(); len(ps) > 0 {
 		t.Fatalf("config problems: %v", ps)
 	}
-	c, err := New(connector.Env{Name: "acme", Clock: clock.NewFake(when), Store: st}, cfg)
+	env := connector.Env{Name: "acme", Clock: clock.NewFake(when)}
+	if st != nil {
+		env.Counters = st
+	}
+	c, err := New(env, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

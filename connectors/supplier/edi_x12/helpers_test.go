@@ -73,7 +73,7 @@ func newParser(t testing.TB, mod func(*Partner)) (*Connector, *counterStore) {
 		t.Fatalf("config problems: %v", ps)
 	}
 	st := newCounterStore()
-	c, err := New(connector.Env{Name: "acme", Clock: clock.NewFake(when), Store: st}, cfg)
+	c, err := New(connector.Env{Name: "acme", Clock: clock.NewFake(when), Counters: st}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

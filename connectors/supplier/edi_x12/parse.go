@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dropgate/dropgate/core/connector"
@@ -46,7 +48,11 @@ type pendingDoc struct {
 // same file again renders the same numbers. Failing to allocate one is
 // returned as is (the store is down: retry).
 func (c *Connector) ParseDocuments(ctx context.Context, name string, data []byte) (*connector.Parsed, error) {
-	r := x12.NewReader(bytes.NewReader(data))
+	var opts []x12.Option
+	if c.cfg.Partner.Strict {
+		opts = append(opts, x12.WithStrict())
+	}
+	r := x12.NewReader(bytes.NewReader(data), opts...)
 	var (
 		ics     []*x12.Interchange
 		pending []pendingDoc
@@ -89,7 +95,12 @@ func (c *Connector) ParseDocuments(ctx context.Context, name string, data []byte
 			out.Rejected = append(out.Rejected, rj)
 			continue
 		}
-		out.Docs = append(out.Docs, p.docs...)
+		for _, d := range p.docs {
+			for _, w := range p.set.Warnings {
+				d.Warnings = append(d.Warnings, name+": "+w.Error())
+			}
+			out.Docs = append(out.Docs, d)
+		}
 	}
 	replies, err := c.acknowledge(ctx, name, ics)
 	if err != nil {
@@ -144,7 +155,10 @@ func (c *Connector) mapSet(set *x12.Set) pendingDoc {
 	return p
 }
 
-// docID is the stable id of a set: the sender, ISA13, GS06 and ST02.
+// docID is the stable id of a set: the sender, ISA13, GS06 and ST02. A
+// set whose ST02 an earlier set of the group already used (tolerated, or
+// rejected when strict) adds its position in the group, "#2": without it
+// the engine would take it for a redelivery of the first and drop it.
 func docID(set *x12.Set) string {
 	var sender, isa13, gs06 string
 	if ic := set.Interchange; ic != nil {
@@ -153,7 +167,24 @@ func docID(set *x12.Set) string {
 	if g := set.Group; g != nil {
 		gs06 = g.Header.Control
 	}
-	return strings.Join([]string{"x12", sender, isa13, gs06, set.Header.Control}, ":")
+	id := strings.Join([]string{"x12", sender, isa13, gs06, set.Header.Control}, ":")
+	if set.Group != nil && repeatedControl(set) {
+		id += "#" + strconv.Itoa(slices.Index(set.Group.Sets, set)+1)
+	}
+	return id
+}
+
+// repeatedControl reports a set whose ST02 an earlier set of its group
+// used.
+func repeatedControl(set *x12.Set) bool {
+	for _, list := range [][]*x12.SyntaxError{set.Warnings, set.Errors} {
+		for _, e := range list {
+			if e.Code == x12.CodeSetControlNotUnique {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // setProblems lists the errors that keep a set from yielding documents:

@@ -123,7 +123,7 @@ func TestCancelPO(t *testing.T) {
 	dir := t.TempDir()
 	st := newCounterStore()
 	c := newConn(t, partner(), dir, nil)
-	c.env.Store = st
+	c.env.Counters = st
 	po, o := samplePO()
 	ctx := context.Background()
 	sent, err := c.SendPO(ctx, po, o)

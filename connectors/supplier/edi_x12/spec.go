@@ -85,6 +85,13 @@ type Partner struct {
 	// before the engine flags the interchange as unacknowledged.
 	ExpectAck *bool         `yaml:"expect_ack"`
 	AckWithin time.Duration `yaml:"ack_within"`
+	// Strict rejects what is otherwise accepted with a warning: an ST02
+	// used by an earlier set of the same group (partners that number
+	// every set 0001). By default such a set yields its documents, the
+	// warning goes to the order's timeline and the 997 answers AK5 E
+	// (accepted, but errors were noted) with code 23; strict rejects it
+	// (AK5 R 23), as the standard has it.
+	Strict bool `yaml:"strict"`
 }
 
 // Delimiters are single characters; YAML escapes ("\x1d", "\n") allow
@@ -265,13 +272,14 @@ func (p *Partner) checkInbound() []connector.Problem {
 }
 
 func init() {
-	connector.Register(connector.Spec{
+	connector.Register(connector.Spec[Config]{
 		Type:      Type,
 		Kind:      connector.KindSupplier,
+		Namespace: "x12", // control-number counters are x12:<name>:interchange
 		Summary:   "X12 EDI supplier: 850 out; 997/999, 855, 856, 810, 846 in; directory or SFTP",
-		NewConfig: func() any { return &Config{Partner: Partner{Version: "004010"}} },
-		New: func(env connector.Env, cfg any) (connector.Connector, error) {
-			return New(env, cfg.(*Config))
+		Defaults:  func() *Config { return &Config{Partner: Partner{Version: "004010"}} },
+		New: func(env connector.Env, cfg *Config) (connector.Connector, error) {
+			return New(env, cfg)
 		},
 		RateLimit: store.Limit{Rate: 5, Burst: 10},
 		Retry:     connector.RetryPolicy{MaxAttempts: 10, BaseDelay: 5 * time.Second, MaxDelay: 30 * time.Minute},

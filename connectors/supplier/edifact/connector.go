@@ -34,7 +34,13 @@ var (
 	_ connector.ReplySender         = (*Connector)(nil)
 	_ connector.Inbox               = (*Connector)(nil)
 	_ connector.FunctionalAckPolicy = (*Connector)(nil)
+	_ connector.Closer              = (*Connector)(nil)
+	_ connector.Checker             = (*Config)(nil)
 )
+
+// Close ends the transport's connection (an SFTP session); the app calls
+// it on shutdown.
+func (c *Connector) Close() error { return c.transport.Close() }
 
 // RefInterchange is the system of the ref SendPO and CancelPO record:
 // the UNB 0020 interchange control reference of the ORDERS, which the
@@ -83,7 +89,9 @@ func (c *Connector) Type() string { return Type }
 // counterName is the partner's interchange control reference sequence,
 // shared by our ORDERS and our CONTRLs so that no reference is used twice
 // towards the partner.
-func (c *Connector) counterName() string { return "edifact:" + c.env.Name + ":interchange" }
+// counterName is the partner's interchange reference sequence; in the
+// instance's namespace it is edifact:<name>:interchange, as it always was.
+const counterName = "interchange"
 
 // SendPO renders the PO as an ORDERS interchange and puts it in the outbox
 // as <PO number>.orders.edi. The control reference is allocated once per
@@ -109,7 +117,7 @@ func (c *Connector) send(ctx context.Context, po *model.PurchaseOrder, order *mo
 	if function == functionCancel {
 		purpose, name = "cancel", po.Number+".cancel.orders.edi"
 	}
-	ctrl, err := c.env.Store.NextCounter(ctx, c.counterName(), "orders:"+purpose+":"+po.Number)
+	ctrl, err := c.env.Counters.NextCounter(ctx, counterName, "orders:"+purpose+":"+po.Number)
 	if err != nil {
 		return connector.Sent{}, fmt.Errorf("%s: control reference for %s: %w", c.env.Name, name, err)
 	}

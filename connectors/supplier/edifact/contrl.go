@@ -5,14 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/internal/edifact"
+	"github.com/dropgate/dropgate/internal/transport"
 )
 
 // syntaxErrors names the 0085 syntax error codes (code list 0085, ISO
@@ -145,7 +144,7 @@ func (c *Connector) acknowledge(ctx context.Context, name string, ics []*edifact
 			continue
 		}
 		once := fmt.Sprintf("contrl:%s/%s:%s", h.Sender.Qualifier, h.Sender.ID, h.ControlRef)
-		ctrl, err := c.env.Store.NextCounter(ctx, c.counterName(), once)
+		ctrl, err := c.env.Counters.NextCounter(ctx, counterName, once)
 		if err != nil {
 			return nil, fmt.Errorf("%s: control reference for the CONTRL of interchange %s: %w", name, h.ControlRef, err)
 		}
@@ -182,19 +181,8 @@ func onlyContrl(ic *edifact.Interchange) bool {
 
 // contrlName names the reply after the inbound file and the answered
 // interchange, e.g. desadv-0042.77.contrl.edi: a re-parse rewrites the
-// same file instead of adding one.
+// same file instead of adding one. A long inbound name is cut short and
+// hashed (transport.DerivedName), so the CONTRL can always be written.
 func contrlName(inbound, ref string) string {
-	base := filepath.Base(inbound)
-	base = strings.Trim(strings.TrimSuffix(base, filepath.Ext(base)), ".")
-	if base == "" {
-		base = "inbound"
-	}
-	// Only characters every file system and SFTP server accepts.
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			return r
-		}
-		return '_'
-	}, fmt.Sprintf("%s.%s.contrl.edi", base, ref))
+	return transport.DerivedName(inbound, "."+ref+".contrl.edi")
 }

@@ -93,7 +93,7 @@ func newRig(t testing.TB, mod func(*Partner), st store.Store) *rig {
 	if st == nil {
 		st = newCounterStore()
 	}
-	c, err := New(connector.Env{Name: "acme", Clock: clock.NewFake(when), Store: st}, cfg)
+	c, err := New(connector.Env{Name: "acme", Clock: clock.NewFake(when), Counters: st}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,9 +32,16 @@ import (
 //     Rejected with every error, and the CONTRL rejects it with UCM, UCS
 //     and UCD. The other messages of the file yield their documents.
 //   - everything else yields documents whose ID (sender, UNB 0020, UNH
-//     0062) is stable, so a file delivered twice is deduplicated.
+//     0062) is stable, so a file delivered twice is deduplicated. What the
+//     reader tolerated (partner.strict unset) travels with them as
+//     warnings.
+//
+// A syntax only test interchange (UNB 0035 = 2) is answered with its
+// CONTRL and nothing else: its sender asked for the syntax check only.
 func (c *Connector) ParseDocuments(ctx context.Context, name string, data []byte) (*connector.Parsed, error) {
-	ics, err := edifact.Parse(data)
+	r := edifact.NewBytesReader(data)
+	r.Strict = c.cfg.Partner.Strict
+	ics, err := r.ReadAll()
 	if f := fatal(err); f != nil {
 		return nil, fault.Permanent(fmt.Errorf("%s: %w", name, f))
 	}
@@ -50,6 +59,9 @@ func (c *Connector) ParseDocuments(ctx context.Context, name string, data []byte
 			return nil, err
 		}
 		c.checkTest(ic)
+		if ic.Header.SyntaxOnly() {
+			continue
+		}
 		for _, msg := range ic.AllMessages() {
 			var docs []connector.InboundDoc
 			if len(problems(msg)) == 0 {
@@ -65,7 +77,12 @@ func (c *Connector) ParseDocuments(ctx context.Context, name string, data []byte
 				out.Rejected = append(out.Rejected, rj)
 				continue
 			}
-			out.Docs = append(out.Docs, docs...)
+			for _, d := range docs {
+				for _, w := range warnings(msg) {
+					d.Warnings = append(d.Warnings, name+": "+w.Error())
+				}
+				out.Docs = append(out.Docs, d)
+			}
 		}
 	}
 	replies, err := c.acknowledge(ctx, name, ics)
@@ -128,13 +145,42 @@ func problems(msg *edifact.Message) []edifact.Error {
 	return append(out, msg.Errors...)
 }
 
+// warnings lists what the reader tolerated in msg and its interchange.
+func warnings(msg *edifact.Message) []edifact.Error {
+	var out []edifact.Error
+	if ic := msg.Interchange; ic != nil {
+		out = append(out, ic.Warnings...)
+	}
+	return append(out, msg.Warnings...)
+}
+
 // docID is the stable id of a message: the sender, UNB 0020 and UNH 0062.
+// A message whose reference an earlier message of the interchange used
+// (tolerated, or rejected when strict) adds its position in the
+// interchange, "#2": without it the engine would take it for a redelivery
+// of the first and drop it.
 func docID(msg *edifact.Message) string {
 	var sender, ref string
-	if ic := msg.Interchange; ic != nil {
+	ic := msg.Interchange
+	if ic != nil {
 		sender, ref = ic.Header.Sender.ID, ic.Header.ControlRef
 	}
-	return strings.Join([]string{"edifact", sender, ref, msg.Header.Ref}, ":")
+	id := strings.Join([]string{"edifact", sender, ref, msg.Header.Ref}, ":")
+	if ic != nil && repeatedRef(msg) {
+		id += "#" + strconv.Itoa(slices.Index(ic.AllMessages(), msg)+1)
+	}
+	return id
+}
+
+// repeatedRef reports a message whose UNH 0062 an earlier message of the
+// interchange used.
+func repeatedRef(msg *edifact.Message) bool {
+	for _, e := range append(slices.Clone(msg.Warnings), msg.Errors...) {
+		if e.ErrorCode() == edifact.CodeDuplicate && e.Location().Tag == "UNH" {
+			return true
+		}
+	}
+	return false
 }
 
 // fatal returns the problem that stopped the reader, if any: input that is
@@ -193,12 +239,16 @@ func party(p edifact.Party) string {
 	return p.ID + ":" + p.Qualifier
 }
 
-// checkTest rejects a test interchange (UNB 0035 = 1) on a production
+// checkTest rejects a test interchange (UNB 0035 set) on a production
 // profile: test orders must not move real goods. The CONTRL rejects the
-// interchange with code 25 (test indicator not supported).
+// interchange with code 25 (test indicator not supported). A syntax only
+// test (2) is answered on any profile: nothing of it is processed.
 func (c *Connector) checkTest(ic *edifact.Interchange) {
-	if c.cfg.Partner.isTest() || !ic.Header.IsTest() {
+	if c.cfg.Partner.isTest() || !ic.Header.IsTest() || ic.Header.SyntaxOnly() {
 		return
+	}
+	if slices.ContainsFunc(ic.Errors, func(e edifact.Error) bool { l := e.Location(); return l.Tag == "UNB" && l.Element == 11 }) {
+		return // the reader rejected the indicator itself (an echo request, say)
 	}
 	loc := edifact.Location{Offset: ic.Pos.Offset, Line: ic.Pos.Line, Interchange: ic.Header.ControlRef, Tag: "UNB", Element: 11}
 	ic.Errors = append(ic.Errors, &edifact.SyntaxError{Loc: loc, Code: codeTestUnsupported,

@@ -98,6 +98,13 @@ type Partner struct {
 	// Newline writes a line break after each segment terminator (default
 	// true); readers ignore it, people reading files like it.
 	Newline *bool `yaml:"newline"`
+	// Strict rejects what is otherwise accepted with a warning: a UNB
+	// without its syntax version number (read as 4 when its date has
+	// eight digits, else 3) and a message reference (UNH 0062) repeated
+	// within an interchange. By default the interchange is processed, the
+	// warning goes to the order's timeline and the CONTRL reports it with
+	// action 7; strict rejects it (action 4), as the standard has it.
+	Strict bool `yaml:"strict"`
 }
 
 // Delimiters are the profile's service characters, one byte each.
@@ -319,13 +326,13 @@ func (p *Partner) lineEnding() string {
 }
 
 func init() {
-	connector.Register(connector.Spec{
-		Type:      Type,
-		Kind:      connector.KindSupplier,
-		Summary:   "UN/EDIFACT supplier: ORDERS out; CONTRL, ORDRSP, DESADV, INVOIC, INVRPT in; directory or SFTP",
-		NewConfig: func() any { return &Config{} },
-		New: func(env connector.Env, cfg any) (connector.Connector, error) {
-			return New(env, cfg.(*Config))
+	connector.Register(connector.Spec[Config]{
+		Type:     Type,
+		Kind:     connector.KindSupplier,
+		Summary:  "UN/EDIFACT supplier: ORDERS out; CONTRL, ORDRSP, DESADV, INVOIC, INVRPT in; directory or SFTP",
+		Defaults: func() *Config { return &Config{} },
+		New: func(env connector.Env, cfg *Config) (connector.Connector, error) {
+			return New(env, cfg)
 		},
 		// A file drop: a handful of puts a second is plenty, and the
 		// partner's translator polls in minutes anyway.

@@ -35,6 +35,7 @@ var (
 	_ connector.POCanceller    = (*Connector)(nil)
 	_ connector.Inbox          = (*Connector)(nil)
 	_ connector.DocumentParser = (*Connector)(nil)
+	_ connector.Checker        = (*Config)(nil)
 )
 
 // New builds the connector from a checked config; no I/O (servers are

@@ -406,13 +406,13 @@ func domainOf(addr string) string {
 }
 
 func init() {
-	connector.Register(connector.Spec{
-		Type:      Type,
-		Kind:      connector.KindSupplier,
-		Summary:   "e-mail supplier: purchase orders over SMTP (templates, CSV/PDF), replies read over IMAP",
-		NewConfig: func() any { return &Config{} },
-		New: func(env connector.Env, cfg any) (connector.Connector, error) {
-			return New(env, cfg.(*Config))
+	connector.Register(connector.Spec[Config]{
+		Type:     Type,
+		Kind:     connector.KindSupplier,
+		Summary:  "e-mail supplier: purchase orders over SMTP (templates, CSV/PDF), replies read over IMAP",
+		Defaults: func() *Config { return &Config{} },
+		New: func(env connector.Env, cfg *Config) (connector.Connector, error) {
+			return New(env, cfg)
 		},
 		// Mail servers throttle submissions per account; a PO a second
 		// with a small burst stays well inside every provider's limits.

@@ -27,18 +27,14 @@ type Connector struct {
 	red  redactor
 }
 
-// Cancelling is a Connector whose config has a cancel_order request. Only
-// it offers connector.POCanceller, so for a supplier without one the
-// engine raises "cancel by hand" instead of failing a job.
-type Cancelling struct{ *Connector }
-
-// Capabilities, checked at compile time.
+// Capabilities, checked at compile time. Which of them an instance offers
+// depends on its config (Capabilities).
 var (
 	_ connector.POSender     = (*Connector)(nil)
 	_ connector.StatusPoller = (*Connector)(nil)
-	_ connector.POSender     = (*Cancelling)(nil)
-	_ connector.POCanceller  = (*Cancelling)(nil)
-	_ connector.StatusPoller = (*Cancelling)(nil)
+	_ connector.POCanceller  = (*Connector)(nil)
+	_ connector.Describer    = (*Connector)(nil)
+	_ connector.Checker      = (*Config)(nil)
 )
 
 // maxResponseBytes bounds what is read of an answer: an order API's
@@ -56,21 +52,14 @@ func (c *Connector) attemptMemory() time.Duration {
 }
 
 // New builds the connector; no I/O. A config Check refuses is refused.
-func New(env connector.Env, cfg *Config) (connector.Connector, error) {
+func New(env connector.Env, cfg *Config) (*Connector, error) {
 	return build(env, cfg, nil)
 }
 
 // build is New with the transport that reaches the network (nil: the
 // pooled default), for tests.
-func build(env connector.Env, cfg *Config, base http.RoundTripper) (connector.Connector, error) {
-	c, err := newConnector(env, cfg, base)
-	if err != nil {
-		return nil, err
-	}
-	if c.c.cancel != nil {
-		return &Cancelling{c}, nil
-	}
-	return c, nil
+func build(env connector.Env, cfg *Config, base http.RoundTripper) (*Connector, error) {
+	return newConnector(env, cfg, base)
 }
 
 func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Connector, error) {
@@ -94,7 +83,7 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Conn
 		base = t
 	}
 	hc := httpclient.New(httpclient.Options{
-		Name: env.Name, Limiter: env.Store, Key: "supplier:" + env.Name, Limit: env.RateLimit,
+		Name: env.Name, Limiter: env.Limiter, Key: "supplier:" + env.Name, Limit: env.RateLimit,
 		Timeout: comp.timeout, Clock: env.Clock, Logger: env.Logger, Transport: base, Calls: env.Calls,
 	})
 	hc.SetResponseBodyLimit(maxResponseBytes)
@@ -117,13 +106,20 @@ func (c *Connector) Name() string { return c.env.Name }
 // Type is "http_api".
 func (c *Connector) Type() string { return Type }
 
-// PollEvery is how often the engine should call PollStatus (status.every);
-// 0 when the config has no status request.
-func (c *Connector) PollEvery() time.Duration {
-	if c.c.status == nil {
-		return 0
+// Capabilities: orders always go out; cancellations only with a
+// cancel_order request (without one the engine raises "cancel by hand"
+// instead of failing a job); status polls, every status.every, only with
+// a status request.
+func (c *Connector) Capabilities() connector.Caps {
+	caps := connector.Caps{Offers: []connector.Capability{connector.CapSendPO}}
+	if c.c.cancel != nil {
+		caps.Offers = append(caps.Offers, connector.CapCancelPO)
 	}
-	return c.c.every
+	if c.c.status != nil {
+		caps.Offers = append(caps.Offers, connector.CapStatusPoll)
+		caps.PollEvery = c.c.every
+	}
+	return caps
 }
 
 func (c *Connector) now() time.Time { return c.env.Clock.Now() }
@@ -223,10 +219,10 @@ func errSuffix(err error) string {
 // lookup is spent only on retries. Without a store, or when it fails,
 // every attempt looks up: a wasted request is cheaper than a second order.
 func (c *Connector) retried(ctx context.Context, po *model.PurchaseOrder) bool {
-	if c.env.Store == nil {
+	if c.env.Claims == nil {
 		return true
 	}
-	first, err := c.env.Store.Claim(ctx, "http_api:"+c.env.Name+":create:"+po.Number, c.attemptMemory())
+	first, err := c.env.Claims.Claim(ctx, "create:"+po.Number, c.attemptMemory())
 	if err != nil {
 		c.env.Logger.Warn("http_api: cannot record the create attempt; looking the order up", "connector", c.env.Name, "po", po.Number, "err", err)
 		return true
@@ -293,7 +289,7 @@ func (c *Connector) conflict(ctx context.Context, op string, po *model.PurchaseO
 // shipped one refuses it, and a `refused` HTTP status refuses it with the
 // supplier's message. Otherwise it stays requested until the status poll
 // sees the order cancelled (or shipped).
-func (c *Cancelling) CancelPO(ctx context.Context, po *model.PurchaseOrder, order *model.Order) (connector.Sent, error) {
+func (c *Connector) CancelPO(ctx context.Context, po *model.PurchaseOrder, order *model.Order) (connector.Sent, error) {
 	op := fmt.Sprintf("http_api %s: cancel order %s", c.env.Name, po.Number)
 	id := po.RefValue(c.refSystem())
 	if id == "" {

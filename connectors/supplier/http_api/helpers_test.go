@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/dropgate/dropgate/internal/connenv"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -103,19 +104,12 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	if limit.Rate == 0 {
 		limit = store.Limit{Rate: 1000, Burst: 1000}
 	}
-	env := connector.Env{Name: supplierName, Clock: clk, Store: st, RateLimit: limit, Logger: slog.New(slog.DiscardHandler)}
+	env := connenv.New(st, connenv.Options{Name: supplierName, Namespace: Type, Clock: clk, RateLimit: limit, Logger: slog.New(slog.DiscardHandler)})
 	conn, err := build(env, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{t: t, clk: clk, fake: f, st: st, conn: conn}
-	switch x := conn.(type) {
-	case *Connector:
-		r.c = x
-	case *Cancelling:
-		r.c = x.Connector
-	}
-	return r
+	return &rig{t: t, clk: clk, fake: f, st: st, conn: conn, c: conn}
 }
 
 // testPO is purchase order i: two lines, the second with SKU sku2.

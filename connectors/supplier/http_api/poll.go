@@ -89,14 +89,14 @@ type round struct {
 }
 
 // roundKind is the store record kind of a supplier's round.
-const roundKind = "http_api.poll"
+const roundKind = "poll_round"
 
 // loadRound reads the round; without a store every call is a round.
 func (c *Connector) loadRound(ctx context.Context) (round, error) {
-	if c.env.Store == nil {
+	if c.env.State == nil {
 		return round{}, nil
 	}
-	rec, err := c.env.Store.GetRecord(ctx, roundKind, c.env.Name)
+	rec, err := c.env.State.GetRecord(ctx, roundKind, c.env.Name)
 	if errors.Is(err, store.ErrNotFound) {
 		return round{}, nil
 	}
@@ -115,11 +115,11 @@ func (c *Connector) loadRound(ctx context.Context) (round, error) {
 // saveRound records the round. A failure costs at most an early or a
 // repeated poll, never a document, so it is logged, not returned.
 func (c *Connector) saveRound(ctx context.Context, st round) {
-	if c.env.Store == nil {
+	if c.env.State == nil {
 		return
 	}
 	data, _ := json.Marshal(st)
-	if _, err := c.env.Store.PutRecord(ctx, store.Record{Kind: roundKind, ID: c.env.Name, Data: data, Version: st.version}); err != nil {
+	if _, err := c.env.State.PutRecord(ctx, store.Record{Kind: roundKind, ID: c.env.Name, Data: data, Version: st.version}); err != nil {
 		c.env.Logger.Warn("http_api: cannot record the poll round", "connector", c.env.Name, "err", err)
 	}
 }

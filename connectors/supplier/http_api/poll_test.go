@@ -156,7 +156,7 @@ func TestPollRetryableEndsThePoll(t *testing.T) {
 
 func TestCancel(t *testing.T) {
 	r := newRig(t, rigOptions{})
-	canceller, ok := r.conn.(connector.POCanceller)
+	canceller, ok := connector.As[connector.POCanceller](r.conn)
 	if !ok {
 		t.Fatal("a config with cancel_order offers no POCanceller")
 	}
@@ -179,7 +179,7 @@ func TestCancel(t *testing.T) {
 	}
 
 	none := newRig(t, rigOptions{cfg: func(c *Config) { c.CancelOrder = nil }})
-	if _, ok := none.conn.(connector.POCanceller); ok {
+	if _, ok := connector.As[connector.POCanceller](none.conn); ok {
 		t.Fatal("a config without cancel_order offers POCanceller")
 	}
 }

@@ -208,13 +208,13 @@ const (
 )
 
 func init() {
-	connector.Register(connector.Spec{
-		Type:      Type,
-		Kind:      connector.KindSupplier,
-		Summary:   "JSON HTTP API supplier: templated order requests, mapped answers, status polling, cancellation",
-		NewConfig: func() any { return &Config{} },
-		New: func(env connector.Env, cfg any) (connector.Connector, error) {
-			return New(env, cfg.(*Config))
+	connector.Register(connector.Spec[Config]{
+		Type:     Type,
+		Kind:     connector.KindSupplier,
+		Summary:  "JSON HTTP API supplier: templated order requests, mapped answers, status polling, cancellation",
+		Defaults: func() *Config { return &Config{} },
+		New: func(env connector.Env, cfg *Config) (connector.Connector, error) {
+			return New(env, cfg)
 		},
 		RateLimit: store.Limit{Rate: 5, Burst: 10},
 		Retry:     connector.RetryPolicy{MaxAttempts: 12, BaseDelay: 5 * time.Second, MaxDelay: 30 * time.Minute},

@@ -2,6 +2,7 @@ package edisupplier
 
 import (
 	"context"
+	"github.com/dropgate/dropgate/internal/connenv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,8 +10,6 @@ import (
 	"time"
 
 	"github.com/dropgate/dropgate/connectors/supplier/edi_x12"
-	"github.com/dropgate/dropgate/core/clock"
-	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/money"
 	"github.com/dropgate/dropgate/internal/store/embedded"
@@ -30,7 +29,7 @@ func TestAnswersUnderstoodByTheConnector(t *testing.T) {
 	outbox, inbox := filepath.Join(dir, "out"), filepath.Join(dir, "in")
 	cfg := &edi_x12.Config{Partner: edi_x12.Partner{SenderQualifier: "ZZ", SenderID: "DROPGATE", ReceiverQualifier: "ZZ", ReceiverID: "SIM",
 		Version: "004010", Usage: "T"}, Transport: transport.Config{Type: "directory", Outbox: outbox, Inbox: inbox}}
-	c, err := edi_x12.New(connector.Env{Name: "sim", Clock: clock.Real{}, Store: st}, cfg)
+	c, err := edi_x12.New(connenv.New(st, connenv.Options{Name: "sim", Namespace: "x12"}), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
