@@ -63,7 +63,7 @@ func writeRedisDemoConfig(t *testing.T, dir, url string) {
 	}
 	cfg := string(b)
 	for _, r := range []struct{ old, new string }{
-		{"store:\n  driver: embedded\n  path: ./var/dropgate.db\n", fmt.Sprintf("store: { driver: redis, url: %q }\n", url)},
+		{"store:\n  driver: embedded\n  path: \"${DROPGATE_DATA_DIR:-./var}/dropgate.db\"\n", fmt.Sprintf("store: { driver: redis, url: %q }\n", url)},
 		{"workers:\n", fmt.Sprintf("workers:\n  lease: %s\n", fleetLease)},
 	} {
 		if strings.Count(cfg, r.old) != 1 {

@@ -23,16 +23,14 @@ const feedUsage = "usage: dropgate feed import --config FILE --supplier NAME [--
 // runFeed is `dropgate feed import`: one supplier's feed imported now,
 // against the configured store, with the diff it applied (or would).
 func runFeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "import" {
-		return userErrorf(feedUsage)
-	}
 	fs := newFlags("feed import", stderr)
 	configPath := fs.String("config", os.Getenv("DROPGATE_CONFIG"), "config `file`")
 	supplier := fs.String("supplier", "", "the `supplier` whose feed to import")
 	file := fs.String("file", "", "read this `file` instead of the feed's configured source")
 	dryRun := fs.Bool("dry-run", false, "parse and compare, store and apply nothing")
 	force := fs.Bool("force", false, "import even when the source reports no change")
-	if help, err := parse(fs, args[1:]); help || err != nil {
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if help, err := parse(fs, args); help || err != nil {
 		return err
 	}
 	if *supplier == "" || fs.NArg() > 0 {
@@ -72,7 +70,11 @@ func runFeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	res, err := a.Engine.ImportFeed(ctx, *supplier, engine.FeedImport{File: *file, DryRun: *dryRun, Force: *force, Progress: prog.update})
 	prog.finish()
 	if res != nil && (err == nil || res.Rows > 0) {
-		printFeedResult(stdout, res)
+		if *asJSON {
+			_ = writeJSON(stdout, res)
+		} else {
+			printFeedResult(stdout, res)
+		}
 	}
 	switch {
 	case errors.Is(err, feed.ErrUser):

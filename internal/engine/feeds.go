@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/ids"
 	"github.com/dropgate/dropgate/core/model"
@@ -46,6 +47,8 @@ type Feeds struct {
 	Refresh time.Duration
 	// Transport overrides the HTTP transport of URL sources (tests).
 	Transport http.RoundTripper
+	// Calls observes the fetches of URL sources (the metrics).
+	Calls connector.CallObserver
 }
 
 // FeedImport are the options of one import.
@@ -111,7 +114,7 @@ func (e *Engine) ImportFeed(ctx context.Context, supplier string, o FeedImport) 
 		req.Mapped, req.Old = e.Catalog.Mapped(supplier), e.Catalog.FeedSnapshot(supplier)
 	}
 	if e.Feeds != nil {
-		req.Transport = e.Feeds.Transport
+		req.Transport, req.Calls = e.Feeds.Transport, e.Feeds.Calls
 	}
 	res, err := feed.Import(ctx, req)
 	if err != nil {

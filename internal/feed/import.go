@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dropgate/dropgate/core/clock"
+	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/decimal"
 	"github.com/dropgate/dropgate/core/ids"
 	"github.com/dropgate/dropgate/core/store"
@@ -44,6 +45,9 @@ type Request struct {
 	ProgressRows int // default 10,000
 	// Transport overrides the HTTP transport (tests).
 	Transport http.RoundTripper
+	// Calls is told how an HTTP source's fetch went, as "SUPPLIER-feed"
+	// (the metrics; nil: not observed).
+	Calls connector.CallObserver
 }
 
 // Progress is how far an import got.
@@ -103,7 +107,7 @@ func Import(ctx context.Context, r Request) (*Result, error) {
 	if r.File == "" && !r.Force {
 		prev = &state.Fetched
 	}
-	src, err := openSource(ctx, sourceEnv{supplier: r.Supplier, store: r.Store, clock: r.Clock, log: r.Log, transport: r.Transport},
+	src, err := openSource(ctx, sourceEnv{supplier: r.Supplier, store: r.Store, clock: r.Clock, log: r.Log, transport: r.Transport, calls: r.Calls},
 		&r.Config.Source, r.File, prev)
 	if err != nil {
 		return nil, err
