@@ -119,6 +119,9 @@ type Result struct {
 	// Notes are order-level remarks: trade-offs fewest_shipments made,
 	// rules that could not be used.
 	Notes []string `json:"notes,omitempty"`
+	// Search says whether the plan is the exact cheapest one or the
+	// heuristic's, and why.
+	Search *Search `json:"search,omitempty"`
 }
 
 // Unroutable returns the lines nobody can take.
@@ -143,6 +146,8 @@ type Router struct {
 	once  sync.Once
 	rules []*rule  // Config.Rules compiled, then the default rule
 	notes []string // rules that cannot work (an unchecked config)
+	// nodeBudget replaces exactNodeBudget when positive (tests).
+	nodeBudget int
 }
 
 // Route decides a supplier for every line. It has no side effects, so it
