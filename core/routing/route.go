@@ -185,3 +185,16 @@ func (r *Router) defaultStrategy() string {
 	}
 	return r.Config.Strategy
 }
+
+// OrderRequest is the request for a dry run of a whole order (`dropgate
+// route --explain`, POST /api/v1/route/explain): every line with units
+// left after the channel's cancellations that needs shipping.
+func OrderRequest(o *model.Order) Request {
+	req := Request{Order: o}
+	for _, l := range o.Lines {
+		if q := l.Quantity - l.Cancelled; q > 0 && !l.NoShipping {
+			req.Lines = append(req.Lines, Line{ID: l.ID, SKU: l.SKU, Qty: q, Tags: l.ProductTags})
+		}
+	}
+	return req
+}
