@@ -94,7 +94,7 @@ const amountLimit = 1 << 50
 // records which method decided.
 func (r *Router) exact(p *plan) {
 	limit := r.Config.ExactLimit()
-	free, why := p.freeLines(limit)
+	free, opts, why := p.freeLines(limit)
 	switch {
 	case why != "":
 		p.method = &Search{Method: SearchHeuristic, Reason: why}
@@ -109,7 +109,7 @@ func (r *Router) exact(p *plan) {
 		p.method = &Search{Method: SearchHeuristic, Reason: fmt.Sprintf("order too large for exact search: more than %d lines with a choice of supplier (routing.exact_max_lines)", limit)}
 		return
 	}
-	x, currency := p.newExactSearch(free)
+	x, currency := p.newExactSearch(free, opts)
 	x.budget = exactNodeBudget
 	if r.nodeBudget > 0 {
 		x.budget = r.nodeBudget
@@ -138,36 +138,36 @@ func (r *Router) exact(p *plan) {
 // tied best on those criteria. The others keep the heuristic's choice. It
 // stops counting past limit+1 lines (a large order is not searched). A
 // non-empty reason means the search cannot be run at all.
-func (p *plan) freeLines(limit int) ([]int, string) {
-	var free []int
+func (p *plan) freeLines(limit int) (free []int, opts [][]int, why string) {
 	currency := ""
 	for i, ls := range p.lines {
 		if p.pick[i] < 0 || p.parts[i] != nil || p.why[i] != "" || !ls.costOK || ls.fewest() {
 			continue
 		}
-		opts := p.options(i)
-		if len(opts) < 2 {
+		o := p.options(i)
+		if len(o) < 2 {
 			continue
 		}
-		for _, j := range opts {
+		for _, j := range o {
 			c := &ls.cands[j]
 			if currency == "" {
 				currency = c.items.Currency
 			}
 			switch {
 			case c.items.Currency != currency:
-				return nil, "the lines' offers are priced in several currencies"
+				return nil, nil, "the lines' offers are priced in several currencies"
 			case c.items.Amount < 0 || c.fees.Amount < 0:
-				return nil, "an offer has a negative cost or fee"
+				return nil, nil, "an offer has a negative cost or fee"
 			case c.items.Amount >= amountLimit || c.fees.Amount >= amountLimit:
-				return nil, "amounts too large for an exact sum"
+				return nil, nil, "amounts too large for an exact sum"
 			}
 		}
-		if free = append(free, i); len(free) > limit {
+		free, opts = append(free, i), append(opts, o)
+		if len(free) > limit {
 			break
 		}
 	}
-	return free, ""
+	return free, opts, ""
 }
 
 // options returns line i's candidates the exact search may choose from:
@@ -215,9 +215,9 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-// newExactSearch indexes the free lines' suppliers and the suppliers the
-// other lines already open.
-func (p *plan) newExactSearch(free []int) (*exactSearch, string) {
+// newExactSearch indexes the free lines' options (opts, per free line)
+// and the suppliers the other lines already open.
+func (p *plan) newExactSearch(free []int, opts [][]int) (*exactSearch, string) {
 	x := &exactSearch{lines: free, index: map[string]int{}, dom: make([][]xOption, len(free)), path: make([]int, len(free))}
 	supplier := func(c *cand) int {
 		s, ok := x.index[c.offer.Supplier]
@@ -230,7 +230,7 @@ func (p *plan) newExactSearch(free []int) (*exactSearch, string) {
 	}
 	currency := ""
 	for k, i := range free {
-		for _, j := range p.options(i) {
+		for _, j := range opts[k] {
 			c := &p.lines[i].cands[j]
 			x.dom[k] = append(x.dom[k], xOption{sup: supplier(c), cand: j, items: c.items.Amount})
 			currency = c.items.Currency

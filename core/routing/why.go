@@ -18,7 +18,9 @@ func (p *plan) whyWon(i int, ranked []int, shown []Candidate) string {
 	switch {
 	case len(ranked) == 1:
 		s = fmt.Sprintf("%s is the only eligible supplier", w.offer.Supplier)
-	case p.cmp(i, ranked[1], ranked[0]) < 0:
+	case p.method != nil && p.method.Saved != nil && p.cmp(i, ranked[1], ranked[0]) < 0:
+		// The exact search's plan: not every line is where its own
+		// share would send it.
 		s = p.wholeOrder(w, &ls.cands[ranked[1]])
 	default:
 		s = p.decisive(i, w, &ls.cands[ranked[1]], shown[0], shown[1])
