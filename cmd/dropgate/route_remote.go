@@ -115,14 +115,14 @@ func (x *explainer) local(ctx context.Context, o *model.Order, st feed.Reader, w
 		return routeExplanation{}, userError{err}
 	}
 	source := gateway.SourceFiles
-	if st != nil {
+	switch {
+	case !app.HasFeeds(x.cfg):
+		note, where = "", "" // no feed: the files are all there is
+	case st != nil:
 		if err := app.LoadFeeds(ctx, x.cfg, cat, st); err != nil {
 			return routeExplanation{}, fmt.Errorf("reading the feed snapshots applied in %s: %w", where, err)
 		}
 		source = gateway.SourceStore
-	}
-	if !app.HasFeeds(x.cfg) {
-		note = "" // nothing left out
 	}
 	router := &routing.Router{Config: x.cfg.Routing, Suppliers: app.Profiles(x.cfg), Catalog: cat}
 	ex := routeExplanation{RouteExplanation: gateway.RouteExplanation{
