@@ -125,14 +125,13 @@ func Build(ctx context.Context, o Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	if err := a.loadCatalogs(); err != nil {
+	cat, err := LoadCatalog(cfg, a.Clock, a.Log)
+	if err != nil {
 		a.Close()
 		return nil, err
 	}
-	profiles := map[string]routing.SupplierProfile{}
-	for _, s := range cfg.Suppliers {
-		profiles[s.Name] = *s.Supplier
-	}
+	a.Catalog = cat
+	profiles := Profiles(cfg)
 	retry := map[string]connector.RetryPolicy{}
 	for _, c := range cfg.All() {
 		retry[c.Name] = c.EffectiveRetry()
@@ -234,22 +233,6 @@ func (a *App) connectors() []connector.Connector {
 		}
 	}
 	return out
-}
-
-func (a *App) loadCatalogs() error {
-	a.Catalog = catalog.New(catalog.WithClock(a.Clock))
-	for _, s := range a.Config.Suppliers {
-		if s.Supplier.Catalog.File == "" {
-			continue
-		}
-		offers, err := catalog.LoadFile(a.Config.Resolve(s.Supplier.Catalog.File), s.Name, s.Supplier.Currency)
-		if err != nil {
-			return err
-		}
-		a.Catalog.Replace(s.Name, offers)
-		a.Log.Info("catalog loaded", "supplier", s.Name, "offers", len(offers))
-	}
-	return nil
 }
 
 // retryPolicy finds the policy of the connector a job talks to.

@@ -207,8 +207,16 @@ func TestIntakeSplitsBySupplierAndSendsOnce(t *testing.T) {
 			t.Errorf("timeline entry without cause: %+v", e)
 		}
 	}
-	if events["order.received"] != 1 || events["po.created"] != 2 || events["po.sent"] != 2 || events["line.routed"] != 2 {
+	if events["order.received"] != 1 || events["po.created"] != 2 || events["po.sent"] != 2 || events["line.routed"] != 2 || events["routing.decided"] != 1 {
 		t.Errorf("timeline events = %v", events)
+	}
+	// The timeline says how the plan was found: MUG has one supplier, TEE
+	// two, so the exact search ran.
+	for _, e := range a.Timeline {
+		if e.Event == "routing.decided" && !strings.HasPrefix(e.Message, "shipments: 2 (a, b), landed ") ||
+			e.Event == "routing.decided" && !strings.Contains(e.Message, "; search: exact (branch and bound, 2 nodes)") {
+			t.Errorf("routing.decided: %q", e.Message)
+		}
 	}
 	// The PO index finds the order.
 	if id, err := r.e.OrderOfPO(ctx, a.POs[0].Number); err != nil || id != o.ID {

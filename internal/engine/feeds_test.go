@@ -156,7 +156,7 @@ func TestFeedQuarantineApproveAndDiscard(t *testing.T) {
 	if !res.Quarantined {
 		t.Fatalf("third import: %+v", res.Diff)
 	}
-	if _, err := r.e.ResolveException(ctx, feedExceptionID("a", res.Meta.ID), "discard", "ops", ""); err != nil {
+	if _, err := r.e.ResolveException(ctx, FeedExceptionID("a", res.Meta.ID), "discard", "ops", ""); err != nil {
 		t.Fatal(err)
 	}
 	st, _, _ := feed.LoadState(ctx, r.st, "a")
@@ -176,7 +176,7 @@ func TestFeedSupersededQuarantineIsResolved(t *testing.T) {
 	if res := r.importNow(); !res.Applied {
 		t.Fatalf("sane import not applied: %+v", res.Reasons)
 	}
-	x, _, err := r.e.Exception(ctx, feedExceptionID("a", q.Meta.ID))
+	x, _, err := r.e.Exception(ctx, FeedExceptionID("a", q.Meta.ID))
 	if err != nil || x.Status != "resolved" || !strings.Contains(x.Resolution, "superseded") {
 		t.Errorf("superseded exception: %v %+v", err, x)
 	}

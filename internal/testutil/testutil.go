@@ -5,6 +5,7 @@ package testutil
 
 import (
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -118,4 +119,18 @@ func ConformanceFile(t testing.TB, rel string) []byte {
 		t.Fatalf("conformance sample: %v", err)
 	}
 	return b
+}
+
+// ClosedAddr returns a loopback host:port nothing listens on right now (a
+// port the kernel just handed out and took back): where a test expects
+// "connection refused", or starts a server of its own.
+func ClosedAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
 }

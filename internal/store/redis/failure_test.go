@@ -15,25 +15,13 @@ import (
 	"github.com/dropgate/dropgate/internal/testutil"
 )
 
-// closedAddr returns a loopback address nothing listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 // TestRedisDownIsUnavailable: with nothing listening, Open still returns
 // (a replica may start before Redis) and every call fails on its own with
 // store.ErrUnavailable, which the gateway turns into 503: not by running
 // into its caller's deadline (the calls get a context without one), nor
 // by hanging (a guard of a minute). How long each took is logged.
 func TestRedisDownIsUnavailable(t *testing.T) {
-	addr := closedAddr(t)
+	addr := testutil.ClosedAddr(t)
 	for _, o := range []Options{{URL: "redis://" + addr + "/0"}, {Addrs: []string{addr}}} {
 		name := "standalone"
 		if len(o.Addrs) > 0 {
@@ -249,7 +237,7 @@ func startRedis(t *testing.T, dir string, args ...string) *redisServer {
 	if err != nil {
 		testutil.Unavailable(t, "redis-server is not installed")
 	}
-	srv := &redisServer{bin: bin, addr: closedAddr(t), dir: dir, args: args}
+	srv := &redisServer{bin: bin, addr: testutil.ClosedAddr(t), dir: dir, args: args}
 	srv.restart(t)
 	t.Cleanup(srv.kill)
 	return srv
