@@ -119,6 +119,7 @@ func TestUnknownValuesAreErrors(t *testing.T) {
 		{nil, []string{"orders", "list", "--status", "bogus"}, `--status "bogus": unknown value (one of: received, on_hold`},
 		{nil, []string{"orders", "list", "--limit", "0"}, "--limit 0: want 1 to 500"},
 		{nil, []string{"exceptions", "list", "--kind", "bogus"}, `--kind "bogus": unknown value (one of: unroutable`},
+		{nil, []string{"exceptions", "list", "--status", "bogus"}, `--status "bogus": unknown value (one of: open, resolved, all)`},
 		{nil, []string{"serve", "--config", "x.yaml", "--role", "bogus"}, `--role "bogus": unknown value (one of: all, gateway, worker)`},
 		{nil, []string{"edi", "ack", edi, "--kind", "998"}, `--kind "998": unknown value (one of: 997, 999)`},
 		{nil, []string{"completion", "fish"}, `completion "fish": want bash or zsh`},

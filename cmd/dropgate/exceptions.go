@@ -13,21 +13,32 @@ import (
 
 // runExceptionsList is `dropgate exceptions list`.
 func runExceptionsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var kind string
+	var kind, status, supplier, order string
 	var all bool
 	_, af, c, help, err := adminCommand("exceptions list", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&kind, "kind", "", "only exceptions of this `kind` ("+strings.Join(exceptionKinds(), ", ")+")")
-		fs.BoolVar(&all, "all", false, "include resolved exceptions")
-	}, func() error { return oneOf("kind", kind, exceptionKinds()) })
+		fs.StringVar(&status, "status", "", "only exceptions in this `status` (open, resolved, all; default open)")
+		fs.StringVar(&supplier, "supplier", "", "only exceptions about this `supplier`")
+		fs.StringVar(&order, "order", "", "only exceptions about this `order` id")
+		fs.BoolVar(&all, "all", false, "include resolved exceptions (--status all)")
+	}, func() error {
+		if err := oneOf("kind", kind, exceptionKinds()); err != nil {
+			return err
+		}
+		return oneOf("status", status, []string{"open", "resolved", "all"})
+	})
 	if help || err != nil {
 		return err
 	}
+	// The filters combine: --kind sla_breach --supplier acme lists acme's.
 	q := url.Values{"limit": {"500"}}
-	if kind != "" {
-		q.Set("kind", kind)
+	if all && status == "" {
+		status = "all"
 	}
-	if all {
-		q.Set("status", "all")
+	for k, v := range map[string]string{"kind": kind, "status": status, "supplier": supplier, "order": order} {
+		if v != "" {
+			q.Set(k, v)
+		}
 	}
 	var res struct{ Exceptions []model.Exception }
 	return show(ctx, c, af, stdout, "GET", "/exceptions?"+q.Encode(), nil, &res, func() error {
