@@ -101,5 +101,6 @@ func (l *Link) Deliver(ctx context.Context, counters connector.Counters, d Outbo
 	if err := l.T.Put(ctx, name, data); err != nil {
 		return connector.Sent{}, fmt.Errorf("%s: put %s: %w", l.Name, name, err)
 	}
-	return connector.Sent{Document: name, Refs: []model.Ref{{System: d.Ref, ID: strconv.FormatInt(ctrl, 10)}}}, nil
+	id := strconv.FormatInt(ctrl, 10)
+	return connector.Sent{Document: name, Refs: []model.Ref{{System: d.Ref, ID: id}}, Control: id}, nil
 }
