@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"sort"
@@ -14,18 +15,21 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/dropgate/dropgate/core/app/operations"
+	"github.com/dropgate/dropgate/core/app/ports"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/core/repo"
 	"github.com/dropgate/dropgate/core/store"
-	"github.com/dropgate/dropgate/internal/engine"
 )
 
 // Admin is the operator API under /api/v1 (DESIGN §1.3). It is mounted
 // behind the bearer token by Server. Responses carry no secrets: connector
 // entries show name, type and kind only.
 type Admin struct {
-	Engine     *engine.Engine
-	Store      store.Store
+	// Ops is the application's operator port.
+	Ops        ports.Operator
+	Log        *slog.Logger
 	Connectors []ConnectorInfo
 	// MaxFeedUpload bounds a feed file sent to the import endpoint
 	// (default DefaultMaxFeedUpload).
@@ -98,20 +102,22 @@ type OrderSummary struct {
 }
 
 // listOrders is GET /api/v1/orders?status=&channel=&supplier=&since=&until=&cursor=&limit=
-// One filter uses the store's index; the others are applied to the page.
+// The filters combine.
 func (ad *Admin) listOrders(w http.ResponseWriter, r *http.Request) {
 	qv := r.URL.Query()
 	cursor, limit := page(r)
-	q := store.Query{Cursor: cursor, Limit: limit}
-	switch {
-	case qv.Get("status") != "":
-		q.Field, q.Value = "status", qv.Get("status")
-	case qv.Get("supplier") != "":
-		q.Field, q.Value = "supplier."+qv.Get("supplier"), "1"
-	case qv.Get("channel") != "":
-		q.Field, q.Value = "channel", qv.Get("channel")
+	p := repo.Page{Cursor: cursor, Limit: limit}
+	where := map[string]string{}
+	if v := qv.Get("status"); v != "" {
+		where["status"] = v
 	}
-	for k, dst := range map[string]*time.Time{"since": &q.Since, "until": &q.Until} {
+	if v := qv.Get("channel"); v != "" {
+		where["channel"] = v
+	}
+	if v := qv.Get("supplier"); v != "" {
+		where["supplier."+v] = "1"
+	}
+	for k, dst := range map[string]*time.Time{"since": &p.Since, "until": &p.Until} {
 		if v := qv.Get(k); v != "" {
 			t, err := parseWhen(v)
 			if err != nil {
@@ -121,23 +127,13 @@ func (ad *Admin) listOrders(w http.ResponseWriter, r *http.Request) {
 			*dst = t
 		}
 	}
-	recs, next, err := ad.Store.ListRecords(r.Context(), engine.RecOrder, q)
+	orders, next, err := ad.Ops.Orders(r.Context(), where, p)
 	if err != nil {
 		writeStoreError(w, err)
 		return
 	}
-	out := make([]OrderSummary, 0, len(recs))
-	for _, rec := range recs {
-		var a model.Aggregate
-		if json.Unmarshal(rec.Data, &a) != nil {
-			continue
-		}
-		if c := qv.Get("channel"); c != "" && a.Order.Channel != c {
-			continue
-		}
-		if s := qv.Get("supplier"); s != "" && !contains(a.Suppliers(), s) {
-			continue
-		}
+	out := make([]OrderSummary, 0, len(orders))
+	for _, a := range orders {
 		sum := OrderSummary{ID: a.Order.ID, Channel: a.Order.Channel, ChannelOrderID: a.Order.ChannelOrderID, Number: a.Order.ChannelOrderNumber,
 			Status: a.Order.Status, PlacedAt: a.Order.PlacedAt, Total: a.Order.Totals.Total.String(), Suppliers: a.Suppliers(), Updated: a.Updated}
 		for _, h := range a.Order.Holds {
@@ -157,7 +153,7 @@ func parseWhen(v string) (time.Time, error) {
 }
 
 func (ad *Admin) getOrder(w http.ResponseWriter, r *http.Request) {
-	a, err := ad.Engine.Load(r.Context(), r.PathValue("id"))
+	a, err := ad.Ops.Order(r.Context(), r.PathValue("id"))
 	if err != nil {
 		writeStoreError(w, err)
 		return
@@ -166,7 +162,7 @@ func (ad *Admin) getOrder(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ad *Admin) rerouteOrder(w http.ResponseWriter, r *http.Request) {
-	a, err := ad.Engine.Reroute(r.Context(), r.PathValue("id"), actor(r))
+	a, err := ad.Ops.Reroute(r.Context(), r.PathValue("id"), actor(r))
 	if err != nil {
 		writeStoreError(w, err)
 		return
@@ -176,12 +172,12 @@ func (ad *Admin) rerouteOrder(w http.ResponseWriter, r *http.Request) {
 
 func (ad *Admin) getPO(w http.ResponseWriter, r *http.Request) {
 	n := r.PathValue("number")
-	orderID, err := ad.Engine.OrderOfPO(r.Context(), n)
+	orderID, err := ad.Ops.OrderOfPO(r.Context(), n)
 	if err != nil {
 		writeStoreError(w, err)
 		return
 	}
-	a, err := ad.Engine.Load(r.Context(), orderID)
+	a, err := ad.Ops.Order(r.Context(), orderID)
 	if err != nil {
 		writeStoreError(w, err)
 		return
@@ -227,7 +223,7 @@ func (ad *Admin) listExceptions(w http.ResponseWriter, r *http.Request) {
 			where[f] = v
 		}
 	}
-	xs, next, err := ad.Engine.ExceptionsWhere(r.Context(), where, store.Query{Cursor: cursor, Limit: limit})
+	xs, next, err := ad.Ops.Exceptions(r.Context(), where, repo.Page{Cursor: cursor, Limit: limit})
 	if err != nil {
 		writeStoreError(w, err)
 		return
@@ -236,7 +232,7 @@ func (ad *Admin) listExceptions(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ad *Admin) getException(w http.ResponseWriter, r *http.Request) {
-	x, _, err := ad.Engine.Exception(r.Context(), r.PathValue("id"))
+	x, err := ad.Ops.Exception(r.Context(), r.PathValue("id"))
 	if err != nil {
 		writeStoreError(w, err)
 		return
@@ -249,7 +245,7 @@ func (ad *Admin) actOnException(w http.ResponseWriter, r *http.Request) {
 		Note string `json:"note"`
 	}
 	_ = json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&body)
-	x, err := ad.Engine.ResolveException(r.Context(), r.PathValue("id"), r.PathValue("action"), actor(r), body.Note)
+	x, err := ad.Ops.ResolveException(r.Context(), r.PathValue("id"), r.PathValue("action"), actor(r), body.Note)
 	if err != nil {
 		writeStoreError(w, err)
 		return
@@ -284,7 +280,7 @@ func toDead(j store.Job, withPayload bool) DeadLetter {
 
 func (ad *Admin) listDead(w http.ResponseWriter, r *http.Request) {
 	cursor, limit := page(r)
-	jobs, next, err := ad.Store.DeadLetters(r.Context(), cursor, limit)
+	jobs, next, err := ad.Ops.DeadLetters(r.Context(), cursor, limit)
 	if err != nil {
 		writeStoreError(w, err)
 		return
@@ -297,7 +293,7 @@ func (ad *Admin) listDead(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ad *Admin) getDead(w http.ResponseWriter, r *http.Request) {
-	j, err := ad.Store.DeadLetter(r.Context(), r.PathValue("id"))
+	j, err := ad.Ops.DeadLetter(r.Context(), r.PathValue("id"))
 	if err != nil {
 		writeStoreError(w, err)
 		return
@@ -306,7 +302,7 @@ func (ad *Admin) getDead(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ad *Admin) replayDead(w http.ResponseWriter, r *http.Request) {
-	if err := ad.Engine.ReplayDeadLetter(r.Context(), r.PathValue("id"), actor(r)); err != nil {
+	if err := ad.Ops.ReplayDeadLetter(r.Context(), r.PathValue("id"), actor(r)); err != nil {
 		writeStoreError(w, err)
 		return
 	}
@@ -319,7 +315,7 @@ func (ad *Admin) replayAll(w http.ResponseWriter, r *http.Request) {
 	var ids []string
 	cursor := ""
 	for {
-		jobs, next, err := ad.Store.DeadLetters(r.Context(), cursor, 500)
+		jobs, next, err := ad.Ops.DeadLetters(r.Context(), cursor, 500)
 		if err != nil {
 			writeStoreError(w, err)
 			return
@@ -336,7 +332,7 @@ func (ad *Admin) replayAll(w http.ResponseWriter, r *http.Request) {
 	}
 	var replayed []string
 	for _, id := range ids {
-		if err := ad.Engine.ReplayDeadLetter(r.Context(), id, actor(r)); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := ad.Ops.ReplayDeadLetter(r.Context(), id, actor(r)); err != nil && !errors.Is(err, store.ErrNotFound) {
 			writeJSON(w, http.StatusInternalServerError, map[string]any{"error": err.Error(), "replayed": replayed})
 			return
 		}
@@ -346,7 +342,7 @@ func (ad *Admin) replayAll(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ad *Admin) discardDead(w http.ResponseWriter, r *http.Request) {
-	if err := ad.Engine.DiscardDeadLetter(r.Context(), r.PathValue("id"), actor(r)); err != nil {
+	if err := ad.Ops.DiscardDeadLetter(r.Context(), r.PathValue("id"), actor(r)); err != nil {
 		writeStoreError(w, err)
 		return
 	}
@@ -367,7 +363,7 @@ type ConnectorStatus struct {
 // connectors is GET /api/v1/connectors: health (last success, last
 // error) and how many jobs wait for each.
 func (ad *Admin) connectors(w http.ResponseWriter, r *http.Request) {
-	health, err := ad.Engine.ConnectorsHealth(r.Context())
+	health, err := ad.Ops.ConnectorsHealth(r.Context())
 	if err != nil {
 		writeStoreError(w, err)
 		return
@@ -387,7 +383,7 @@ func (ad *Admin) connectors(w http.ResponseWriter, r *http.Request) {
 // per-rate-limit-key counts of the queues ("supplier:acme" → acme).
 func (ad *Admin) depthByConnector(ctx context.Context) map[string]int64 {
 	out := map[string]int64{}
-	stats, err := ad.Store.Stats(ctx)
+	stats, err := ad.Ops.Queues(ctx)
 	if err != nil {
 		return out
 	}
@@ -402,7 +398,7 @@ func (ad *Admin) depthByConnector(ctx context.Context) map[string]int64 {
 }
 
 func (ad *Admin) queues(w http.ResponseWriter, r *http.Request) {
-	stats, err := ad.Store.Stats(r.Context())
+	stats, err := ad.Ops.Queues(r.Context())
 	if err != nil {
 		writeStoreError(w, err)
 		return
@@ -415,7 +411,7 @@ func writeStoreError(w http.ResponseWriter, err error) {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not found")
-	case errors.Is(err, engine.ErrNoSuchAction):
+	case errors.Is(err, operations.ErrNoSuchAction):
 		writeError(w, http.StatusConflict, err.Error())
 	case errors.Is(err, store.ErrUnavailable), errors.Is(err, store.ErrClosed):
 		writeError(w, http.StatusServiceUnavailable, err.Error())
@@ -425,15 +421,6 @@ func writeStoreError(w http.ResponseWriter, err error) {
 	default:
 		writeError(w, http.StatusInternalServerError, err.Error())
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // encodePayload shows a payload as text when it is printable UTF-8

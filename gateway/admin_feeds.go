@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,8 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dropgate/dropgate/internal/engine"
-	"github.com/dropgate/dropgate/internal/feed"
+	"github.com/dropgate/dropgate/core/app/feeds"
 )
 
 // DefaultMaxFeedUpload bounds a feed file sent to POST
@@ -27,11 +27,43 @@ const feedImportTimeout = 30 * time.Minute
 // operator approves or discards when it is quarantined, and, with an error
 // status, the error (the result then says how far it got).
 type FeedImportResponse struct {
-	*feed.Result
+	// Result is the driver's report (rows, offers, the diff), its fields
+	// at the top level of the answer.
+	Result    any      `json:"-"`
 	Errors    []string `json:"errors,omitempty"`
 	Exception string   `json:"exception,omitempty"`
 	Error     string   `json:"error,omitempty"`
 }
+
+// MarshalJSON puts the result's fields beside the response's own.
+func (r FeedImportResponse) MarshalJSON() ([]byte, error) {
+	out := map[string]any{}
+	if r.Result != nil {
+		b, err := json.Marshal(r.Result)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(b, &out); err != nil {
+			return nil, err
+		}
+	}
+	for k, v := range map[string]any{"errors": r.Errors, "exception": r.Exception, "error": r.Error} {
+		switch x := v.(type) {
+		case string:
+			if x != "" {
+				out[k] = x
+			}
+		case []string:
+			if len(x) > 0 {
+				out[k] = x
+			}
+		}
+	}
+	return json.Marshal(out)
+}
+
+// rowErrors lists the bad rows a driver's result carries.
+type rowErrors interface{ RowErrors() []string }
 
 // importFeed is POST /api/v1/feeds/{supplier}/import?dry_run=&force=&filename=:
 // runs the supplier's feed import now in the server, which owns the store
@@ -55,19 +87,17 @@ func (ad *Admin) importFeed(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Now().Add(feedImportTimeout))
 	_ = rc.SetWriteDeadline(time.Now().Add(feedImportTimeout))
-	res, err := ad.Engine.ImportFeed(r.Context(), supplier, o)
-	out := FeedImportResponse{Result: res}
-	if res != nil {
-		for _, e := range res.Errors {
-			out.Errors = append(out.Errors, e.Error())
-		}
-		if res.Quarantined && !res.DryRun && res.Meta != nil {
-			out.Exception = engine.FeedExceptionID(supplier, res.Meta.ID)
-		}
+	rep, err := ad.Ops.ImportFeed(r.Context(), supplier, o)
+	out := FeedImportResponse{Result: rep.Detail}
+	if re, ok := rep.Detail.(rowErrors); ok {
+		out.Errors = re.RowErrors()
+	}
+	if rep.Quarantined && !rep.DryRun && rep.SnapshotID != "" {
+		out.Exception = feeds.ExceptionID(supplier, rep.SnapshotID)
 	}
 	if err == nil {
-		ad.Engine.Log.Info("feed import through the admin API", "supplier", supplier, "by", actor(r), "dry_run", o.DryRun,
-			"applied", res.Applied, "quarantined", res.Quarantined)
+		ad.Log.Info("feed import through the admin API", "supplier", supplier, "by", actor(r), "dry_run", o.DryRun,
+			"applied", rep.Applied, "quarantined", rep.Quarantined)
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
@@ -77,9 +107,9 @@ func (ad *Admin) importFeed(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &tooBig):
 		out.Error = fmt.Sprintf("the feed file exceeds %d bytes", ad.maxFeedUpload())
 		writeJSON(w, http.StatusRequestEntityTooLarge, out)
-	case errors.Is(err, feed.ErrUser):
+	case errors.Is(err, feeds.ErrInput):
 		writeJSON(w, http.StatusBadRequest, out)
-	case errors.Is(err, engine.ErrFeedBusy), errors.Is(err, feed.ErrConcurrent):
+	case errors.Is(err, feeds.ErrBusy), errors.Is(err, feeds.ErrConcurrent):
 		writeJSON(w, http.StatusConflict, out)
 	default:
 		writeJSON(w, http.StatusInternalServerError, out)
@@ -87,8 +117,8 @@ func (ad *Admin) importFeed(w http.ResponseWriter, r *http.Request) {
 }
 
 // feedImportOptions reads the query and the optional upload.
-func (ad *Admin) feedImportOptions(w http.ResponseWriter, r *http.Request) (engine.FeedImport, error) {
-	var o engine.FeedImport
+func (ad *Admin) feedImportOptions(w http.ResponseWriter, r *http.Request) (feeds.Request, error) {
+	var o feeds.Request
 	q := r.URL.Query()
 	for name, dst := range map[string]*bool{"dry_run": &o.DryRun, "force": &o.Force} {
 		if v := q.Get(name); v != "" {

@@ -53,10 +53,7 @@ func (ad *Admin) explainRoute(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "the order has no lines")
 		return
 	}
-	res := ad.Engine.Router.Route(routing.OrderRequest(&o))
-	ex := RouteExplanation{Result: res, Source: SourceServer, Holds: lifecycle.Validate(&o)}
-	if ad.Engine.Catalog != nil {
-		ex.Catalog = ad.Engine.Catalog.Describe()
-	}
+	res, catalog := ad.Ops.ExplainRoute(r.Context(), &o)
+	ex := RouteExplanation{Result: res, Source: SourceServer, Holds: lifecycle.Validate(&o), Catalog: catalog}
 	writeJSON(w, http.StatusOK, ex)
 }

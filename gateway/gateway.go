@@ -21,16 +21,19 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/dropgate/dropgate/core/app/ports"
 	"github.com/dropgate/dropgate/core/clock"
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/store"
-	"github.com/dropgate/dropgate/internal/engine"
 	"github.com/dropgate/dropgate/internal/metrics"
 )
 
 // Server is the HTTP handler set.
 type Server struct {
-	Store        store.Store
+	// Intake durably queues verified deliveries (the application's port).
+	Intake ports.Intake
+	// Ping reports whether the store answers (readiness).
+	Ping         func(ctx context.Context) error
 	Channels     map[string]connector.Connector
 	MaxBodyBytes int64
 	AdminToken   connector.Secret
@@ -100,8 +103,7 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "signature verification failed")
 		return
 	}
-	job := engine.WebhookJob(name, d, body, s.Clock.Now().UTC().Format(time.RFC3339Nano))
-	id, err := s.Store.Enqueue(r.Context(), job)
+	id, err := s.Intake.AcceptWebhook(r.Context(), name, d, body, s.Clock.Now())
 	switch {
 	case errors.Is(err, store.ErrDuplicate):
 		s.count(name, "duplicate")
@@ -138,7 +140,7 @@ func (s *Server) bodyFailed(w http.ResponseWriter, r *http.Request, name string,
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.Store.Ping(ctx); err != nil {
+	if err := s.Ping(ctx); err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "store": err.Error()})
 		return
 	}

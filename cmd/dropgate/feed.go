@@ -12,9 +12,9 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/dropgate/dropgate/core/app/feeds"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/app"
-	"github.com/dropgate/dropgate/internal/engine"
 	"github.com/dropgate/dropgate/internal/feed"
 )
 
@@ -60,7 +60,7 @@ func runFeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		f.Close()
 	}
 	fi := &feedImport{cfgPath: *configPath, url: *url, token: *token, supplier: *supplier,
-		opts: engine.FeedImport{File: *file, DryRun: *dryRun, Force: *force}, json: *asJSON, stdout: stdout, stderr: stderr}
+		opts: feeds.Request{File: *file, DryRun: *dryRun, Force: *force}, json: *asJSON, stdout: stdout, stderr: stderr}
 	if serverFirst(cfg, *url) {
 		err := fi.remote(ctx)
 		var nc noClient
@@ -83,9 +83,10 @@ func runFeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "feed import: into the store %s directly (no server holds it)\n", cfg.Store.Path)
 	}
 	prog := newFeedProgress(stderr, *supplier, isTerminal(stderr), time.Now)
-	fi.opts.Progress = prog.update
-	res, err := a.Engine.ImportFeed(ctx, *supplier, fi.opts)
+	fi.opts.Progress = func(p feeds.Progress) { prog.update(feed.Progress(p)) }
+	rep, err := a.Services.Operator().ImportFeed(ctx, *supplier, fi.opts)
 	prog.finish()
+	res, _ := rep.Detail.(*feed.Result)
 	var rowErrs []string
 	if res != nil {
 		for _, e := range res.Errors {
@@ -93,9 +94,9 @@ func runFeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	switch {
-	case errors.Is(err, engine.ErrFeedBusy):
+	case errors.Is(err, feeds.ErrBusy):
 		return fmt.Errorf("%w: wait for it to finish", err)
-	case errors.Is(err, feed.ErrUser):
+	case errors.Is(err, feeds.ErrInput):
 		fi.print(res, rowErrs, true)
 		return userError{err}
 	case err != nil:
@@ -103,7 +104,7 @@ func runFeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	fi.print(res, rowErrs, false)
-	return fi.quarantined(res, engine.FeedExceptionID(*supplier, metaID(res)))
+	return fi.quarantined(res, feeds.ExceptionID(*supplier, metaID(res)))
 }
 
 // storeHeld runs the import through the server holding the embedded

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dropgate/dropgate/core/app/feeds"
 	"github.com/dropgate/dropgate/gateway"
-	"github.com/dropgate/dropgate/internal/engine"
 	"github.com/dropgate/dropgate/internal/feed"
 	"github.com/dropgate/dropgate/internal/httpclient"
 )
@@ -26,7 +26,7 @@ const feedRemoteTimeout = 31 * time.Minute
 type feedImport struct {
 	cfgPath, url, token string
 	supplier            string
-	opts                engine.FeedImport
+	opts                feeds.Request
 	json                bool // --json: the result as JSON
 	stdout, stderr      io.Writer
 	asked               string // the server's URL, once asked
@@ -88,14 +88,15 @@ func (fi *feedImport) answer(resp *http.Response) error {
 		return fmt.Errorf("reading the server's answer: %w", err)
 	}
 	var out gateway.FeedImportResponse
-	if json.Unmarshal(raw, &out) != nil {
+	var res feed.Result // the answer's result fields, beside its own
+	if json.Unmarshal(raw, &out) != nil || json.Unmarshal(raw, &res) != nil {
 		return fmt.Errorf("the server answered %s: %s", resp.Status, strings.TrimSpace(string(raw)))
 	}
 	ok := resp.StatusCode == http.StatusOK
-	fi.print(out.Result, out.Errors, !ok)
+	fi.print(&res, out.Errors, !ok)
 	switch resp.StatusCode {
 	case http.StatusOK:
-		return fi.quarantined(out.Result, out.Exception)
+		return fi.quarantined(&res, out.Exception)
 	case http.StatusUnauthorized:
 		return userErrorf("the server at %s refused the admin token (set DROPGATE_ADMIN_TOKEN or --token)", fi.asked)
 	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusNotFound:

@@ -87,8 +87,18 @@ func (k Kind[P]) codec() Codec[P] {
 	return k.Codec
 }
 
+// Mod adjusts a job for one enqueue (what the kind cannot know
+// statically, such as its connector's retry policy).
+type Mod func(*store.Job)
+
+// Attempts sets the job's MaxAttempts.
+func Attempts(n int) Mod { return func(j *store.Job) { j.MaxAttempts = n } }
+
+// At sets when the job runs.
+func At(t time.Time) Mod { return func(j *store.Job) { j.RunAt = t } }
+
 // New builds the job for p.
-func (k Kind[P]) New(p P) (store.Job, error) {
+func (k Kind[P]) New(p P, mods ...Mod) (store.Job, error) {
 	payload, meta, err := k.codec().Encode(p)
 	if err != nil {
 		return store.Job{}, fmt.Errorf("encode %s job: %w", k.Name, err)
@@ -110,6 +120,9 @@ func (k Kind[P]) New(p P) (store.Job, error) {
 			j.Meta[key] = v
 		}
 	}
+	for _, m := range mods {
+		m(&j)
+	}
 	return j, nil
 }
 
@@ -130,8 +143,8 @@ type Enqueuer interface {
 
 // Enqueue builds and enqueues the job of p; a job whose unique key is
 // already queued counts as done (every caller is idempotent).
-func Enqueue[P any](ctx context.Context, q Enqueuer, k Kind[P], p P) error {
-	j, err := k.New(p)
+func Enqueue[P any](ctx context.Context, q Enqueuer, k Kind[P], p P, mods ...Mod) error {
+	j, err := k.New(p, mods...)
 	if err != nil {
 		return err
 	}
@@ -139,4 +152,19 @@ func Enqueue[P any](ctx context.Context, q Enqueuer, k Kind[P], p P) error {
 		return fmt.Errorf("enqueue %s: %w", k.Name, err)
 	}
 	return nil
+}
+
+type ctxKey struct{}
+
+// WithJob returns ctx carrying the job being handled (the runner sets it),
+// for the work that must know which job it serves: events record it, and
+// a retry republishes what an earlier run of the same job produced.
+func WithJob(ctx context.Context, j *store.Job) context.Context {
+	return context.WithValue(ctx, ctxKey{}, j)
+}
+
+// FromContext returns the job being handled, or nil outside a job.
+func FromContext(ctx context.Context) *store.Job {
+	j, _ := ctx.Value(ctxKey{}).(*store.Job)
+	return j
 }

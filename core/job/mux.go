@@ -60,7 +60,8 @@ func (m *Mux) register(kind string, h Handler) {
 	m.handlers[kind] = h
 }
 
-// Handler returns the handler of kind with the middleware applied, or nil.
+// Handler returns the handler of kind with the middleware applied, or
+// nil. The job travels in its context (FromContext).
 func (m *Mux) Handler(kind string) Handler {
 	h := m.handlers[kind]
 	if h == nil {
@@ -69,7 +70,7 @@ func (m *Mux) Handler(kind string) Handler {
 	for i := len(m.mw) - 1; i >= 0; i-- {
 		h = m.mw[i](kind, h)
 	}
-	return h
+	return func(ctx context.Context, j *store.Job) error { return h(WithJob(ctx, j), j) }
 }
 
 // Serve runs j through its handler; an unknown kind is a permanent error.

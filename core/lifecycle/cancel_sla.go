@@ -44,7 +44,7 @@ func RequestCancel(a *model.Aggregate, reason string, s Step) Outcome {
 	out.settle("", "the order was cancelled", model.ExUnroutable, model.ExInvalidOrder, model.ExRejectedNoAlt,
 		model.ExSLABreach, model.ExAckOverdue, model.ExBackordered)
 	out.emit(model.Event{Type: model.EvOrderCancelled, Data: map[string]string{"reason": reason}})
-	out.emit(model.Event{Type: model.EvCommitmentsChanged})
+	out.emit(model.Event{Type: model.EvAvailabilityChanged})
 	a.Log(model.TimelineEntry{At: s.At, Entity: "order", Event: "order.cancelled", From: string(from), To: string(model.OrderCancelled), Cause: s.Cause,
 		Message: fmt.Sprintf("order cancelled on %s (reason: %s)", a.Order.Channel, orDash(reason))})
 	return out

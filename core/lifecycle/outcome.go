@@ -36,6 +36,21 @@ func (o *Outcome) settle(po string, why string, kinds ...model.ExceptionKind) {
 	o.emit(model.Event{Type: model.EvExceptionsSettled, PONumber: po, Settlement: &model.Settlement{Kinds: kinds, PONumber: po, Why: why}})
 }
 
+// Settle adds a settlement of the order's exceptions of kinds (of one PO
+// when po is set), made by by.
+func (o *Outcome) Settle(po, why, by string, kinds ...model.ExceptionKind) {
+	o.settle(po, why, kinds...)
+	o.Events[len(o.Events)-1].Settlement.By = by
+}
+
+// Emit adds an event.
+func (o *Outcome) Emit(ev model.Event) { o.emit(ev) }
+
+// Raise adds an exception for a person (of po's supplier when po is set).
+func (o *Outcome) Raise(kind model.ExceptionKind, a *model.Aggregate, po *model.PurchaseOrder, reason string, actions ...string) {
+	o.raise(kind, a, po, reason, actions...)
+}
+
 // Of returns the events of one type.
 func (o Outcome) Of(t model.EventType) []model.Event {
 	var out []model.Event

@@ -82,3 +82,14 @@ type Exception struct {
 	ResolvedAt *time.Time    `json:"resolved_at,omitempty"`
 	Resolution string        `json:"resolution,omitempty"`
 }
+
+// ConnectorHealth is what an operator wants to know about a connector:
+// when it last worked, when and how it last failed.
+type ConnectorHealth struct {
+	Name        string    `json:"name"`
+	LastSuccess time.Time `json:"last_success,omitempty"`
+	LastError   string    `json:"last_error,omitempty"`
+	LastErrorAt time.Time `json:"last_error_at,omitempty"`
+	Successes   int64     `json:"successes"`
+	Failures    int64     `json:"failures"`
+}

@@ -13,16 +13,22 @@ import (
 	"sync"
 	"time"
 
+	coreapp "github.com/dropgate/dropgate/core/app"
+	"github.com/dropgate/dropgate/core/app/channelsync"
+	"github.com/dropgate/dropgate/core/app/purchasing"
+	"github.com/dropgate/dropgate/core/app/services"
 	"github.com/dropgate/dropgate/core/clock"
 	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/job"
+	"github.com/dropgate/dropgate/core/repo"
 	"github.com/dropgate/dropgate/core/routing"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/gateway"
 	"github.com/dropgate/dropgate/internal/catalog"
 	"github.com/dropgate/dropgate/internal/config"
 	"github.com/dropgate/dropgate/internal/connenv"
-	"github.com/dropgate/dropgate/internal/engine"
 	"github.com/dropgate/dropgate/internal/feed"
+	"github.com/dropgate/dropgate/internal/feedimport"
 	"github.com/dropgate/dropgate/internal/metrics"
 	"github.com/dropgate/dropgate/internal/worker"
 )
@@ -64,9 +70,9 @@ type App struct {
 	Clock     clock.Clock
 	Store     store.Store
 	Catalog   *catalog.Catalog
-	Engine    *engine.Engine
+	Services  *services.Services
+	Feeds     *feedimport.Driver // nil when no supplier has a feed
 	Runner    *worker.Runner
-	Health    *engine.Health
 	Gateway   *gateway.Server
 	Metrics   *metrics.Metrics
 	Channels  map[string]connector.Connector
@@ -131,52 +137,75 @@ func Build(ctx context.Context, o Options) (*App, error) {
 		return nil, err
 	}
 	a.Catalog = cat
-	profiles := Profiles(cfg)
-	retry := map[string]connector.RetryPolicy{}
-	for _, c := range cfg.All() {
-		retry[c.Name] = c.EffectiveRetry()
-	}
-	a.Engine = &engine.Engine{
-		Store: a.Store, Clock: a.Clock, Log: a.Log, Catalog: a.Catalog,
-		Router:   &routing.Router{Config: cfg.Routing, Suppliers: profiles, Catalog: a.Catalog},
-		Channels: a.Channels, Suppliers: a.Suppliers, Profiles: profiles, Retry: retry,
-		Sync: engine.SyncSettings{Inventory: cfg.Inventory, Pricing: cfg.Pricing},
-	}
-	if err := a.Engine.CheckSync(); err != nil {
+	if err := a.buildServices(); err != nil {
 		a.Close()
 		return nil, err
 	}
-	feeds := map[string]*feed.Config{}
-	for _, s := range cfg.Suppliers {
-		if s.Feed != nil {
-			feeds[s.Name] = s.Feed
-		}
-	}
-	a.Engine.Feeds = &engine.Feeds{Configs: feeds, Calls: a.Metrics}
 	a.Runner = &worker.Runner{
-		Queue: a.Store, Queues: engine.Queues, Concurrency: cfg.Workers.Concurrency, Lease: cfg.Workers.Lease,
+		Queue: a.Store, Queues: coreapp.Queues, Concurrency: cfg.Workers.Concurrency, Lease: cfg.Workers.Lease,
 		Clock: a.Clock, Logger: a.Log, Policy: a.retryPolicy,
 	}
-	a.Health = engine.NewHealth()
+	for _, k := range a.Services.Mux.Kinds() {
+		a.Runner.Handle(k, worker.Handler(a.Services.Mux.Handler(k)))
+	}
+	ops := a.Services.Operations
 	a.Runner.Hooks = worker.Hooks{
 		Done: func(j *store.Job, outcome string, took time.Duration, err error) {
 			a.Metrics.JobDone(j.Kind, outcome, took)
-			a.Metrics.ConnectorJob(engine.JobConnector(j), outcome)
-			a.Health.Observe(j, outcome, a.Clock.Now(), err)
+			a.Metrics.ConnectorJob(job.SubjectOf(j).Connector, outcome)
+			ops.Health().Observe(j, outcome, a.Clock.Now(), err)
 		},
-		Dead: a.Engine.DeadLettered,
+		Dead: ops.DeadLettered,
 	}
-	a.Engine.Register(a.Runner)
 	var infos []gateway.ConnectorInfo
 	for _, c := range cfg.All() {
 		infos = append(infos, gateway.ConnectorInfo{Name: c.Name, Type: c.Type, Kind: string(c.Kind)})
 	}
 	a.Gateway = &gateway.Server{
-		Store: a.Store, Channels: a.Channels, MaxBodyBytes: cfg.Server.MaxBodyBytes,
+		Intake: a.Services.Intake(), Ping: a.Store.Ping, Channels: a.Channels, MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		AdminToken: cfg.Server.AdminToken, Clock: a.Clock, Log: a.Log, Metrics: a.Metrics,
-		Admin: (&gateway.Admin{Engine: a.Engine, Store: a.Store, Connectors: infos}).Handler(),
+		Admin: (&gateway.Admin{Ops: a.Services.Operator(), Log: a.Log, Connectors: infos}).Handler(),
 	}
 	return a, nil
+}
+
+// buildServices builds the application on the store, the connectors and
+// the catalog, with the feed driver when a supplier has a feed.
+func (a *App) buildServices() error {
+	cfg := a.Config
+	profiles := Profiles(cfg)
+	retry := map[string]connector.RetryPolicy{}
+	for _, c := range cfg.All() {
+		retry[c.Name] = c.EffectiveRetry()
+	}
+	d := &coreapp.Deps{
+		Queue: a.Store, Claims: a.Store, Blobs: a.Store, Records: a.Store,
+		Orders: repo.NewOrders(a.Store, a.Clock), Exceptions: repo.NewExceptions(a.Store), Interchanges: repo.NewInterchanges(a.Store),
+		Clock: a.Clock, Log: a.Log, Channels: a.Channels, Suppliers: a.Suppliers, Profiles: profiles, Retry: retry,
+		Router:  &routing.Router{Config: cfg.Routing, Suppliers: profiles, Catalog: a.Catalog},
+		Catalog: a.Catalog,
+	}
+	opts := services.Options{Sync: channelsync.Settings{Inventory: cfg.Inventory, Pricing: cfg.Pricing}}
+	if HasFeeds(cfg) {
+		a.Feeds = &feedimport.Driver{Configs: map[string]*feed.Config{}, Currencies: map[string]string{},
+			Store: a.Store, Catalog: a.Catalog, Clock: a.Clock, Log: a.Log, Calls: a.Metrics}
+		for _, s := range cfg.Suppliers {
+			a.Feeds.Currencies[s.Name] = s.Supplier.Currency
+			if s.Feed != nil {
+				a.Feeds.Configs[s.Name] = s.Feed
+			}
+		}
+		opts.Feeds = a.Feeds
+	}
+	svc, err := services.New(d, opts)
+	if err != nil {
+		return err
+	}
+	a.Services = svc
+	if a.Feeds != nil {
+		a.Feeds.Changed = svc.Sync.ScheduleSync
+	}
+	return nil
 }
 
 func (a *App) buildConnectors() error {
@@ -237,11 +266,9 @@ func (a *App) connectors() []connector.Connector {
 
 // retryPolicy finds the policy of the connector a job talks to.
 func (a *App) retryPolicy(j *store.Job) connector.RetryPolicy {
-	for _, k := range []string{"supplier", "channel", "connector"} {
-		if name := j.Meta[k]; name != "" {
-			if c := a.Config.Find(name); c != nil {
-				return c.EffectiveRetry()
-			}
+	if name := job.SubjectOf(j).Connector; name != "" {
+		if c := a.Config.Find(name); c != nil {
+			return c.EffectiveRetry()
 		}
 	}
 	return connector.DefaultRetry
@@ -276,14 +303,16 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	defer a.closeConnectors()
-	if err := a.Engine.LoadFeeds(ctx); err != nil {
-		a.Log.Warn("loading feed snapshots", "err", err)
+	if a.Feeds != nil {
+		if err := a.Feeds.Load(ctx); err != nil {
+			a.Log.Warn("loading feed snapshots", "err", err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.Feeds.Run(ctx, a.Role == RoleAll || a.Role == RoleWorker)
+		}()
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a.Engine.RunFeeds(ctx, a.Role == RoleAll || a.Role == RoleWorker)
-	}()
 	if a.Role == RoleAll || a.Role == RoleGateway {
 		ln := a.ln
 		if ln == nil {
@@ -330,7 +359,7 @@ func (a *App) Run(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			a.every(ctx, 5*time.Second, func(ctx context.Context) {
-				if err := a.Health.Flush(ctx, a.Store); err != nil {
+				if err := a.Services.Operations.Health().Flush(ctx, a.Store); err != nil {
 					a.Log.Warn("flushing connector health", "err", err)
 				}
 			})
@@ -376,36 +405,31 @@ func (a *App) waitStopped(wg *sync.WaitGroup, d time.Duration) {
 }
 
 // schedule fires the periodic jobs: inbox polls, API status polls and
-// the full channel sync.
-// Each tick's job has a unique key, so however many worker replicas run
-// this, one job runs per tick.
+// the full channel sync. Each tick's job has a unique key, so however many
+// worker replicas run this, one job runs per tick.
 func (a *App) schedule(ctx context.Context) {
 	every := a.Config.Workers.InboxPoll
-	type periodic struct {
-		name  string
-		every time.Duration // one job per slot of this length
-		job   func(name string, now time.Time, every time.Duration) store.Job
-	}
-	var jobs []periodic
+	var jobs []func(ctx context.Context, now time.Time) error
 	for name, s := range a.Suppliers {
 		if _, ok := connector.As[connector.Inbox](s); ok {
-			jobs = append(jobs, periodic{name, every, engine.PollInboxJob})
+			jobs = append(jobs, func(ctx context.Context, now time.Time) error {
+				return job.Enqueue(ctx, a.Store, purchasing.KindInboxPoll, purchasing.NewTick(name, now, every))
+			})
 		}
 		if _, ok := connector.As[connector.StatusPoller](s); ok {
 			pe := every
 			if caps := connector.CapsOf(s); caps.PollEvery > 0 {
 				pe = caps.PollEvery // the supplier's status.every
 			}
-			jobs = append(jobs, periodic{name, pe, engine.SupplierPollJob})
+			jobs = append(jobs, func(ctx context.Context, now time.Time) error {
+				return job.Enqueue(ctx, a.Store, purchasing.KindStatusPoll, purchasing.NewTick(name, now, pe))
+			})
 		}
 	}
-	if _, ok := a.Engine.PeriodicSyncJob(a.Clock.Now()); ok {
+	if a.Services.Sync.SyncEvery() > 0 {
 		// The full channel sync (inventory.sync_every): fired every tick,
 		// its unique key makes it one job per period.
-		jobs = append(jobs, periodic{"sync", a.Engine.SyncEvery(), func(_ string, now time.Time, _ time.Duration) store.Job {
-			j, _ := a.Engine.PeriodicSyncJob(now)
-			return j
-		}})
+		jobs = append(jobs, a.Services.Sync.PeriodicSync)
 	}
 	if len(jobs) == 0 {
 		return
@@ -414,9 +438,9 @@ func (a *App) schedule(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		for _, p := range jobs {
-			if _, err := a.Store.Enqueue(ctx, p.job(p.name, a.Clock.Now(), p.every)); err != nil && !errors.Is(err, store.ErrDuplicate) {
-				a.Log.Warn("scheduling a poll", "supplier", p.name, "err", err)
+		for _, fire := range jobs {
+			if err := fire(ctx, a.Clock.Now()); err != nil {
+				a.Log.Warn("scheduling a periodic job", "err", err)
 			}
 		}
 	}

@@ -41,7 +41,7 @@ func LoadCatalog(cfg *config.Config, clk clock.Clock, log *slog.Logger) (*catalo
 }
 
 // LoadFeeds lays every feed's applied snapshot, read from st, over cat, as
-// a server does at start-up (engine.LoadFeeds).
+// a server does at start-up (feedimport.Driver.Load).
 func LoadFeeds(ctx context.Context, cfg *config.Config, cat *catalog.Catalog, st feed.Reader) error {
 	var errs []error
 	for _, s := range cfg.Suppliers {

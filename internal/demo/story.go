@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/dropgate/dropgate/core/model"
-	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/core/repo"
 	"github.com/dropgate/dropgate/internal/app"
 )
 
@@ -23,7 +23,7 @@ func follow(ctx context.Context, a *app.App, orderID string, out io.Writer, star
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		agg, err := a.Engine.Load(ctx, orderID)
+		agg, err := a.Services.Operator().Order(ctx, orderID)
 		if err == nil {
 			for _, e := range agg.Timeline[printed:] {
 				fmt.Fprintf(out, "  %s  %-26s %s\n", offset(e.At.Sub(start)), e.Event, e.Message)
@@ -67,7 +67,7 @@ func done(a *model.Aggregate) bool {
 // summarize says what needs an operator after the run: open exceptions
 // and dead letters. A clean run has neither.
 func summarize(ctx context.Context, a *app.App, out io.Writer) error {
-	xs, _, err := a.Engine.Exceptions(ctx, store.Query{Field: "status", Value: "open", Limit: 100})
+	xs, _, err := a.Services.Operator().Exceptions(ctx, map[string]string{"status": "open"}, repo.Page{Limit: 100})
 	if err != nil {
 		return fmt.Errorf("reading exceptions: %w", err)
 	}

@@ -342,3 +342,13 @@ func percentOf(n, total int) string {
 	}
 	return decimal.New(int64((n*2000+total)/(2*total)), 1).String()
 }
+
+// RowErrors lists the bad rows the import reported (at most the first
+// few the builder keeps), each saying where.
+func (r *Result) RowErrors() []string {
+	out := make([]string, len(r.Errors))
+	for i, e := range r.Errors {
+		out[i] = e.Error()
+	}
+	return out
+}

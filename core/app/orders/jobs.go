@@ -1,0 +1,57 @@
+package orders
+
+import (
+	"github.com/dropgate/dropgate/core/app"
+	"github.com/dropgate/dropgate/core/job"
+	"github.com/dropgate/dropgate/core/model"
+)
+
+// Webhook is a verified delivery waiting to be decoded.
+type Webhook struct {
+	Channel    string
+	Topic      string
+	Delivery   string // the platform's delivery id
+	OrderRef   string // the channel's order id, when the gateway could read it
+	ReceivedAt string // RFC 3339
+	Body       []byte // the raw body, byte for byte
+}
+
+// KindWebhook is the ingest job of one delivery. Its payload is the raw
+// body as received, so a dead letter shows (and a replay decodes) exactly
+// what the platform sent; the rest travels in the job's metadata.
+var KindWebhook = job.Kind[Webhook]{
+	Name: "webhook", Queue: app.QueueIngest, Codec: webhookCodec{},
+	Options: func(w Webhook) job.Options {
+		o := job.Options{UniqueKey: "webhook:" + w.Channel + ":" + w.Delivery, UniqueTTL: dedupeWindow}
+		if w.OrderRef != "" {
+			// Jobs of one order run in order: creation before cancellation.
+			o.Group = model.OrderID(w.Channel, w.OrderRef)
+		}
+		return o
+	},
+	Subject: func(w Webhook) job.Subject { return job.Subject{Connector: w.Channel} },
+}
+
+// Metadata keys of a webhook job (as they have always been stored).
+const (
+	metaChannel  = "connector"
+	metaTopic    = "topic"
+	metaDelivery = "delivery"
+	metaReceived = "received_at"
+	metaOrderRef = "order_ref"
+)
+
+type webhookCodec struct{}
+
+func (webhookCodec) Encode(w Webhook) ([]byte, map[string]string, error) {
+	meta := map[string]string{metaChannel: w.Channel, metaTopic: w.Topic, metaDelivery: w.Delivery, metaReceived: w.ReceivedAt}
+	if w.OrderRef != "" {
+		meta[metaOrderRef] = w.OrderRef
+	}
+	return w.Body, meta, nil
+}
+
+func (webhookCodec) Decode(payload []byte, meta map[string]string) (Webhook, error) {
+	return Webhook{Channel: meta[metaChannel], Topic: meta[metaTopic], Delivery: meta[metaDelivery],
+		ReceivedAt: meta[metaReceived], OrderRef: meta[metaOrderRef], Body: payload}, nil
+}

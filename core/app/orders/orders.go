@@ -1,0 +1,191 @@
+// Package orders is the order intake service: verified webhooks decoded
+// into canonical orders, orders taken in (validated, held or routed into
+// purchase orders), cancellations, and the operator's reroute and
+// withdrawal of a purchase order.
+package orders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dropgate/dropgate/core/app"
+	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/event"
+	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/core/job"
+	"github.com/dropgate/dropgate/core/lifecycle"
+	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/core/store"
+)
+
+// Service takes orders in.
+type Service struct{ d *app.Deps }
+
+// New returns the service.
+func New(d *app.Deps) *Service { return &Service{d: d} }
+
+// Register installs the service's job handlers.
+func (s *Service) Register(m *job.Mux, _ *event.Table) {
+	job.Handle(m, KindWebhook, s.handleWebhook)
+}
+
+// dedupeWindow is how long a webhook's delivery id is remembered: longer
+// than any platform's retry window (Shopify retries for up to 4 hours;
+// BigCommerce and WooCommerce less).
+const dedupeWindow = 72 * time.Hour
+
+// AcceptWebhook durably queues a verified delivery (the gateway's intake
+// port). A delivery id seen before is store.ErrDuplicate.
+func (s *Service) AcceptWebhook(ctx context.Context, channel string, d connector.Delivery, body []byte, received time.Time) (string, error) {
+	j, err := KindWebhook.New(Webhook{Channel: channel, Topic: d.Topic, Delivery: d.ID, OrderRef: d.OrderRef,
+		ReceivedAt: received.UTC().Format(time.RFC3339Nano), Body: body})
+	if err != nil {
+		return "", err
+	}
+	return s.d.Queue.Enqueue(ctx, j)
+}
+
+// RawKey is where a webhook's raw body is kept for replay.
+func RawKey(channel, delivery string) string { return "raw/webhook/" + channel + "/" + delivery }
+
+func (s *Service) handleWebhook(ctx context.Context, j *store.Job, w Webhook) error {
+	dec, err := app.Channel[connector.EventDecoder](s.d, w.Channel, "webhook")
+	if err != nil {
+		return err
+	}
+	rawKey := RawKey(w.Channel, w.Delivery)
+	if err := s.d.Blobs.PutBlob(ctx, rawKey, w.Body); err != nil {
+		return fmt.Errorf("keep raw webhook: %w", err)
+	}
+	events, err := dec.DecodeEvent(ctx, w.Topic, w.Body)
+	if err != nil {
+		return err
+	}
+	cause := model.Cause{Kind: model.CauseWebhook, Ref: w.Channel + "/" + w.Delivery}
+	for _, ev := range events {
+		switch ev.Kind {
+		case connector.EventOrderCreated, connector.EventOrderUpdated:
+			ev.Order.RawRef = rawKey
+			if err := s.Intake(ctx, ev.Order, cause); err != nil {
+				return err
+			}
+		case connector.EventOrderCancelled:
+			if err := s.Cancel(ctx, w.Channel, ev, cause); err != nil {
+				return err
+			}
+		case connector.EventIgnored:
+			s.d.Log.Debug("webhook topic ignored", "channel", w.Channel, "topic", w.Topic)
+		}
+	}
+	return nil
+}
+
+// Intake takes a decoded order in: validate, route, draft purchase orders,
+// save, and queue the sends (through the events it emits). Receiving the
+// same order again only makes sure its drafts are on their way.
+func (s *Service) Intake(ctx context.Context, o *model.Order, cause model.Cause) error {
+	existing, _, err := s.d.Orders.Get(ctx, o.ID)
+	switch {
+	case err == nil:
+		return s.redeliver(ctx, existing)
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
+	step := s.d.Step(cause)
+	a := &model.Aggregate{Order: *o, Created: step.At}
+	out := lifecycle.Receive(a, s.d.Router, step)
+	err = s.d.Create(ctx, a, out, cause)
+	if errors.Is(err, store.ErrConflict) {
+		return nil // created concurrently by a duplicate delivery: that one wins
+	}
+	return err
+}
+
+// redeliver makes sure what the first intake of an order decided is on
+// its way (a redelivered webhook, an update of an order seen before): its
+// drafts are sent, and a retry publishes what its first run left.
+func (s *Service) redeliver(ctx context.Context, a *model.Aggregate) error {
+	if err := s.d.Republish(ctx, a); err != nil {
+		return err
+	}
+	if a.Order.Status == model.OrderCancelled {
+		return nil
+	}
+	var drafts []model.Event
+	for _, po := range a.POs {
+		if po.Status == model.PODraft {
+			drafts = append(drafts, model.Event{Type: model.EvPODrafted, OrderID: a.Order.ID, PONumber: po.Number, Supplier: po.Supplier, At: s.d.Now()})
+		}
+	}
+	return s.d.Events.Publish(ctx, a, drafts)
+}
+
+// Cancel applies a channel cancellation: drafts are cancelled on the
+// spot, POs with suppliers get a cancellation request, shipped ones are
+// flagged.
+//
+// The same rule holds for every channel and every path (webhook, poll,
+// sweep): a cancellation is what the platform signed, so an event whose
+// order does not show it cancelled changes nothing.
+func (s *Service) Cancel(ctx context.Context, channel string, ev connector.ChannelEvent, cause model.Cause) error {
+	if !ev.ProvesCancellation() {
+		s.d.Log.Warn("cancellation ignored: the payload does not show the order cancelled",
+			"channel", channel, "order", ev.ChannelOrderID, "cause", cause.Ref)
+		return nil
+	}
+	orderID := model.OrderID(channel, ev.ChannelOrderID)
+	_, _, err := s.d.Change(ctx, orderID, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
+		return lifecycle.RequestCancel(a, ev.Reason, st), nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return s.cancelUnseen(ctx, channel, ev, cause)
+	}
+	return err
+}
+
+// cancelUnseen keeps an order cancelled before dropgate ever saw it (its
+// orders/create was lost or comes late) as a cancelled record, so a late
+// orders/create does not resurrect it.
+func (s *Service) cancelUnseen(ctx context.Context, channel string, ev connector.ChannelEvent, cause model.Cause) error {
+	o := *ev.Order
+	o.Status = model.OrderCancelled
+	now := s.d.Now()
+	a := &model.Aggregate{Order: o, Created: now}
+	a.Log(model.TimelineEntry{At: now, Entity: "order", Event: "order.cancelled", To: string(model.OrderCancelled), Cause: cause,
+		Message: fmt.Sprintf("order cancelled on %s before dropgate received it", channel)})
+	if err := s.d.Create(ctx, a, lifecycle.Outcome{}, cause); err != nil && !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	return nil
+}
+
+// Reroute clears an order's routing holds and routes its open units again
+// (after the merchant fixed a catalog or a supplier came back).
+func (s *Service) Reroute(ctx context.Context, orderID, actor string) (*model.Aggregate, error) {
+	cause := model.Cause{Kind: model.CauseOperator, Ref: actor}
+	a, _, err := s.d.Change(ctx, orderID, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
+		out, err := lifecycle.Reroute(a, s.d.Router, actor, st)
+		if err != nil {
+			return out, fault.Permanent(err)
+		}
+		return out, nil
+	})
+	return a, err
+}
+
+// Withdraw takes a PO back from its supplier (which is asked to cancel
+// it) and routes its unshipped units to the next eligible supplier.
+func (s *Service) Withdraw(ctx context.Context, orderID, number, actor, why string) error {
+	cause := model.Cause{Kind: model.CauseOperator, Ref: actor}
+	_, _, err := s.d.Change(ctx, orderID, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
+		out := lifecycle.Withdraw(a, number, fmt.Sprintf("%s by %s", why, actor), st)
+		if !out.Changed {
+			return out, fault.Permanentf("purchase order %s of order %s cannot be withdrawn (already shipped, cancelled or withdrawn)", number, orderID)
+		}
+		out.Add(lifecycle.Route(a, s.d.Router, true, st))
+		return out, nil
+	})
+	return err
+}
