@@ -16,7 +16,9 @@ type PO struct {
 	Supplier string `json:"supplier"`
 }
 
-func (p PO) subject() job.Subject { return job.Subject{Order: p.Order, PO: p.PO, Connector: p.Supplier} }
+func (p PO) subject() job.Subject {
+	return job.Subject{Order: p.Order, PO: p.PO, Connector: p.Supplier}
+}
 
 // supplierGroup orders the jobs that talk to one supplier about one order
 // (the send before the cancellation), without making a supplier outage
@@ -63,7 +65,9 @@ var KindDocApply = job.Kind[DocApply]{Name: "doc.apply", Queue: app.QueueInbound
 	Options: func(d DocApply) job.Options {
 		return job.Options{Group: d.Order, UniqueKey: "doc:" + d.Supplier + ":" + d.Doc.ID, UniqueTTL: 90 * 24 * time.Hour}
 	},
-	Subject: func(d DocApply) job.Subject { return job.Subject{Order: d.Order, PO: d.Doc.PONumber, Connector: d.Supplier} },
+	Subject: func(d DocApply) job.Subject {
+		return job.Subject{Order: d.Order, PO: d.Doc.PONumber, Connector: d.Supplier}
+	},
 }
 
 // Tick is one slot of a supplier's periodic work (an inbox listing, an
