@@ -4,17 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
 
-	"github.com/dropgate/dropgate/core/clock"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/store"
-	"github.com/dropgate/dropgate/internal/engine"
+	"github.com/dropgate/dropgate/internal/apptest"
 	"github.com/dropgate/dropgate/internal/store/embedded"
 )
 
@@ -27,16 +24,16 @@ func TestExceptionListFiltersCombineAndRefuseUnknownValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	e := &engine.Engine{Store: st, Clock: clock.Real{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	app := apptest.New(t, apptest.Options{Store: st})
 	ctx := context.Background()
 	for _, j := range []store.Job{
-		{ID: "j1", Kind: "po.send", Meta: map[string]string{"order": "o1", "supplier": "acme"}},
-		{ID: "j2", Kind: "po.send", Meta: map[string]string{"order": "o2", "supplier": "acme"}},
-		{ID: "j3", Kind: "po.send", Meta: map[string]string{"order": "o1", "supplier": "zeta"}},
+		{ID: "j1", Kind: "po.send", Meta: map[string]string{"order": "o1", "connector": "acme"}},
+		{ID: "j2", Kind: "po.send", Meta: map[string]string{"order": "o2", "connector": "acme"}},
+		{ID: "j3", Kind: "po.send", Meta: map[string]string{"order": "o1", "connector": "zeta"}},
 	} {
-		e.DeadLettered(ctx, &j, errors.New("boom"))
+		app.S.Operations.DeadLettered(ctx, &j, errors.New("boom"))
 	}
-	srv := httptest.NewServer((&Admin{Engine: e, Store: st}).Handler())
+	srv := httptest.NewServer((&Admin{Ops: app.S.Operator()}).Handler())
 	t.Cleanup(srv.Close)
 	get := func(q string) (int, []model.Exception) {
 		resp, err := http.Get(srv.URL + "/api/v1/exceptions?" + q)

@@ -19,17 +19,18 @@ import (
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/money"
 	"github.com/dropgate/dropgate/core/routing"
+	"github.com/dropgate/dropgate/internal/apptest"
 	"github.com/dropgate/dropgate/internal/catalog"
-	"github.com/dropgate/dropgate/internal/engine"
 	"github.com/dropgate/dropgate/internal/feed"
+	"github.com/dropgate/dropgate/internal/feedimport"
 	"github.com/dropgate/dropgate/internal/store/embedded"
 )
 
-// adminRig is the admin API of an engine whose supplier feedco has only
-// a CSV feed (no catalog file) and acme only a catalog.
+// adminRig is the admin API of an application whose supplier feedco has
+// only a CSV feed (no catalog file) and acme only a catalog.
 type adminRig struct {
 	srv  *httptest.Server
-	e    *engine.Engine
+	app  *apptest.Rig
 	st   *embedded.Store
 	file string
 }
@@ -51,13 +52,12 @@ func newAdminRig(t *testing.T, maxUpload int64) *adminRig {
 	share := decimal.MustParse("0.5")
 	cfg := &feed.Config{Source: feed.Source{File: r.file}, MaxErrorShare: &share,
 		Columns: feed.Columns{SupplierSKU: "ssku", SKU: "sku", Quantity: "qty", Cost: "cost"}}
-	r.e = &engine.Engine{
-		Store: st, Clock: clk, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Catalog: cat,
-		Router: &routing.Router{Suppliers: profiles, Catalog: cat}, Profiles: profiles,
-		Feeds: &engine.Feeds{Configs: map[string]*feed.Config{"feedco": cfg}, Sync: func(context.Context) error { return nil }},
-	}
-	ad := &Admin{Engine: r.e, Store: st, MaxFeedUpload: maxUpload}
-	s := &Server{Store: st, AdminToken: "tok", Clock: clk, Log: r.e.Log, Admin: ad.Handler()}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	drv := &feedimport.Driver{Configs: map[string]*feed.Config{"feedco": cfg}, Currencies: map[string]string{"acme": "USD", "feedco": "USD"},
+		Store: st, Catalog: cat, Clock: clk, Log: log}
+	r.app = apptest.New(t, apptest.Options{Store: st, Clock: clk, Catalog: cat, Profiles: profiles, Feeds: drv, Log: log})
+	ad := &Admin{Ops: r.app.S.Operator(), Log: log, MaxFeedUpload: maxUpload}
+	s := &Server{Intake: r.app.S.Intake(), Ping: st.Ping, AdminToken: "tok", Clock: clk, Log: log, Admin: ad.Handler()}
 	r.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(r.srv.Close)
 	return r
@@ -79,6 +79,15 @@ func (r *adminRig) post(t *testing.T, path string, body io.Reader, out any) int 
 	return resp.StatusCode
 }
 
+// importAnswer reads FeedImportResponse as a client does: the result's
+// fields beside the answer's own.
+type importAnswer struct {
+	feed.Result
+	Errors    []string `json:"errors"`
+	Exception string   `json:"exception"`
+	Error     string   `json:"error"`
+}
+
 // The server runs the import (it owns the store): a dry run stores
 // nothing, a real one applies the snapshot to the live catalog at once,
 // an upload replaces the configured source.
@@ -87,25 +96,25 @@ func TestFeedImportThroughTheAdminAPI(t *testing.T) {
 	ctx := context.Background()
 	os.WriteFile(r.file, []byte("ssku,sku,qty,cost\nF-MUG,MUG,40,3.00\nF-TEE,TEE,5,6.00\nF-BAD,BAD,x,1.00\n"), 0o644)
 
-	var dry FeedImportResponse
+	var dry importAnswer
 	if code := r.post(t, "/api/v1/feeds/feedco/import?dry_run=true", nil, &dry); code != 200 || !dry.DryRun || dry.Offers != 2 || dry.Bad != 1 ||
 		dry.Diff == nil || dry.Diff.Added != 2 || len(dry.Errors) != 1 || !strings.Contains(dry.Errors[0], "feedco.csv:4") {
 		t.Fatalf("dry run: %d %+v", code, dry)
 	}
-	if st, _, _ := feed.LoadState(ctx, r.st, "feedco"); st.Applied != nil || len(r.e.Catalog.Offers("TEE")) != 0 {
+	if st, _, _ := feed.LoadState(ctx, r.st, "feedco"); st.Applied != nil || len(r.app.Catalog.Offers("TEE")) != 0 {
 		t.Fatalf("the dry run stored or applied something: %+v", st)
 	}
 
-	var real FeedImportResponse
+	var real importAnswer
 	if code := r.post(t, "/api/v1/feeds/feedco/import", nil, &real); code != 200 || !real.Applied || real.Meta == nil {
 		t.Fatalf("import: %d %+v", code, real)
 	}
-	if offers := r.e.Catalog.Offers("TEE"); len(offers) != 1 || offers[0].Supplier != "feedco" || offers[0].Stock != 5 {
+	if offers := r.app.Catalog.Offers("TEE"); len(offers) != 1 || offers[0].Supplier != "feedco" || offers[0].Stock != 5 {
 		t.Fatalf("catalog after the import: %+v", offers)
 	}
 
 	// An upload: MUG drops to 0 for feedco, TEE changes price.
-	var up FeedImportResponse
+	var up importAnswer
 	body := strings.NewReader("ssku,sku,qty,cost\nF-MUG,MUG,40,3.00\nF-TEE,TEE,5,6.30\n")
 	if code := r.post(t, "/api/v1/feeds/feedco/import?filename=../../etc/stock.csv", body, &up); code != 200 || !up.Applied ||
 		up.Source != "upload stock.csv" || up.Diff.Changed != 1 {
@@ -113,7 +122,7 @@ func TestFeedImportThroughTheAdminAPI(t *testing.T) {
 	}
 
 	// Errors: a user's mistake is 400 with the message, a bad flag too.
-	var bad FeedImportResponse
+	var bad importAnswer
 	if code := r.post(t, "/api/v1/feeds/acme/import", nil, &bad); code != 400 || !strings.Contains(bad.Error, `supplier "acme" has no feed: block`) {
 		t.Errorf("no feed: %d %+v", code, bad)
 	}
@@ -127,7 +136,7 @@ func TestFeedImportThroughTheAdminAPI(t *testing.T) {
 func TestFeedUploadIsBounded(t *testing.T) {
 	r := newAdminRig(t, 64)
 	big := "ssku,sku,qty,cost\n" + strings.Repeat("F-MUG,MUG,40,3.00\n", 20)
-	var out FeedImportResponse
+	var out importAnswer
 	if code := r.post(t, "/api/v1/feeds/feedco/import", strings.NewReader(big), &out); code != 413 || !strings.Contains(out.Error, "exceeds 64 bytes") {
 		t.Errorf("with a length: %d %+v", code, out)
 	}
@@ -136,7 +145,7 @@ func TestFeedUploadIsBounded(t *testing.T) {
 	go func() {
 		pw.CloseWithError(func() error { _, err := io.Copy(pw, strings.NewReader(big)); return err }())
 	}()
-	out = FeedImportResponse{}
+	out = importAnswer{}
 	if code := r.post(t, "/api/v1/feeds/feedco/import", pr, &out); code != 413 || !strings.Contains(out.Error, "exceeds 64 bytes") {
 		t.Errorf("chunked: %d %+v", code, out)
 	}
@@ -150,7 +159,7 @@ func TestFeedUploadIsBounded(t *testing.T) {
 func TestRouteExplainThroughTheAdminAPI(t *testing.T) {
 	r := newAdminRig(t, 1<<20)
 	os.WriteFile(r.file, []byte("ssku,sku,qty,cost\nF-TEE,TEE,5,6.00\n"), 0o644)
-	var imp FeedImportResponse
+	var imp importAnswer
 	if code := r.post(t, "/api/v1/feeds/feedco/import", nil, &imp); code != 200 || !imp.Applied {
 		t.Fatalf("import: %d %+v", code, imp)
 	}

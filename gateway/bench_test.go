@@ -18,7 +18,6 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
-	"github.com/dropgate/dropgate/connectors/channel/shopify"
 	"github.com/dropgate/dropgate/core/clock"
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/internal/metrics"
@@ -87,9 +86,7 @@ func newRedisIngest(b *testing.B, url string) string {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	sh, _ := shopify.New(connector.Env{Name: "shop", Clock: clock.Real{}},
-		&shopify.Config{ShopDomain: "gw.myshopify.com", WebhookSecret: secret, APIVersion: "2025-07"})
-	s := &Server{Store: st, Channels: map[string]connector.Connector{"shop": sh}, MaxBodyBytes: 1 << 20,
+	s := &Server{Intake: intakeOn(st), Ping: st.Ping, Channels: map[string]connector.Connector{"shop": hmacChannel{secret}}, MaxBodyBytes: 1 << 20,
 		AdminToken: "tok", Clock: clock.Real{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: metrics.New(st),
 		Admin: http.NotFoundHandler()}
 	srv := httptest.NewServer(s.Handler())

@@ -13,11 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dropgate/dropgate/connectors/channel/shopify"
+	"github.com/dropgate/dropgate/core/app"
+	"github.com/dropgate/dropgate/core/app/orders"
 	"github.com/dropgate/dropgate/core/clock"
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/store"
-	"github.com/dropgate/dropgate/internal/engine"
 	"github.com/dropgate/dropgate/internal/metrics"
 	"github.com/dropgate/dropgate/internal/store/embedded"
 )
@@ -37,10 +37,8 @@ func newRig(t *testing.T, maxBody int64) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	sh, _ := shopify.New(connector.Env{Name: "shop", Clock: clock.Real{}},
-		&shopify.Config{ShopDomain: "gw.myshopify.com", WebhookSecret: secret, APIVersion: "2025-07"})
 	m := metrics.New(st)
-	s := &Server{Store: st, Channels: map[string]connector.Connector{"shop": sh}, MaxBodyBytes: maxBody,
+	s := &Server{Intake: intakeOn(st), Ping: st.Ping, Channels: map[string]connector.Connector{"shop": hmacChannel{secret}}, MaxBodyBytes: maxBody,
 		AdminToken: "tok", Clock: clock.Real{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m,
 		Admin: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "admin") })}
 	srv := httptest.NewServer(s.Handler())
@@ -65,10 +63,9 @@ func (r *rig) post(t *testing.T, path string, body []byte, h http.Header) (*http
 
 func signed(body []byte, id string) http.Header {
 	h := http.Header{}
-	h.Set(shopify.HeaderHmac, shopify.Sign([]byte(secret), body))
-	h.Set(shopify.HeaderTopic, "orders/create")
-	h.Set(shopify.HeaderShopDomain, "gw.myshopify.com")
-	h.Set(shopify.HeaderWebhookID, id)
+	h.Set(headerHmac, sign(secret, body))
+	h.Set(headerTopic, "orders/create")
+	h.Set(headerID, id)
 	return h
 }
 
@@ -94,15 +91,16 @@ func TestWebhookAcceptedIsDurablyQueuedRaw(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang guard: the job is queued before the 200
 	defer cancel()
-	j, err := r.st.Dequeue(ctx, []string{engine.QueueIngest}, time.Minute)
+	j, err := r.st.Dequeue(ctx, []string{app.QueueIngest}, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(j.Payload, body) {
 		t.Errorf("payload changed: %q", j.Payload)
 	}
-	if j.Meta[engine.MetaConnector] != "shop" || j.Meta[engine.MetaDelivery] != "d-1" || j.Meta[engine.MetaTopic] != "orders/create" {
-		t.Errorf("meta = %v", j.Meta)
+	w, err := orders.KindWebhook.Decode(j)
+	if err != nil || w.Channel != "shop" || w.Delivery != "d-1" || w.Topic != "orders/create" || w.OrderRef != "9007199254740993" {
+		t.Errorf("webhook = %+v, %v", w, err)
 	}
 	if j.Group == "" {
 		t.Error("order webhooks must carry the order's group")
@@ -130,7 +128,7 @@ func TestRejectionsStoreNothing(t *testing.T) {
 	r := newRig(t, 64)
 	body := []byte(`{"id": 1}`)
 	bad := signed(body, "x")
-	bad.Set(shopify.HeaderHmac, shopify.Sign([]byte("wrong"), body))
+	bad.Set(headerHmac, sign("wrong", body))
 	if resp, _ := r.post(t, "/webhooks/shop", body, bad); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("bad signature: %d", resp.StatusCode)
 	}

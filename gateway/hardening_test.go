@@ -40,7 +40,7 @@ func hardenedServer(t *testing.T) (*Server, *metrics.Metrics) {
 	}
 	t.Cleanup(func() { st.Close() })
 	m := metrics.New(st)
-	return &Server{Store: st, Channels: map[string]connector.Connector{"shop": openChannel{}}, MaxBodyBytes: 1 << 20,
+	return &Server{Intake: intakeOn(st), Ping: st.Ping, Channels: map[string]connector.Connector{"shop": openChannel{}}, MaxBodyBytes: 1 << 20,
 		AdminToken: "tok", Clock: clock.Real{}, Log: slog.New(slog.DiscardHandler), Metrics: m,
 		Admin: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "admin") })}, m
 }

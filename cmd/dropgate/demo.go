@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/dropgate/dropgate/internal/config"
-	"github.com/dropgate/dropgate/internal/demo"
+	"github.com/dropgate/dropgate/cmd/dropgate/demo"
 )
 
 // runDemo is `dropgate demo`: the server on the demo config, a local

@@ -12,8 +12,8 @@ import (
 
 	"github.com/dropgate/dropgate/connectors/channel/shopify"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/core/repo"
 	"github.com/dropgate/dropgate/core/store"
-	"github.com/dropgate/dropgate/internal/engine"
 	"github.com/dropgate/dropgate/internal/store/embedded"
 )
 
@@ -117,7 +117,7 @@ func TestBadInputThroughTheBinary(t *testing.T) {
 	for body, reason := range held {
 		var head struct{ ID json.Number }
 		json.Unmarshal([]byte(body), &head)
-		rec, err := st.GetRecord(ctx, engine.RecOrder, model.OrderID("shop", head.ID.String()))
+		rec, err := st.GetRecord(ctx, repo.KindOrder, model.OrderID("shop", head.ID.String()))
 		if err != nil {
 			t.Fatalf("order %s: %v", head.ID, err)
 		}
@@ -136,11 +136,11 @@ func TestBadInputThroughTheBinary(t *testing.T) {
 			t.Errorf("queue %s still has work (%+v): held orders must not retry", q.Queue, q)
 		}
 	}
-	recs, _, _ := st.ListRecords(ctx, engine.RecException, store.Query{Field: "status", Value: "open"})
+	recs, _, _ := st.ListRecords(ctx, repo.KindException, store.Query{Field: "status", Value: "open"})
 	if len(recs) != len(held)+1 {
 		t.Errorf("open exceptions = %d, want %d (one per held order, one for the dead letter)", len(recs), len(held)+1)
 	}
-	deadX, _, _ := st.ListRecords(ctx, engine.RecException, store.Query{Field: "ref", Value: d.ID})
+	deadX, _, _ := st.ListRecords(ctx, repo.KindException, store.Query{Field: "ref", Value: d.ID})
 	var x model.Exception
 	if len(deadX) != 1 || json.Unmarshal(deadX[0].Data, &x) != nil || x.Kind != model.ExDeadLetter || !strings.Contains(x.Reason, "invalid JSON at line 3") {
 		t.Errorf("the dead letter has no exception offering retry/discard: %+v", x)

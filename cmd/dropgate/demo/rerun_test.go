@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dropgate/dropgate/core/repo"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/config"
-	"github.com/dropgate/dropgate/internal/engine"
 	"github.com/dropgate/dropgate/internal/store/embedded"
 )
 
@@ -149,7 +149,7 @@ func countOperatorWork(t *testing.T, path string) int {
 	}
 	defer st.Close()
 	ctx := context.Background()
-	xs, _, err := st.ListRecords(ctx, engine.RecException, store.Query{Limit: 500})
+	xs, _, err := st.ListRecords(ctx, repo.KindException, store.Query{Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
