@@ -20,7 +20,7 @@ import (
 // goes from the store's webhook to an 850, is acknowledged and shipped by
 // the simulated supplier, and shows up on the store with UPS tracking.
 func TestDemoShipsTheOrder(t *testing.T) {
-	repo, _ := filepath.Abs("../..")
+	repo, _ := filepath.Abs("../../..")
 	dir := t.TempDir()
 	for _, f := range []string{"demo.yaml", "demo-catalog.csv"} {
 		b, err := os.ReadFile(filepath.Join(repo, "configs", f))

@@ -23,7 +23,7 @@ import (
 // and makes it the working directory, as a newcomer's clone would be.
 func inDemoDir(t *testing.T) string {
 	t.Helper()
-	repo, _ := filepath.Abs("../..")
+	repo, _ := filepath.Abs("../../..")
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "configs"), 0o755); err != nil {
 		t.Fatal(err)
