@@ -15,7 +15,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/dropgate/dropgate/core/app/operations"
 	"github.com/dropgate/dropgate/core/app/ports"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
@@ -411,7 +410,7 @@ func writeStoreError(w http.ResponseWriter, err error) {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not found")
-	case errors.Is(err, operations.ErrNoSuchAction):
+	case errors.Is(err, ports.ErrNoSuchAction):
 		writeError(w, http.StatusConflict, err.Error())
 	case errors.Is(err, store.ErrUnavailable), errors.Is(err, store.ErrClosed):
 		writeError(w, http.StatusServiceUnavailable, err.Error())

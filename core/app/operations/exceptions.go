@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/dropgate/dropgate/core/app"
+	"github.com/dropgate/dropgate/core/app/ports"
 	"github.com/dropgate/dropgate/core/event"
 	"github.com/dropgate/dropgate/core/ids"
 	"github.com/dropgate/dropgate/core/job"
@@ -20,7 +21,7 @@ import (
 )
 
 // ErrNoSuchAction is returned for an action an exception does not offer.
-var ErrNoSuchAction = errors.New("action not available for this exception")
+var ErrNoSuchAction = ports.ErrNoSuchAction
 
 // Orders is what an exception's reroute needs of the order service.
 type Orders interface {

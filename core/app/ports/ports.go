@@ -6,6 +6,7 @@ package ports
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/dropgate/dropgate/core/app/feeds"
@@ -15,6 +16,9 @@ import (
 	"github.com/dropgate/dropgate/core/routing"
 	"github.com/dropgate/dropgate/core/store"
 )
+
+// ErrNoSuchAction is returned for an action an exception does not offer.
+var ErrNoSuchAction = errors.New("action not available for this exception")
 
 // Intake accepts verified webhooks.
 type Intake interface {
