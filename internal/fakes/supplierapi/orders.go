@@ -114,20 +114,6 @@ func (f *Fake) create(w http.ResponseWriter, r *http.Request) {
 		f.keys[scope] = keyed{digest: sha256.Sum256(body), status: http.StatusCreated, body: answer}
 	}
 	f.mu.Unlock()
-	switch f.lose() {
-	case http.StatusServiceUnavailable:
-		writeError(w, http.StatusServiceUnavailable, apiError{Code: "unavailable", Message: "upstream timeout"})
-		return
-	case -1:
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		writeError(w, http.StatusServiceUnavailable, apiError{Code: "unavailable", Message: "upstream timeout"})
-		return
-	}
 	writeRaw(w, http.StatusCreated, answer, false)
 }
 
