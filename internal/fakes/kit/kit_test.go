@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,16 +47,16 @@ func try(s *Server, ctx context.Context, method, path, body string, hdr ...strin
 }
 
 // orders is a tiny fake: a bearer token, a create route and a list.
-func orders(o Options) (*Server, *int) {
+func orders(o Options) (*Server, *counter) {
 	if o.Auth == nil {
 		o.Auth = Bearer("tok")
 	}
 	s := New(o)
-	created := 0
+	created := &counter{}
 	s.Handle("POST /orders", func(r *http.Request) *Response {
-		created++
+		n := created.Add(1)
 		b, _ := io.ReadAll(r.Body)
-		return Created(map[string]any{"id": created, "echo": string(b), "by": Principal(r)})
+		return Created(map[string]any{"id": n, "echo": string(b), "by": Principal(r)})
 	})
 	s.Handle("GET /orders/{id}", func(r *http.Request) *Response {
 		if r.PathValue("id") != "1" {
@@ -63,15 +64,21 @@ func orders(o Options) (*Server, *int) {
 		}
 		return OK(map[string]any{"id": 1})
 	})
-	return s, &created
+	return s, created
 }
+
+// counter counts created orders; the handler runs on the server's
+// goroutines.
+type counter struct{ atomic.Int32 }
+
+func (c *counter) n() int { return int(c.Load()) }
 
 var bearer = []string{"Authorization", "Bearer tok"}
 
 func TestRoutesAuthAndErrorStyle(t *testing.T) {
 	s, created := orders(Options{Errors: ShopifyErrors, Messages: map[int]string{401: "[API] Invalid API key"}})
 	resp, body := call(t, s, "POST", "/orders", `{"a":1}`, bearer...)
-	if resp.StatusCode != 201 || !strings.Contains(body, `"by":"tok"`) || !strings.Contains(body, `"echo":"{\"a\":1}"`) || *created != 1 {
+	if resp.StatusCode != 201 || !strings.Contains(body, `"by":"tok"`) || !strings.Contains(body, `"echo":"{\"a\":1}"`) || created.n() != 1 {
 		t.Fatalf("create: %d %s", resp.StatusCode, body)
 	}
 	if resp, body := call(t, s, "GET", "/orders/1", "", "Authorization", "Bearer nope"); resp.StatusCode != 401 || body != `{"errors":"[API] Invalid API key"}` {
@@ -203,8 +210,8 @@ func TestFaults(t *testing.T) {
 	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "7" || body != `{"error":{"code":"rate_limited","message":"Too Many Requests"}}` {
 		t.Fatalf("injected: %d %v %s", resp.StatusCode, resp.Header, body)
 	}
-	if resp, _ := call(t, s, "POST", "/orders", "{}", bearer...); resp.StatusCode != 201 || *created != 2 {
-		t.Fatalf("after Times: %d, created %d", resp.StatusCode, *created)
+	if resp, _ := call(t, s, "POST", "/orders", "{}", bearer...); resp.StatusCode != 201 || created.n() != 2 {
+		t.Fatalf("after Times: %d, created %d", resp.StatusCode, created.n())
 	}
 	if s.QuotaViolations() != 0 || s.Counters("").ByFault["Too Many Requests"] != 1 {
 		t.Errorf("an injected 429 is not a quota violation: %+v", s.Counters(""))
@@ -212,8 +219,8 @@ func TestFaults(t *testing.T) {
 
 	// A lost answer: the order is made, the client gets a 503.
 	s.Inject(Fault{Method: "POST", AfterHandling: true, Times: 1, Status: 503})
-	if resp, _ := call(t, s, "POST", "/orders", "{}", bearer...); resp.StatusCode != 503 || *created != 3 {
-		t.Fatalf("lost answer: %d, created %d", resp.StatusCode, *created)
+	if resp, _ := call(t, s, "POST", "/orders", "{}", bearer...); resp.StatusCode != 503 || created.n() != 3 {
+		t.Fatalf("lost answer: %d, created %d", resp.StatusCode, created.n())
 	}
 	last := s.Requests()[len(s.Requests())-1]
 	if last.Handled != 201 || last.Status != 503 || !last.Succeeded() || last.Outcome != Handled|Injected {
@@ -228,8 +235,8 @@ func TestFaults(t *testing.T) {
 
 	// Dropped in-process: the round trip fails; the effect happened.
 	s.Inject(Fault{Method: "POST", AfterHandling: true, Drop: true, Times: 1})
-	if _, _, err := try(s, context.Background(), "POST", "/orders", "{}", bearer...); !errors.Is(err, ErrDropped) || *created != 4 {
-		t.Errorf("drop: %v, created %d", err, *created)
+	if _, _, err := try(s, context.Background(), "POST", "/orders", "{}", bearer...); !errors.Is(err, ErrDropped) || created.n() != 4 {
+		t.Errorf("drop: %v, created %d", err, created.n())
 	}
 }
 
@@ -245,8 +252,8 @@ func TestDropOverAServer(t *testing.T) {
 		resp.Body.Close()
 		t.Fatalf("got %d, want a closed connection", resp.StatusCode)
 	}
-	if *created != 1 || s.Total().Dropped != 1 {
-		t.Errorf("created %d, counters %+v", *created, s.Total())
+	if created.n() != 1 || s.Total().Dropped != 1 {
+		t.Errorf("created %d, counters %+v", created.n(), s.Total())
 	}
 }
 
@@ -261,7 +268,7 @@ func TestStallUntilCancelled(t *testing.T) {
 	if _, _, err := try(s, ctx, "POST", "/orders", "{}", bearer...); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err %v, want context.Canceled", err)
 	}
-	if *created != 0 {
+	if created.n() != 0 {
 		t.Error("a stalled request was handled")
 	}
 }
@@ -292,7 +299,7 @@ func TestBodyLimitBeforeAndHeaderHooks(t *testing.T) {
 			return nil
 		},
 		Header: func(_ *http.Request, h http.Header) { h.Set("X-Api-Version", "v1") }})
-	if resp, _ := call(t, s, "POST", "/orders", `{"long":"body"}`, bearer...); resp.StatusCode != 413 || *created != 0 {
+	if resp, _ := call(t, s, "POST", "/orders", `{"long":"body"}`, bearer...); resp.StatusCode != 413 || created.n() != 0 {
 		t.Errorf("too large: %d", resp.StatusCode)
 	}
 	if resp, _ := call(t, s, "POST", "/orders", `{"long":"body"}`); resp.StatusCode != 401 {
