@@ -63,8 +63,8 @@ func TestSuiteWebhooks(t *testing.T) {
 
 func suiteOrder(id string) connectortest.Synthetic {
 	return connectortest.Synthetic{OrderID: id, OrderNumber: "#1001", Currency: "USD", PlacedAt: t0, Email: "ada@example.com",
-		ShipTo: model.Address{Name: "Ada Lovelace", Line1: "1 Loop", City: "Austin", Region: "TX", PostalCode: "78701", Country: "US"},
-		Lines:  []connectortest.SyntheticLine{{ID: "1", SKU: "MUG", Title: "Mug", Quantity: 1, UnitPrice: "9.00"}},
+		ShipTo:   model.Address{Name: "Ada Lovelace", Line1: "1 Loop", City: "Austin", Region: "TX", PostalCode: "78701", Country: "US"},
+		Lines:    []connectortest.SyntheticLine{{ID: "1", SKU: "MUG", Title: "Mug", Quantity: 1, UnitPrice: "9.00"}},
 		Shipping: "1.00", Subtotal: "9.00", Total: "10.00"}
 }
 
@@ -174,7 +174,10 @@ func TestSuiteFulfillment(t *testing.T) {
 				o, order := s.order(r, i)
 				return order, shipment(fmt.Sprintf("shp_%d", i), "ups", pkg(fmt.Sprintf("1ZSUITE%04d", i), shipped(o.Lines[0], 2)))
 			},
-			Fulfillments: func(order *model.Order) int { id, _ := parseID("order", order.ChannelOrderID); return len(s.f.Fulfillments(id)) },
+			Fulfillments: func(order *model.Order) int {
+				id, _ := parseID("order", order.ChannelOrderID)
+				return len(s.f.Fulfillments(id))
+			},
 		}
 	}})
 }
@@ -249,4 +252,3 @@ func TestSuiteCancelOrder(t *testing.T) {
 		}
 	}})
 }
-
