@@ -5,12 +5,16 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"net/http"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/fakes/kit"
 )
 
 // DocumentsHarness is what RunDocuments needs of a supplier connector
@@ -246,56 +250,99 @@ type StatusPollFixture struct {
 }
 
 // RunStatusPoll runs the status-poll suite: the poll names its POs, its
-// document ids are stable across polls, a shipment is news; and the HTTP
-// cases (429, 4xx, the limiter, contexts) on the status request.
+// document ids are stable across polls, a shipment is news, a poll cut
+// short by a 429 resumes once the wait is over; and the HTTP cases (429,
+// 4xx, the limiter, contexts) on the status request. Between polls the
+// clock moves by the connector's declared interval (Caps.PollEvery).
 func RunStatusPoll(t *testing.T, h StatusPollHarness) { runStatusPoll(std{t}, h) }
 
 func runStatusPoll(t T, h StatusPollHarness) {
 	t.Helper()
-	t.Run("news", func(t T) {
+	start := func(t T) (*Rig, StatusPollFixture, connector.StatusPoller, func(...*model.PurchaseOrder) []connector.InboundDoc) {
 		r := NewRig(t, h.Limit)
 		fx := h.Setup(r)
 		p := capability[connector.StatusPoller](t, fx.Connector)
-		po := fx.Open(1)
-		poll := func() []connector.InboundDoc {
-			docs, err := p.PollStatus(context.Background(), []*model.PurchaseOrder{po})
+		every := connector.CapsOf(fx.Connector).PollEvery
+		poll := func(pos ...*model.PurchaseOrder) []connector.InboundDoc {
+			t.Helper()
+			var docs []connector.InboundDoc
+			var err error
+			safely(t, "PollStatus", func() { docs, err = p.PollStatus(context.Background(), pos) })
 			if err != nil {
 				t.Fatalf("poll: %v", err)
 			}
-			for _, d := range docs {
-				if d.ID == "" || d.PONumber != po.Number {
-					t.Errorf("poll: document %+v; want an id and PO %s", d, po.Number)
-				}
-			}
+			r.Clock.Advance(every)
 			return docs
 		}
-		first := poll()
-		if again := poll(); !reflect.DeepEqual(ids(first), ids(again)) {
+		return r, fx, p, poll
+	}
+	t.Run("news", func(t T) {
+		_, fx, _, poll := start(t)
+		po := fx.Open(1)
+		first := poll(po)
+		for _, d := range first {
+			if d.ID == "" || d.PONumber != po.Number {
+				t.Errorf("poll: document %+v; want an id and PO %s", d, po.Number)
+			}
+		}
+		if again := poll(po); !reflect.DeepEqual(ids(first), ids(again)) {
 			t.Errorf("two polls with nothing new give ids %v then %v: the core would apply the same news twice", ids(first), ids(again))
 		}
 		fx.Ship(po)
-		shipped := poll()
-		found := false
-		for _, d := range shipped {
-			if d.ShipNotice != nil {
-				found = true
-			}
+		if !slices.ContainsFunc(poll(po), func(d connector.InboundDoc) bool { return d.ShipNotice != nil && d.PONumber == po.Number }) {
+			t.Errorf("after the supplier shipped, the poll has no ship notice")
 		}
-		if !found {
-			t.Errorf("after the supplier shipped, the poll has no ship notice: %+v", shipped)
+	})
+	t.Run("resumes after a 429", func(t T) {
+		r, fx, p, poll := start(t)
+		po := fx.Open(2)
+		poll(po)
+		fx.Ship(po)
+		fx.Fake.Inject(fx.Write.fault(kit.Fault{Status: 429, Header: http.Header{"Retry-After": {"30"}}, Times: 1}))
+		_, err := p.PollStatus(context.Background(), []*model.PurchaseOrder{po})
+		class, notBefore := fault.Classify(err)
+		if err == nil || class == fault.ClassPermanent {
+			t.Fatalf("a poll answered 429: %v; want a retryable error", err)
+		}
+		if notBefore.After(r.Clock.Now()) {
+			r.Clock.Set(notBefore)
+		}
+		mark := fx.Fake.LastSeq()
+		docs := poll(po)
+		if writes(fx.Fake.Since(mark), fx.Write) == 0 {
+			t.Errorf("the retry of a poll cut short by a 429 asked nothing: the PO waits a whole round")
+		}
+		if !slices.ContainsFunc(docs, func(d connector.InboundDoc) bool { return d.ShipNotice != nil }) {
+			t.Errorf("the retry after a 429 does not bring the shipment")
 		}
 	})
 	t.Run("http", func(t T) {
 		runOutbound(t, outbound{limit: h.Limit, setup: func(r *Rig) outboundFixture {
 			fx := h.Setup(r)
 			p := capability[connector.StatusPoller](r.T, fx.Connector)
-			return outboundFixture{fake: fx.Fake, write: fx.Write, next: func(i int) operation {
-				po := fx.Open(i)
+			every := connector.CapsOf(fx.Connector).PollEvery
+			// A poll is one round; once a round is complete, the next
+			// one is due after the connector's interval.
+			op := func(pos []*model.PurchaseOrder) operation {
+				complete := false
 				return operation{do: func(ctx context.Context) error {
-					_, err := p.PollStatus(ctx, []*model.PurchaseOrder{po})
+					if complete {
+						r.Clock.Advance(every)
+					}
+					_, err := p.PollStatus(ctx, pos)
+					complete = err == nil
 					return err
 				}}
-			}}
+			}
+			return outboundFixture{fake: fx.Fake, write: fx.Write, skipsRefused: true,
+				next: func(i int) operation { return op([]*model.PurchaseOrder{fx.Open(i)}) },
+				batch: func(n int) operation {
+					pos := make([]*model.PurchaseOrder, n)
+					for i := range pos {
+						pos[i] = fx.Open(100 + i)
+					}
+					return op(pos)
+				}}
 		}})
 	})
 }

@@ -48,6 +48,14 @@ type outboundFixture struct {
 	// next returns the operation on a fresh subject (a new order, SKU,
 	// purchase order); i keeps subjects apart.
 	next func(i int) operation
+	// batch, when set, is one operation over n fresh subjects (a status
+	// poll over many open POs): the load case runs it instead of n
+	// operations.
+	batch func(n int) operation
+	// skipsRefused: a read the platform refuses is skipped, not failed (a
+	// status poll over many POs must not stop at one bad order); it is
+	// still never retried.
+	skipsRefused bool
 }
 
 // operation is one call of the capability on one subject.
@@ -224,7 +232,7 @@ func (c *outboundCase) lost(f kit.Fault) {
 	f.AfterHandling, f.Times = true, 1
 	c.fx.fake.Inject(c.fx.write.fault(f))
 	_, err := c.call(context.Background(), op)
-	if c.fx.fake.Total().ByFault["lost"] != 1 {
+	if c.fx.fake.Fired("lost") != 1 {
 		c.t.Fatalf("no successful request matched the write route %s: the harness's route is wrong", c.fx.write)
 	}
 	if err != nil {
@@ -290,7 +298,10 @@ func (c *outboundCase) refused(status int) {
 	op := c.fx.next(6)
 	c.fx.fake.Inject(c.fx.write.fault(kit.Fault{Status: status}))
 	reqs, err := c.call(context.Background(), op)
-	if class, _ := fault.Classify(err); err == nil || class != fault.ClassPermanent {
+	class, _ := fault.Classify(err)
+	switch {
+	case c.fx.skipsRefused && (err == nil || class == fault.ClassPermanent):
+	case err == nil || class != fault.ClassPermanent:
 		c.t.Errorf("a %d on %s: %v; want a permanent error (it fails the same way however often it is retried)", status, c.fx.write, err)
 	}
 	if n := writes(reqs, c.fx.write); n != 1 {
@@ -323,8 +334,13 @@ func (c *outboundCase) noBudget() {
 // would, never draws a 429 from the platform.
 func (c *outboundCase) underLoad(n int) {
 	ops := make([]operation, n)
+	if c.fx.batch != nil {
+		ops = []operation{c.fx.batch(n)}
+	}
 	for i := range ops {
-		ops[i] = c.fx.next(100 + i)
+		if ops[i].do == nil {
+			ops[i] = c.fx.next(100 + i)
+		}
 	}
 	pending, held := ops, 0
 	for round := 0; len(pending) > 0; round++ {
@@ -414,7 +430,7 @@ func (c *outboundCase) cancelledInFlight() {
 	if guarded.Load() {
 		c.t.Fatalf("the call did not return 30s after its context was cancelled: it does not pass the context to its requests")
 	}
-	if c.fx.fake.Total().ByFault["stall"] != 1 {
+	if c.fx.fake.Fired("stall") != 1 {
 		c.t.Fatalf("the write route %s was never reached", c.fx.write)
 	}
 	if err == nil {

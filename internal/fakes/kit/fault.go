@@ -84,6 +84,15 @@ func (s *Server) Inject(f Fault) {
 	s.faults = append(s.faults, &armed{Fault: f})
 }
 
+// Fired counts the times faults named name fired, at the moment they
+// fired (the log records a request when its answer is done, which for a
+// stalled or dropped one over a real connection comes later).
+func (s *Server) Fired(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fired[name]
+}
+
 // ClearFaults disarms every fault.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
@@ -107,6 +116,7 @@ func (s *Server) fault(r *http.Request, after bool) *Fault {
 			continue
 		}
 		f.fired++
+		s.fired[f.Name]++
 		if f.Signal != nil {
 			select {
 			case f.Signal <- struct{}{}:
@@ -152,8 +162,7 @@ func (s *Server) drop(w http.ResponseWriter) answer {
 	}
 	if hj, ok := w.(http.Hijacker); ok {
 		if conn, _, err := hj.Hijack(); err == nil {
-			conn.Close()
-			return answer{dropped: true}
+			return answer{dropped: true, hangUp: func() { conn.Close() }}
 		}
 	}
 	// Neither: the closest thing is a bare 503.

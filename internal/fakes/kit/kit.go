@@ -99,6 +99,7 @@ type Server struct {
 	log      []Request
 	counters map[string]*Counters
 	faults   []*armed
+	fired    map[string]int
 	rng      *rand.Rand
 	server   *httptest.Server
 	closing  chan struct{}
@@ -123,7 +124,7 @@ func New(o Options) *Server {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Server{
-		o: o, mux: http.NewServeMux(), counters: map[string]*Counters{},
+		o: o, mux: http.NewServeMux(), counters: map[string]*Counters{}, fired: map[string]int{},
 		rng:     rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
 		closing: make(chan struct{}),
 	}
@@ -182,13 +183,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	entry := Request{Seq: int(s.reqSeq.Add(1)), At: s.o.Clock.Now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 		Header: r.Header.Clone(), Body: logBody(body), Scope: scope}
 	out := s.serve(w, r, body, readErr, &entry)
+	// The request is counted before the client learns anything, so a
+	// test reading the counters after its call sees it.
 	if out.dropped {
-		entry.Outcome = entry.Outcome | Dropped
+		entry.Outcome |= Dropped
+		s.record(entry)
+		if out.hangUp != nil {
+			out.hangUp()
+		}
 	} else {
-		s.finish(w, r, out, entry.Seq)
 		entry.Status = out.status
+		s.record(entry)
+		s.finish(w, r, out, entry.Seq)
 	}
-	s.record(entry)
 	s.o.Logger.Debug(s.o.Name, "method", r.Method, "path", r.URL.Path, "scope", scope, "status", entry.Status, "outcome", entry.Outcome.String())
 }
 
@@ -198,6 +205,7 @@ type answer struct {
 	header  http.Header
 	body    []byte
 	dropped bool
+	hangUp  func() // closes a hijacked connection, once the request is logged
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte, readErr error, e *Request) answer {
