@@ -101,7 +101,17 @@ func runOutbound(t T, o outbound) {
 		t.Run(fmt.Sprintf("%d not retried", status), func(t T) { o.start(t).refused(status) })
 	}
 	t.Run("no budget", func(t T) { o.start(t).noBudget() })
-	t.Run("quota never exceeded", func(t T) { o.start(t).underLoad(o.limit.Burst + 5) })
+	t.Run("quota never exceeded", func(t T) {
+		c := o.start(t)
+		if probe := c.fx.next(0); probe.effects == nil && c.fx.batch == nil {
+			// A read from a cursor of its own (a channel's poll) is one
+			// per channel at a time: there is no load of them to share a
+			// quota; "no budget" and the Retry-After cases cover it.
+			t.Logf("a read without a batch form: no load case")
+			return
+		}
+		c.underLoad(o.limit.Burst + 5)
+	})
 	t.Run("cancelled context", func(t T) { o.start(t).cancelledBefore() })
 	t.Run("cancelled in flight", func(t T) { o.start(t).cancelledInFlight() })
 }

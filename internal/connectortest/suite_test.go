@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"github.com/dropgate/dropgate/core/connector"
@@ -55,6 +57,19 @@ func (c unsignedPings) VerifyWebhook(h http.Header, body []byte) (connector.Deli
 	return c.toyShop.VerifyWebhook(h, body)
 }
 
+// freshIDs names every verification anew: a redelivery is not
+// recognised, and the gateway would enqueue it twice.
+type freshIDs struct {
+	*toyShop
+	n *atomic.Int64
+}
+
+func (c freshIDs) VerifyWebhook(h http.Header, body []byte) (connector.Delivery, error) {
+	d, err := c.toyShop.VerifyWebhook(h, body)
+	d.ID = fmt.Sprintf("delivery-%d", c.n.Add(1))
+	return d, err
+}
+
 func toyWebhookHarness(wrap func(*toyShop) connector.Connector, sign func(string, string, string, []byte) http.Header) WebhookHarness {
 	topic, body := renderToy(synthetic("1001", "USD", "9.50", "4.00", "1", "2"))
 	return WebhookHarness{
@@ -76,6 +91,9 @@ func TestWebhookSuiteFailsBrokenConnectors(t *testing.T) {
 	mustFail(t, "a connector that accepts unsigned pings", func(rt T) {
 		runWebhooks(rt, toyWebhookHarness(func(c *toyShop) connector.Connector { return unsignedPings{c} }, toySignHeaders))
 	}, "missing header", "unsigned ping")
+	mustFail(t, "a connector that names each verification anew", func(rt T) {
+		runWebhooks(rt, toyWebhookHarness(func(c *toyShop) connector.Connector { return freshIDs{c, &atomic.Int64{}} }, toySignHeaders))
+	}, "replayed delivery")
 }
 
 // floatIDs decodes like the toy, but reads ids and prices through
