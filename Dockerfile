@@ -18,9 +18,15 @@ COPY --chown=nonroot:nonroot configs/ /app/configs/
 COPY --from=build --chown=nonroot:nonroot /out/var /app/var
 USER nonroot:nonroot
 # Listen on all interfaces inside the container; state lives in /app/var
-# (mount a volume there).
+# (mount a volume there). With the demo config, serve refuses to start
+# until DROPGATE_ADMIN_TOKEN is set: its fallback token is public, and
+# 0.0.0.0 is reachable from outside the container.
 ENV DROPGATE_LISTEN=0.0.0.0:8080
 EXPOSE 8080
 VOLUME ["/app/var"]
+# The image has no shell and no curl: dropgate probes itself (/readyz,
+# at DROPGATE_LISTEN). Exit 0 healthy, 1 not.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["/usr/local/bin/dropgate", "healthcheck", "--timeout", "4s"]
 ENTRYPOINT ["/usr/local/bin/dropgate", "serve"]
 CMD ["--config", "/app/configs/demo.yaml"]

@@ -1,7 +1,33 @@
-# Starts what the tests need when it is not already running. Sourced by
-# .ci/run; failures here fail CI (a missing Redis is never a silent skip).
+# Starts what the tests need when it is not already running, and stops
+# exactly what it started. Sourced by .ci/run, which calls stop_services
+# on exit (trap). Failures here fail CI (a missing Redis is never a silent
+# skip). A service that was already running is used and left alone.
 
-ci_tmp=${CI_TMP:-$(mktemp -d)}
+if [ -n "${CI_TMP:-}" ]; then
+  ci_tmp=$CI_TMP
+  ci_tmp_ours=
+else
+  ci_tmp=$(mktemp -d)
+  ci_tmp_ours=1
+fi
+
+# The pid files of the redis-servers started here, one per line.
+ci_started_pidfiles=
+
+# redis_server_started starts a daemonized redis-server with the given
+# arguments and a pid file, and remembers it for stop_services.
+redis_server_started() {
+  local pidfile=$1
+  shift
+  ci_started_pidfiles="$ci_started_pidfiles $pidfile"
+  redis-server --daemonize yes --pidfile "$pidfile" "$@"
+}
+
+ensure_redis_installed() {
+  if ! command -v redis-server >/dev/null; then
+    (apt-get update -qq && apt-get install -y -qq redis-server) >/dev/null
+  fi
+}
 
 start_redis() {
   export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
@@ -9,10 +35,8 @@ start_redis() {
     echo "ci: redis answers at $REDIS_URL"
     return
   fi
-  if ! command -v redis-server >/dev/null; then
-    (apt-get update -qq && apt-get install -y -qq redis-server) >/dev/null
-  fi
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+  ensure_redis_installed
+  redis_server_started "$ci_tmp/redis-6379.pid" --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
     --dir "$ci_tmp" --logfile "$ci_tmp/redis.log"
   for _ in $(seq 50); do
     redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1 && { echo "ci: started redis"; return; }
@@ -23,9 +47,9 @@ start_redis() {
 }
 
 # The SFTP transport tests start Debian's OpenSSH sshd themselves (as the
-# current user, on a port of their own, internal-sftp); CI only has to
-# provide the binaries, and as root the privilege separation directory that
-# the service unit would otherwise create.
+# current user, on a port of their own, internal-sftp), and stop it; CI
+# only has to provide the binaries, and as root the privilege separation
+# directory that the service unit would otherwise create.
 start_sshd_prereqs() {
   if ! command -v sshd >/dev/null && [ ! -x /usr/sbin/sshd ]; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
@@ -46,7 +70,7 @@ start_sshd_prereqs() {
 # same Debian redis-server. AOF is on, as the delivery promise requires in
 # production (README, "Scaling out on Redis"); no replicas, so a node that
 # dies takes its slots with it - fine for tests. Reuses a cluster that
-# already answers on the first port.
+# already answers on the first port (and leaves it running).
 start_redis_cluster() {
   local ports="7000 7001 7002" p addrs="" dir
   if [ "$(redis-cli -p 7000 cluster info 2>/dev/null | tr -d '\r' | grep '^cluster_state:')" = "cluster_state:ok" ]; then
@@ -54,14 +78,12 @@ start_redis_cluster() {
     export REDIS_CLUSTER_ADDRS=${REDIS_CLUSTER_ADDRS:-127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002}
     return
   fi
-  if ! command -v redis-server >/dev/null; then
-    (apt-get update -qq && apt-get install -y -qq redis-server) >/dev/null
-  fi
+  ensure_redis_installed
   for p in $ports; do
     dir="$ci_tmp/redis-cluster-$p"
     mkdir -p "$dir"
-    redis-server --daemonize yes --bind 127.0.0.1 --port "$p" --dir "$dir" \
-      --logfile "$dir/redis.log" --pidfile "$dir/redis.pid" \
+    redis_server_started "$dir/redis.pid" --bind 127.0.0.1 --port "$p" --dir "$dir" \
+      --logfile "$dir/redis.log" \
       --cluster-enabled yes --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 5000 \
       --appendonly yes --appendfsync everysec --save ""
     addrs="$addrs 127.0.0.1:$p"
@@ -94,4 +116,29 @@ start_services() {
   start_redis
   start_sshd_prereqs
   start_redis_cluster
+}
+
+# stop_services stops the redis-servers started above (SIGTERM, then
+# SIGKILL after 10 s) and removes the temporary directory if it made it.
+# Safe to call more than once, and after a partial start.
+stop_services() {
+  local pidfile pid
+  for pidfile in $ci_started_pidfiles; do
+    pid=$(cat "$pidfile" 2>/dev/null) || continue
+    [ -n "$pid" ] || continue
+    kill "$pid" 2>/dev/null || continue
+    for _ in $(seq 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+    echo "ci: stopped redis-server $pid"
+  done
+  ci_started_pidfiles=
+  if [ -n "$ci_tmp_ours" ] && [ -d "$ci_tmp" ]; then
+    rm -rf "$ci_tmp"
+  fi
+  return 0
 }

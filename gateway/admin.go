@@ -27,6 +27,9 @@ type Admin struct {
 	Engine     *engine.Engine
 	Store      store.Store
 	Connectors []ConnectorInfo
+	// MaxFeedUpload bounds a feed file sent to the import endpoint
+	// (default DefaultMaxFeedUpload).
+	MaxFeedUpload int64
 }
 
 // ConnectorInfo names a configured connector.
@@ -54,6 +57,8 @@ func (ad *Admin) Handler() http.Handler {
 	mux.HandleFunc("DELETE /api/v1/dead-letters/{id}", ad.discardDead)
 	mux.HandleFunc("GET /api/v1/connectors", ad.connectors)
 	mux.HandleFunc("GET /api/v1/queues", ad.queues)
+	mux.HandleFunc("POST /api/v1/route/explain", ad.explainRoute)
+	mux.HandleFunc("POST /api/v1/feeds/{supplier}/import", ad.importFeed)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "no such admin endpoint")
 	})

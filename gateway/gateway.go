@@ -14,6 +14,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -89,7 +90,7 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusRequestEntityTooLarge, "body exceeds server.max_body_bytes")
 			return
 		}
-		writeError(w, http.StatusBadRequest, "reading body: "+err.Error())
+		s.bodyFailed(w, r, name, err)
 		return
 	}
 	d, err := verifier.VerifyWebhook(r.Header, body)
@@ -117,6 +118,22 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// bodyFailed answers a body that could not be read. The reason stays in
+// the log: the error names the server's and the client's socket addresses,
+// which are nobody's business on the wire.
+func (s *Server) bodyFailed(w http.ResponseWriter, r *http.Request, name string, err error) {
+	s.Log.Warn("webhook body not read", "connector", name, "remote", r.RemoteAddr, "err", err)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		// server.read_timeout passed before the whole body arrived.
+		s.count(name, "body_timeout")
+		writeError(w, http.StatusRequestTimeout, "request body too slow")
+		return
+	}
+	s.count(name, "bad_body")
+	writeError(w, http.StatusBadRequest, "request body could not be read")
+}
+
 // readyz reports whether the store answers and the process is ready.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -139,7 +156,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) RequireToken(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		want := s.AdminToken.Reveal()
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		got, ok := BearerToken(r.Header.Get("Authorization"))
 		if want == "" || !ok || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="dropgate"`)
 			writeError(w, http.StatusUnauthorized, "missing or invalid bearer token")
@@ -147,6 +164,18 @@ func (s *Server) RequireToken(h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// BearerToken reads `Authorization: Bearer <token>`. The scheme is
+// case-insensitive (RFC 7235 §2.1, RFC 6750 §2.1) and may be followed by
+// several spaces; the token itself is taken as is.
+func BearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimLeft(token, " ")
+	return token, token != ""
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -92,7 +92,7 @@ func TestWebhookAcceptedIsDurablyQueuedRaw(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(out, `"status":"queued"`) {
 		t.Fatalf("got %d %s", resp.StatusCode, out)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang guard: the job is queued before the 200
 	defer cancel()
 	j, err := r.st.Dequeue(ctx, []string{engine.QueueIngest}, time.Minute)
 	if err != nil {

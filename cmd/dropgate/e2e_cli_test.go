@@ -84,7 +84,7 @@ func TestOperatorCLI(t *testing.T) {
 	if code != 0 || !strings.Contains(out, deadID) || !strings.Contains(out, "invalid JSON at line 1") {
 		t.Errorf("dlq list (%d):\n%s", code, out)
 	}
-	out, code = cli(t, dir, "dlq", "show", deadID, url)
+	out, code = cli(t, dir, "dlq", "show", deadID, url, "--json")
 	if code != 0 || !strings.Contains(out, `\"line_items\": [}`) {
 		t.Errorf("dlq show lacks the raw payload (%d):\n%s", code, out)
 	}
@@ -103,7 +103,7 @@ func TestOperatorCLI(t *testing.T) {
 	if out, code = cli(t, dir, "exceptions", "reroute", xid, url); code != 1 || !strings.Contains(out, "action not available") {
 		t.Errorf("an action the exception does not offer: exit %d\n%s", code, out)
 	}
-	if out, code = cli(t, dir, "exceptions", "resolve", xid, url, "--note", "checked by hand"); code != 0 || !strings.Contains(out, `"status": "resolved"`) || !strings.Contains(out, "checked by hand") {
+	if out, code = cli(t, dir, "exceptions", "resolve", xid, url, "--note", "checked by hand", "--json"); code != 0 || !strings.Contains(out, `"status": "resolved"`) || !strings.Contains(out, "checked by hand") {
 		t.Errorf("exceptions resolve: exit %d\n%s", code, out)
 	}
 

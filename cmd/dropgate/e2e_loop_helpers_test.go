@@ -191,7 +191,7 @@ func (l *loop) admin(path string, out any) {
 // wait polls the order through the admin API until cond holds.
 func (l *loop) wait(orderID string, what string, cond func(*model.Aggregate) bool) *model.Aggregate {
 	l.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute) // a hang guard
 	var a model.Aggregate
 	for time.Now().Before(deadline) {
 		req, _ := http.NewRequest(http.MethodGet, l.srv.url+"/api/v1/orders/"+orderID, nil)

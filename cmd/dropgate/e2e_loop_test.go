@@ -23,6 +23,7 @@ import (
 // fulfillment per shipment with its own lines and tracking → the order is
 // shipped, and the timeline shows every step with its cause.
 func TestRejectedLineReroutedAndShipped(t *testing.T) {
+	t.Parallel()
 	l := newLoop(t, []supplierSpec{
 		// alpha is cheapest for MUG and TEE, bravo for CAP; charlie
 		// carries TEE too, dearer: the backup.
@@ -147,6 +148,7 @@ func bySupplierOf(a *model.Aggregate, po string) string { return a.PO(po).Suppli
 // its (short) SLA; its PO is withdrawn with a cancellation and the line
 // goes to the backup, which ships.
 func TestSilentSupplierRerouted(t *testing.T) {
+	t.Parallel()
 	l := newLoop(t, []supplierSpec{
 		{name: "mute", rows: []string{"MUG,3.00,50"}, sla: "{ acknowledge_within: 2s, on_breach: reroute }", silent: true},
 		{name: "backup", rows: []string{"MUG,5.00,50"}},
@@ -175,6 +177,7 @@ func TestSilentSupplierRerouted(t *testing.T) {
 // waits for a retry; the channel cancels meanwhile; the PO is cancelled
 // and never sent, even when the retry runs.
 func TestCancellationBeforeSend(t *testing.T) {
+	t.Parallel()
 	l := newLoop(t, []supplierSpec{{name: "slow", rows: []string{"MUG,3.00,50"}}})
 	blocker := filepath.Join(l.dir, "var", "out", "slow")
 	if err := os.MkdirAll(filepath.Dir(blocker), 0o755); err != nil {
@@ -193,8 +196,7 @@ func TestCancellationBeforeSend(t *testing.T) {
 		t.Fatalf("PO: %s sent %v", a.POs[0].Status, a.POs[0].SentAt)
 	}
 	os.Remove(blocker) // the retry can now write, and must not
-	deadline := time.Now().Add(12 * time.Second)
-	for time.Now().Before(deadline) {
+	settled := waitUntil(2*time.Minute, func() bool {
 		var q struct {
 			Queues []struct{ Ready, Scheduled, InFlight int64 }
 		}
@@ -206,12 +208,11 @@ func TestCancellationBeforeSend(t *testing.T) {
 		if files, _ := filepath.Glob(filepath.Join(blocker, "*.850.x12")); len(files) > 0 {
 			t.Fatalf("a cancelled PO was sent: %v", files)
 		}
-		if busy == 0 && !l.hasPendingSend() {
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
+		return busy == 0 && !l.hasPendingSend()
+	})
+	if !settled {
+		t.Fatal("the send's retry never settled")
 	}
-	t.Fatal("the send's retry never settled")
 }
 
 // hasPendingSend reports whether a po.send retry is still scheduled: the
@@ -236,6 +237,7 @@ func (l *loop) hasPendingSend() bool {
 // TestCancellationAfterSend: the PO was acknowledged; the cancellation goes
 // to the supplier as an 850 with BEG01=01, and its 855 confirms it.
 func TestCancellationAfterSend(t *testing.T) {
+	t.Parallel()
 	l := newLoop(t, []supplierSpec{{name: "acme", rows: []string{"MUG,3.00,50"}, shipAfter: time.Hour}})
 	o, body := l.order(item("MUG", 1, "14.95"))
 	l.webhook("orders/create", body)
@@ -256,6 +258,7 @@ func TestCancellationAfterSend(t *testing.T) {
 // channel cancelled; the cancellation is impossible and is flagged as an
 // exception an operator sees.
 func TestCancellationRejectedAlreadyShipped(t *testing.T) {
+	t.Parallel()
 	l := newLoop(t, []supplierSpec{{name: "fast", rows: []string{"MUG,3.00,50"}}})
 	o, body := l.order(item("MUG", 1, "14.95"))
 	l.webhook("orders/create", body)

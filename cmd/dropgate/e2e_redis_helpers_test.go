@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
 
 	"github.com/dropgate/dropgate/core/model"
@@ -47,9 +46,7 @@ func newFleet(t *testing.T, r *redisServer, gateways, workers int) *fleet {
 	for range gateways {
 		f.gateways = append(f.gateways, startServerWith(t, dir, serveOpts{role: "gateway"}))
 	}
-	for range workers {
-		f.workers = append(f.workers, startServerWith(t, dir, serveOpts{role: "worker"}))
-	}
+	f.addWorkers(workers)
 	return f
 }
 
@@ -66,7 +63,7 @@ func writeRedisDemoConfig(t *testing.T, dir, url string) {
 	}
 	cfg := string(b)
 	for _, r := range []struct{ old, new string }{
-		{"store:\n  driver: embedded\n  path: ./var/dropgate.db\n", fmt.Sprintf("store: { driver: redis, url: %q }\n", url)},
+		{"store:\n  driver: embedded\n  path: \"${DROPGATE_DATA_DIR:-./var}/dropgate.db\"\n", fmt.Sprintf("store: { driver: redis, url: %q }\n", url)},
 		{"workers:\n", fmt.Sprintf("workers:\n  lease: %s\n", fleetLease)},
 	} {
 		if strings.Count(cfg, r.old) != 1 {
@@ -76,6 +73,14 @@ func writeRedisDemoConfig(t *testing.T, dir, url string) {
 	}
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// addWorkers starts n more worker processes.
+func (f *fleet) addWorkers(n int) {
+	f.t.Helper()
+	for range n {
+		f.workers = append(f.workers, startServerWith(f.t, f.dir, serveOpts{role: "worker"}))
 	}
 }
 
@@ -92,18 +97,11 @@ func (f *fleet) gatewayURLs() []string {
 // deadLetters counts the dead letters, through a gateway's admin API.
 func (f *fleet) deadLetters() int {
 	f.t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, f.gateways[0].url+"/api/v1/dead-letters?limit=100", nil)
-	req.Header.Set("Authorization", "Bearer demo-admin-token")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var out struct {
 		DeadLetters []json.RawMessage `json:"dead_letters"`
 	}
-	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&out) != nil {
-		f.t.Fatalf("GET dead-letters: %s", resp.Status)
+	if err := demoAdmin(f.gateways[0].url, "/dead-letters?limit=100", &out); err != nil {
+		f.t.Fatal(err)
 	}
 	for _, d := range out.DeadLetters {
 		f.t.Logf("dead letter: %.500s", d)
@@ -120,10 +118,54 @@ type platform struct {
 	urls   []string
 	// Outcomes of every attempt.
 	ok, unavailable, other, failed atomic.Int64
-	// acked[i] is when delivery i was first answered 200.
+	// acked[i] is when delivery i was first answered 200; acks counts
+	// the deliveries answered 200 so far.
 	acked  []time.Time
+	acks   atomic.Int64
 	mu     sync.Mutex
 	saw503 map[int]bool
+	waits  []ackWait
+}
+
+// ackWait is a whenAcked caller: ch is closed once n deliveries are
+// acknowledged.
+type ackWait struct {
+	n  int64
+	ch chan struct{}
+}
+
+// whenAcked returns a channel closed once n deliveries have been answered
+// 200: scenarios disrupt the fleet on that event, whatever the speed of
+// the machine, so the disruption always lands in the middle of the
+// traffic.
+func (p *platform) whenAcked(n int) <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ch := make(chan struct{})
+	if p.acks.Load() >= int64(n) {
+		close(ch)
+		return ch
+	}
+	p.waits = append(p.waits, ackWait{int64(n), ch})
+	return ch
+}
+
+// acknowledged records delivery i's first 200 and fires the waits it
+// completes.
+func (p *platform) acknowledged(i int) {
+	p.acked[i] = time.Now()
+	n := p.acks.Add(1)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	kept := p.waits[:0]
+	for _, w := range p.waits {
+		if n >= w.n {
+			close(w.ch)
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	p.waits = kept
 }
 
 func newPlatform(urls []string) *platform {
@@ -182,7 +224,7 @@ func (p *platform) deliver(d delivery, i int, deadline time.Time) error {
 			p.failed.Add(1)
 		case code == http.StatusOK:
 			p.ok.Add(1)
-			p.acked[i] = time.Now()
+			p.acknowledged(i)
 			return nil
 		case code == http.StatusServiceUnavailable:
 			p.unavailable.Add(1)
@@ -228,38 +270,6 @@ func (p *platform) unavailableDeliveries() int {
 	return len(p.saw503)
 }
 
-// outboxWatch counts the 850s in an outbox as they appear.
-type outboxWatch struct {
-	dir   string
-	count atomic.Int64
-	third chan struct{} // closed once a third of want is there
-	all   chan struct{} // closed once want is there
-	// thirdAt and allAt are written before their channel is closed.
-	thirdAt, allAt time.Time
-}
-
-func watchOutbox(ctx context.Context, dir string, want int) *outboxWatch {
-	w := &outboxWatch{dir: dir, third: make(chan struct{}), all: make(chan struct{})}
-	go func() {
-		thirdDone := false
-		for ctx.Err() == nil {
-			n := countPOs(dir)
-			w.count.Store(int64(n))
-			if !thirdDone && n >= want/3 {
-				w.thirdAt, thirdDone = time.Now(), true
-				close(w.third)
-			}
-			if n >= want {
-				w.allAt = time.Now()
-				close(w.all)
-				return
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}()
-	return w
-}
-
 // countPOs counts finished 850s (the transport writes a temporary name
 // and renames it, so a partial file is never counted).
 func countPOs(dir string) int {
@@ -273,14 +283,32 @@ func countPOs(dir string) int {
 	return n
 }
 
-// wait waits for every 850, failing the test after within.
-func (w *outboxWatch) wait(t *testing.T, within time.Duration) {
+// waitPOs waits until dir holds want 850s and returns when that was
+// seen, failing the test after within (a hang guard, not a speed limit).
+func waitPOs(t *testing.T, dir string, want int, within time.Duration) time.Time {
 	t.Helper()
-	select {
-	case <-w.all:
-	case <-time.After(within):
-		t.Fatalf("only %d POs in %s after %v", w.count.Load(), w.dir, within)
+	deadline := time.Now().Add(within)
+	for {
+		n := countPOs(dir)
+		if n >= want {
+			return time.Now()
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d POs in %s after %v", n, want, dir, within)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// waitUntil polls cond every 10ms until it holds, and reports false if it
+// still does not after within (a hang guard, not a speed limit).
+func waitUntil(within time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(within); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+	return true
 }
 
 // checkExactlyOnePO asserts the outbox holds exactly one 850 per
@@ -360,92 +388,4 @@ func signedDeliveries(t *testing.T, n int) []delivery {
 		seen[ds[i].orderID] = true
 	}
 	return ds
-}
-
-// leasedJob is a job in flight as the Redis driver keeps it (see
-// internal/store/redis/keys.go): a member of its queue's lease set, scored
-// by the lease's expiry, and a hash whose lease field is the holder's
-// token.
-type leasedJob struct {
-	queue, id, token string
-	until            time.Time
-}
-
-func (j leasedJob) key() string { return "dg:{q:" + j.queue + "}:job:" + j.id }
-
-// unrenewedLeases lists the jobs whose lease expires by the given instant.
-// Called a while after a worker is killed, when every live worker has
-// renewed its leases (at a third of their length), these are exactly the
-// dead worker's jobs.
-func unrenewedLeases(ctx context.Context, rdb *goredis.Client, by time.Time) ([]leasedJob, error) {
-	queues, err := rdb.SMembers(ctx, "dg:queues").Result()
-	if err != nil {
-		return nil, err
-	}
-	var out []leasedJob
-	for _, q := range queues {
-		zs, err := rdb.ZRangeByScoreWithScores(ctx, "dg:{q:"+q+"}:lease", &goredis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(by.UnixMicro(), 10)}).Result()
-		if err != nil {
-			return nil, err
-		}
-		for _, z := range zs {
-			j := leasedJob{queue: q, id: z.Member.(string), until: time.UnixMicro(int64(z.Score))}
-			j.token, err = rdb.HGet(ctx, j.key(), "lease").Result()
-			switch {
-			case err == goredis.Nil:
-				continue // settled meanwhile: a live worker's
-			case err != nil:
-				return nil, fmt.Errorf("job %s: %w", j.key(), err)
-			}
-			out = append(out, j)
-		}
-	}
-	return out, nil
-}
-
-// jobFate is what became of a leased job: when its lease was taken back
-// (the job ready again, for any worker), when another worker leased it,
-// and when it was acknowledged (its hash deleted). Steps within one 20 ms
-// poll show as the same instant.
-type jobFate struct{ reclaimed, released, acked time.Time }
-
-// follow polls the jobs every 20 ms until each is acknowledged.
-func follow(ctx context.Context, rdb *goredis.Client, jobs []leasedJob) ([]jobFate, error) {
-	fate := make([]jobFate, len(jobs))
-	left := len(jobs)
-	mark := func(at *time.Time, now time.Time) {
-		if at.IsZero() {
-			*at = now
-		}
-	}
-	for left > 0 {
-		for i, j := range jobs {
-			f := &fate[i]
-			if !f.acked.IsZero() {
-				continue
-			}
-			tok, err := rdb.HGet(ctx, j.key(), "lease").Result()
-			now := time.Now()
-			switch {
-			case err == goredis.Nil:
-				mark(&f.reclaimed, now)
-				mark(&f.released, now)
-				f.acked = now
-				left--
-			case err != nil:
-				return nil, err
-			case tok == "": // expired, ready again (scriptExpire)
-				mark(&f.reclaimed, now)
-			case tok != j.token:
-				mark(&f.reclaimed, now)
-				mark(&f.released, now)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return fate, fmt.Errorf("%d of %d jobs still not acknowledged: %w", left, len(jobs), ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	return fate, nil
 }

@@ -5,80 +5,92 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/internal/edifact"
 	"github.com/dropgate/dropgate/internal/x12"
 )
 
-// runEDI is `dropgate edi parse FILE [--json]` and `dropgate edi ack FILE`.
-func runEDI(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return userErrorf("usage: dropgate edi parse FILE [--json] [--strict] | ack FILE [--control N] [--kind 997|999] [--strict]")
-	}
-	sub, args := args[0], args[1:]
-	fs := newFlags("edi "+sub, stderr)
+// strictUsage is the help of the edi commands' --strict.
+const strictUsage = "reject what is otherwise tolerated with a warning (a repeated ST02 or UNH reference, a UNB without syntax version), as for a partner with strict: true"
+
+// runEDIParse is `dropgate edi parse FILE [--json] [--strict]`.
+func runEDIParse(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("edi parse", stderr)
 	asJSON := fs.Bool("json", false, "print the tree as JSON")
-	control := fs.Int64("control", 1, "control number of the acknowledgement (ISA13/GS06 or UNB05)")
-	kind := fs.String("kind", "", "X12 acknowledgement: 997 or 999 (default: by the inbound version)")
-	strict := fs.Bool("strict", false, "reject what is otherwise tolerated with a warning (a repeated ST02 or UNH reference, a UNB without syntax version), as for a partner with strict: true")
-	if help, err := parse(fs, reorder(args, "json", "strict", "h", "help")); help || err != nil {
+	strict := fs.Bool("strict", false, strictUsage)
+	name, data, err := ediFile("edi parse", fs, args)
+	if name == "" || err != nil {
 		return err
 	}
+	switch detectSyntax(data) {
+	case "x12":
+		return parseX12(stdout, stderr, name, data, *asJSON, *strict)
+	case "edifact":
+		return parseEDIFACT(stdout, stderr, name, data, *asJSON, *strict)
+	}
+	return notEDI(name)
+}
+
+// runEDIAck is `dropgate edi ack FILE`: the 997/999 or CONTRL for it.
+func runEDIAck(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("edi ack", stderr)
+	control := fs.Int64("control", 1, "control `number` of the acknowledgement (ISA13/GS06 or UNB05)")
+	kind := fs.String("kind", "", "X12 acknowledgement: `997` or 999 (default: by the inbound version)")
+	strict := fs.Bool("strict", false, strictUsage)
+	asJSON := fs.Bool("json", false, "print the acknowledgements as JSON: file, syntax, control and the data")
+	name, data, err := ediFile("edi ack", fs, args)
+	if name == "" || err != nil {
+		return err
+	}
+	if err := oneOf("kind", *kind, []string{"997", "999"}); err != nil {
+		return err
+	}
+	if *control < 1 {
+		return userErrorf("--control %d: want a positive number", *control)
+	}
+	var buf bytes.Buffer
+	out := io.Writer(stdout)
+	if *asJSON {
+		out = &buf
+	}
+	syntax := detectSyntax(data)
+	switch syntax {
+	case "x12":
+		err = ackX12(out, stderr, name, data, *control, *kind, *strict)
+	case "edifact":
+		err = ackEDIFACT(out, stderr, name, data, *control, *strict)
+	default:
+		return notEDI(name)
+	}
+	if err != nil || !*asJSON {
+		return err
+	}
+	return writeJSON(stdout, map[string]any{"file": name, "syntax": syntax, "control": *control, "data": buf.String()})
+}
+
+// ediFile parses an edi command's flags and reads its one file; an empty
+// name with no error means -h was answered.
+func ediFile(path string, fs *flag.FlagSet, args []string) (string, []byte, error) {
+	if help, err := parse(fs, args); help || err != nil {
+		return "", nil, err
+	}
 	if fs.NArg() != 1 {
-		return userErrorf("usage: dropgate edi %s FILE", sub)
+		return "", nil, userErrorf("usage: dropgate %s FILE", path)
 	}
 	data, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
-		return userError{err}
+		return "", nil, userError{err}
 	}
-	syntax := detectSyntax(data)
-	switch {
-	case sub == "parse" && syntax == "x12":
-		return parseX12(stdout, stderr, fs.Arg(0), data, *asJSON, *strict)
-	case sub == "parse" && syntax == "edifact":
-		return parseEDIFACT(stdout, stderr, fs.Arg(0), data, *asJSON, *strict)
-	case sub == "ack" && syntax == "x12":
-		return ackX12(stdout, stderr, fs.Arg(0), data, *control, *kind, *strict)
-	case sub == "ack" && syntax == "edifact":
-		return ackEDIFACT(stdout, stderr, fs.Arg(0), data, *control, *strict)
-	case sub != "parse" && sub != "ack":
-		return userErrorf("unknown edi command %q (parse, ack)", sub)
-	}
-	return userErrorf("%s: neither X12 (ISA…) nor EDIFACT (UNA/UNB…)", fs.Arg(0))
+	return fs.Arg(0), data, nil
 }
 
-// reorder lets flags follow a file name (`edi parse FILE --json`): the
-// flag package stops at the first non-flag argument. Flags named in bools
-// take no value; every other flag keeps the argument after it.
-func reorder(args []string, bools ...string) []string {
-	isBool := map[string]bool{}
-	for _, b := range bools {
-		isBool[b] = true
-	}
-	var flags, rest []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			rest = append(rest, args[i+1:]...)
-			break
-		}
-		if !strings.HasPrefix(a, "-") || a == "-" {
-			rest = append(rest, a)
-			continue
-		}
-		flags = append(flags, a)
-		name := strings.TrimLeft(a, "-")
-		if !strings.Contains(name, "=") && !isBool[name] && i+1 < len(args) {
-			i++
-			flags = append(flags, args[i])
-		}
-	}
-	return append(flags, rest...)
+func notEDI(name string) error {
+	return userErrorf("%s: neither X12 (ISA…) nor EDIFACT (UNA/UNB…)", name)
 }
 
 // detectSyntax looks past a byte-order mark and whitespace at the first
@@ -370,11 +382,6 @@ func ackX12(w, stderr io.Writer, name string, data []byte, control int64, kind s
 		return userErrorf("%s: %v", name, err)
 	}
 	reportWarnings(stderr, name, errorTexts(f.AllWarnings()))
-	switch kind {
-	case "", "997", "999":
-	default:
-		return userErrorf("--kind must be 997 or 999")
-	}
 	for _, ic := range f.Interchanges {
 		ack, err := x12.BuildAck(ic, x12.AckParams{Kind: kind, InterchangeControl: fmt.Sprint(control), GroupControl: control,
 			Date: time.Now().UTC(), Newline: "\n"})

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +23,8 @@ func runEDIFile(t *testing.T, data []byte, args ...string) (stdout, stderr strin
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
-	err = runEDI(context.Background(), append(append(args[:1:1], path), args[1:]...), &out, &errb)
+	sub := map[string]func(context.Context, []string, io.Writer, io.Writer) error{"parse": runEDIParse, "ack": runEDIAck}[args[0]]
+	err = sub(context.Background(), append([]string{path}, args[1:]...), &out, &errb)
 	return out.String(), errb.String(), err
 }
 

@@ -21,18 +21,21 @@ import (
 const feedUsage = "usage: dropgate feed import --config FILE --supplier NAME [--file F] [--dry-run] [--force]"
 
 // runFeed is `dropgate feed import`: one supplier's feed imported now,
-// against the configured store, with the diff it applied (or would).
+// with the diff it applied (or would). It runs in the server when one owns
+// the store (it holds the embedded store's lock), through the admin API,
+// and against the store directly otherwise (remote.go says how it
+// chooses); it says which on stderr.
 func runFeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "import" {
-		return userErrorf(feedUsage)
-	}
 	fs := newFlags("feed import", stderr)
 	configPath := fs.String("config", os.Getenv("DROPGATE_CONFIG"), "config `file`")
 	supplier := fs.String("supplier", "", "the `supplier` whose feed to import")
 	file := fs.String("file", "", "read this `file` instead of the feed's configured source")
 	dryRun := fs.Bool("dry-run", false, "parse and compare, store and apply nothing")
 	force := fs.Bool("force", false, "import even when the source reports no change")
-	if help, err := parse(fs, args[1:]); help || err != nil {
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	url := fs.String("url", os.Getenv("DROPGATE_URL"), "import through the server at `URL` (default: when it holds the store, the config's listen address)")
+	token := fs.String("token", "", "admin bearer `token` (default: $DROPGATE_ADMIN_TOKEN, or the config's server.admin_token)")
+	if help, err := parse(fs, args); help || err != nil {
 		return err
 	}
 	if *supplier == "" || fs.NArg() > 0 {
@@ -56,45 +59,74 @@ func runFeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		f.Close()
 	}
+	fi := &feedImport{cfgPath: *configPath, url: *url, token: *token, supplier: *supplier,
+		opts: engine.FeedImport{File: *file, DryRun: *dryRun, Force: *force}, json: *asJSON, stdout: stdout, stderr: stderr}
+	if serverFirst(cfg, *url) {
+		err := fi.remote(ctx)
+		var nc noClient
+		if !noServer(err) && !(errors.As(err, &nc) && *url == "") {
+			return err
+		}
+		fmt.Fprintf(stderr, "feed import: no server answers at %s; importing into the store directly\n", askedOr(fi.asked))
+	}
 	// Only warnings: the report below says what happened.
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a, err := app.Build(ctx, app.Options{Config: cfg, Role: app.RoleWorker, Logger: log})
+	if errors.Is(err, store.ErrUnavailable) && cfg.Store.Driver == "embedded" {
+		return fi.storeHeld(ctx, cfg.Store.Path)
+	}
 	if err != nil {
-		if errors.Is(err, store.ErrUnavailable) && cfg.Store.Driver == "embedded" {
-			return fmt.Errorf("the store %s is in use by a running dropgate server (the embedded store has one owner): "+
-				"stop it and run the import again, or let its schedule import the feed; with the redis store driver, "+
-				"feed import runs alongside the servers", cfg.Store.Path)
-		}
 		return err
 	}
 	defer a.Close()
+	if cfg.Store.Driver == "embedded" {
+		fmt.Fprintf(stderr, "feed import: into the store %s directly (no server holds it)\n", cfg.Store.Path)
+	}
 	prog := newFeedProgress(stderr, *supplier, isTerminal(stderr), time.Now)
-	res, err := a.Engine.ImportFeed(ctx, *supplier, engine.FeedImport{File: *file, DryRun: *dryRun, Force: *force, Progress: prog.update})
+	fi.opts.Progress = prog.update
+	res, err := a.Engine.ImportFeed(ctx, *supplier, fi.opts)
 	prog.finish()
-	if res != nil && (err == nil || res.Rows > 0) {
-		printFeedResult(stdout, res)
+	var rowErrs []string
+	if res != nil {
+		for _, e := range res.Errors {
+			rowErrs = append(rowErrs, e.Error())
+		}
 	}
 	switch {
-	case errors.Is(err, feed.ErrUser):
-		return userError{err}
 	case errors.Is(err, engine.ErrFeedBusy):
 		return fmt.Errorf("%w: wait for it to finish", err)
+	case errors.Is(err, feed.ErrUser):
+		fi.print(res, rowErrs, true)
+		return userError{err}
 	case err != nil:
+		fi.print(res, rowErrs, true)
 		return err
-	case res.Quarantined && !res.DryRun:
-		return userErrorf("the import is quarantined; approve it with `dropgate exceptions approve %s` or drop it with "+
-			"`dropgate exceptions discard %s` (admin API of a running server)", quarantineID(a, res), quarantineID(a, res))
 	}
-	return nil
+	fi.print(res, rowErrs, false)
+	return fi.quarantined(res, engine.FeedExceptionID(*supplier, metaID(res)))
 }
 
-// quarantineID finds the exception raised for a quarantined import.
-func quarantineID(a *app.App, res *feed.Result) string {
-	xs, _, err := a.Engine.Exceptions(context.Background(), store.Query{Field: "ref", Value: res.Meta.ID, Limit: 5})
-	if err == nil && len(xs) > 0 {
-		return xs[0].ID
+// storeHeld runs the import through the server holding the embedded
+// store, or says why it cannot.
+func (fi *feedImport) storeHeld(ctx context.Context, path string) error {
+	if fi.url != "" { // the server at --url was asked already
+		return fmt.Errorf("the store %s is in use by another dropgate process, and no server answers at %s", path, fi.url)
 	}
-	return "ID"
+	err := fi.remote(ctx)
+	if noServer(err) {
+		return fmt.Errorf("the store %s is in use by a running dropgate server (the embedded store has one owner) that does not answer at %s: "+
+			"pass its address with --url (or DROPGATE_URL) to import through it, or stop it; with the redis store driver, "+
+			"feed import runs alongside the servers", path, askedOr(fi.asked))
+	}
+	return heldBy(path, "import", err)
+}
+
+// metaID is the stored snapshot's id, "" when nothing was stored.
+func metaID(res *feed.Result) string {
+	if res == nil || res.Meta == nil {
+		return ""
+	}
+	return res.Meta.ID
 }
 
 func isTerminal(w io.Writer) bool {
@@ -102,8 +134,9 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// printFeedResult writes what an import did, or would do.
-func printFeedResult(w io.Writer, res *feed.Result) {
+// printFeedResult writes what an import did, or would do; rowErrs are its
+// first bad rows.
+func printFeedResult(w io.Writer, res *feed.Result, rowErrs []string) {
 	fmt.Fprintf(w, "feed %s: %s\n", res.Supplier, res.Source)
 	if res.Unchanged {
 		fmt.Fprintln(w, "unchanged since the last import: nothing to do (--force imports it anyway)")
@@ -111,9 +144,9 @@ func printFeedResult(w io.Writer, res *feed.Result) {
 	}
 	fmt.Fprintf(w, "read %s rows (%s): %s offers, %s bad rows, %s without a merchant SKU\n",
 		grouped(int64(res.Rows)), megabytes(res.Bytes), grouped(int64(res.Offers)), grouped(int64(res.Bad)), grouped(int64(res.Unmapped)))
-	if len(res.Errors) > 0 {
-		fmt.Fprintf(w, "bad rows (first %d of %d):\n", len(res.Errors), res.Bad)
-		for _, e := range res.Errors {
+	if len(rowErrs) > 0 {
+		fmt.Fprintf(w, "bad rows (first %d of %d):\n", len(rowErrs), res.Bad)
+		for _, e := range rowErrs {
 			fmt.Fprintf(w, "  %s\n", e)
 		}
 	}

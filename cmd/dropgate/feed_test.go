@@ -13,6 +13,7 @@ import (
 
 	"github.com/dropgate/dropgate/internal/feed"
 	"github.com/dropgate/dropgate/internal/store/embedded"
+	"github.com/dropgate/dropgate/internal/testutil"
 )
 
 var updateFeedGolden = flag.Bool("update-feed", false, "rewrite testdata/feed_*.golden")
@@ -163,15 +164,25 @@ func TestFeedImportExitCodes(t *testing.T) {
 			t.Errorf("%s: exit %d, want %d; stderr lacks %q:\n%s\n%s", c.name, code, c.code, c.msg, out, errOut)
 		}
 	}
-	// The embedded store held by a running server: said clearly, exit 2.
+	// The embedded store held by another process: the import would go
+	// through the server, which needs the admin token (exit 1)…
 	st, err := embedded.Open(filepath.Join(dir, "var", "dropgate.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	t.Setenv("DROPGATE_URL", "")
+	t.Setenv("DROPGATE_ADMIN_TOKEN", "")
 	_, errOut, code := runCLI("feed", "import", "--config", cfg, "--supplier", "acme", "--force")
-	if code != exitRuntime || !strings.Contains(errOut, "is in use by a running dropgate server") || !strings.Contains(errOut, "redis") {
-		t.Errorf("locked store: exit %d\n%s", code, errOut)
+	if code != exitUser || !strings.Contains(errOut, "is held by a running dropgate server; to import through it: no admin token") {
+		t.Errorf("locked store, no token: exit %d\n%s", code, errOut)
+	}
+	// …and a server that answers (exit 2 when none does).
+	url := "http://" + testutil.ClosedAddr(t)
+	_, errOut, code = runCLI("feed", "import", "--config", cfg, "--supplier", "acme", "--force", "--token", "t", "--url", url)
+	if code != exitRuntime || !strings.Contains(errOut, "feed import: no server answers at "+url+"; importing into the store directly") ||
+		!strings.Contains(errOut, "is in use by another dropgate process, and no server answers at "+url) {
+		t.Errorf("locked store, no server: exit %d\n%s", code, errOut)
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
+	"strings"
 	"syscall"
 
 	_ "github.com/dropgate/dropgate/connectors/all" // register every connector type
@@ -30,71 +30,90 @@ func (e userError) Unwrap() error { return e.err }
 
 func userErrorf(format string, args ...any) error { return userError{fmt.Errorf(format, args...)} }
 
-// command is one subcommand.
-type command struct {
-	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+// exitError ends the process with its own code: `healthcheck` answers
+// Docker, for which 1 is "unhealthy" and 2 is reserved.
+type exitError struct {
+	code int
+	err  error
 }
 
-var commands = map[string]command{
-	"demo":       {"see dropgate work: a local Shopify store, simulated suppliers, one order to tracking", runDemo},
-	"serve":      {"run the gateway, workers and schedulers", runServe},
-	"validate":   {"check a config file without touching the network", runValidate},
-	"trigger":    {"send a correctly signed test webhook to a running gateway", runTrigger},
-	"version":    {"print version, commit and Go version", runVersion},
-	"orders":     {"list and show orders of a running server (list, show ID)", runOrders},
-	"dlq":        {"dead letters of a running server (list, show ID, replay ID, replay --all, discard ID)", runDLQ},
-	"route":      {"dry-run routing for an order and explain each decision (--explain ORDER.json)", runRoute},
-	"edi":        {"validate and print an X12 or EDIFACT file (parse FILE [--json]), or its 997/CONTRL (ack FILE)", runEDI},
-	"feed":       {"import a supplier's feed now, with the diff it applies (import --supplier NAME [--file F] [--dry-run])", runFeed},
-	"exceptions": {"the operator's to-do list (list, reroute|retry|discard|resolve ID)", runExceptions},
-}
+func (e exitError) Error() string { return e.err.Error() }
+func (e exitError) Unwrap() error { return e.err }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// run finds the command named by the leading arguments and runs it.
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stderr)
-		if len(args) == 0 {
-			return exitUser
-		}
-		return exitOK
+	if len(args) > 0 && args[0] == "help" {
+		// `dropgate help orders list` is `dropgate orders list -h`.
+		args = append(args[1:len(args):len(args)], "-h")
 	}
-	cmd, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "dropgate: unknown command %q\n\n", args[0])
-		usage(stderr)
+	path, c, rest := resolve(commandTree(), args)
+	if c == nil || c.run == nil {
+		return groupUsage(path, c, rest, stdout, stderr)
+	}
+	if err := checkLogEnv(); err != nil && !wantsHelp(rest) {
+		fmt.Fprintf(stderr, "dropgate: %v\n", err)
 		return exitUser
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := cmd.run(ctx, args[1:], stdout, stderr)
+	if wantsHelp(rest) {
+		// Asked-for help is output, like the groups' lists: a command's
+		// flag set writes its usage to the writer it was given for errors.
+		stderr = stdout
+	}
+	return report(path, c.run(ctx, rest, stdout, stderr), stderr)
+}
+
+// groupUsage answers a command line that names no runnable command: the
+// list of commands (or a group's subcommands), exit 0 when asked for
+// with -h, 1 otherwise.
+func groupUsage(path string, c *command, rest []string, stdout, stderr io.Writer) int {
+	switch {
+	case len(rest) > 0 && !wantsHelp(rest[:1]):
+		fmt.Fprintf(stderr, "%s: unknown command %q\n\n", strings.TrimSpace("dropgate "+path), rest[0])
+	case wantsHelp(rest):
+		printGroup(stdout, path, c)
+		return exitOK
+	}
+	printGroup(stderr, path, c)
+	return exitUser
+}
+
+// report prints a command's error and returns the exit code.
+func report(path string, err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
+	}
+	var xe exitError
+	if errors.As(err, &xe) {
+		if xe.err.Error() != "" {
+			fmt.Fprintf(stderr, "dropgate %s: %v\n", path, xe.err)
+		}
+		return xe.code
 	}
 	var ue userError
 	if errors.As(err, &ue) {
 		if ue.err.Error() != "" {
-			fmt.Fprintf(stderr, "dropgate %s: %v\n", args[0], ue.err)
+			fmt.Fprintf(stderr, "dropgate %s: %v\n", path, ue.err)
 		}
 		return exitUser
 	}
-	fmt.Fprintf(stderr, "dropgate %s: %v\n", args[0], err)
+	fmt.Fprintf(stderr, "dropgate %s: %v\n", path, err)
 	return exitRuntime
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: dropgate <command> [flags]")
-	fmt.Fprintln(w, "\ncommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "-h" || a == "--help" || a == "-help" {
+			return true
+		}
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprintln(w, "\nRun 'dropgate <command> -h' for a command's flags.")
+	return false
 }

@@ -9,23 +9,25 @@ import (
 	"os"
 
 	"github.com/dropgate/dropgate/core/connector"
-	"github.com/dropgate/dropgate/core/lifecycle"
 	"github.com/dropgate/dropgate/core/model"
-	"github.com/dropgate/dropgate/core/routing"
-	"github.com/dropgate/dropgate/internal/catalog"
 	"github.com/dropgate/dropgate/internal/config"
 )
 
 // runRoute dry-runs routing for an order and explains every decision. The
 // order is a channel's webhook body (decoded by that channel's connector)
-// or a canonical order as `dropgate orders show --json` prints it. No
-// store, no network: only the config and the suppliers' catalog files.
+// or a canonical order as `dropgate orders show --json` prints it. It
+// routes against the offers the server routes with: the running server's
+// live catalog when a server owns the store, otherwise the catalog files
+// and the feed snapshots applied in the store (route_remote.go), and it
+// says which.
 func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("route", stderr)
 	cfgPath := fs.String("config", os.Getenv("DROPGATE_CONFIG"), "config `file`")
 	explain := fs.String("explain", "", "order `file` to route (a channel webhook body or a canonical order)")
 	channel := fs.String("channel", "", "channel `name` whose connector decodes the file (default: the first channel)")
 	asJSON := fs.Bool("json", false, "print the routing result as JSON")
+	url := fs.String("url", os.Getenv("DROPGATE_URL"), "ask the server at `URL` (default: when it holds the store, the config's listen address)")
+	token := fs.String("token", "", "admin bearer `token` (default: $DROPGATE_ADMIN_TOKEN, or the config's server.admin_token)")
 	if help, err := parse(fs, reorder(args, "json", "h", "help")); help || err != nil {
 		return err
 	}
@@ -47,28 +49,23 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return userErrorf("%s: %v", *explain, err)
 	}
-	router, err := routerFor(cfg)
+	ex, err := explainOrder(ctx, explainer{cfg: cfg, cfgPath: *cfgPath, url: *url, token: *token, stderr: stderr}, order)
 	if err != nil {
-		return userError{err}
+		return err
 	}
-	if probs := lifecycle.Validate(order); len(probs) > 0 {
-		for _, p := range probs {
-			fmt.Fprintf(stderr, "note: this order would be held: %s\n", p)
-		}
+	for _, h := range ex.Holds {
+		fmt.Fprintf(stderr, "note: this order would be held: %s\n", h)
 	}
-	req := routing.Request{Order: order}
-	for _, l := range order.Lines {
-		if q := l.Quantity - l.Cancelled; q > 0 && !l.NoShipping {
-			req.Lines = append(req.Lines, routing.Line{ID: l.ID, SKU: l.SKU, Qty: q, Tags: l.ProductTags})
-		}
-	}
-	res := router.Route(req)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return enc.Encode(ex)
 	}
-	return res.Explain(stdout)
+	fmt.Fprintf(stdout, "offers: %s\n", offersLine(ex))
+	if ex.Note != "" {
+		fmt.Fprintf(stdout, "note: %s\n", ex.Note)
+	}
+	return ex.Explain(stdout)
 }
 
 // orderFromFile reads a canonical order, or decodes a channel payload.
@@ -120,22 +117,4 @@ func orderFromFile(ctx context.Context, cfg *config.Config, channel string, body
 		return nil, fmt.Errorf("no channel named %q can decode orders", channel)
 	}
 	return nil, fmt.Errorf("neither a canonical order nor an order any configured channel decodes")
-}
-
-// routerFor builds the router the server would use, from the config and
-// the suppliers' catalog files.
-func routerFor(cfg *config.Config) (*routing.Router, error) {
-	cat := catalog.New()
-	profiles := map[string]routing.SupplierProfile{}
-	for _, s := range cfg.Suppliers {
-		profiles[s.Name] = *s.Supplier
-		if f := s.Supplier.Catalog.File; f != "" {
-			offers, err := catalog.LoadFile(cfg.Resolve(f), s.Name, s.Supplier.Currency)
-			if err != nil {
-				return nil, err
-			}
-			cat.Replace(s.Name, offers)
-		}
-	}
-	return &routing.Router{Config: cfg.Routing, Suppliers: profiles, Catalog: cat}, nil
 }

@@ -23,6 +23,7 @@ func runTrigger(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	topic := fs.String("event", "", "event `topic`, e.g. orders/create")
 	file := fs.String("file", "", "send this payload `file` instead of the built-in sample")
 	url := fs.String("url", os.Getenv("DROPGATE_URL"), "gateway base `URL` (default: the configured listen address)")
+	asJSON := fs.Bool("json", false, "print what was sent and the gateway's answer as JSON")
 	if help, err := parse(fs, args); help || err != nil {
 		return err
 	}
@@ -73,7 +74,14 @@ func runTrigger(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	fmt.Fprintf(stdout, "POST %s (%s, %d bytes) → %s\n%s", target, *topic, len(body), resp.Status, answer)
+	if *asJSON {
+		out := map[string]any{"url": target, "topic": *topic, "bytes": len(body), "status": resp.StatusCode, "answer": jsonOrText(answer)}
+		if err := writeJSON(stdout, out); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(stdout, "POST %s (%s, %d bytes) → %s\n%s", target, *topic, len(body), resp.Status, answer)
+	}
 	if resp.StatusCode/100 != 2 {
 		return fmt.Errorf("gateway answered %s", resp.Status)
 	}

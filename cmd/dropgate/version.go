@@ -14,7 +14,12 @@ var (
 	commit  = ""
 )
 
-func runVersion(_ context.Context, _ []string, stdout, _ io.Writer) error {
+func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("version", stderr)
+	asJSON := fs.Bool("json", false, "print as JSON")
+	if help, err := parse(fs, args); help || err != nil {
+		return err
+	}
 	c := commit
 	if c == "" {
 		if bi, ok := debug.ReadBuildInfo(); ok {
@@ -27,6 +32,9 @@ func runVersion(_ context.Context, _ []string, stdout, _ io.Writer) error {
 	}
 	if c == "" {
 		c = "unknown"
+	}
+	if *asJSON {
+		return writeJSON(stdout, map[string]string{"version": version, "commit": c, "go": runtime.Version(), "os": runtime.GOOS, "arch": runtime.GOARCH})
 	}
 	fmt.Fprintf(stdout, "dropgate %s (commit %s, %s, %s/%s)\n", version, c, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return nil

@@ -122,6 +122,9 @@ type PricePusher interface {
 type Sent struct {
 	Document string      // file name, message id, API request id
 	Refs     []model.Ref // control numbers, the supplier's order id
+	// Control is the interchange control number the partner's functional
+	// acknowledgement (997/999, CONTRL) will quote, when one is expected.
+	Control string
 	// Ack is set when the supplier answered synchronously (an HTTP API
 	// that accepts or rejects lines in its response).
 	Ack *model.POAck

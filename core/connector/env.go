@@ -37,6 +37,9 @@ type Env struct {
 	RateLimit store.Limit
 	Retry     RetryPolicy
 	ConfigDir string // relative paths in the config resolve against it
+	// Calls is told how each outgoing call went (nil: not observed). A
+	// connector hands it to the one HTTP client it builds.
+	Calls CallObserver
 }
 
 // Log returns the instance's logger, or the default one in tests that

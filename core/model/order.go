@@ -23,6 +23,11 @@ const (
 	OrderCancelled        OrderStatus = "cancelled"
 )
 
+// OrderStatuses lists every order status, for validating filters.
+var OrderStatuses = []OrderStatus{
+	OrderReceived, OrderOnHold, OrderRouted, OrderProcessing, OrderPartiallyShipped, OrderShipped, OrderDelivered, OrderCancelled,
+}
+
 // Hold is a reason an order cannot proceed without a person. Holds are
 // visible in the admin API and never retried in a loop.
 type Hold struct {

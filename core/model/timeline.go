@@ -51,12 +51,19 @@ const (
 	ExInboundParseFailed ExceptionKind = "inbound_parse_failed"
 	ExDocumentConflict   ExceptionKind = "document_conflict" // a document re-sent with different content
 	ExBackordered        ExceptionKind = "backordered"       // a supplier backordered units past the SLA or without a date
+	// ExSyncRejected: the channel refused some SKUs (it has no listing
+	// for them, or rejected the value).
+	ExSyncRejected ExceptionKind = "sync_rejected"
+	// ExPriceRefused: pricing refused to publish a price (margin guard,
+	// currency); the channel keeps its current price.
+	ExPriceRefused ExceptionKind = "price_refused"
 )
 
 // ExceptionKinds lists every exception kind, for validating filters.
 var ExceptionKinds = []ExceptionKind{
 	ExUnroutable, ExInvalidOrder, ExRejectedNoAlt, ExSLABreach, ExInvoiceMismatch, ExCancelRejected, ExDeadLetter,
 	ExUnparsedReply, ExFeedQuarantined, ExDocumentRejected, ExAckOverdue, ExInboundParseFailed, ExDocumentConflict, ExBackordered,
+	ExSyncRejected, ExPriceRefused,
 }
 
 // Exception is something that went wrong and needs a person, with the

@@ -83,3 +83,26 @@ func BenchmarkRoute50x20Single(b *testing.B) {
 func BenchmarkRoute50x20LineSplit(b *testing.B) {
 	benchmarkRoute(b, Config{SafetyBuffer: 2, AllowLineSplit: true})
 }
+
+// benchmarkFirst routes the first n lines of the benchmark order.
+func benchmarkFirst(b *testing.B, cfg Config, n int) {
+	r, req := benchRouter(cfg, false)
+	req.Lines = req.Lines[:n]
+	nodes := r.Route(req).Search.Nodes
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Route(req)
+	}
+	b.ReportMetric(float64(nodes), "nodes")
+}
+
+// BenchmarkRoute12x20Exact routes the first 12 lines across the 20
+// suppliers with the exact search (the default for 12 lines);
+// BenchmarkRoute12x20Heuristic the same order with it off, the reference.
+func BenchmarkRoute12x20Exact(b *testing.B) {
+	benchmarkFirst(b, Config{SafetyBuffer: 2}, 12)
+}
+
+func BenchmarkRoute12x20Heuristic(b *testing.B) {
+	benchmarkFirst(b, Config{SafetyBuffer: 2, ExactMaxLines: intp(0)}, 12)
+}

@@ -13,6 +13,7 @@ import (
 func (p *plan) result(res Result) Result {
 	p.allocate()
 	res.Notes = append(res.Notes, p.notes...)
+	res.Search = p.method
 	// Empty lists stay lists in JSON ([] rather than null), so --json
 	// consumers need no special case.
 	res.Lines = make([]LineResult, 0, len(p.lines))

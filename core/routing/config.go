@@ -79,6 +79,11 @@ type Config struct {
 	SafetyBuffer int64 `yaml:"safety_buffer"`
 	// StockAware skips offers without enough stock (default true).
 	StockAware *bool `yaml:"stock_aware"`
+	// ExactMaxLines bounds the exact search of cheapest: an order with at
+	// most this many lines that have a choice of supplier gets the
+	// cheapest plan for the whole order (branch and bound); a larger one
+	// the one-line-at-a-time heuristic. Default 12; 0 turns it off.
+	ExactMaxLines *int `yaml:"exact_max_lines"`
 	// Rules are tried in order; the first whose When matches a line
 	// decides it, and the default rule decides the rest.
 	Rules []Rule `yaml:"rules"`
@@ -149,6 +154,9 @@ func (c Config) Check(suppliers []string) []Problem {
 	}
 	if c.SafetyBuffer < 0 {
 		add(false, "safety_buffer", "must not be negative")
+	}
+	if c.ExactMaxLines != nil && *c.ExactMaxLines < 0 {
+		add(false, "exact_max_lines", "must not be negative (0 turns the exact search off)")
 	}
 	if c.AllowLineSplit && !c.Split() {
 		add(false, "allow_line_split", "needs allow_split: a line split across suppliers splits the order")

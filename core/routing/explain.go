@@ -70,6 +70,9 @@ func (e *explainer) header(r Result) {
 		split = "split forbidden"
 	}
 	e.printf("%s: %s; %s; default strategy %s\n", order, strings.Join(facts, ", "), split, r.Strategy)
+	if r.Search != nil {
+		e.printf("search: %s\n", r.Search)
+	}
 	if bad := len(r.Unroutable()); bad > 0 {
 		ids := map[string]bool{}
 		for _, l := range r.Lines {

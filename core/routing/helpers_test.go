@@ -21,6 +21,8 @@ func boolp(b bool) *bool { return &b }
 
 func int64p(n int64) *int64 { return &n }
 
+func intp(n int) *int { return &n }
+
 // shipFee is a supplier whose only fee is a shipping estimate.
 func shipFee(s string) Fees { return Fees{ShippingEstimate: decimal.MustParse(s)} }
 

@@ -14,7 +14,7 @@ import (
 // against a cycle that a tie-breaker after cheapest could in theory make.
 const maxRounds = 32
 
-// plan routes lines with the split allowed, in four steps:
+// plan routes lines with the split allowed, in five steps:
 //
 //  1. lines no supplier can take whole are split across suppliers, if
 //     allow_line_split;
@@ -25,7 +25,10 @@ const maxRounds = 32
 //     already chosen, takes them all (the cover), and pick within it;
 //  4. rounds of improvement: each line in turn moves to a better
 //     candidate now that fee shares count the lines each supplier really
-//     got, until no line moves.
+//     got, until no line moves;
+//  5. for an order small enough, an exact search of the lines cheapest
+//     decides (exact.go), which keeps the heuristic's plan unless it finds
+//     a strictly cheaper one.
 func (r *Router) plan(lines []*lineState, noFewest bool) *plan {
 	p := newPlan(lines)
 	var fewest []int
@@ -48,6 +51,7 @@ func (r *Router) plan(lines []*lineState, noFewest bool) *plan {
 	}
 	p.actual = true
 	p.improve()
+	r.exact(p)
 	return p
 }
 

@@ -119,6 +119,9 @@ type Result struct {
 	// Notes are order-level remarks: trade-offs fewest_shipments made,
 	// rules that could not be used.
 	Notes []string `json:"notes,omitempty"`
+	// Search says whether the plan is the exact cheapest one or the
+	// heuristic's, and why.
+	Search *Search `json:"search,omitempty"`
 }
 
 // Unroutable returns the lines nobody can take.
@@ -143,6 +146,8 @@ type Router struct {
 	once  sync.Once
 	rules []*rule  // Config.Rules compiled, then the default rule
 	notes []string // rules that cannot work (an unchecked config)
+	// nodeBudget replaces exactNodeBudget when positive (tests).
+	nodeBudget int
 }
 
 // Route decides a supplier for every line. It has no side effects, so it
@@ -179,4 +184,17 @@ func (r *Router) defaultStrategy() string {
 		return StrategyCheapest
 	}
 	return r.Config.Strategy
+}
+
+// OrderRequest is the request for a dry run of a whole order (`dropgate
+// route --explain`, POST /api/v1/route/explain): every line with units
+// left after the channel's cancellations that needs shipping.
+func OrderRequest(o *model.Order) Request {
+	req := Request{Order: o}
+	for _, l := range o.Lines {
+		if q := l.Quantity - l.Cancelled; q > 0 && !l.NoShipping {
+			req.Lines = append(req.Lines, Line{ID: l.ID, SKU: l.SKU, Qty: q, Tags: l.ProductTags})
+		}
+	}
+	return req
 }

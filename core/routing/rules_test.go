@@ -167,6 +167,7 @@ func TestCheck(t *testing.T) {
 		}}, nil},
 		{"unknown strategy", Config{Strategy: "fastest"}, []string{`strategy: unknown strategy "fastest" (known: cheapest, fewest_shipments, priority, score)`}},
 		{"negative buffer", Config{SafetyBuffer: -1}, []string{"safety_buffer: must not be negative"}},
+		{"negative exact limit", Config{ExactMaxLines: intp(-1)}, []string{"exact_max_lines: must not be negative (0 turns the exact search off)"}},
 		{"line split needs split", Config{AllowSplit: boolp(false), AllowLineSplit: true},
 			[]string{"allow_line_split: needs allow_split: a line split across suppliers splits the order"}},
 		{"unknown supplier", Config{Rules: []Rule{{Name: "a", When: When{SKU: "A*"}}, {Name: "b", When: When{Tag: "t"}}, {Name: "c", When: When{Tag: "u"}, Suppliers: []string{"acme", "acem"}}}},

@@ -39,6 +39,8 @@ type plan struct {
 	// shares holds per line the fee share of each part it ships (see
 	// allocate).
 	shares [][]money.Money
+	// method says how the cheapest plan was found (exact.go).
+	method *Search
 }
 
 // part is a piece of a line split across suppliers.

@@ -29,6 +29,7 @@ type option struct {
 func (r *Router) single(lines []*lineState) *plan {
 	p := newPlan(lines)
 	p.actual, p.failed = true, map[string]string{}
+	p.method = &Search{Method: SearchExact, Reason: "split forbidden: every supplier able to take the whole order compared"}
 	lead := lines[0].rule
 	var sups []string
 	for _, ls := range lines {

@@ -129,24 +129,17 @@ func TestFeesSharedAcrossLines(t *testing.T) {
 }
 
 // Shares are compared as exact fractions and allocated by largest
-// remainder: never a float, never a lost cent.
+// remainder: never a float, never a lost cent. The heuristic compares
+// shares (the exact search, off here, compares the order's total: see
+// TestExactSearchJoinsAPaidFee).
 func TestFeeSharesAreExact(t *testing.T) {
-	r := &Router{
-		Suppliers: map[string]SupplierProfile{"a": {Fees: shipFee("10.00")}, "b": {}},
-		Catalog: mapCatalog{
-			"X": {offer("a", "X", "0.00", 9)},
-			"Y": {offer("a", "Y", "0.00", 9)},
-			// At a, Z costs 1.00 + 10.00/3 = 4.3333…; at b, 4.33. Rounded
-			// to the cent both are 4.33 and the name would pick a.
-			"Z": {offer("a", "Z", "1.00", 9), offer("b", "Z", "4.33", 9)},
-		},
-	}
-	res := r.Route(Request{Order: order("US"), Lines: []Line{line("X", 1), line("Y", 1), line("Z", 1)}})
+	r, req := paidFeeRouter(Config{ExactMaxLines: intp(0)})
+	res := r.Route(req)
 	wantWinners(t, res, map[string]string{"X": "a", "Y": "a", "Z": "b"})
 
 	// Three lines at a: 10.00 splits 3.34 + 3.33 + 3.33.
 	r.Catalog.(mapCatalog)["Z"] = []Offer{offer("a", "Z", "1.00", 9)}
-	res = r.Route(Request{Order: order("US"), Lines: []Line{line("X", 1), line("Y", 1), line("Z", 1)}})
+	res = r.Route(req)
 	var sum int64
 	for i, want := range []int64{334, 333, 333} {
 		if got := res.Lines[i].Candidates[0].FeeShare; got.Amount != want || got.Currency != "USD" {
@@ -157,6 +150,22 @@ func TestFeeSharesAreExact(t *testing.T) {
 	if sum != 1000 || res.Shipments[0].Landed != usd("11.00") {
 		t.Errorf("shares sum to %d, shipment %+v", sum, res.Shipments[0])
 	}
+}
+
+// paidFeeRouter: X and Y only at a, whose fee is 10.00; Z at a for 1.00
+// or at b for 4.33. At a, Z's share makes it 1.00 + 10.00/3 = 4.3333…;
+// at b, 4.33. Rounded to the cent both are 4.33 and the name would pick a.
+func paidFeeRouter(cfg Config) (*Router, Request) {
+	r := &Router{
+		Config:    cfg,
+		Suppliers: map[string]SupplierProfile{"a": {Fees: shipFee("10.00")}, "b": {}},
+		Catalog: mapCatalog{
+			"X": {offer("a", "X", "0.00", 9)},
+			"Y": {offer("a", "Y", "0.00", 9)},
+			"Z": {offer("a", "Z", "1.00", 9), offer("b", "Z", "4.33", 9)},
+		},
+	}
+	return r, Request{Order: order("US"), Lines: []Line{line("X", 1), line("Y", 1), line("Z", 1)}}
 }
 
 // Routing has no exchange rates: between EUR and USD offers, cheapest

@@ -15,9 +15,14 @@ func (p *plan) whyWon(i int, ranked []int, shown []Candidate) string {
 	ls := p.lines[i]
 	w := &ls.cands[ranked[0]]
 	var s string
-	if len(ranked) == 1 {
+	switch {
+	case len(ranked) == 1:
 		s = fmt.Sprintf("%s is the only eligible supplier", w.offer.Supplier)
-	} else {
+	case p.method != nil && p.method.Saved != nil && p.cmp(i, ranked[1], ranked[0]) < 0:
+		// The exact search's plan: not every line is where its own
+		// share would send it.
+		s = p.wholeOrder(w, &ls.cands[ranked[1]])
+	default:
 		s = p.decisive(i, w, &ls.cands[ranked[1]], shown[0], shown[1])
 	}
 	s = ls.prefix() + s
@@ -25,6 +30,28 @@ func (p *plan) whyWon(i int, ranked []int, shown []Candidate) string {
 		s += "; " + p.tail[i]
 	}
 	return s
+}
+
+// wholeOrder explains a winner the exact search chose although the
+// runner-up n looks better for the line alone: its fee share hides that
+// moving the line there costs the order more (n's fee is not paid yet, or
+// w's is paid anyway).
+func (p *plan) wholeOrder(w, n *cand) string {
+	delta := n.items.Amount - w.items.Amount
+	if ws, ns := w.offer.Supplier, n.offer.Supplier; ws != ns {
+		if p.load[ns] == 0 {
+			delta += n.fees.Amount
+		}
+		if p.load[ws] == 1 {
+			delta -= w.fees.Amount
+		}
+	}
+	total := ""
+	if t, ok := p.total(); ok {
+		total = ", " + t.String()
+	}
+	return fmt.Sprintf("%s keeps the whole order cheapest%s; moving the line alone to %s (a smaller fee share for this line) would cost the order %s more",
+		w.offer.Supplier, total, n.offer.Supplier, money.Money{Amount: delta, Currency: w.items.Currency})
 }
 
 // decisive explains the first criterion separating winner w from the

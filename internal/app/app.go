@@ -46,6 +46,13 @@ type Options struct {
 	// Store, when set, is used instead of opening one from the config
 	// (tests that share a store between processes-in-a-process).
 	Store store.Store
+	// AllowDemoToken serves the admin API beyond loopback even with the
+	// published demo token (see CheckExposure).
+	AllowDemoToken bool
+	// Listener, when set, is where the gateway serves (the caller already
+	// holds the port: the demo's free-port fallback); Listen is then its
+	// address.
+	Listener net.Listener
 }
 
 // App is a built, not yet running, dropgate.
@@ -68,6 +75,7 @@ type App struct {
 
 	ownStore bool
 	addr     chan net.Addr
+	ln       net.Listener // set by Options.Listener
 }
 
 // Build opens the store and constructs everything. It does no network I/O
@@ -96,6 +104,14 @@ func Build(ctx context.Context, o Options) (*App, error) {
 	if o.Listen != "" {
 		a.Listen = o.Listen
 	}
+	if o.Listener != nil {
+		a.ln, a.Listen = o.Listener, o.Listener.Addr().String()
+	}
+	if o.Role != RoleWorker {
+		if err := CheckExposure(a.Listen, cfg.Server.AdminToken.Reveal(), o.AllowDemoToken); err != nil {
+			return nil, err
+		}
+	}
 	a.Store = o.Store
 	if a.Store == nil {
 		st, err := OpenStore(ctx, cfg, o.Clock, o.Logger)
@@ -104,18 +120,18 @@ func Build(ctx context.Context, o Options) (*App, error) {
 		}
 		a.Store, a.ownStore = st, true
 	}
+	a.Metrics = metrics.New(a.Store)
 	if err := a.buildConnectors(); err != nil {
 		a.Close()
 		return nil, err
 	}
-	if err := a.loadCatalogs(); err != nil {
+	cat, err := LoadCatalog(cfg, a.Clock, a.Log)
+	if err != nil {
 		a.Close()
 		return nil, err
 	}
-	profiles := map[string]routing.SupplierProfile{}
-	for _, s := range cfg.Suppliers {
-		profiles[s.Name] = *s.Supplier
-	}
+	a.Catalog = cat
+	profiles := Profiles(cfg)
 	retry := map[string]connector.RetryPolicy{}
 	for _, c := range cfg.All() {
 		retry[c.Name] = c.EffectiveRetry()
@@ -136,8 +152,7 @@ func Build(ctx context.Context, o Options) (*App, error) {
 			feeds[s.Name] = s.Feed
 		}
 	}
-	a.Engine.Feeds = &engine.Feeds{Configs: feeds}
-	a.Metrics = metrics.New(a.Store)
+	a.Engine.Feeds = &engine.Feeds{Configs: feeds, Calls: a.Metrics}
 	a.Runner = &worker.Runner{
 		Queue: a.Store, Queues: engine.Queues, Concurrency: cfg.Workers.Concurrency, Lease: cfg.Workers.Lease,
 		Clock: a.Clock, Logger: a.Log, Policy: a.retryPolicy,
@@ -146,6 +161,7 @@ func Build(ctx context.Context, o Options) (*App, error) {
 	a.Runner.Hooks = worker.Hooks{
 		Done: func(j *store.Job, outcome string, took time.Duration, err error) {
 			a.Metrics.JobDone(j.Kind, outcome, took)
+			a.Metrics.ConnectorJob(engine.JobConnector(j), outcome)
 			a.Health.Observe(j, outcome, a.Clock.Now(), err)
 		},
 		Dead: a.Engine.DeadLettered,
@@ -167,7 +183,7 @@ func (a *App) buildConnectors() error {
 	for _, c := range a.Config.All() {
 		env := connenv.New(a.Store, connenv.Options{
 			Name: c.Name, Namespace: c.Spec.Namespace, Logger: a.Log.With("connector", c.Name), Clock: a.Clock,
-			RateLimit: c.EffectiveLimit(), Retry: c.EffectiveRetry(), ConfigDir: a.Config.Dir,
+			RateLimit: c.EffectiveLimit(), Retry: c.EffectiveRetry(), ConfigDir: a.Config.Dir, Calls: a.Metrics,
 		})
 		inst, err := c.Spec.Build(env, c.Settings)
 		if err != nil {
@@ -217,22 +233,6 @@ func (a *App) connectors() []connector.Connector {
 		}
 	}
 	return out
-}
-
-func (a *App) loadCatalogs() error {
-	a.Catalog = catalog.New(catalog.WithClock(a.Clock))
-	for _, s := range a.Config.Suppliers {
-		if s.Supplier.Catalog.File == "" {
-			continue
-		}
-		offers, err := catalog.LoadFile(a.Config.Resolve(s.Supplier.Catalog.File), s.Name, s.Supplier.Currency)
-		if err != nil {
-			return err
-		}
-		a.Catalog.Replace(s.Name, offers)
-		a.Log.Info("catalog loaded", "supplier", s.Name, "offers", len(offers))
-	}
-	return nil
 }
 
 // retryPolicy finds the policy of the connector a job talks to.
@@ -285,9 +285,12 @@ func (a *App) Run(ctx context.Context) error {
 		a.Engine.RunFeeds(ctx, a.Role == RoleAll || a.Role == RoleWorker)
 	}()
 	if a.Role == RoleAll || a.Role == RoleGateway {
-		ln, err := net.Listen("tcp", a.Listen)
-		if err != nil {
-			return fmt.Errorf("listen on %s: %w", a.Listen, err)
+		ln := a.ln
+		if ln == nil {
+			var err error
+			if ln, err = net.Listen("tcp", a.Listen); err != nil {
+				return fmt.Errorf("listen on %s: %w", a.Listen, err)
+			}
 		}
 		a.addr <- ln.Addr()
 		srv := &http.Server{

@@ -244,7 +244,7 @@ func (c *Catalog) Mapped(supplier string) func(supplierSKU []byte) bool {
 // costs one small record read when nothing changed; a new applied
 // snapshot is loaded (chunk by chunk) and swapped in, a new freshness
 // time just updated. It reports whether anything changed.
-func (c *Catalog) SyncFeed(ctx context.Context, st store.Store, supplier string, freshness time.Duration) (bool, error) {
+func (c *Catalog) SyncFeed(ctx context.Context, st feed.Reader, supplier string, freshness time.Duration) (bool, error) {
 	rec, err := st.GetRecord(ctx, feed.RecState, supplier)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,10 +94,20 @@ func TestFeedLayer(t *testing.T) {
 	if changed, _ := c.SyncFeed(context.Background(), st, "acme", 24*time.Hour); changed {
 		t.Error("second sync reloaded")
 	}
+	want1 := "acme: catalog file + feed snapshot " + res.Meta.ID + " (4 offers, as of 2026-11-21 09:00 UTC); other: catalog file"
+	if got := c.Describe(); got != want1 {
+		t.Errorf("Describe = %q\nwant       %q", got, want1)
+	}
 	// Stale after the freshness: no stock, marked.
 	clk.Advance(25 * time.Hour)
 	if !c.Stale("acme") {
 		t.Fatal("not stale after 25h")
+	}
+	if got, want := c.Describe(), strings.Replace(want1, "UTC)", "UTC, stale: older than 24h0m0s, so no stock)", 1); got != want {
+		t.Errorf("Describe = %q\nwant       %q", got, want)
+	}
+	if got := New().Describe(); got != "no offers loaded" {
+		t.Errorf("empty: %q", got)
 	}
 	if o := c.Offers("MUG")[0]; o.Stock != 0 || !o.Stale {
 		t.Errorf("stale offer %+v", o)

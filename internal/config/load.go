@@ -180,12 +180,16 @@ func (d *decoder) expandAll(n *yaml.Node, path string) {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		out, used, err := Expand(n.Value, d.lookup)
+		if used {
+			// Even when the variable is unset: the value is a reference,
+			// not a secret written into the file (that error is reported).
+			d.fromEnv[n] = true
+		}
 		if err != nil {
 			d.errorf(n, path, "%v", err)
 			return
 		}
 		if used {
-			d.fromEnv[n] = true
 			n.Value = out
 			if n.Tag != "!!str" {
 				n.Tag = "" // let the target type decide, as if written plain

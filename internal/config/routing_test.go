@@ -23,6 +23,7 @@ routing:
   allow_line_split: true
   safety_buffer: 2
   stock_aware: true
+  exact_max_lines: 8
   rules:
     - name: eu-fragile
       when:
@@ -40,7 +41,7 @@ routing:
 		t.Fatalf("unexpected problems:\n%s", probs.Error())
 	}
 	rc := cfg.Routing
-	if rc.Strategy != routing.StrategyFewestShipments || !rc.Split() || !rc.LineSplit() || rc.SafetyBuffer != 2 || !rc.UsesStock() {
+	if rc.Strategy != routing.StrategyFewestShipments || !rc.Split() || !rc.LineSplit() || rc.SafetyBuffer != 2 || !rc.UsesStock() || rc.ExactLimit() != 8 {
 		t.Errorf("routing = %+v", rc)
 	}
 	if len(rc.Rules) != 2 {
@@ -92,6 +93,8 @@ routing:
 			[]string{`test.yaml:5: routing.rules[0].when.order_value.max: must be above min (10): max is exclusive`}},
 		{"bad regexp", "routing:\n  rules:\n    - name: a\n      when:\n        sku_regex: \"([\"\n",
 			[]string{"test.yaml:5: routing.rules[0].when.sku_regex: invalid regular expression: error parsing regexp: missing closing ]: `[`"}},
+		{"negative exact limit", "routing:\n  exact_max_lines: -2\n",
+			[]string{`test.yaml:2: routing.exact_max_lines: must not be negative (0 turns the exact search off)`}},
 		{"line split without split", "routing:\n  allow_split: false\n  allow_line_split: true\n",
 			[]string{`test.yaml:3: routing.allow_line_split: needs allow_split: a line split across suppliers splits the order`}},
 		{"supplier buffer", "suppliers:\n  - name: s\n    type: testsup\n    safety_buffer: -3\n",

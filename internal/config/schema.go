@@ -31,6 +31,11 @@ type Config struct {
 	Dir  string `yaml:"-"` // its directory: relative paths resolve here
 }
 
+// DemoAdminToken is the admin token configs/demo.yaml falls back to. It is
+// public, so dropgate refuses to serve the admin API beyond loopback with
+// it unless told otherwise (app.CheckExposure).
+const DemoAdminToken = "demo-admin-token"
+
 // Server is the `server:` block.
 type Server struct {
 	Listen       string           `yaml:"listen"`

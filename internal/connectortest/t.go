@@ -50,24 +50,20 @@ func safely(t T, what string, f func()) (panicked bool) {
 	return false
 }
 
-// conformanceDir is $DROPGATE_CONFORMANCE_DIR; unset, the conformance
-// samples cannot be checked: a failure in CI, a note on a laptop (as
-// testutil.Unavailable does).
+// conformanceDir is where the conformance samples are
+// (testutil.LocateConformance); missing, they cannot be checked: a
+// failure in CI, a note on a laptop (as testutil.Unavailable does).
 func conformanceDir(t T) (string, bool) {
 	t.Helper()
-	dir := os.Getenv("DROPGATE_CONFORMANCE_DIR")
-	if dir == "" {
+	dir, err := testutil.LocateConformance()
+	if err != nil {
 		if testutil.InCI() {
-			t.Fatalf("DROPGATE_CONFORMANCE_DIR is not set: required in CI")
+			t.Fatalf("conformance samples: %v: required in CI", err)
 		}
-		t.Logf("DROPGATE_CONFORMANCE_DIR is not set: conformance samples not checked")
+		t.Logf("conformance samples not checked: %v", err)
 		return "", false
 	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		t.Fatalf("conformance dir: %v", err)
-	}
-	return abs, true
+	return dir, true
 }
 
 // readConformance reads one conformance sample.

@@ -24,6 +24,7 @@ type Options struct {
 	RateLimit store.Limit
 	Retry     connector.RetryPolicy
 	ConfigDir string
+	Calls     connector.CallObserver // the metrics of outgoing calls (nil: none)
 }
 
 // New returns the Env of one instance on st.
@@ -42,7 +43,7 @@ func New(st store.Store, o Options) connector.Env {
 	return connector.Env{
 		Name: o.Name, Logger: o.Logger, Clock: o.Clock,
 		State: s, Counters: s, Claims: s, Blobs: s, Limiter: st,
-		RateLimit: o.RateLimit, Retry: o.Retry, ConfigDir: o.ConfigDir,
+		RateLimit: o.RateLimit, Retry: o.Retry, ConfigDir: o.ConfigDir, Calls: o.Calls,
 	}
 }
 

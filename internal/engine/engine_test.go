@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -104,15 +105,42 @@ func line(id, sku string, qty int64) model.OrderLine {
 
 var cause = model.Cause{Kind: model.CauseWebhook, Ref: "test"}
 
+// nextReady leases the next ready job of Queues, or returns nil when none
+// is ready. The rigs run on a fake clock, so nothing becomes ready on its
+// own while they look: the store's count decides, never a Dequeue timeout
+// that a loaded machine could run into with work still queued.
+func nextReady(t testing.TB, st *embedded.Store, lease time.Duration) *store.Job {
+	t.Helper()
+	ctx := context.Background()
+	stats, err := st.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ready int64
+	for _, q := range stats {
+		if slices.Contains(Queues, q.Queue) {
+			ready += q.Ready
+		}
+	}
+	if ready == 0 {
+		return nil
+	}
+	dctx, cancel := context.WithTimeout(ctx, time.Minute) // a hang guard
+	defer cancel()
+	j, err := st.Dequeue(dctx, Queues, lease)
+	if err != nil {
+		t.Fatalf("Dequeue with %d jobs ready: %v", ready, err)
+	}
+	return j
+}
+
 // drain runs every ready outbound job once through the engine's handler.
 func (r *rig) drain(t *testing.T) int {
 	t.Helper()
 	n := 0
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		j, err := r.st.Dequeue(ctx, Queues, time.Minute)
-		cancel()
-		if err != nil {
+		j := nextReady(t, r.st, time.Minute)
+		if j == nil {
 			return n
 		}
 		handlers := map[string]func(context.Context, *store.Job) error{
@@ -179,8 +207,16 @@ func TestIntakeSplitsBySupplierAndSendsOnce(t *testing.T) {
 			t.Errorf("timeline entry without cause: %+v", e)
 		}
 	}
-	if events["order.received"] != 1 || events["po.created"] != 2 || events["po.sent"] != 2 || events["line.routed"] != 2 {
+	if events["order.received"] != 1 || events["po.created"] != 2 || events["po.sent"] != 2 || events["line.routed"] != 2 || events["routing.decided"] != 1 {
 		t.Errorf("timeline events = %v", events)
+	}
+	// The timeline says how the plan was found: MUG has one supplier, TEE
+	// two, so the exact search ran.
+	for _, e := range a.Timeline {
+		if e.Event == "routing.decided" && !strings.HasPrefix(e.Message, "shipments: 2 (a, b), landed ") ||
+			e.Event == "routing.decided" && !strings.Contains(e.Message, "; search: exact (branch and bound, 2 nodes)") {
+			t.Errorf("routing.decided: %q", e.Message)
+		}
 	}
 	// The PO index finds the order.
 	if id, err := r.e.OrderOfPO(ctx, a.POs[0].Number); err != nil || id != o.ID {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/ids"
 	"github.com/dropgate/dropgate/core/model"
@@ -46,14 +48,22 @@ type Feeds struct {
 	Refresh time.Duration
 	// Transport overrides the HTTP transport of URL sources (tests).
 	Transport http.RoundTripper
+	// Calls observes the fetches of URL sources (the metrics).
+	Calls connector.CallObserver
 }
 
 // FeedImport are the options of one import.
 type FeedImport struct {
-	File     string // read this file instead of the configured source
-	DryRun   bool   // compare and report, store nothing
-	Force    bool   // import even when the source reports no change
-	Progress func(feed.Progress)
+	File string // read this file instead of the configured source
+	// Upload, when set, is read instead of the configured source (a file
+	// sent to the admin API), named UploadName, of UploadSize bytes (-1
+	// unknown).
+	Upload     io.Reader
+	UploadName string
+	UploadSize int64
+	DryRun     bool // compare and report, store nothing
+	Force      bool // import even when the source reports no change
+	Progress   func(feed.Progress)
 }
 
 // ErrFeedBusy reports that an import of the same feed is already running
@@ -106,12 +116,13 @@ func (e *Engine) ImportFeed(ctx context.Context, supplier string, o FeedImport) 
 	req := feed.Request{
 		Supplier: supplier, Config: cfg, Currency: currency, Store: e.Store, Clock: e.Clock, Log: e.Log,
 		File: o.File, DryRun: o.DryRun, Force: o.Force, Progress: o.Progress,
+		Upload: o.Upload, UploadName: o.UploadName, UploadSize: o.UploadSize,
 	}
 	if e.Catalog != nil {
 		req.Mapped, req.Old = e.Catalog.Mapped(supplier), e.Catalog.FeedSnapshot(supplier)
 	}
 	if e.Feeds != nil {
-		req.Transport = e.Feeds.Transport
+		req.Transport, req.Calls = e.Feeds.Transport, e.Feeds.Calls
 	}
 	res, err := feed.Import(ctx, req)
 	if err != nil {
@@ -140,7 +151,7 @@ func (e *Engine) afterImport(ctx context.Context, supplier string, cfg *feed.Con
 		return nil
 	case res.Quarantined:
 		d := res.Diff
-		x := model.Exception{ID: feedExceptionID(supplier, res.Meta.ID), Kind: model.ExFeedQuarantined, Supplier: supplier,
+		x := model.Exception{ID: FeedExceptionID(supplier, res.Meta.ID), Kind: model.ExFeedQuarantined, Supplier: supplier,
 			Ref: res.Meta.ID, Actions: []string{"approve", "discard"},
 			Reason: fmt.Sprintf("feed import of %s quarantined (%d changed, %d zeroed, %d new, %d missing): %s",
 				supplier, d.Changed, d.Zeroed, d.Added, d.Missing, strings.Join(res.Reasons, "; "))}
@@ -157,15 +168,16 @@ func (e *Engine) afterImport(ctx context.Context, supplier string, cfg *feed.Con
 	return nil
 }
 
-// feedExceptionID is the id of the exception of a quarantined snapshot.
-func feedExceptionID(supplier, snapshotID string) string {
+// FeedExceptionID is the id of the exception raised for a quarantined
+// snapshot: what the operator approves or discards.
+func FeedExceptionID(supplier, snapshotID string) string {
 	return "exc_" + ids.Derive(16, string(model.ExFeedQuarantined), supplier, snapshotID)
 }
 
 // closeFeedException resolves a quarantine exception that no longer
 // applies.
 func (e *Engine) closeFeedException(ctx context.Context, supplier, snapshotID, why string) error {
-	x, v, err := e.Exception(ctx, feedExceptionID(supplier, snapshotID))
+	x, v, err := e.Exception(ctx, FeedExceptionID(supplier, snapshotID))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}

@@ -156,7 +156,7 @@ func TestFeedQuarantineApproveAndDiscard(t *testing.T) {
 	if !res.Quarantined {
 		t.Fatalf("third import: %+v", res.Diff)
 	}
-	if _, err := r.e.ResolveException(ctx, feedExceptionID("a", res.Meta.ID), "discard", "ops", ""); err != nil {
+	if _, err := r.e.ResolveException(ctx, FeedExceptionID("a", res.Meta.ID), "discard", "ops", ""); err != nil {
 		t.Fatal(err)
 	}
 	st, _, _ := feed.LoadState(ctx, r.st, "a")
@@ -176,7 +176,7 @@ func TestFeedSupersededQuarantineIsResolved(t *testing.T) {
 	if res := r.importNow(); !res.Applied {
 		t.Fatalf("sane import not applied: %+v", res.Reasons)
 	}
-	x, _, err := r.e.Exception(ctx, feedExceptionID("a", q.Meta.ID))
+	x, _, err := r.e.Exception(ctx, FeedExceptionID("a", q.Meta.ID))
 	if err != nil || x.Status != "resolved" || !strings.Contains(x.Resolution, "superseded") {
 		t.Errorf("superseded exception: %v %+v", err, x)
 	}
@@ -275,11 +275,12 @@ func TestFeedScheduleFiresOnceAcrossReplicas(t *testing.T) {
 			_ = runner.Run(runCtx, time.Second)
 		}()
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for handled.Load() == 0 && time.Now().Before(deadline) {
+	// Until the import ran and nothing is ready or running: a second run
+	// would need a second job, which would show there.
+	deadline := time.Now().Add(time.Minute) // a hang guard
+	for !(handled.Load() > 0 && idle(t, r.st)) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	time.Sleep(100 * time.Millisecond) // room for a (wrong) second run
 	cancel()
 	wg.Wait()
 	if handled.Load() != 1 || r.syncs.Load() != 1 {
@@ -311,6 +312,21 @@ func TestFeedScheduleFiresOnceAcrossReplicas(t *testing.T) {
 	if n := ready(stats, QueueInbound); n != 1 {
 		t.Errorf("cron: %d jobs queued, want 1", n)
 	}
+}
+
+// idle reports whether no job is ready or running.
+func idle(t *testing.T, st *embedded.Store) bool {
+	t.Helper()
+	stats, err := st.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range stats {
+		if q.Ready+q.InFlight != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func ready(stats []store.QueueStats, queue string) int64 {

@@ -34,9 +34,15 @@ type Health struct {
 // NewHealth returns an empty tracker.
 func NewHealth() *Health { return &Health{pending: map[string]*ConnectorHealth{}} }
 
+// JobConnector names the connector a job talks to ("" for none): its
+// supplier, else its channel, else the connector that received it.
+func JobConnector(j *store.Job) string {
+	return firstNonEmpty(j.Meta["supplier"], j.Meta["channel"], j.Meta[MetaConnector])
+}
+
 // Observe records a job outcome for the connector the job talked to.
 func (h *Health) Observe(j *store.Job, outcome string, at time.Time, err error) {
-	name := firstNonEmpty(j.Meta["supplier"], j.Meta["channel"], j.Meta[MetaConnector])
+	name := JobConnector(j)
 	if name == "" || outcome == "throttled" {
 		return
 	}

@@ -56,10 +56,8 @@ func (r *rig) drainAll(t *testing.T) {
 		KindSLAAck: r.e.handleSLA, KindSLAShip: r.e.handleSLA, KindPOCancel: r.e.handlePOCancel,
 	}
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		j, err := r.st.Dequeue(ctx, Queues, time.Minute)
-		cancel()
-		if err != nil {
+		j := nextReady(t, r.st, time.Minute)
+		if j == nil {
 			return
 		}
 		herr := handlers[j.Kind](context.Background(), j)

@@ -40,16 +40,6 @@ func interchangeID(supplier, control string) string {
 	return supplier + ":" + strings.TrimLeft(control, "0")
 }
 
-// controlRef is the control number a send reported, whatever the syntax.
-func controlRef(refs []model.Ref) string {
-	for _, r := range refs {
-		if r.System == "x12:isa13" || r.System == "edifact:unb" {
-			return r.ID
-		}
-	}
-	return ""
-}
-
 // trackInterchange starts waiting for the functional acknowledgement of a
 // document just sent, when the partner sends one.
 func (e *Engine) trackInterchange(ctx context.Context, po *model.PurchaseOrder, sent connector.Sent) error {
@@ -58,7 +48,7 @@ func (e *Engine) trackInterchange(ctx context.Context, po *model.PurchaseOrder, 
 		return nil
 	}
 	expected, within := pol.ExpectFunctionalAck()
-	control := controlRef(sent.Refs)
+	control := sent.Control
 	if !expected || within <= 0 || control == "" {
 		return nil
 	}

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/dropgate/dropgate/core/lifecycle"
 	"github.com/dropgate/dropgate/core/model"
@@ -70,7 +72,30 @@ func (e *Engine) route(a *model.Aggregate, cause model.Cause, reroute bool) []mo
 			Data:    map[string]string{"supplier": l.Winner.Supplier},
 		})
 	}
+	if len(res.Lines) > 0 {
+		a.Log(routingDecided(now, cause, res))
+	}
 	return exceptions
+}
+
+// routingDecided sums a routing up for the timeline: the shipments, the
+// landed cost, and whether the plan is the exact cheapest one or the
+// heuristic's (and why).
+func routingDecided(now time.Time, cause model.Cause, res routing.Result) model.TimelineEntry {
+	var sups, totals []string
+	for _, s := range res.Shipments {
+		sups = append(sups, s.Supplier)
+	}
+	for _, t := range res.Totals {
+		totals = append(totals, t.String())
+	}
+	msg := fmt.Sprintf("shipments: %d (%s), landed %s", len(res.Shipments), strings.Join(sups, ", "), strings.Join(totals, " + "))
+	data := map[string]string{}
+	if res.Search != nil {
+		msg += "; search: " + res.Search.String()
+		data["search"] = res.Search.Method
+	}
+	return model.TimelineEntry{At: now, Entity: "order", Event: "routing.decided", Cause: cause, Message: msg, Data: data}
 }
 
 // draftPOs groups routed lines by supplier, in the order the suppliers

@@ -40,14 +40,10 @@ const (
 	KindPricePush     = "price.push"     // one batch of prices to one channel
 )
 
-// Exception kinds of the channel sync.
+// Exception kinds of the channel sync (declared in model with the others).
 const (
-	// ExSyncRejected: the channel refused some SKUs (it has no listing
-	// for them, or rejected the value).
-	ExSyncRejected model.ExceptionKind = "sync_rejected"
-	// ExPriceRefused: pricing refused to publish a price (margin guard,
-	// currency); the channel keeps its current price.
-	ExPriceRefused model.ExceptionKind = "price_refused"
+	ExSyncRejected = model.ExSyncRejected
+	ExPriceRefused = model.ExPriceRefused
 )
 
 // Defaults of SyncSettings.

@@ -142,10 +142,8 @@ func (r *syncRig) drain() {
 	}
 	var wake time.Time
 	for idle := time.Duration(0); idle < time.Minute; {
-		dctx, cancel := context.WithTimeout(ctx, 5*time.Millisecond)
-		j, err := r.st.Dequeue(dctx, Queues, time.Hour)
-		cancel()
-		if err != nil {
+		j := nextReady(r.t, r.st, time.Hour)
+		if j == nil {
 			step := time.Second
 			if d := wake.Sub(r.clk.Now()); d > 0 {
 				step = d
@@ -160,6 +158,7 @@ func (r *syncRig) drain() {
 			r.t.Fatalf("unexpected job %s", j.Kind)
 		}
 		herr := h(ctx, j)
+		var err error
 		switch class, notBefore := fault.Classify(herr); class {
 		case fault.ClassNone, fault.ClassPartial:
 			err = r.st.Ack(ctx, j)

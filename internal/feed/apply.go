@@ -17,7 +17,7 @@ var ErrNotPending = errors.New("feed snapshot is no longer pending")
 // source's own time (Last-Modified, file time) when it has one.
 func (r *Request) unchanged(ctx context.Context, res *Result, src *fetched, state *State, version int64) (*Result, error) {
 	res.Unchanged = true
-	if r.DryRun || r.File != "" {
+	if r.DryRun || r.override() {
 		return res, nil
 	}
 	if src.v.SHA256 == "" { // the source's validators said so: not read
@@ -61,7 +61,7 @@ func (r *Request) store(ctx context.Context, res *Result, snap *Snapshot, src *f
 	}
 	state.NextSlot = (slot + 1) % numSlots
 	state.Checked = now
-	if r.File == "" {
+	if !r.override() {
 		state.Fetched = src.v
 	}
 	if state.Pending != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dropgate/dropgate/core/clock"
+	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/decimal"
 	"github.com/dropgate/dropgate/core/ids"
 	"github.com/dropgate/dropgate/core/store"
@@ -29,6 +30,12 @@ type Request struct {
 	// File replaces the configured source for this import (CLI --file);
 	// the source's validators are then left alone.
 	File string
+	// Upload, when set, replaces the configured source with this reader
+	// (a file sent to the admin API), like File; UploadName names it in
+	// messages and UploadSize is its length (-1 unknown).
+	Upload     io.Reader
+	UploadName string
+	UploadSize int64
 	// DryRun parses and compares but stores nothing.
 	DryRun bool
 	// Force imports even when the source reports no change.
@@ -44,6 +51,9 @@ type Request struct {
 	ProgressRows int // default 10,000
 	// Transport overrides the HTTP transport (tests).
 	Transport http.RoundTripper
+	// Calls is told how an HTTP source's fetch went, as "SUPPLIER-feed"
+	// (the metrics; nil: not observed).
+	Calls connector.CallObserver
 }
 
 // Progress is how far an import got.
@@ -100,11 +110,10 @@ func Import(ctx context.Context, r Request) (*Result, error) {
 		return nil, err
 	}
 	var prev *Validators
-	if r.File == "" && !r.Force {
+	if !r.override() && !r.Force {
 		prev = &state.Fetched
 	}
-	src, err := openSource(ctx, sourceEnv{supplier: r.Supplier, store: r.Store, clock: r.Clock, log: r.Log, transport: r.Transport},
-		&r.Config.Source, r.File, prev)
+	src, err := r.open(ctx, prev)
 	if err != nil {
 		return nil, err
 	}
@@ -123,12 +132,12 @@ func Import(ctx context.Context, r Request) (*Result, error) {
 	}
 	src.v.SHA256 = hex.EncodeToString(sum.Sum(nil))
 	res.Offers = snap.Len()
-	if !r.Force && r.File == "" && state.Fetched.SHA256 == src.v.SHA256 && state.Fetched.Size == src.v.Size {
+	if !r.Force && !r.override() && state.Fetched.SHA256 == src.v.SHA256 && state.Fetched.Size == src.v.Size {
 		// Same bytes under a new time or ETag: the supplier re-uploaded.
 		return r.unchanged(ctx, res, src, state, version)
 	}
 	if err := r.checkErrors(b); err != nil {
-		if !r.DryRun && r.File == "" {
+		if !r.DryRun && !r.override() {
 			src.v.Failed = true
 			state.Fetched, state.Checked = src.v, r.Clock.Now().UTC()
 			_, _ = SaveState(ctx, r.Store, state, version)
@@ -143,6 +152,20 @@ func Import(ctx context.Context, r Request) (*Result, error) {
 		return res, nil
 	}
 	return res, r.store(ctx, res, snap, src, state, version)
+}
+
+// override reports whether this import reads something else than the
+// configured source (--file, an upload): the source's validators and its
+// unchanged check are then left alone.
+func (r *Request) override() bool { return r.File != "" || r.Upload != nil }
+
+// open opens the upload, the file or the configured source.
+func (r *Request) open(ctx context.Context, prev *Validators) (*fetched, error) {
+	if r.Upload != nil {
+		return &fetched{body: io.NopCloser(r.Upload), name: r.UploadName, total: r.UploadSize}, nil
+	}
+	return openSource(ctx, sourceEnv{supplier: r.Supplier, store: r.Store, clock: r.Clock, log: r.Log, transport: r.Transport, calls: r.Calls},
+		&r.Config.Source, r.File, prev)
 }
 
 // parse streams the source through the format's reader into a snapshot.

@@ -86,8 +86,26 @@ type State struct {
 	NextSlot int        `json:"next_slot"`
 }
 
+// StateReader reads feed state records, BlobReader snapshot chunks: a
+// store is both, and so is a read-only view of an embedded store file
+// (what `dropgate route --explain` reads when no server holds it).
+type (
+	StateReader interface {
+		GetRecord(ctx context.Context, kind, id string) (store.Record, error)
+	}
+	BlobReader interface {
+		GetBlob(ctx context.Context, key string) ([]byte, error)
+	}
+	// Reader reads a supplier's applied snapshot: its state, then its
+	// chunks.
+	Reader interface {
+		StateReader
+		BlobReader
+	}
+)
+
 // LoadState reads a supplier's state and its record version (0: none yet).
-func LoadState(ctx context.Context, st store.Records, supplier string) (*State, int64, error) {
+func LoadState(ctx context.Context, st StateReader, supplier string) (*State, int64, error) {
 	rec, err := st.GetRecord(ctx, RecState, supplier)
 	if errors.Is(err, store.ErrNotFound) {
 		return &State{Supplier: supplier}, 0, nil
@@ -200,7 +218,7 @@ const gcChunks = 8
 // chunkReader inflates a snapshot's chunks one at a time.
 type chunkReader struct {
 	ctx      context.Context
-	blobs    store.Blobs
+	blobs    BlobReader
 	supplier string
 	meta     *Meta
 	zr       io.ReadCloser
@@ -212,7 +230,7 @@ type chunkReader struct {
 	total int // records read
 }
 
-func newChunkReader(ctx context.Context, blobs store.Blobs, supplier string, meta *Meta) *chunkReader {
+func newChunkReader(ctx context.Context, blobs BlobReader, supplier string, meta *Meta) *chunkReader {
 	return &chunkReader{ctx: ctx, blobs: blobs, supplier: supplier, meta: meta}
 }
 
@@ -291,7 +309,7 @@ func (c *chunkReader) next() (rec, bool, error) {
 
 // ReadSnapshot loads a stored snapshot whole (for the routing catalog):
 // each inflated chunk becomes one block.
-func ReadSnapshot(ctx context.Context, blobs store.Blobs, supplier string, meta *Meta) (*Snapshot, error) {
+func ReadSnapshot(ctx context.Context, blobs BlobReader, supplier string, meta *Meta) (*Snapshot, error) {
 	c := newChunkReader(ctx, blobs, supplier, meta)
 	snap := &Snapshot{ID: meta.ID, Currency: meta.Currency, Places: meta.Places, refs: make([]uint32, 0, meta.Offers)}
 	var prev []byte

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dropgate/dropgate/core/clock"
+	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/httpclient"
@@ -42,6 +43,7 @@ type sourceEnv struct {
 	log      *slog.Logger
 	// transport overrides the HTTP transport (tests).
 	transport http.RoundTripper
+	calls     connector.CallObserver // the metrics of the fetch (nil: none)
 }
 
 // openSource opens the configured source, or file instead when set.
@@ -100,7 +102,7 @@ func openURL(ctx context.Context, env sourceEnv, src *Source, prev *Validators) 
 	shown := u.Scheme + "://" + u.Host + u.Path // the query may carry a token
 	client := httpclient.New(httpclient.Options{
 		Name: env.supplier + "-feed", Limiter: env.store, Key: "feed:" + env.supplier, Timeout: timeout,
-		Clock: env.clock, Logger: env.log, Transport: env.transport,
+		Clock: env.clock, Logger: env.log, Transport: env.transport, Calls: env.calls,
 	})
 	req := client.R().SetContext(ctx).SetDoNotParseResponse(true)
 	for k, v := range src.Headers {

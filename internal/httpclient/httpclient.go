@@ -34,6 +34,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/dropgate/dropgate/core/clock"
+	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/store"
 )
@@ -55,6 +56,9 @@ type Options struct {
 	// Observe lets a connector read platform-specific headers (GraphQL
 	// throttle status lives in the body, for instance).
 	Observe func(ctx context.Context, resp *http.Response)
+	// Calls is told the outcome and latency of every attempt, under Name
+	// (the metrics; nil: not observed).
+	Calls connector.CallObserver
 }
 
 func (o *Options) defaults() {
@@ -196,7 +200,15 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, fault.Throttled(t.o.Key, t.o.Clock.Now().Add(wait))
 		}
 	}
+	start := t.o.Clock.Now()
 	resp, err := t.base.RoundTrip(req)
+	if t.o.Calls != nil {
+		status := 0
+		if err == nil {
+			status = resp.StatusCode
+		}
+		t.o.Calls.ObserveCall(t.o.Name, connector.CallOutcome(status), t.o.Clock.Now().Sub(start))
+	}
 	if err != nil {
 		return nil, err
 	}

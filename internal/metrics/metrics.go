@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/store"
 )
 
@@ -20,7 +21,10 @@ type Metrics struct {
 	Jobs         *prometheus.CounterVec   // kind, outcome
 	JobDuration  *prometheus.HistogramVec // kind
 	CallDuration *prometheus.HistogramVec // connector, outcome
-	LimiterWaits *prometheus.CounterVec   // key
+	// ConnectorErrors counts what went wrong per connector: failed calls
+	// by their outcome, and jobs that failed (job_retry, job_dead).
+	ConnectorErrors *prometheus.CounterVec // connector, reason
+	LimiterWaits    *prometheus.CounterVec // key
 }
 
 // New registers the instruments, plus a collector that reads queue depth
@@ -29,7 +33,7 @@ func New(q store.Queue) *Metrics {
 	m := &Metrics{
 		Registry: prometheus.NewRegistry(),
 		Webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "dropgate_webhooks_total", Help: "Webhook deliveries by connector and outcome (accepted, duplicate, bad_signature, too_large, unknown_connector, store_unavailable).",
+			Name: "dropgate_webhooks_total", Help: "Webhook deliveries by connector and outcome (accepted, duplicate, bad_signature, too_large, body_timeout, bad_body, unknown_connector, store_unavailable).",
 		}, []string{"connector", "outcome"}),
 		Jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dropgate_jobs_total", Help: "Job runs by kind and outcome (ok, retry, throttled, dead).",
@@ -38,13 +42,16 @@ func New(q store.Queue) *Metrics {
 			Name: "dropgate_job_duration_seconds", Help: "Job handler duration.", Buckets: prometheus.DefBuckets,
 		}, []string{"kind"}),
 		CallDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "dropgate_connector_call_duration_seconds", Help: "Outgoing connector call latency.", Buckets: prometheus.DefBuckets,
+			Name: "dropgate_connector_call_duration_seconds", Help: "Outgoing connector call latency, per attempt, by outcome (ok, client_error, throttled, server_error, network_error).", Buckets: prometheus.DefBuckets,
 		}, []string{"connector", "outcome"}),
+		ConnectorErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dropgate_connector_errors_total", Help: "Connector errors by reason: a failed call (client_error, throttled, server_error, network_error) or a failed job (job_retry, job_dead).",
+		}, []string{"connector", "reason"}),
 		LimiterWaits: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dropgate_rate_limiter_waits_total", Help: "Jobs rescheduled because their rate-limit key had no budget.",
 		}, []string{"kind"}),
 	}
-	m.Registry.MustRegister(m.Webhooks, m.Jobs, m.JobDuration, m.CallDuration, m.LimiterWaits,
+	m.Registry.MustRegister(m.Webhooks, m.Jobs, m.JobDuration, m.CallDuration, m.ConnectorErrors, m.LimiterWaits,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if q != nil {
 		m.Registry.MustRegister(&queueCollector{q: q})
@@ -60,6 +67,29 @@ func (m *Metrics) JobDone(kind, outcome string, took time.Duration) {
 		m.LimiterWaits.WithLabelValues(kind).Inc()
 	}
 }
+
+// ObserveCall records one outgoing call of a connector (it is the
+// connector.CallObserver the HTTP client reports to).
+func (m *Metrics) ObserveCall(conn, outcome string, took time.Duration) {
+	m.CallDuration.WithLabelValues(conn, outcome).Observe(took.Seconds())
+	if outcome != connector.CallOK {
+		m.ConnectorErrors.WithLabelValues(conn, outcome).Inc()
+	}
+}
+
+// ConnectorJob records the outcome of a job that talked to conn: a retry
+// or a dead letter counts as one of its errors.
+func (m *Metrics) ConnectorJob(conn, outcome string) {
+	if conn == "" {
+		return
+	}
+	switch outcome {
+	case "retry", "dead":
+		m.ConnectorErrors.WithLabelValues(conn, "job_"+outcome).Inc()
+	}
+}
+
+var _ connector.CallObserver = (*Metrics)(nil)
 
 var (
 	descDepth = prometheus.NewDesc("dropgate_queue_jobs", "Jobs per queue and state (ready, scheduled, in_flight, waiting, dead).", []string{"queue", "state"}, nil)

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -70,13 +71,31 @@ func TestCheckSFTP(t *testing.T) {
 	}
 }
 
+// TestOpenSFTPDoesNoIO: Open and Close never connect. The server is a
+// local listener; after them the test connects once itself, and accepts
+// are first come first served, so a connection Open had made would be
+// accepted before the test's own.
 func TestOpenSFTPDoesNoIO(t *testing.T) {
 	_, hostKey := newKey(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 16)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
 	c := Config{
-		Type: "sftp", Host: "192.0.2.1", User: "acme", Outbox: "in", Password: "pw-pw-pw",
+		Type: "sftp", Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, User: "acme", Outbox: "in", Password: "pw-pw-pw",
 		HostKey: string(ssh.MarshalAuthorizedKey(hostKey.PublicKey())),
 	}
-	start := time.Now()
 	tr, err := Open(c)
 	if err != nil {
 		t.Fatal(err)
@@ -87,8 +106,15 @@ func TestOpenSFTPDoesNoIO(t *testing.T) {
 	if err := tr.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(start); d > time.Second {
-		t.Fatalf("Open took %s: it must not connect", d)
+	mine, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mine.Close()
+	first := <-accepted
+	defer first.Close()
+	if first.RemoteAddr().String() != mine.LocalAddr().String() {
+		t.Fatalf("Open or Close connected to the server (from %s)", first.RemoteAddr())
 	}
 	c.HostKey = "nonsense"
 	if tr, err := Open(c); err == nil || tr != nil || !strings.Contains(err.Error(), "host_key") {

@@ -43,7 +43,7 @@ func setup(t *testing.T) (*embedded.Store, *Runner, func()) {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(time.Minute) // a hang guard
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -61,6 +61,21 @@ func dead(t *testing.T, st *embedded.Store) []store.Job {
 	return jobs
 }
 
+// settled reports whether no job is ready, scheduled or running.
+func settled(t *testing.T, st *embedded.Store) bool {
+	t.Helper()
+	stats, err := st.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range stats {
+		if q.Ready+q.Scheduled+q.InFlight+q.Waiting != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 func TestRetryThenSucceed(t *testing.T) {
 	st, r, start := setup(t)
 	var calls atomic.Int32
@@ -75,7 +90,8 @@ func TestRetryThenSucceed(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "third call", func() bool { return calls.Load() == 3 })
-	time.Sleep(50 * time.Millisecond)
+	// Once acknowledged the job is gone: nothing can call the handler again.
+	waitFor(t, "the job acknowledged", func() bool { return settled(t, st) })
 	if calls.Load() != 3 || len(dead(t, st)) != 0 {
 		t.Errorf("calls=%d dead=%d", calls.Load(), len(dead(t, st)))
 	}

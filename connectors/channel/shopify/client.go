@@ -51,6 +51,7 @@ func newHTTP(env connector.Env, cfg *Config, base http.RoundTripper) (*http.Clie
 		Clock:     env.Clock,
 		Logger:    env.Logger,
 		Transport: rt,
+		Calls:     env.Calls,
 	}), nil
 }
 

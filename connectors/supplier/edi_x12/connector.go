@@ -3,26 +3,23 @@ package edi_x12
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
-	"github.com/dropgate/dropgate/internal/transport"
+	"github.com/dropgate/dropgate/internal/edipartner"
 	"github.com/dropgate/dropgate/internal/x12"
 )
 
 // Connector is a configured X12 supplier.
 type Connector struct {
-	env       connector.Env
-	cfg       *Config
-	delims    x12.Delimiters
-	loc       *time.Location
-	transport transport.Transport
-	// Mailbox is the inbox and the reply outbox (connector.Inbox,
-	// connector.ReplySender) over the same transport.
-	transport.Mailbox
+	// Link is the transport: the inbox and the reply outbox
+	// (connector.Inbox, connector.ReplySender), the 850s' delivery, Close.
+	*edipartner.Link
+	env      connector.Env
+	cfg      *Config
+	delims   x12.Delimiters
+	loc      *time.Location
 	asn      asnOptions
 	currency string // of inbound documents without CUR
 }
@@ -36,41 +33,32 @@ var (
 	_ connector.Inbox               = (*Connector)(nil)
 	_ connector.FunctionalAckPolicy = (*Connector)(nil)
 	_ connector.Closer              = (*Connector)(nil)
-	_ connector.Checker             = (*Config)(nil)
 )
 
-// Close ends the transport's connection (an SFTP session); the app calls
-// it on shutdown.
-func (c *Connector) Close() error { return c.transport.Close() }
+// names: <PO>.850.x12, <PO>.cancel.850.x12, <inbound>.<ISA13>-<GS06>.997.x12.
+var names = edipartner.Naming{Doc: "850", Ext: "x12"}
+
+// RefISA13 is the system of the ref SendPO and CancelPO record: the
+// interchange control number of the 850 (ISA13 = GS06), which the
+// partner's 997/999 quotes in AK102 (FunctionalAck.InterchangeControl).
+const RefISA13 = "x12:isa13"
 
 // New builds the connector; no I/O (an SFTP transport connects on use).
 func New(env connector.Env, cfg *Config) (*Connector, error) {
-	loc := time.UTC
-	if cfg.Partner.Timezone != "" {
-		l, err := time.LoadLocation(cfg.Partner.Timezone)
-		if err != nil {
-			return nil, err
-		}
-		loc = l
+	loc, err := edipartner.Location(cfg.Partner.Timezone)
+	if err != nil {
+		return nil, err
 	}
 	refs, err := parseTrackingRef(cfg.Partner.TrackingRef)
 	if err != nil {
 		return nil, fmt.Errorf("partner.tracking_ref: %w", err)
 	}
-	carriers := make(map[string]string, len(cfg.Partner.Carriers))
-	for scac, code := range cfg.Partner.Carriers {
-		carriers[strings.ToUpper(scac)] = code
-	}
-	currency := cfg.Partner.DefaultCurrency
-	if currency == "" {
-		currency = "USD"
-	}
-	t, err := transport.Open(cfg.Transport)
+	link, err := edipartner.Open(env.Name, cfg.Transport, names)
 	if err != nil {
 		return nil, err
 	}
-	return &Connector{env: env, cfg: cfg, delims: cfg.Partner.Delimiters.x12(cfg.Partner.Version), loc: loc, transport: t, Mailbox: transport.Mailbox{Name: env.Name, T: t},
-		asn: asnOptions{refs: refs, carriers: carriers}, currency: currency}, nil
+	return &Connector{Link: link, env: env, cfg: cfg, delims: cfg.Partner.Delimiters.x12(cfg.Partner.Version), loc: loc,
+		asn: asnOptions{refs: refs, carriers: edipartner.Carriers(cfg.Partner.Carriers)}, currency: edipartner.Currency(cfg.Partner.DefaultCurrency, "USD")}, nil
 }
 
 // Name is the instance name.
@@ -78,11 +66,6 @@ func (c *Connector) Name() string { return c.env.Name }
 
 // Type is "edi_x12".
 func (c *Connector) Type() string { return Type }
-
-// counterName is the partner's interchange control-number sequence.
-// counterName is the partner's interchange control-number sequence; in
-// the instance's namespace it is x12:<name>:interchange, as it always was.
-const counterName = "interchange"
 
 // SendPO renders the PO as an 850 and puts it in the outbox as
 // <PO number>.850.x12. The control number is allocated once per PO, so a
@@ -102,21 +85,19 @@ func (c *Connector) CancelPO(ctx context.Context, po *model.PurchaseOrder, order
 	return c.send(ctx, po, order, purposeCancel)
 }
 
+// send delivers the 850 of purpose (BEG01). The once-key names the
+// purpose by its BEG01 code ("850:00:<PO>"), as it always has.
 func (c *Connector) send(ctx context.Context, po *model.PurchaseOrder, order *model.Order, purpose string) (connector.Sent, error) {
-	ctrl, err := c.env.Counters.NextCounter(ctx, counterName, "850:"+purpose+":"+po.Number)
-	if err != nil {
-		return connector.Sent{}, fmt.Errorf("control number: %w", err)
-	}
-	data, err := c.Render850(po, order, ctrl, c.env.Clock.Now(), purpose)
-	if err != nil {
-		return connector.Sent{}, err // a value the partner profile refuses: permanent
-	}
-	name := po.Number + ".850.x12"
-	if purpose == purposeCancel {
-		name = po.Number + ".cancel.850.x12"
-	}
-	if err := c.transport.Put(ctx, name, data); err != nil {
-		return connector.Sent{}, fmt.Errorf("put %s: %w", name, err)
-	}
-	return connector.Sent{Document: name, Refs: []model.Ref{{System: "x12:isa13", ID: strconv.FormatInt(ctrl, 10)}}}, nil
+	return c.Deliver(ctx, c.env.Counters, edipartner.Outbound{
+		PO: po.Number, Cancel: purpose == purposeCancel, Once: edipartner.OrderKey("850", purpose, po.Number), Ref: RefISA13,
+		Render: func(ctrl int64) ([]byte, error) { return c.Render850(po, order, ctrl, c.env.Clock.Now(), purpose) },
+	})
+}
+
+// ExpectFunctionalAck reports whether the partner answers our 850s with a
+// 997/999 (partner.expect_ack, default true) and within how long
+// (partner.ack_within, default 24h); the engine flags interchanges left
+// unacknowledged longer.
+func (c *Connector) ExpectFunctionalAck() (bool, time.Duration) {
+	return c.cfg.Partner.acks().Expected()
 }

@@ -3,15 +3,12 @@ package edi_x12
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/dropgate/dropgate/core/connector"
-	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/internal/edipartner"
 	"github.com/dropgate/dropgate/internal/x12"
 )
 
@@ -53,6 +50,7 @@ func (c *Connector) ParseDocuments(ctx context.Context, name string, data []byte
 		opts = append(opts, x12.WithStrict())
 	}
 	r := x12.NewReader(bytes.NewReader(data), opts...)
+	res := &edipartner.Results{File: name}
 	var (
 		ics     []*x12.Interchange
 		pending []pendingDoc
@@ -72,42 +70,22 @@ func (c *Connector) ParseDocuments(ctx context.Context, name string, data []byte
 			break
 		}
 		if err != nil {
-			return nil, fault.Permanent(fmt.Errorf("%s: %w", name, err))
+			return nil, res.Refuse(err)
 		}
 		seen(set.Interchange)
 		pending = append(pending, c.mapSet(set))
 	}
-	if len(ics) == 0 {
-		return nil, fault.Permanent(fmt.Errorf("%s: no X12 interchange (ISA) found", name))
-	}
-	for _, ic := range ics {
-		if err := c.checkInterchange(ic); err != nil {
-			return nil, fault.Permanent(fmt.Errorf("%s: %w", name, err))
-		}
-	}
-	out := &connector.Parsed{}
-	for _, p := range pending {
-		if errs := setProblems(p.set); len(errs) > 0 {
-			rj := connector.RejectedDoc{ID: p.id, Type: p.set.Header.ID}
-			for _, e := range errs {
-				rj.Errors = append(rj.Errors, name+": "+e)
-			}
-			out.Rejected = append(out.Rejected, rj)
-			continue
-		}
-		for _, d := range p.docs {
-			for _, w := range p.set.Warnings {
-				d.Warnings = append(d.Warnings, name+": "+w.Error())
-			}
-			out.Docs = append(out.Docs, d)
-		}
-	}
-	replies, err := c.acknowledge(ctx, name, ics)
-	if err != nil {
+	if err := edipartner.CheckInterchanges(res, ics, "X12 interchange (ISA)", c.checkInterchange); err != nil {
 		return nil, err
 	}
-	out.Replies = replies
-	return out, nil
+	for _, p := range pending {
+		if errs := setProblems(p.set); len(errs) > 0 {
+			res.Reject(p.id, p.set.Header.ID, errs)
+			continue
+		}
+		res.Accept(p.docs, edipartner.Messages(p.set.Warnings))
+	}
+	return res.Finish(c.acknowledge(ctx, name, ics))
 }
 
 // mapSet maps one set. A set the reader found broken is not mapped: its
@@ -128,15 +106,7 @@ func (c *Connector) mapSet(set *x12.Set) pendingDoc {
 		if len(notices) == 0 && set.Accepted() {
 			m.segmentError(set.Segments[0], x12.CodeSegmentMandatoryMissing, "the 856 ships no item and no pack of any purchase order")
 		}
-		for _, sn := range notices {
-			d := connector.InboundDoc{ID: p.id, PONumber: sn.PONumber, ShipNotice: sn}
-			if len(notices) > 1 {
-				// One InboundDoc per order; the PO number keeps each id
-				// stable and distinct.
-				d.ID += ":" + sn.PONumber
-			}
-			p.docs = append(p.docs, d)
-		}
+		p.docs = edipartner.ShipNotices(p.id, notices)
 		return p
 	case "810":
 		doc.Invoice = m.map810()
@@ -155,23 +125,22 @@ func (c *Connector) mapSet(set *x12.Set) pendingDoc {
 	return p
 }
 
-// docID is the stable id of a set: the sender, ISA13, GS06 and ST02. A
-// set whose ST02 an earlier set of the group already used (tolerated, or
-// rejected when strict) adds its position in the group, "#2": without it
-// the engine would take it for a redelivery of the first and drop it.
+// docID is the stable id of a set: the sender, ISA13, GS06 and ST02, and
+// its position in the group when an earlier set used its ST02
+// (edipartner.DocID).
 func docID(set *x12.Set) string {
 	var sender, isa13, gs06 string
 	if ic := set.Interchange; ic != nil {
 		sender, isa13 = ic.Header.SenderID, ic.Header.Control
 	}
+	var at int
 	if g := set.Group; g != nil {
 		gs06 = g.Header.Control
+		if repeatedControl(set) {
+			at = slices.Index(g.Sets, set) + 1
+		}
 	}
-	id := strings.Join([]string{"x12", sender, isa13, gs06, set.Header.Control}, ":")
-	if set.Group != nil && repeatedControl(set) {
-		id += "#" + strconv.Itoa(slices.Index(set.Group.Sets, set)+1)
-	}
-	return id
+	return edipartner.DocID(at, "x12", sender, isa13, gs06, set.Header.Control)
 }
 
 // repeatedControl reports a set whose ST02 an earlier set of its group
@@ -190,36 +159,31 @@ func repeatedControl(set *x12.Set) bool {
 // setProblems lists the errors that keep a set from yielding documents:
 // its own, and its group's (the 997 rejects the whole group then).
 func setProblems(set *x12.Set) []string {
-	var out []string
 	if g := set.Group; g != nil {
-		for _, e := range g.Errors {
-			out = append(out, e.Error())
-		}
+		return edipartner.Messages(g.Errors, set.Errors)
 	}
-	for _, e := range set.Errors {
-		out = append(out, e.Error())
-	}
-	return out
+	return edipartner.Messages(set.Errors)
 }
 
 // checkInterchange refuses an interchange with envelope errors (the
 // counts and control numbers that prove it complete are wrong: a
 // truncated upload must not be half processed) or one not exchanged
-// between this partner and us: a file dropped in the wrong inbox would
-// otherwise be attributed to the wrong supplier and acknowledged with
-// our id.
+// between this partner and us (edipartner.Parties).
 func (c *Connector) checkInterchange(ic *x12.Interchange) error {
-	if len(ic.Errors) > 0 {
-		return fmt.Errorf("interchange %s: %w", ic.Header.Control, x12.ErrorList(ic.Errors))
-	}
-	p := &c.cfg.Partner
 	h := ic.Header
-	var errs []error
-	if h.SenderID != p.ReceiverID {
-		errs = append(errs, fmt.Errorf("interchange %s comes from %s/%s, not from this partner (partner.receiver_id %s)", h.Control, h.SenderQualifier, h.SenderID, p.ReceiverID))
+	if len(ic.Errors) > 0 {
+		return fmt.Errorf("interchange %s: %w", h.Control, x12.ErrorList(ic.Errors))
 	}
-	if h.ReceiverID != p.SenderID {
-		errs = append(errs, fmt.Errorf("interchange %s is addressed to %s/%s, not to us (partner.sender_id %s)", h.Control, h.ReceiverQualifier, h.ReceiverID, p.SenderID))
+	return c.parties().Check("interchange "+h.Control+" ",
+		edipartner.Party{Qualifier: h.SenderQualifier, ID: h.SenderID}, edipartner.Party{Qualifier: h.ReceiverQualifier, ID: h.ReceiverID})
+}
+
+// parties are us (ISA05/06) and the partner (ISA07/08).
+func (c *Connector) parties() edipartner.Parties {
+	p := &c.cfg.Partner
+	return edipartner.Parties{
+		Us: edipartner.Party{Qualifier: p.SenderQualifier, ID: p.SenderID}, UsKey: "partner.sender_id",
+		Them: edipartner.Party{Qualifier: p.ReceiverQualifier, ID: p.ReceiverID}, ThemKey: "partner.receiver_id",
+		Show: func(p edipartner.Party) string { return p.Qualifier + "/" + p.ID },
 	}
-	return errors.Join(errs...)
 }

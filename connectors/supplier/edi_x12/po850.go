@@ -8,6 +8,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/edipartner"
 	"github.com/dropgate/dropgate/internal/x12"
 )
 
@@ -40,8 +41,8 @@ func (c *Connector) Render850(po *model.PurchaseOrder, order *model.Order, ctrl 
 	if p.Replacement != "" {
 		opts = append(opts, x12.WithReplacement(p.Replacement[0]))
 	}
-	if (p.Newline == nil || *p.Newline) && c.delims.Segment != '\n' && c.delims.Segment != '\r' {
-		opts = append(opts, x12.WithNewline("\n"))
+	if nl := c.lineEnding(); nl != "" {
+		opts = append(opts, x12.WithNewline(nl))
 	}
 	w, err := x12.NewWriter(&buf, c.delims, opts...)
 	if err != nil {
@@ -102,6 +103,13 @@ func (c *Connector) Render850(po *model.PurchaseOrder, order *model.Order, ctrl 
 		return nil, fault.Permanent(fmt.Errorf("850 %s: %w", po.Number, err))
 	}
 	return buf.Bytes(), nil
+}
+
+// lineEnding follows each segment terminator of our 850s and 997s
+// (partner.newline).
+func (c *Connector) lineEnding() string {
+	d := c.delims
+	return edipartner.LineEnding(c.cfg.Partner.Newline, d.Element, d.Component, d.Repetition, d.Segment)
 }
 
 func writeShipTo(w *x12.Writer, a *model.Address) {

@@ -10,18 +10,17 @@
 // po850.go and po850_read.go (850 both ways), parse.go (the inbound file),
 // ack855.go, asn856.go, invoice810.go, inventory846.go and funcack.go (one
 // mapping per transaction set, on the helpers of mapping.go), acks_out.go
-// (997/999 out), inbox.go (the transport's inbox and outbox).
+// (997/999 out). What X12 shares with EDIFACT (the transport's outbox and
+// inbox, control numbers, file names, the common profile checks) is
+// internal/edipartner's.
 package edi_x12
 
 import (
-	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
-	"github.com/dropgate/dropgate/core/money"
-	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/edipartner"
 	"github.com/dropgate/dropgate/internal/transport"
 	"github.com/dropgate/dropgate/internal/x12"
 )
@@ -130,58 +129,36 @@ func isaVersion(v string) string {
 
 // Check validates the profile without I/O.
 func (c *Config) Check() []connector.Problem {
-	var ps []connector.Problem
-	add := func(path, format string, args ...any) {
-		ps = append(ps, connector.Problem{Path: path, Message: fmt.Sprintf(format, args...)})
-	}
+	var ps edipartner.Problems
 	p := &c.Partner
 	switch p.Version {
 	case "004010", "005010":
 	default:
-		add("partner.version", "unsupported version %q (supported: 004010, 005010)", p.Version)
+		ps.Add("partner.version", "unsupported version %q (supported: 004010, 005010)", p.Version)
 	}
 	if p.Usage != "T" && p.Usage != "P" && p.Usage != "" {
-		add("partner.usage", "must be T (test) or P (production), got %q", p.Usage)
+		ps.Add("partner.usage", "must be T (test) or P (production), got %q", p.Usage)
 	}
-	for _, f := range []struct{ path, v string }{
-		{"partner.delimiters.element", p.Delimiters.Element}, {"partner.delimiters.component", p.Delimiters.Component},
-		{"partner.delimiters.repetition", p.Delimiters.Repetition}, {"partner.delimiters.segment", p.Delimiters.Segment},
-	} {
-		if f.v != "" && len(f.v) != 1 {
-			add(f.path, "must be exactly one character (byte), got %q", f.v)
-		}
+	d := p.Delimiters
+	ps.OneByte("partner.delimiters.element", d.Element)
+	ps.OneByte("partner.delimiters.component", d.Component)
+	ps.OneByte("partner.delimiters.repetition", d.Repetition)
+	ps.OneByte("partner.delimiters.segment", d.Segment)
+	if err := d.x12(p.Version).Validate(); err != nil {
+		ps.Add("partner.delimiters", "%v", err)
 	}
-	if err := p.Delimiters.x12(p.Version).Validate(); err != nil {
-		add("partner.delimiters", "%v", err)
-	}
-	for _, f := range []struct {
-		path, v string
-		max     int
-	}{{"partner.sender_id", p.SenderID, 15}, {"partner.receiver_id", p.ReceiverID, 15}, {"partner.sender_qualifier", p.SenderQualifier, 2}, {"partner.receiver_qualifier", p.ReceiverQualifier, 2}} {
-		if len(f.v) > f.max {
-			add(f.path, "%q is longer than %d characters", f.v, f.max)
-		}
-	}
-	switch p.InvalidChars {
-	case "", "replace", "reject":
-	default:
-		add("partner.invalid_chars", "must be replace or reject, got %q", p.InvalidChars)
-	}
-	switch p.Charset {
-	case "", "utf8", "extended", "basic":
-	default:
-		add("partner.charset", "must be utf8, extended or basic, got %q", p.Charset)
-	}
+	ps.MaxLen("partner.sender_id", p.SenderID, 15, "")
+	ps.MaxLen("partner.receiver_id", p.ReceiverID, 15, "")
+	ps.MaxLen("partner.sender_qualifier", p.SenderQualifier, 2, "")
+	ps.MaxLen("partner.receiver_qualifier", p.ReceiverQualifier, 2, "")
+	ps.OneOf("partner.invalid_chars", p.InvalidChars, "replace", "reject")
+	ps.OneOf("partner.charset", p.Charset, "utf8", "extended", "basic")
 	if len(p.Replacement) > 1 {
-		add("partner.replacement", "must be one character")
+		ps.Add("partner.replacement", "must be one character")
 	}
-	if p.Timezone != "" {
-		if _, err := time.LoadLocation(p.Timezone); err != nil {
-			add("partner.timezone", "unknown time zone %q", p.Timezone)
-		}
-	}
-	ps = append(ps, p.checkInbound()...)
-	ps = append(ps, c.Transport.Check("transport")...)
+	ps.Timezone("partner.timezone", p.Timezone)
+	p.checkInbound(&ps)
+	ps.Append(c.Transport.Check("transport")...)
 	return ps
 }
 
@@ -191,11 +168,6 @@ const (
 	ack999  = "999"
 	ackNone = "none"
 )
-
-// defaultAckWithin is how long a partner has to send its 997 when the
-// profile does not say: a day covers VAN batching and weekend-light
-// translators without hiding a partner that never answers.
-const defaultAckWithin = 24 * time.Hour
 
 // trackingRef is one place an 856 may carry a tracking number: a REF
 // (REF01 qualifier, number in REF02) or a MAN (MAN01 or MAN04 qualifier,
@@ -207,68 +179,54 @@ type trackingRef struct {
 
 func (t trackingRef) String() string { return t.Segment + "*" + t.Qualifier }
 
-// trackingRefRE: REF01 (128) is 2–3 characters, MAN01 (88) 1–2.
-var trackingRefRE = regexp.MustCompile(`^(REF\*[0-9A-Z]{2,3}|MAN\*[0-9A-Z]{1,2})$`)
+// trackingRefs: REF01 (128) is 2–3 characters, MAN01 (88) 1–2. Empty is
+// REF*CN, the carrier's reference number, which is where most drop-ship
+// 856s put it.
+var trackingRefs = edipartner.RefSyntax{
+	Sep:     "*",
+	Valid:   regexp.MustCompile(`^(REF\*[0-9A-Z]{2,3}|MAN\*[0-9A-Z]{1,2})$`),
+	Default: edipartner.Ref{Segment: "REF", Qualifier: "CN"},
+	Want:    "REF*<qualifier> or MAN*<qualifier> (e.g. REF*CN, REF*2I, MAN*CP)",
+}
 
-// parseTrackingRef reads partner.tracking_ref; empty is REF*CN, the
-// carrier's reference number, which is where most drop-ship 856s put it.
+// parseTrackingRef reads partner.tracking_ref.
 func parseTrackingRef(s string) ([]trackingRef, error) {
-	if strings.TrimSpace(s) == "" {
-		return []trackingRef{{"REF", "CN"}}, nil
-	}
-	var out []trackingRef
-	for _, f := range strings.Split(s, ",") {
-		f = strings.ToUpper(strings.TrimSpace(f))
-		if !trackingRefRE.MatchString(f) {
-			return nil, fmt.Errorf("%q is not REF*<qualifier> or MAN*<qualifier> (e.g. REF*CN, REF*2I, MAN*CP)", f)
-		}
-		seg, q, _ := strings.Cut(f, "*")
-		out = append(out, trackingRef{seg, q})
-	}
-	return out, nil
+	return edipartner.ParseRefs[trackingRef](s, trackingRefs)
 }
 
 // scacRE: a Standard Carrier Alpha Code is 2–4 letters.
 var scacRE = regexp.MustCompile(`^[A-Z]{2,4}$`)
 
-// checkInbound validates the keys about the partner's documents.
-func (p *Partner) checkInbound() []connector.Problem {
-	var ps []connector.Problem
-	add := func(path, format string, args ...any) {
-		ps = append(ps, connector.Problem{Path: path, Message: fmt.Sprintf(format, args...)})
-	}
+// checkInbound validates the keys about the partner's documents and
+// acknowledgements.
+func (p *Partner) checkInbound(ps *edipartner.Problems) {
 	if _, err := parseTrackingRef(p.TrackingRef); err != nil {
-		add("partner.tracking_ref", "%v", err)
+		ps.Add("partner.tracking_ref", "%v", err)
 	}
-	for scac, code := range p.Carriers {
+	for scac := range p.Carriers {
 		if !scacRE.MatchString(scac) {
-			add("partner.carriers."+scac, "%q is not a SCAC (2 to 4 upper-case letters)", scac)
-		}
-		if code == "" || strings.ToLower(code) != code {
-			add("partner.carriers."+scac, "carrier code %q must be lower case, such as ups or fedex", code)
+			ps.Add("partner.carriers."+scac, "%q is not a SCAC (2 to 4 upper-case letters)", scac)
 		}
 	}
-	if p.DefaultCurrency != "" && !money.KnownCurrency(p.DefaultCurrency) {
-		add("partner.default_currency", "unknown ISO 4217 currency %q", p.DefaultCurrency)
-	}
+	ps.CarrierCodes("partner.carriers", p.Carriers)
+	ps.Currency("partner.default_currency", p.DefaultCurrency)
 	switch p.Ack {
 	case "", ack997, ackNone:
 	case ack999:
 		// The 999 was introduced with 005010; an 004010 translator has
 		// no map for it.
 		if p.Version != "" && p.Version < "005010" {
-			add("partner.ack", "a 999 needs version 005010 or later (version is %s); use \"997\"", p.Version)
+			ps.Add("partner.ack", "a 999 needs version 005010 or later (version is %s); use \"997\"", p.Version)
 		}
 	default:
-		add("partner.ack", "must be \"997\", \"999\" or none, got %q", p.Ack)
+		ps.Add("partner.ack", "must be \"997\", \"999\" or none, got %q", p.Ack)
 	}
-	if p.AckWithin < 0 {
-		add("partner.ack_within", "must not be negative")
-	}
-	if p.AckWithin > 0 && p.ExpectAck != nil && !*p.ExpectAck {
-		add("partner.ack_within", "has no effect with expect_ack: false")
-	}
-	return ps
+	p.acks().Check(ps, "partner", "expect_ack")
+}
+
+// acks is what the profile expects of the partner's 997/999s.
+func (p *Partner) acks() edipartner.Acks {
+	return edipartner.Acks{Expect: p.ExpectAck, Within: p.AckWithin}
 }
 
 func init() {
@@ -281,10 +239,15 @@ func init() {
 		New: func(env connector.Env, cfg *Config) (connector.Connector, error) {
 			return New(env, cfg)
 		},
-		RateLimit: store.Limit{Rate: 5, Burst: 10},
-		Retry:     connector.RetryPolicy{MaxAttempts: 10, BaseDelay: 5 * time.Second, MaxDelay: 30 * time.Minute},
+		RateLimit: edipartner.RateLimit,
+		Retry:     edipartner.Retry,
 	})
 }
+
+var (
+	_ connector.Checker    = (*Config)(nil)
+	_ transport.Configured = (*Config)(nil)
+)
 
 // TransportConfig returns the transport block (transport.Configured).
 func (c *Config) TransportConfig() transport.Config { return c.Transport }

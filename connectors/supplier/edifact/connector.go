@@ -2,26 +2,24 @@ package edifact
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
-	"github.com/dropgate/dropgate/internal/transport"
+	"github.com/dropgate/dropgate/internal/edipartner"
 )
 
 // Connector is a configured EDIFACT supplier.
 type Connector struct {
-	env       connector.Env
-	cfg       *Config
-	loc       *time.Location
-	transport transport.Transport
-	// Mailbox is the inbox and the reply outbox (connector.Inbox,
-	// connector.ReplySender) over the same transport.
-	transport.Mailbox
+	// Link is the transport: the inbox and the reply outbox
+	// (connector.Inbox, connector.ReplySender), the ORDERS' delivery,
+	// Close.
+	*edipartner.Link
+	env      connector.Env
+	cfg      *Config
+	loc      *time.Location
 	tracking []trackingRef
 	carriers map[string]string // TDT C040/3127 (upper case) → canonical code
 }
@@ -35,12 +33,10 @@ var (
 	_ connector.Inbox               = (*Connector)(nil)
 	_ connector.FunctionalAckPolicy = (*Connector)(nil)
 	_ connector.Closer              = (*Connector)(nil)
-	_ connector.Checker             = (*Config)(nil)
 )
 
-// Close ends the transport's connection (an SFTP session); the app calls
-// it on shutdown.
-func (c *Connector) Close() error { return c.transport.Close() }
+// names: <PO>.orders.edi, <PO>.cancel.orders.edi, <inbound>.<UNB 0020>.contrl.edi.
+var names = edipartner.Naming{Doc: "orders", Ext: "edi"}
 
 // RefInterchange is the system of the ref SendPO and CancelPO record:
 // the UNB 0020 interchange control reference of the ORDERS, which the
@@ -50,34 +46,22 @@ const RefInterchange = "edifact:unb0020"
 // New builds the connector from a config that passes Check; no I/O (an
 // SFTP transport connects on use).
 func New(env connector.Env, cfg *Config) (*Connector, error) {
-	if ps := cfg.Check(); len(ps) > 0 {
-		errs := make([]error, len(ps))
-		for i, p := range ps {
-			errs[i] = p
-		}
-		return nil, errors.Join(errs...)
+	if err := edipartner.Problems(cfg.Check()).Err(); err != nil {
+		return nil, err
 	}
-	loc := time.UTC
-	if cfg.Partner.Timezone != "" {
-		l, err := time.LoadLocation(cfg.Partner.Timezone)
-		if err != nil {
-			return nil, fmt.Errorf("partner.timezone: %w", err)
-		}
-		loc = l
+	loc, err := edipartner.Location(cfg.Partner.Timezone)
+	if err != nil {
+		return nil, err
 	}
 	refs, err := parseTrackingRefs(cfg.Partner.TrackingRef)
 	if err != nil {
 		return nil, fmt.Errorf("partner.tracking_ref: %w", err)
 	}
-	carriers := make(map[string]string, len(cfg.Partner.Carriers))
-	for id, code := range cfg.Partner.Carriers {
-		carriers[strings.ToUpper(id)] = code
-	}
-	t, err := transport.Open(cfg.Transport)
+	link, err := edipartner.Open(env.Name, cfg.Transport, names)
 	if err != nil {
 		return nil, err
 	}
-	return &Connector{env: env, cfg: cfg, loc: loc, transport: t, Mailbox: transport.Mailbox{Name: env.Name, T: t}, tracking: refs, carriers: carriers}, nil
+	return &Connector{Link: link, env: env, cfg: cfg, loc: loc, tracking: refs, carriers: edipartner.Carriers(cfg.Partner.Carriers)}, nil
 }
 
 // Name is the instance name.
@@ -85,13 +69,6 @@ func (c *Connector) Name() string { return c.env.Name }
 
 // Type is "edifact".
 func (c *Connector) Type() string { return Type }
-
-// counterName is the partner's interchange control reference sequence,
-// shared by our ORDERS and our CONTRLs so that no reference is used twice
-// towards the partner.
-// counterName is the partner's interchange reference sequence; in the
-// instance's namespace it is edifact:<name>:interchange, as it always was.
-const counterName = "interchange"
 
 // SendPO renders the PO as an ORDERS interchange and puts it in the outbox
 // as <PO number>.orders.edi. The control reference is allocated once per
@@ -111,36 +88,25 @@ func (c *Connector) CancelPO(ctx context.Context, po *model.PurchaseOrder, order
 	return c.send(ctx, po, order, functionCancel)
 }
 
+// send delivers the ORDERS of BGM message function function. The
+// once-key names it "orders:original:<PO>" or "orders:cancel:<PO>", as it
+// always has.
 func (c *Connector) send(ctx context.Context, po *model.PurchaseOrder, order *model.Order, function string) (connector.Sent, error) {
 	purpose := "original"
-	name := po.Number + ".orders.edi"
 	if function == functionCancel {
-		purpose, name = "cancel", po.Number+".cancel.orders.edi"
+		purpose = "cancel"
 	}
-	ctrl, err := c.env.Counters.NextCounter(ctx, counterName, "orders:"+purpose+":"+po.Number)
-	if err != nil {
-		return connector.Sent{}, fmt.Errorf("%s: control reference for %s: %w", c.env.Name, name, err)
-	}
-	data, err := c.RenderOrders(po, order, strconv.FormatInt(ctrl, 10), c.env.Clock.Now(), function)
-	if err != nil {
-		return connector.Sent{}, err // a value the profile refuses: permanent
-	}
-	if err := c.transport.Put(ctx, name, data); err != nil {
-		return connector.Sent{}, fmt.Errorf("%s: put %s: %w", c.env.Name, name, err)
-	}
-	return connector.Sent{Document: name, Refs: []model.Ref{{System: RefInterchange, ID: strconv.FormatInt(ctrl, 10)}}}, nil
+	return c.Deliver(ctx, c.env.Counters, edipartner.Outbound{
+		PO: po.Number, Cancel: function == functionCancel, Once: edipartner.OrderKey("orders", purpose, po.Number), Ref: RefInterchange,
+		Render: func(ctrl int64) ([]byte, error) {
+			return c.RenderOrders(po, order, strconv.FormatInt(ctrl, 10), c.env.Clock.Now(), function)
+		},
+	})
 }
 
 // ExpectFunctionalAck reports whether the partner answers our ORDERS with
 // a CONTRL (partner.expect_contrl, default true) and within how long
 // (partner.ack_within, default 24h).
 func (c *Connector) ExpectFunctionalAck() (bool, time.Duration) {
-	p := &c.cfg.Partner
-	if p.ExpectContrl != nil && !*p.ExpectContrl {
-		return false, 0
-	}
-	if p.AckWithin > 0 {
-		return true, p.AckWithin
-	}
-	return true, defaultAckWithin
+	return c.cfg.Partner.acks().Expected()
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/internal/edifact"
-	"github.com/dropgate/dropgate/internal/transport"
+	"github.com/dropgate/dropgate/internal/edipartner"
 )
 
 // syntaxErrors names the 0085 syntax error codes (code list 0085, ISO
@@ -127,7 +127,9 @@ func codeText(c edifact.ErrorCode) string {
 // counter, allocated once per inbound interchange (its sender and UNB
 // 0020): parsing the same file again renders the same reference and
 // never burns a new one. Failing to allocate one is returned as is (the
-// store is down: retry).
+// store is down: retry). Each CONTRL is named after the inbound file and
+// the interchange it answers (desadv-0042.77.contrl.edi), so a re-parse
+// rewrites the same file.
 func (c *Connector) acknowledge(ctx context.Context, name string, ics []*edifact.Interchange) ([]connector.Reply, error) {
 	p := &c.cfg.Partner
 	policy := p.contrl()
@@ -143,8 +145,8 @@ func (c *Connector) acknowledge(ctx context.Context, name string, ics []*edifact
 		if onlyContrl(ic) {
 			continue
 		}
-		once := fmt.Sprintf("contrl:%s/%s:%s", h.Sender.Qualifier, h.Sender.ID, h.ControlRef)
-		ctrl, err := c.env.Counters.NextCounter(ctx, counterName, once)
+		sender := edipartner.Party{Qualifier: h.Sender.Qualifier, ID: h.Sender.ID}
+		ctrl, err := edipartner.Control(ctx, c.env.Counters, edipartner.ReplyKey("contrl", sender, h.ControlRef))
 		if err != nil {
 			return nil, fmt.Errorf("%s: control reference for the CONTRL of interchange %s: %w", name, h.ControlRef, err)
 		}
@@ -163,7 +165,7 @@ func (c *Connector) acknowledge(ctx context.Context, name string, ics []*edifact
 		if err != nil {
 			return nil, fault.Permanent(fmt.Errorf("%s: CONTRL for interchange %s: %w", name, h.ControlRef, err))
 		}
-		replies = append(replies, connector.Reply{Name: contrlName(name, h.ControlRef), Data: buf.Bytes()})
+		replies = append(replies, connector.Reply{Name: names.Reply(name, h.ControlRef, "contrl"), Data: buf.Bytes()})
 	}
 	return replies, nil
 }
@@ -177,12 +179,4 @@ func onlyContrl(ic *edifact.Interchange) bool {
 		}
 	}
 	return len(msgs) > 0
-}
-
-// contrlName names the reply after the inbound file and the answered
-// interchange, e.g. desadv-0042.77.contrl.edi: a re-parse rewrites the
-// same file instead of adding one. A long inbound name is cut short and
-// hashed (transport.DerivedName), so the CONTRL can always be written.
-func contrlName(inbound, ref string) string {
-	return transport.DerivedName(inbound, "."+ref+".contrl.edi")
 }

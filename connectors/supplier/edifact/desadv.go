@@ -1,13 +1,13 @@
 package edifact
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/internal/edifact"
+	"github.com/dropgate/dropgate/internal/edipartner"
 	"github.com/dropgate/dropgate/internal/tracking"
 )
 
@@ -21,29 +21,22 @@ type trackingRef struct {
 
 func (t trackingRef) String() string { return t.Segment + "+" + t.Qualifier }
 
-// trackingRefRE: 1153 and 7405 are an..3.
-var trackingRefRE = regexp.MustCompile(`^(RFF|GIN)\+[0-9A-Z]{1,3}$`)
-
-// parseTrackingRefs reads partner.tracking_ref. Empty is RFF+CN (1153 CN,
+// trackingRefs: 1153 and 7405 are an..3. Empty is RFF+CN (1153 CN,
 // carrier's reference number), where parcel carriers' numbers usually go;
 // RFF+BM (bill of lading), RFF+AAM (waybill number) and GIN+BJ (the
 // SSCC on the label, which pallet carriers track by) are the usual
 // alternatives. PCI+33E, "marked with an SSCC", is not a location of its
 // own: the number is in the GIN+BJ that follows it.
+var trackingRefs = edipartner.RefSyntax{
+	Sep:     "+",
+	Valid:   regexp.MustCompile(`^(RFF|GIN)\+[0-9A-Z]{1,3}$`),
+	Default: edipartner.Ref{Segment: "RFF", Qualifier: "CN"},
+	Want:    "RFF+<1153 qualifier> or GIN+<7405 qualifier> (e.g. RFF+CN, RFF+BM, GIN+BJ)",
+}
+
+// parseTrackingRefs reads partner.tracking_ref.
 func parseTrackingRefs(s string) ([]trackingRef, error) {
-	if strings.TrimSpace(s) == "" {
-		return []trackingRef{{"RFF", "CN"}}, nil
-	}
-	var out []trackingRef
-	for _, f := range strings.Split(s, ",") {
-		f = strings.ToUpper(strings.TrimSpace(f))
-		if !trackingRefRE.MatchString(f) {
-			return nil, fmt.Errorf("%q is not RFF+<1153 qualifier> or GIN+<7405 qualifier> (e.g. RFF+CN, RFF+BM, GIN+BJ)", f)
-		}
-		seg, q, _ := strings.Cut(f, "+")
-		out = append(out, trackingRef{seg, q})
-	}
-	return out, nil
+	return edipartner.ParseRefs[trackingRef](s, trackingRefs)
 }
 
 // labels are the numbers found in one scope (the header or one package):

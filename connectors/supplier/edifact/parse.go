@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
-	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/internal/edifact"
+	"github.com/dropgate/dropgate/internal/edipartner"
 )
 
 // ParseDocuments reads an inbound file of any number of interchanges and
@@ -41,19 +39,14 @@ import (
 func (c *Connector) ParseDocuments(ctx context.Context, name string, data []byte) (*connector.Parsed, error) {
 	r := edifact.NewBytesReader(data)
 	r.Strict = c.cfg.Partner.Strict
+	res := &edipartner.Results{File: name}
 	ics, err := r.ReadAll()
 	if f := fatal(err); f != nil {
-		return nil, fault.Permanent(fmt.Errorf("%s: %w", name, f))
+		return nil, res.Refuse(f)
 	}
-	if len(ics) == 0 {
-		return nil, fault.Permanent(fmt.Errorf("%s: no EDIFACT interchange (UNA or UNB) found", name))
+	if err := edipartner.CheckInterchanges(res, ics, "EDIFACT interchange (UNA or UNB)", c.checkParties); err != nil {
+		return nil, err
 	}
-	for _, ic := range ics {
-		if err := c.checkParties(ic); err != nil {
-			return nil, fault.Permanent(fmt.Errorf("%s: %w", name, err))
-		}
-	}
-	out := &connector.Parsed{}
 	for _, ic := range ics {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -70,27 +63,13 @@ func (c *Connector) ParseDocuments(ctx context.Context, name string, data []byte
 				docs = c.mapMessage(msg)
 			}
 			if errs := problems(msg); len(errs) > 0 {
-				rj := connector.RejectedDoc{ID: docID(msg), Type: msg.Header.Type}
-				for _, e := range errs {
-					rj.Errors = append(rj.Errors, name+": "+e.Error())
-				}
-				out.Rejected = append(out.Rejected, rj)
+				res.Reject(docID(msg), msg.Header.Type, edipartner.Messages(errs))
 				continue
 			}
-			for _, d := range docs {
-				for _, w := range warnings(msg) {
-					d.Warnings = append(d.Warnings, name+": "+w.Error())
-				}
-				out.Docs = append(out.Docs, d)
-			}
+			res.Accept(docs, edipartner.Messages(warnings(msg)))
 		}
 	}
-	replies, err := c.acknowledge(ctx, name, ics)
-	if err != nil {
-		return nil, err
-	}
-	out.Replies = replies
-	return out, nil
+	return res.Finish(c.acknowledge(ctx, name, ics))
 }
 
 // mapMessage maps one message by its type (UNH S009/0065), recording
@@ -103,18 +82,7 @@ func (c *Connector) mapMessage(msg *edifact.Message) []connector.InboundDoc {
 		doc.POAck = m.mapOrdrsp()
 		doc.PONumber = doc.POAck.PONumber
 	case "DESADV":
-		notices := m.mapDesadv(c.tracking, c.carriers)
-		docs := make([]connector.InboundDoc, 0, len(notices))
-		for _, sn := range notices {
-			d := connector.InboundDoc{ID: doc.ID, PONumber: sn.PONumber, ShipNotice: sn}
-			if len(notices) > 1 {
-				// One InboundDoc per order; the PO number keeps each id
-				// stable and distinct.
-				d.ID += ":" + sn.PONumber
-			}
-			docs = append(docs, d)
-		}
-		return docs
+		return edipartner.ShipNotices(doc.ID, m.mapDesadv(c.tracking, c.carriers))
 	case "INVOIC":
 		doc.Invoice = m.mapInvoic()
 		doc.PONumber = doc.Invoice.PONumber
@@ -154,22 +122,19 @@ func warnings(msg *edifact.Message) []edifact.Error {
 	return append(out, msg.Warnings...)
 }
 
-// docID is the stable id of a message: the sender, UNB 0020 and UNH 0062.
-// A message whose reference an earlier message of the interchange used
-// (tolerated, or rejected when strict) adds its position in the
-// interchange, "#2": without it the engine would take it for a redelivery
-// of the first and drop it.
+// docID is the stable id of a message: the sender, UNB 0020 and UNH 0062,
+// and its position in the interchange when an earlier message used its
+// reference (edipartner.DocID).
 func docID(msg *edifact.Message) string {
 	var sender, ref string
-	ic := msg.Interchange
-	if ic != nil {
+	var at int
+	if ic := msg.Interchange; ic != nil {
 		sender, ref = ic.Header.Sender.ID, ic.Header.ControlRef
+		if repeatedRef(msg) {
+			at = slices.Index(ic.AllMessages(), msg) + 1
+		}
 	}
-	id := strings.Join([]string{"edifact", sender, ref, msg.Header.Ref}, ":")
-	if ic != nil && repeatedRef(msg) {
-		id += "#" + strconv.Itoa(slices.Index(ic.AllMessages(), msg)+1)
-	}
-	return id
+	return edipartner.DocID(at, "edifact", sender, ref, msg.Header.Ref)
 }
 
 // repeatedRef reports a message whose UNH 0062 an earlier message of the
@@ -217,22 +182,21 @@ func fatal(err error) error {
 }
 
 // checkParties refuses an interchange not exchanged between this partner
-// and us: a file dropped in the wrong inbox would otherwise be attributed
-// to the wrong supplier and acknowledged in our name.
+// and us (edipartner.Parties).
 func (c *Connector) checkParties(ic *edifact.Interchange) error {
-	p := &c.cfg.Partner
-	h := ic.Header
-	var errs []error
-	if h.Sender.ID != p.Recipient.ID {
-		errs = append(errs, fmt.Errorf("line %d, interchange %s (UNB): comes from %s, not from this partner (partner.recipient.id %s)", ic.Pos.Line, h.ControlRef, party(h.Sender), p.Recipient.ID))
+	p, h := &c.cfg.Partner, ic.Header
+	parties := edipartner.Parties{
+		Us: edipartner.Party{Qualifier: p.Sender.Qualifier, ID: p.Sender.ID}, UsKey: "partner.sender.id",
+		Them: edipartner.Party{Qualifier: p.Recipient.Qualifier, ID: p.Recipient.ID}, ThemKey: "partner.recipient.id",
+		Show: party,
 	}
-	if h.Recipient.ID != p.Sender.ID {
-		errs = append(errs, fmt.Errorf("line %d, interchange %s (UNB): is addressed to %s, not to us (partner.sender.id %s)", ic.Pos.Line, h.ControlRef, party(h.Recipient), p.Sender.ID))
-	}
-	return errors.Join(errs...)
+	where := fmt.Sprintf("line %d, interchange %s (UNB): ", ic.Pos.Line, h.ControlRef)
+	return parties.Check(where, edipartner.Party{Qualifier: h.Sender.Qualifier, ID: h.Sender.ID},
+		edipartner.Party{Qualifier: h.Recipient.Qualifier, ID: h.Recipient.ID})
 }
 
-func party(p edifact.Party) string {
+// party writes a party as UNB does: id, then ":" and the qualifier.
+func party(p edipartner.Party) string {
 	if p.Qualifier == "" {
 		return p.ID
 	}

@@ -4,19 +4,19 @@
 // back and become canonical documents, and every inbound interchange is
 // answered with a CONTRL. Each supplier's trading-partner profile (party
 // identifiers, syntax, directory version, association code, delimiters,
-// where the DESADV carries tracking numbers) lives in its YAML.
+// where the DESADV carries tracking numbers) lives in its YAML. What
+// EDIFACT shares with X12 (the transport's outbox and inbox, control
+// references, file names, the common profile checks) is
+// internal/edipartner's.
 package edifact
 
 import (
-	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
-	"github.com/dropgate/dropgate/core/money"
-	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/edifact"
+	"github.com/dropgate/dropgate/internal/edipartner"
 	"github.com/dropgate/dropgate/internal/transport"
 )
 
@@ -140,10 +140,9 @@ const (
 	policyReject        = "reject"
 	policyTransliterate = "transliterate"
 
-	defaultSyntax    = "UNOC"
-	defaultVersion   = "D96A"
-	defaultCurrency  = "EUR"
-	defaultAckWithin = 24 * time.Hour
+	defaultSyntax   = "UNOC"
+	defaultVersion  = "D96A"
+	defaultCurrency = "EUR"
 )
 
 var (
@@ -158,111 +157,88 @@ var (
 
 // Check validates the profile without I/O.
 func (c *Config) Check() []connector.Problem {
-	var ps []connector.Problem
-	add := func(path, format string, args ...any) {
-		ps = append(ps, connector.Problem{Path: path, Message: fmt.Sprintf(format, args...)})
-	}
+	var ps edipartner.Problems
 	p := &c.Partner
 	for _, f := range []struct {
 		path string
 		p    Party
 	}{{"partner.sender", p.Sender}, {"partner.recipient", p.Recipient}} {
-		switch {
-		case f.p.ID == "":
-			add(f.path+".id", "missing required key")
-		case len(f.p.ID) > 35:
-			add(f.path+".id", "%q is longer than 35 characters (0004/0010 an..35)", f.p.ID)
+		if f.p.ID == "" {
+			ps.Add(f.path+".id", "missing required key")
 		}
-		if len(f.p.Qualifier) > 4 {
-			add(f.path+".qualifier", "%q is longer than 4 characters (0007 an..4)", f.p.Qualifier)
+		ps.MaxLen(f.path+".id", f.p.ID, 35, "0004/0010 an..35")
+		ps.MaxLen(f.path+".qualifier", f.p.Qualifier, 4, "0007 an..4")
+	}
+	p.checkSyntax(&ps)
+	if p.Test == nil {
+		ps.Add("partner.test", "missing required key: true while testing, false to go live")
+	}
+	p.checkDelimiters(&ps)
+	ps.OneOf("partner.charset_policy", p.CharsetPolicy, policyReject, policyTransliterate)
+	ps.OneOf("partner.contrl", p.Contrl, contrlSend, contrlRequested, contrlNone)
+	p.acks().Check(&ps, "partner", "expect_contrl")
+	if _, err := parseTrackingRefs(p.TrackingRef); err != nil {
+		ps.Add("partner.tracking_ref", "%v", err)
+	}
+	ps.CarrierCodes("partner.carriers", p.Carriers)
+	for _, f := range []struct{ path, v string }{{"partner.buyer_gln", p.BuyerGLN}, {"partner.supplier_gln", p.SupplierGLN}} {
+		if f.v != "" && !glnRE.MatchString(f.v) {
+			ps.Add(f.path, "%q is not a GLN (13 digits)", f.v)
 		}
 	}
+	ps.Currency("partner.default_currency", p.DefaultCurrency)
+	ps.Timezone("partner.timezone", p.Timezone)
+	ps.Append(c.Transport.Check("transport")...)
+	return ps
+}
+
+// checkSyntax validates the syntax identifier and version, the directory
+// and the association code.
+func (p *Partner) checkSyntax(ps *edipartner.Problems) {
 	syntax := p.syntax()
 	switch syntax {
 	case "UNOA", "UNOB", "UNOC", "UNOY", "UNOW":
 	default:
-		add("partner.syntax", "unsupported syntax identifier %q (supported: UNOA, UNOB, UNOC, UNOY, UNOW)", p.Syntax)
+		ps.Add("partner.syntax", "unsupported syntax identifier %q (supported: UNOA, UNOB, UNOC, UNOY, UNOW)", p.Syntax)
 	}
 	switch p.SyntaxVersion {
 	case 0, 3, 4:
 	default:
-		add("partner.syntax_version", "must be 3 or 4, got %d", p.SyntaxVersion)
+		ps.Add("partner.syntax_version", "must be 3 or 4, got %d", p.SyntaxVersion)
 	}
 	if (syntax == "UNOY" || syntax == "UNOW") && p.SyntaxVersion != 4 {
 		// UNOY and UNOW (ISO 10646) exist from syntax version 4 on.
-		add("partner.syntax_version", "%s needs syntax_version: 4", syntax)
+		ps.Add("partner.syntax_version", "%s needs syntax_version: 4", syntax)
 	}
 	if !versionRE.MatchString(p.version()) {
-		add("partner.version", "%q is not a batch directory such as D96A or D01B", p.Version)
+		ps.Add("partner.version", "%q is not a batch directory such as D96A or D01B", p.Version)
 	}
 	if p.Association != "" && !associationRE.MatchString(p.Association) {
-		add("partner.association", "%q is not an association code such as EAN008 (an..6, upper case)", p.Association)
+		ps.Add("partner.association", "%q is not an association code such as EAN008 (an..6, upper case)", p.Association)
 	}
-	if p.Test == nil {
-		add("partner.test", "missing required key: true while testing, false to go live")
-	}
-	ps = append(ps, p.checkDelimiters()...)
-	switch p.CharsetPolicy {
-	case "", policyReject, policyTransliterate:
-	default:
-		add("partner.charset_policy", "must be reject or transliterate, got %q", p.CharsetPolicy)
-	}
-	switch p.Contrl {
-	case "", contrlSend, contrlRequested, contrlNone:
-	default:
-		add("partner.contrl", "must be send, requested or none, got %q", p.Contrl)
-	}
-	if p.AckWithin < 0 {
-		add("partner.ack_within", "must not be negative")
-	}
-	if p.AckWithin > 0 && p.ExpectContrl != nil && !*p.ExpectContrl {
-		add("partner.ack_within", "has no effect with expect_contrl: false")
-	}
-	if _, err := parseTrackingRefs(p.TrackingRef); err != nil {
-		add("partner.tracking_ref", "%v", err)
-	}
-	for id, code := range p.Carriers {
-		if code == "" || strings.ToLower(code) != code {
-			add("partner.carriers."+id, "carrier code %q must be lower case, such as dhl or ups", code)
-		}
-	}
-	for _, f := range []struct{ path, v string }{{"partner.buyer_gln", p.BuyerGLN}, {"partner.supplier_gln", p.SupplierGLN}} {
-		if f.v != "" && !glnRE.MatchString(f.v) {
-			add(f.path, "%q is not a GLN (13 digits)", f.v)
-		}
-	}
-	if p.DefaultCurrency != "" && !money.KnownCurrency(p.DefaultCurrency) {
-		add("partner.default_currency", "unknown ISO 4217 currency %q", p.DefaultCurrency)
-	}
-	if p.Timezone != "" {
-		if _, err := time.LoadLocation(p.Timezone); err != nil {
-			add("partner.timezone", "unknown time zone %q", p.Timezone)
-		}
-	}
-	ps = append(ps, c.Transport.Check("transport")...)
-	return ps
 }
 
 // checkDelimiters validates partner.delimiters.
-func (p *Partner) checkDelimiters() []connector.Problem {
-	var ps []connector.Problem
+func (p *Partner) checkDelimiters(ps *edipartner.Problems) {
 	d := p.Delimiters
 	for _, f := range []struct{ key, v string }{
 		{"component", d.Component}, {"element", d.Element}, {"decimal", d.Decimal},
 		{"release", d.Release}, {"repetition", d.Repetition}, {"segment", d.Segment},
 	} {
-		if f.v != "" && len(f.v) != 1 {
-			ps = append(ps, connector.Problem{Path: "partner.delimiters." + f.key, Message: fmt.Sprintf("must be exactly one character (byte), got %q", f.v)})
-		}
+		ps.OneByte("partner.delimiters."+f.key, f.v)
 	}
 	if d.Repetition != "" && p.SyntaxVersion != 4 {
 		// UNA5 is reserved before syntax version 4.
-		ps = append(ps, connector.Problem{Path: "partner.delimiters.repetition", Message: "a repetition separator needs syntax_version: 4"})
+		ps.Add("partner.delimiters.repetition", "a repetition separator needs syntax_version: 4")
 	}
 	if err := d.edifact().Validate(); err != nil {
-		ps = append(ps, connector.Problem{Path: "partner.delimiters", Message: err.Error()})
+		ps.Add("partner.delimiters", "%v", err)
 	}
-	return ps
+}
+
+// acks is what the profile expects of the partner's CONTRLs.
+func (p *Partner) acks() edipartner.Acks {
+	return edipartner.Acks{Expect: p.ExpectContrl, Within: p.AckWithin}
 }
 
 func (p *Partner) syntax() string {
@@ -295,12 +271,7 @@ func (p *Partner) contrl() string {
 	return p.Contrl
 }
 
-func (p *Partner) currency() string {
-	if p.DefaultCurrency == "" {
-		return defaultCurrency
-	}
-	return strings.ToUpper(p.DefaultCurrency)
-}
+func (p *Partner) currency() string { return edipartner.Currency(p.DefaultCurrency, defaultCurrency) }
 
 func (p *Partner) policy() edifact.CharsetPolicy {
 	if p.CharsetPolicy == policyTransliterate {
@@ -313,16 +284,8 @@ func (p *Partner) policy() edifact.CharsetPolicy {
 // unless the profile says newline: false or a delimiter is one (the break
 // would then be read as a delimiter).
 func (p *Partner) lineEnding() string {
-	if p.Newline != nil && !*p.Newline {
-		return ""
-	}
 	d := p.Delimiters.edifact()
-	for _, c := range []byte{d.Component, d.Element, d.Release, d.Repetition, d.Terminator} {
-		if c == '\n' || c == '\r' {
-			return ""
-		}
-	}
-	return "\n"
+	return edipartner.LineEnding(p.Newline, d.Component, d.Element, d.Release, d.Repetition, d.Terminator)
 }
 
 func init() {
@@ -334,12 +297,15 @@ func init() {
 		New: func(env connector.Env, cfg *Config) (connector.Connector, error) {
 			return New(env, cfg)
 		},
-		// A file drop: a handful of puts a second is plenty, and the
-		// partner's translator polls in minutes anyway.
-		RateLimit: store.Limit{Rate: 5, Burst: 10},
-		Retry:     connector.RetryPolicy{MaxAttempts: 10, BaseDelay: 5 * time.Second, MaxDelay: 30 * time.Minute},
+		RateLimit: edipartner.RateLimit,
+		Retry:     edipartner.Retry,
 	})
 }
+
+var (
+	_ connector.Checker    = (*Config)(nil)
+	_ transport.Configured = (*Config)(nil)
+)
 
 // TransportConfig returns the transport block (transport.Configured).
 func (c *Config) TransportConfig() transport.Config { return c.Transport }

@@ -84,7 +84,7 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Conn
 	}
 	hc := httpclient.New(httpclient.Options{
 		Name: env.Name, Limiter: env.Limiter, Key: limitKey(env.Name), Limit: env.RateLimit,
-		Timeout: comp.timeout, Clock: env.Clock, Logger: env.Logger, Transport: base,
+		Timeout: comp.timeout, Clock: env.Clock, Logger: env.Logger, Transport: base, Calls: env.Calls,
 	})
 	hc.SetResponseBodyLimit(maxResponseBytes)
 	eps := []Endpoint{cfg.CreateOrder.Endpoint}

@@ -36,16 +36,21 @@ func (s *Store) GetBlob(ctx context.Context, key string) ([]byte, error) {
 		return nil, err
 	}
 	var out []byte
-	err := s.view(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketBlobs).Get([]byte(key))
-		if v == nil {
-			return store.ErrNotFound
-		}
-		out = append(make([]byte, 0, len(v)), v...)
-		return nil
+	err := s.view(func(tx *bolt.Tx) (err error) {
+		out, err = readBlob(tx, key)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("embedded: get blob %s: %w", key, err)
 	}
 	return out, nil
+}
+
+// readBlob copies the blob under key out of tx, or returns ErrNotFound.
+func readBlob(tx *bolt.Tx, key string) ([]byte, error) {
+	v := tx.Bucket(bucketBlobs).Get([]byte(key))
+	if v == nil {
+		return nil, store.ErrNotFound
+	}
+	return append(make([]byte, 0, len(v)), v...), nil
 }

@@ -49,22 +49,27 @@ func (s *Store) GetRecord(ctx context.Context, kind, id string) (store.Record, e
 		return store.Record{}, err
 	}
 	var rec store.Record
-	err := s.view(func(tx *bolt.Tx) error {
-		kb := tx.Bucket(bucketRecords).Bucket([]byte(kind))
-		if kb == nil {
-			return store.ErrNotFound
-		}
-		v, err := getRecordValue(kb, id)
-		if err != nil {
-			return err
-		}
-		rec = v.record(kind, id)
-		return nil
+	err := s.view(func(tx *bolt.Tx) (err error) {
+		rec, err = readRecord(tx, kind, id)
+		return err
 	})
 	if err != nil {
 		return store.Record{}, fmt.Errorf("embedded: get record %s/%s: %w", kind, id, err)
 	}
 	return rec, nil
+}
+
+// readRecord reads record kind/id in tx, or returns ErrNotFound.
+func readRecord(tx *bolt.Tx, kind, id string) (store.Record, error) {
+	kb := tx.Bucket(bucketRecords).Bucket([]byte(kind))
+	if kb == nil {
+		return store.Record{}, store.ErrNotFound
+	}
+	v, err := getRecordValue(kb, id)
+	if err != nil {
+		return store.Record{}, err
+	}
+	return v.record(kind, id), nil
 }
 
 // PutRecord writes rec when the stored version equals rec.Version (0: must

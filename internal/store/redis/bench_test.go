@@ -122,7 +122,7 @@ func BenchmarkDequeueLatency(b *testing.B) {
 		worker := openPrefixed(b, o, prefix)
 		defer worker.Close()
 		b.ResetTimer()
-		lat := wakeLatencies(b, producer, worker, b.N, 5*time.Millisecond)
+		lat := wakeLatencies(b, producer, worker, b.N)
 		b.StopTimer()
 		b.ReportMetric(0, "ns/op")
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")

@@ -20,10 +20,12 @@ var targets = []struct {
 }
 
 // TestDequeueWakesAcrossClients: an idle worker of one process picks up a
-// job another process enqueues, through Pub/Sub, not polling. The worker
+// job another process enqueues, through Pub/Sub, not polling: the
+// worker's idle Dequeue looks again on its own only after an hour, so
+// every trial that returns was woken by the announcement. The worker
 // listens on three queues (in three slots on a cluster) and the job lands
-// in the last. The bound is a generous liveness check; the figures are in
-// docs/BENCHMARKS.md (BenchmarkDequeueLatency).
+// in the last. The latencies are logged; docs/BENCHMARKS.md has the
+// figures (BenchmarkDequeueLatency).
 func TestDequeueWakesAcrossClients(t *testing.T) {
 	for _, tg := range targets {
 		t.Run(tg.name, func(t *testing.T) {
@@ -32,21 +34,26 @@ func TestDequeueWakesAcrossClients(t *testing.T) {
 			t.Cleanup(func() { wipe(t, o, prefix) })
 			producer := openPrefixed(t, o, prefix)
 			defer producer.Close()
+			o.IdleRecheck = time.Hour
 			worker := openPrefixed(t, o, prefix)
 			defer worker.Close()
 
-			lat := wakeLatencies(t, producer, worker, 20, 50*time.Millisecond)
-			median := lat[len(lat)/2]
-			t.Logf("enqueue → idle dequeue in another client: median %s, max %s (%v)", median, lat[len(lat)-1], lat)
-			if median > 100*time.Millisecond {
-				t.Fatalf("median wake-up %s; want well under 100ms", median)
-			}
+			lat := wakeLatencies(t, producer, worker, 20)
+			t.Logf("enqueue → idle dequeue in another client: median %s, max %s (%v)", lat[len(lat)/2], lat[len(lat)-1], lat)
 		})
 	}
 }
 
+// waiting counts the Dequeue calls of s registered as idle.
+func (s *Store) waiting() int {
+	s.note.mu.Lock()
+	defer s.note.mu.Unlock()
+	return len(s.note.waiters)
+}
+
 // wakeLatencies measures n enqueue → idle-dequeue round trips, sorted.
-func wakeLatencies(tb testing.TB, producer, worker *Store, n int, idle time.Duration) []time.Duration {
+// Each enqueue waits until the worker's Dequeue has registered as idle.
+func wakeLatencies(tb testing.TB, producer, worker *Store, n int) []time.Duration {
 	tb.Helper()
 	ctx := context.Background()
 	queues := []string{"orders", "outbound", "ingest"}
@@ -59,19 +66,25 @@ func wakeLatencies(tb testing.TB, producer, worker *Store, n int, idle time.Dura
 		}
 		out := make(chan result, 1)
 		go func() {
-			dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			dctx, cancel := context.WithTimeout(ctx, time.Minute)
 			defer cancel()
 			j, err := worker.Dequeue(dctx, queues, time.Minute)
 			out <- result{j, err, time.Now()}
 		}()
-		time.Sleep(idle) // let the worker go idle
+		for worker.waiting() == 0 {
+			select {
+			case r := <-out:
+				tb.Fatalf("Dequeue returned before anything was enqueued: %v, %v", r.j, r.err)
+			case <-time.After(time.Millisecond):
+			}
+		}
 		start := time.Now()
 		if _, err := producer.Enqueue(ctx, store.Job{Queue: "ingest", Kind: "webhook", Payload: []byte(fmt.Sprint(i))}); err != nil {
 			tb.Fatalf("Enqueue: %v", err)
 		}
 		r := <-out
 		if r.err != nil {
-			tb.Fatalf("Dequeue: %v", r.err)
+			tb.Fatalf("idle Dequeue, trial %d: %v; the Enqueue did not wake it", i, r.err)
 		}
 		lat = append(lat, r.at.Sub(start))
 		if err := worker.Ack(ctx, r.j); err != nil {

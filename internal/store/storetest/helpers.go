@@ -59,6 +59,18 @@ func (h *harness) expectNone(d time.Duration, queues ...string) {
 	}
 }
 
+// dueAt dequeues the next job of queues, failing the test when it was
+// delivered before runAt: the clock is read after Dequeue returned, so
+// the check never fails a driver for being slow.
+func (h *harness) dueAt(runAt time.Time, queues ...string) *store.Job {
+	h.t.Helper()
+	j := h.dequeue(longLease, queues...)
+	if early := runAt.Sub(time.Now()); early > clockTolerance {
+		h.t.Fatalf("Dequeue(%v) delivered %s (%q) %s before its due time %s", queues, j.ID, j.Payload, early, runAt.Format(time.RFC3339Nano))
+	}
+	return j
+}
+
 func (h *harness) ack(j *store.Job) {
 	h.t.Helper()
 	if err := h.s.Ack(h.ctx, j); err != nil {

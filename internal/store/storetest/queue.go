@@ -121,38 +121,43 @@ func testOldestFirst(h *harness) {
 	}
 }
 
-// testWakeOnEnqueue measures how long an idle Dequeue takes to return
-// after an Enqueue from another goroutine. The latency includes the
-// driver's writes (an fsync can stall on a busy disk), so it takes the
-// median of several trials: a driver that polls once a second has a median
-// near 500ms, a notified one a few milliseconds.
+// testWakeOnEnqueue: an idle Dequeue returns the job another goroutine
+// enqueues. A driver that polls sets its interval above patience (see the
+// package comment), so a Dequeue that only polls fails here, whatever the
+// speed of the machine. The latencies are logged, not judged (the
+// drivers' benchmarks measure them).
 func testWakeOnEnqueue(h *harness) {
 	const trials = 5
 	var latencies []time.Duration
 	for i := range trials {
 		type result struct {
+			j   *store.Job
 			err error
 			at  time.Time
 		}
 		out := make(chan result, 1)
 		go func() {
-			_, err := h.dequeueWithin([]string{"q"}, longLease, patience)
-			out <- result{err, time.Now()}
+			j, err := h.dequeueWithin([]string{"q"}, longLease, patience)
+			out <- result{j, err, time.Now()}
 		}()
-		time.Sleep(100 * time.Millisecond) // let the worker go idle
+		// Most likely idle by then; a trial where it is not yet idle
+		// still passes (it finds the job at once), so this pause is not
+		// what the test's verdict rests on.
+		time.Sleep(50 * time.Millisecond)
 		start := time.Now()
-		h.enqueue(newJob("q", fmt.Sprintf("wake up %d", i)))
+		want := h.enqueue(newJob("q", fmt.Sprintf("wake up %d", i)))
 		r := <-out
 		if r.err != nil {
-			h.t.Fatalf("idle Dequeue: %v", r.err)
+			h.t.Fatalf("idle Dequeue, trial %d: %v; it was not woken by the Enqueue", i, r.err)
 		}
+		if r.j.ID != want {
+			h.t.Fatalf("idle Dequeue returned %s; want %s", r.j.ID, want)
+		}
+		h.ack(r.j)
 		latencies = append(latencies, r.at.Sub(start))
 	}
 	slices.Sort(latencies)
 	h.t.Logf("enqueue → idle dequeue: %v", latencies)
-	if median := latencies[trials/2]; median > 250*time.Millisecond {
-		h.t.Fatalf("idle Dequeue woke a median %s after Enqueue (%v); want milliseconds, not polling", median, latencies)
-	}
 }
 
 func testCancelUnblocks(h *harness) {
@@ -171,14 +176,24 @@ func testCancelUnblocks(h *harness) {
 		}, context.DeadlineExceeded},
 	} {
 		ctx, cancel := tc.ctx()
-		start := time.Now()
-		j, err := h.s.Dequeue(ctx, []string{"q"}, longLease)
-		cancel()
-		if !errors.Is(err, tc.want) || j != nil {
-			h.t.Fatalf("%s: Dequeue = %v, %v; want nil, %v", tc.name, j, err, tc.want)
+		type result struct {
+			j   *store.Job
+			err error
 		}
-		if d := time.Since(start); d > 2*time.Second {
-			h.t.Fatalf("%s: Dequeue returned %s after the context ended", tc.name, d)
+		out := make(chan result, 1)
+		go func() {
+			j, err := h.s.Dequeue(ctx, []string{"q"}, longLease)
+			out <- result{j, err}
+		}()
+		var r result
+		select {
+		case r = <-out:
+		case <-time.After(patience):
+			h.t.Fatalf("%s: Dequeue still blocked %s after its context ended", tc.name, patience)
+		}
+		cancel()
+		if !errors.Is(r.err, tc.want) || r.j != nil {
+			h.t.Fatalf("%s: Dequeue = %v, %v; want nil, %v", tc.name, r.j, r.err, tc.want)
 		}
 	}
 	// A job enqueued afterwards is not lost to the abandoned calls.
@@ -189,18 +204,11 @@ func testCancelUnblocks(h *harness) {
 }
 
 func testDelayedRunAt(h *harness) {
-	// Long against the quiet window, so a stalled write cannot make the
-	// job due while the test still expects nothing.
-	const delay = 1500 * time.Millisecond
-	start := time.Now()
+	const delay = 500 * time.Millisecond
 	j := newJob("q", "later")
-	j.RunAt = start.Add(delay)
+	j.RunAt = time.Now().Add(delay)
 	h.enqueue(j)
-	h.expectNone(quiet, "q")
-	got := h.dequeue(longLease, "q")
-	if d := time.Since(start); d < delay-100*time.Millisecond {
-		h.t.Fatalf("delivered %s after enqueue; RunAt was %s later", d, delay)
-	}
+	got := h.dueAt(j.RunAt, "q")
 	if got.Attempt != 1 {
 		h.t.Fatalf("Attempt = %d; want 1", got.Attempt)
 	}

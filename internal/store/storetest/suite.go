@@ -5,11 +5,19 @@
 //		storetest.RunFactory(t, storetest.Factory{Open: open, Reopen: reopen})
 //	}
 //
-// The suite knows nothing of any driver. Its timing checks are liveness
-// checks with generous bounds (a driver may reclaim leases or expire keys
-// on a periodic sweep within a few seconds), never benchmarks. Delays are
-// set from the test's clock; a driver whose clock (a server's) is more
-// than ~100ms off it will fail the "not before RunAt" checks.
+// The suite knows nothing of any driver. It asserts no speed: what must
+// happen is awaited (a driver may reclaim leases or expire keys on a
+// periodic sweep within a few seconds) with patience as a hang guard;
+// what must not happen before an instant is checked against clock
+// readings taken around the calls, so a stalled test or a loaded machine
+// cannot fail it; waits the limiter computes are checked against the
+// time that passed between the calls. A driver whose clock (a server's)
+// is more than clockTolerance off the test's will fail the "not before"
+// checks.
+//
+// A driver that also polls (looks for work without being told) must set
+// its polling interval above patience in its Factory: the wake-up test
+// then proves notification, not polling.
 //
 // Beyond the comments in core/store, the suite pins down these choices,
 // which every driver must share:
@@ -102,7 +110,7 @@ type testCase struct {
 }
 
 // Timing. The bounds are generous on purpose: they catch a driver that
-// never does something, not one that is a little slow.
+// never does something, not one that is slow.
 const (
 	// patience is how long to wait for something that must happen.
 	patience = 10 * time.Second
@@ -115,6 +123,9 @@ const (
 	// skew bounds disagreement between the test's clock and the driver's
 	// (a server clock) when comparing recorded timestamps.
 	skew = 5 * time.Second
+	// clockTolerance is how far the driver's clock may be off the test's
+	// in the "not before" checks, where skew would hide a real bug.
+	clockTolerance = 100 * time.Millisecond
 )
 
 // harness is one test's store and context.

@@ -1,0 +1,68 @@
+package metrics
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// series gathers the registry and returns `{label=value,…} value` per
+// sample of the named family (a histogram's value is its sample count).
+func series(t *testing.T, m *Metrics, name string) []string {
+	t.Helper()
+	fams, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range fams {
+		if f.GetName() != name {
+			continue
+		}
+		for _, mt := range f.GetMetric() {
+			var labels []string
+			for _, l := range mt.GetLabel() {
+				labels = append(labels, l.GetName()+"="+l.GetValue())
+			}
+			v := mt.GetCounter().GetValue()
+			if h := mt.GetHistogram(); h != nil {
+				v = float64(h.GetSampleCount())
+			}
+			out = append(out, fmt.Sprintf("{%s} %v", strings.Join(labels, ","), v))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestConnectorCallsAndErrors: call latency is observed per connector and
+// outcome, and failed calls and failed jobs count as the connector's
+// errors (DESIGN §1.3: per-connector call latency and errors).
+func TestConnectorCallsAndErrors(t *testing.T) {
+	m := New(nil)
+	m.ObserveCall("shop", "ok", 20*time.Millisecond)
+	m.ObserveCall("shop", "ok", 30*time.Millisecond)
+	m.ObserveCall("shop", "server_error", time.Second)
+	m.ConnectorJob("acme", "ok")
+	m.ConnectorJob("acme", "throttled")
+	m.ConnectorJob("acme", "retry")
+	m.ConnectorJob("acme", "dead")
+	m.ConnectorJob("", "dead") // a job of no connector
+
+	if got, want := series(t, m, "dropgate_connector_call_duration_seconds"), []string{
+		"{connector=shop,outcome=ok} 2",
+		"{connector=shop,outcome=server_error} 1",
+	}; !slices.Equal(got, want) {
+		t.Errorf("call durations:\n got %q\nwant %q", got, want)
+	}
+	if got, want := series(t, m, "dropgate_connector_errors_total"), []string{
+		"{connector=acme,reason=job_dead} 1",
+		"{connector=acme,reason=job_retry} 1",
+		"{connector=shop,reason=server_error} 1",
+	}; !slices.Equal(got, want) {
+		t.Errorf("connector errors:\n got %q\nwant %q", got, want)
+	}
+}
