@@ -5,6 +5,7 @@ package testutil
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -75,6 +76,28 @@ func ConformanceDir(t testing.TB) string {
 		Unavailable(t, "conformance dir: %v", err)
 	}
 	return abs
+}
+
+// LocateConformance returns $DROPGATE_CONFORMANCE_DIR, else the samples
+// found beside the module root, as ConformanceDir does, for a suite that
+// reports through its own testing interface.
+func LocateConformance() (string, error) {
+	dir := os.Getenv("DROPGATE_CONFORMANCE_DIR")
+	if dir == "" {
+		found, err := probeConformance()
+		if err != nil {
+			return "", fmt.Errorf("DROPGATE_CONFORMANCE_DIR is not set and %w", err)
+		}
+		dir = found
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return "", err
+	}
+	return abs, nil
 }
 
 // probeConformance looks for the samples beside the module root.

@@ -45,9 +45,14 @@ func (d *Directory) sweep() {
 // Put writes name into the outbox atomically: a temporary file in the same
 // directory, fsynced, renamed over the final name, then the directory
 // fsynced so the rename survives a crash.
-func (d *Directory) Put(_ context.Context, name string, data []byte) error {
+func (d *Directory) Put(ctx context.Context, name string, data []byte) error {
 	if err := checkName(name); err != nil {
 		return err
+	}
+	// A job whose context ended (a worker shutting down) must not start a
+	// delivery it will report as failed: it would be delivered again.
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("outbox: %s: %w", name, err)
 	}
 	if err := os.MkdirAll(d.outbox, 0o755); err != nil {
 		return fmt.Errorf("outbox: %w", err)

@@ -32,3 +32,18 @@ func TestDirectoryNotExist(t *testing.T) {
 		t.Fatalf("Archive of a file already gone: %v, want ErrNotExist", err)
 	}
 }
+
+// A cancelled context writes nothing: the job is retried, and must not
+// have delivered what it reports as failed.
+func TestDirectoryPutHonoursCancelledContext(t *testing.T) {
+	dir := t.TempDir()
+	d := NewDirectory(filepath.Join(dir, "out"), "", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := d.Put(ctx, "po.x12", []byte("x")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Put with a cancelled context: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "po.x12")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the file was written: %v", err)
+	}
+}

@@ -109,9 +109,9 @@ func jsonError(body []byte, err error, root string) error {
 }
 
 func lineCol(b []byte, off int64) (int, int) {
-	if off > int64(len(b)) {
-		off = int64(len(b))
-	}
+	// An empty body fails at offset 0, which the caller's "point at the
+	// offending byte" turns into -1.
+	off = min(max(off, 0), int64(len(b)))
 	line, col := 1, 1
 	for _, ch := range b[:off] {
 		if ch == '\n' {

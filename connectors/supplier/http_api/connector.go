@@ -83,7 +83,7 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Conn
 		base = t
 	}
 	hc := httpclient.New(httpclient.Options{
-		Name: env.Name, Limiter: env.Limiter, Key: "supplier:" + env.Name, Limit: env.RateLimit,
+		Name: env.Name, Limiter: env.Limiter, Key: limitKey(env.Name), Limit: env.RateLimit,
 		Timeout: comp.timeout, Clock: env.Clock, Logger: env.Logger, Transport: base, Calls: env.Calls,
 	})
 	hc.SetResponseBodyLimit(maxResponseBytes)
@@ -99,6 +99,9 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Conn
 	}
 	return &Connector{env: env, c: comp, http: hc, red: newRedactor(cfg, eps...)}, nil
 }
+
+// limitKey is the supplier's rate-limit key, shared by every replica.
+func limitKey(name string) string { return "supplier:" + name }
 
 // Name is the instance name.
 func (c *Connector) Name() string { return c.env.Name }
@@ -145,6 +148,13 @@ func (c *Connector) SendPO(ctx context.Context, po *model.PurchaseOrder, order *
 	op := fmt.Sprintf("http_api %s: create order %s", c.env.Name, po.Number)
 	d := c.data(po, order, "", po.Number)
 	if c.c.lookup != nil && c.retried(ctx, po) {
+		// A retry looks the order up, then creates it: both tokens are
+		// taken at once, or under a tight limit every retry spends its
+		// token on the lookup and is throttled before the create, forever.
+		var err error
+		if ctx, err = httpclient.Reserve(ctx, c.env.Limiter, limitKey(c.env.Name), 2, c.env.RateLimit, c.now()); err != nil {
+			return connector.Sent{}, fmt.Errorf("%s: %w", op, err)
+		}
 		if sent, found, err := c.lookupOrder(ctx, op, po, d); err != nil || found {
 			return sent, err
 		}

@@ -44,12 +44,13 @@ func (c *Connector) PollStatus(ctx context.Context, open []*model.PurchaseOrder)
 	if err != nil {
 		return nil, err
 	}
-	if st.After == "" {
+	if !st.Open && st.After == "" {
 		if !st.Began.IsZero() && c.now().Sub(st.Began) < c.c.every {
 			return nil, nil // not due
 		}
 		st.Began = c.now()
 	}
+	st.Open = true
 	var pos []*model.PurchaseOrder
 	for _, po := range open {
 		if po == nil || po.Status.Final() || (po.Supplier != "" && po.Supplier != c.env.Name) || po.RefValue(c.refSystem()) == "" {
@@ -73,7 +74,7 @@ func (c *Connector) PollStatus(ctx context.Context, open []*model.PurchaseOrder)
 		docs = append(docs, got...)
 		st.After = po.Number
 	}
-	st.After = ""
+	st.After, st.Open = "", false
 	c.saveRound(ctx, st)
 	return docs, nil
 }
@@ -84,6 +85,9 @@ func (c *Connector) PollStatus(ctx context.Context, open []*model.PurchaseOrder)
 type round struct {
 	Began time.Time `json:"began"`
 	After string    `json:"after,omitempty"`
+	// Open is a round cut short (a 429, a 5xx, no budget): the next call
+	// resumes it, after After, whenever that is.
+	Open bool `json:"open,omitempty"`
 
 	version int64
 }

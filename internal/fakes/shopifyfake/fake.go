@@ -2,41 +2,33 @@ package shopifyfake
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/dropgate/dropgate/core/clock"
+	"github.com/dropgate/dropgate/internal/fakes/kit"
 )
 
 // Fake is an in-memory Shopify Admin REST API for one or more shops. It is
 // an http.Handler and is safe for concurrent use. Methods that seed or
 // inspect data without naming a shop act on the default shop (the first one
 // configured); Shop gives the others.
+//
+// The plumbing (credentials, the leaky bucket and its headers, error
+// bodies, counters, the server and the in-process transport) is the fake
+// kit's (internal/fakes/kit); this package is Shopify's routes and data.
 type Fake struct {
 	clock    clock.Clock
-	capacity int
-	leak     float64
 	versions versions
 	routes   []routeDef
-	log      *slog.Logger
 	seq      atomic.Uint64
-	reqSeq   atomic.Uint64
+	srv      *kit.Server
 
 	shops     map[string]*Shop
 	shopOrder []*Shop
-
-	mu     sync.Mutex // guards server
-	server *httptest.Server
 }
 
 // New returns a Fake. Without WithShop it serves DefaultShop with
@@ -52,11 +44,8 @@ func New(opts ...Option) *Fake {
 	}
 	f := &Fake{
 		clock:    cfg.clock,
-		capacity: cfg.capacity,
-		leak:     cfg.leak,
 		versions: newVersions(cfg.versions),
 		routes:   routeTable(),
-		log:      cfg.log,
 		shops:    make(map[string]*Shop),
 	}
 	f.seq.Store(cfg.firstID)
@@ -65,6 +54,26 @@ func New(opts ...Option) *Fake {
 		f.shops[sc.domain] = s
 		f.shopOrder = append(f.shopOrder, s)
 	}
+	f.srv = kit.New(kit.Options{
+		Name:            "shopifyfake",
+		Clock:           cfg.clock,
+		Logger:          cfg.log,
+		Errors:          kit.ShopifyErrors,
+		RequestIDHeader: "X-Request-Id",
+		// The bucket is per shop and app: the kit keys it by scope (the
+		// shop) and principal (the token).
+		Limit: kit.ShopifyREST(cfg.capacity, cfg.leak),
+		Messages: map[int]string{
+			http.StatusUnauthorized:          "[API] Invalid API key or access token (unrecognized login or wrong password)",
+			http.StatusNotFound:              "Not Found",
+			http.StatusRequestEntityTooLarge: "Request Entity Too Large",
+		},
+		Scope:   func(r *http.Request) string { return f.domainOf(r) },
+		Before:  f.unknownShop,
+		Auth:    kit.AuthFunc(f.authenticate),
+		Header:  f.versionHeader,
+		Handler: http.HandlerFunc(f.route),
+	})
 	return f
 }
 
@@ -90,6 +99,10 @@ func (f *Fake) Shops() []*Shop { return append([]*Shop(nil), f.shopOrder...) }
 
 // Versions returns the supported API versions, oldest first.
 func (f *Fake) Versions() []string { return append([]string(nil), f.versions.list...) }
+
+// Server is the kit server underneath, for its request log, counters and
+// fault injection (Inject).
+func (f *Fake) Server() *kit.Server { return f.srv }
 
 // normalizeShop turns "acme", "ACME.myshopify.com" or "acme.myshopify.com."
 // into "acme.myshopify.com", as go-shopify's ShopFullName does.
@@ -118,127 +131,88 @@ func (f *Fake) shopForHost(host string) *Shop {
 	return f.shopOrder[0]
 }
 
-// ServeHTTP serves the Admin REST API: shop, version, token, bucket, route.
-func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	resp, shop := f.serve(r)
-	if resp.header == nil {
-		resp.header = http.Header{}
-	}
-	for k, v := range resp.header {
-		w.Header()[k] = v
-	}
-	w.Header().Set("X-Request-Id", "fake-"+strconv.FormatUint(f.reqSeq.Add(1), 10))
-	body, err := json.Marshal(resp.body)
-	if err != nil {
-		resp.status, body = http.StatusInternalServerError, []byte(`{"errors":"Internal Server Error"}`)
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(resp.status)
-	_, _ = w.Write(body)
-	f.log.Debug("shopifyfake", "shop", shop, "method", r.Method, "path", r.URL.Path, "status", resp.status)
-}
-
-func (f *Fake) serve(r *http.Request) (*response, string) {
+func (f *Fake) shopOf(r *http.Request) *Shop {
 	host := r.Host
 	if host == "" {
 		host = r.URL.Host
 	}
-	shop := f.shopForHost(host)
-	if shop == nil {
-		return errNotFound(), host
+	return f.shopForHost(host)
+}
+
+// domainOf is the kit's scope of a request: the shop's domain.
+func (f *Fake) domainOf(r *http.Request) string {
+	if s := f.shopOf(r); s != nil {
+		return s.domain
 	}
-	hdr := http.Header{}
+	return ""
+}
+
+// unknownShop answers 404 for a *.myshopify.com host the fake does not
+// serve, before any credential is looked at.
+func (f *Fake) unknownShop(r *http.Request) *kit.Response {
+	if f.shopOf(r) == nil {
+		return errNotFound()
+	}
+	return nil
+}
+
+// authenticate accepts one of the shop's tokens: an app's token opens
+// only the shop that installed it.
+func (f *Fake) authenticate(r *http.Request, _ []byte) (string, bool) {
+	s := f.shopOf(r)
+	got := r.Header.Get("X-Shopify-Access-Token")
+	if s == nil || got == "" {
+		return "", false
+	}
+	for _, t := range s.tokens {
+		if kit.Equal(got, t) {
+			return t, true
+		}
+	}
+	return "", false
+}
+
+// versionHeader names the version served, on every answer of a known shop.
+func (f *Fake) versionHeader(r *http.Request, h http.Header) {
+	if f.shopOf(r) == nil {
+		return
+	}
+	if version, _, found := f.versions.resolve(r.URL.Path); found {
+		h.Set("X-Shopify-API-Version", version)
+	}
+}
+
+// ServeHTTP serves the Admin REST API: shop, token, bucket, then route.
+func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) { f.srv.ServeHTTP(w, r) }
+
+// route serves an authenticated, admitted request: version, then path.
+func (f *Fake) route(w http.ResponseWriter, r *http.Request) {
+	shop := f.shopOf(r)
 	version, rest, found := f.versions.resolve(r.URL.Path)
-	if found {
-		hdr.Set("X-Shopify-API-Version", version)
-	}
-	shop.mu.Lock()
-	defer shop.mu.Unlock()
-	shop.requests++
-	b := shop.apps[r.Header.Get("X-Shopify-Access-Token")]
-	if b == nil {
-		// No app, no bucket: Shopify rejects the credentials first.
-		resp := errString(http.StatusUnauthorized, "[API] Invalid API key or access token (unrecognized login or wrong password)")
-		resp.header = hdr
-		return resp, shop.domain
-	}
-	used, admitted := b.take(f.clock.Now())
-	hdr.Set("X-Shopify-Shop-Api-Call-Limit", fmt.Sprintf("%d/%d", used, f.capacity))
-	if !admitted {
-		shop.throttled++
-		resp := errString(http.StatusTooManyRequests, fmt.Sprintf(
-			"Exceeded %s calls per second for api client. Reduce request rates to resume uninterrupted service.",
-			strconv.FormatFloat(f.leak, 'f', -1, 64)))
-		// Shopify always answers "2.0", whatever the actual wait.
-		hdr.Set("Retry-After", "2.0")
-		resp.header = hdr
-		return resp, shop.domain
-	}
-	var resp *response
+	var resp *kit.Response
 	if !found {
 		resp = errNotFound()
 	} else {
+		shop.mu.Lock()
 		resp = route(shop, &apiRequest{r: r, version: version, path: rest})
+		shop.mu.Unlock()
 	}
-	if resp.header == nil {
-		resp.header = http.Header{}
-	}
-	for k, v := range hdr {
-		resp.header[k] = v
-	}
-	return resp, shop.domain
+	f.srv.Write(w, resp)
 }
 
 // Start serves the fake on a loopback port (idempotent) and returns its
 // base URL. From then on Transport and Client go over HTTP to it. Call
 // Close when done (t.Cleanup(f.Close)).
-func (f *Fake) Start() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.server == nil {
-		f.server = httptest.NewServer(f)
-	}
-	return f.server.URL
-}
+func (f *Fake) Start() string { return f.srv.Start() }
 
 // URL is the started server's base URL, or "" before Start.
-func (f *Fake) URL() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.server == nil {
-		return ""
-	}
-	return f.server.URL
-}
+func (f *Fake) URL() string { return f.srv.URL() }
 
 // Close stops the server started by Start, if any.
-func (f *Fake) Close() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.server != nil {
-		f.server.Close()
-		f.server = nil
-	}
-}
+func (f *Fake) Close() { f.srv.Close() }
 
 // ListenAndServe serves the fake on addr (for dropgate demo) until ctx is
 // done, then shuts down gracefully.
 func (f *Fake) ListenAndServe(ctx context.Context, addr string) error {
-	srv := &http.Server{Addr: addr, Handler: f, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("shopifyfake: listen %s: %w", addr, err)
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shopifyfake: shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shopifyfake: serve %s: %w", addr, err)
-	}
-	return nil
+	return f.srv.ListenAndServe(ctx, addr)
 }

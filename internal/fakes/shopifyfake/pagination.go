@@ -2,7 +2,6 @@ package shopifyfake
 
 import (
 	"cmp"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -10,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dropgate/dropgate/internal/fakes/kit"
 )
 
 // Cursor pagination as Shopify does it for REST lists: the response carries
@@ -40,18 +41,11 @@ type cursor struct {
 	Filters map[string]string `json:"f,omitempty"`
 }
 
-func (c cursor) encode() string {
-	b, _ := json.Marshal(c) // a struct of strings and integers cannot fail
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func (c cursor) encode() string { return kit.EncodeCursor(c) }
 
 func decodeCursor(s string) (cursor, bool) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return cursor{}, false
-	}
 	var c cursor
-	if err := json.Unmarshal(b, &c); err != nil || (c.Dir != "n" && c.Dir != "p") {
+	if err := kit.DecodeCursor(s, &c); err != nil || (c.Dir != "n" && c.Dir != "p") {
 		return cursor{}, false
 	}
 	return c, true
@@ -139,7 +133,7 @@ func paginate[T any](q *apiRequest, pr pageRequest, items []T, key func(T) pageK
 		start = max(0, end-pr.limit)
 	}
 	page := items[start:end]
-	var links []string
+	var links []kit.Link
 	filters := filterMap(pr.filters)
 	if start > 0 && len(page) > 0 {
 		links = append(links, linkTo(q, pr.limit, cursor{Dir: "p", Key: key(page[0]), Filters: filters}, "previous"))
@@ -147,20 +141,19 @@ func paginate[T any](q *apiRequest, pr pageRequest, items []T, key func(T) pageK
 	if end < len(items) && len(page) > 0 {
 		links = append(links, linkTo(q, pr.limit, cursor{Dir: "n", Key: key(page[len(page)-1]), Filters: filters}, "next"))
 	}
-	return page, strings.Join(links, ", ")
+	return page, kit.LinkHeader(links...)
 }
 
 // linkTo renders one Link entry. The URL keeps the shop's own host, so a
 // client following it directly (or through Transport) reaches the same
 // shop; a plain host (the demo's 127.0.0.1) keeps the request's scheme.
-func linkTo(q *apiRequest, limit int, c cursor, rel string) string {
+func linkTo(q *apiRequest, limit int, c cursor, rel string) kit.Link {
 	host := q.r.Host
 	scheme := "https"
 	if !strings.HasSuffix(strings.ToLower(host), ".myshopify.com") && q.r.TLS == nil {
 		scheme = "http"
 	}
-	u := scheme + "://" + host + q.r.URL.Path + "?limit=" + strconv.Itoa(limit) + "&page_info=" + c.encode()
-	return "<" + u + `>; rel="` + rel + `"`
+	return kit.Link{URL: scheme + "://" + host + q.r.URL.Path + "?limit=" + strconv.Itoa(limit) + "&page_info=" + c.encode(), Rel: rel}
 }
 
 // listResponse wraps a page as {"name": [...]} with its Link header,
@@ -168,7 +161,7 @@ func linkTo(q *apiRequest, limit int, c cursor, rel string) string {
 func listResponse[T any](name string, pr pageRequest, page []T, link string) *response {
 	resp := respOK(map[string]any{name: selectFieldsAll(page, pr.fields)})
 	if link != "" {
-		resp.header = http.Header{"Link": []string{link}}
+		resp.Header = http.Header{"Link": []string{link}}
 	}
 	return resp
 }

@@ -10,19 +10,16 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/dropgate/dropgate/internal/fakes/kit"
 )
 
-// response is what a handler produces; ServeHTTP writes it. Keeping
-// handlers free of the ResponseWriter lets the pipeline add the common
-// headers in one place.
-type response struct {
-	status int
-	body   any
-	header http.Header
-}
+// response is what a handler produces; the kit writes it with the common
+// headers.
+type response = kit.Response
 
-func respOK(body any) *response      { return &response{status: http.StatusOK, body: body} }
-func respCreated(body any) *response { return &response{status: http.StatusCreated, body: body} }
+func respOK(body any) *response      { return kit.OK(body) }
+func respCreated(body any) *response { return kit.Created(body) }
 
 // Shopify's error bodies come in a few shapes; the SDK (CheckResponseError)
 // and dropgate's connector must handle each of them.
@@ -30,12 +27,12 @@ func respCreated(body any) *response { return &response{status: http.StatusCreat
 
 // errNotFound is Shopify's 404 for an unknown path or a missing resource.
 func errNotFound() *response {
-	return &response{status: http.StatusNotFound, body: map[string]any{"errors": "Not Found"}}
+	return kit.JSON(http.StatusNotFound, map[string]any{"errors": "Not Found"})
 }
 
 // errString is {"errors":"message"}.
 func errString(status int, msg string) *response {
-	return &response{status: status, body: map[string]any{"errors": msg}}
+	return kit.JSON(status, map[string]any{"errors": msg})
 }
 
 // errBase is {"errors":{"base":["message", ...]}}, the shape of model
@@ -46,20 +43,20 @@ func errBase(status int, msgs ...string) *response {
 
 // errFieldList is {"errors":{"field":["message", ...]}}.
 func errFieldList(status int, field string, msgs ...string) *response {
-	return &response{status: status, body: map[string]any{"errors": map[string][]string{field: msgs}}}
+	return kit.JSON(status, map[string]any{"errors": map[string][]string{field: msgs}})
 }
 
 // errList is {"errors":["message", ...]}, the shape the fulfillment
 // endpoints use (e.g. "Fulfillment payloads fulfillment order must be
 // greater than 0", reported on community.shopify.com/t/362904).
 func errList(status int, msgs ...string) *response {
-	return &response{status: status, body: map[string]any{"errors": msgs}}
+	return kit.JSON(status, map[string]any{"errors": msgs})
 }
 
 // errField is {"errors":{"field":"message"}}, used by Shopify for request
 // parameter problems (400).
 func errField(status int, field, msg string) *response {
-	return &response{status: status, body: map[string]any{"errors": map[string]string{field: msg}}}
+	return kit.JSON(status, map[string]any{"errors": map[string]string{field: msg}})
 }
 
 // errMissingRoot is Shopify's 400 when the wrapping object of a write

@@ -13,10 +13,7 @@ type Shop struct {
 	domain string
 	tokens []string
 
-	mu        sync.Mutex // guards everything below
-	apps      map[string]*bucket
-	requests  int
-	throttled int
+	mu sync.Mutex // guards everything below
 
 	orderNumber  int
 	orders       map[uint64]*Order
@@ -43,7 +40,6 @@ func newShop(f *Fake, sc shopConfig) *Shop {
 		id:           f.nextID(),
 		domain:       sc.domain,
 		tokens:       slices.Clone(sc.tokens),
-		apps:         make(map[string]*bucket),
 		orderNumber:  1000,
 		orders:       make(map[uint64]*Order),
 		fos:          make(map[uint64]*FulfillmentOrder),
@@ -57,9 +53,6 @@ func newShop(f *Fake, sc shopConfig) *Shop {
 		invItems:     make(map[uint64]uint64),
 		levels:       make(map[levelKey]*InventoryLevel),
 	}
-	for _, t := range sc.tokens {
-		s.apps[t] = newBucket(f.capacity, f.leak)
-	}
 	s.addLocationLocked(NewLocation{Name: "Shop location", CountryCode: "US", Country: "United States"})
 	return s
 }
@@ -72,25 +65,14 @@ func (s *Shop) Token() string { return s.tokens[0] }
 
 // Requests counts every request addressed to the shop, whatever its
 // outcome (401s and 429s included).
-func (s *Shop) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Shop) Requests() int { return s.fake.srv.Counters(s.domain).Requests }
 
-// Throttled counts the requests refused with 429.
-func (s *Shop) Throttled() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.throttled
-}
+// Throttled counts the requests refused with 429 because the bucket was
+// full.
+func (s *Shop) Throttled() int { return s.fake.srv.Counters(s.domain).QuotaViolations }
 
 // ResetCounters zeroes Requests and Throttled (the buckets are untouched).
-func (s *Shop) ResetCounters() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests, s.throttled = 0, 0
-}
+func (s *Shop) ResetCounters() { s.fake.srv.ResetCounters(s.domain) }
 
 // sortedKeys returns a map's keys in ascending order; IDs grow with time,
 // so this is creation order.

@@ -25,8 +25,14 @@
 //     429 with Retry-After or 503 before anything happens, and a share of
 //     creates whose answer is lost after the order was made (a 503, or a
 //     connection closed without an answer);
+//   - an optional quota (WithRateLimit: a token bucket answering 429 with
+//     Retry-After, counted in Stats.Throttled);
 //   - counters (Stats, Created) so a test can assert that every purchase
 //     order was created exactly once.
+//
+// The plumbing (bearer check, faults, quota, request log, server) is the
+// fake kit's (internal/fakes/kit); Server returns it, to inject one-off
+// faults (kit.Fault) or read the request log.
 //
 // The API, under /v2:
 //

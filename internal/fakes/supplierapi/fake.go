@@ -1,18 +1,15 @@
 package supplierapi
 
 import (
-	"crypto/subtle"
 	"encoding/json"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/dropgate/dropgate/core/clock"
+	"github.com/dropgate/dropgate/internal/fakes/kit"
 )
 
 // DefaultToken is the bearer token accepted when WithToken is not given.
@@ -50,6 +47,7 @@ type Faults struct {
 type Stats struct {
 	Requests      int // every request that reached the fake
 	Unauthorized  int // 401s
+	Throttled     int // 429s because the client exceeded WithRateLimit (never injected ones)
 	Invalid       int // 400s
 	Created       int // orders created
 	Replayed      int // answers replayed for a known idempotency key
@@ -66,7 +64,8 @@ type Option func(*Fake)
 // WithToken sets the bearer token the fake accepts.
 func WithToken(token string) Option { return func(f *Fake) { f.token = token } }
 
-// WithClock sets the clock of timestamps and of WithShipAfter.
+// WithClock sets the clock of timestamps, of WithShipAfter and of
+// WithRateLimit.
 func WithClock(c clock.Clock) Option { return func(f *Fake) { f.clock = c } }
 
 // WithCatalog restricts the SKUs the supplier carries: lines with any
@@ -105,10 +104,20 @@ func WithDuplicateRefs() Option { return func(f *Fake) { f.dupRefs = true } }
 // WithFaults injects failures.
 func WithFaults(fs Faults) Option { return func(f *Fake) { f.faults = fs } }
 
+// WithRateLimit enforces a quota: a token bucket of burst requests
+// refilling rate per second, answered 429 with Retry-After when empty
+// (counted in Stats.Throttled, a quota violation).
+func WithRateLimit(rate float64, burst int) Option {
+	return func(f *Fake) { f.limit = &kit.TokenBucket{Rate: rate, Burst: burst, Message: "too many requests"} }
+}
+
 // WithLogger logs one debug line per request.
 func WithLogger(l *slog.Logger) Option { return func(f *Fake) { f.log = l } }
 
-// Fake is the supplier API. It is an http.Handler, safe for concurrent use.
+// Fake is the supplier API. It is an http.Handler, safe for concurrent
+// use. Its plumbing (bearer token, fault injection, quota, counters, the
+// server) is the fake kit's (internal/fakes/kit); this package is the
+// routes and the orders.
 type Fake struct {
 	token     string
 	clock     clock.Clock
@@ -118,18 +127,17 @@ type Fake struct {
 	initial   string
 	dupRefs   bool
 	faults    Faults
+	limit     kit.Limiter
 	log       *slog.Logger
-	mux       *http.ServeMux
+	srv       *kit.Server
 
 	mu      sync.Mutex
-	rng     *rand.Rand
 	nextID  uint64
 	orders  map[uint64]*Order
 	ordered []uint64            // ids in creation order
 	byRef   map[string][]uint64 // external_ref → ids
 	keys    map[string]keyed    // idempotency scope → first answer
-	stats   Stats
-	server  *httptest.Server
+	stats   Stats               // the fake's own counts (Invalid, Created, …)
 }
 
 // keyed is a remembered answer for an idempotency key.
@@ -152,75 +160,66 @@ func New(opts ...Option) *Fake {
 	if f.faults.RetryAfter <= 0 {
 		f.faults.RetryAfter = time.Second
 	}
-	f.rng = rand.New(rand.NewPCG(f.faults.Seed, f.faults.Seed^0x9e3779b97f4a7c15))
-	f.mux = http.NewServeMux()
-	f.mux.HandleFunc("POST /v2/orders", f.create)
-	f.mux.HandleFunc("GET /v2/orders", f.lookup)
-	f.mux.HandleFunc("GET /v2/orders/{id}", f.get)
-	f.mux.HandleFunc("POST /v2/orders/{id}/cancel", f.cancel)
+	f.srv = kit.New(kit.Options{
+		Name: "supplierapi", Clock: f.clock, Logger: f.log, Seed: f.faults.Seed, MaxBody: maxBody,
+		Auth: kit.Bearer(f.token), Limit: f.limit, Errors: kit.JSONError,
+		Messages: map[int]string{http.StatusUnauthorized: "missing or invalid bearer token"},
+	})
+	f.injectFaults()
+	f.srv.HandleHTTP("POST /v2/orders", http.HandlerFunc(f.create))
+	f.srv.HandleHTTP("GET /v2/orders", http.HandlerFunc(f.lookup))
+	f.srv.HandleHTTP("GET /v2/orders/{id}", http.HandlerFunc(f.get))
+	f.srv.HandleHTTP("POST /v2/orders/{id}/cancel", http.HandlerFunc(f.cancel))
 	return f
 }
 
-// ServeHTTP checks the token, injects the pre-request faults and routes.
-func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.stats.Requests++
-	f.mu.Unlock()
-	f.log.Debug("supplierapi", "method", r.Method, "path", r.URL.Path)
-	if !f.authorized(r) {
-		f.count(func(s *Stats) { s.Unauthorized++ })
-		writeError(w, http.StatusUnauthorized, apiError{Code: "unauthorized", Message: "missing or invalid bearer token"})
-		return
+// Fault names, as the kit counts them.
+const (
+	fault429   = "429"
+	fault503   = "503"
+	faultLost  = "lost"
+	faultReset = "reset"
+)
+
+// injectFaults arms the kit with the configured shares. The kit draws
+// for each fault in turn, so each share is made conditional on the ones
+// before not firing: the overall shares are the configured ones.
+func (f *Fake) injectFaults() {
+	fs := f.faults
+	arm := func(p float64, fl kit.Fault) {
+		if p > 0 {
+			fl.Probability = min(p, 1)
+			f.srv.Inject(fl)
+		}
 	}
-	switch f.preFault() {
-	case http.StatusTooManyRequests:
-		w.Header().Set("Retry-After", retryAfter(f.faults.RetryAfter))
-		writeError(w, http.StatusTooManyRequests, apiError{Code: "rate_limited", Message: "too many requests"})
-		return
-	case http.StatusServiceUnavailable:
-		writeError(w, http.StatusServiceUnavailable, apiError{Code: "unavailable", Message: "service temporarily unavailable"})
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	f.mux.ServeHTTP(w, r)
+	arm(fs.TooManyRequests, kit.Fault{Name: fault429, Status: http.StatusTooManyRequests,
+		Header: http.Header{"Retry-After": {retryAfter(fs.RetryAfter)}},
+		Body:   errorBody(apiError{Code: "rate_limited", Message: "too many requests"})})
+	arm(conditional(fs.Unavailable, fs.TooManyRequests), kit.Fault{Name: fault503, Status: http.StatusServiceUnavailable,
+		Body: errorBody(apiError{Code: "unavailable", Message: "service temporarily unavailable"})})
+	// A lost answer is one of a create that succeeded.
+	reset := fs.LostResponse * fs.Reset
+	arm(reset, kit.Fault{Name: faultReset, Method: http.MethodPost, Path: "/v2/orders", AfterHandling: true, Drop: true})
+	arm(conditional(fs.LostResponse-reset, reset), kit.Fault{Name: faultLost, Method: http.MethodPost, Path: "/v2/orders",
+		AfterHandling: true, Status: http.StatusServiceUnavailable,
+		Body: errorBody(apiError{Code: "unavailable", Message: "upstream timeout"})})
 }
 
-func (f *Fake) authorized(r *http.Request) bool {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return ok && subtle.ConstantTimeCompare([]byte(tok), []byte(f.token)) == 1
-}
-
-// preFault draws whether this request fails before anything happens.
-func (f *Fake) preFault() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	x := f.rng.Float64()
-	switch {
-	case x < f.faults.TooManyRequests:
-		f.stats.TooMany++
-		return http.StatusTooManyRequests
-	case x < f.faults.TooManyRequests+f.faults.Unavailable:
-		f.stats.Unavailable++
-		return http.StatusServiceUnavailable
-	}
-	return 0
-}
-
-// lose draws whether a successful create's answer is lost, and how:
-// 0 (not lost), 503, or -1 (connection closed).
-func (f *Fake) lose() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.rng.Float64() >= f.faults.LostResponse {
+// conditional is the probability of an event of overall share p given
+// that one of share before did not happen.
+func conditional(p, before float64) float64 {
+	if p <= 0 || before >= 1 {
 		return 0
 	}
-	f.stats.LostResponses++
-	if f.rng.Float64() < f.faults.Reset {
-		f.stats.Resets++
-		return -1
-	}
-	return http.StatusServiceUnavailable
+	return p / (1 - before)
 }
+
+// ServeHTTP serves the API through the kit: token, faults, quota, route.
+func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) { f.srv.ServeHTTP(w, r) }
+
+// Server is the kit server underneath, for its request log and for
+// injecting one-off faults (kit.Fault) beyond WithFaults' shares.
+func (f *Fake) Server() *kit.Server { return f.srv }
 
 func (f *Fake) count(fn func(*Stats)) {
 	f.mu.Lock()
@@ -231,31 +230,21 @@ func (f *Fake) count(fn func(*Stats)) {
 // Stats returns the counters so far.
 func (f *Fake) Stats() Stats {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.stats
+	s := f.stats
+	f.mu.Unlock()
+	t := f.srv.Total()
+	s.Requests, s.Unauthorized, s.Throttled = t.Requests, t.Unauthorized, t.QuotaViolations
+	s.TooMany, s.Unavailable = t.ByFault[fault429], t.ByFault[fault503]
+	s.LostResponses, s.Resets = t.ByFault[faultLost]+t.ByFault[faultReset], t.ByFault[faultReset]
+	return s
 }
 
 // Start serves the fake on a loopback port and returns its base URL
 // (without /v2). Calling it again returns the same URL.
-func (f *Fake) Start() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.server == nil {
-		f.server = httptest.NewServer(f)
-	}
-	return f.server.URL
-}
+func (f *Fake) Start() string { return f.srv.Start() }
 
 // Close stops a started server.
-func (f *Fake) Close() {
-	f.mu.Lock()
-	srv := f.server
-	f.server = nil
-	f.mu.Unlock()
-	if srv != nil {
-		srv.Close()
-	}
-}
+func (f *Fake) Close() { f.srv.Close() }
 
 // apiError is the body of every error answer.
 type apiError struct {
@@ -263,6 +252,11 @@ type apiError struct {
 	Message string  `json:"message"`
 	Field   string  `json:"field,omitempty"`
 	OrderID *uint64 `json:"order_id,omitempty"`
+}
+
+func errorBody(e apiError) []byte {
+	b, _ := json.Marshal(map[string]apiError{"error": e}) // strings and an integer: cannot fail
+	return b
 }
 
 func writeError(w http.ResponseWriter, status int, e apiError) {

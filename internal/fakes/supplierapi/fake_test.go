@@ -215,3 +215,30 @@ func TestResetClosesTheConnection(t *testing.T) {
 		t.Fatalf("%+v", f.Stats())
 	}
 }
+
+// TestSeedAndRateLimit: a seeded order costs no request; over the quota
+// the fake answers 429 with Retry-After and counts a quota violation,
+// and the bucket refills on the fake clock.
+func TestSeedAndRateLimit(t *testing.T) {
+	clk := clock.NewFake(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	f := New(WithClock(clk), WithRateLimit(1, 2))
+	o := f.Seed("PO9", "USD", Address{Name: "Ada", Address1: "1 Loop", City: "Austin", Country: "US"},
+		Line{Line: 1, SKU: "A", Quantity: 1, UnitPrice: "1.00"})
+	if o.Status != "accepted" || o.Lines[0].Status != "accepted" || f.Created("PO9") != 1 || f.Stats().Requests != 0 {
+		t.Fatalf("seeded %+v, stats %+v", o, f.Stats())
+	}
+	path := fmt.Sprintf("/v2/orders/%d", o.ID)
+	for i := range 2 {
+		if code, _, _ := call(t, f, "GET", path, ""); code != 200 {
+			t.Fatalf("call %d: %d", i+1, code)
+		}
+	}
+	code, hdr, body := call(t, f, "GET", path, "")
+	if code != 429 || hdr.Get("Retry-After") != "1" || !strings.Contains(body, `"code":"rate_limited"`) || f.Stats().Throttled != 1 {
+		t.Fatalf("over the quota: %d %v %s %+v", code, hdr, body, f.Stats())
+	}
+	clk.Advance(time.Second)
+	if code, _, _ := call(t, f, "GET", path, ""); code != 200 {
+		t.Errorf("after a second: %d", code)
+	}
+}

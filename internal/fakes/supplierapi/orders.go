@@ -114,20 +114,6 @@ func (f *Fake) create(w http.ResponseWriter, r *http.Request) {
 		f.keys[scope] = keyed{digest: sha256.Sum256(body), status: http.StatusCreated, body: answer}
 	}
 	f.mu.Unlock()
-	switch f.lose() {
-	case http.StatusServiceUnavailable:
-		writeError(w, http.StatusServiceUnavailable, apiError{Code: "unavailable", Message: "upstream timeout"})
-		return
-	case -1:
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		writeError(w, http.StatusServiceUnavailable, apiError{Code: "unavailable", Message: "upstream timeout"})
-		return
-	}
 	writeRaw(w, http.StatusCreated, answer, false)
 }
 
@@ -301,6 +287,16 @@ func (f *Fake) shipLocked(o *Order) bool {
 	o.Shipments = append(o.Shipments, sh)
 	o.Status = "shipped"
 	return true
+}
+
+// Seed adds an order as if it had been created through the API (every
+// line accepted unless WithCatalog or WithBackorder say otherwise),
+// without a request: for tests that need orders at the supplier without
+// spending the client's quota.
+func (f *Fake) Seed(externalRef, currency string, shipTo Address, lines ...Line) Order {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.addLocked(&newOrder{ExternalRef: externalRef, Currency: currency, ShipTo: &shipTo, lines: append([]Line(nil), lines...)}).clone()
 }
 
 // Ship ships an order now, as WithShipAfter would. It reports false when
