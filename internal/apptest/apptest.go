@@ -28,6 +28,7 @@ import (
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/catalog"
 	"github.com/dropgate/dropgate/internal/store/embedded"
+	"github.com/dropgate/dropgate/internal/worker"
 )
 
 // Options describe the application under test.
@@ -218,4 +219,16 @@ func (r *Rig) DrainIdle() {
 			wake = w
 		}
 	}
+}
+
+// Runner returns a worker on the rig's store running every job kind of
+// the application, as a server's workers do: for tests where replicas
+// race for the same jobs in real goroutines. The caller runs it.
+func (r *Rig) Runner(concurrency int, hooks worker.Hooks) *worker.Runner {
+	w := &worker.Runner{Queue: r.Store, Queues: app.Queues, Concurrency: concurrency, Lease: time.Minute, Clock: r.Clock,
+		Logger: r.Deps.Log, Hooks: hooks}
+	for _, k := range r.S.Mux.Kinds() {
+		w.Handle(k, worker.Handler(r.S.Mux.Handler(k)))
+	}
+	return w
 }
