@@ -37,8 +37,8 @@ func TestBackorderRerouteAction(t *testing.T) {
 	if got := a.PO(po.Number); got.Status != model.POCancelRequested || !got.Withdrawn() {
 		t.Errorf("b's PO = %s withdrawn %v", got.Status, got.Withdrawn())
 	}
-	if len(r.b.cancelled) != 1 {
-		t.Errorf("b was asked to cancel %v", r.b.cancelled)
+	if len(r.b.Cancelled()) != 1 {
+		t.Errorf("b was asked to cancel %v", r.b.Cancelled())
 	}
 	if x := r.exception(xs[0].ID); x.Status != "resolved" {
 		t.Errorf("exception = %s", x.Status)

@@ -20,8 +20,8 @@ func TestIntakeSplitsBySupplierAndSendsOnce(t *testing.T) {
 	if n := r.Drain(); n != 2 {
 		t.Fatalf("sent %d jobs, want 2 (one per supplier)", n)
 	}
-	if len(r.a.sent) != 1 || len(r.b.sent) != 1 {
-		t.Fatalf("a got %v, b got %v", r.a.sent, r.b.sent)
+	if len(r.a.Sent()) != 1 || len(r.b.Sent()) != 1 {
+		t.Fatalf("a got %v, b got %v", r.a.Sent(), r.b.Sent())
 	}
 	a := r.Order(o.ID)
 	if len(a.POs) != 2 {
@@ -64,8 +64,8 @@ func TestIntakeSplitsBySupplierAndSendsOnce(t *testing.T) {
 		t.Errorf("OrderOfPO = %q, %v", id, err)
 	}
 	// A second run of a send job changes nothing.
-	if err := r.S.Mux.Serve(ctx, sendJob(t, &a.POs[0])); err != nil || len(r.a.sent)+len(r.b.sent) != 2 {
-		t.Errorf("resend: %v, sent %v %v", err, r.a.sent, r.b.sent)
+	if err := r.S.Mux.Serve(ctx, sendJob(t, &a.POs[0])); err != nil || len(r.a.Sent())+len(r.b.Sent()) != 2 {
+		t.Errorf("resend: %v, sent %v %v", err, r.a.Sent(), r.b.Sent())
 	}
 }
 
@@ -127,8 +127,8 @@ func TestCancelBeforeSend(t *testing.T) {
 	r.intake(o)
 	r.cancel(cancelEvent(o, "customer"))
 	r.Drain()
-	if len(r.a.sent) != 0 {
-		t.Fatalf("a cancelled order's PO was sent: %v", r.a.sent)
+	if len(r.a.Sent()) != 0 {
+		t.Fatalf("a cancelled order's PO was sent: %v", r.a.Sent())
 	}
 	a := r.Order(o.ID)
 	if a.Order.Status != model.OrderCancelled || a.POs[0].Status != model.POCancelled {
@@ -150,12 +150,12 @@ func TestUnprovenCancellationChangesNothing(t *testing.T) {
 	r.cancel(connector.ChannelEvent{Kind: connector.EventOrderCancelled, ChannelOrderID: "11", Order: o, Reason: "customer"})
 	r.Drain()
 	a := r.Order(o.ID)
-	if a.Order.Status == model.OrderCancelled || len(r.a.sent) != 1 || len(r.a.cancelled) != 0 {
-		t.Fatalf("order %s, sent %v, cancelled %v: an unproven cancellation was applied", a.Order.Status, r.a.sent, r.a.cancelled)
+	if a.Order.Status == model.OrderCancelled || len(r.a.Sent()) != 1 || len(r.a.Cancelled()) != 0 {
+		t.Fatalf("order %s, sent %v, cancelled %v: an unproven cancellation was applied", a.Order.Status, r.a.Sent(), r.a.Cancelled())
 	}
 	r.cancel(cancelEvent(o, "customer"))
 	r.Drain()
-	if a = r.Order(o.ID); a.Order.Status != model.OrderCancelled || len(r.a.cancelled) != 1 {
-		t.Errorf("proven cancellation: order %s, cancelled %v", a.Order.Status, r.a.cancelled)
+	if a = r.Order(o.ID); a.Order.Status != model.OrderCancelled || len(r.a.Cancelled()) != 1 {
+		t.Errorf("proven cancellation: order %s, cancelled %v", a.Order.Status, r.a.Cancelled())
 	}
 }

@@ -105,8 +105,8 @@ func TestAckSLABreach(t *testing.T) {
 				if len(a.POs) != 2 || a.POs[1].Supplier != "c" || a.POs[1].Status != model.POSent {
 					t.Fatalf("POs = %+v", a.POs)
 				}
-				if len(r.b.cancelled) != 1 || a.PO(po.Number).Status != model.POCancelRequested {
-					t.Errorf("b should be asked to cancel: %v %s", r.b.cancelled, a.PO(po.Number).Status)
+				if len(r.b.Cancelled()) != 1 || a.PO(po.Number).Status != model.POCancelRequested {
+					t.Errorf("b should be asked to cancel: %v %s", r.b.Cancelled(), a.PO(po.Number).Status)
 				}
 			} else {
 				if len(a.POs) != 1 || a.PO(po.Number).Status != model.POAckOverdue {
@@ -129,8 +129,8 @@ func TestCancellationAfterSend(t *testing.T) {
 	r.Drain()
 	a := r.order("5")
 	po := a.POs[0]
-	if po.Status != model.POCancelRequested || len(r.a.cancelled) != 1 {
-		t.Fatalf("po %s cancellations %v", po.Status, r.a.cancelled)
+	if po.Status != model.POCancelRequested || len(r.a.Cancelled()) != 1 {
+		t.Fatalf("po %s cancellations %v", po.Status, r.a.Cancelled())
 	}
 	r.doc("a", connector.InboundDoc{ID: "855-c", PONumber: po.Number, POAck: &model.POAck{PONumber: po.Number, CancelResponse: "accepted"}})
 	if st := r.order("5").PO(po.Number).Status; st != model.POCancelled {

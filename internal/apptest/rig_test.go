@@ -20,30 +20,6 @@ import (
 // documents come back, exceptions raised and resolved, feeds imported.
 // The suppliers and the channel are fakes defined here.
 
-// recorder is a supplier that records what it was sent.
-type recorder struct {
-	name      string
-	mu        sync.Mutex
-	sent      []string
-	cancelled []string
-}
-
-func (r *recorder) Name() string { return r.name }
-func (r *recorder) Type() string { return "recorder" }
-func (r *recorder) SendPO(_ context.Context, po *model.PurchaseOrder, _ *model.Order) (connector.Sent, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.sent = append(r.sent, po.Number)
-	return connector.Sent{Document: po.Number + ".doc"}, nil
-}
-
-func (r *recorder) CancelPO(_ context.Context, po *model.PurchaseOrder, _ *model.Order) (connector.Sent, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.cancelled = append(r.cancelled, po.Number)
-	return connector.Sent{Document: po.Number + ".cancel"}, nil
-}
-
 // channel records fulfillments pushed to it.
 type channel struct {
 	mu     sync.Mutex
@@ -64,7 +40,7 @@ func (c *channel) PushFulfillment(_ context.Context, _ *model.Order, sh *model.S
 // "shop"; backupRig adds c.
 type rig struct {
 	*apptest.Rig
-	a, b, c *recorder
+	a, b, c *apptest.Supplier
 	channel *channel
 }
 
@@ -73,7 +49,7 @@ type rigOption func(*apptest.Options, *rig)
 
 func newRig(t *testing.T, opts ...rigOption) *rig {
 	t.Helper()
-	r := &rig{a: &recorder{name: "a"}, b: &recorder{name: "b"}, channel: &channel{pushed: map[string]int{}}}
+	r := &rig{a: apptest.NewSupplier("a"), b: apptest.NewSupplier("b"), channel: &channel{pushed: map[string]int{}}}
 	o := apptest.Options{
 		Channels:  map[string]connector.Connector{"shop": r.channel},
 		Suppliers: map[string]connector.Connector{"a": r.a, "b": r.b},
@@ -95,7 +71,7 @@ func newRig(t *testing.T, opts ...rigOption) *rig {
 // and gives b an acknowledgement SLA of an hour with onBreach.
 func withBackup(onBreach string) rigOption {
 	return func(o *apptest.Options, r *rig) {
-		r.c = &recorder{name: "c"}
+		r.c = apptest.NewSupplier("c")
 		o.Suppliers["c"] = r.c
 		o.Profiles["c"] = routing.SupplierProfile{Name: "c"}
 		o.Profiles["b"] = routing.SupplierProfile{Name: "b", SLA: routing.SLA{AcknowledgeWithin: time.Hour, OnBreach: onBreach}}
@@ -154,27 +130,17 @@ func (r *rig) exception(id string) *model.Exception {
 }
 
 func testOrder(id string, lines ...model.OrderLine) *model.Order {
-	return &model.Order{
-		ID: model.OrderID("shop", id), Channel: "shop", ChannelOrderID: id, ChannelOrderNumber: "#" + id, Currency: "USD",
-		ShippingAddress: &model.Address{Name: "Ada", Line1: "1 Road", City: "Austin", Region: "TX", PostalCode: "78701", Country: "US"},
-		Lines:           lines,
-	}
+	return apptest.NewOrder("shop", id, lines...)
 }
 
-func line(id, sku string, qty int64) model.OrderLine {
-	return model.OrderLine{ID: id, SKU: sku, Quantity: qty, UnitPrice: money.MustParse("20.00", "USD")}
-}
+func line(id, sku string, qty int64) model.OrderLine { return apptest.Line(id, sku, qty) }
 
 func usd(s string) money.Money { return money.MustParse(s, "USD") }
 
-var cause = model.Cause{Kind: model.CauseWebhook, Ref: "test"}
+var cause = apptest.Cause
 
-// cancelEvent is the channel's proven cancellation of o.
 func cancelEvent(o *model.Order, reason string) connector.ChannelEvent {
-	c := *o
-	at := time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
-	c.CancelledAt, c.CancelReason = &at, reason
-	return connector.ChannelEvent{Kind: connector.EventOrderCancelled, ChannelOrderID: o.ChannelOrderID, Order: &c, Reason: reason, At: at}
+	return apptest.Cancellation(o, reason)
 }
 
 // timeline lists an order's timeline events, in order.

@@ -65,10 +65,8 @@ func newPipelineRig(t *testing.T) *pipelineRig {
 // intake takes an order of MUGs in and runs what it queued.
 func (r *pipelineRig) intake(id string, qty int64) *model.Order {
 	r.T.Helper()
-	o := &model.Order{ID: model.OrderID("shop", id), Channel: "shop", ChannelOrderID: id, ChannelOrderNumber: "#" + id, Currency: "USD",
-		ShippingAddress: &model.Address{Name: "Ada", Line1: "1 Road", City: "Austin", Region: "TX", PostalCode: "78701", Country: "US"},
-		Lines:           []model.OrderLine{{ID: "1", SKU: "MUG", Quantity: qty, UnitPrice: money.MustParse("20.00", "USD")}}}
-	if err := r.S.Orders.Intake(context.Background(), o, model.Cause{Kind: model.CauseWebhook, Ref: "test"}); err != nil {
+	o := apptest.NewOrder("shop", id, apptest.Line("1", "MUG", qty))
+	if err := r.S.Orders.Intake(context.Background(), o, apptest.Cause); err != nil {
 		r.T.Fatal(err)
 	}
 	r.DrainBury()
