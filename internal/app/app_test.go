@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	coreapp "github.com/dropgate/dropgate/core/app"
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/config"
-	"github.com/dropgate/dropgate/internal/engine"
 )
 
 // build makes an App of no connectors over an embedded store in a
@@ -48,7 +48,7 @@ func TestRunReturnsDespiteAStuckHandler(t *testing.T) {
 		<-release // ignores its context, like a handler spinning in a loop
 		return nil
 	})
-	if _, err := a.Store.Enqueue(guard, store.Job{Queue: engine.Queues[0], Kind: "test.stuck"}); err != nil {
+	if _, err := a.Store.Enqueue(guard, store.Job{Queue: coreapp.Queues[0], Kind: "test.stuck"}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, stop := context.WithCancel(context.Background())
