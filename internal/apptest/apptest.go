@@ -28,6 +28,7 @@ import (
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/catalog"
 	"github.com/dropgate/dropgate/internal/store/embedded"
+	"github.com/dropgate/dropgate/internal/worker"
 )
 
 // Options describe the application under test.
@@ -60,6 +61,19 @@ type Rig struct {
 // Start is the rigs' default time.
 var Start = time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 
+// NewStore opens an embedded store on clk in a test directory, closed when
+// the test ends: for a connector that needs the store before the rig is
+// built (its Env), passed on as Options.Store.
+func NewStore(t testing.TB, clk *clock.Fake) *embedded.Store {
+	t.Helper()
+	st, err := embedded.Open(filepath.Join(t.TempDir(), "db"), embedded.WithClock(clk))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
 // New builds the application on o.
 func New(t testing.TB, o Options) *Rig {
 	t.Helper()
@@ -67,12 +81,7 @@ func New(t testing.TB, o Options) *Rig {
 		o.Clock = clock.NewFake(Start)
 	}
 	if o.Store == nil {
-		st, err := embedded.Open(filepath.Join(t.TempDir(), "db"), embedded.WithClock(o.Clock))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		o.Store = st
+		o.Store = NewStore(t, o.Clock)
 	}
 	if o.Catalog == nil {
 		o.Catalog = catalog.New(catalog.WithClock(o.Clock))
@@ -173,6 +182,32 @@ func (r *Rig) Drain() int {
 	}
 }
 
+// DrainBury runs every ready job as Drain does, except that a job whose
+// handler fails is buried (a dead letter with its error), as the worker
+// buries a permanent failure, and the others still run. It returns how
+// many were buried.
+func (r *Rig) DrainBury() int {
+	r.T.Helper()
+	ctx := context.Background()
+	buried := 0
+	for {
+		j := r.NextReady(time.Minute)
+		if j == nil {
+			return buried
+		}
+		var err error
+		if herr := r.S.Mux.Serve(ctx, j); herr != nil {
+			err = r.Store.Bury(ctx, j, herr)
+			buried++
+		} else {
+			err = r.Store.Ack(ctx, j)
+		}
+		if err != nil {
+			r.T.Fatal(err)
+		}
+	}
+}
+
 // Settle runs one job and settles it as the worker does: a throttled job
 // is rescheduled without spending an attempt (it returns when it may run
 // again), a failing one retried or buried.
@@ -218,4 +253,16 @@ func (r *Rig) DrainIdle() {
 			wake = w
 		}
 	}
+}
+
+// Runner returns a worker on the rig's store running every job kind of
+// the application, as a server's workers do: for tests where replicas
+// race for the same jobs in real goroutines. The caller runs it.
+func (r *Rig) Runner(concurrency int, hooks worker.Hooks) *worker.Runner {
+	w := &worker.Runner{Queue: r.Store, Queues: app.Queues, Concurrency: concurrency, Lease: time.Minute, Clock: r.Clock,
+		Logger: r.Deps.Log, Hooks: hooks}
+	for _, k := range r.S.Mux.Kinds() {
+		w.Handle(k, worker.Handler(r.S.Mux.Handler(k)))
+	}
+	return w
 }

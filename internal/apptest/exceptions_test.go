@@ -1,4 +1,4 @@
-package engine
+package apptest_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
-	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/core/repo"
 )
 
 // TestExceptionFiltersCombine: status, kind, supplier and order all apply
@@ -24,10 +24,7 @@ func TestExceptionFiltersCombine(t *testing.T) {
 		if i%5 == 0 {
 			sup = "b"
 		}
-		x := model.Exception{Kind: kind, Supplier: sup, OrderID: fmt.Sprintf("ord_%d", i%4), PONumber: fmt.Sprint("PO", i), Reason: fmt.Sprint("r", i), Actions: []string{"resolve"}}
-		if err := r.e.raise(ctx, x); err != nil {
-			t.Fatal(err)
-		}
+		r.raise(model.Exception{Kind: kind, Supplier: sup, OrderID: fmt.Sprintf("ord_%d", i%4), PONumber: fmt.Sprint("PO", i), Reason: fmt.Sprint("r", i), Actions: []string{"resolve"}})
 	}
 	want := func(where map[string]string) int {
 		n := 0
@@ -52,9 +49,9 @@ func TestExceptionFiltersCombine(t *testing.T) {
 		{"supplier": "b", "order": "ord_0"},
 	} {
 		var got []model.Exception
-		q := store.Query{Limit: 2}
+		p := repo.Page{Limit: 2}
 		for page := 0; page < 50; page++ {
-			xs, next, err := r.e.ExceptionsWhere(ctx, where, q)
+			xs, next, err := r.S.Operations.Exceptions(ctx, where, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,7 +59,7 @@ func TestExceptionFiltersCombine(t *testing.T) {
 			if next == "" {
 				break
 			}
-			q.Cursor = next
+			p.Cursor = next
 		}
 		for _, x := range got {
 			if (where["kind"] != "" && string(x.Kind) != where["kind"]) || (where["supplier"] != "" && x.Supplier != where["supplier"]) ||
@@ -81,38 +78,61 @@ func TestExceptionFiltersCombine(t *testing.T) {
 // hold exceptions but keeps what still matters.
 func TestExceptionsCloseWhenTheirCauseIsGone(t *testing.T) {
 	r := backupRig(t, "")
-	ctx := context.Background()
 	o := testOrder("50", line("1", "TEE", 1))
-	r.e.Intake(ctx, o, cause)
-	r.drain(t)
-	po := r.order(t, "50").POs[0]
-	r.clk.Advance(2 * time.Hour) // b's acknowledgement was due within the hour
-	r.drain(t)
+	r.intake(o)
+	r.Drain()
+	po := r.order("50").POs[0]
+	r.Clock.Advance(2 * time.Hour) // b's acknowledgement was due within the hour
+	r.Drain()
 	open := func(kind model.ExceptionKind) int {
-		xs, _, err := r.e.ExceptionsWhere(ctx, map[string]string{"status": "open", "kind": string(kind), "order": o.ID}, store.Query{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return len(xs)
+		return len(r.Exceptions(map[string]string{"status": "open", "kind": string(kind), "order": o.ID}))
 	}
 	if open(model.ExAckOverdue) != 1 {
 		t.Fatalf("ack_overdue exceptions = %d, want 1", open(model.ExAckOverdue))
 	}
-	r.doc(t, "b", connector.InboundDoc{ID: "855", PONumber: po.Number, POAck: &model.POAck{PONumber: po.Number, Status: "accepted"}})
+	r.doc("b", connector.InboundDoc{ID: "855", PONumber: po.Number, POAck: &model.POAck{PONumber: po.Number, Status: "accepted"}})
 	if n := open(model.ExAckOverdue); n != 0 {
 		t.Errorf("ack_overdue still open after the acknowledgement: %d", n)
 	}
-	xs, _, _ := r.e.ExceptionsWhere(ctx, map[string]string{"kind": string(model.ExAckOverdue), "order": o.ID}, store.Query{})
+	xs := r.Exceptions(map[string]string{"kind": string(model.ExAckOverdue), "order": o.ID})
 	if len(xs) != 1 || xs[0].Resolution != "settled by dropgate: the supplier acknowledged "+po.Number {
 		t.Errorf("resolution = %+v", xs)
 	}
 
 	held := testOrder("51", line("1", "GHOST", 1))
-	r.e.Intake(ctx, held, cause)
-	if err := r.e.CancelOrder(ctx, "shop", cancelEvent(held, "customer"), cause); err != nil {
+	r.intake(held)
+	r.cancel(cancelEvent(held, "customer"))
+	if xs := r.Exceptions(map[string]string{"status": "open", "order": held.ID}); len(xs) != 0 {
+		t.Errorf("open exceptions of a cancelled order: %+v", xs)
+	}
+}
+
+// TestResolvedExceptionReopensWhenTheProblemReturns: the same problem
+// raised after an operator resolved it is open again, not silently
+// swallowed by its deterministic id.
+func TestResolvedExceptionReopensWhenTheProblemReturns(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	x := model.Exception{Kind: model.ExDeadLetter, Ref: "job_1", Reason: "boom", Actions: []string{"retry", "discard"}}
+	r.raise(x)
+	xs := r.Exceptions(map[string]string{"ref": "job_1"})
+	if len(xs) != 1 {
+		t.Fatalf("exceptions = %+v", xs)
+	}
+	if _, err := r.S.Operations.ResolveException(ctx, xs[0].ID, "resolve", "ops", ""); err != nil {
 		t.Fatal(err)
 	}
-	if xs, _, _ := r.e.ExceptionsWhere(ctx, map[string]string{"status": "open", "order": held.ID}, store.Query{}); len(xs) != 0 {
-		t.Errorf("open exceptions of a cancelled order: %+v", xs)
+	r.raise(x)
+	got, err := r.S.Operations.Exception(ctx, xs[0].ID)
+	if err != nil || got.Status != "open" || got.ResolvedAt != nil {
+		t.Fatalf("after the problem came back: %+v %v", got, err)
+	}
+	if open := r.Exceptions(map[string]string{"status": "open"}); len(open) != 1 {
+		t.Errorf("open exceptions = %d, want 1 (reopened, not duplicated)", len(open))
+	}
+	// Raising it again while open changes nothing.
+	r.raise(x)
+	if all := r.Exceptions(nil); len(all) != 1 {
+		t.Errorf("exceptions = %d", len(all))
 	}
 }

@@ -1,17 +1,21 @@
-package engine
+package shopify_test
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/dropgate/dropgate/core/app/channelsync"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/money"
 	"github.com/dropgate/dropgate/core/routing"
-	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/apptest"
 )
+
+// The connector under the channel sync (core/app/channelsync): quantities
+// and prices pushed in batches, only what changed, never a 429.
 
 // 100 SKUs go out once; a change to 10 of them pushes exactly those 10,
 // quantities and prices; a restart with nothing changed pushes nothing;
@@ -79,8 +83,8 @@ func TestSyncPushesOnlyChanges(t *testing.T) {
 	}
 	t.Logf("10%% change on 100 SKUs (10 quantities, 10 prices): %d calls", calls)
 
-	// A restart: a new engine and connector on the same store.
-	r.e = r.engine()
+	// A restart: new services and connector on the same store.
+	r.restart()
 	if calls := r.sync(); calls != 0 {
 		t.Errorf("restart with nothing changed: %d calls to the shop, want 0", calls)
 	}
@@ -95,29 +99,28 @@ func TestSyncPushesOnlyChanges(t *testing.T) {
 // Units of open orders are held back until the order is cancelled; a
 // stale feed counts as no stock.
 func TestSyncCommittedAndStale(t *testing.T) {
-	r := newSyncRig(t, 3)
-	r.e.Sync.Pricing = nil
+	r := newSyncRig(t, 3, withoutPricing)
 	r.sync()
 	if got := r.level(skuN(0)); got != 18 {
 		t.Fatalf("SKU-0000 at %d, want 18", got)
 	}
 	ctx := context.Background()
-	o := testOrder("5001", line("1", skuN(0), 3), line("2", skuN(1), 1))
-	if err := r.e.Intake(ctx, o, cause); err != nil {
+	o := apptest.NewOrder("shop", "5001", apptest.Line("1", skuN(0), 3), apptest.Line("2", skuN(1), 1))
+	if err := r.S.Orders.Intake(ctx, o, apptest.Cause); err != nil {
 		t.Fatal(err)
 	}
-	r.drain() // the PO goes out, and the sync Intake scheduled runs
+	r.DrainIdle() // the PO goes out, and the sync the intake asked for runs
 	if a, b := r.level(skuN(0)), r.level(skuN(1)); a != 15 || b != 17 {
 		t.Errorf("with 3 and 1 units committed: %d and %d, want 15 and 17", a, b)
 	}
-	if len(r.sup.sent) != 1 {
-		t.Fatalf("PO sends: %v", r.sup.sent)
+	if sent := r.sup.Sent(); len(sent) != 1 {
+		t.Fatalf("PO sends: %v", sent)
 	}
 
-	if err := r.e.CancelOrder(ctx, "shop", cancelEvent(o, "customer"), cause); err != nil {
+	if err := r.S.Orders.Cancel(ctx, "shop", apptest.Cancellation(o, "customer"), apptest.Cause); err != nil {
 		t.Fatal(err)
 	}
-	r.drain()
+	r.DrainIdle()
 	if a, b := r.level(skuN(0)), r.level(skuN(1)); a != 18 || b != 18 {
 		t.Errorf("after the cancellation: %d and %d, want 18 and 18", a, b)
 	}
@@ -136,7 +139,7 @@ func TestSyncCommittedAndStale(t *testing.T) {
 // exception and is not pushed again while its value holds, and a price the
 // margin guard refuses raises an exception and leaves the shop's price.
 func TestSyncRejectionsAndRefusals(t *testing.T) {
-	r := newSyncRig(t, 3)
+	r := newSyncRig(t, 3, func(s *channelsync.Settings) { s.Pricing.MSRPCeiling = true })
 	r.cost[skuN(3)] = money.MustParse("10.00", "USD") // offered, but not in the shop
 	r.setOffers(func(sku string, o *routing.Offer) {
 		o.Stock = 20
@@ -145,19 +148,18 @@ func TestSyncRejectionsAndRefusals(t *testing.T) {
 		}
 	})
 	r.cat.Replace("b", []routing.Offer{{SKU: skuN(0), SupplierSKU: "B-0", Cost: money.MustParse("9.00", "USD"), Stock: 5}})
-	r.e.Sync.Pricing.MSRPCeiling = true
 	r.sync()
 
 	if got := r.level(skuN(0)); got != 23 { // 20 + 5 − 2
 		t.Errorf("two suppliers, sum: %d, want 23", got)
 	}
-	xs := exceptions(t, r.st)
+	xs := r.Exceptions(nil)
 	var rejected, refused []string
 	for _, x := range xs {
 		switch x.Kind {
-		case ExSyncRejected:
+		case model.ExSyncRejected:
 			rejected = append(rejected, x.Reason)
-		case ExPriceRefused:
+		case model.ExPriceRefused:
 			refused = append(refused, x.Ref+": "+x.Reason)
 		}
 	}
@@ -178,7 +180,7 @@ func TestSyncRejectionsAndRefusals(t *testing.T) {
 	if calls := r.sync(); calls != 0 {
 		t.Errorf("second sync made %d calls, want 0", calls)
 	}
-	if n := len(exceptions(t, r.st)); n != len(xs) {
+	if n := len(r.Exceptions(nil)); n != len(xs) {
 		t.Errorf("second sync raised %d more exceptions", n-len(xs))
 	}
 }
@@ -188,46 +190,58 @@ func TestScheduleSyncCoalesces(t *testing.T) {
 	r := newSyncRig(t, 1)
 	ctx := context.Background()
 	for range 20 {
-		if err := r.e.ScheduleSync(ctx); err != nil {
+		if err := r.S.Sync.ScheduleSync(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	j1, _ := r.e.PeriodicSyncJob(r.clk.Now())
-	j2, _ := r.e.PeriodicSyncJob(r.clk.Now().Add(DefaultSyncWindow))
-	if j1.UniqueKey != j2.UniqueKey || j1.Kind != KindSync {
-		t.Errorf("periodic jobs within one period differ: %q %q", j1.UniqueKey, j2.UniqueKey)
+	if n := pending(t, r.Rig); n != 1 {
+		t.Errorf("20 calls queued %d jobs, want 1", n)
 	}
-	stats, err := r.st.Stats(ctx)
-	if err != nil {
-		t.Fatal(err)
+	// Two replicas' ticks within one period: one more job, a recompute.
+	for _, at := range []int{0, 1} {
+		if err := r.S.Sync.PeriodicSync(ctx, r.clk.Now().Add(time.Duration(at)*channelsync.DefaultSyncWindow)); err != nil {
+			t.Fatal(err)
+		}
 	}
-	var pending int64
-	for _, s := range stats {
-		pending += s.Ready + s.Scheduled + s.Waiting
+	if n := pending(t, r.Rig); n != 2 {
+		t.Errorf("periodic jobs within one period: %d jobs queued, want 2 (the coalesced one and one tick)", n)
 	}
-	if pending != 1 {
-		t.Errorf("20 calls queued %d jobs, want 1", pending)
+	// Both are recomputes (the tick waits behind the coalesced one in
+	// their group).
+	r.clk.Advance(channelsync.DefaultSyncWindow)
+	var kinds []string
+	for j := r.NextReady(time.Minute); j != nil; j = r.NextReady(time.Minute) {
+		kinds = append(kinds, j.Kind)
+		if err := r.Store.Ack(ctx, j); err != nil {
+			t.Fatal(err)
+		}
 	}
-	off := &Engine{}
-	if err := off.ScheduleSync(ctx); err != nil {
+	if want := []string{channelsync.KindSync.Name, channelsync.KindSync.Name}; !slices.Equal(kinds, want) {
+		t.Errorf("queued jobs %v, want %v", kinds, want)
+	}
+
+	off := apptest.New(t, apptest.Options{})
+	if err := off.S.Sync.ScheduleSync(ctx); err != nil {
 		t.Errorf("sync off: %v", err)
 	}
-	if _, ok := off.PeriodicSyncJob(r.clk.Now()); ok {
-		t.Error("sync off: a periodic job")
+	if err := off.S.Sync.PeriodicSync(ctx, off.Clock.Now()); err != nil || off.S.Sync.SyncEvery() != 0 {
+		t.Errorf("sync off: periodic sync %v, every %s", err, off.S.Sync.SyncEvery())
+	}
+	if n := pending(t, off); n != 0 {
+		t.Errorf("sync off: %d jobs queued", n)
 	}
 }
 
-func exceptions(t *testing.T, st store.Store) []model.Exception {
+// pending counts the jobs waiting in the rig's queues.
+func pending(t *testing.T, r *apptest.Rig) int64 {
 	t.Helper()
-	recs, _, err := st.ListRecords(context.Background(), RecException, store.Query{Limit: 500})
+	stats, err := r.Store.Stats(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := make([]model.Exception, len(recs))
-	for i, rec := range recs {
-		if err := json.Unmarshal(rec.Data, &out[i]); err != nil {
-			t.Fatal(err)
-		}
+	var n int64
+	for _, s := range stats {
+		n += s.Ready + s.Scheduled + s.Waiting
 	}
-	return out
+	return n
 }

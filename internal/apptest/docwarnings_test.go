@@ -1,10 +1,10 @@
-package engine
+package apptest_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
+	"github.com/dropgate/dropgate/core/app/purchasing"
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
 )
@@ -14,21 +14,21 @@ import (
 // even when the document arrives again.
 func TestDocumentWarningsOnTimeline(t *testing.T) {
 	r := newRig(t)
-	r.e.Intake(context.Background(), testOrder("w1", line("1", "MUG", 1)), cause)
-	r.drain(t)
-	po := r.order(t, "w1").POs[0]
+	r.intake(testOrder("w1", line("1", "MUG", 1)))
+	r.Drain()
+	po := r.order("w1").POs[0]
 	warning := `in.x12: line 7, interchange 000000905 group 1 set 0001 segment 1 (ST): ST02 "0001" is used by an earlier set of the group`
 	d := connector.InboundDoc{ID: "x12:S:905:1:0001#2", PONumber: po.Number, POAck: &model.POAck{PONumber: po.Number, Status: "accepted"},
 		Warnings: []string{warning}}
-	r.doc(t, "a", d)
-	r.doc(t, "a", d)
-	a := r.order(t, "w1")
+	r.doc("a", d)
+	r.doc("a", d)
+	a := r.order("w1")
 	if a.PO(po.Number).Status != model.POAcknowledged {
 		t.Errorf("PO %s: the document must be applied", a.PO(po.Number).Status)
 	}
 	var found []model.TimelineEntry
 	for _, e := range a.Timeline {
-		if e.Event == EventDocumentWarning {
+		if e.Event == purchasing.EventDocumentWarning {
 			found = append(found, e)
 		}
 	}
