@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dropgate/dropgate/internal/config"
 	"github.com/dropgate/dropgate/cmd/dropgate/demo"
+	"github.com/dropgate/dropgate/internal/config"
 )
 
 // runDemo is `dropgate demo`: the server on the demo config, a local
