@@ -93,7 +93,7 @@ func runOrdersShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 func printOrder(w io.Writer, a *model.Aggregate) {
 	o := &a.Order
 	fmt.Fprintf(w, "Order %s  %s %s  %s\n", o.ID, o.Channel, o.ChannelOrderNumber, strings.ToUpper(string(o.Status)))
-	fmt.Fprintf(w, "  placed %s, total %s, payment %s\n", when(o.PlacedAt), o.Totals.Total, firstNonEmptyStr(o.PaymentStatus, "-"))
+	fmt.Fprintf(w, "  placed %s, total %s, payment %s\n", when(o.PlacedAt), o.Totals.Total, firstNonEmptyStr(string(o.PaymentStatus), "-"))
 	if ad := o.ShippingAddress; ad != nil {
 		fmt.Fprintf(w, "  ship to %s, %s, %s %s %s %s\n", ad.Name, ad.Line1, ad.City, ad.Region, ad.PostalCode, ad.Country)
 	}

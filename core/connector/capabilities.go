@@ -76,10 +76,18 @@ type EventDecoder interface {
 	DecodeEvent(ctx context.Context, topic string, body []byte) ([]ChannelEvent, error)
 }
 
-// OrderPoller fetches changes since a cursor, for channels without
-// webhooks (or as a safety net behind them).
+// OrderPoller lists a channel's orders changed since a cursor: the poll of
+// a channel without webhooks (a marketplace), and everywhere the
+// reconciliation sweep that catches what webhooks missed.
 type OrderPoller interface {
+	// PollOrders returns the events of every order changed at or after
+	// the cursor (every page), and the cursor to continue from. A cursor
+	// is the connector's own (a platform timestamp, a token); "" means
+	// from CursorAt(time.Time{}).
 	PollOrders(ctx context.Context, cursor string) (events []ChannelEvent, next string, err error)
+	// CursorAt is the cursor of the changes since t (by the platform's
+	// clock: a sweep subtracts its lookback to survive skew).
+	CursorAt(t time.Time) string
 }
 
 // FulfillmentPusher tells the channel a shipment left, with tracking.

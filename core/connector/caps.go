@@ -56,8 +56,13 @@ var capabilityOf = map[reflect.Type]Capability{
 type Caps struct {
 	Offers []Capability
 	// PollEvery is how often the app runs the instance's polls
-	// (OrderPoller, StatusPoller); 0: the app's default.
+	// (OrderPoller, StatusPoller); 0: the app's default. For an
+	// OrderPoller it is the default of the channel's reconcile.every.
 	PollEvery time.Duration
+	// SweepLookback is the default of an OrderPoller channel's
+	// reconcile.lookback (how far before the last sweep the next one
+	// lists again); 0: the app's default.
+	SweepLookback time.Duration
 }
 
 // Has reports whether c offers capability x.

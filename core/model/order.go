@@ -28,6 +28,29 @@ var OrderStatuses = []OrderStatus{
 	OrderReceived, OrderOnHold, OrderRouted, OrderProcessing, OrderPartiallyShipped, OrderShipped, OrderDelivered, OrderCancelled,
 }
 
+// OrderPayment is where the customer's payment of an order stands, as the
+// channel reports it, mapped by the channel connector (Shopify's
+// financial_status, WooCommerce's status and date_paid, Amazon's
+// OrderStatus …). The release policy (orders.release) reads it.
+type OrderPayment string
+
+// Order payment states.
+const (
+	PaymentUnknown           OrderPayment = ""                   // the channel does not say
+	PaymentPending           OrderPayment = "pending"            // not paid yet (bank transfer, COD, Amazon Pending)
+	PaymentAuthorized        OrderPayment = "authorized"         // authorised, not captured
+	PaymentPartiallyPaid     OrderPayment = "partially_paid"     // some of it captured
+	PaymentPaid              OrderPayment = "paid"               // fully paid
+	PaymentPartiallyRefunded OrderPayment = "partially_refunded" // paid, some refunded
+	PaymentRefunded          OrderPayment = "refunded"           // paid, refunded in full
+	PaymentVoided            OrderPayment = "voided"             // the authorisation was released
+	PaymentFailed            OrderPayment = "failed"             // declined, expired
+)
+
+// OrderPayments lists the payment states, for validating filters.
+var OrderPayments = []OrderPayment{PaymentUnknown, PaymentPending, PaymentAuthorized, PaymentPartiallyPaid, PaymentPaid,
+	PaymentPartiallyRefunded, PaymentRefunded, PaymentVoided, PaymentFailed}
+
 // Hold is a reason an order cannot proceed without a person. Holds are
 // visible in the admin API and never retried in a loop.
 type Hold struct {
@@ -46,27 +69,29 @@ const (
 
 // Order is a customer's order as the channel sent it, in canonical form.
 type Order struct {
-	ID                 string      `json:"id"`      // ours: OrderID(channel, channel order id)
-	Channel            string      `json:"channel"` // channel connector name
-	ChannelOrderID     string      `json:"channel_order_id"`
-	ChannelOrderNumber string      `json:"channel_order_number,omitempty"` // what the customer sees: "#1001"
-	PlacedAt           time.Time   `json:"placed_at"`
-	Currency           string      `json:"currency"`
-	Customer           Customer    `json:"customer"`
-	ShippingAddress    *Address    `json:"shipping_address,omitempty"`
-	BillingAddress     *Address    `json:"billing_address,omitempty"`
-	Lines              []OrderLine `json:"lines"`
-	Totals             Totals      `json:"totals"`
-	ShippingMethod     string      `json:"shipping_method,omitempty"`
-	Tags               []string    `json:"tags,omitempty"`
-	Note               string      `json:"note,omitempty"`
-	Status             OrderStatus `json:"status"`
-	PaymentStatus      string      `json:"payment_status,omitempty"` // the channel's view: paid, authorized, pending
-	Holds              []Hold      `json:"holds,omitempty"`
-	CancelledAt        *time.Time  `json:"cancelled_at,omitempty"`
-	CancelReason       string      `json:"cancel_reason,omitempty"`
-	RawRef             string      `json:"raw_ref,omitempty"` // stored raw payload that produced it
-	Refs               []Ref       `json:"refs,omitempty"`
+	ID                 string       `json:"id"`      // ours: OrderID(channel, channel order id)
+	Channel            string       `json:"channel"` // channel connector name
+	ChannelOrderID     string       `json:"channel_order_id"`
+	ChannelOrderNumber string       `json:"channel_order_number,omitempty"` // what the customer sees: "#1001"
+	PlacedAt           time.Time    `json:"placed_at"`
+	Currency           string       `json:"currency"`
+	Customer           Customer     `json:"customer"`
+	ShippingAddress    *Address     `json:"shipping_address,omitempty"`
+	BillingAddress     *Address     `json:"billing_address,omitempty"`
+	Lines              []OrderLine  `json:"lines"`
+	Totals             Totals       `json:"totals"`
+	ShippingMethod     string       `json:"shipping_method,omitempty"`
+	Tags               []string     `json:"tags,omitempty"`
+	Note               string       `json:"note,omitempty"`
+	Status             OrderStatus  `json:"status"`
+	PaymentStatus      OrderPayment `json:"payment_status,omitempty"` // the channel's view of the customer's payment
+	// Risk is the channel's fraud verdict (low, medium, high; "" unknown).
+	Risk         string     `json:"risk,omitempty"`
+	Holds        []Hold     `json:"holds,omitempty"`
+	CancelledAt  *time.Time `json:"cancelled_at,omitempty"`
+	CancelReason string     `json:"cancel_reason,omitempty"`
+	RawRef       string     `json:"raw_ref,omitempty"` // stored raw payload that produced it
+	Refs         []Ref      `json:"refs,omitempty"`
 }
 
 // OrderID is the deterministic id of a channel's order: the same webhook

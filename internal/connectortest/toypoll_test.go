@@ -83,6 +83,14 @@ func (c *toyPoller) Type() string { return "toylister" }
 
 var _ connector.OrderPoller = (*toyPoller)(nil)
 
+// CursorAt implements connector.OrderPoller.
+func (c *toyPoller) CursorAt(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
 // PollOrders lists every page of orders updated at or after the cursor
 // (the latest update seen: the platform's time, and inclusive, so an
 // order stamped in the same instant is not skipped).

@@ -136,7 +136,7 @@ func (c *Connector) ToOrder(so *goshopify.Order) model.Order {
 		ChannelOrderNumber: so.Name,
 		Currency:           strings.ToUpper(so.Currency),
 		Note:               so.Note,
-		PaymentStatus:      string(so.FinancialStatus),
+		PaymentStatus:      paymentOf(string(so.FinancialStatus)),
 		Refs:               []model.Ref{{System: "shopify:" + c.cfg.ShopDomain, ID: id}},
 	}
 	switch {
@@ -310,4 +310,30 @@ func markNoShipping(body []byte, o *model.Order) {
 			o.Lines[i].NoShipping = true
 		}
 	}
+}
+
+// paymentOf maps Shopify's financial_status to the canonical payment
+// state (shopify.dev/docs/api/admin-rest/latest/resources/order:
+// pending, authorized, partially_paid, paid, partially_refunded,
+// refunded, voided; "expired" for a lapsed authorisation).
+func paymentOf(status string) model.OrderPayment {
+	switch status {
+	case "pending":
+		return model.PaymentPending
+	case "authorized":
+		return model.PaymentAuthorized
+	case "partially_paid":
+		return model.PaymentPartiallyPaid
+	case "paid":
+		return model.PaymentPaid
+	case "partially_refunded":
+		return model.PaymentPartiallyRefunded
+	case "refunded":
+		return model.PaymentRefunded
+	case "voided":
+		return model.PaymentVoided
+	case "expired":
+		return model.PaymentFailed
+	}
+	return model.PaymentUnknown
 }

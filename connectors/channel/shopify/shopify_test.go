@@ -54,7 +54,7 @@ func TestDecodeConformanceOrder(t *testing.T) {
 	check("discount", o.Totals.Discount.Amount, int64(500))
 	check("shipping", o.Totals.Shipping.Amount, int64(1000))
 	check("tax (null)", o.Totals.Tax.Amount, int64(0))
-	check("payment status", o.PaymentStatus, "voided")
+	check("payment status", string(o.PaymentStatus), "voided")
 	check("placed at", o.PlacedAt.Format(time.RFC3339), "2016-05-17T04:14:36Z")
 	check("cancel reason", o.CancelReason, "customer")
 	check("shipping method", o.ShippingMethod, "Generic Shipping")
