@@ -86,7 +86,11 @@ type Order struct {
 	Status             OrderStatus  `json:"status"`
 	PaymentStatus      OrderPayment `json:"payment_status,omitempty"` // the channel's view of the customer's payment
 	// Risk is the channel's fraud verdict (low, medium, high; "" unknown).
-	Risk         string     `json:"risk,omitempty"`
+	Risk string `json:"risk,omitempty"`
+	// ShipBy is the channel's deadline for confirming the shipment (a
+	// marketplace's latest ship date); dropgate raises an exception
+	// before it passes with units unshipped.
+	ShipBy       *time.Time `json:"ship_by,omitempty"`
 	Holds        []Hold     `json:"holds,omitempty"`
 	CancelledAt  *time.Time `json:"cancelled_at,omitempty"`
 	CancelReason string     `json:"cancel_reason,omitempty"`
