@@ -61,6 +61,7 @@ func (ad *Admin) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/connectors", ad.connectors)
 	mux.HandleFunc("GET /api/v1/queues", ad.queues)
 	mux.HandleFunc("POST /api/v1/route/explain", ad.explainRoute)
+	mux.HandleFunc("POST /api/v1/channels/{name}/reconcile", ad.reconcileChannel)
 	mux.HandleFunc("POST /api/v1/feeds/{supplier}/import", ad.importFeed)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "no such admin endpoint")

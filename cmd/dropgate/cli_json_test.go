@@ -111,8 +111,10 @@ func TestEveryCommandPrintsJSON(t *testing.T) {
 		"edi parse":          {args: []string{"edi", "parse", edi}, human: "set 850 0001"},
 		"edi ack":            {args: []string{"edi", "ack", edi}, human: "ST*997*"},
 		"feed import":        {args: []string{"feed", "import", "--config", feedCfg, "--supplier", "acme", "--dry-run"}, human: "dry run: nothing stored"},
-		"healthcheck":        {args: []string{"healthcheck", "--url", s.url}, human: "ok: " + s.url + "/readyz answered 200"},
-		"version":            {args: []string{"version"}, human: "dropgate dev"},
+		// Its sweep is TestSweepCatchesWhatWebhooksMissed's; here the flags.
+		"reconcile":   {args: a("reconcile", "--config", s.config, "--channel", "nope"), fails: `has no channel "nope"`},
+		"healthcheck": {args: []string{"healthcheck", "--url", s.url}, human: "ok: " + s.url + "/readyz answered 200"},
+		"version":     {args: []string{"version"}, human: "dropgate dev"},
 	}
 	// Commands with no data to print: what they do instead.
 	exempt := map[string]string{

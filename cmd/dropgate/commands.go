@@ -53,6 +53,8 @@ func commandTree() []*command {
 			summary: "queue depths of a running server: ready, scheduled, in flight, dead, oldest age", run: runQueues},
 		{name: "route", synopsis: "--config FILE --explain ORDER.json [--channel NAME] [--json]",
 			summary: "dry-run routing for an order and explain each decision", run: runRoute},
+		{name: "reconcile", synopsis: "--config FILE --channel NAME [--since T] [--url URL] [--json]",
+			summary: "sweep a channel now: take in the orders its webhooks missed", run: runReconcile},
 		{name: "edi", summary: "X12 and EDIFACT files", subs: []*command{
 			{name: "parse", synopsis: "FILE [--json] [--strict]", summary: "validate and print an X12 or EDIFACT file with precise errors", run: runEDIParse},
 			{name: "ack", synopsis: "FILE [--control N] [--kind 997|999] [--strict] [--json]", summary: "print the 997/999 or CONTRL dropgate would send for a file", run: runEDIAck},

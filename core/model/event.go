@@ -10,23 +10,24 @@ type EventType string
 // (core/event), so adding payments, carriers or notifications means
 // adding subscribers, not editing the state machines.
 const (
-	EvOrderReceived       EventType = "order.received"         // a new order is stored (routed or held)
-	EvOrderHeld           EventType = "order.held"             // it waits on a hold (Data: code)
-	EvOrderCancelled      EventType = "order.cancelled"        // the channel cancelled it
-	EvPODrafted           EventType = "po.drafted"             // a PO is ready to go out
-	EvPOSent              EventType = "po.sent"                // the supplier has it
-	EvPOAcknowledged      EventType = "po.acknowledged"        // the supplier answered (Data: status)
-	EvLineRejected        EventType = "line.rejected"          // units released by the supplier (Quantity)
-	EvLineBackordered     EventType = "line.backordered"       // units backordered (Quantity)
-	EvPOCancelRequested   EventType = "po.cancel_requested"    // the supplier must be asked to cancel
-	EvPOCancelled         EventType = "po.cancelled"           // the cancellation is confirmed
-	EvShipmentCreated     EventType = "shipment.created"       // a supplier shipped (ShipmentID)
-	EvFulfillmentCreated  EventType = "fulfillment.created"    // the channel shows the shipment
-	EvInvoiceMatched      EventType = "invoice.matched"        // a supplier invoice matches PO and shipments
-	EvInvoiceMismatched   EventType = "invoice.mismatched"     // it does not
-	EvExceptionRaised     EventType = "exception.raised"       // a person is needed (Exception)
-	EvExceptionsSettled   EventType = "exceptions.settled"     // their cause is gone (Settlement)
-	EvAvailabilityChanged EventType = "inventory.availability" // what channels should show changed: committed units, supplier stock
+	EvOrderReceived       EventType = "order.received"          // a new order is stored (routed or held)
+	EvOrderHeld           EventType = "order.held"              // it waits on a hold (Data: code)
+	EvOrderCancelled      EventType = "order.cancelled"         // the channel cancelled it
+	EvPODrafted           EventType = "po.drafted"              // a PO is ready to go out
+	EvPOSent              EventType = "po.sent"                 // the supplier has it
+	EvPOAcknowledged      EventType = "po.acknowledged"         // the supplier answered (Data: status)
+	EvLineRejected        EventType = "line.rejected"           // units released by the supplier (Quantity)
+	EvLineBackordered     EventType = "line.backordered"        // units backordered (Quantity)
+	EvPOCancelRequested   EventType = "po.cancel_requested"     // the supplier must be asked to cancel
+	EvPOCancelled         EventType = "po.cancelled"            // the cancellation is confirmed
+	EvShipmentCreated     EventType = "shipment.created"        // a supplier shipped (ShipmentID)
+	EvFulfillmentCreated  EventType = "fulfillment.created"     // the channel shows the shipment
+	EvInvoiceMatched      EventType = "invoice.matched"         // a supplier invoice matches PO and shipments
+	EvInvoiceMismatched   EventType = "invoice.mismatched"      // it does not
+	EvExceptionRaised     EventType = "exception.raised"        // a person is needed (Exception)
+	EvExceptionsSettled   EventType = "exceptions.settled"      // their cause is gone (Settlement)
+	EvWebhooksMissed      EventType = "channel.webhooks_missed" // a sweep ingested orders no webhook delivered (Quantity, Data: channel)
+	EvAvailabilityChanged EventType = "inventory.availability"  // what channels should show changed: committed units, supplier stock
 )
 
 // Event is one domain event. It is a flat record rather than one type

@@ -51,6 +51,8 @@ const (
 	ExInboundParseFailed ExceptionKind = "inbound_parse_failed"
 	ExDocumentConflict   ExceptionKind = "document_conflict" // a document re-sent with different content
 	ExBackordered        ExceptionKind = "backordered"       // a supplier backordered units past the SLA or without a date
+	ExWebhooksStopped    ExceptionKind = "webhooks_stopped"  // the sweep found orders no webhook delivered
+	ExShipByAtRisk       ExceptionKind = "ship_by_at_risk"   // a marketplace's ship-by deadline nears with units unshipped
 	// ExSyncRejected: the channel refused some SKUs (it has no listing
 	// for them, or rejected the value).
 	ExSyncRejected ExceptionKind = "sync_rejected"
@@ -63,6 +65,7 @@ const (
 var ExceptionKinds = []ExceptionKind{
 	ExUnroutable, ExInvalidOrder, ExRejectedNoAlt, ExSLABreach, ExInvoiceMismatch, ExCancelRejected, ExDeadLetter,
 	ExUnparsedReply, ExFeedQuarantined, ExDocumentRejected, ExAckOverdue, ExInboundParseFailed, ExDocumentConflict, ExBackordered,
+	ExWebhooksStopped, ExShipByAtRisk,
 	ExSyncRejected, ExPriceRefused,
 }
 

@@ -326,6 +326,11 @@ func (a *App) schedule(ctx context.Context) {
 			})
 		}
 	}
+	if len(a.Services.Reconcile.Channels()) > 0 {
+		// Channel sweeps (and marketplace polls), one job per channel
+		// and slot of its reconcile.every.
+		jobs = append(jobs, a.Services.Reconcile.Schedule)
+	}
 	if a.Services.Sync.SyncEvery() > 0 {
 		// The full channel sync (inventory.sync_every): fired every tick,
 		// its unique key makes it one job per period.

@@ -5,8 +5,10 @@ import (
 	"fmt"
 
 	coreapp "github.com/dropgate/dropgate/core/app"
+	"github.com/dropgate/dropgate/core/model"
 
 	"github.com/dropgate/dropgate/core/app/channelsync"
+	"github.com/dropgate/dropgate/core/app/reconcile"
 	"github.com/dropgate/dropgate/core/app/services"
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/repo"
@@ -32,7 +34,13 @@ func (a *App) buildServices() error {
 		Router:  &routing.Router{Config: cfg.Routing, Suppliers: profiles, Catalog: a.Catalog},
 		Catalog: a.Catalog,
 	}
-	opts := services.Options{Sync: channelsync.Settings{Inventory: cfg.Inventory, Pricing: cfg.Pricing}}
+	opts := services.Options{Sync: channelsync.Settings{Inventory: cfg.Inventory, Pricing: cfg.Pricing},
+		Reconcile: map[string]reconcile.Settings{}}
+	for _, c := range cfg.Channels {
+		if r := c.Reconcile; r != nil {
+			opts.Reconcile[c.Name] = reconcile.Settings{Every: r.Every, Lookback: r.Lookback, Disabled: r.Enabled != nil && !*r.Enabled}
+		}
+	}
 	if HasFeeds(cfg) {
 		a.Feeds = &feedimport.Driver{Configs: map[string]*feed.Config{}, Currencies: map[string]string{},
 			Store: a.Store, Catalog: a.Catalog, Clock: a.Clock, Log: a.Log, Calls: a.Metrics}
@@ -49,6 +57,10 @@ func (a *App) buildServices() error {
 		return err
 	}
 	a.Services = svc
+	d.Events.On(model.EvWebhooksMissed, "metrics.missed", func(_ context.Context, _ *model.Aggregate, ev model.Event) error {
+		a.Metrics.Missed.WithLabelValues(ev.Data["channel"]).Add(float64(ev.Quantity))
+		return nil
+	})
 	if a.Feeds != nil {
 		a.Feeds.Changed = svc.Sync.ScheduleSync
 	}

@@ -109,7 +109,7 @@ func TestProblems(t *testing.T) {
 		{"duplicate names", "channels:\n  - {name: a, type: testchan, domain: x}\nsuppliers:\n  - {name: a, type: testsup}\n",
 			[]string{`test.yaml:4: suppliers[0].name: duplicate connector name "a" (first defined at line 2)`}},
 		{"unknown key in connector", "channels:\n  - name: a\n    type: testchan\n    domain: x\n    domian: y\n",
-			[]string{`test.yaml:5: channels[0].domian: unknown key (known keys: domain, name, nested, rate_limit, retries, retry, secret, type, wait)`}},
+			[]string{`test.yaml:5: channels[0].domian: unknown key (known keys: domain, name, nested, rate_limit, reconcile, retries, retry, secret, type, wait)`}},
 		{"checker path to line", "channels:\n  - name: a\n    type: testchan\n    domain: x\n    nested:\n      dir: forbidden\n",
 			[]string{`test.yaml:6: channels[0].nested.dir: must not be forbidden`}},
 		{"unset env", "server:\n  listen: ${NOPE}\n",

@@ -73,6 +73,9 @@ type Connector struct {
 	Type      string                 `yaml:"type" required:"true"`
 	RateLimit *store.Limit           `yaml:"rate_limit"`
 	Retry     *connector.RetryPolicy `yaml:"retry"`
+	// Reconcile is a channel's sweep (channels only): how often its
+	// orders are listed to catch what webhooks missed, and how far back.
+	Reconcile *Reconcile `yaml:"reconcile"`
 	// Supplier holds the keys every supplier shares (catalog, sla, …);
 	// nil for other kinds.
 	Supplier *routing.SupplierProfile `yaml:"-"`
@@ -168,4 +171,13 @@ func (c *Config) applyDefaults() {
 	if c.Routing.Strategy == "" {
 		c.Routing.Strategy = routing.StrategyCheapest
 	}
+}
+
+// Reconcile is a channel's `reconcile:` block. Zero durations take the
+// connector's defaults (a marketplace polls more often), then 15m and 2h.
+type Reconcile struct {
+	Every    time.Duration `yaml:"every"`
+	Lookback time.Duration `yaml:"lookback"`
+	// Enabled false turns the sweep off (default true).
+	Enabled *bool `yaml:"enabled"`
 }

@@ -51,6 +51,14 @@ func (d *decoder) validate(cfg *Config, root *yaml.Node) {
 			if c.RateLimit != nil && (c.RateLimit.Rate <= 0 || c.RateLimit.Burst <= 0) {
 				d.errorf(nodeAt(item, "rate_limit"), path+".rate_limit", "per_second and burst must both be positive")
 			}
+			if r := c.Reconcile; r != nil {
+				switch {
+				case l.name != "channels":
+					d.errorf(nodeAt(item, "reconcile"), path+".reconcile", "only channels are swept")
+				case r.Every < 0 || r.Lookback < 0:
+					d.errorf(nodeAt(item, "reconcile"), path+".reconcile", "every and lookback must not be negative")
+				}
+			}
 			if c.Supplier != nil {
 				d.validateSupplier(cfg, c, item, path)
 			}

@@ -37,6 +37,9 @@ type PollOrdersFixture struct {
 	// on a poll.
 	Fake *kit.Server
 	List Route
+	// ID, when the platform assigns its own order ids, maps a polled
+	// event back to the id Order was given (default: ChannelOrderID).
+	ID func(ev connector.ChannelEvent) string
 }
 
 // maxPolls bounds a poll loop: a connector whose cursor never settles
@@ -92,6 +95,7 @@ func runPollOrders(t T, h PollOrdersHarness) {
 type poller struct {
 	t      T
 	p      connector.OrderPoller
+	id     func(connector.ChannelEvent) string
 	cursor string
 	seen   map[string]int // order id → times seen
 }
@@ -117,6 +121,9 @@ func (pl *poller) drain(what string) map[string]bool {
 		news := 0
 		for _, ev := range evs {
 			id := ev.ChannelOrderID
+			if pl.id != nil {
+				id = pl.id(ev)
+			}
 			if inPoll[id] {
 				pl.t.Errorf("%s: poll %d returns order %s twice (a page read twice?)", what, i+1, id)
 			}
@@ -162,7 +169,7 @@ func pollPaging(t T, fx PollOrdersFixture, p connector.OrderPoller) {
 	for i, id := range ids {
 		fx.Order(id, Epoch.Add(-time.Hour+time.Duration(i)*time.Second))
 	}
-	pl := &poller{t: t, p: p, seen: map[string]int{}}
+	pl := &poller{t: t, p: p, id: fx.ID, seen: map[string]int{}}
 	if m := missing(ids, pl.drain("first sweep")); len(m) > 0 {
 		t.Errorf("orders never polled: %v", m)
 	}
@@ -176,7 +183,7 @@ func pollPaging(t T, fx PollOrdersFixture, p connector.OrderPoller) {
 // pollSkew: the cursor follows the platform's stamps, not our clock, and
 // an order stamped at the cursor's own instant is not skipped.
 func pollSkew(t T, r *Rig, fx PollOrdersFixture, p connector.OrderPoller) {
-	pl := &poller{t: t, p: p, seen: map[string]int{}}
+	pl := &poller{t: t, p: p, id: fx.ID, seen: map[string]int{}}
 	// The platform's clock is a day and a half behind ours.
 	behind := Epoch.Add(-36 * time.Hour)
 	fx.Order("S0001", behind)

@@ -18,6 +18,7 @@ import (
 type Metrics struct {
 	Registry     *prometheus.Registry
 	Webhooks     *prometheus.CounterVec   // connector, outcome
+	Missed       *prometheus.CounterVec   // channel: orders a sweep found that no webhook delivered
 	Jobs         *prometheus.CounterVec   // kind, outcome
 	JobDuration  *prometheus.HistogramVec // kind
 	CallDuration *prometheus.HistogramVec // connector, outcome
@@ -35,6 +36,9 @@ func New(q store.Queue) *Metrics {
 		Webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dropgate_webhooks_total", Help: "Webhook deliveries by connector and outcome (accepted, duplicate, bad_signature, too_large, body_timeout, bad_body, unknown_connector, store_unavailable).",
 		}, []string{"connector", "outcome"}),
+		Missed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dropgate_webhooks_missed_total", Help: "Orders the reconciliation sweep took in that the channel's webhooks should have delivered.",
+		}, []string{"channel"}),
 		Jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dropgate_jobs_total", Help: "Job runs by kind and outcome (ok, retry, throttled, dead).",
 		}, []string{"kind", "outcome"}),
@@ -51,7 +55,7 @@ func New(q store.Queue) *Metrics {
 			Name: "dropgate_rate_limiter_waits_total", Help: "Jobs rescheduled because their rate-limit key had no budget.",
 		}, []string{"kind"}),
 	}
-	m.Registry.MustRegister(m.Webhooks, m.Jobs, m.JobDuration, m.CallDuration, m.ConnectorErrors, m.LimiterWaits,
+	m.Registry.MustRegister(m.Webhooks, m.Missed, m.Jobs, m.JobDuration, m.CallDuration, m.ConnectorErrors, m.LimiterWaits,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if q != nil {
 		m.Registry.MustRegister(&queueCollector{q: q})

@@ -27,8 +27,10 @@ type Service struct{ d *app.Deps }
 func New(d *app.Deps) *Service { return &Service{d: d} }
 
 // Register installs the service's job handlers.
-func (s *Service) Register(m *job.Mux, _ *event.Table) {
+func (s *Service) Register(m *job.Mux, t *event.Table) {
 	job.Handle(m, KindWebhook, s.handleWebhook)
+	job.Handle(m, KindShipByCheck, s.handleShipBy)
+	t.On(model.EvOrderReceived, "orders.ship_by", s.onReceived)
 }
 
 // dedupeWindow is how long a webhook's delivery id is remembered: longer

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dropgate/dropgate/core/app/feeds"
+	"github.com/dropgate/dropgate/core/app/reconcile"
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/repo"
@@ -51,6 +52,10 @@ type Operator interface {
 	// ImportFeed runs a supplier's feed import now (feeds.ErrInput,
 	// feeds.ErrBusy, feeds.ErrConcurrent classify its errors).
 	ImportFeed(ctx context.Context, supplier string, r feeds.Request) (feeds.Report, error)
+	// Reconcile sweeps a channel now: its orders changed since `since`
+	// (zero: since its last sweep minus the lookback) not yet known are
+	// taken in.
+	Reconcile(ctx context.Context, channel string, since time.Time) (reconcile.Report, error)
 	// ExplainRoute routes an order against the live catalog, storing
 	// nothing, and says what the catalog held.
 	ExplainRoute(ctx context.Context, o *model.Order) (routing.Result, string)

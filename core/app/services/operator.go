@@ -3,8 +3,10 @@ package services
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/dropgate/dropgate/core/app/feeds"
+	"github.com/dropgate/dropgate/core/app/reconcile"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/repo"
 	"github.com/dropgate/dropgate/core/routing"
@@ -81,4 +83,8 @@ func (o operator) ExplainRoute(_ context.Context, ord *model.Order) (routing.Res
 		desc = o.s.Deps.Catalog.Describe()
 	}
 	return res, desc
+}
+
+func (o operator) Reconcile(ctx context.Context, channel string, since time.Time) (reconcile.Report, error) {
+	return o.s.Reconcile.SweepNow(ctx, channel, since)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/dropgate/dropgate/core/app/orders"
 	"github.com/dropgate/dropgate/core/app/ports"
 	"github.com/dropgate/dropgate/core/app/purchasing"
+	"github.com/dropgate/dropgate/core/app/reconcile"
 	"github.com/dropgate/dropgate/core/event"
 	"github.com/dropgate/dropgate/core/job"
 )
@@ -22,6 +23,8 @@ type Options struct {
 	Sync channelsync.Settings
 	// Feeds is the feed driver; nil when no supplier has a feed.
 	Feeds feeds.Importer
+	// Reconcile are the channels' `reconcile:` blocks, by channel.
+	Reconcile map[string]reconcile.Settings
 }
 
 // Services is the running application.
@@ -34,6 +37,7 @@ type Services struct {
 	Sync       *channelsync.Service
 	Feeds      *feeds.Service // nil without a feed driver
 	Operations *operations.Service
+	Reconcile  *reconcile.Service
 }
 
 // Compile-time checks: the ports the gateway uses.
@@ -62,10 +66,11 @@ func New(d *app.Deps, o Options) (*Services, error) {
 		fs = s.Feeds
 	}
 	s.Operations = operations.New(d, s.Orders, fs)
+	s.Reconcile = reconcile.New(d, s.Orders, o.Reconcile)
 	type registrar interface {
 		Register(*job.Mux, *event.Table)
 	}
-	rs := []registrar{s.Orders, s.Purchasing, s.Fulfilment, s.Sync, s.Operations}
+	rs := []registrar{s.Orders, s.Purchasing, s.Fulfilment, s.Sync, s.Operations, s.Reconcile}
 	if s.Feeds != nil {
 		rs = append(rs, s.Feeds)
 	}

@@ -1,5 +1,7 @@
 package shopifyfake
 
+import "time"
+
 // Shortcuts to the default shop, for the common single-shop test. Each is
 // the Shop method of the same name on f.Shop("").
 
@@ -62,3 +64,6 @@ func (f *Fake) Throttled(shop string) int {
 	}
 	return 0
 }
+
+// TouchOrder stamps an order of the default shop as updated at `at`.
+func (f *Fake) TouchOrder(id uint64, at time.Time) error { return f.Shop("").TouchOrder(id, at) }

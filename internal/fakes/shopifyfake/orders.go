@@ -54,6 +54,19 @@ func (s *Shop) AddOrder(no NewOrder) (Order, error) {
 	return o.clone(), nil
 }
 
+// TouchOrder stamps an order as updated at `at` (an edit made on the
+// platform: it is listed again by updated_at_min).
+func (s *Shop) TouchOrder(id uint64, at time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.orders[id]
+	if !ok {
+		return fmt.Errorf("shopifyfake: no order %d", id)
+	}
+	o.UpdatedAt = at.UTC().Truncate(time.Second)
+	return nil
+}
+
 func (s *Shop) buildOrderLocked(no NewOrder) (*Order, error) {
 	if len(no.Lines) == 0 {
 		return nil, errors.New("an order needs at least one line")
