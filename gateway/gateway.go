@@ -33,7 +33,9 @@ type Server struct {
 	// Intake durably queues verified deliveries (the application's port).
 	Intake ports.Intake
 	// Ping reports whether the store answers (readiness).
-	Ping         func(ctx context.Context) error
+	Ping func(ctx context.Context) error
+	// Channels are the connectors webhooks are sent to, by name: channels,
+	// payment providers, carrier aggregators.
 	Channels     map[string]connector.Connector
 	MaxBodyBytes int64
 	AdminToken   connector.Secret

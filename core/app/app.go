@@ -65,6 +65,11 @@ type Deps struct {
 
 	Channels  map[string]connector.Connector
 	Suppliers map[string]connector.Connector
+	// Others are the carriers, payment providers and notifiers.
+	Others map[string]connector.Connector
+	// Webhooks routes verified deliveries to the service that processes
+	// them (channels: orders; payments; carriers).
+	Webhooks *WebhookRouter
 	// Profiles are the suppliers' routing profiles (SLA, priority, …).
 	Profiles map[string]routing.SupplierProfile
 	// Retry is each connector's retry policy; jobs that talk to one carry
@@ -112,3 +117,13 @@ func capability[T any](m map[string]connector.Connector, kind, name, what string
 // Background is ctx for work that must finish what it started even when
 // the job's context ended (recording what a call already did).
 func Background(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
+// Connector returns any configured connector by name.
+func (d *Deps) Connector(name string) (connector.Connector, bool) {
+	for _, m := range []map[string]connector.Connector{d.Channels, d.Suppliers, d.Others} {
+		if c, ok := m[name]; ok {
+			return c, true
+		}
+	}
+	return nil, false
+}

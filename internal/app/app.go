@@ -157,7 +157,7 @@ func Build(ctx context.Context, o Options) (*App, error) {
 		infos = append(infos, gateway.ConnectorInfo{Name: c.Name, Type: c.Type, Kind: string(c.Kind)})
 	}
 	a.Gateway = &gateway.Server{
-		Intake: a.Services.Intake(), Ping: a.Store.Ping, Channels: a.Channels, MaxBodyBytes: cfg.Server.MaxBodyBytes,
+		Intake: a.Services.Intake(), Ping: a.Store.Ping, Channels: a.webhookConnectors(), MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		AdminToken: cfg.Server.AdminToken, Clock: a.Clock, Log: a.Log, Metrics: a.Metrics,
 		Admin: (&gateway.Admin{Ops: a.Services.Operator(), Log: a.Log, Connectors: infos}).Handler(),
 	}
@@ -386,4 +386,17 @@ func (a *App) Close() error {
 		return a.Store.Close()
 	}
 	return nil
+}
+
+// webhookConnectors are the connectors the gateway takes webhooks for:
+// every one that verifies them (channels, payment providers, carrier
+// aggregators), by name.
+func (a *App) webhookConnectors() map[string]connector.Connector {
+	out := map[string]connector.Connector{}
+	for _, c := range a.connectors() {
+		if _, ok := connector.As[connector.WebhookVerifier](c); ok {
+			out[c.Name()] = c
+		}
+	}
+	return out
 }

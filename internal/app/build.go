@@ -30,7 +30,7 @@ func (a *App) buildServices() error {
 	d := &coreapp.Deps{
 		Queue: a.Store, Claims: a.Store, Blobs: a.Store, Records: a.Store,
 		Orders: repo.NewOrders(a.Store, a.Clock), Exceptions: repo.NewExceptions(a.Store), Interchanges: repo.NewInterchanges(a.Store),
-		Clock: a.Clock, Log: a.Log, Channels: a.Channels, Suppliers: a.Suppliers, Profiles: profiles, Retry: retry,
+		Clock: a.Clock, Log: a.Log, Channels: a.Channels, Suppliers: a.Suppliers, Others: a.Others, Profiles: profiles, Retry: retry,
 		Router:  &routing.Router{Config: cfg.Routing, Suppliers: profiles, Catalog: a.Catalog},
 		Catalog: a.Catalog,
 	}

@@ -35,6 +35,7 @@ import (
 type Options struct {
 	Channels  map[string]connector.Connector
 	Suppliers map[string]connector.Connector
+	Others    map[string]connector.Connector // carriers, payments
 	Profiles  map[string]routing.SupplierProfile
 	Routing   routing.Config
 	Sync      channelsync.Settings
@@ -101,7 +102,7 @@ func New(t testing.TB, o Options) *Rig {
 	d := &app.Deps{
 		Queue: st, Claims: st, Blobs: st, Records: st,
 		Orders: repo.NewOrders(st, o.Clock), Exceptions: repo.NewExceptions(st), Interchanges: repo.NewInterchanges(st),
-		Clock: o.Clock, Log: o.Log, Channels: o.Channels, Suppliers: o.Suppliers, Profiles: o.Profiles, Retry: o.Retry,
+		Clock: o.Clock, Log: o.Log, Channels: o.Channels, Suppliers: o.Suppliers, Others: o.Others, Profiles: o.Profiles, Retry: o.Retry,
 		Router:  &routing.Router{Config: o.Routing, Suppliers: o.Profiles, Catalog: o.Catalog},
 		Catalog: o.Catalog,
 	}

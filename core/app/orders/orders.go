@@ -29,6 +29,7 @@ func New(d *app.Deps) *Service { return &Service{d: d} }
 // Register installs the service's job handlers.
 func (s *Service) Register(m *job.Mux, t *event.Table) {
 	job.Handle(m, KindWebhook, s.handleWebhook)
+	s.d.Webhooks.Add(s)
 	job.Handle(m, KindShipByCheck, s.handleShipBy)
 	t.On(model.EvOrderReceived, "orders.ship_by", s.onReceived)
 }
@@ -52,8 +53,14 @@ func (s *Service) AcceptWebhook(ctx context.Context, channel string, d connector
 // RawKey is where a webhook's raw body is kept for replay.
 func RawKey(channel, delivery string) string { return "raw/webhook/" + channel + "/" + delivery }
 
+// handleWebhook keeps a delivery's raw body for replay and hands it to the
+// service that processes its connector's deliveries.
 func (s *Service) handleWebhook(ctx context.Context, j *store.Job, w Webhook) error {
-	dec, err := app.Channel[connector.EventDecoder](s.d, w.Channel, "webhook")
+	c, ok := s.d.Connector(w.Channel)
+	if !ok {
+		return fault.Permanentf("webhook for unknown connector %q", w.Channel)
+	}
+	sink, err := s.d.Webhooks.Sink(w.Channel, c)
 	if err != nil {
 		return err
 	}
@@ -61,24 +68,41 @@ func (s *Service) handleWebhook(ctx context.Context, j *store.Job, w Webhook) er
 	if err := s.d.Blobs.PutBlob(ctx, rawKey, w.Body); err != nil {
 		return fmt.Errorf("keep raw webhook: %w", err)
 	}
-	events, err := dec.DecodeEvent(ctx, w.Topic, w.Body)
+	return sink.HandleDelivery(ctx, app.Delivery{Connector: w.Channel, Topic: w.Topic, ID: w.Delivery, Body: w.Body, RawKey: rawKey})
+}
+
+// Accepts implements app.WebhookSink: the deliveries of channels, which
+// decode into order events.
+func (s *Service) Accepts(c connector.Connector) bool {
+	_, ok := connector.As[connector.EventDecoder](c)
+	return ok
+}
+
+// HandleDelivery implements app.WebhookSink: a channel's webhook decoded
+// into order events, each taken in, updated or cancelled.
+func (s *Service) HandleDelivery(ctx context.Context, d app.Delivery) error {
+	dec, err := app.Channel[connector.EventDecoder](s.d, d.Connector, "webhook")
 	if err != nil {
 		return err
 	}
-	cause := model.Cause{Kind: model.CauseWebhook, Ref: w.Channel + "/" + w.Delivery}
+	events, err := dec.DecodeEvent(ctx, d.Topic, d.Body)
+	if err != nil {
+		return err
+	}
+	cause := model.Cause{Kind: model.CauseWebhook, Ref: d.Connector + "/" + d.ID}
 	for _, ev := range events {
 		switch ev.Kind {
 		case connector.EventOrderCreated, connector.EventOrderUpdated:
-			ev.Order.RawRef = rawKey
+			ev.Order.RawRef = d.RawKey
 			if err := s.Intake(ctx, ev.Order, cause); err != nil {
 				return err
 			}
 		case connector.EventOrderCancelled:
-			if err := s.Cancel(ctx, w.Channel, ev, cause); err != nil {
+			if err := s.Cancel(ctx, d.Connector, ev, cause); err != nil {
 				return err
 			}
 		case connector.EventIgnored:
-			s.d.Log.Debug("webhook topic ignored", "channel", w.Channel, "topic", w.Topic)
+			s.d.Log.Debug("webhook topic ignored", "channel", d.Connector, "topic", d.Topic)
 		}
 	}
 	return nil

@@ -52,6 +52,9 @@ func New(d *app.Deps, o Options) (*Services, error) {
 	if d.Events == nil {
 		d.Events = event.NewTable()
 	}
+	if d.Webhooks == nil {
+		d.Webhooks = &app.WebhookRouter{}
+	}
 	s := &Services{Deps: d, Mux: job.NewMux()}
 	s.Orders = orders.New(d)
 	s.Purchasing = purchasing.New(d)
