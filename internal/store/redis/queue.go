@@ -223,7 +223,7 @@ func (s *Store) peek(ctx context.Context, queues []string) ([][]string, error) {
 
 // leaseHead runs the lease script on one queue with candidates, following
 // its "miss" answers (the head moved) until it leases or the queue is
-// empty. It returns the job and how many stay ready.
+// empty. It returns the job and whether others stay ready (1) or not (0).
 func (s *Store) leaseHead(ctx context.Context, name string, members []string, lease time.Duration) (*store.Job, int64, error) {
 	q := s.keys.queue(name)
 	for range 64 {

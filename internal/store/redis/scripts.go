@@ -43,23 +43,34 @@ local function count(icnt, rk, delta)
   end
 end
 
--- activate makes a job runnable: ready now, or scheduled for its runat.
--- A new earliest due time is announced so idle reapers re-arm.
-local function activate(ijob, id, now, iready, isched, chan, q)
-  local f = redis.call('HMGET', KEYS[ijob], 'runat', 'seq')
-  if tonumber(f[1]) > now then
-    redis.call('ZADD', KEYS[isched], f[1], id)
-    redis.call('HSET', KEYS[ijob], 'state', 'scheduled')
+-- place puts a job whose state field the caller sets where its state
+-- says: the scheduled set (announcing a new earliest due time, so idle
+-- reapers re-arm) or the ready set (announced to idle workers). It reads
+-- nothing: the caller passes the runat and seq it already has.
+local function place(id, runat, seq, now, iready, isched, chan, q)
+  if tonumber(runat) > now then
+    redis.call('ZADD', KEYS[isched], runat, id)
     local first = redis.call('ZRANGE', KEYS[isched], 0, 0)
     if first[1] == id then
       redis.call('PUBLISH', chan, 's1:' .. q)
     end
     return 'scheduled'
   end
-  redis.call('ZADD', KEYS[iready], f[1], member(f[2], id))
-  redis.call('HSET', KEYS[ijob], 'state', 'ready')
+  redis.call('ZADD', KEYS[iready], runat, member(seq, id))
   redis.call('PUBLISH', chan, 'r1:' .. q)
   return 'ready'
+end
+
+-- activate makes a stored job runnable: ready now, or scheduled for its
+-- runat.
+local function activate(ijob, id, now, iready, isched, chan, q)
+  local f = redis.call('HMGET', KEYS[ijob], 'runat', 'seq')
+  local st = 'ready'
+  if tonumber(f[1]) > now then
+    st = 'scheduled'
+  end
+  redis.call('HSET', KEYS[ijob], 'state', st)
+  return place(id, f[1], f[2], now, iready, isched, chan, q)
 end
 
 -- owned reports whether token still holds an unexpired lease on the job.
@@ -135,9 +146,18 @@ if ARGV[11] ~= '' then
   end
 end
 local seq = redis.call('HINCRBY', KEYS[4], 'seq', 1)
+local now = tonumber(ARGV[2])
+-- The state is decided before the one HSET that stores the job, so the
+-- job is written once and never read back.
+local st = 'ready'
+if ARGV[9] ~= '' and redis.call('RPUSH', KEYS[6], ARGV[1]) > 1 then
+  st = 'waiting'
+elseif tonumber(ARGV[3]) > now then
+  st = 'scheduled'
+end
 redis.call('HSET', KEYS[1], 'id', ARGV[1], 'queue', ARGV[5], 'kind', ARGV[6], 'payload', ARGV[7],
   'meta', ARGV[8], 'group', ARGV[9], 'key', ARGV[10], 'ukey', ARGV[11], 'uttl', ARGV[12],
-  'max', ARGV[14], 'attempt', '0', 'created', ARGV[15], 'runat', ARGV[3], 'seq', seq)
+  'max', ARGV[14], 'attempt', '0', 'created', ARGV[15], 'runat', ARGV[3], 'seq', seq, 'state', st)
 if ARGV[11] ~= '' then
   if tonumber(ARGV[13]) > 0 then
     redis.call('SET', KEYS[7], ARGV[1], 'PX', ARGV[13])
@@ -146,12 +166,11 @@ if ARGV[11] ~= '' then
   end
 end
 count(5, ARGV[10], 1)
-if ARGV[9] ~= '' and redis.call('RPUSH', KEYS[6], ARGV[1]) > 1 then
-  redis.call('HSET', KEYS[1], 'state', 'waiting')
+if st == 'waiting' then
   redis.call('HINCRBY', KEYS[4], 'waiting', 1)
   return {'waiting'}
 end
-return {activate(1, ARGV[1], tonumber(ARGV[2]), 2, 3, ARGV[4], ARGV[5])}
+return {place(ARGV[1], ARGV[3], seq, now, 2, 3, ARGV[4], ARGV[5])}
 `)
 
 // scriptLease leases the head of a queue's ready set, provided the caller
@@ -161,7 +180,9 @@ return {activate(1, ARGV[1], tonumber(ARGV[2]), 2, 3, ARGV[4], ARGV[5])}
 // KEYS: ready lease cnt job...
 // ARGV: now until token peek id...
 var scriptLease = queueScript("lease", `
-local head = redis.call('ZRANGE', KEYS[1], 0, 0)
+-- Two heads: the second says whether others stay ready (the caller only
+-- asks "any left?"), which saves a ZCARD.
+local head = redis.call('ZRANGE', KEYS[1], 0, 1)
 if #head == 0 then
   return {'empty'}
 end
@@ -177,14 +198,42 @@ if ij == 0 then
   return {'miss', unpack(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[4]) - 1))}
 end
 redis.call('ZREM', KEYS[1], head[1])
-if redis.call('EXISTS', KEYS[ij]) == 0 then
+-- One read of the job serves the existence check, the attempt count, its
+-- rate-limit key and the reply; the reply carries the fields as written.
+local h = redis.call('HGETALL', KEYS[ij])
+if #h == 0 then
   return {'gone'}
 end
-redis.call('HINCRBY', KEYS[ij], 'attempt', 1)
-redis.call('HSET', KEYS[ij], 'state', 'leased', 'lease', ARGV[3], 'until', ARGV[2])
+local out, attempt, rk = {}, 0, nil
+for i = 1, #h, 2 do
+  local k = h[i]
+  if k == 'attempt' then
+    attempt = tonumber(h[i + 1])
+  elseif k == 'key' then
+    rk = h[i + 1]
+  end
+  if k ~= 'attempt' and k ~= 'state' and k ~= 'lease' and k ~= 'until' then
+    out[#out + 1] = k
+    out[#out + 1] = h[i + 1]
+  end
+end
+attempt = tostring(attempt + 1)
+redis.call('HSET', KEYS[ij], 'attempt', attempt, 'state', 'leased', 'lease', ARGV[3], 'until', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[2], id)
-count(3, redis.call('HGET', KEYS[ij], 'key'), -1)
-return {'ok', redis.call('ZCARD', KEYS[1]), unpack(redis.call('HGETALL', KEYS[ij]))}
+count(3, rk, -1)
+out[#out + 1] = 'attempt'
+out[#out + 1] = attempt
+out[#out + 1] = 'state'
+out[#out + 1] = 'leased'
+out[#out + 1] = 'lease'
+out[#out + 1] = ARGV[3]
+out[#out + 1] = 'until'
+out[#out + 1] = ARGV[2]
+local more = 0
+if #head > 1 then
+  more = 1
+end
+return {'ok', more, unpack(out)}
 `)
 
 // scriptExtend renews a lease that still holds.
@@ -207,11 +256,12 @@ return 1
 // ARGV: id token now group nextid ukey chan queue
 var scriptAck = queueScript("ack", `
 local now = tonumber(ARGV[3])
-if not owned(1, ARGV[2], now) then
+-- owned() and the fields in one read: an ack is the commonest script.
+local f = redis.call('HMGET', KEYS[1], 'state', 'lease', 'until', 'group', 'ukey', 'uttl')
+if not (f[1] == 'leased' and f[2] == ARGV[2] and tonumber(f[3]) > now) then
   return {'lost'}
 end
-local f = redis.call('HMGET', KEYS[1], 'group', 'ukey', 'uttl')
-local g, uk = f[1] or '', f[2] or ''
+local g, uk = f[4] or '', f[5] or ''
 if g ~= ARGV[4] or uk ~= ARGV[6] then
   return {'refresh', g, uk, ''}
 end
@@ -223,7 +273,7 @@ if g ~= '' then
 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('DEL', KEYS[1])
-if uk ~= '' and (f[3] or '0') == '0' and redis.call('GET', KEYS[8]) == ARGV[1] then
+if uk ~= '' and (f[6] or '0') == '0' and redis.call('GET', KEYS[8]) == ARGV[1] then
   redis.call('DEL', KEYS[8])
 end
 if g ~= '' then
