@@ -33,6 +33,7 @@ func OpenStore(ctx context.Context, cfg *config.Config, clk clock.Clock, log *sl
 			Clock:        clk,
 			Logger:       log,
 			DefaultLease: cfg.Workers.Lease,
+			Partitions:   cfg.Store.Partitions,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("open redis store: %w", err)

@@ -197,3 +197,27 @@ func TestExpand(t *testing.T) {
 		}
 	}
 }
+
+// TestStorePartitions: store.partitions is checked where it is written.
+func TestStorePartitions(t *testing.T) {
+	cfg, probs := parse(t, "store: { driver: redis, addrs: [\"127.0.0.1:7000\"], partitions: { \"*\": 4, ingest: 8 } }\n", nil)
+	if len(probs.Errors()) != 0 {
+		t.Fatalf("problems: %s", probs.Error())
+	}
+	if cfg.Store.Partitions["ingest"] != 8 || cfg.Store.Partitions["*"] != 4 {
+		t.Fatalf("partitions = %v", cfg.Store.Partitions)
+	}
+	for _, c := range []struct{ yaml, want string }{
+		{"store: { driver: redis, url: \"redis://127.0.0.1:6379/0\", partitions: { ingest: 0 } }\n", "test.yaml:1: store.partitions.ingest: 0: want 1 to 1024"},
+		{"store: { driver: redis, url: \"redis://127.0.0.1:6379/0\", partitions: { orderz: 2 } }\n", `store.partitions.orderz: unknown queue "orderz"`},
+	} {
+		_, probs := parse(t, c.yaml, nil)
+		if !strings.Contains(probs.Error(), c.want) {
+			t.Errorf("%q: problems %s, want one containing %q", c.yaml, probs.Error(), c.want)
+		}
+	}
+	_, probs = parse(t, "store: { partitions: { ingest: 2 } }\n", nil)
+	if w := probs.Warnings(); len(w) != 1 || !strings.Contains(w[0].String(), "ignored by the embedded store") {
+		t.Errorf("embedded store with partitions: warnings %v", w)
+	}
+}

@@ -56,6 +56,9 @@ type Store struct {
 	Addrs    []string         `yaml:"addrs"`
 	Password connector.Secret `yaml:"password"`
 	Prefix   string           `yaml:"prefix"` // key prefix, default "dg"
+	// Partitions (redis): queue → how many physical queues it is split
+	// into, each in its own Cluster slot; "*" for every queue not listed.
+	Partitions map[string]int `yaml:"partitions"`
 }
 
 // Workers is the `workers:` block.

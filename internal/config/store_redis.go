@@ -47,9 +47,33 @@ func (d *decoder) validateRedis(cfg *Config, root *yaml.Node) {
 			d.errorf(nodeAt(root, path), path, "%q: want host:port", a)
 		}
 	}
+	for q, n := range st.Partitions {
+		path := "store.partitions." + q
+		switch {
+		case !knownQueue(q):
+			d.errorf(nodeAt(root, "store.partitions"), path, "unknown queue %q (known: *, %s)", q, strings.Join(Queues, ", "))
+		case n < 1 || n > 1024:
+			d.errorf(nodeAt(root, path), path, "%d: want 1 to 1024", n)
+		}
+	}
 	if strings.ContainsAny(st.Prefix, "{} \t\n") {
 		d.errorf(nodeAt(root, "store.prefix"), "store.prefix", "%q: no braces or spaces (keys carry hash tags after it)", st.Prefix)
 	}
+}
+
+// Queues are the job queues store.partitions may name (core/app's).
+var Queues = []string{"ingest", "inbound", "outbound"}
+
+func knownQueue(q string) bool {
+	if q == "*" {
+		return true
+	}
+	for _, k := range Queues {
+		if k == q {
+			return true
+		}
+	}
+	return false
 }
 
 func isNumber(s string) bool {

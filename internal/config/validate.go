@@ -20,6 +20,9 @@ var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 func (d *decoder) validate(cfg *Config, root *yaml.Node) {
 	switch cfg.Store.Driver {
 	case "embedded":
+		if len(cfg.Store.Partitions) > 0 {
+			d.warnf(nodeAt(root, "store.partitions"), "store.partitions", "ignored by the embedded store (it is one file on one machine); partitions spread a redis cluster")
+		}
 	case "redis":
 		d.validateRedis(cfg, root)
 	default:

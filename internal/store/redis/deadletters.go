@@ -270,7 +270,7 @@ func (s *Store) Stats(ctx context.Context) ([]store.QueueStats, error) {
 		}
 		out = append(out, st)
 	}
-	return out, nil
+	return mergeStats(out), nil
 }
 
 // flatten turns an HGETALL map back into the field, value list the

@@ -54,6 +54,10 @@ type Options struct {
 	// notification, in case Pub/Sub lost one during a reconnect (default
 	// 5s). Wake-ups normally come from Pub/Sub within milliseconds.
 	IdleRecheck time.Duration
+	// Partitions splits a queue into that many physical queues, each in
+	// its own Cluster slot (see partition.go): queue name → N, "*" for
+	// every queue not listed. Unset or 1: one physical queue.
+	Partitions map[string]int
 }
 
 const (
@@ -104,6 +108,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.IdleRecheck <= 0 {
 		o.IdleRecheck = defaultIdleRecheck
+	}
+	if err := checkPartitions(o.Partitions); err != nil {
+		return o, err
 	}
 	return o, nil
 }

@@ -46,6 +46,7 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 	if j.CreatedAt.IsZero() {
 		j.CreatedAt = now
 	}
+	j.Queue = s.placeJob(&j)
 	meta, err := encodeMeta(j.Meta)
 	if err != nil {
 		return "", fmt.Errorf("redis: enqueue %s: meta: %w", j.ID, err)
@@ -111,7 +112,12 @@ func (s *Store) Dequeue(ctx context.Context, queues []string, lease time.Duratio
 	if lease <= 0 {
 		lease = s.opts.DefaultLease
 	}
-	w := newWaiter(queues)
+	parts := s.expand(queues)
+	var all []string
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	w := newWaiter(all)
 	woken := false
 	// A wake-up this call took but did not use goes to another waiter.
 	leave := func() {
@@ -122,7 +128,7 @@ func (s *Store) Dequeue(ctx context.Context, queues []string, lease time.Duratio
 		default:
 		}
 		if woken {
-			for _, q := range queues {
+			for _, q := range all {
 				s.note.wake(q, 1)
 			}
 		}
@@ -136,7 +142,7 @@ func (s *Store) Dequeue(ctx context.Context, queues []string, lease time.Duratio
 		// Listed before looking, so an announcement that lands while we
 		// look is not lost.
 		s.note.register(w)
-		j, busy, err := s.tryLease(ctx, queues, lease)
+		j, busy, err := s.tryLease(ctx, parts, lease)
 		if err != nil {
 			leave()
 			return nil, err
@@ -168,32 +174,69 @@ func (s *Store) Dequeue(ctx context.Context, queues []string, lease time.Duratio
 	}
 }
 
-// tryLease reads the heads of queues and leases the first it can, in
-// queue order. It also returns the queues that still have ready jobs, so
+// tryLease reads the heads of queues and leases the first job it can, in
+// queue order; each entry of queues is one queue's physical partitions
+// (one name when it has none). It reads each queue's first partition in
+// one round trip, and a queue's other partitions only when that one is
+// empty, so a busy partitioned queue costs one read per lease like any
+// other. It also returns the partitions seen still holding ready jobs, so
 // the caller can wake other waiters for them.
-func (s *Store) tryLease(ctx context.Context, queues []string, lease time.Duration) (*store.Job, []string, error) {
-	heads, err := s.peek(ctx, queues)
+func (s *Store) tryLease(ctx context.Context, queues [][]string, lease time.Duration) (*store.Job, []string, error) {
+	firsts := make([]string, len(queues))
+	for i, parts := range queues {
+		firsts[i] = parts[0]
+	}
+	heads, err := s.peek(ctx, firsts)
 	if err != nil {
 		return nil, nil, err
 	}
-	for i, name := range queues {
-		if len(heads[i]) == 0 {
+	for i, parts := range queues {
+		j, busy, err := s.leaseFirst(ctx, parts[:1], heads[i:i+1], lease)
+		if err == nil && j == nil && len(parts) > 1 {
+			// The first partition had nothing (or lost it to another
+			// worker): the others may.
+			var rest [][]string
+			if rest, err = s.peek(ctx, parts[1:]); err == nil {
+				j, busy, err = s.leaseFirst(ctx, parts[1:], rest, lease)
+			}
+		}
+		if err != nil || j == nil {
+			if err != nil {
+				return nil, nil, err
+			}
 			continue
 		}
-		j, remaining, err := s.leaseHead(ctx, name, heads[i], lease)
+		for m := i + 1; m < len(queues); m++ {
+			if len(heads[m]) > 0 {
+				busy = append(busy, firsts[m])
+			}
+		}
+		return j, busy, nil
+	}
+	return nil, nil, nil
+}
+
+// leaseFirst leases from the first of names whose candidates it can, and
+// reports which of names still hold ready jobs.
+func (s *Store) leaseFirst(ctx context.Context, names []string, cands [][]string, lease time.Duration) (*store.Job, []string, error) {
+	for k, name := range names {
+		if len(cands[k]) == 0 {
+			continue
+		}
+		j, remaining, err := s.leaseHead(ctx, name, cands[k], lease)
 		if err != nil {
 			return nil, nil, err
 		}
 		if j == nil {
-			continue // emptied since we looked: the next queue's turn
+			continue // emptied since we looked: the next one's turn
 		}
 		var busy []string
 		if remaining > 0 {
 			busy = append(busy, name)
 		}
-		for k := i + 1; k < len(queues); k++ {
-			if len(heads[k]) > 0 {
-				busy = append(busy, queues[k])
+		for m := k + 1; m < len(names); m++ {
+			if len(cands[m]) > 0 {
+				busy = append(busy, names[m])
 			}
 		}
 		return j, busy, nil

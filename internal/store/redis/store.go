@@ -61,6 +61,8 @@ type Store struct {
 	// registered remembers queues this process has added to the registry,
 	// so Enqueue pays the SADD once per queue and process.
 	registered sync.Map
+	// rot spreads Dequeue calls over a partitioned queue's partitions.
+	rot atomic.Uint64
 
 	note *notifier
 	ps   *goredis.PubSub
