@@ -60,6 +60,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if stopProfile, err := startCPUProfile(); err != nil {
+		fmt.Fprintf(stderr, "dropgate: %v\n", err)
+		return exitUser
+	} else {
+		defer stopProfile()
+	}
 	if wantsHelp(rest) {
 		// Asked-for help is output, like the groups' lists: a command's
 		// flag set writes its usage to the writer it was given for errors.

@@ -60,6 +60,13 @@ func New(q store.Queue) *Metrics {
 	if q != nil {
 		m.Registry.MustRegister(&queueCollector{q: q})
 	}
+	if c, ok := q.(interface{ Commits() uint64 }); ok {
+		// The embedded store's durable commits (each one or two fsyncs):
+		// divided by orders, the cost the throughput work drives down.
+		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dropgate_store_commits_total", Help: "Durable store commits (embedded store: bbolt transactions, each fsynced).",
+		}, func() float64 { return float64(c.Commits()) }))
+	}
 	return m
 }
 

@@ -212,3 +212,7 @@ func (s *Store) sweep() {
 	}
 	s.lim.sweep(now)
 }
+
+// Commits is how many durable transactions the store has committed, for
+// the dropgate_store_commits_total metric.
+func (s *Store) Commits() uint64 { return s.w.commits.Load() }
