@@ -6,19 +6,31 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/x12"
 )
 
 // BenchmarkOrdersTo850 measures the whole foundation flow through the real
 // binary on the embedded store: signed Shopify webhooks posted by 16
 // clients, each verified, durably queued, decoded, routed, and written as
 // an X12 850 in the supplier's outbox. It reports orders/s (first post to
-// last 850 on disk) and the per-order latency from post to 850.
+// last 850 on disk), the per-order latency from post to 850 and the
+// store commits per order. batch=on is the same with the supplier's
+// `batch: { max_sets: 64, max_wait: 50ms }`: POs share interchanges.
 //
 //	go test -run '^$' -bench OrdersTo850 -benchtime 1000x ./cmd/dropgate/
 func BenchmarkOrdersTo850(b *testing.B) {
+	b.Run("batch=off", func(b *testing.B) { benchOrdersTo850(b, "", 0) })
+	b.Run("batch=off/workers=64", func(b *testing.B) { benchOrdersTo850(b, "", 64) })
+	b.Run("batch=on/workers=64", func(b *testing.B) { benchOrdersTo850(b, "    batch: { max_sets: 48, max_wait: 20ms }\n", 64) })
+}
+
+func benchOrdersTo850(b *testing.B, batch string, workers int) {
 	t := &testing.T{}
 	dir, err := os.MkdirTemp("", "dropgate-bench-")
 	if err != nil {
@@ -27,6 +39,22 @@ func BenchmarkOrdersTo850(b *testing.B) {
 	defer os.RemoveAll(dir)
 	if err := copyConfigs(dir); err != nil {
 		b.Fatal(err)
+	}
+	if workers > 0 {
+		cfg := filepath.Join(dir, "configs", "demo.yaml")
+		y, err := os.ReadFile(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		y = []byte(strings.Replace(string(y), "workers:\n", fmt.Sprintf("workers:\n  concurrency: %d\n", workers), 1))
+		if err := os.WriteFile(cfg, y, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if batch != "" {
+		if err := addToSupplier(filepath.Join(dir, "configs", "demo.yaml"), "acme", batch); err != nil {
+			b.Fatal(err)
+		}
 	}
 	var env []string
 	if p := os.Getenv("DROPGATE_BENCH_CPUPROFILE"); p != "" {
@@ -70,11 +98,13 @@ func BenchmarkOrdersTo850(b *testing.B) {
 	// Watch the outbox: the time each order's 850 appears. One directory
 	// listing per look, not a stat per order: a watcher that stats every
 	// pending order every few milliseconds takes a core from the server.
+	// A batch file is read once for the POs it carries (BEG03).
 	want := make(map[string]int, b.N)
 	for i := range ds {
-		want[filepath.Base(poFile(dir, ds[i].orderID))] = i
+		want[model.PONumber(ds[i].orderID, "acme", 1)] = i
 	}
 	outbox := filepath.Dir(poFile(dir, ds[0].orderID))
+	read := map[string]bool{}
 	done := make([]time.Duration, b.N)
 	seen := 0
 	deadline := time.Now().Add(10 * time.Minute)
@@ -82,12 +112,21 @@ func BenchmarkOrdersTo850(b *testing.B) {
 		entries, _ := os.ReadDir(outbox)
 		now := time.Now()
 		for _, e := range entries {
-			i, ok := want[e.Name()]
-			if !ok || done[i] != 0 || posted[i].IsZero() {
+			name := e.Name()
+			if read[name] || !strings.HasSuffix(name, ".850.x12") || strings.HasPrefix(name, ".") {
 				continue
 			}
-			done[i] = now.Sub(posted[i])
-			seen++
+			read[name] = true
+			pos := []string{strings.TrimSuffix(name, ".850.x12")}
+			if strings.HasPrefix(name, "B") {
+				pos = posInBatch(filepath.Join(outbox, name))
+			}
+			for _, po := range pos {
+				if i, ok := want[po]; ok && done[i] == 0 && !posted[i].IsZero() {
+					done[i] = now.Sub(posted[i])
+					seen++
+				}
+			}
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -122,4 +161,45 @@ func copyConfigs(dir string) error {
 		}
 	}
 	return nil
+}
+
+// addToSupplier appends block (YAML lines indented for a supplier's keys)
+// after the "- name: NAME" line of the config at path.
+func addToSupplier(path, name, block string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	mark := "  - name: " + name + "\n"
+	i := strings.Index(string(b), mark)
+	if i < 0 {
+		return fmt.Errorf("%s: no supplier %s", path, name)
+	}
+	i += len(mark)
+	return os.WriteFile(path, []byte(string(b[:i])+block+string(b[i:])), 0o644)
+}
+
+// posInBatch lists the PO numbers (BEG03) of an 850 file.
+func posInBatch(path string) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	f, err := x12.Parse(data)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, ic := range f.Interchanges {
+		for _, g := range ic.Groups {
+			for _, st := range g.Sets {
+				for _, seg := range st.Segments {
+					if seg.ID == "BEG" {
+						out = append(out, seg.Element(3))
+					}
+				}
+			}
+		}
+	}
+	return out
 }

@@ -133,6 +133,10 @@ type Sent struct {
 	// Control is the interchange control number the partner's functional
 	// acknowledgement (997/999, CONTRL) will quote, when one is expected.
 	Control string
+	// Set is the transaction set's control number when the document shares
+	// its interchange with others (a batch); the acknowledgement may
+	// answer each set apart.
+	Set string
 	// Ack is set when the supplier answered synchronously (an HTTP API
 	// that accepts or rejects lines in its response).
 	Ack *model.POAck

@@ -188,9 +188,12 @@ type Payment struct {
 // Interchange is one outbound EDI document tracked until the partner's
 // functional acknowledgement (997/999, CONTRL) names it.
 type Interchange struct {
-	ID       string    `json:"id"` // supplier:control
-	Supplier string    `json:"supplier"`
-	Control  string    `json:"control"`
+	ID       string `json:"id"` // supplier:control
+	Supplier string `json:"supplier"`
+	Control  string `json:"control"`
+	// Set is the PO's transaction set control number when it travelled in
+	// a batch: several tracked interchanges then share Control.
+	Set      string    `json:"set,omitempty"`
 	PONumber string    `json:"po_number"`
 	OrderID  string    `json:"order_id"`
 	Document string    `json:"document"`

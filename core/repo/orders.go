@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/core/clock"
@@ -158,7 +159,10 @@ func NewInterchanges(recs store.Records) *Interchanges {
 		ID:      func(ic *model.Interchange) string { return ic.ID },
 		Created: func(ic *model.Interchange) time.Time { return ic.SentAt },
 		Index: func(ic *model.Interchange) map[string]string {
-			return map[string]string{"status": ic.Status, "supplier": ic.Supplier}
+			// interchange groups the POs of one batch (model.Interchange.Set),
+			// which the functional acknowledgement answers together.
+			return map[string]string{"status": ic.Status, "supplier": ic.Supplier,
+				"interchange": ic.Supplier + ":" + strings.TrimLeft(ic.Control, "0")}
 		},
 		AfterLoad: func(ic *model.Interchange, rec store.Record) { ic.ID = rec.ID }, // older records carry no id field
 	}}

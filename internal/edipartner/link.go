@@ -28,6 +28,13 @@ func (n Naming) Order(number string, cancel bool) string {
 	return number + "." + n.Doc + "." + n.Ext
 }
 
+// Batch names the file of a batch of POs (Batcher) after its control
+// number: B<ctrl, 9 digits>.<Doc>.<Ext>. A batch retried whole has the
+// same number, so it replaces its file.
+func (n Naming) Batch(ctrl int64) string {
+	return fmt.Sprintf("B%09d.%s.%s", ctrl, n.Doc, n.Ext)
+}
+
 // Reply names the answer to an inbound file after that file and the
 // envelope it answers: the inbound name without its extension, then
 // .<ref>.<kind>.<Ext> (asn-0042.000000049-49.997.x12,

@@ -21,7 +21,8 @@ type Connector struct {
 	delims   x12.Delimiters
 	loc      *time.Location
 	asn      asnOptions
-	currency string // of inbound documents without CUR
+	currency string              // of inbound documents without CUR
+	batcher  *edipartner.Batcher // nil unless batch.max_sets > 1
 }
 
 // Capabilities, checked at compile time.
@@ -57,9 +58,27 @@ func New(env connector.Env, cfg *Config) (*Connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Connector{Link: link, env: env, cfg: cfg, delims: cfg.Partner.Delimiters.x12(cfg.Partner.Version), loc: loc,
-		asn: asnOptions{refs: refs, carriers: edipartner.Carriers(cfg.Partner.Carriers)}, currency: edipartner.Currency(cfg.Partner.DefaultCurrency, "USD")}, nil
+	c := &Connector{Link: link, env: env, cfg: cfg, delims: cfg.Partner.Delimiters.x12(cfg.Partner.Version), loc: loc,
+		asn: asnOptions{refs: refs, carriers: edipartner.Carriers(cfg.Partner.Carriers)}, currency: edipartner.Currency(cfg.Partner.DefaultCurrency, "USD")}
+	if cfg.Batch.Enabled() {
+		c.batcher = &edipartner.Batcher{Policy: cfg.Batch, Link: link, Counters: env.Counters,
+			NewEnvelope: func() edipartner.Envelope {
+				e, err := c.newEnvelope(c.env.Clock.Now())
+				if err != nil {
+					return failedEnvelope{err}
+				}
+				return e
+			}}
+	}
+	return c, nil
 }
+
+// failedEnvelope reports a writer that could not be made (the delimiters,
+// checked at load, make that unreachable in practice).
+type failedEnvelope struct{ err error }
+
+func (f failedEnvelope) Begin(int64) error    { return f.err }
+func (f failedEnvelope) End() ([]byte, error) { return nil, f.err }
 
 // Name is the instance name.
 func (c *Connector) Name() string { return c.env.Name }
@@ -88,10 +107,28 @@ func (c *Connector) CancelPO(ctx context.Context, po *model.PurchaseOrder, order
 // send delivers the 850 of purpose (BEG01). The once-key names the
 // purpose by its BEG01 code ("850:00:<PO>"), as it always has.
 func (c *Connector) send(ctx context.Context, po *model.PurchaseOrder, order *model.Order, purpose string) (connector.Sent, error) {
-	return c.Deliver(ctx, c.env.Counters, edipartner.Outbound{
+	out := edipartner.Outbound{
 		PO: po.Number, Cancel: purpose == purposeCancel, Once: edipartner.OrderKey("850", purpose, po.Number), Ref: RefISA13,
 		Render: func(ctrl int64) ([]byte, error) { return c.Render850(po, order, ctrl, c.env.Clock.Now(), purpose) },
-	})
+	}
+	if c.batcher == nil || purpose == purposeCancel {
+		// Cancellations go alone and at once: they race the supplier's
+		// picking.
+		return c.Deliver(ctx, c.env.Counters, out)
+	}
+	return c.batcher.Send(ctx, edipartner.Member{Outbound: out,
+		Check: func() error {
+			_, err := out.Render(1)
+			return err
+		},
+		RenderSet: func(env edipartner.Envelope, set string) error {
+			e, ok := env.(*envelope)
+			if !ok {
+				return fmt.Errorf("850 %s: not an x12 envelope", po.Number)
+			}
+			c.writePOSet(e.w, po, order, set, purpose)
+			return nil
+		}})
 }
 
 // ExpectFunctionalAck reports whether the partner answers our 850s with a

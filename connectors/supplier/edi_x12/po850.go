@@ -32,8 +32,30 @@ const (
 //	PID*F****<description>
 //	CTT*<lines>*<Σ quantity>
 func (c *Connector) Render850(po *model.PurchaseOrder, order *model.Order, ctrl int64, now time.Time, purpose string) ([]byte, error) {
+	e, err := c.newEnvelope(now)
+	if err != nil {
+		return nil, fault.Permanent(fmt.Errorf("850 %s: %w", po.Number, err))
+	}
+	_ = e.Begin(ctrl)
+	c.writePOSet(e.w, po, order, "0001", purpose)
+	data, err := e.End()
+	if err != nil {
+		return nil, fault.Permanent(fmt.Errorf("850 %s: %w", po.Number, err))
+	}
+	return data, nil
+}
+
+// envelope is one interchange of 850s being written: ISA/GS, the sets,
+// GE/IEA (edipartner.Envelope, for batches).
+type envelope struct {
+	c   *Connector
+	buf bytes.Buffer
+	w   *x12.Writer
+	now time.Time
+}
+
+func (c *Connector) newEnvelope(now time.Time) (*envelope, error) {
 	p := &c.cfg.Partner
-	var buf bytes.Buffer
 	opts := []x12.WriterOption{x12.WithCharset(charset(p.Charset))}
 	if p.InvalidChars == "reject" {
 		opts = append(opts, x12.WithDataPolicy(x12.RejectInvalid))
@@ -44,11 +66,19 @@ func (c *Connector) Render850(po *model.PurchaseOrder, order *model.Order, ctrl 
 	if nl := c.lineEnding(); nl != "" {
 		opts = append(opts, x12.WithNewline(nl))
 	}
-	w, err := x12.NewWriter(&buf, c.delims, opts...)
+	e := &envelope{c: c, now: now.In(c.loc)}
+	w, err := x12.NewWriter(&e.buf, c.delims, opts...)
 	if err != nil {
-		return nil, fault.Permanent(fmt.Errorf("850 %s: %w", po.Number, err))
+		return nil, err
 	}
-	now = now.In(c.loc)
+	e.w = w
+	return e, nil
+}
+
+// Begin opens the interchange and its PO group, both numbered ctrl
+// (ISA13 = GS06).
+func (e *envelope) Begin(ctrl int64) error {
+	p := &e.c.cfg.Partner
 	control := strconv.FormatInt(ctrl, 10)
 	gsSender, gsReceiver := p.GSSender, p.GSReceiver
 	if gsSender == "" {
@@ -57,14 +87,31 @@ func (c *Connector) Render850(po *model.PurchaseOrder, order *model.Order, ctrl 
 	if gsReceiver == "" {
 		gsReceiver = p.ReceiverID
 	}
-	_ = w.BeginInterchange(x12.InterchangeHeader{
+	_ = e.w.BeginInterchange(x12.InterchangeHeader{
 		SenderQualifier: p.SenderQualifier, SenderID: p.SenderID,
 		ReceiverQualifier: p.ReceiverQualifier, ReceiverID: p.ReceiverID,
-		Date: now, Version: isaVersion(p.Version), Control: control,
+		Date: e.now, Version: isaVersion(p.Version), Control: control,
 		AckRequested: p.TA1Requested, Usage: p.Usage,
 	})
-	_ = w.BeginGroup(x12.GroupHeader{FunctionalID: "PO", Sender: gsSender, Receiver: gsReceiver, Date: now, Control: control, Version: p.Version})
-	_ = w.BeginSet(x12.SetHeader{ID: "850", Control: "0001"})
+	_ = e.w.BeginGroup(x12.GroupHeader{FunctionalID: "PO", Sender: gsSender, Receiver: gsReceiver, Date: e.now, Control: control, Version: p.Version})
+	return nil
+}
+
+// End closes group and interchange. The writer's errors are sticky: the
+// first one, naming the segment and element the partner profile refused,
+// comes out here.
+func (e *envelope) End() ([]byte, error) {
+	_ = e.w.EndGroup()
+	_ = e.w.EndInterchange()
+	if err := e.w.Close(); err != nil {
+		return nil, err
+	}
+	return e.buf.Bytes(), nil
+}
+
+// writePOSet writes one 850 transaction set, ST to SE, numbered set.
+func (c *Connector) writePOSet(w *x12.Writer, po *model.PurchaseOrder, order *model.Order, set, purpose string) {
+	_ = w.BeginSet(x12.SetHeader{ID: "850", Control: set})
 
 	poDate := po.Created.In(c.loc).Format("20060102")
 	_ = w.WriteSegment("BEG", purpose, "DS", po.Number, "", poDate)
@@ -95,14 +142,6 @@ func (c *Connector) Render850(po *model.PurchaseOrder, order *model.Order, ctrl 
 	}
 	_ = w.WriteSegment("CTT", strconv.Itoa(len(po.Lines)), strconv.FormatInt(qtySum, 10))
 	_ = w.EndSet()
-	_ = w.EndGroup()
-	_ = w.EndInterchange()
-	if err := w.Close(); err != nil {
-		// The writer's errors are sticky: this is the first one, naming
-		// the segment and element the partner profile refused.
-		return nil, fault.Permanent(fmt.Errorf("850 %s: %w", po.Number, err))
-	}
-	return buf.Bytes(), nil
 }
 
 // lineEnding follows each segment terminator of our 850s and 997s

@@ -32,6 +32,9 @@ const Type = "edi_x12"
 type Config struct {
 	Partner   Partner          `yaml:"partner" required:"true"`
 	Transport transport.Config `yaml:"transport" required:"true"`
+	// Batch puts POs sent at about the same time in one interchange, each
+	// its own ST/SE (off by default; edipartner.Batch).
+	Batch edipartner.Batch `yaml:"batch"`
 }
 
 // Partner is the trading-partner profile.
@@ -159,6 +162,7 @@ func (c *Config) Check() []connector.Problem {
 	ps.Timezone("partner.timezone", p.Timezone)
 	p.checkInbound(&ps)
 	ps.Append(c.Transport.Check("transport")...)
+	ps.Append(c.Batch.Check("batch")...)
 	return ps
 }
 

@@ -18,8 +18,12 @@ import (
 // acknowledgement (997/999, CONTRL) names them; one that is rejected, or
 // not acknowledged in time, becomes an exception.
 
-func interchangeID(supplier, control string) string {
-	return supplier + ":" + strings.TrimLeft(control, "0")
+func interchangeID(supplier, control, set string) string {
+	id := supplier + ":" + strings.TrimLeft(control, "0")
+	if set != "" {
+		id += ":" + strings.TrimLeft(set, "0")
+	}
+	return id
 }
 
 // trackInterchange starts waiting for the functional acknowledgement of a
@@ -34,7 +38,7 @@ func (s *Service) trackInterchange(ctx context.Context, po *model.PurchaseOrder,
 		return nil
 	}
 	now := s.d.Now()
-	ic := &model.Interchange{ID: interchangeID(po.Supplier, sent.Control), Supplier: po.Supplier, Control: sent.Control,
+	ic := &model.Interchange{ID: interchangeID(po.Supplier, sent.Control, sent.Set), Supplier: po.Supplier, Control: sent.Control, Set: sent.Set,
 		PONumber: po.Number, OrderID: po.OrderID, Document: sent.Document, SentAt: now, DueAt: now.Add(within), Status: "pending"}
 	if err := s.d.Interchanges.Create(ctx, ic); err != nil && !errors.Is(err, store.ErrConflict) {
 		return fmt.Errorf("track interchange %s: %w", ic.ID, err)
@@ -48,7 +52,6 @@ func (s *Service) trackInterchange(ctx context.Context, po *model.PurchaseOrder,
 // refused our PO, so the supplier never saw it).
 func (s *Service) applyFunctionalAck(ctx context.Context, supplier string, d connector.InboundDoc) error {
 	fa := d.FuncAck
-	id := interchangeID(supplier, fa.InterchangeControl)
 	verdict := "accepted"
 	var errs []string
 	if !fa.Accepted {
@@ -57,6 +60,46 @@ func (s *Service) applyFunctionalAck(ctx context.Context, supplier string, d con
 			errs = append(errs, st.Errors...)
 		}
 	}
+	id := interchangeID(supplier, fa.InterchangeControl, "")
+	if _, _, err := s.d.Interchanges.Get(ctx, id); err == nil {
+		return s.applyVerdict(ctx, supplier, d, id, verdict, errs)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	// A batch: one tracked interchange per PO, each with its set.
+	members, _, err := s.d.Interchanges.List(ctx, map[string]string{"interchange": id}, repo.Page{Limit: 10000})
+	if err != nil {
+		return err
+	}
+	if len(members) == 0 {
+		s.d.Log.Info("functional acknowledgement for an interchange we do not track", "supplier", supplier, "control", fa.InterchangeControl)
+		return nil
+	}
+	for _, m := range members {
+		// An acknowledgement that lists sets answers those sets only;
+		// one that lists none answers the whole group.
+		v, e, answered := verdict, errs, len(fa.Sets) == 0
+		for _, st := range fa.Sets {
+			if strings.TrimLeft(st.ControlNumber, "0") == strings.TrimLeft(m.Set, "0") {
+				v, e, answered = "accepted", st.Errors, true
+				if !st.Accepted {
+					v = "rejected"
+				}
+			}
+		}
+		if !answered {
+			continue
+		}
+		if err := s.applyVerdict(ctx, supplier, d, m.ID, v, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyVerdict records the verdict on the tracked interchange id and puts
+// it on its order's timeline (a rejection is an exception).
+func (s *Service) applyVerdict(ctx context.Context, supplier string, d connector.InboundDoc, id, verdict string, errs []string) error {
 	ic, err := s.d.Interchanges.Update(ctx, id, func(ic *model.Interchange) error {
 		if ic.Status == verdict {
 			return repo.ErrNoChange
@@ -65,28 +108,35 @@ func (s *Service) applyFunctionalAck(ctx context.Context, supplier string, d con
 		return nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		s.d.Log.Info("functional acknowledgement for an interchange we do not track", "supplier", supplier, "control", fa.InterchangeControl)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
+	what := ic.Control
+	if ic.Set != "" {
+		what += " set " + ic.Set
+	}
 	cause := model.Cause{Kind: model.CauseDocument, Ref: supplier + "/" + d.ID}
 	_, _, err = s.d.Change(ctx, ic.OrderID, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
 		var out lifecycle.Outcome
-		if a.HasSeen(d.ID) {
+		seen := d.ID
+		if ic.Set != "" {
+			seen += "#" + ic.Set // one acknowledgement may answer several of this order's POs
+		}
+		if a.HasSeen(seen) {
 			return out, nil
 		}
 		out.Changed = true
-		a.MarkSeen(d.ID)
-		msg := fmt.Sprintf("%s's translator %s interchange %s (%s)", supplier, verdict, ic.Control, ic.Document)
+		a.MarkSeen(seen)
+		msg := fmt.Sprintf("%s's translator %s interchange %s (%s)", supplier, verdict, what, ic.Document)
 		if len(errs) > 0 {
 			msg += ": " + strings.Join(errs, "; ")
 		}
 		a.Log(model.TimelineEntry{At: st.At, Entity: "po:" + ic.PONumber, Event: "po.functional_ack_" + verdict, Cause: st.Cause, Message: msg})
 		if verdict == "rejected" {
 			po := a.PO(ic.PONumber)
-			out.Raise(model.ExDocumentRejected, a, po, fmt.Sprintf("%s rejected interchange %s (%s): %s", supplier, ic.Control, ic.Document, strings.Join(errs, "; ")), "resolve")
+			out.Raise(model.ExDocumentRejected, a, po, fmt.Sprintf("%s rejected interchange %s (%s): %s", supplier, what, ic.Document, strings.Join(errs, "; ")), "resolve")
 			out.Events[len(out.Events)-1].Exception.Ref = id
 		}
 		return out, nil

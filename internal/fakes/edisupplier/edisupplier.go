@@ -55,6 +55,7 @@ type Supplier struct {
 // po is what the simulator read from an 850.
 type po struct {
 	number, date string
+	set          string // ST02: several POs may share one interchange (a batch)
 	cancel       bool
 	lines        []poLine
 	isa          x12.InterchangeHeader
@@ -130,15 +131,17 @@ func (s *Supplier) Step() error {
 		if err != nil {
 			return err
 		}
-		p, err := read850(data)
+		pos, err := read850(data)
 		if err != nil {
 			return fmt.Errorf("%s: %w", n, err)
 		}
 		if s.Silent {
 			continue
 		}
-		if err := s.answer(p); err != nil {
-			return err
+		for _, p := range pos {
+			if err := s.answer(p); err != nil {
+				return err
+			}
 		}
 	}
 	now := s.now()
@@ -161,7 +164,7 @@ func (s *Supplier) answer(p po) error {
 	if err := s.put("997", p, func(w *x12.Writer) {
 		_ = w.BeginSet(x12.SetHeader{ID: "997", Control: "0001"})
 		_ = w.WriteSegment("AK1", "PO", p.gs.Control)
-		_ = w.WriteSegment("AK2", "850", "0001")
+		_ = w.WriteSegment("AK2", "850", p.set)
 		_ = w.WriteSegment("AK5", "A")
 		_ = w.WriteSegment("AK9", "A", "1", "1", "1")
 		_ = w.EndSet()
@@ -300,37 +303,41 @@ func ctrlBase(name string) uint32 {
 }
 
 // read850 reads what the simulator needs from an 850.
-func read850(data []byte) (po, error) {
+func read850(data []byte) ([]po, error) {
 	f, err := x12.Parse(data)
 	if err != nil {
-		return po{}, err
+		return nil, err
 	}
 	if len(f.Interchanges) == 0 || len(f.Interchanges[0].Groups) == 0 || len(f.Interchanges[0].Groups[0].Sets) == 0 {
-		return po{}, fmt.Errorf("no transaction set")
+		return nil, fmt.Errorf("no transaction set")
 	}
 	ic := f.Interchanges[0]
 	g := ic.Groups[0]
-	p := po{isa: ic.Header, gs: g.Header, delims: ic.Delimiters}
-	for _, seg := range g.Sets[0].Segments {
-		switch seg.ID {
-		case "BEG":
-			p.cancel = seg.Element(1) == "01"
-			p.number, p.date = seg.Element(3), seg.Element(5)
-		case "PO1":
-			qty, _ := seg.Int(2)
-			l := poLine{no: seg.Element(1), qty: qty, price: seg.Element(4)}
-			for i := 6; i+1 <= seg.Len(); i += 2 {
-				if seg.Element(i) == "VP" {
-					l.sku = seg.Element(i + 1)
+	var out []po
+	for _, set := range g.Sets {
+		p := po{isa: ic.Header, gs: g.Header, delims: ic.Delimiters, set: set.Header.Control}
+		for _, seg := range set.Segments {
+			switch seg.ID {
+			case "BEG":
+				p.cancel = seg.Element(1) == "01"
+				p.number, p.date = seg.Element(3), seg.Element(5)
+			case "PO1":
+				qty, _ := seg.Int(2)
+				l := poLine{no: seg.Element(1), qty: qty, price: seg.Element(4)}
+				for i := 6; i+1 <= seg.Len(); i += 2 {
+					if seg.Element(i) == "VP" {
+						l.sku = seg.Element(i + 1)
+					}
 				}
+				p.lines = append(p.lines, l)
 			}
-			p.lines = append(p.lines, l)
 		}
+		if p.number == "" {
+			return nil, fmt.Errorf("set %s: no BEG03 PO number", p.set)
+		}
+		out = append(out, p)
 	}
-	if p.number == "" {
-		return po{}, fmt.Errorf("no BEG03 PO number")
-	}
-	return p, nil
+	return out, nil
 }
 
 // UPSNumber derives a UPS tracking number (1Z + shipper + service +
