@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -21,13 +23,15 @@ import (
 // an X12 850 in the supplier's outbox. It reports orders/s (first post to
 // last 850 on disk), the per-order latency from post to 850 and the
 // store commits per order. batch=on is the same with the supplier's
-// `batch: { max_sets: 64, max_wait: 50ms }`: POs share interchanges.
+// `batch: { max_sets: 48, max_wait: 20ms }`: POs share interchanges.
 //
 //	go test -run '^$' -bench OrdersTo850 -benchtime 1000x ./cmd/dropgate/
 func BenchmarkOrdersTo850(b *testing.B) {
+	// workers=8 is the default before issue 15 raised it to 64: the
+	// reference the others are read against.
+	b.Run("batch=off/workers=8", func(b *testing.B) { benchOrdersTo850(b, "", 8) })
 	b.Run("batch=off", func(b *testing.B) { benchOrdersTo850(b, "", 0) })
-	b.Run("batch=off/workers=64", func(b *testing.B) { benchOrdersTo850(b, "", 64) })
-	b.Run("batch=on/workers=64", func(b *testing.B) { benchOrdersTo850(b, "    batch: { max_sets: 48, max_wait: 20ms }\n", 64) })
+	b.Run("batch=on", func(b *testing.B) { benchOrdersTo850(b, "    batch: { max_sets: 48, max_wait: 20ms }\n", 0) })
 }
 
 func benchOrdersTo850(b *testing.B, batch string, workers int) {
@@ -73,6 +77,7 @@ func benchOrdersTo850(b *testing.B, batch string, workers int) {
 	}
 	posted := make([]time.Time, b.N)
 	commits0, _ := strconv.ParseFloat(metricValue(t, s.url, "dropgate_store_commits_total"), 64)
+	jobs0 := metricSum(s.url, "dropgate_jobs_total{")
 	b.ResetTimer()
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -145,6 +150,7 @@ func benchOrdersTo850(b *testing.B, batch string, workers int) {
 		// Commits while the orders ran (and any sync work they caused).
 		b.ReportMetric((c-commits0)/float64(b.N), "commits/order")
 	}
+	b.ReportMetric((metricSum(s.url, "dropgate_jobs_total{")-jobs0)/float64(b.N), "jobs/order")
 }
 
 func copyConfigs(dir string) error {
@@ -202,4 +208,26 @@ func posInBatch(path string) []string {
 		}
 	}
 	return out
+}
+
+// metricSum adds up every sample of the server's /metrics whose line
+// starts with prefix (a metric name and "{": all its label sets).
+func metricSum(url, prefix string) float64 {
+	resp, err := http.Get(url + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var sum float64
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, prefix) {
+			continue
+		}
+		if i := strings.LastIndexByte(line, ' '); i > 0 {
+			v, _ := strconv.ParseFloat(line[i+1:], 64)
+			sum += v
+		}
+	}
+	return sum
 }
