@@ -231,3 +231,54 @@ func metricSum(url, prefix string) float64 {
 	}
 	return sum
 }
+
+// BenchmarkOrdersTo850Idle is one order at a time on an idle server: each
+// webhook is posted once the previous order's 850 is on disk. It reports
+// the store commits and jobs one order costs when nothing shares them.
+//
+//	go test -run '^$' -bench OrdersTo850Idle -benchtime 50x ./cmd/dropgate/
+func BenchmarkOrdersTo850Idle(b *testing.B) {
+	t := &testing.T{}
+	dir, err := os.MkdirTemp("", "dropgate-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := copyConfigs(dir); err != nil {
+		b.Fatal(err)
+	}
+	s := startServer(t, dir)
+	defer s.kill9()
+	c := shop(t)
+	ds := make([]delivery, b.N)
+	for i := range ds {
+		ds[i] = newDelivery(t, c)
+	}
+	commits0, _ := strconv.ParseFloat(metricValue(t, s.url, "dropgate_store_commits_total"), 64)
+	jobs0 := metricSum(s.url, "dropgate_jobs_total{")
+	b.ResetTimer()
+	for i := range ds {
+		if code, err := ds[i].post(s.url); err != nil || code != 200 {
+			b.Fatalf("post %d: %d %v", i, code, err)
+		}
+		if _, ok := waitFile(poFile(dir, ds[i].orderID), time.Minute); !ok {
+			b.Fatalf("order %d: no 850", i)
+		}
+	}
+	b.StopTimer()
+	// The last job's ack may land just after its file: wait until the
+	// job count settles (every order runs the same jobs).
+	jobs := metricSum(s.url, "dropgate_jobs_total{") - jobs0
+	for range 200 {
+		time.Sleep(10 * time.Millisecond)
+		if n := metricSum(s.url, "dropgate_jobs_total{") - jobs0; n == jobs {
+			break
+		} else {
+			jobs = n
+		}
+	}
+	c1, _ := strconv.ParseFloat(metricValue(t, s.url, "dropgate_store_commits_total"), 64)
+	b.ReportMetric((c1-commits0)/float64(b.N), "commits/order")
+	b.ReportMetric(jobs/float64(b.N), "jobs/order")
+	b.ReportMetric(0, "ns/op")
+}
