@@ -113,6 +113,17 @@ suppliers:
 		go sim.Run(ctx, 50*time.Millisecond)
 	}
 	l.srv = startServer(t, dir)
+	// The server sweeps the shop once at start-up. Orders placed while
+	// that sweep runs may be taken in by it rather than by their webhook,
+	// which is right but not what the tests about webhooks look at: wait
+	// for it to finish first (a hang guard, not a timing assertion).
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(l.srv.Logs(), "channel swept") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the start-up sweep did not finish:\n%s", l.srv.Logs())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	ch, err := shopify.New(connector.Env{Name: "shop"}, &shopify.Config{ShopDomain: loopShop, WebhookSecret: loopSecret, APIVersion: shopify.DefaultAPIVersion})
 	if err != nil {
 		t.Fatal(err)
