@@ -24,8 +24,24 @@ func (d *Deps) Step(cause model.Cause) lifecycle.Step {
 // what its first run left unpublished. An outcome that changed nothing
 // writes nothing.
 func (d *Deps) Change(ctx context.Context, orderID string, cause model.Cause, fn func(a *model.Aggregate, s lifecycle.Step) (lifecycle.Outcome, error)) (*model.Aggregate, lifecycle.Outcome, error) {
+	return d.change(ctx, cause, fn, func(update func(*model.Aggregate) error) (*model.Aggregate, error) {
+		return d.Orders.Update(ctx, orderID, update)
+	})
+}
+
+// ChangeFrom is Change starting from a, which the caller read at version
+// and owns: when nothing was written since, the order is not read (and
+// decoded) again. The caller must not use a afterwards.
+func (d *Deps) ChangeFrom(ctx context.Context, a *model.Aggregate, version int64, cause model.Cause, fn func(a *model.Aggregate, s lifecycle.Step) (lifecycle.Outcome, error)) (*model.Aggregate, lifecycle.Outcome, error) {
+	return d.change(ctx, cause, fn, func(update func(*model.Aggregate) error) (*model.Aggregate, error) {
+		return d.Orders.UpdateFrom(ctx, a, version, update)
+	})
+}
+
+func (d *Deps) change(ctx context.Context, cause model.Cause, fn func(a *model.Aggregate, s lifecycle.Step) (lifecycle.Outcome, error),
+	update func(func(*model.Aggregate) error) (*model.Aggregate, error)) (*model.Aggregate, lifecycle.Outcome, error) {
 	var out lifecycle.Outcome
-	a, err := d.Orders.Update(ctx, orderID, func(a *model.Aggregate) error {
+	a, err := update(func(a *model.Aggregate) error {
 		var err error
 		out, err = fn(a, d.Step(cause))
 		if err != nil {

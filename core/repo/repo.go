@@ -116,6 +116,28 @@ func (r *Repo[T]) Update(ctx context.Context, id string, fn func(*T) error) (*T,
 	return nil, fmt.Errorf("%s %s: too many concurrent updates: %w", r.Kind, id, store.ErrConflict)
 }
 
+// UpdateFrom is Update starting from v, a copy the caller read at version
+// and owns (nobody else holds it): the first try applies fn to v and
+// writes it without reading the record again, saving a decode. When
+// another write came in between, it goes on as Update does, from a fresh
+// copy. v is not used after a conflict.
+func (r *Repo[T]) UpdateFrom(ctx context.Context, v *T, version int64, fn func(*T) error) (*T, error) {
+	if err := fn(v); err != nil {
+		if errors.Is(err, ErrNoChange) {
+			return v, nil
+		}
+		return nil, err
+	}
+	_, err := r.Put(ctx, v, version)
+	if errors.Is(err, store.ErrConflict) {
+		return r.Update(ctx, r.ID(v), fn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
 // Page is a request for one page of a list.
 type Page struct {
 	Cursor string

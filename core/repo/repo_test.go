@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -54,6 +55,37 @@ func TestUpdateIsOptimisticAndRetries(t *testing.T) {
 	}
 	if _, v2, _ := orders.Get(ctx, "o1"); v2 != v {
 		t.Errorf("ErrNoChange wrote: version %d → %d", v, v2)
+	}
+}
+
+// TestUpdateFromSkipsTheReadUnlessSomeoneWrote: from an untouched copy the
+// change lands on it; after another write in between, it is redone on a
+// fresh copy, so neither write is lost.
+func TestUpdateFromSkipsTheReadUnlessSomeoneWrote(t *testing.T) {
+	clk := clock.NewFake(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	orders := repo.NewOrders(open(t, clk), clk)
+	ctx := context.Background()
+	if err := orders.Create(ctx, &model.Aggregate{Order: model.Order{ID: "o1", Channel: "shop", Currency: "USD"}}); err != nil {
+		t.Fatal(err)
+	}
+	tag := func(s string) func(*model.Aggregate) error {
+		return func(a *model.Aggregate) error { a.Order.Tags = append(a.Order.Tags, s); return nil }
+	}
+	a, v, _ := orders.Get(ctx, "o1")
+	got, err := orders.UpdateFrom(ctx, a, v, tag("a"))
+	if err != nil || got != a {
+		t.Fatalf("untouched copy: %v, same copy %v", err, got == a)
+	}
+	stale, sv, _ := orders.Get(ctx, "o1")
+	if _, err := orders.Update(ctx, "o1", tag("b")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := orders.UpdateFrom(ctx, stale, sv, tag("c")); err != nil {
+		t.Fatal(err)
+	}
+	final, _, _ := orders.Get(ctx, "o1")
+	if strings.Join(final.Order.Tags, ",") != "a,b,c" {
+		t.Errorf("tags %v, want a,b,c", final.Order.Tags)
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 // Message-ID, same idempotency key), so a crash between sending and
 // saving only repeats the same document.
 func (s *Service) handleSend(ctx context.Context, j *store.Job, p PO) error {
-	a, _, err := s.d.Orders.Get(ctx, p.Order)
+	a, version, err := s.d.Orders.Get(ctx, p.Order)
 	if err != nil {
 		return fmt.Errorf("po.send %s: %w", p.PO, err)
 	}
@@ -37,7 +37,9 @@ func (s *Service) handleSend(ctx context.Context, j *store.Job, p PO) error {
 		return fmt.Errorf("send PO %s to %s: %w", p.PO, po.Supplier, err)
 	}
 	cause := model.Cause{Kind: model.CauseSystem, Ref: "job/" + j.ID}
-	a, _, err = s.d.Change(ctx, p.Order, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
+	// From the copy read above: the send took no lock, so another write
+	// may have come in meanwhile, and then ChangeFrom reads afresh.
+	a, _, err = s.d.ChangeFrom(ctx, a, version, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
 		return s.recordSent(a, p.PO, sent, st)
 	})
 	if err != nil {
