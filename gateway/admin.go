@@ -48,6 +48,7 @@ func (ad *Admin) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/orders", ad.listOrders)
 	mux.HandleFunc("GET /api/v1/orders/{id}", ad.getOrder)
 	mux.HandleFunc("POST /api/v1/orders/{id}/reroute", ad.rerouteOrder)
+	mux.HandleFunc("POST /api/v1/orders/{id}/release", ad.releaseOrder)
 	mux.HandleFunc("GET /api/v1/purchase-orders/{number}", ad.getPO)
 	mux.HandleFunc("GET /api/v1/exceptions", ad.listExceptions)
 	mux.HandleFunc("GET /api/v1/exceptions/{id}", ad.getException)
@@ -163,6 +164,15 @@ func (ad *Admin) getOrder(w http.ResponseWriter, r *http.Request) {
 
 func (ad *Admin) rerouteOrder(w http.ResponseWriter, r *http.Request) {
 	a, err := ad.Ops.Reroute(r.Context(), r.PathValue("id"), actor(r))
+	if err != nil {
+		writeStoreError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a)
+}
+
+func (ad *Admin) releaseOrder(w http.ResponseWriter, r *http.Request) {
+	a, err := ad.Ops.Release(r.Context(), r.PathValue("id"), actor(r))
 	if err != nil {
 		writeStoreError(w, err)
 		return

@@ -98,6 +98,8 @@ func TestEveryCommandPrintsJSON(t *testing.T) {
 		"exceptions list":    {args: a("exceptions", "list"), human: "ACTIONS"},
 		"exceptions resolve": {args: a("exceptions", "resolve", xid, "--note", "by hand"), human: "resolve, resolved"},
 		"exceptions reroute": {args: a("exceptions", "reroute", xid), fails: "not available"},
+		"exceptions release": {args: a("exceptions", "release", xid), fails: "not available"},
+		"orders release":     {args: a("orders", "release", orderID), fails: "not held for release"},
 		"exceptions retry":   {args: a("exceptions", "retry", "x_nope"), fails: "not found"},
 		"exceptions discard": {args: a("exceptions", "discard", "x_nope"), fails: "not found"},
 		"exceptions approve": {args: a("exceptions", "approve", "x_nope"), fails: "not found"},

@@ -39,6 +39,8 @@ func commandTree() []*command {
 				summary: "list orders, newest first", run: runOrdersList},
 			{name: "show", synopsis: "ID " + adminSynopsis,
 				summary: "an order with its lines, purchase orders, shipments and timeline", run: runOrdersShow},
+			{name: "release", synopsis: "ID " + adminSynopsis,
+				summary: "let an order held for payment, risk or manual release become purchase orders", run: runOrdersRelease},
 		}},
 		{name: "exceptions", summary: "the operator's to-do list of a running server", subs: exceptionCommands()},
 		{name: "dlq", summary: "dead letters of a running server", subs: []*command{
@@ -78,6 +80,7 @@ func exceptionCommands() []*command {
 		summary: "open exceptions (--all: also resolved ones) with the actions that fix them", run: runExceptionsList}}
 	for _, a := range []struct{ name, does string }{
 		{"reroute", "route the order's open lines again"},
+		{"release", "let an order held by the release policy go"},
 		{"retry", "run the failed job again"},
 		{"discard", "drop what the exception is about (a dead letter, a quarantined feed import)"},
 		{"approve", "apply a quarantined feed import"},

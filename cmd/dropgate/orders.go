@@ -88,6 +88,21 @@ func runOrdersShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 	})
 }
 
+func runOrdersRelease(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, af, c, help, err := adminCommand("orders release", args, stderr, nil)
+	if help || err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return userErrorf("usage: dropgate orders release ID")
+	}
+	var a model.Aggregate
+	return show(ctx, c, af, stdout, "POST", "/orders/"+url.PathEscape(fs.Arg(0))+"/release", nil, &a, func() error {
+		fmt.Fprintf(stdout, "order %s released: %s\n", a.Order.ID, a.Order.Status)
+		return nil
+	})
+}
+
 // printOrder renders an order for a person: header, lines, POs,
 // shipments, timeline.
 func printOrder(w io.Writer, a *model.Aggregate) {

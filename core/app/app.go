@@ -16,6 +16,7 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/event"
 	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/core/lifecycle"
 	"github.com/dropgate/dropgate/core/repo"
 	"github.com/dropgate/dropgate/core/routing"
 	"github.com/dropgate/dropgate/core/store"
@@ -77,6 +78,17 @@ type Deps struct {
 	Retry   map[string]connector.RetryPolicy
 	Router  *routing.Router
 	Catalog Catalog
+	// Release is the release policy (orders.release) of each channel that
+	// has its own, and "" for every other.
+	Release map[string]lifecycle.ReleasePolicy
+}
+
+// ReleasePolicy is the release policy of channel's orders.
+func (d *Deps) ReleasePolicy(channel string) lifecycle.ReleasePolicy {
+	if p, ok := d.Release[channel]; ok {
+		return p
+	}
+	return d.Release[""]
 }
 
 // Now is the current time, UTC.

@@ -14,10 +14,12 @@ type Router interface {
 }
 
 // Receive takes a new order in (its aggregate a, not yet stored): it
-// checks what would make it unfulfillable, and routes it when nothing
-// does. Every problem becomes a hold and an exception: the order is kept
-// and visible, never retried in a loop.
-func Receive(a *model.Aggregate, r Router, s Step) Outcome {
+// checks what would make it unfulfillable, then whether the release
+// policy p lets it go yet (payment, risk), and routes it when nothing
+// holds it. Every problem becomes a hold and, where a person must act, an
+// exception: the order is kept and visible, never retried in a loop. A
+// payment hold waits for the channel to show the order paid.
+func Receive(a *model.Aggregate, r Router, p ReleasePolicy, s Step) Outcome {
 	var out Outcome
 	out.Changed = true
 	a.Order.Status = model.OrderReceived
@@ -30,6 +32,11 @@ func Receive(a *model.Aggregate, r Router, s Step) Outcome {
 		a.Order.AddHold(model.Hold{Code: model.HoldInvalidOrder, Reason: p, At: s.At})
 	}
 	if len(a.Order.Holds) == 0 {
+		for _, h := range p.Holds(&a.Order, s) {
+			a.Order.AddHold(h)
+		}
+	}
+	if len(a.Order.Holds) == 0 {
 		out.Add(Route(a, r, false, s))
 	}
 	for _, h := range a.Order.Holds {
@@ -37,9 +44,15 @@ func Receive(a *model.Aggregate, r Router, s Step) Outcome {
 		out.emit(model.Event{Type: model.EvOrderHeld, LineID: h.LineID, Data: map[string]string{"code": h.Code}})
 		// An invalid order is fixed on the channel (a person resolves the
 		// exception); an unroutable one by a catalog change and a reroute.
-		if h.Code == model.HoldUnroutable {
+		switch {
+		case h.Code == model.HoldUnroutable:
 			out.raise(model.ExUnroutable, a, nil, h.Reason, "reroute", "resolve")
-		} else {
+		case h.Code == model.HoldPayment:
+			// Normal for a bank transfer: the order page and the
+			// on_hold filter show it; the paid update releases it.
+		case IsReleaseHold(h.Code):
+			out.raise(model.ExReleaseHeld, a, nil, h.Reason, "release", "resolve")
+		default:
 			out.raise(model.ExInvalidOrder, a, nil, h.Reason, "resolve")
 		}
 	}

@@ -65,6 +65,11 @@ const (
 	HoldInvalidOrder  = "invalid_order"
 	HoldUnroutable    = "unroutable"
 	HoldNoAlternative = "no_alternative"
+	// The release policy's holds (orders.release): no PO before the
+	// customer's payment, a risky order, or an operator's say-so.
+	HoldPayment = "payment"
+	HoldRisk    = "risk"
+	HoldManual  = "manual"
 )
 
 // Order is a customer's order as the channel sent it, in canonical form.

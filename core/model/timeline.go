@@ -53,6 +53,7 @@ const (
 	ExBackordered        ExceptionKind = "backordered"       // a supplier backordered units past the SLA or without a date
 	ExWebhooksStopped    ExceptionKind = "webhooks_stopped"  // the sweep found orders no webhook delivered
 	ExShipByAtRisk       ExceptionKind = "ship_by_at_risk"   // a marketplace's ship-by deadline nears with units unshipped
+	ExReleaseHeld        ExceptionKind = "release_held"      // an order waits for an operator's release (risk, manual release)
 	// ExSyncRejected: the channel refused some SKUs (it has no listing
 	// for them, or rejected the value).
 	ExSyncRejected ExceptionKind = "sync_rejected"
@@ -65,7 +66,7 @@ const (
 var ExceptionKinds = []ExceptionKind{
 	ExUnroutable, ExInvalidOrder, ExRejectedNoAlt, ExSLABreach, ExInvoiceMismatch, ExCancelRejected, ExDeadLetter,
 	ExUnparsedReply, ExFeedQuarantined, ExDocumentRejected, ExAckOverdue, ExInboundParseFailed, ExDocumentConflict, ExBackordered,
-	ExWebhooksStopped, ExShipByAtRisk,
+	ExWebhooksStopped, ExShipByAtRisk, ExReleaseHeld,
 	ExSyncRejected, ExPriceRefused,
 }
 

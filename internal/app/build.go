@@ -11,6 +11,7 @@ import (
 	"github.com/dropgate/dropgate/core/app/reconcile"
 	"github.com/dropgate/dropgate/core/app/services"
 	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/lifecycle"
 	"github.com/dropgate/dropgate/core/repo"
 	"github.com/dropgate/dropgate/core/routing"
 	"github.com/dropgate/dropgate/internal/connenv"
@@ -27,12 +28,19 @@ func (a *App) buildServices() error {
 	for _, c := range cfg.All() {
 		retry[c.Name] = c.EffectiveRetry()
 	}
+	release := map[string]lifecycle.ReleasePolicy{"": cfg.Orders.Policy()}
+	for _, c := range cfg.Channels {
+		if c.Orders != nil {
+			release[c.Name] = c.Orders.Policy()
+		}
+	}
 	d := &coreapp.Deps{
 		Queue: a.Store, Claims: a.Store, Blobs: a.Store, Records: a.Store,
 		Orders: repo.NewOrders(a.Store, a.Clock), Exceptions: repo.NewExceptions(a.Store), Interchanges: repo.NewInterchanges(a.Store),
 		Clock: a.Clock, Log: a.Log, Channels: a.Channels, Suppliers: a.Suppliers, Others: a.Others, Profiles: profiles, Retry: retry,
 		Router:  &routing.Router{Config: cfg.Routing, Suppliers: profiles, Catalog: a.Catalog},
 		Catalog: a.Catalog,
+		Release: release,
 	}
 	opts := services.Options{Sync: channelsync.Settings{Inventory: cfg.Inventory, Pricing: cfg.Pricing},
 		Reconcile: map[string]reconcile.Settings{}}

@@ -22,6 +22,7 @@ import (
 	"github.com/dropgate/dropgate/core/clock"
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/core/lifecycle"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/repo"
 	"github.com/dropgate/dropgate/core/routing"
@@ -41,6 +42,8 @@ type Options struct {
 	Sync      channelsync.Settings
 	Feeds     feeds.Importer
 	Retry     map[string]connector.RetryPolicy
+	// Release is the release policy per channel ("" for the default).
+	Release map[string]lifecycle.ReleasePolicy
 	// Store and Clock, when set, are used instead of new ones (a second
 	// process on the same store: a restart).
 	Store   *embedded.Store
@@ -105,6 +108,7 @@ func New(t testing.TB, o Options) *Rig {
 		Clock: o.Clock, Log: o.Log, Channels: o.Channels, Suppliers: o.Suppliers, Others: o.Others, Profiles: o.Profiles, Retry: o.Retry,
 		Router:  &routing.Router{Config: o.Routing, Suppliers: o.Profiles, Catalog: o.Catalog},
 		Catalog: o.Catalog,
+		Release: o.Release,
 	}
 	s, err := services.New(d, services.Options{Sync: o.Sync, Feeds: o.Feeds})
 	if err != nil {

@@ -109,7 +109,7 @@ func TestProblems(t *testing.T) {
 		{"duplicate names", "channels:\n  - {name: a, type: testchan, domain: x}\nsuppliers:\n  - {name: a, type: testsup}\n",
 			[]string{`test.yaml:4: suppliers[0].name: duplicate connector name "a" (first defined at line 2)`}},
 		{"unknown key in connector", "channels:\n  - name: a\n    type: testchan\n    domain: x\n    domian: y\n",
-			[]string{`test.yaml:5: channels[0].domian: unknown key (known keys: domain, name, nested, rate_limit, reconcile, retries, retry, secret, type, wait)`}},
+			[]string{`test.yaml:5: channels[0].domian: unknown key (known keys: domain, name, nested, orders, rate_limit, reconcile, retries, retry, secret, type, wait)`}},
 		{"checker path to line", "channels:\n  - name: a\n    type: testchan\n    domain: x\n    nested:\n      dir: forbidden\n",
 			[]string{`test.yaml:6: channels[0].nested.dir: must not be forbidden`}},
 		{"unset env", "server:\n  listen: ${NOPE}\n",
@@ -219,5 +219,30 @@ func TestStorePartitions(t *testing.T) {
 	_, probs = parse(t, "store: { partitions: { ingest: 2 } }\n", nil)
 	if w := probs.Warnings(); len(w) != 1 || !strings.Contains(w[0].String(), "ignored by the embedded store") {
 		t.Errorf("embedded store with partitions: warnings %v", w)
+	}
+}
+
+// TestOrdersBlock: the release policy is checked where it is written,
+// and a channel's own block replaces the top-level one.
+func TestOrdersBlock(t *testing.T) {
+	cfg, probs := parse(t, "orders: { release: manual, hold_risk: [] }\nchannels:\n  - {name: a, type: testchan, domain: x, orders: { release: immediately }}\n", nil)
+	if len(probs.Errors()) != 0 {
+		t.Fatalf("problems: %s", probs.Error())
+	}
+	if p := cfg.Orders.Policy(); p.Mode != "manual" || len(p.HoldRisk) != 0 {
+		t.Errorf("top level %+v: an explicit [] holds no risk", p)
+	}
+	if p := cfg.Channels[0].Orders.Policy(); p.Mode != "immediately" || len(p.HoldRisk) != 1 || p.HoldRisk[0] != "high" {
+		t.Errorf("channel %+v: hold_risk defaults to [high]", p)
+	}
+	_, probs = parse(t, "orders: { release: later, hold_risk: [extreme] }\nsuppliers:\n  - {name: s, type: testsup, orders: { release: manual }}\n", nil)
+	for _, want := range []string{
+		`test.yaml:1: orders.release: "later": want on_payment, immediately, manual`,
+		`test.yaml:1: orders.hold_risk[0]: "extreme": want low, medium or high`,
+		`test.yaml:3: suppliers[0].orders: only a channel's orders have a release policy`,
+	} {
+		if !strings.Contains(probs.Error(), want) {
+			t.Errorf("missing %q in:\n%s", want, probs.Error())
+		}
 	}
 }

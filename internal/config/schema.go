@@ -5,6 +5,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/inventory"
+	"github.com/dropgate/dropgate/core/lifecycle"
 	"github.com/dropgate/dropgate/core/pricing"
 	"github.com/dropgate/dropgate/core/routing"
 	"github.com/dropgate/dropgate/core/store"
@@ -13,14 +14,16 @@ import (
 
 // Config is a loaded, validated dropgate configuration.
 type Config struct {
-	Server    Server         `yaml:"server"`
-	Store     Store          `yaml:"store"`
-	Workers   Workers        `yaml:"workers"`
-	Routing   routing.Config `yaml:"routing"`
-	Channels  []*Connector   `yaml:"-"`
-	Suppliers []*Connector   `yaml:"-"`
-	Carriers  []*Connector   `yaml:"-"`
-	Payments  []*Connector   `yaml:"-"`
+	Server  Server         `yaml:"server"`
+	Store   Store          `yaml:"store"`
+	Workers Workers        `yaml:"workers"`
+	Routing routing.Config `yaml:"routing"`
+	// Orders is the release policy: when an order may become POs.
+	Orders    Orders       `yaml:"orders"`
+	Channels  []*Connector `yaml:"-"`
+	Suppliers []*Connector `yaml:"-"`
+	Carriers  []*Connector `yaml:"-"`
+	Payments  []*Connector `yaml:"-"`
 
 	// Inventory and Pricing turn on the sync of quantities and prices to
 	// channels; nil (the block is absent) leaves the channels alone.
@@ -79,6 +82,9 @@ type Connector struct {
 	// Reconcile is a channel's sweep (channels only): how often its
 	// orders are listed to catch what webhooks missed, and how far back.
 	Reconcile *Reconcile `yaml:"reconcile"`
+	// Orders is a channel's own release policy (channels only); nil: the
+	// top-level orders: block.
+	Orders *Orders `yaml:"orders"`
 	// Supplier holds the keys every supplier shares (catalog, sla, …);
 	// nil for other kinds.
 	Supplier *routing.SupplierProfile `yaml:"-"`
@@ -177,6 +183,26 @@ func (c *Config) applyDefaults() {
 	if c.Routing.Strategy == "" {
 		c.Routing.Strategy = routing.StrategyCheapest
 	}
+}
+
+// Orders is the `orders:` block, top level or a channel's own: when an
+// order may become purchase orders.
+type Orders struct {
+	// Release: on_payment (default: no PO before the channel shows the
+	// order paid or authorised), immediately, or manual.
+	Release string `yaml:"release"`
+	// HoldRisk: the channel's fraud verdicts held for an operator
+	// (default [high]; [] holds none).
+	HoldRisk []string `yaml:"hold_risk"`
+}
+
+// Policy is the release policy the block describes.
+func (o Orders) Policy() lifecycle.ReleasePolicy {
+	risk := o.HoldRisk
+	if risk == nil {
+		risk = []string{"high"}
+	}
+	return lifecycle.ReleasePolicy{Mode: o.Release, HoldRisk: risk}
 }
 
 // Reconcile is a channel's `reconcile:` block. Zero durations take the

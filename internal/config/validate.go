@@ -5,9 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/dropgate/dropgate/core/lifecycle"
 	"github.com/dropgate/dropgate/core/money"
 )
 
@@ -32,6 +35,7 @@ func (d *decoder) validate(cfg *Config, root *yaml.Node) {
 		d.errorf(nodeAt(root, "server.max_body_bytes"), "server.max_body_bytes", "must be positive")
 	}
 	d.validateRouting(cfg, root)
+	d.validateOrders(cfg.Orders, root, "orders")
 	d.validateSync(cfg, root)
 
 	first := map[string]*Connector{}
@@ -61,6 +65,12 @@ func (d *decoder) validate(cfg *Config, root *yaml.Node) {
 				case r.Every < 0 || r.Lookback < 0:
 					d.errorf(nodeAt(item, "reconcile"), path+".reconcile", "every and lookback must not be negative")
 				}
+			}
+			if c.Orders != nil {
+				if l.name != "channels" {
+					d.errorf(nodeAt(item, "orders"), path+".orders", "only a channel's orders have a release policy")
+				}
+				d.validateOrders(*c.Orders, item, path+".orders")
 			}
 			if c.Supplier != nil {
 				d.validateSupplier(cfg, c, item, path)
@@ -157,4 +167,17 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// validateOrders checks an orders: block (at path, under node n).
+func (d *decoder) validateOrders(o Orders, n *yaml.Node, path string) {
+	block := nodeAt(n, "orders")
+	if o.Release != "" && !slices.Contains(lifecycle.ReleaseModes, o.Release) {
+		d.errorf(nodeAt(block, "release"), path+".release", "%q: want %s", o.Release, strings.Join(lifecycle.ReleaseModes, ", "))
+	}
+	for i, r := range o.HoldRisk {
+		if r != "low" && r != "medium" && r != "high" {
+			d.errorf(nodeAt(block, "hold_risk"), fmt.Sprintf("%s.hold_risk[%d]", path, i), "%q: want low, medium or high", r)
+		}
+	}
 }

@@ -26,6 +26,7 @@ var ErrNoSuchAction = ports.ErrNoSuchAction
 // Orders is what an exception's reroute needs of the order service.
 type Orders interface {
 	Reroute(ctx context.Context, orderID, actor string) (*model.Aggregate, error)
+	Release(ctx context.Context, orderID, actor string) (*model.Aggregate, error)
 	Withdraw(ctx context.Context, orderID, number, actor, why string) error
 }
 
@@ -159,6 +160,14 @@ func (s *Service) ResolveException(ctx context.Context, id, action, actor, note 
 	switch action {
 	case "reroute":
 		return s.reroute(ctx, x, actor, note)
+	case "release":
+		if x.OrderID == "" {
+			return nil, fmt.Errorf("%w: no order to release", ErrNoSuchAction)
+		}
+		// The release settles the exception itself (the hold is gone).
+		if _, err := s.orders.Release(ctx, x.OrderID, actor); err != nil {
+			return nil, err
+		}
 	case "retry":
 		if err := s.d.Queue.Replay(ctx, x.Ref); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, err

@@ -112,16 +112,29 @@ func (s *Service) HandleDelivery(ctx context.Context, d app.Delivery) error {
 // save, and queue the sends (through the events it emits). Receiving the
 // same order again only makes sure its drafts are on their way.
 func (s *Service) Intake(ctx context.Context, o *model.Order, cause model.Cause) error {
-	existing, _, err := s.d.Orders.Get(ctx, o.ID)
+	existing, version, err := s.d.Orders.Get(ctx, o.ID)
 	switch {
 	case err == nil:
+		if existing.Order.PaymentStatus != o.PaymentStatus || existing.Order.Risk != o.Risk {
+			// An update (orders/updated, a poll, the sweep) with news of
+			// the payment: it may release a payment hold.
+			existing, _, err = s.d.ChangeFrom(ctx, existing, version, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
+				if a.Order.Status == model.OrderCancelled {
+					return lifecycle.Outcome{}, nil
+				}
+				return lifecycle.PaymentChanged(a, o.PaymentStatus, o.Risk, s.d.ReleasePolicy(a.Order.Channel), s.d.Router, st), nil
+			})
+			if err != nil {
+				return err
+			}
+		}
 		return s.redeliver(ctx, existing)
 	case !errors.Is(err, store.ErrNotFound):
 		return err
 	}
 	step := s.d.Step(cause)
 	a := &model.Aggregate{Order: *o, Created: step.At}
-	out := lifecycle.Receive(a, s.d.Router, step)
+	out := lifecycle.Receive(a, s.d.Router, s.d.ReleasePolicy(o.Channel), step)
 	err = s.d.Create(ctx, a, out, cause)
 	if errors.Is(err, store.ErrConflict) {
 		return nil // created concurrently by a duplicate delivery: that one wins
@@ -193,6 +206,20 @@ func (s *Service) Reroute(ctx context.Context, orderID, actor string) (*model.Ag
 	cause := model.Cause{Kind: model.CauseOperator, Ref: actor}
 	a, _, err := s.d.Change(ctx, orderID, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
 		out, err := lifecycle.Reroute(a, s.d.Router, actor, st)
+		if err != nil {
+			return out, fault.Permanent(err)
+		}
+		return out, nil
+	})
+	return a, err
+}
+
+// Release lets an order held by the release policy (payment, risk,
+// manual) go: its release holds are lifted and it is routed.
+func (s *Service) Release(ctx context.Context, orderID, actor string) (*model.Aggregate, error) {
+	cause := model.Cause{Kind: model.CauseOperator, Ref: actor}
+	a, _, err := s.d.Change(ctx, orderID, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
+		out, err := lifecycle.Release(a, actor, s.d.Router, st)
 		if err != nil {
 			return out, fault.Permanent(err)
 		}

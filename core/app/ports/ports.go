@@ -36,6 +36,9 @@ type Operator interface {
 	Order(ctx context.Context, id string) (*model.Aggregate, error)
 	OrderOfPO(ctx context.Context, number string) (string, error)
 	Reroute(ctx context.Context, orderID, actor string) (*model.Aggregate, error)
+	// Release lets an order held by the release policy (payment, risk,
+	// manual) become purchase orders.
+	Release(ctx context.Context, orderID, actor string) (*model.Aggregate, error)
 
 	Exceptions(ctx context.Context, where map[string]string, p repo.Page) ([]model.Exception, string, error)
 	Exception(ctx context.Context, id string) (*model.Exception, error)

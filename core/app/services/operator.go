@@ -33,6 +33,10 @@ func (o operator) Reroute(ctx context.Context, orderID, actor string) (*model.Ag
 	return o.s.Orders.Reroute(ctx, orderID, actor)
 }
 
+func (o operator) Release(ctx context.Context, orderID, actor string) (*model.Aggregate, error) {
+	return o.s.Orders.Release(ctx, orderID, actor)
+}
+
 func (o operator) Exceptions(ctx context.Context, where map[string]string, p repo.Page) ([]model.Exception, string, error) {
 	return o.s.Operations.Exceptions(ctx, where, p)
 }
