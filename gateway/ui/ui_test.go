@@ -9,7 +9,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,13 +27,19 @@ const token = "s3cret-admin-token"
 // fakeOps answers the reads with fixed data and records the actions.
 type fakeOps struct {
 	ports.Operator
+	mu       sync.Mutex
+	dead     []string
+	open     []model.Exception
 	orders   []model.Aggregate
 	rerouted []string
 	replayed []string
 	resolved []string
 }
 
+func (f *fakeOps) lock() func() { f.mu.Lock(); return f.mu.Unlock }
+
 func (f *fakeOps) Orders(_ context.Context, where map[string]string, p repo.Page) ([]model.Aggregate, string, error) {
+	defer f.lock()()
 	var out []model.Aggregate
 	for _, a := range f.orders {
 		if s := where["status"]; s != "" && string(a.Order.Status) != s {
@@ -42,6 +50,11 @@ func (f *fakeOps) Orders(_ context.Context, where map[string]string, p repo.Page
 	return out, "", nil
 }
 func (f *fakeOps) Order(_ context.Context, id string) (*model.Aggregate, error) {
+	defer f.lock()()
+	return f.order(id)
+}
+
+func (f *fakeOps) order(id string) (*model.Aggregate, error) {
 	for i := range f.orders {
 		if f.orders[i].Order.ID == id {
 			return &f.orders[i], nil
@@ -50,6 +63,7 @@ func (f *fakeOps) Order(_ context.Context, id string) (*model.Aggregate, error) 
 	return nil, store.ErrNotFound
 }
 func (f *fakeOps) OrderOfPO(_ context.Context, n string) (string, error) {
+	defer f.lock()()
 	for _, a := range f.orders {
 		if a.PO(n) != nil {
 			return a.Order.ID, nil
@@ -58,24 +72,40 @@ func (f *fakeOps) OrderOfPO(_ context.Context, n string) (string, error) {
 	return "", store.ErrNotFound
 }
 func (f *fakeOps) Reroute(_ context.Context, id, actor string) (*model.Aggregate, error) {
+	defer f.lock()()
 	f.rerouted = append(f.rerouted, id+"/"+actor)
-	return f.Order(context.Background(), id)
+	a, err := f.order(id)
+	if err == nil && a.Order.Status == model.OrderOnHold {
+		a.Order.Status, a.Order.Holds = model.OrderProcessing, nil
+		a.Timeline = append(a.Timeline, model.TimelineEntry{At: time.Now(), Entity: "order", Event: "order.rerouted", Message: "sent to acme", Cause: model.Cause{Kind: model.CauseOperator, Ref: actor}})
+	}
+	return a, err
 }
 func (f *fakeOps) Exceptions(context.Context, map[string]string, repo.Page) ([]model.Exception, string, error) {
-	return []model.Exception{{ID: "x1", Kind: model.ExFeedQuarantined, Status: "open", Supplier: "acme", Actions: []string{"approve", "discard"}}}, "", nil
+	defer f.lock()()
+	return append([]model.Exception(nil), f.open...), "", nil
 }
 func (f *fakeOps) ResolveException(_ context.Context, id, action, _, _ string) (*model.Exception, error) {
+	defer f.lock()()
 	f.resolved = append(f.resolved, id+"/"+action)
+	f.open = slices.DeleteFunc(f.open, func(x model.Exception) bool { return x.ID == id })
 	return &model.Exception{ID: id}, nil
 }
 func (f *fakeOps) DeadLetters(context.Context, string, int) ([]store.Job, string, error) {
-	return []store.Job{{ID: "d1", Kind: "webhook", Payload: []byte(`{"a":1}`)}}, "", nil
+	defer f.lock()()
+	var out []store.Job
+	for _, id := range f.dead {
+		out = append(out, store.Job{ID: id, Kind: "webhook", Payload: []byte(`{"a":1}`)})
+	}
+	return out, "", nil
 }
 func (f *fakeOps) DeadLetter(_ context.Context, id string) (*store.Job, error) {
 	return &store.Job{ID: id, Kind: "webhook", Payload: []byte(`<script>{"a":1}`)}, nil
 }
 func (f *fakeOps) ReplayDeadLetter(_ context.Context, id, _ string) error {
+	defer f.lock()()
 	f.replayed = append(f.replayed, id)
+	f.dead = slices.DeleteFunc(f.dead, func(d string) bool { return d == id })
 	return nil
 }
 func (f *fakeOps) DiscardDeadLetter(context.Context, string, string) error { return nil }
@@ -87,12 +117,14 @@ func (f *fakeOps) ConnectorsHealth(context.Context) (map[string]model.ConnectorH
 }
 
 func newOps() *fakeOps {
-	return &fakeOps{orders: []model.Aggregate{{
-		Order: model.Order{ID: "o1", Channel: "shop", ChannelOrderNumber: "#1001", Status: model.OrderOnHold,
-			Holds: []model.Hold{{Code: "unroutable", Reason: "SKU X is carried by no supplier"}}},
-		POs:      []model.PurchaseOrder{{Number: "PO-ABC", Supplier: "acme"}},
-		Timeline: []model.TimelineEntry{{Event: "order.received", Message: "from webhook", Cause: model.Cause{Kind: "webhook", Ref: "dlv-1"}}},
-	}}}
+	return &fakeOps{dead: []string{"d1"},
+		open: []model.Exception{{ID: "x1", Kind: model.ExFeedQuarantined, Status: "open", Supplier: "acme", Reason: "feed would zero 40% of offers", Ref: "import-7", Actions: []string{"approve", "discard"}}},
+		orders: []model.Aggregate{{
+			Order: model.Order{ID: "o1", Channel: "shop", ChannelOrderNumber: "#1001", Status: model.OrderOnHold,
+				Holds: []model.Hold{{Code: "unroutable", Reason: "SKU X is carried by no supplier"}}},
+			POs:      []model.PurchaseOrder{{Number: "PO-ABC", Supplier: "acme"}},
+			Timeline: []model.TimelineEntry{{Event: "order.received", Message: "from webhook", Cause: model.Cause{Kind: "webhook", Ref: "dlv-1"}}},
+		}}}
 }
 
 func server(t *testing.T, ops *fakeOps) *httptest.Server {
