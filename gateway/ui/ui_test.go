@@ -17,6 +17,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/app/ports"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/core/money"
 	"github.com/dropgate/dropgate/core/repo"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/gateway/ui"
@@ -81,9 +82,15 @@ func (f *fakeOps) Reroute(_ context.Context, id, actor string) (*model.Aggregate
 	}
 	return a, err
 }
-func (f *fakeOps) Exceptions(context.Context, map[string]string, repo.Page) ([]model.Exception, string, error) {
+func (f *fakeOps) Exceptions(_ context.Context, where map[string]string, _ repo.Page) ([]model.Exception, string, error) {
 	defer f.lock()()
-	return append([]model.Exception(nil), f.open...), "", nil
+	var out []model.Exception
+	for _, x := range f.open {
+		if (where["order"] == "" || where["order"] == x.OrderID) && (where["kind"] == "" || where["kind"] == string(x.Kind)) && where["status"] != "resolved" {
+			out = append(out, x)
+		}
+	}
+	return out, "", nil
 }
 func (f *fakeOps) ResolveException(_ context.Context, id, action, _, _ string) (*model.Exception, error) {
 	defer f.lock()()
@@ -113,23 +120,51 @@ func (f *fakeOps) Queues(context.Context) ([]store.QueueStats, error) {
 	return []store.QueueStats{{Queue: "inbound", Ready: 3, Dead: 1, OldestAge: 5 * time.Second}}, nil
 }
 func (f *fakeOps) ConnectorsHealth(context.Context) (map[string]model.ConnectorHealth, error) {
-	return map[string]model.ConnectorHealth{}, nil
+	at := time.Date(2026, 12, 6, 9, 41, 0, 0, time.UTC)
+	return map[string]model.ConnectorHealth{"shop": {LastSuccess: at, Successes: 42},
+		"acme": {LastSuccess: at, Successes: 17, Failures: 1, LastError: "sftp: connection refused", LastErrorAt: at.Add(-time.Hour)}}, nil
 }
 
 func newOps() *fakeOps {
 	return &fakeOps{dead: []string{"d1"},
-		open: []model.Exception{{ID: "x1", Kind: model.ExFeedQuarantined, Status: "open", Supplier: "acme", Reason: "feed would zero 40% of offers", Ref: "import-7", Actions: []string{"approve", "discard"}}},
-		orders: []model.Aggregate{{
-			Order: model.Order{ID: "o1", Channel: "shop", ChannelOrderNumber: "#1001", Status: model.OrderOnHold,
-				Holds: []model.Hold{{Code: "unroutable", Reason: "SKU X is carried by no supplier"}}},
-			POs:      []model.PurchaseOrder{{Number: "PO-ABC", Supplier: "acme"}},
-			Timeline: []model.TimelineEntry{{Event: "order.received", Message: "from webhook", Cause: model.Cause{Kind: "webhook", Ref: "dlv-1"}}},
-		}}}
+		open:   []model.Exception{{ID: "x2", Kind: model.ExUnroutable, Status: "open", OrderID: "o1", Reason: "SKU TEE-XL is carried by no supplier in stock", Actions: []string{"reroute", "resolve"}}, {ID: "x1", Kind: model.ExFeedQuarantined, Status: "open", Supplier: "acme", Reason: "feed would zero 40% of offers", Ref: "import-7", Actions: []string{"approve", "discard"}}},
+		orders: sampleOrders()}
+}
+
+func sampleOrders() []model.Aggregate {
+	at := time.Date(2026, 12, 6, 9, 41, 0, 0, time.UTC)
+	usd := func(s string) money.Money { return money.MustParse(s, "USD") }
+	held := model.Aggregate{
+		Order: model.Order{ID: "o1", Channel: "shop", ChannelOrderID: "5012345678901", ChannelOrderNumber: "#1001", PlacedAt: at, Currency: "USD",
+			Customer: model.Customer{Name: "Ada Lovelace", Email: "ada@example.com"}, Status: model.OrderOnHold, PaymentStatus: "paid",
+			Totals: model.Totals{Total: usd("84.50")},
+			Lines: []model.OrderLine{
+				{ID: "1", SKU: "MUG-BLUE", Title: "Blue mug", Quantity: 2, Qty: model.Buckets{Ordered: 2, Sent: 2}},
+				{ID: "2", SKU: "TEE-XL", Title: "T-shirt XL", Quantity: 1, Qty: model.Buckets{Ordered: 1}},
+			},
+			Holds: []model.Hold{{Code: "unroutable", Reason: "SKU TEE-XL is carried by no supplier in stock", LineID: "2", At: at}}},
+		POs: []model.PurchaseOrder{{Number: "PO-ABC", Supplier: "acme", Status: "sent",
+			Lines: []model.POLine{{LineNo: 1, SKU: "MUG-BLUE", SupplierSKU: "AC-MUG-01", Quantity: 2, UnitCost: usd("6.20")}}}},
+		Timeline: []model.TimelineEntry{
+			{At: at, Entity: "order", Event: "order.received", Message: "from webhook", Cause: model.Cause{Kind: "webhook", Ref: "dlv-1"}},
+			{At: at.Add(time.Second), Entity: "po:PO-ABC", Event: "po.sent", Message: "850 sent to acme", Cause: model.Cause{Kind: "system"}},
+			{At: at.Add(2 * time.Second), Entity: "line:2", Event: "order.held", Message: "SKU TEE-XL is carried by no supplier in stock", Cause: model.Cause{Kind: "system"}},
+		},
+	}
+	shipped := model.Aggregate{
+		Order: model.Order{ID: "o2", Channel: "shop", ChannelOrderNumber: "#1000", PlacedAt: at.Add(-time.Hour), Currency: "USD",
+			Customer: model.Customer{Name: "Grace Hopper"}, Status: model.OrderShipped, Totals: model.Totals{Total: usd("19.90")},
+			Lines: []model.OrderLine{{ID: "1", SKU: "CAP-RED", Quantity: 1, Qty: model.Buckets{Ordered: 1, Shipped: 1}}}},
+		Shipments: []model.Shipment{{ID: "s1", PONumber: "PO-XYZ", Supplier: "acme", Carrier: "ups", Status: "in_transit",
+			Packages: []model.Package{{TrackingNumber: "1Z999AA10123456784", Status: "in_transit"}}}},
+	}
+	return []model.Aggregate{held, shipped}
 }
 
 func server(t *testing.T, ops *fakeOps) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer((&ui.UI{Ops: ops, Token: token, LoginAttempts: 3}).Handler())
+	srv := httptest.NewServer((&ui.UI{Ops: ops, Token: token, LoginAttempts: 3,
+		Connectors: []ui.Connector{{Name: "shop", Kind: "channel", Type: "shopify"}, {Name: "acme", Kind: "supplier", Type: "edi_x12"}}}).Handler())
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -340,11 +375,13 @@ func TestPagesRender(t *testing.T) {
 		t.Fatalf("search by PO: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	checks := map[string][]string{
-		"/ui/orders/o1":       {"#1001", "order.received", "by webhook dlv-1", "Reroute", "SKU X is carried by no supplier"},
-		"/ui/orders?q=1001":   {"/ui/orders/o1"},
-		"/ui/dead-letters/d1": {"&lt;script&gt;", "Replay"},
-		"/ui/feeds":           {"approve", "acme"},
-		"/ui/":                {"inbound", "Open exceptions"},
+		"/ui/orders/o1":        {"#1001", "order.received", "by webhook dlv-1", "Reroute", "SKU TEE-XL is carried by no supplier", "MUG-BLUE", "PO-ABC"},
+		"/ui/orders?q=1001":    {"/ui/orders/o1"},
+		"/ui/orders?q=1Z999AA": {"/ui/orders/o2"},
+		"/ui/orders?q=grace":   {"/ui/orders/o2"},
+		"/ui/dead-letters/d1":  {"&lt;script&gt;", "Replay"},
+		"/ui/feeds":            {"approve", "acme"},
+		"/ui/":                 {"inbound", "Open exceptions"},
 	}
 	for p, wants := range checks {
 		r, body := get(t, c, srv.URL+p)
