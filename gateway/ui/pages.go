@@ -18,6 +18,10 @@ import (
 // the term is not a PO number or an order id (those are index lookups).
 const searchScan = 2000
 
+// todayScan bounds the orders the overview counts by state (it refreshes
+// every few seconds while open); past it the counts say "at least".
+const todayScan = 5000
+
 func (u *UI) fail(w http.ResponseWriter, r *http.Request, code int, msg string) {
 	w.WriteHeader(code)
 	u.render(w, r, "error", map[string]any{"Message": msg})
@@ -45,8 +49,8 @@ func (u *UI) overview(w http.ResponseWriter, r *http.Request) {
 	now := u.now()
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 	byState := map[string]int{}
-	total, cursor := 0, ""
-	for total < 50000 {
+	total, cursor, more := 0, "", false
+	for {
 		os, next, err := u.Ops.Orders(ctx, nil, repo.Page{Cursor: cursor, Limit: 500, Since: day})
 		if err != nil {
 			u.opFailed(w, r, err)
@@ -57,6 +61,10 @@ func (u *UI) overview(w http.ResponseWriter, r *http.Request) {
 		}
 		total += len(os)
 		if next == "" {
+			break
+		}
+		if total >= todayScan {
+			more = true
 			break
 		}
 		cursor = next
@@ -77,7 +85,7 @@ func (u *UI) overview(w http.ResponseWriter, r *http.Request) {
 	}
 	health, _ := u.Ops.ConnectorsHealth(ctx)
 	u.render(w, r, "overview", map[string]any{
-		"Today": sorted(byState), "TodayTotal": total, "OpenExceptions": len(xs), "Dead": dead,
+		"Today": sorted(byState), "TodayTotal": total, "TodayMore": more, "OpenExceptions": len(xs), "Dead": dead,
 		"Queues": queues, "Connectors": u.Connectors, "Health": health, "Live": true,
 	})
 }
