@@ -112,7 +112,16 @@ start_redis_cluster() {
   exit 1
 }
 
+# ensure_chromium installs Debian's chromium for the dashboard's browser
+# tests (gateway/ui) when it is missing.
+ensure_chromium() {
+  if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+    (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null
+  fi
+}
+
 start_services() {
+  ensure_chromium
   start_redis
   start_sshd_prereqs
   start_redis_cluster

@@ -45,6 +45,9 @@ type Server struct {
 	// Admin serves /api/v1/ once the admin API is configured; nil leaves it
 	// unmounted.
 	Admin http.Handler
+	// UI serves the operator dashboard under /ui/ (it checks its own
+	// session); nil leaves it unmounted.
+	UI http.Handler
 	// Ready reports extra readiness conditions (config loaded, workers up).
 	Ready func(ctx context.Context) error
 }
@@ -62,6 +65,10 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.Admin != nil {
 		mux.Handle("/api/v1/", s.RequireToken(s.Admin))
+	}
+	if s.UI != nil {
+		mux.Handle("/ui/", s.UI)
+		mux.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
 	}
 	return mux
 }

@@ -160,6 +160,7 @@ func Build(ctx context.Context, o Options) (*App, error) {
 		Intake: a.Services.Intake(), Ping: a.Store.Ping, Channels: a.webhookConnectors(), MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		AdminToken: cfg.Server.AdminToken, Clock: a.Clock, Log: a.Log, Metrics: a.Metrics,
 		Admin: (&gateway.Admin{Ops: a.Services.Operator(), Log: a.Log, Connectors: infos}).Handler(),
+		UI:    a.dashboard(infos),
 	}
 	return a, nil
 }
@@ -231,6 +232,7 @@ func (a *App) Run(ctx context.Context) error {
 			ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 		}
 		a.Log.Info("gateway listening", "addr", ln.Addr().String(), "role", a.Role)
+		a.Log.Info("dashboard", "url", uiURL(ln.Addr()))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
