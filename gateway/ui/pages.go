@@ -4,11 +4,13 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/core/app/ports"
+	"github.com/dropgate/dropgate/core/lifecycle"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/repo"
 	"github.com/dropgate/dropgate/core/store"
@@ -214,7 +216,8 @@ func (u *UI) order(w http.ResponseWriter, r *http.Request) {
 	}
 	tl := append([]model.TimelineEntry(nil), a.Timeline...)
 	sort.SliceStable(tl, func(i, j int) bool { return tl[i].At.After(tl[j].At) })
-	u.render(w, r, "order", map[string]any{"A": a, "Timeline": tl, "Exceptions": xs, "Live": true, "Flash": r.URL.Query().Get("done")})
+	held := slices.ContainsFunc(a.Order.Holds, func(h model.Hold) bool { return lifecycle.IsReleaseHold(h.Code) })
+	u.render(w, r, "order", map[string]any{"A": a, "Timeline": tl, "Exceptions": xs, "Live": true, "Flash": r.URL.Query().Get("done"), "ReleaseHeld": held})
 }
 
 func actorOf(r *http.Request) string { return "ui" }
@@ -226,6 +229,17 @@ func (u *UI) reroute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/ui/orders/"+url.PathEscape(id)+"?done=rerouted", http.StatusSeeOther)
+}
+
+// release lets an order held by the release policy (payment, risk,
+// manual) go.
+func (u *UI) release(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if _, err := u.Ops.Release(r.Context(), id, actorOf(r)); err != nil {
+		u.opFailed(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/ui/orders/"+url.PathEscape(id)+"?done=released", http.StatusSeeOther)
 }
 
 func (u *UI) exceptions(w http.ResponseWriter, r *http.Request) {

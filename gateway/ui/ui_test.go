@@ -33,6 +33,7 @@ type fakeOps struct {
 	open     []model.Exception
 	orders   []model.Aggregate
 	rerouted []string
+	released []string
 	replayed []string
 	resolved []string
 }
@@ -81,6 +82,11 @@ func (f *fakeOps) Reroute(_ context.Context, id, actor string) (*model.Aggregate
 		a.Timeline = append(a.Timeline, model.TimelineEntry{At: time.Now(), Entity: "order", Event: "order.rerouted", Message: "sent to acme", Cause: model.Cause{Kind: model.CauseOperator, Ref: actor}})
 	}
 	return a, err
+}
+func (f *fakeOps) Release(_ context.Context, id, actor string) (*model.Aggregate, error) {
+	defer f.lock()()
+	f.released = append(f.released, id+"/"+actor)
+	return f.order(id)
 }
 func (f *fakeOps) Exceptions(_ context.Context, where map[string]string, _ repo.Page) ([]model.Exception, string, error) {
 	defer f.lock()()
@@ -217,7 +223,7 @@ func TestNoPageWithoutSession(t *testing.T) {
 			t.Errorf("GET %s without session: %d %q", p, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	}
-	for _, p := range []string{"/ui/orders/o1/reroute", "/ui/dead-letters/d1/replay", "/ui/exceptions/x1/approve", "/ui/logout"} {
+	for _, p := range []string{"/ui/orders/o1/reroute", "/ui/orders/o1/release", "/ui/dead-letters/d1/replay", "/ui/exceptions/x1/approve", "/ui/logout"} {
 		resp, err := c.PostForm(srv.URL+p, url.Values{"csrf": {"guess"}})
 		if err != nil {
 			t.Fatal(err)
@@ -233,7 +239,7 @@ func TestNoPageWithoutSession(t *testing.T) {
 	if resp, _ := get(t, c, srv.URL+"/ui/orders"); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("forged cookie: %d", resp.StatusCode)
 	}
-	if len(ops.rerouted)+len(ops.replayed)+len(ops.resolved) != 0 {
+	if len(ops.rerouted)+len(ops.released)+len(ops.replayed)+len(ops.resolved) != 0 {
 		t.Fatalf("actions ran without a session: %v %v %v", ops.rerouted, ops.replayed, ops.resolved)
 	}
 }
@@ -293,7 +299,7 @@ func TestEveryPostNeedsCSRF(t *testing.T) {
 	login(t, c, srv.URL, token)
 	_, page := get(t, c, srv.URL+"/ui/orders/o1")
 	good := csrf(t, page)
-	posts := []string{"/ui/orders/o1/reroute", "/ui/dead-letters/d1/replay", "/ui/dead-letters/d1/discard", "/ui/exceptions/x1/approve", "/ui/logout"}
+	posts := []string{"/ui/orders/o1/reroute", "/ui/dead-letters/d1/replay", "/ui/dead-letters/d1/discard", "/ui/exceptions/x1/approve", "/ui/orders/o1/release", "/ui/logout"}
 	for _, p := range posts {
 		for _, bad := range []url.Values{{}, {"csrf": {"wrong"}}, {"csrf": {good + "x"}}} {
 			resp, err := c.PostForm(srv.URL+p, bad)
@@ -306,7 +312,7 @@ func TestEveryPostNeedsCSRF(t *testing.T) {
 			}
 		}
 	}
-	if len(ops.rerouted)+len(ops.replayed)+len(ops.resolved) != 0 {
+	if len(ops.rerouted)+len(ops.released)+len(ops.replayed)+len(ops.resolved) != 0 {
 		t.Fatalf("actions ran without CSRF: %v %v %v", ops.rerouted, ops.replayed, ops.resolved)
 	}
 	// The token in the query string is not accepted either.
@@ -316,7 +322,7 @@ func TestEveryPostNeedsCSRF(t *testing.T) {
 		t.Errorf("csrf in URL accepted: %d", resp.StatusCode)
 	}
 	// With it, each action runs once.
-	for _, p := range posts[:4] {
+	for _, p := range posts[:5] {
 		resp, err := c.PostForm(srv.URL+p, url.Values{"csrf": {good}})
 		if err != nil {
 			t.Fatal(err)
@@ -325,6 +331,9 @@ func TestEveryPostNeedsCSRF(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("POST %s with csrf: %d", p, resp.StatusCode)
 		}
+	}
+	if strings.Join(ops.released, ",") != "o1/ui" {
+		t.Errorf("released: %v", ops.released)
 	}
 	if strings.Join(ops.rerouted, ",") != "o1/ui" || strings.Join(ops.replayed, ",") != "d1" || strings.Join(ops.resolved, ",") != "x1/approve" {
 		t.Fatalf("actions: %v %v %v", ops.rerouted, ops.replayed, ops.resolved)
