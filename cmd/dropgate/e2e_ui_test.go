@@ -19,8 +19,12 @@ import (
 func TestDashboardInBrowser(t *testing.T) {
 	dir := workdir(t)
 	s := startServer(t, dir)
-	if !strings.Contains(s.Logs(), "/ui/") {
-		t.Errorf("serve does not log the dashboard's address:\n%s", s.Logs())
+	// The address is logged just after "gateway listening", which is
+	// what startServer waits for: wait for it too (a hang guard).
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(s.Logs(), "/ui/"); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve does not log the dashboard's address:\n%s", s.Logs())
+		}
 	}
 	good := newDelivery(t, shop(t))
 	heldBody := `{"id": 6006, "currency": "USD", "line_items": [{"id": 1, "sku": "NOT-SOLD", "quantity": 1, "price": "1.00"}], "shipping_address": {"name": "A", "address1": "1 Rd", "city": "X", "country_code": "US"}}`
