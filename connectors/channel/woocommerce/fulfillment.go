@@ -8,6 +8,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/httpclient"
 )
 
 // WooCommerce core has no shipment object. A shipment reaches the store as
@@ -29,8 +30,21 @@ func (c *Connector) PushFulfillment(ctx context.Context, o *model.Order, sh *mod
 	if _, err := integer("order", jsonNum(o.ChannelOrderID)); err != nil {
 		return "", fault.Permanent(fmt.Errorf("woocommerce: order %q: %w", o.ChannelOrderID, err))
 	}
+	// Reserve the calls (a read, the writes, the status) so the push is
+	// never throttled halfway and made to start over.
+	calls := 2
+	if c.cfg.Tracking != TrackingNote {
+		calls = 1 + max(1, trackedPackages(sh))
+	}
+	complete := c.completeOnShip() && shipsAll(o, sh)
+	if complete {
+		calls++
+	}
+	ctx, err := httpclient.Reserve(ctx, c.env.Limiter, c.key, calls, c.env.RateLimit, c.now())
+	if err != nil {
+		return "", err
+	}
 	var id string
-	var err error
 	switch c.cfg.Tracking {
 	case TrackingExt, TrackingAST:
 		id, err = c.pushTracking(ctx, o, sh)
@@ -40,12 +54,22 @@ func (c *Connector) PushFulfillment(ctx context.Context, o *model.Order, sh *mod
 	if err != nil {
 		return "", err
 	}
-	if c.completeOnShip() && shipsAll(o, sh) {
+	if complete {
 		if err := c.complete(ctx, o); err != nil {
 			return "", err
 		}
 	}
 	return id, nil
+}
+
+func trackedPackages(sh *model.Shipment) int {
+	n := 0
+	for _, p := range sh.Packages {
+		if p.TrackingNumber != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func (c *Connector) completeOnShip() bool {

@@ -109,6 +109,7 @@ type Connector struct {
 	cfg     *Config
 	http    *http.Client
 	base    *url.URL
+	key     string // the shared rate-limit key of the store
 	catalog catalogCache
 }
 
@@ -142,11 +143,12 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Conn
 	if base == nil {
 		base = http.DefaultTransport.(*http.Transport).Clone()
 	}
+	key := "woocommerce:" + u.Host
 	hc := httpclient.NewHTTP(httpclient.Options{
-		Name: env.Name, Limiter: env.Limiter, Key: "woocommerce:" + u.Host, Limit: env.RateLimit,
+		Name: env.Name, Limiter: env.Limiter, Key: key, Limit: env.RateLimit,
 		Clock: env.Clock, Logger: env.Logger, Transport: base, Calls: env.Calls,
 	})
-	return &Connector{env: env, cfg: cfg, http: hc, base: u, catalog: newCatalogCache()}, nil
+	return &Connector{env: env, cfg: cfg, http: hc, base: u, key: key, catalog: newCatalogCache()}, nil
 }
 
 // Name is the instance name.
