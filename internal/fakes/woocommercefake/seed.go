@@ -2,6 +2,7 @@ package woocommercefake
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/dropgate/dropgate/core/decimal"
 )
@@ -142,4 +143,20 @@ func (f *Fake) Order(id int64) (Order, bool) {
 	c.Trackings = append([]Tracking{}, o.Trackings...)
 	c.LineItems = append([]LineItem{}, o.LineItems...)
 	return c, true
+}
+
+// Touch creates order id (a one-line processing order) or updates it,
+// stamping it modified at `at` by the store's clock.
+func (f *Fake) Touch(id int64, at time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	o := f.orders[id]
+	if o == nil {
+		o = &Order{ID: id, Number: strconv.FormatInt(id, 10), Status: "processing", Currency: "USD", Total: "9.00",
+			DateCreatedGMT: at.UTC().Format(wcTime),
+			LineItems:      []LineItem{{ID: id*10 + 1, Name: "Mug", Quantity: 1, Subtotal: "9.00", Total: "9.00", SKU: "MUG", Price: "9"}}}
+		f.orders[id] = o
+		f.orderSeq = append(f.orderSeq, id)
+	}
+	o.DateModifiedGMT = at.UTC().Format(wcTime)
 }
