@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"context"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dropgate/dropgate/connectors/channel/woocommerce"
+	"github.com/dropgate/dropgate/core/app/reconcile"
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/internal/fakes/edisupplier"
@@ -178,4 +180,69 @@ func TestWooCancellation(t *testing.T) {
 	l.loop().wait(wooOrderID(id), "the PO cancelled", func(a *model.Aggregate) bool {
 		return a.Order.Status == model.OrderCancelled && a.POs[0].Status == model.POCancelled
 	})
+}
+
+// TestWooSweep: two orders placed on the store with no webhook (WooCommerce
+// disabled it after failed deliveries); one more arrives by webhook. The
+// sweep takes the two in exactly once and raises the webhooks-stopped
+// exception; the webhook's order is not taken twice; a further sweep adds
+// nothing.
+func TestWooSweep(t *testing.T) {
+	t.Parallel()
+	l := newWooLoop(t, time.Hour)
+	var missed []int64
+	for range 2 {
+		id, _ := l.order(1)
+		l.backdate(id, time.Hour)
+		missed = append(missed, id)
+	}
+	id, body := l.order(1)
+	l.webhook("order.created", body)
+	lp := l.loop()
+	lp.wait(wooOrderID(id), "the webhook's order", func(a *model.Aggregate) bool { return len(a.POs) == 1 })
+	cfg := absConfig(t, l.dir)
+	sweep := func() reconcile.Report {
+		t.Helper()
+		out, errOut, code := dg(t, "reconcile", "--config", cfg, "--channel", "woo", "--url", l.srv.url, "--token", loopAdmin, "--json")
+		if code != 0 {
+			t.Fatalf("reconcile: exit %d: %s", code, errOut)
+		}
+		var rep reconcile.Report
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("reconcile output: %v: %s", err, out)
+		}
+		return rep
+	}
+	if rep := sweep(); rep.Orders != 3 {
+		t.Fatalf("sweep: %+v, want the 3 orders listed", rep)
+	}
+	for _, m := range missed {
+		lp.wait(wooOrderID(m), "the swept order's PO", func(a *model.Aggregate) bool { return len(a.POs) == 1 && a.POs[0].Status != model.PODraft })
+	}
+	var x struct{ Exceptions []model.Exception }
+	lp.admin("/exceptions?kind="+string(model.ExWebhooksStopped), &x)
+	if len(x.Exceptions) != 1 || x.Exceptions[0].Supplier != "woo" {
+		t.Errorf("webhooks_stopped exceptions: %+v", x.Exceptions)
+	}
+	if rep := sweep(); rep.New != 0 || rep.Missed != 0 {
+		t.Errorf("another sweep: %+v, want nothing new", rep)
+	}
+	a := lp.wait(wooOrderID(id), "the webhook's order", func(*model.Aggregate) bool { return true })
+	if len(a.POs) != 1 {
+		t.Errorf("the webhook's order has %d POs after the sweeps", len(a.POs))
+	}
+	if v := l.fake.Server().QuotaViolations(); v != 0 {
+		t.Errorf("%d quota violations", v)
+	}
+}
+
+// backdate moves an order's creation and last change back by d (placed long enough ago
+// for its webhook to have come).
+func (l *wooLoop) backdate(id int64, d time.Duration) {
+	o, _ := l.fake.Order(id)
+	at := time.Now().UTC().Add(-d)
+	o.DateCreatedGMT = at.Format("2006-01-02T15:04:05")
+	o.Notes, o.Trackings = nil, nil
+	l.fake.AddOrder(o)
+	l.fake.Touch(id, at)
 }
