@@ -35,10 +35,12 @@ type wooLoop struct {
 	ch   *woocommerce.Connector
 }
 
-func newWooLoop(t *testing.T, shipAfter time.Duration) *wooLoop {
+func newWooLoop(t *testing.T, shipAfter time.Duration, extra ...string) *wooLoop {
 	t.Helper()
 	dir := t.TempDir()
 	fake := woocommercefake.New(woocommercefake.WithLimit(50, 100))
+	fake.AddProduct("MUG", "9.99")
+	fake.AddProduct("NOT-SOLD-HERE", "5.00")
 	fakeURL := fake.Server().Start()
 	t.Cleanup(fake.Server().Close)
 	cfg := fmt.Sprintf(`server: { listen: "127.0.0.1:0", admin_token: "%s" }
@@ -62,7 +64,7 @@ suppliers:
     sla: { acknowledge_within: 1h, ship_within: 48h }
     partner: { sender_qualifier: ZZ, sender_id: DROPGATE, receiver_qualifier: ZZ, receiver_id: ACME, usage: T }
     transport: { type: directory, outbox: ./var/out/acme, inbox: ./var/in/acme }
-`, loopAdmin, fakeURL, woocommercefake.ConsumerKey, woocommercefake.ConsumerSecret, wooSecret)
+`, loopAdmin, fakeURL, woocommercefake.ConsumerKey, woocommercefake.ConsumerSecret, wooSecret) + strings.Join(extra, "")
 	must := func(err error) {
 		if err != nil {
 			t.Fatal(err)
@@ -245,4 +247,48 @@ func (l *wooLoop) backdate(id int64, d time.Duration) {
 	o.Notes, o.Trackings = nil, nil
 	l.fake.AddOrder(o)
 	l.fake.Touch(id, at)
+}
+
+// TestWooStockAndPrices: the channel sync sets the store's stock and
+// price of the catalogue's SKU through the batch endpoint; an order
+// changes the stock, which is pushed again, while the unchanged price is
+// not; a product the suppliers do not carry is never touched; no quota
+// violation.
+func TestWooStockAndPrices(t *testing.T) {
+	t.Parallel()
+	l := newWooLoop(t, time.Hour, `inventory: { channels: [woo], sync_every: 1s }
+pricing: { channels: [woo], currency: USD, markup: "2" }
+`)
+	until := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute) // a hang guard
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s; stock %d (%d writes), price %d (%d writes)", what,
+					l.fake.Stock("MUG"), l.fake.StockWrites("MUG"), l.fake.PriceMinor("MUG"), l.fake.PriceWrites("MUG"))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	until("the first sync", func() bool { return l.fake.StockWrites("MUG") == 1 && l.fake.PriceWrites("MUG") == 1 })
+	first := l.fake.Stock("MUG")
+	if first != 50 || l.fake.PriceMinor("MUG") != 600 {
+		t.Errorf("store shows %d at %d; want 50 at 6.00 (cost 3.00 × 2)", first, l.fake.PriceMinor("MUG"))
+	}
+	id, body := l.order(3)
+	l.webhook("order.created", body)
+	l.loop().wait(wooOrderID(id), "the PO", func(a *model.Aggregate) bool { return len(a.POs) == 1 })
+	until("the stock after the order", func() bool { return l.fake.StockWrites("MUG") == 2 })
+	if got := l.fake.Stock("MUG"); got >= first {
+		t.Errorf("stock after an order of 3: %d, was %d", got, first)
+	}
+	if n := l.fake.PriceWrites("MUG"); n != 1 {
+		t.Errorf("the unchanged price was written %d times", n)
+	}
+	if p, _ := l.fake.BySKU("NOT-SOLD-HERE"); p.StockQuantity != nil || l.fake.PriceWrites("NOT-SOLD-HERE") != 0 {
+		t.Errorf("a product no supplier carries was changed: %+v", p)
+	}
+	if v := l.fake.Server().QuotaViolations(); v != 0 {
+		t.Errorf("%d quota violations", v)
+	}
 }
