@@ -139,6 +139,16 @@ func wooOrderID(id int64) string { return model.OrderID("woo", strconv.FormatInt
 func TestWooOrderToShipment(t *testing.T) {
 	t.Parallel()
 	l := newWooLoop(t, 0)
+	// WooCommerce pings a webhook's URL when it is saved: answered 200,
+	// nothing stored.
+	resp, err := http.Post(l.srv.url+"/webhooks/woo", "application/x-www-form-urlencoded", strings.NewReader("webhook_id=1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("ping: %s, want 200", resp.Status)
+	}
 	id, body := l.order(2)
 	l.webhook("order.created", body)
 	a := l.loop().wait(wooOrderID(id), "the shipment pushed to the store", func(a *model.Aggregate) bool {

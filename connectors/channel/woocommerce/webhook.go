@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/dropgate/dropgate/core/connector"
@@ -23,6 +24,9 @@ const (
 	HeaderDeliveryID = "X-WC-Webhook-Delivery-ID"
 )
 
+// pingRE is the whole body of WooCommerce's ping.
+var pingRE = regexp.MustCompile(`^webhook_id=[0-9]+$`)
+
 // Sign returns base64(HMAC-SHA256(secret, body)), WooCommerce's webhook
 // signature.
 func Sign(secret, body []byte) string {
@@ -33,14 +37,18 @@ func Sign(secret, body []byte) string {
 
 // VerifyWebhook checks X-WC-Webhook-Signature over the raw body in constant
 // time. WooCommerce's ping when a webhook is saved (a form body
-// webhook_id=N, unsigned) carries no signature and is refused like any
-// unsigned delivery: it holds nothing to store.
+// webhook_id=N, unsigned) is refused as unverified but marked
+// connector.ErrPing: the gateway answers it 200 (WooCommerce will not save
+// a webhook whose URL refuses the ping) and stores nothing.
 //
 // The delivery id: WooCommerce's X-WC-Webhook-Delivery-ID is a fresh
 // number per attempt (a retry of the same event gets a new one), so the
 // id the gateway dedupes on is the webhook id, topic and a hash of the
 // signed body — a retry sends the same bytes.
 func (c *Connector) VerifyWebhook(h http.Header, body []byte) (connector.Delivery, error) {
+	if h.Get(HeaderSignature) == "" && pingRE.Match(body) {
+		return connector.Delivery{}, fmt.Errorf("%w: %w: webhook_id=… without %s", connector.ErrBadSignature, connector.ErrPing, HeaderSignature)
+	}
 	got, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h.Get(HeaderSignature)))
 	if err != nil || len(got) != sha256.Size {
 		return connector.Delivery{}, fmt.Errorf("%w: missing or malformed %s", connector.ErrBadSignature, HeaderSignature)
