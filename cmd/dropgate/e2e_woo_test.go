@@ -306,3 +306,23 @@ pricing: { channels: [woo], currency: USD, markup: "2" }
 		t.Errorf("%d quota violations", v)
 	}
 }
+
+// TestWooTrigger: `dropgate trigger --connector woo --event order.created`
+// sends the connector's signed sample, which becomes an order with a PO.
+func TestWooTrigger(t *testing.T) {
+	t.Parallel()
+	l := newWooLoop(t, time.Hour)
+	cfg := absConfig(t, l.dir)
+	for _, ev := range []string{"order.created", "order.updated"} {
+		out, errOut, code := dg(t, "trigger", "--config", cfg, "--connector", "woo", "--event", ev, "--url", l.srv.url, "--json")
+		if code != 0 {
+			t.Fatalf("trigger %s: exit %d: %s %s", ev, code, out, errOut)
+		}
+		if !strings.Contains(out, "queued") {
+			t.Errorf("trigger %s: %s", ev, out)
+		}
+	}
+	if _, _, code := dg(t, "trigger", "--config", cfg, "--connector", "woo", "--event", "coupon.created", "--url", l.srv.url); code == 0 {
+		t.Error("a topic with no sample was sent")
+	}
+}
