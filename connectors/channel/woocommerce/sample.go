@@ -69,7 +69,7 @@ func (c *Connector) SignWebhook(topic string, body []byte) (http.Header, error) 
 	h.Set(HeaderSource, c.cfg.StoreURL+"/")
 	h.Set(HeaderWebhookID, "1")
 	h.Set(HeaderDeliveryID, strconv.FormatUint(1+randomN(1<<40), 10))
-	h.Set(HeaderSignature, Sign([]byte(c.cfg.WebhookSecret.Reveal()), body))
+	h.Set(HeaderSignature, Sign(signingKey(c.cfg.WebhookSecret.Reveal()), body))
 	return h, nil
 }
 

@@ -24,6 +24,15 @@ const (
 	HeaderDeliveryID = "X-WC-Webhook-Delivery-ID"
 )
 
+// wpDecode is wp_specialchars_decode(…, ENT_QUOTES): WooCommerce stores a
+// webhook secret HTML-escaped and decodes it before signing
+// (WC_Webhook::generate_signature), so a secret typed with & < > " '
+// signs with the characters themselves.
+var wpDecode = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&#039;", "'", "&#39;", "'")
+
+// signingKey is the HMAC key WooCommerce uses for secret.
+func signingKey(secret string) []byte { return []byte(wpDecode.Replace(secret)) }
+
 // pingRE is the whole body of WooCommerce's ping.
 var pingRE = regexp.MustCompile(`^webhook_id=[0-9]+$`)
 
@@ -53,7 +62,7 @@ func (c *Connector) VerifyWebhook(h http.Header, body []byte) (connector.Deliver
 	if err != nil || len(got) != sha256.Size {
 		return connector.Delivery{}, fmt.Errorf("%w: missing or malformed %s", connector.ErrBadSignature, HeaderSignature)
 	}
-	m := hmac.New(sha256.New, []byte(c.cfg.WebhookSecret.Reveal()))
+	m := hmac.New(sha256.New, signingKey(c.cfg.WebhookSecret.Reveal()))
 	m.Write(body)
 	if !hmac.Equal(got, m.Sum(nil)) {
 		return connector.Delivery{}, connector.ErrBadSignature

@@ -142,3 +142,16 @@ func TestCarrierNames(t *testing.T) {
 		t.Error("a shipment of every unit does not complete the order")
 	}
 }
+
+// A secret stored HTML-escaped signs with its decoded characters, as
+// WooCommerce's generate_signature does.
+func TestSecretDecodedLikeWordPress(t *testing.T) {
+	c, _ := ownConnector(t, &Config{})
+	c.cfg.WebhookSecret = "a&amp;b&lt;c"
+	body := []byte(`{"id":5}`)
+	h := http.Header{}
+	h.Set(HeaderSignature, Sign([]byte("a&b<c"), body))
+	if _, err := c.VerifyWebhook(h, body); err != nil {
+		t.Errorf("signed with the decoded secret: %v", err)
+	}
+}
