@@ -106,6 +106,11 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := verifier.VerifyWebhook(r.Header, body)
+	if errors.Is(err, connector.ErrPing) {
+		s.count(name, "ping")
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ping"})
+		return
+	}
 	if err != nil {
 		s.count(name, "bad_signature")
 		s.Log.Warn("webhook rejected", "connector", name, "reason", err, "remote", r.RemoteAddr)

@@ -509,7 +509,7 @@ func TestValidateExitCodes(t *testing.T) {
 	for _, want := range []string{
 		bad + ":2: server.lisen: unknown key",
 		bad + ":4: channels[0].webhook_secret: warning: secret set inline",
-		bad + `:5: channels[1].type: unknown connector type "nope" (known channel types: shopify)`,
+		bad + `:5: channels[1].type: unknown connector type "nope" (known channel types: shopify, woocommerce)`,
 		bad + `:5: channels[1].name: duplicate connector name "shop" (first defined at line 4)`,
 	} {
 		if !strings.Contains(string(out), want) {

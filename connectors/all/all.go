@@ -4,6 +4,7 @@ package all
 
 import (
 	_ "github.com/dropgate/dropgate/connectors/channel/shopify"
+	_ "github.com/dropgate/dropgate/connectors/channel/woocommerce"
 	_ "github.com/dropgate/dropgate/connectors/supplier/edi_x12"
 	_ "github.com/dropgate/dropgate/connectors/supplier/edifact"
 	_ "github.com/dropgate/dropgate/connectors/supplier/email"

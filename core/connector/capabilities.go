@@ -14,6 +14,13 @@ import (
 // match; the gateway answers 401 and stores nothing.
 var ErrBadSignature = errors.New("webhook signature mismatch")
 
+// ErrPing is returned by VerifyWebhook, wrapped with ErrBadSignature, for a
+// platform's unsigned test delivery (WooCommerce posts webhook_id=N when a
+// webhook is saved, and refuses to save it unless the URL answers 2xx).
+// The delivery is still unverified: the gateway answers 200 with outcome
+// "ping" and stores nothing.
+var ErrPing = errors.New("unsigned ping")
+
 // Delivery is what a verified webhook is, read from its headers (and, when
 // the platform puts it only there, a cheap look at the body).
 type Delivery struct {
