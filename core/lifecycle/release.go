@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dropgate/dropgate/core/model"
 )
@@ -30,6 +31,9 @@ type ReleasePolicy struct {
 	// HoldRisk lists the channel fraud verdicts (model.Order.Risk) held
 	// for an operator ("high").
 	HoldRisk []string
+	// HoldAfter keeps every order on a review hold this long after it is
+	// received (0: none); ReviewDue lifts it.
+	HoldAfter time.Duration
 }
 
 // released is what on_payment waits for.
@@ -48,6 +52,10 @@ func (p ReleasePolicy) Holds(o *model.Order, s Step) []model.Hold {
 		out = append(out, model.Hold{Code: model.HoldRisk, At: s.At,
 			Reason: fmt.Sprintf("the channel rates this order's fraud risk %s: it waits for an operator's release", o.Risk)})
 	}
+	if p.HoldAfter > 0 {
+		out = append(out, model.Hold{Code: model.HoldReview, At: s.At,
+			Reason: fmt.Sprintf("review window: released at %s (orders.hold_after %s)", s.At.Add(p.HoldAfter).UTC().Format("2006-01-02 15:04:05 MST"), p.HoldAfter)})
+	}
 	switch p.Mode {
 	case ReleaseManual:
 		out = append(out, model.Hold{Code: model.HoldManual, At: s.At, Reason: "orders.release is manual: it waits for an operator's release"})
@@ -63,7 +71,17 @@ func (p ReleasePolicy) Holds(o *model.Order, s Step) []model.Hold {
 
 // IsReleaseHold reports whether code is one of the release policy's.
 func IsReleaseHold(code string) bool {
-	return code == model.HoldPayment || code == model.HoldRisk || code == model.HoldManual
+	return code == model.HoldPayment || code == model.HoldRisk || code == model.HoldManual || code == model.HoldReview
+}
+
+// ReviewDue ends an order's review window: its review hold is lifted and,
+// with no other hold left, it is routed. An order without one (released
+// by an operator, cancelled) is left alone.
+func ReviewDue(a *model.Aggregate, r Router, s Step) Outcome {
+	if a.Order.Status == model.OrderCancelled || !slices.ContainsFunc(a.Order.Holds, func(h model.Hold) bool { return h.Code == model.HoldReview }) {
+		return Outcome{}
+	}
+	return lift(a, func(h model.Hold) bool { return h.Code == model.HoldReview }, "review window over", r, s)
 }
 
 // PaymentChanged records the channel's newer view of an order's payment

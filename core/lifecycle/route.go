@@ -47,7 +47,7 @@ func Receive(a *model.Aggregate, r Router, p ReleasePolicy, s Step) Outcome {
 		switch {
 		case h.Code == model.HoldUnroutable:
 			out.raise(model.ExUnroutable, a, nil, h.Reason, "reroute", "resolve")
-		case h.Code == model.HoldPayment:
+		case h.Code == model.HoldPayment || h.Code == model.HoldReview:
 			// Normal for a bank transfer: the order page and the
 			// on_hold filter show it; the paid update releases it.
 		case IsReleaseHold(h.Code):

@@ -70,6 +70,7 @@ const (
 	HoldPayment = "payment"
 	HoldRisk    = "risk"
 	HoldManual  = "manual"
+	HoldReview  = "review" // orders.hold_after: a window to catch a quick cancellation or fraud
 )
 
 // Order is a customer's order as the channel sent it, in canonical form.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dropgate/dropgate/core/lifecycle"
 	"github.com/dropgate/dropgate/core/model"
@@ -133,5 +134,39 @@ func TestOperatorReleasesRiskyOrder(t *testing.T) {
 	}
 	if _, err := r.S.Operator().Release(ctx, id, "ops@example.com"); err == nil || !strings.Contains(err.Error(), "not held for release") {
 		t.Errorf("second release: %v", err)
+	}
+}
+
+// TestReviewWindowReleasesWhenItEnds: hold_after keeps even a paid order
+// back until its window ends; a payment arriving during the window lifts
+// only the payment hold.
+func TestReviewWindowReleasesWhenItEnds(t *testing.T) {
+	r := newRig(t, withRelease(lifecycle.ReleasePolicy{HoldAfter: time.Hour}))
+	r.intake(paidOrder("5001", model.PaymentPaid, ""))
+	r.intake(paidOrder("5002", model.PaymentPending, ""))
+	r.Drain()
+	paid, pending := model.OrderID("shop", "5001"), model.OrderID("shop", "5002")
+	if a := r.Order(paid); holdCodes(a) != model.HoldReview || len(a.POs) != 0 {
+		t.Fatalf("paid order in its window: holds %q, POs %d", holdCodes(a), len(a.POs))
+	}
+	if a := r.Order(pending); holdCodes(a) != model.HoldReview+","+model.HoldPayment {
+		t.Fatalf("pending order: holds %q", holdCodes(a))
+	}
+	r.Clock.Advance(30 * time.Minute)
+	r.intake(paidOrder("5002", model.PaymentPaid, ""))
+	r.Drain()
+	if a := r.Order(pending); holdCodes(a) != model.HoldReview || len(a.POs) != 0 {
+		t.Fatalf("paid within the window: holds %q, POs %d", holdCodes(a), len(a.POs))
+	}
+	r.Clock.Advance(31 * time.Minute)
+	r.Drain()
+	for _, id := range []string{paid, pending} {
+		a := r.Order(id)
+		if len(a.Order.Holds) != 0 || len(a.POs) != 1 || a.POs[0].Status != model.POSent {
+			t.Errorf("%s after its window: holds %q, POs %+v", id, holdCodes(a), a.POs)
+		}
+	}
+	if xs := r.Exceptions(map[string]string{}); len(xs) != 0 {
+		t.Errorf("a review window is not an exception: %+v", xs)
 	}
 }

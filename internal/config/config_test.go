@@ -235,10 +235,11 @@ func TestOrdersBlock(t *testing.T) {
 	if p := cfg.Channels[0].Orders.Policy(); p.Mode != "immediately" || len(p.HoldRisk) != 1 || p.HoldRisk[0] != "high" {
 		t.Errorf("channel %+v: hold_risk defaults to [high]", p)
 	}
-	_, probs = parse(t, "orders: { release: later, hold_risk: [extreme] }\nsuppliers:\n  - {name: s, type: testsup, orders: { release: manual }}\n", nil)
+	_, probs = parse(t, "orders: { release: later, hold_risk: [extreme], hold_after: 45d }\nsuppliers:\n  - {name: s, type: testsup, orders: { release: manual }}\n", nil)
 	for _, want := range []string{
 		`test.yaml:1: orders.release: "later": want on_payment, immediately, manual`,
 		`test.yaml:1: orders.hold_risk[0]: "extreme": want low, medium or high`,
+		`test.yaml:1: orders.hold_after: 1080h0m0s: want 0 to 30d`,
 		`test.yaml:3: suppliers[0].orders: only a channel's orders have a release policy`,
 	} {
 		if !strings.Contains(probs.Error(), want) {

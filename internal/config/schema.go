@@ -194,6 +194,9 @@ type Orders struct {
 	// HoldRisk: the channel's fraud verdicts held for an operator
 	// (default [high]; [] holds none).
 	HoldRisk []string `yaml:"hold_risk"`
+	// HoldAfter keeps each order on a review hold this long after it is
+	// received (default 0: none).
+	HoldAfter time.Duration `yaml:"hold_after"`
 }
 
 // Policy is the release policy the block describes.
@@ -202,7 +205,7 @@ func (o Orders) Policy() lifecycle.ReleasePolicy {
 	if risk == nil {
 		risk = []string{"high"}
 	}
-	return lifecycle.ReleasePolicy{Mode: o.Release, HoldRisk: risk}
+	return lifecycle.ReleasePolicy{Mode: o.Release, HoldRisk: risk, HoldAfter: o.HoldAfter}
 }
 
 // Reconcile is a channel's `reconcile:` block. Zero durations take the

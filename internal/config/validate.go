@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -174,6 +175,9 @@ func (d *decoder) validateOrders(o Orders, n *yaml.Node, path string) {
 	block := nodeAt(n, "orders")
 	if o.Release != "" && !slices.Contains(lifecycle.ReleaseModes, o.Release) {
 		d.errorf(nodeAt(block, "release"), path+".release", "%q: want %s", o.Release, strings.Join(lifecycle.ReleaseModes, ", "))
+	}
+	if o.HoldAfter < 0 || o.HoldAfter > 30*24*time.Hour {
+		d.errorf(nodeAt(block, "hold_after"), path+".hold_after", "%s: want 0 to 30d", o.HoldAfter)
 	}
 	for i, r := range o.HoldRisk {
 		if r != "low" && r != "medium" && r != "high" {

@@ -32,6 +32,8 @@ func (s *Service) Register(m *job.Mux, t *event.Table) {
 	s.d.Webhooks.Add(s)
 	job.Handle(m, KindShipByCheck, s.handleShipBy)
 	t.On(model.EvOrderReceived, "orders.ship_by", s.onReceived)
+	job.Handle(m, KindReviewDue, s.handleReviewDue)
+	t.On(model.EvOrderHeld, "orders.review_due", s.onHeld)
 }
 
 // dedupeWindow is how long a webhook's delivery id is remembered: longer
