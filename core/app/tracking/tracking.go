@@ -73,7 +73,9 @@ func (s *Service) Register(m *job.Mux, t *event.Table) {
 	}
 }
 
-func normal(n string) string { return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(n), " ", "")) }
+func normal(n string) string {
+	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(n), " ", ""))
+}
 
 // onShipment indexes each parcel of a new shipment and starts polling
 // those a configured carrier connector can track.
