@@ -41,7 +41,9 @@ type Connector struct {
 }
 
 // New returns the connector.
-func New(env connector.Env, cfg *Config) (*Connector, error) { return &Connector{env: env, cfg: cfg}, nil }
+func New(env connector.Env, cfg *Config) (*Connector, error) {
+	return &Connector{env: env, cfg: cfg}, nil
+}
 
 // Name is the configured name.
 func (c *Connector) Name() string { return c.env.Name }
