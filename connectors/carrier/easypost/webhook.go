@@ -44,7 +44,12 @@ func (c *Connector) VerifyWebhook(h http.Header, body []byte) (connector.Deliver
 	if ev.ID == "" {
 		return connector.Delivery{}, fmt.Errorf("easypost webhook: $.id: missing event id")
 	}
-	return connector.Delivery{ID: ev.ID, Topic: ev.Description}, nil
+	d := connector.Delivery{ID: ev.ID, Topic: ev.Description}
+	if ev.Result != nil && ev.Result.TrackingCode != "" {
+		// One parcel's updates are processed in the order they came.
+		d.OrderRef = "parcel:" + ev.Result.TrackingCode
+	}
+	return d, nil
 }
 
 // SignWebhook implements connector.WebhookSigner.
