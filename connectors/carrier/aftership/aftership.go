@@ -5,12 +5,10 @@
 package aftership
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/trackhook"
 )
 
 // Type is the registry name.
@@ -93,10 +92,8 @@ type event struct {
 
 func decode(body []byte) (*event, error) {
 	var ev event
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&ev); err != nil {
-		return nil, fmt.Errorf("aftership webhook: %w", err)
+	if err := trackhook.DecodeJSON("aftership", body, &ev); err != nil {
+		return nil, err
 	}
 	return &ev, nil
 }

@@ -2,7 +2,6 @@ package aftership
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"os"
@@ -12,29 +11,16 @@ import (
 	"github.com/dropgate/dropgate/core/clock"
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/trackhook"
 )
 
 func vector(t *testing.T) (secret, want string, body []byte) {
 	t.Helper()
-	var v struct {
-		AfterShip struct {
-			PayloadFile string `json:"payload_file"`
-			Secret      string `json:"secret"`
-			Expected    string `json:"expected"`
-		} `json:"aftership"`
-	}
-	b, err := os.ReadFile("testdata/webhook_signature_vectors.json")
+	v, body, err := trackhook.LoadVector("testdata", "aftership")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
-	body, err = os.ReadFile("testdata/" + v.AfterShip.PayloadFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v.AfterShip.Secret, v.AfterShip.Expected, body
+	return v.Secret, v.Expected, body
 }
 
 func TestVectorVerifiesAndTamperedRefused(t *testing.T) {

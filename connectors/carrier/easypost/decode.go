@@ -1,15 +1,14 @@
 package easypost
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/trackhook"
 )
 
 // event is an EasyPost Event whose result is a Tracker.
@@ -44,10 +43,8 @@ type detail struct {
 
 func decodeEvent(body []byte) (*event, error) {
 	var ev event
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&ev); err != nil {
-		return nil, fmt.Errorf("easypost webhook: %w", err)
+	if err := trackhook.DecodeJSON("easypost", body, &ev); err != nil {
+		return nil, err
 	}
 	return &ev, nil
 }

@@ -2,7 +2,6 @@ package easypost
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"os"
@@ -10,28 +9,12 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/trackhook"
 )
 
-type vectors struct {
-	EasyPost struct {
-		PayloadFile string `json:"payload_file"`
-		Secret      string `json:"secret"`
-		Header      string `json:"header"`
-		Expected    string `json:"expected"`
-	} `json:"easypost"`
-}
-
-func loadVector(t *testing.T) (vectors, []byte) {
+func loadVector(t *testing.T) (trackhook.Vector, []byte) {
 	t.Helper()
-	var v vectors
-	b, err := os.ReadFile("testdata/webhook_signature_vectors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
-	body, err := os.ReadFile("testdata/" + v.EasyPost.PayloadFile)
+	v, body, err := trackhook.LoadVector("testdata", "easypost")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,12 +28,12 @@ func conn(secret string) *Connector {
 
 func TestConformanceVectorVerifies(t *testing.T) {
 	v, body := loadVector(t)
-	if got := Sign(v.EasyPost.Secret, body); got != v.EasyPost.Expected {
-		t.Fatalf("Sign = %s, want %s", got, v.EasyPost.Expected)
+	if got := Sign(v.Secret, body); got != v.Expected {
+		t.Fatalf("Sign = %s, want %s", got, v.Expected)
 	}
 	h := http.Header{}
-	h.Set(v.EasyPost.Header, v.EasyPost.Expected)
-	d, err := conn(v.EasyPost.Secret).VerifyWebhook(h, body)
+	h.Set(v.Header, v.Expected)
+	d, err := conn(v.Secret).VerifyWebhook(h, body)
 	if err != nil {
 		t.Fatalf("vector refused: %v", err)
 	}
@@ -62,7 +45,7 @@ func TestConformanceVectorVerifies(t *testing.T) {
 func TestRejected(t *testing.T) {
 	v, body := loadVector(t)
 	good := http.Header{}
-	good.Set(HeaderSignature, v.EasyPost.Expected)
+	good.Set(HeaderSignature, v.Expected)
 	tampered := append([]byte{}, body...)
 	tampered[len(tampered)/2] ^= 1
 	nfc := http.Header{}
@@ -73,11 +56,11 @@ func TestRejected(t *testing.T) {
 		body []byte
 		sec  string
 	}{
-		"tampered body":    {good, tampered, v.EasyPost.Secret},
-		"trailing newline": {good, append(append([]byte{}, body...), '\n'), v.EasyPost.Secret},
+		"tampered body":    {good, tampered, v.Secret},
+		"trailing newline": {good, append(append([]byte{}, body...), '\n'), v.Secret},
 		"wrong secret":     {good, body, "secret"},
-		"no header":        {http.Header{}, body, v.EasyPost.Secret},
-		"bad header":       {nfc, body, v.EasyPost.Secret},
+		"no header":        {http.Header{}, body, v.Secret},
+		"bad header":       {nfc, body, v.Secret},
 	}
 	for name, c := range cases {
 		if _, err := conn(c.sec).VerifyWebhook(c.h, c.body); !errors.Is(err, connector.ErrBadSignature) {

@@ -6,13 +6,11 @@
 package shippo
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -21,6 +19,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/trackhook"
 )
 
 // Type is the registry name.
@@ -120,10 +119,8 @@ type event struct {
 
 func decode(body []byte) (*event, error) {
 	var ev event
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&ev); err != nil {
-		return nil, fmt.Errorf("shippo webhook: %w", err)
+	if err := trackhook.DecodeJSON("shippo", body, &ev); err != nil {
+		return nil, err
 	}
 	return &ev, nil
 }

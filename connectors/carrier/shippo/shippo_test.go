@@ -2,7 +2,6 @@ package shippo
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"os"
@@ -12,32 +11,16 @@ import (
 	"github.com/dropgate/dropgate/core/clock"
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/trackhook"
 )
 
-type vec struct {
-	PayloadFile string `json:"payload_file"`
-	Secret      string `json:"secret"`
-	Timestamp   int64  `json:"timestamp"`
-	Expected    string `json:"expected"`
-}
-
-func vector(t *testing.T) (vec, []byte) {
+func vector(t *testing.T) (trackhook.Vector, []byte) {
 	t.Helper()
-	var v struct {
-		Shippo vec `json:"shippo"`
-	}
-	b, err := os.ReadFile("testdata/webhook_signature_vectors.json")
+	v, body, err := trackhook.LoadVector("testdata", "shippo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
-	body, err := os.ReadFile("testdata/" + v.Shippo.PayloadFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v.Shippo, body
+	return v, body
 }
 
 func TestVector(t *testing.T) {
