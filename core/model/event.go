@@ -28,6 +28,10 @@ const (
 	EvExceptionsSettled   EventType = "exceptions.settled"      // their cause is gone (Settlement)
 	EvWebhooksMissed      EventType = "channel.webhooks_missed" // a sweep ingested orders no webhook delivered (Quantity, Data: channel)
 	EvAvailabilityChanged EventType = "inventory.availability"  // what channels should show changed: committed units, supplier stock
+	EvTrackingUpdated     EventType = "tracking.updated"        // a parcel's canonical tracking status moved (ShipmentID, Data: tracking, status, code)
+	EvShipmentDelivered   EventType = "shipment.delivered"      // every parcel of the shipment is delivered (ShipmentID)
+	EvShipmentException   EventType = "shipment.exception"      // a parcel needs attention: failure, lost, delayed (ShipmentID, Data)
+	EvShipmentReturning   EventType = "shipment.returning"      // a parcel is going back to the sender (ShipmentID, Data)
 )
 
 // Event is one domain event. It is a flat record rather than one type

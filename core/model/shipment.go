@@ -93,6 +93,10 @@ type TrackingEvent struct {
 	Status      TrackingStatus `json:"status"`
 	Description string         `json:"description,omitempty"`
 	Location    string         `json:"location,omitempty"`
+	// Code is the carrier's own status code (EasyPost status_detail,
+	// Shippo substatus, AfterShip subtag, UPS type), kept as sent.
+	Code     string `json:"code,omitempty"`
+	Provider string `json:"provider,omitempty"` // the connector that reported it
 }
 
 // TrackingNumbers returns every package's tracking number, in order.

@@ -43,7 +43,7 @@ func (a *App) buildServices() error {
 		Release: release,
 	}
 	opts := services.Options{Sync: channelsync.Settings{Inventory: cfg.Inventory, Pricing: cfg.Pricing},
-		Reconcile: map[string]reconcile.Settings{}}
+		Reconcile: map[string]reconcile.Settings{}, Detector: carrierDetector{}}
 	for _, c := range cfg.Channels {
 		if r := c.Reconcile; r != nil {
 			opts.Reconcile[c.Name] = reconcile.Settings{Every: r.Every, Lookback: r.Lookback, Disabled: r.Enabled != nil && !*r.Enabled}

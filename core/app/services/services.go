@@ -14,6 +14,7 @@ import (
 	"github.com/dropgate/dropgate/core/app/ports"
 	"github.com/dropgate/dropgate/core/app/purchasing"
 	"github.com/dropgate/dropgate/core/app/reconcile"
+	"github.com/dropgate/dropgate/core/app/tracking"
 	"github.com/dropgate/dropgate/core/event"
 	"github.com/dropgate/dropgate/core/job"
 )
@@ -25,6 +26,8 @@ type Options struct {
 	Feeds feeds.Importer
 	// Reconcile are the channels' `reconcile:` blocks, by channel.
 	Reconcile map[string]reconcile.Settings
+	// Detector guesses a parcel's carrier from its tracking number.
+	Detector tracking.Detector
 }
 
 // Services is the running application.
@@ -38,6 +41,7 @@ type Services struct {
 	Feeds      *feeds.Service // nil without a feed driver
 	Operations *operations.Service
 	Reconcile  *reconcile.Service
+	Tracking   *tracking.Service
 }
 
 // Compile-time checks: the ports the gateway uses.
@@ -73,7 +77,8 @@ func New(d *app.Deps, o Options) (*Services, error) {
 	type registrar interface {
 		Register(*job.Mux, *event.Table)
 	}
-	rs := []registrar{s.Orders, s.Purchasing, s.Fulfilment, s.Sync, s.Operations, s.Reconcile}
+	s.Tracking = tracking.New(d, o.Detector)
+	rs := []registrar{s.Orders, s.Purchasing, s.Fulfilment, s.Sync, s.Operations, s.Reconcile, s.Tracking}
 	if s.Feeds != nil {
 		rs = append(rs, s.Feeds)
 	}

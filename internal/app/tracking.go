@@ -1,0 +1,16 @@
+package app
+
+import "github.com/dropgate/dropgate/internal/tracking"
+
+// carrierDetector is the check-digit detector (internal/tracking) as the
+// tracking service's Detector: the most trustworthy reading wins.
+type carrierDetector struct{}
+
+// DetectCarrier implements core/app/tracking.Detector.
+func (carrierDetector) DetectCarrier(number string) (string, bool) {
+	ms := tracking.Detect(number)
+	if len(ms) == 0 {
+		return "", false
+	}
+	return ms[0].Carrier, true
+}

@@ -1,0 +1,14 @@
+package app
+
+import "testing"
+
+func TestCarrierDetector(t *testing.T) {
+	for number, want := range map[string]string{"1Z5R89390357567127": "ups", "9400111206206406260787": "usps", "986578788855": "fedex"} {
+		if got, ok := (carrierDetector{}).DetectCarrier(number); !ok || got != want {
+			t.Errorf("DetectCarrier(%s) = %q, %v; want %q", number, got, ok, want)
+		}
+	}
+	if _, ok := (carrierDetector{}).DetectCarrier("not-a-number"); ok {
+		t.Error("detected a carrier for garbage")
+	}
+}
