@@ -3,6 +3,7 @@
 package all
 
 import (
+	_ "github.com/dropgate/dropgate/connectors/channel/magento2"
 	_ "github.com/dropgate/dropgate/connectors/channel/shopify"
 	_ "github.com/dropgate/dropgate/connectors/supplier/edi_x12"
 	_ "github.com/dropgate/dropgate/connectors/supplier/edifact"
