@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -300,6 +301,9 @@ func jsonWhere(body []byte, err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		l, col := lineCol(body, int64(len(body)))
+		return fmt.Errorf("invalid JSON at line %d, column %d: the payload ends before the order does", l, col)
 	case errors.As(err, &se):
 		l, col := lineCol(body, se.Offset-1)
 		return fmt.Errorf("invalid JSON at line %d, column %d: %v", l, col, se)
