@@ -22,17 +22,29 @@ const maxBody = 32 << 20
 
 // newHTTP builds the connector's one HTTP client: every request spends a
 // token of the store's shared limiter (key magento2:{host}).
-func newHTTP(env connector.Env, host string, base http.RoundTripper) *http.Client {
+func newHTTP(env connector.Env, key string, base http.RoundTripper) *http.Client {
 	return httpclient.NewHTTP(httpclient.Options{
 		Name:      env.Name,
 		Limiter:   env.Limiter,
-		Key:       "magento2:" + host,
+		Key:       key,
 		Limit:     env.RateLimit,
 		Clock:     env.Clock,
 		Logger:    env.Logger,
 		Transport: base,
 		Calls:     env.Calls,
 	})
+}
+
+// limitKey is the store's budget, shared by every replica and entry.
+func limitKey(host string) string { return "magento2:" + host }
+
+// reserve spends n tokens at once for an operation of n calls.
+func (c *Connector) reserve(ctx context.Context, n int) (context.Context, error) {
+	ctx, err := httpclient.Reserve(ctx, c.env.Limiter, c.key, n, c.env.RateLimit, c.now())
+	if err != nil {
+		return ctx, fmt.Errorf("magento2: %w", err)
+	}
+	return ctx, nil
 }
 
 func (c *Connector) now() time.Time {

@@ -66,6 +66,10 @@ func (c *Connector) PushFulfillment(ctx context.Context, o *model.Order, sh *mod
 	if len(req.Items) == 0 {
 		return "", fault.Permanentf("magento2: order %s: shipment %s ships no units", orderID, sh.ID)
 	}
+	ctx, err := c.reserve(ctx, 2) // the shipments of the order, then the shipment
+	if err != nil {
+		return "", err
+	}
 	if id, err := c.existingShipment(ctx, orderID, sh); err != nil || id != "" {
 		return id, err
 	}

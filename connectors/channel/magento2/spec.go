@@ -111,6 +111,7 @@ type Connector struct {
 	cfg  *Config
 	http *http.Client
 	api  *url.URL // {base_url}/rest/{store_code}
+	key  string   // the shared rate-limit key: magento2:{host}
 }
 
 var (
@@ -146,7 +147,7 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Conn
 		cfg.Inventory = InventoryMSI
 	}
 	u.Path += "/rest/" + cfg.StoreCode
-	return &Connector{env: env, cfg: cfg, http: newHTTP(env, u.Host, base), api: u}, nil
+	return &Connector{env: env, cfg: cfg, http: newHTTP(env, limitKey(u.Host), base), api: u, key: limitKey(u.Host)}, nil
 }
 
 // Name is the instance name.

@@ -316,3 +316,39 @@ func (f *Fake) sorted(keep func(*Order) bool) []*Order {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// InventoryChanges counts the writes that changed sku's quantity.
+func (f *Fake) InventoryChanges(sku string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n, last := 0, map[string]string{}
+	for _, w := range f.invWrites {
+		k := w.SKU + "|" + w.SourceCode
+		if w.SKU == sku && last[k] != w.Quantity.String() {
+			n++
+		}
+		last[k] = w.Quantity.String()
+	}
+	return n
+}
+
+// PriceChanges counts the writes that changed sku's base price.
+func (f *Fake) PriceChanges(sku string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n, last := 0, ""
+	for _, w := range f.priceWrites {
+		if w.SKU == sku {
+			if p := normalize(w.Price.String()); p != last {
+				n++
+				last = p
+			}
+		}
+	}
+	return n
+}
+
+// Cents reads a decimal price as minor units of a two-decimal currency.
+func Cents(n json.Number) int64 { return centsOf(n.String()) }
+
+func normalize(s string) string { return fmtCents(centsOf(s)) }
