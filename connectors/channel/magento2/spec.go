@@ -76,8 +76,8 @@ func (c *Config) Check() []connector.Problem {
 	if c.Inventory != InventoryMSI && c.Inventory != InventoryLegacy {
 		ps = append(ps, connector.Problem{Path: "inventory", Message: fmt.Sprintf("%q is not msi or legacy", c.Inventory)})
 	}
-	if c.PollEvery < 10*time.Second {
-		ps = append(ps, connector.Problem{Path: "poll_every", Message: "must be at least 10s"})
+	if c.PollEvery < time.Second {
+		ps = append(ps, connector.Problem{Path: "poll_every", Message: "must be at least 1s"})
 	}
 	if !money.KnownCurrency(c.Currency) {
 		ps = append(ps, connector.Problem{Path: "currency", Message: fmt.Sprintf("%q is not an ISO 4217 currency code", c.Currency)})
