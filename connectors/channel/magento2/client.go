@@ -1,0 +1,139 @@
+package magento2
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/internal/httpclient"
+)
+
+// maxBody bounds what is read of an answer.
+const maxBody = 32 << 20
+
+// newHTTP builds the connector's one HTTP client: every request spends a
+// token of the store's shared limiter (key magento2:{host}).
+func newHTTP(env connector.Env, key string, base http.RoundTripper) *http.Client {
+	return httpclient.NewHTTP(httpclient.Options{
+		Name:      env.Name,
+		Limiter:   env.Limiter,
+		Key:       key,
+		Limit:     env.RateLimit,
+		Clock:     env.Clock,
+		Logger:    env.Logger,
+		Transport: base,
+		Calls:     env.Calls,
+	})
+}
+
+// limitKey is the store's budget, shared by every replica and entry.
+func limitKey(host string) string { return "magento2:" + host }
+
+// reserve spends n tokens at once for an operation of n calls.
+func (c *Connector) reserve(ctx context.Context, n int) (context.Context, error) {
+	ctx, err := httpclient.Reserve(ctx, c.env.Limiter, c.key, n, c.env.RateLimit, c.now())
+	if err != nil {
+		return ctx, fmt.Errorf("magento2: %w", err)
+	}
+	return ctx, nil
+}
+
+func (c *Connector) now() time.Time {
+	if c.env.Clock != nil {
+		return c.env.Clock.Now()
+	}
+	return time.Now()
+}
+
+// apiError is Magento's error body: a message with %1-style placeholders
+// filled from parameters (a list or a map).
+type apiError struct {
+	Message    string          `json:"message"`
+	Parameters json.RawMessage `json:"parameters"`
+}
+
+// text renders the message with its parameters substituted.
+func (e apiError) text() string {
+	msg := e.Message
+	var list []any
+	var named map[string]any
+	if json.Unmarshal(e.Parameters, &list) == nil {
+		for i := len(list) - 1; i >= 0; i-- {
+			msg = strings.ReplaceAll(msg, fmt.Sprintf("%%%d", i+1), fmt.Sprint(list[i]))
+		}
+	} else if json.Unmarshal(e.Parameters, &named) == nil {
+		for k, v := range named {
+			msg = strings.ReplaceAll(msg, "%"+k, fmt.Sprint(v))
+		}
+	}
+	return msg
+}
+
+// do sends one request to {api}{path} with the bearer token and decodes a
+// 2xx JSON answer into out (when not nil). Statuses are classified: 429,
+// 5xx, 408, 409 retryable (not before Retry-After); 401 (token revoked),
+// 404 and other 4xx permanent with Magento's message.
+func (c *Connector) do(ctx context.Context, op, method, path string, q url.Values, in, out any) error {
+	if c.cfg.AccessToken.IsZero() {
+		return fault.Permanentf("magento2: %s: access_token is not set", op)
+	}
+	u := *c.api
+	u.Path += path
+	u.RawQuery = q.Encode()
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fault.Permanent(fmt.Errorf("magento2: %s: encode request: %w", op, err))
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return fault.Permanent(fmt.Errorf("magento2: %s: %w", op, err))
+	}
+	req.Header.Set("Authorization", "Bearer "+c.cfg.AccessToken.Reveal())
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		var throttled *fault.ThrottledError
+		if errors.As(err, &throttled) {
+			return fmt.Errorf("magento2: %s: %w", op, err)
+		}
+		return fault.Retryable(fmt.Errorf("magento2: %s: %w", op, err))
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return fault.Retryable(fmt.Errorf("magento2: %s: read answer: %w", op, err))
+	}
+	if resp.StatusCode >= 400 {
+		msg := string(raw)
+		var ae apiError
+		if json.Unmarshal(raw, &ae) == nil && ae.Message != "" {
+			msg = ae.text()
+		}
+		return httpclient.StatusError("magento2: "+op, resp, []byte(msg), c.now())
+	}
+	if out == nil {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(out); err != nil {
+		return fault.Permanent(fmt.Errorf("magento2: %s: decode answer: %w", op, jsonWhere(raw, err)))
+	}
+	return nil
+}
