@@ -88,7 +88,10 @@ type EventDecoder interface {
 // reconciliation sweep that catches what webhooks missed.
 type OrderPoller interface {
 	// PollOrders returns the events of every order changed at or after
-	// the cursor (every page), and the cursor to continue from. A cursor
+	// the cursor (every page), and the cursor to continue from. A poll
+	// cut short by the rate limiter may return the events it has whole,
+	// the cursor to resume from and the fault.Throttled error: the caller
+	// keeps them and resumes there when the budget is back. A cursor
 	// is the connector's own (a platform timestamp, a token); "" means
 	// from CursorAt(time.Time{}).
 	PollOrders(ctx context.Context, cursor string) (events []ChannelEvent, next string, err error)

@@ -2,11 +2,14 @@ package connectortest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/dropgate/dropgate/core/clock"
 	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/fakes/kit"
 )
@@ -46,6 +49,9 @@ type PollOrdersFixture struct {
 // fails instead of spinning.
 const maxPolls = 12
 
+// maxThrottled bounds the polls a rate limiter may cut short in one drain.
+const maxThrottled = 5000
+
 // RunPollOrders runs the poll-orders suite.
 func RunPollOrders(t *testing.T, h PollOrdersHarness) { runPollOrders(std{t}, h) }
 
@@ -61,15 +67,15 @@ func runPollOrders(t T, h PollOrdersHarness) {
 		return r, fx, capability[connector.OrderPoller](t, fx.Connector)
 	}
 	t.Run("paging", func(t T) {
-		_, fx, p := start(t)
-		pollPaging(t, fx, p)
+		r, fx, p := start(t)
+		pollPaging(t, r, fx, p)
 	})
 	_, probe, _ := start(t)
 	if probe.RepeatLastPage != nil {
 		t.Run("repeated last page", func(t T) {
-			_, fx, p := start(t)
+			r, fx, p := start(t)
 			fx.RepeatLastPage()
-			pollPaging(t, fx, p)
+			pollPaging(t, r, fx, p)
 		})
 	}
 	t.Run("clock skew", func(t T) {
@@ -94,6 +100,7 @@ func runPollOrders(t T, h PollOrdersHarness) {
 // brings nothing new, and keeps every order seen.
 type poller struct {
 	t      T
+	clk    *clock.Fake // moved to a throttled poll's resume time, as the queue would wait
 	p      connector.OrderPoller
 	id     func(connector.ChannelEvent) string
 	cursor string
@@ -104,8 +111,9 @@ type poller struct {
 func (pl *poller) drain(what string) map[string]bool {
 	pl.t.Helper()
 	fresh := map[string]bool{}
+	throttled := 0
 	for i := 0; ; i++ {
-		if i == maxPolls {
+		if i-throttled == maxPolls || throttled > maxThrottled {
 			pl.t.Fatalf("%s: still finding orders after %d polls (cursor %q): the cursor does not move past what it returned", what, maxPolls, pl.cursor)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // hang guard only
@@ -114,7 +122,19 @@ func (pl *poller) drain(what string) map[string]bool {
 		var err error
 		safely(pl.t, "PollOrders", func() { evs, next, err = pl.p.PollOrders(ctx, pl.cursor) })
 		cancel()
-		if err != nil {
+		// A poll cut short by the rate limiter may return what it read
+		// and where to resume (connector.OrderPoller); the queue waits
+		// until the budget is back, so the test moves the clock there.
+		var th *fault.ThrottledError
+		if errors.As(err, &th) && pl.clk != nil {
+			throttled++
+			if d := th.NotBefore.Sub(pl.clk.Now()); d > 0 {
+				pl.clk.Advance(d)
+			}
+			if len(evs) == 0 {
+				continue
+			}
+		} else if err != nil {
 			pl.t.Fatalf("%s: poll %d from %q: %v", what, i+1, pl.cursor, err)
 		}
 		inPoll := map[string]bool{}
@@ -138,7 +158,7 @@ func (pl *poller) drain(what string) map[string]bool {
 			pl.seen[id]++
 		}
 		pl.cursor = next
-		if news == 0 {
+		if news == 0 && th == nil {
 			return fresh
 		}
 	}
@@ -164,12 +184,12 @@ func missing(want []string, got map[string]bool) []string {
 
 // pollPaging: more orders than fit a page all come, each once per poll,
 // and the loop ends.
-func pollPaging(t T, fx PollOrdersFixture, p connector.OrderPoller) {
+func pollPaging(t T, r *Rig, fx PollOrdersFixture, p connector.OrderPoller) {
 	ids := orderIDs("P", 2*fx.PageSize+3)
 	for i, id := range ids {
 		fx.Order(id, Epoch.Add(-time.Hour+time.Duration(i)*time.Second))
 	}
-	pl := &poller{t: t, p: p, id: fx.ID, seen: map[string]int{}}
+	pl := &poller{t: t, clk: r.Clock, p: p, id: fx.ID, seen: map[string]int{}}
 	if m := missing(ids, pl.drain("first sweep")); len(m) > 0 {
 		t.Errorf("orders never polled: %v", m)
 	}
@@ -183,7 +203,7 @@ func pollPaging(t T, fx PollOrdersFixture, p connector.OrderPoller) {
 // pollSkew: the cursor follows the platform's stamps, not our clock, and
 // an order stamped at the cursor's own instant is not skipped.
 func pollSkew(t T, r *Rig, fx PollOrdersFixture, p connector.OrderPoller) {
-	pl := &poller{t: t, p: p, id: fx.ID, seen: map[string]int{}}
+	pl := &poller{t: t, clk: r.Clock, p: p, id: fx.ID, seen: map[string]int{}}
 	// The platform's clock is a day and a half behind ours.
 	behind := Epoch.Add(-36 * time.Hour)
 	fx.Order("S0001", behind)

@@ -172,6 +172,9 @@ func (s *Service) SweepNow(ctx context.Context, channel string, since time.Time)
 type state struct {
 	LastStart time.Time `json:"last_start"`
 	Cursor    string    `json:"cursor,omitempty"` // where the last sweep ended
+	// Resume is where a sweep cut short by the rate limiter continues:
+	// the orders before it were taken in already.
+	Resume string `json:"resume,omitempty"`
 }
 
 const stateKind = "sweep"
@@ -219,8 +222,14 @@ func (s *Service) sweep(ctx context.Context, sw Sweep, st Settings) (Report, err
 			since = prev.LastStart.Add(-st.Lookback)
 		}
 	}
-	events, next, err := poller.PollOrders(ctx, poller.CursorAt(since))
-	if err != nil {
+	cursor := poller.CursorAt(since)
+	if prev.Resume != "" && sw.Since.IsZero() {
+		cursor = prev.Resume
+	}
+	events, next, err := poller.PollOrders(ctx, cursor)
+	var th *fault.ThrottledError
+	cut := errors.As(err, &th) && len(events) > 0
+	if err != nil && !cut {
 		return Report{}, fmt.Errorf("reconcile %s: list orders: %w", sw.Channel, err)
 	}
 	rep := Report{Channel: sw.Channel, Since: since, Orders: len(events)}
@@ -230,6 +239,15 @@ func (s *Service) sweep(ctx context.Context, sw Sweep, st Settings) (Report, err
 		if err := s.apply(ctx, sw.Channel, ev, cause, webhooks, start, &rep); err != nil {
 			return rep, err
 		}
+	}
+	if cut {
+		// Keep what was taken in and come back when the budget is: the
+		// job is rescheduled by the throttle, and resumes at next.
+		if err := s.saveState(ctx, sw.Channel, state{LastStart: prev.LastStart, Cursor: prev.Cursor, Resume: next}, version); err != nil {
+			return rep, err
+		}
+		s.d.Log.Info("channel sweep paused by the rate limit", "channel", sw.Channel, "orders", rep.Orders, "resume", next)
+		return rep, fmt.Errorf("reconcile %s: list orders: %w", sw.Channel, err)
 	}
 	if err := s.saveState(ctx, sw.Channel, state{LastStart: start, Cursor: next}, version); err != nil {
 		return rep, err
