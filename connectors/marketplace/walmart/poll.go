@@ -86,8 +86,8 @@ func (c *Connector) PollOrders(ctx context.Context, cursor string) ([]connector.
 		}
 		var res wList
 		if err := c.call(ctx, "list orders", "GET", next, tok, nil, &res); err != nil {
-			if page == 1 && isStatus(err, 404) {
-				break // Walmart answers 404 "no orders" for an empty window
+			if page == 1 && isStatus(err, 404) && strings.Contains(strings.ToLower(err.Error()), "no orders found") {
+				break // Walmart answers an empty window with a 404 saying so
 			}
 			return nil, cursor, err
 		}
