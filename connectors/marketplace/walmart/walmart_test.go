@@ -9,7 +9,6 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
-	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/connectortest"
 	"github.com/dropgate/dropgate/internal/fakes/kit"
