@@ -65,6 +65,11 @@ type cachedToken struct {
 // token returns a live access token: the shared one while it has more
 // than tokenMargin left, else a fresh one from POST /v3/token.
 func (c *Connector) token(ctx context.Context) (string, error) {
+	// One mint at a time in this process: concurrent jobs at start-up
+	// would otherwise each fetch a token (another replica may still
+	// race us; any live token is as good as another).
+	c.tokMu.Lock()
+	defer c.tokMu.Unlock()
 	if c.env.State != nil {
 		rec, err := c.env.State.GetRecord(ctx, tokenKind, "access")
 		if err == nil {

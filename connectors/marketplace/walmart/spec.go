@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
@@ -101,6 +102,8 @@ type Connector struct {
 	http *http.Client
 	api  *url.URL
 	key  string // the shared rate-limit key: walmart:{client_id}
+
+	tokMu sync.Mutex
 }
 
 var (
