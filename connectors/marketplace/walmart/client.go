@@ -96,7 +96,7 @@ func (c *Connector) token(ctx context.Context) (string, error) {
 		AccessToken string      `json:"access_token"`
 		ExpiresIn   json.Number `json:"expires_in"`
 	}
-	if err := c.send(req, "token", nil, &res); err != nil {
+	if err := c.send(req, "token", &res); err != nil {
 		return "", err
 	}
 	secs, err := res.ExpiresIn.Int64()
@@ -193,7 +193,7 @@ func (c *Connector) call(ctx context.Context, op, method, u, tok string, in, out
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	err = c.send(req, op, nil, out)
+	err = c.send(req, op, out)
 	var se *statusErr
 	if errors.As(err, &se) && se.status == http.StatusUnauthorized {
 		// An expired or revoked token: the next attempt mints another.
@@ -213,7 +213,7 @@ func (e *statusErr) Unwrap() error { return e.err }
 // send adds the headers every call carries, sends, and classifies: 429,
 // 5xx, 408, 409 retryable (not before Retry-After); other 4xx permanent
 // with Walmart's error descriptions.
-func (c *Connector) send(req *http.Request, op string, _ any, out any) error {
+func (c *Connector) send(req *http.Request, op string, out any) error {
 	req.Header.Set("WM_QOS.CORRELATION_ID", correlationID())
 	req.Header.Set("WM_SVC.NAME", SvcName)
 	req.Header.Set("Accept", "application/json")
