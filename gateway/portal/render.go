@@ -1,0 +1,65 @@
+package portal
+
+import (
+	"bytes"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+)
+
+var funcs = template.FuncMap{
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.UTC().Format("2006-01-02 15:04Z")
+	},
+}
+
+// parseTemplates builds one template per page, each with the layout.
+func parseTemplates() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	pages, _ := fs.Glob(files, "templates/*.html")
+	for _, pg := range pages {
+		name := strings.TrimSuffix(path.Base(pg), ".html")
+		if name == "layout" {
+			continue
+		}
+		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", pg))
+	}
+	return out
+}
+
+func (p *Portal) render(w http.ResponseWriter, r *http.Request, name string, data map[string]any) {
+	t, ok := p.tmpl[name]
+	if !ok {
+		http.Error(w, "no template "+name, http.StatusInternalServerError)
+		return
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	s := sessionOf(r)
+	if _, set := data["CSRF"]; !set {
+		data["CSRF"] = s.csrf
+	}
+	data["LoggedIn"] = s.csrf != ""
+	data["Supplier"] = s.supplier
+	data["Email"] = s.email
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		p.Log.Error("portal render", "page", name, "err", err)
+		http.Error(w, "page failed to render", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (p *Portal) fail(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	w.WriteHeader(code)
+	p.render(w, r, "error", map[string]any{"Message": msg})
+}
