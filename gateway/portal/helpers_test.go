@@ -80,7 +80,7 @@ func newFixture(t *testing.T) *fixture {
 	o := &ops{orders: map[string]*model.Aggregate{"o1": order("o1", "POA1", "a"), "o2": order("o2", "POB1", "b")}}
 	p := &portal.Portal{Ops: o, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Users: []portal.User{{Supplier: "a", Email: "ann@a.example", PasswordHash: string(hash)}, {Supplier: "b", Email: "bob@b.example", PasswordHash: string(hash)}},
-		Now: func() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.now },
+		Now:   func() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.now },
 		Submit: func(_ context.Context, supplier, actor string, d connector.InboundDoc) error {
 			f.mu.Lock()
 			defer f.mu.Unlock()
@@ -115,6 +115,6 @@ func order(id, po, supplier string) *model.Aggregate {
 	return &model.Aggregate{Order: model.Order{ID: id}, POs: []model.PurchaseOrder{{
 		Number: po, OrderID: id, Supplier: supplier, Status: model.POSent, Currency: "USD",
 		ShipTo: model.Address{Name: "=HYPERLINK(\"x\")", Line1: "1 Main St", City: "Springfield", Country: "US"},
-		Lines: []model.POLine{{LineNo: 1, SupplierSKU: supplier + "-MUG", SKU: "MUG", Quantity: 2, UnitCost: money.MustParse("4.00", "USD")}},
+		Lines:  []model.POLine{{LineNo: 1, SupplierSKU: supplier + "-MUG", SKU: "MUG", Quantity: 2, UnitCost: money.MustParse("4.00", "USD")}},
 	}}}
 }
