@@ -23,7 +23,10 @@ func TestSendWithoutNotifyOnlyShows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.send = func(string, smtp.Auth, string, []string, []byte) error { t.Fatal("no notify configured, yet mail sent"); return nil }
+	c.send = func(string, smtp.Auth, string, []string, []byte) error {
+		t.Fatal("no notify configured, yet mail sent")
+		return nil
+	}
 	sent, err := c.SendPO(context.Background(), testPO(), &model.Order{})
 	if err != nil || sent.Document != "portal:PO7K2" {
 		t.Fatalf("sent %+v, %v", sent, err)
