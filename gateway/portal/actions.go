@@ -55,17 +55,17 @@ func (p *Portal) refuse(w http.ResponseWriter, r *http.Request, a *model.Aggrega
 // the PO page, which shows it once the order's worker has applied it.
 func (p *Portal) submit(w http.ResponseWriter, r *http.Request, a *model.Aggregate, po *model.PurchaseOrder, d connector.InboundDoc, done string) {
 	s := sessionOf(r)
-	err := p.Submit(r.Context(), s.supplier, s.actor(), d)
+	err := p.Submit(r.Context(), s.V.supplier, actor(s), d)
 	if errors.Is(err, ErrNotYours) {
 		p.fail(w, r, http.StatusNotFound, "No such purchase order.")
 		return
 	}
 	if err != nil {
-		p.Log.Warn("portal submit", "supplier", s.supplier, "po", po.Number, "doc", d.ID, "err", err)
+		p.Log.Warn("portal submit", "supplier", s.V.supplier, "po", po.Number, "doc", d.ID, "err", err)
 		p.refuse(w, r, a, po, "That could not be recorded; try again in a moment.")
 		return
 	}
-	p.Log.Info("portal document", "actor", s.actor(), "po", po.Number, "doc", d.ID)
+	p.Log.Info("portal document", "actor", actor(s), "po", po.Number, "doc", d.ID)
 	http.Redirect(w, r, "/portal/pos/"+url.PathEscape(po.Number)+"?done="+url.QueryEscape(done), http.StatusSeeOther)
 }
 
@@ -77,7 +77,7 @@ func (p *Portal) ack(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := sessionOf(r)
-	ack := &model.POAck{PONumber: po.Number, Supplier: s.supplier, Date: p.now(), SupplierID: strings.TrimSpace(r.PostFormValue("supplier_order_id"))}
+	ack := &model.POAck{PONumber: po.Number, Supplier: s.V.supplier, Date: p.now(), SupplierID: strings.TrimSpace(r.PostFormValue("supplier_order_id"))}
 	accepted, rejected := 0, 0
 	for _, l := range po.Lines {
 		n := strconv.Itoa(l.LineNo)
@@ -158,7 +158,7 @@ func (p *Portal) ship(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := docID("ship", po.Number, r.PostForm)
-	sn := &model.ShipNotice{PONumber: po.Number, Supplier: sessionOf(r).supplier, ShipmentID: id[strings.LastIndexByte(id, ':')+1:],
+	sn := &model.ShipNotice{PONumber: po.Number, Supplier: sessionOf(r).V.supplier, ShipmentID: id[strings.LastIndexByte(id, ':')+1:],
 		ShippedAt: p.now(), Carrier: carrier, Packages: []model.Package{pkg}}
 	p.submit(w, r, a, po, connector.InboundDoc{ID: id, PONumber: po.Number, ShipNotice: sn}, "shipment")
 }

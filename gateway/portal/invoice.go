@@ -65,7 +65,7 @@ func (p *Portal) invoice(w http.ResponseWriter, r *http.Request) {
 	if r.MultipartForm != nil {
 		form = r.MultipartForm.Value
 	}
-	inv := &model.Invoice{Number: number, PONumber: po.Number, Supplier: sessionOf(r).supplier, Date: p.now(),
+	inv := &model.Invoice{Number: number, PONumber: po.Number, Supplier: sessionOf(r).V.supplier, Date: p.now(),
 		Currency: po.Currency, Lines: lines, Total: total}
 	d := connector.InboundDoc{ID: docID("invoice", po.Number, form, digest), PONumber: po.Number, Invoice: inv}
 	p.submit(w, r, a, po, d, "invoice "+number)

@@ -27,10 +27,10 @@ func visible(po *model.PurchaseOrder, supplier string) bool {
 // for an answer are highlighted.
 func (p *Portal) list(w http.ResponseWriter, r *http.Request) {
 	s := sessionOf(r)
-	as, next, err := p.Ops.Orders(r.Context(), map[string]string{"supplier." + s.supplier: "1"},
+	as, next, err := p.Ops.Orders(r.Context(), map[string]string{"supplier." + s.V.supplier: "1"},
 		repo.Page{Cursor: r.URL.Query().Get("cursor"), Limit: 50})
 	if err != nil {
-		p.Log.Warn("portal list", "supplier", s.supplier, "err", err)
+		p.Log.Warn("portal list", "supplier", s.V.supplier, "err", err)
 		p.fail(w, r, http.StatusInternalServerError, "Your purchase orders could not be read; try again.")
 		return
 	}
@@ -38,7 +38,7 @@ func (p *Portal) list(w http.ResponseWriter, r *http.Request) {
 	for _, a := range as {
 		for i := range a.POs {
 			po := &a.POs[i]
-			if !visible(po, s.supplier) {
+			if !visible(po, s.V.supplier) {
 				continue
 			}
 			rows = append(rows, poRow{PurchaseOrder: *po, New: po.Status == model.POSent || po.Status == model.POAckOverdue})
@@ -58,11 +58,11 @@ func (p *Portal) loadPO(w http.ResponseWriter, r *http.Request) (*model.Aggregat
 		a, err = p.Ops.Order(r.Context(), id)
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		p.Log.Warn("portal read po", "supplier", s.supplier, "po", number, "err", err)
+		p.Log.Warn("portal read po", "supplier", s.V.supplier, "po", number, "err", err)
 		p.fail(w, r, http.StatusInternalServerError, "The purchase order could not be read; try again.")
 		return nil, nil, false
 	}
-	if err != nil || a.PO(number) == nil || !visible(a.PO(number), s.supplier) {
+	if err != nil || a.PO(number) == nil || !visible(a.PO(number), s.V.supplier) {
 		p.fail(w, r, http.StatusNotFound, "No such purchase order.")
 		return nil, nil, false
 	}

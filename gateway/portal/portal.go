@@ -29,6 +29,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/app/ports"
 	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/gateway/websession"
 )
 
 //go:embed assets templates
@@ -67,7 +68,7 @@ type Portal struct {
 	MaxUpload int64
 
 	users    map[string]User // by lower-case e-mail
-	sessions sessions
+	sessions websession.Store[account]
 	limit    *loginLimiter
 	tmpl     map[string]*template.Template
 }
@@ -123,18 +124,7 @@ func (p *Portal) Handler() (http.Handler, error) {
 	mux.Handle("/portal/", p.auth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, http.StatusNotFound, "No such page.")
 	})))
-	return secureHeaders(mux), nil
-}
-
-func secureHeaders(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'")
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "same-origin")
-		hd.Set("X-Frame-Options", "DENY")
-		h.ServeHTTP(w, r)
-	})
+	return websession.SecureHeaders(mux, "default-src 'self'; frame-ancestors 'none'; form-action 'self'"), nil
 }
 
 // auth lets through requests with a live portal session, and POSTs only
@@ -146,7 +136,7 @@ func (p *Portal) auth(h http.Handler) http.Handler {
 		var sess session
 		ok := err == nil
 		if ok {
-			sess, ok = p.sessions.get(c.Value, p.now())
+			sess, ok = p.sessions.Get(c.Value, p.now())
 		}
 		if !ok {
 			if r.Method == http.MethodGet {
@@ -158,7 +148,7 @@ func (p *Portal) auth(h http.Handler) http.Handler {
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			r.Body = http.MaxBytesReader(w, r.Body, p.MaxUpload+(64<<10))
-			if !equal(csrfValue(r, p.MaxUpload), sess.csrf) {
+			if !websession.Equal(csrfValue(r, p.MaxUpload), sess.CSRF) {
 				http.Error(w, "missing or wrong CSRF token; reload the page", http.StatusForbidden)
 				return
 			}
@@ -185,4 +175,4 @@ func sessionOf(r *http.Request) session {
 }
 
 // actor names the logged-in user on timelines.
-func (s session) actor() string { return "portal:" + s.supplier + ":" + s.email }
+func actor(s session) string { return "portal:" + s.V.supplier + ":" + s.V.email }

@@ -44,11 +44,11 @@ func (p *Portal) render(w http.ResponseWriter, r *http.Request, name string, dat
 	}
 	s := sessionOf(r)
 	if _, set := data["CSRF"]; !set {
-		data["CSRF"] = s.csrf
+		data["CSRF"] = s.CSRF
 	}
-	data["LoggedIn"] = s.csrf != ""
-	data["Supplier"] = s.supplier
-	data["Email"] = s.email
+	data["LoggedIn"] = s.CSRF != ""
+	data["Supplier"] = s.V.supplier
+	data["Email"] = s.V.email
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		p.Log.Error("portal render", "page", name, "err", err)

@@ -1,10 +1,6 @@
 package portal
 
 import (
-	"crypto/hmac"
-	"crypto/rand"
-	"encoding/base64"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -12,6 +8,8 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/time/rate"
+
+	"github.com/dropgate/dropgate/gateway/websession"
 )
 
 // Cookie names: distinct from the operator dashboard's, and scoped to
@@ -22,59 +20,10 @@ const (
 	csrfField     = "csrf"
 )
 
-type session struct {
-	supplier, email string
-	csrf            string
-	expires         time.Time
-}
+// account is who a portal session is for.
+type account struct{ supplier, email string }
 
-// sessions keeps live portal sessions in memory: a restart logs suppliers
-// out, which costs them one login.
-type sessions struct {
-	mu sync.Mutex
-	m  map[string]session
-}
-
-func randomToken() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic("crypto/rand: " + err.Error()) // the OS has no entropy: nothing is safe
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func (s *sessions) create(u User, now time.Time, ttl time.Duration) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[string]session{}
-	}
-	for k, v := range s.m {
-		if now.After(v.expires) {
-			delete(s.m, k)
-		}
-	}
-	id := randomToken()
-	s.m[id] = session{supplier: u.Supplier, email: u.Email, csrf: randomToken(), expires: now.Add(ttl)}
-	return id
-}
-
-func (s *sessions) get(id string, now time.Time) (session, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[id]
-	if !ok || now.After(v.expires) {
-		delete(s.m, id)
-		return session{}, false
-	}
-	return v, true
-}
-
-func (s *sessions) drop(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, id)
-}
+type session = websession.Session[account]
 
 // loginLimiter spends a token of the account's and of the address's
 // bucket on each failed login; a login is heard only while both have a
@@ -126,27 +75,12 @@ func (l *loginLimiter) fail(now time.Time, keys ...string) {
 	}
 }
 
-func clientKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-func equal(a, b string) bool {
-	return a != "" && hmac.Equal([]byte(a), []byte(b))
-}
-
 func (p *Portal) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
-	http.SetCookie(w, &http.Cookie{
-		Name: name, Value: value, Path: "/portal/", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
-	})
+	websession.SetCookie(w, r, "/portal/", name, value, maxAge)
 }
 
 func (p *Portal) loginForm(w http.ResponseWriter, r *http.Request) {
-	tok := randomToken()
+	tok := websession.Token()
 	p.setCookie(w, r, loginCookie, tok, 600)
 	w.Header().Set("Cache-Control", "no-store")
 	p.render(w, r, "login", map[string]any{"CSRF": tok, "Error": r.URL.Query().Get("e") != ""})
@@ -160,7 +94,7 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("dropgate-portal-dummy"), 
 func (p *Portal) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
-	keys := []string{"ip:" + clientKey(r), "account:" + email}
+	keys := []string{"ip:" + websession.ClientIP(r), "account:" + email}
 	now := p.now()
 	if !p.limit.allowed(now, keys...) {
 		w.Header().Set("Retry-After", "60")
@@ -168,7 +102,7 @@ func (p *Portal) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := r.Cookie(loginCookie)
-	if err != nil || !equal(r.PostFormValue(csrfField), c.Value) {
+	if err != nil || !websession.Equal(r.PostFormValue(csrfField), c.Value) {
 		http.Error(w, "missing or wrong CSRF token; reload the login page", http.StatusForbidden)
 		return
 	}
@@ -179,11 +113,11 @@ func (p *Portal) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(r.PostFormValue("password"))) != nil || !known {
 		p.limit.fail(now, keys...)
-		p.Log.Warn("portal login failed", "remote", clientKey(r), "email_known", known)
+		p.Log.Warn("portal login failed", "remote", websession.ClientIP(r), "email_known", known)
 		http.Redirect(w, r, "/portal/login?e=1", http.StatusSeeOther)
 		return
 	}
-	id := p.sessions.create(u, now, p.SessionTTL)
+	id, _ := p.sessions.Create(account{supplier: u.Supplier, email: u.Email}, now, p.SessionTTL)
 	p.Log.Info("portal login", "supplier", u.Supplier, "email", u.Email)
 	p.setCookie(w, r, loginCookie, "", -1)
 	p.setCookie(w, r, SessionCookie, id, int(p.SessionTTL/time.Second))
@@ -192,7 +126,7 @@ func (p *Portal) login(w http.ResponseWriter, r *http.Request) {
 
 func (p *Portal) logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(SessionCookie); err == nil {
-		p.sessions.drop(c.Value)
+		p.sessions.Drop(c.Value)
 	}
 	p.setCookie(w, r, SessionCookie, "", -1)
 	http.Redirect(w, r, "/portal/login", http.StatusSeeOther)
