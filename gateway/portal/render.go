@@ -3,11 +3,10 @@ package portal
 import (
 	"bytes"
 	"html/template"
-	"io/fs"
 	"net/http"
-	"path"
-	"strings"
 	"time"
+
+	"github.com/dropgate/dropgate/gateway/websession"
 )
 
 var funcs = template.FuncMap{
@@ -19,19 +18,7 @@ var funcs = template.FuncMap{
 	},
 }
 
-// parseTemplates builds one template per page, each with the layout.
-func parseTemplates() map[string]*template.Template {
-	out := map[string]*template.Template{}
-	pages, _ := fs.Glob(files, "templates/*.html")
-	for _, pg := range pages {
-		name := strings.TrimSuffix(path.Base(pg), ".html")
-		if name == "layout" {
-			continue
-		}
-		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", pg))
-	}
-	return out
-}
+func parseTemplates() map[string]*template.Template { return websession.Templates(files, funcs) }
 
 func (p *Portal) render(w http.ResponseWriter, r *http.Request, name string, data map[string]any) {
 	t, ok := p.tmpl[name]

@@ -11,8 +11,12 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"encoding/base64"
+	"html/template"
+	"io/fs"
 	"net"
 	"net/http"
+	"path"
+	"strings"
 	"sync"
 	"time"
 )
@@ -112,4 +116,19 @@ func SecureHeaders(h http.Handler, csp string) http.Handler {
 		hd.Set("X-Frame-Options", "DENY")
 		h.ServeHTTP(w, r)
 	})
+}
+
+// Templates parses one template per page of fsys's templates/*.html, each
+// with templates/layout.html, which is not a page itself.
+func Templates(fsys fs.FS, funcs template.FuncMap) map[string]*template.Template {
+	out := map[string]*template.Template{}
+	pages, _ := fs.Glob(fsys, "templates/*.html")
+	for _, pg := range pages {
+		name := strings.TrimSuffix(path.Base(pg), ".html")
+		if name == "layout" {
+			continue
+		}
+		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(fsys, "templates/layout.html", pg))
+	}
+	return out
 }
