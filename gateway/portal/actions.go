@@ -47,8 +47,7 @@ func docID(kind, po string, form url.Values, extra ...string) string {
 // refuse shows the PO page again with what was wrong (422).
 func (p *Portal) refuse(w http.ResponseWriter, r *http.Request, a *model.Aggregate, po *model.PurchaseOrder, msg string) {
 	w.WriteHeader(http.StatusUnprocessableEntity)
-	p.render(w, r, "po", map[string]any{"PO": po, "Shipments": shipmentsOf(a, po.Number), "Invoices": invoicesOf(a, po.Number),
-		"Problem": msg, "Carriers": carrierChoices})
+	p.render(w, r, "po", poView(a, po, msg, ""))
 }
 
 // submit hands the document to the purchasing service and goes back to

@@ -90,17 +90,20 @@ func invoicesOf(a *model.Aggregate, po string) []model.Invoice {
 	return out
 }
 
+// poView is what the PO page shows: the PO, its shipments and invoices
+// (never another PO's of the same order), and a problem or a notice.
+func poView(a *model.Aggregate, po *model.PurchaseOrder, problem, notice string) map[string]any {
+	return map[string]any{"PO": po, "Shipments": shipmentsOf(a, po.Number), "Invoices": invoicesOf(a, po.Number),
+		"Problem": problem, "Notice": notice, "Carriers": carrierChoices}
+}
+
 // poPage shows one PO with its forms.
 func (p *Portal) poPage(w http.ResponseWriter, r *http.Request) {
 	a, po, ok := p.loadPO(w, r)
 	if !ok {
 		return
 	}
-	p.render(w, r, "po", map[string]any{
-		"PO": po, "Shipments": shipmentsOf(a, po.Number), "Invoices": invoicesOf(a, po.Number),
-		"Notice": r.URL.Query().Get("done"), "Problem": r.URL.Query().Get("problem"),
-		"Carriers": carrierChoices,
-	})
+	p.render(w, r, "po", poView(a, po, "", r.URL.Query().Get("done")))
 }
 
 // poCSV downloads the PO: one row per line, ship-to on every row so a
