@@ -47,7 +47,7 @@ func (d *decoder) decodePortal(n *yaml.Node, path string) *Portal {
 // validatePortal checks the logins of a supplier whose portal is on:
 // at least one, unique addresses, real bcrypt hashes (a plain password
 // pasted by mistake is refused, never stored).
-func (d *decoder) validatePortal(c *Connector, item *yaml.Node, path string) {
+func (d *decoder) validatePortal(cfg *Config, c *Connector, item *yaml.Node, path string) {
 	if c.Type == PortalType && c.Portal == nil {
 		d.errorf(item, path+".portal", "a portal supplier needs portal.users (each an email and a password_hash from `dropgate portal hash-password`)")
 		return
@@ -69,8 +69,30 @@ func (d *decoder) validatePortal(c *Connector, item *yaml.Node, path string) {
 			d.errorf(nodeAt(item, up+".email"), path+"."+up+".email", "%s is listed twice", u.Email)
 		}
 		seen[key] = true
+		if other := portalOwner(cfg, c, key); other != "" {
+			d.errorf(nodeAt(item, up+".email"), path+"."+up+".email", "%s is already a portal login of supplier %s (a login acts for one supplier)", u.Email, other)
+		}
 		if _, err := bcrypt.Cost([]byte(u.PasswordHash)); err != nil {
 			d.errorf(nodeAt(item, up+".password_hash"), path+"."+up+".password_hash", "not a bcrypt hash (make one with `dropgate portal hash-password`)")
 		}
 	}
+}
+
+// portalOwner names the supplier before c in cfg with a portal login for
+// email (lower case), or "".
+func portalOwner(cfg *Config, c *Connector, email string) string {
+	for _, s := range cfg.Suppliers {
+		if s == c {
+			return ""
+		}
+		if !s.PortalOn() {
+			continue
+		}
+		for _, u := range s.Portal.Users {
+			if strings.ToLower(u.Email) == email {
+				return s.Name
+			}
+		}
+	}
+	return ""
 }

@@ -23,6 +23,8 @@ func TestPortalBlock(t *testing.T) {
 			[]string{"test.yaml:4: suppliers[0].portal.users: the portal is on but has no users"}, true},
 		{"bad and duplicate e-mail", "suppliers:\n  - name: s\n    type: testsup\n    portal:\n      enabled: true\n      users:\n        - {email: ann@s.example, password_hash: \"" + h + "\"}\n        - {email: ANN@s.example, password_hash: \"" + h + "\"}\n        - {email: nobody, password_hash: \"" + h + "\"}\n",
 			[]string{"test.yaml:8: suppliers[0].portal.users[1].email: ANN@s.example is listed twice", `test.yaml:9: suppliers[0].portal.users[2].email: "nobody" is not an e-mail address`}, true},
+		{"one login for two suppliers", "suppliers:\n  - name: s\n    type: testsup\n    portal: { enabled: true, users: [{email: ann@s.example, password_hash: \"" + h + "\"}] }\n  - name: t\n    type: testsup\n    portal:\n      enabled: true\n      users: [{email: Ann@s.example, password_hash: \"" + h + "\"}]\n",
+			[]string{"test.yaml:9: suppliers[1].portal.users[0].email: Ann@s.example is already a portal login of supplier s (a login acts for one supplier)"}, true},
 		{"missing key", "suppliers:\n  - name: s\n    type: testsup\n    portal:\n      enabled: true\n      users: [{email: ann@s.example}]\n",
 			[]string{"test.yaml:6: suppliers[0].portal.users[0].password_hash: missing required key"}, true},
 		{"unknown key", "suppliers:\n  - name: s\n    type: testsup\n    portal: { enabled: true, password: x, users: [{email: ann@s.example, password_hash: \"" + h + "\"}] }\n",
