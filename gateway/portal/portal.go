@@ -29,6 +29,8 @@ import (
 
 	"github.com/dropgate/dropgate/core/app/ports"
 	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/core/repo"
 	"github.com/dropgate/dropgate/gateway/websession"
 )
 
@@ -49,11 +51,20 @@ type SubmitFunc func(ctx context.Context, supplier, actor string, d connector.In
 // ErrNotYours is what Submit returns for a PO the supplier may not touch.
 var ErrNotYours = errors.New("no such purchase order")
 
+// Reader is the part of the operator port (ports.Operator) the portal
+// may use: reads only, so no operator action is reachable from it by
+// construction. The portal filters by supplier before showing anything.
+type Reader interface {
+	Orders(ctx context.Context, where map[string]string, p repo.Page) ([]model.Aggregate, string, error)
+	Order(ctx context.Context, id string) (*model.Aggregate, error)
+	OrderOfPO(ctx context.Context, number string) (string, error)
+}
+
+var _ Reader = ports.Operator(nil)
+
 // Portal serves /portal/.
 type Portal struct {
-	// Ops reads orders (the operator port; the portal filters by
-	// supplier before showing anything).
-	Ops    ports.Operator
+	Ops    Reader
 	Submit SubmitFunc
 	Users  []User
 	Log    *slog.Logger
