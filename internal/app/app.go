@@ -163,6 +163,7 @@ func Build(ctx context.Context, o Options) (*App, error) {
 		UI:    a.dashboard(infos),
 	}
 	if a.Gateway.Portal, err = a.supplierPortal(); err != nil {
+		a.Close()
 		return nil, err
 	}
 	return a, nil
