@@ -28,7 +28,9 @@ func buildWithSupplier(t *testing.T, portal string) *App {
 	t.Helper()
 	reg := connector.NewRegistry()
 	connector.RegisterIn(reg, connector.Spec[toySupConfig]{Type: "toysup", Kind: connector.KindSupplier,
-		New: func(env connector.Env, _ *toySupConfig) (connector.Connector, error) { return toySupplier{env.Name}, nil }})
+		New: func(env connector.Env, _ *toySupConfig) (connector.Connector, error) {
+			return toySupplier{env.Name}, nil
+		}})
 	dir := t.TempDir()
 	yaml := "server:\n  listen: 127.0.0.1:0\n" + "store:\n  path: " + filepath.Join(dir, "db") + "\n" +
 		"suppliers:\n  - name: s\n    type: toysup\n" + portal
