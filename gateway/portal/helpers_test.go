@@ -23,7 +23,7 @@ import (
 // ops is an operator port over a few orders, each with one PO.
 type ops struct {
 	ports.Operator // for the dashboard of the separation test; unused methods panic
-	orders map[string]*model.Aggregate
+	orders         map[string]*model.Aggregate
 }
 
 func (o *ops) Orders(_ context.Context, where map[string]string, _ repo.Page) ([]model.Aggregate, string, error) {
