@@ -87,8 +87,12 @@ func (p *Portal) loginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // dummyHash is compared against when the e-mail is unknown, so that an
-// unknown account costs as much time as a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("dropgate-portal-dummy"), bcrypt.DefaultCost)
+// unknown account costs as much time as a wrong password. It is made on
+// first use: every dropgate command links this package.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("dropgate-portal-dummy"), 12)
+	return h
+})
 
 // login checks an e-mail and password posted by the form.
 func (p *Portal) login(w http.ResponseWriter, r *http.Request) {
@@ -107,8 +111,10 @@ func (p *Portal) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, known := p.users[email]
-	hash := dummyHash
-	if known {
+	var hash []byte
+	if !known {
+		hash = dummyHash()
+	} else {
 		hash = []byte(u.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(r.PostFormValue("password"))) != nil || !known {
