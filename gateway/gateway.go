@@ -48,6 +48,9 @@ type Server struct {
 	// UI serves the operator dashboard under /ui/ (it checks its own
 	// session); nil leaves it unmounted.
 	UI http.Handler
+	// Portal serves the supplier portal under /portal/ (its own sessions,
+	// never the UI's); nil leaves it unmounted.
+	Portal http.Handler
 	// Ready reports extra readiness conditions (config loaded, workers up).
 	Ready func(ctx context.Context) error
 }
@@ -69,6 +72,10 @@ func (s *Server) Handler() http.Handler {
 	if s.UI != nil {
 		mux.Handle("/ui/", s.UI)
 		mux.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
+	}
+	if s.Portal != nil {
+		mux.Handle("/portal/", s.Portal)
+		mux.Handle("GET /portal", http.RedirectHandler("/portal/", http.StatusMovedPermanently))
 	}
 	return mux
 }

@@ -65,6 +65,9 @@ func commandTree() []*command {
 			{name: "import", synopsis: "--config FILE --supplier NAME [--file F] [--dry-run] [--force] [--json]",
 				summary: "import a supplier's feed now and print the diff it applied (or would)", run: runFeed},
 		}},
+		{name: "portal", summary: "the supplier portal", subs: []*command{
+			{name: "hash-password", synopsis: "[--cost N] < password", summary: "print the bcrypt hash of a password for portal.users[].password_hash", run: runPortalHashPassword},
+		}},
 		{name: "healthcheck", synopsis: "[--url URL] [--live] [--timeout D] [--json]",
 			summary: "probe a server's readiness (exit 0 ready, 1 not): the container health check", run: runHealthcheck},
 		{name: "completion", synopsis: "bash|zsh",

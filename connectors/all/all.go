@@ -15,4 +15,5 @@ import (
 	_ "github.com/dropgate/dropgate/connectors/supplier/edifact"
 	_ "github.com/dropgate/dropgate/connectors/supplier/email"
 	_ "github.com/dropgate/dropgate/connectors/supplier/http_api"
+	_ "github.com/dropgate/dropgate/connectors/supplier/portal"
 )

@@ -3,13 +3,12 @@ package ui
 import (
 	"bytes"
 	"html/template"
-	"io/fs"
 	"net/http"
-	"path"
 	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/gateway/websession"
 )
 
 var funcs = template.FuncMap{
@@ -30,18 +29,7 @@ var funcs = template.FuncMap{
 }
 
 // parseTemplates builds one template per page, each with the layout.
-func parseTemplates() map[string]*template.Template {
-	out := map[string]*template.Template{}
-	pages, _ := fs.Glob(files, "templates/*.html")
-	for _, p := range pages {
-		name := strings.TrimSuffix(path.Base(p), ".html")
-		if name == "layout" {
-			continue
-		}
-		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", p))
-	}
-	return out
-}
+func parseTemplates() map[string]*template.Template { return websession.Templates(files, funcs) }
 
 func (u *UI) render(w http.ResponseWriter, r *http.Request, name string, data map[string]any) {
 	t, ok := u.tmpl[name]

@@ -1,13 +1,11 @@
 package ui
 
 import (
-	"crypto/hmac"
-	"crypto/rand"
-	"encoding/base64"
-	"net"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/dropgate/dropgate/gateway/websession"
 )
 
 // Cookie names. The session cookie is HttpOnly, SameSite=Strict, scoped
@@ -23,54 +21,23 @@ type session struct {
 	expires time.Time
 }
 
-// sessions keeps the live sessions in memory: a restart logs everyone
-// out, which an operator dashboard can afford.
-type sessions struct {
-	mu sync.Mutex
-	m  map[string]session
-}
+// sessions keeps the live sessions in memory (websession.Store): a
+// restart logs everyone out, which an operator dashboard can afford.
+type sessions struct{ st websession.Store[struct{}] }
 
-func randomToken() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic("crypto/rand: " + err.Error()) // the OS has no entropy: nothing is safe
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func randomToken() string { return websession.Token() }
 
-func (s *sessions) create(now time.Time, ttl time.Duration) (id string, sess session) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[string]session{}
-	}
-	for k, v := range s.m { // forget expired sessions as new ones come
-		if now.After(v.expires) {
-			delete(s.m, k)
-		}
-	}
-	id = randomToken()
-	sess = session{csrf: randomToken(), expires: now.Add(ttl)}
-	s.m[id] = sess
-	return id, sess
+func (s *sessions) create(now time.Time, ttl time.Duration) (string, session) {
+	id, x := s.st.Create(struct{}{}, now, ttl)
+	return id, session{csrf: x.CSRF, expires: x.Expires}
 }
 
 func (s *sessions) get(id string, now time.Time) (session, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[id]
-	if !ok || now.After(v.expires) {
-		delete(s.m, id)
-		return session{}, false
-	}
-	return v, true
+	x, ok := s.st.Get(id, now)
+	return session{csrf: x.CSRF, expires: x.Expires}, ok
 }
 
-func (s *sessions) drop(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, id)
-}
+func (s *sessions) drop(id string) { s.st.Drop(id) }
 
 // limiter allows a few failed logins per client address per window.
 type limiter struct {
@@ -108,21 +75,10 @@ func (l *limiter) recent(key string, now time.Time) []time.Time {
 	return keep
 }
 
-func clientKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+func clientKey(r *http.Request) string { return websession.ClientIP(r) }
 
-func equal(a, b string) bool {
-	return a != "" && hmac.Equal([]byte(a), []byte(b))
-}
+func equal(a, b string) bool { return websession.Equal(a, b) }
 
 func (u *UI) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
-	http.SetCookie(w, &http.Cookie{
-		Name: name, Value: value, Path: "/ui/", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
-	})
+	websession.SetCookie(w, r, "/ui/", name, value, maxAge)
 }

@@ -162,6 +162,10 @@ func Build(ctx context.Context, o Options) (*App, error) {
 		Admin: (&gateway.Admin{Ops: a.Services.Operator(), Log: a.Log, Connectors: infos}).Handler(),
 		UI:    a.dashboard(infos),
 	}
+	if a.Gateway.Portal, err = a.supplierPortal(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -233,6 +237,9 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		a.Log.Info("gateway listening", "addr", ln.Addr().String(), "role", a.Role)
 		a.Log.Info("dashboard", "url", uiURL(ln.Addr()))
+		if a.Gateway.Portal != nil {
+			a.Log.Info("supplier portal", "url", portalURL(uiURL(ln.Addr())))
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -242,6 +242,9 @@ func (d *decoder) decodeConnectors(n *yaml.Node, listName string, kind connector
 			case kind == connector.KindSupplier && k == feedKey:
 				skip[k] = true
 				c.Feed = d.decodeFeed(item.Content[j+1], join(path, k))
+			case kind == connector.KindSupplier && k == portalKey:
+				skip[k] = true
+				c.Portal = d.decodePortal(item.Content[j+1], join(path, k))
 			case contains(supplierKeys, k):
 				skip[k] = true
 				d.decode(item.Content[j+1], fieldValue(c.Supplier, k), join(path, k))
@@ -274,6 +277,7 @@ func (d *decoder) decodeConnectors(n *yaml.Node, listName string, kind connector
 		}
 		if kind == connector.KindSupplier {
 			skip[feedKey] = true
+			skip[portalKey] = true
 		}
 		d.decodeStruct(specific, reflect.ValueOf(c.Settings).Elem(), path, skip)
 		if chk, ok := c.Settings.(connector.Checker); ok {

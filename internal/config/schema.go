@@ -91,6 +91,9 @@ type Connector struct {
 	// Feed is a supplier's `feed:` block (inventory and price feed); nil
 	// without one or for other kinds.
 	Feed *feed.Config `yaml:"-"`
+	// Portal is a supplier's `portal:` block (its logins to /portal/);
+	// nil without one or for other kinds.
+	Portal *Portal `yaml:"-"`
 	// Settings is the connector's own config struct (Spec.NewConfig()).
 	Settings any                    `yaml:"-"`
 	Spec     connector.Registration `yaml:"-"`

@@ -75,6 +75,7 @@ func (d *decoder) validate(cfg *Config, root *yaml.Node) {
 			}
 			if c.Supplier != nil {
 				d.validateSupplier(cfg, c, item, path)
+				d.validatePortal(cfg, c, item, path)
 			}
 		}
 	}

@@ -62,6 +62,9 @@ func DocKind(d connector.InboundDoc) string {
 func (s *Service) handleDocApply(ctx context.Context, _ *store.Job, p DocApply) error {
 	d := p.Doc
 	cause := model.Cause{Kind: model.CauseDocument, Ref: p.Supplier + "/" + firstNonEmpty(p.Source, d.ID)}
+	if p.Actor != "" {
+		cause.Ref = p.Actor
+	}
 	_, _, err := s.d.Change(ctx, p.Order, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
 		var out lifecycle.Outcome
 		var err error

@@ -57,6 +57,9 @@ type DocApply struct {
 	Supplier string               `json:"supplier"`
 	Source   string               `json:"source"` // inbound file or message it came from
 	Doc      connector.InboundDoc `json:"doc"`
+	// Actor, when set, is who did it by hand (a supplier's portal user,
+	// "portal:<supplier>:<email>"): the timeline names them as the cause.
+	Actor string `json:"actor,omitempty"`
 }
 
 // KindDocApply applies a supplier document to its order, in the order's
