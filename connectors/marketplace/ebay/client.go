@@ -16,6 +16,7 @@ import (
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/httpclient"
+	"github.com/dropgate/dropgate/internal/jsonpos"
 )
 
 // maxBody bounds what is read of an answer.
@@ -244,7 +245,7 @@ func (c *Connector) exchange(req *http.Request, op string, out any) (hdr http.He
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(out); err != nil {
-		return hdr, status, fault.Permanent(fmt.Errorf("ebay: %s: decode answer: %w", op, jsonWhere(raw, err)))
+		return hdr, status, fault.Permanent(fmt.Errorf("ebay: %s: decode answer: %w", op, jsonpos.Where(raw, err)))
 	}
 	return hdr, status, nil
 }
