@@ -32,7 +32,6 @@ const (
 // slow after an hour).
 func ebayLoop(t *testing.T) (*loop, *ebayfake.Fake) {
 	t.Helper()
-	dir := t.TempDir()
 	fake := ebayfake.New(ebayfake.WithLimit(&kit.TokenBucket{Rate: 2, Burst: 20}))
 	for _, sku := range []string{"MUG", "TEE", "LAMP"} {
 		fake.AddOffer(sku, "EBAY_US", "1.00", "USD")
@@ -57,7 +56,17 @@ channels:
 routing: { strategy: cheapest }
 inventory: { safety_buffer: 0, sync_every: 1h, channels: [ebay] }
 pricing: { channels: [ebay], currency: USD, markup: "2" }
-suppliers:
+`, loopAdmin, ebayfake.ClientID, ebayfake.ClientSecret, ebayfake.RefreshToken, ebayVerification, ebayEndpoint, fakeURL)
+	return twoSupplierLoop(t, cfg), fake
+}
+
+// twoSupplierLoop starts the real binary on cfg (server to pricing) with
+// two simulated X12 suppliers appended: acme ships at once (MUG, TEE),
+// slow after an hour (LAMP).
+func twoSupplierLoop(t *testing.T, cfg string) *loop {
+	t.Helper()
+	dir := t.TempDir()
+	cfg += `suppliers:
   - name: acme
     type: edi_x12
     catalog: { file: ./acme.csv }
@@ -70,7 +79,7 @@ suppliers:
     sla: { acknowledge_within: 1h, ship_within: 48h }
     partner: { sender_qualifier: ZZ, sender_id: DROPGATE, receiver_qualifier: ZZ, receiver_id: SLOW, usage: T }
     transport: { type: directory, outbox: ./var/out/slow, inbox: ./var/in/slow }
-`, loopAdmin, ebayfake.ClientID, ebayfake.ClientSecret, ebayfake.RefreshToken, ebayVerification, ebayEndpoint, fakeURL)
+`
 	files := map[string]string{
 		"configs/demo.yaml": cfg,
 		"acme.csv":          "supplier_sku,sku,cost,stock\nA-MUG,MUG,3.00,50\nA-TEE,TEE,5.00,40\n",
@@ -95,7 +104,7 @@ suppliers:
 		go sim.Run(ctx, 50*time.Millisecond)
 	}
 	l.srv = startServer(t, dir)
-	return l, fake
+	return l
 }
 
 // TestEbayEndToEnd: an order placed on eBay is polled in once, becomes a
@@ -134,7 +143,7 @@ func TestEbayEndToEnd(t *testing.T) {
 	}
 
 	// Stock and prices of every SKU reach eBay.
-	ebayWait(t, "stock and prices on eBay", func() bool {
+	magentoWait(t, "stock and prices on eBay", func() bool {
 		for _, sku := range []string{"MUG", "TEE", "LAMP"} {
 			if _, ok := fake.Quantity(sku); !ok {
 				return false
@@ -161,7 +170,7 @@ func TestEbayEndToEnd(t *testing.T) {
 	if len(a.POs) != 1 || a.POs[0].Supplier != "acme" || len(a.Order.Lines) != 2 {
 		t.Fatalf("order %s: %d POs, %d lines", id, len(a.POs), len(a.Order.Lines))
 	}
-	ebayWait(t, "the fulfillment on eBay", func() bool { return len(fake.Fulfillments(eo.OrderID)) > 0 })
+	magentoWait(t, "the fulfillment on eBay", func() bool { return len(fake.Fulfillments(eo.OrderID)) > 0 })
 	qty := map[string]int64{}
 	fs := fake.Fulfillments(eo.OrderID)
 	for _, f := range fs {
@@ -236,15 +245,4 @@ func ebayNotification(t *testing.T, fake *ebayfake.Fake, gateway string) func() 
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, b
 	}
-}
-
-// ebayWait polls the fake until cond holds (a hang guard only).
-func ebayWait(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
 }
