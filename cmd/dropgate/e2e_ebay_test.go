@@ -206,6 +206,15 @@ func TestEbayEndToEnd(t *testing.T) {
 	if v := fake.Server().QuotaViolations(); v != 0 {
 		t.Errorf("%d quota violations on eBay", v)
 	}
+	// Nothing failed for good: the deletion notification's job and every
+	// push (a price without its offer would) went through.
+	var dl struct {
+		DeadLetters []json.RawMessage `json:"dead_letters"`
+	}
+	l.admin("/dead-letters?limit=100", &dl)
+	if len(dl.DeadLetters) != 0 {
+		t.Errorf("dead letters: %s", dl.DeadLetters)
+	}
 	t.Logf("ebay calls in all, for 2 orders: %d, %d token refreshes", len(fake.Server().Requests()), fake.Refreshes())
 }
 
