@@ -111,7 +111,8 @@ func twoSupplierLoop(t *testing.T, cfg string) *loop {
 // PO at acme, the 856 comes back and eBay holds a shipping fulfillment
 // with the right line items, carrier code and tracking; an order at the
 // slow supplier cancelled on eBay cancels its PO; stock and offer prices
-// reach eBay with no quota violation; the account deletion endpoint
+// reach eBay with no quota violation; an unpaid order waits until eBay
+// shows it paid; the account deletion endpoint
 // answers eBay's challenge and takes a signed notification once.
 func TestEbayEndToEnd(t *testing.T) {
 	t.Parallel()
@@ -198,10 +199,25 @@ func TestEbayEndToEnd(t *testing.T) {
 		return a.Order.Status == model.OrderCancelled && len(a.POs) == 1 && a.POs[0].Status == model.POCancelled
 	})
 
+	// An unpaid order (orderPaymentStatus PENDING) waits on a payment
+	// hold; once eBay shows it paid, the next poll releases and routes it.
+	unpaid := fake.AddOrder(ebayfake.NewOrder{Email: "cy@example.com", Lines: []ebayfake.Line{{SKU: "MUG", Title: "Mug", Qty: 1, Price: "6.00"}}})
+	unpaidID := model.OrderID("ebay", unpaid.OrderID)
+	a = l.wait(unpaidID, "the unpaid order held", func(a *model.Aggregate) bool { return a.Order.Status == model.OrderOnHold })
+	if len(a.POs) != 0 || a.Order.PaymentStatus != model.PaymentPending {
+		t.Fatalf("unpaid order: payment %q, %d POs; want pending and none", a.Order.PaymentStatus, len(a.POs))
+	}
+	if err := fake.Pay(unpaid.OrderID); err != nil {
+		t.Fatal(err)
+	}
+	l.wait(unpaidID, "the paid order routed", func(a *model.Aggregate) bool {
+		return a.Order.PaymentStatus == model.PaymentPaid && len(a.POs) == 1
+	})
+
 	var list struct{ Orders []model.Order }
 	l.admin("/orders?channel=ebay", &list)
-	if len(list.Orders) != 2 {
-		t.Errorf("%d orders for 2 placed on eBay", len(list.Orders))
+	if len(list.Orders) != 3 {
+		t.Errorf("%d orders for 3 placed on eBay", len(list.Orders))
 	}
 	if v := fake.Server().QuotaViolations(); v != 0 {
 		t.Errorf("%d quota violations on eBay", v)

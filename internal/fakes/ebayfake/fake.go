@@ -266,6 +266,18 @@ func (f *Fake) Cancel(id string) error {
 	return nil
 }
 
+// Pay marks an order paid (orderPaymentStatus PAID), stamped now.
+func (f *Fake) Pay(id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	o, ok := f.orders[id]
+	if !ok {
+		return fmt.Errorf("ebayfake: no order %s", id)
+	}
+	o.Paid, o.ModifiedAt = true, f.now()
+	return nil
+}
+
 // Order returns an order.
 func (f *Fake) Order(id string) (Order, bool) {
 	f.mu.Lock()
