@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/core/money"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/connectortest"
 	"github.com/dropgate/dropgate/internal/fakes/ebayfake"
@@ -268,4 +270,53 @@ func sigHeader(v string) http.Header {
 	h := http.Header{}
 	h.Set(SignatureHeader, v)
 	return h
+}
+
+// Stock goes 25 SKUs a call; a price whose offer eBay no longer has (a
+// 207 with a status per SKU) is a partial error keeping the others.
+func TestBulkBatchesAndPartialPrices(t *testing.T) {
+	r, f := rig(t)
+	c := suiteConnector(r, &Config{}, f.Transport())
+	ctx := context.Background()
+	var inv []connector.InventoryUpdate
+	for i := range 30 {
+		inv = append(inv, connector.InventoryUpdate{SKU: fmt.Sprintf("S-%02d", i), Available: int64(i)})
+	}
+	if err := c.PushInventory(ctx, inv); err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := f.Quantity("S-29"); q != 29 {
+		t.Errorf("S-29 quantity %d, want 29", q)
+	}
+	calls := 0
+	for _, rq := range f.Server().Requests() {
+		if rq.Path == bulkPath {
+			calls++
+		}
+	}
+	if calls != 2 {
+		t.Errorf("%d bulk calls for 30 SKUs, want 2 (25 a call)", calls)
+	}
+	f.AddOffer("A", "EBAY_US", "1.00", "USD")
+	f.AddOffer("B", "EBAY_US", "1.00", "USD")
+	usd := func(s string) money.Money { return money.MustParse(s, "USD") }
+	if err := c.PushPrices(ctx, []connector.PriceUpdate{{SKU: "A", Price: usd("2.00")}, {SKU: "B", Price: usd("3.00")}}); err != nil {
+		t.Fatal(err)
+	}
+	f.AddOffer("B", "EBAY_US", "1.00", "USD") // B relisted: the offer id we kept is gone
+	err := c.PushPrices(ctx, []connector.PriceUpdate{{SKU: "A", Price: usd("4.00")}, {SKU: "B", Price: usd("5.00")}})
+	var partial *fault.PartialError
+	if !errors.As(err, &partial) || len(partial.Accepted) != 1 || partial.Rejected["B"] == "" {
+		t.Fatalf("push with a stale offer: %v; want a partial error refusing B", err)
+	}
+	if o, _ := f.Offer("A"); o.Price != "4.00" {
+		t.Errorf("A price %s, want 4.00", o.Price)
+	}
+	// The refused offer id is forgotten: the next push finds the new one.
+	if err := c.PushPrices(ctx, []connector.PriceUpdate{{SKU: "B", Price: usd("5.00")}}); err != nil {
+		t.Fatalf("push after relisting: %v", err)
+	}
+	if o, _ := f.Offer("B"); o.Price != "5.00" {
+		t.Errorf("B price %s, want 5.00", o.Price)
+	}
 }

@@ -150,6 +150,13 @@ func (c *Connector) bulk(ctx context.Context, op string, items []bulkItem) error
 			msg = fmt.Sprintf("error %d: %s", r.Errors[0].ErrorID, r.Errors[0].Message)
 		}
 		rejected[r.SKU] = msg
+		if r.OfferID != "" {
+			// The offer may be ended or relisted under a new id: look it
+			// up again next time.
+			c.mu.Lock()
+			delete(c.offers, r.SKU)
+			c.mu.Unlock()
+		}
 	}
 	if len(rejected) > 0 {
 		return &fault.PartialError{Err: errors.New("ebay: " + op + ": some SKUs refused"), Accepted: accepted, Rejected: rejected}
