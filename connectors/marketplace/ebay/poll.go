@@ -57,11 +57,7 @@ func (c *Connector) PollOrders(ctx context.Context, cursor string) ([]connector.
 		}
 		since = t.Add(-Overlap)
 	}
-	var (
-		events []connector.ChannelEvent
-		latest time.Time
-		seen   = map[string]bool{}
-	)
+	var polled connector.Polled
 	for offset := 0; ; {
 		q := url.Values{"limit": {strconv.Itoa(c.cfg.PageSize)}, "offset": {strconv.Itoa(offset)}}
 		if !since.IsZero() {
@@ -80,27 +76,12 @@ func (c *Connector) PollOrders(ctx context.Context, cursor string) ([]connector.
 			if err != nil {
 				return nil, cursor, fmt.Errorf("ebay: poll orders: offset %d, $.orders[%d]: %w", offset, i, err)
 			}
-			ev := evs[0]
-			key := ev.ChannelOrderID + "@" + ev.At.String()
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			if ev.At.After(latest) {
-				latest = ev.At
-			}
-			events = append(events, ev)
+			polled.Add(evs[0])
 		}
 		offset += len(res.Orders)
 		if len(res.Orders) == 0 || offset >= total {
 			break
 		}
 	}
-	next := cursor
-	if !latest.IsZero() {
-		if prev, err := time.Parse(time.RFC3339Nano, cursor); err != nil || latest.After(prev) {
-			next = c.CursorAt(latest)
-		}
-	}
-	return events, next, nil
+	return polled.Events, polled.Next(cursor, c.CursorAt), nil
 }
