@@ -59,6 +59,7 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /webhooks/{name}", s.webhook)
+	mux.HandleFunc("GET /webhooks/{name}", s.challenge)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -139,6 +140,27 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		s.count(name, "accepted")
 		writeJSON(w, http.StatusOK, map[string]string{"status": "queued", "job": id, "delivery": d.ID})
 	}
+}
+
+// challenge is GET /webhooks/{name}: a platform proving the endpoint is
+// ours before it sends anything (eBay's challenge_code). Only a
+// connector that answers challenges has one; nothing is stored.
+func (s *Server) challenge(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	responder, ok := connector.As[connector.ChallengeResponder](s.Channels[name])
+	if !ok {
+		s.count("_unknown", "unknown_connector")
+		writeError(w, http.StatusNotFound, "no challenge endpoint named "+name)
+		return
+	}
+	answer, err := responder.RespondChallenge(r.URL.Query())
+	if err != nil {
+		s.count(name, "bad_challenge")
+		writeError(w, http.StatusBadRequest, "not a challenge")
+		return
+	}
+	s.count(name, "challenge")
+	writeJSON(w, http.StatusOK, answer)
 }
 
 // bodyFailed answers a body that could not be read. The reason stays in

@@ -15,6 +15,7 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/internal/httpclient"
+	"github.com/dropgate/dropgate/internal/jsonpos"
 )
 
 // maxBody bounds what is read of an answer.
@@ -133,7 +134,7 @@ func (c *Connector) do(ctx context.Context, op, method, path string, q url.Value
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(out); err != nil {
-		return fault.Permanent(fmt.Errorf("magento2: %s: decode answer: %w", op, jsonWhere(raw, err)))
+		return fault.Permanent(fmt.Errorf("magento2: %s: decode answer: %w", op, jsonpos.Where(raw, err)))
 	}
 	return nil
 }

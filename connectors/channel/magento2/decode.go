@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/money"
+	"github.com/dropgate/dropgate/internal/jsonpos"
 )
 
 // TopicOrder is the topic of a polled order (Magento sends no webhooks;
@@ -100,7 +99,7 @@ func (c *Connector) DecodeEvent(_ context.Context, topic string, body []byte) ([
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&mo); err != nil {
-		return nil, fault.Permanent(fmt.Errorf("magento2: order: %w", jsonWhere(body, err)))
+		return nil, fault.Permanent(fmt.Errorf("magento2: order: %w", jsonpos.Where(body, err)))
 	}
 	ev, err := c.event(&mo)
 	if err != nil {
@@ -294,36 +293,4 @@ func (a *mAddress) model() *model.Address {
 		out.Line2 = strings.Join(a.Street[1:], ", ")
 	}
 	return out
-}
-
-// jsonWhere says where a JSON error is: line, column and field.
-func jsonWhere(body []byte, err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		l, col := lineCol(body, int64(len(body)))
-		return fmt.Errorf("invalid JSON at line %d, column %d: the payload ends before the order does", l, col)
-	case errors.As(err, &se):
-		l, col := lineCol(body, se.Offset-1)
-		return fmt.Errorf("invalid JSON at line %d, column %d: %v", l, col, se)
-	case errors.As(err, &te):
-		l, col := lineCol(body, te.Offset)
-		return fmt.Errorf("line %d, column %d ($.%s): expected %s, got JSON %s", l, col, te.Field, te.Type, te.Value)
-	}
-	return err
-}
-
-func lineCol(b []byte, off int64) (int, int) {
-	off = min(max(off, 0), int64(len(b)))
-	line, col := 1, 1
-	for _, ch := range b[:off] {
-		if ch == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return line, col
 }

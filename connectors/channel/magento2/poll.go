@@ -56,11 +56,7 @@ func (c *Connector) PollOrders(ctx context.Context, cursor string) ([]connector.
 		}
 		since = t.Add(-Overlap)
 	}
-	var (
-		events []connector.ChannelEvent
-		latest time.Time
-		seen   = map[string]bool{}
-	)
+	var polled connector.Polled
 	for page := 1; ; page++ {
 		q := ordersQuery(since, page, c.cfg.PageSize)
 		var res ordersPage
@@ -76,28 +72,13 @@ func (c *Connector) PollOrders(ctx context.Context, cursor string) ([]connector.
 			if err != nil {
 				return nil, cursor, fmt.Errorf("magento2: poll orders: page %d, $.items[%d]: %w", page, i, err)
 			}
-			ev := evs[0]
-			key := ev.ChannelOrderID + "@" + ev.At.String()
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			if ev.At.After(latest) {
-				latest = ev.At
-			}
-			events = append(events, ev)
+			polled.Add(evs[0])
 		}
 		if len(res.Items) == 0 || page*c.cfg.PageSize >= total {
 			break
 		}
 	}
-	next := cursor
-	if !latest.IsZero() {
-		if prev, err := time.Parse(time.RFC3339, cursor); err != nil || latest.After(prev) {
-			next = c.CursorAt(latest)
-		}
-	}
-	return events, next, nil
+	return polled.Events, polled.Next(cursor, c.CursorAt), nil
 }
 
 // ordersQuery is the searchCriteria of one page: updated_at >= since,

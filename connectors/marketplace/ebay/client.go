@@ -1,0 +1,251 @@
+package ebay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/httpclient"
+	"github.com/dropgate/dropgate/internal/jsonpos"
+)
+
+// maxBody bounds what is read of an answer.
+const maxBody = 32 << 20
+
+// newHTTP builds the connector's one HTTP client: every request, the
+// token refresh included, spends a token of the account's shared limiter.
+func newHTTP(env connector.Env, key string, base http.RoundTripper) *http.Client {
+	return httpclient.NewHTTP(httpclient.Options{
+		Name: env.Name, Limiter: env.Limiter, Key: key, Limit: env.RateLimit,
+		Clock: env.Clock, Logger: env.Logger, Transport: base, Calls: env.Calls,
+	})
+}
+
+// reserve spends n tokens at once for an operation of n calls.
+func (c *Connector) reserve(ctx context.Context, n int) (context.Context, error) {
+	ctx, err := httpclient.Reserve(ctx, c.env.Limiter, c.key, n, c.env.RateLimit, c.now())
+	if err != nil {
+		return ctx, fmt.Errorf("ebay: %w", err)
+	}
+	return ctx, nil
+}
+
+func (c *Connector) now() time.Time { return c.env.Now() }
+
+// apiErrors is eBay's error body: {"errors":[{"errorId","message","longMessage"}]}.
+type apiErrors struct {
+	Errors []struct {
+		ErrorID     json.Number `json:"errorId"`
+		Message     string      `json:"message"`
+		LongMessage string      `json:"longMessage"`
+	} `json:"errors"`
+	// The OAuth endpoint answers RFC 6749 errors instead.
+	Error       string `json:"error"`
+	Description string `json:"error_description"`
+}
+
+func (e apiErrors) text() string {
+	if len(e.Errors) > 0 {
+		return fmt.Sprintf("error %s: %s", e.Errors[0].ErrorID, e.Errors[0].Message)
+	}
+	if e.Error != "" {
+		return e.Error + ": " + e.Description
+	}
+	return ""
+}
+
+// accessToken is a user access token and when it stops working.
+type accessToken struct {
+	Token   string    `json:"token"`
+	Expires time.Time `json:"expires"`
+}
+
+// tokenMargin is how long before its expiry a token is refreshed, so a
+// call never starts with a token about to die.
+const tokenMargin = 5 * time.Minute
+
+const tokenKind = "oauth_token"
+
+// accessToken returns a live user token: the process's copy, else the
+// one a replica stored in env.State, else a fresh one from the refresh
+// token grant (stored for the others).
+func (c *Connector) accessToken(ctx context.Context) (string, error) {
+	now := c.now()
+	c.mu.Lock()
+	tok := c.token
+	c.mu.Unlock()
+	if tok.Token != "" && now.Add(tokenMargin).Before(tok.Expires) {
+		return tok.Token, nil
+	}
+	var version int64
+	if c.env.State != nil {
+		rec, err := c.env.State.GetRecord(ctx, tokenKind, c.cfg.ClientID)
+		switch {
+		case err == nil:
+			version = rec.Version
+			var st accessToken
+			if json.Unmarshal(rec.Data, &st) == nil && st.Token != "" && now.Add(tokenMargin).Before(st.Expires) {
+				c.setToken(st)
+				return st.Token, nil
+			}
+		case !errors.Is(err, store.ErrNotFound):
+			return "", fault.Retryable(fmt.Errorf("ebay: read cached token: %w", err))
+		}
+	}
+	st, err := c.refresh(ctx)
+	if err != nil {
+		return "", err
+	}
+	c.setToken(st)
+	if c.env.State != nil {
+		data, _ := json.Marshal(st)
+		// A conflict is another replica's fresh token: either works.
+		if _, err := c.env.State.PutRecord(ctx, store.Record{Kind: tokenKind, ID: c.cfg.ClientID, Data: data, Version: version}); err != nil && !errors.Is(err, store.ErrConflict) {
+			c.env.Logger.Warn("ebay: token not shared", "connector", c.env.Name, "err", err)
+		}
+	}
+	return st.Token, nil
+}
+
+func (c *Connector) setToken(t accessToken) {
+	c.mu.Lock()
+	c.token = t
+	c.mu.Unlock()
+}
+
+// forgetToken drops a token eBay refused, here and for the replicas.
+func (c *Connector) forgetToken(ctx context.Context, tok string) {
+	c.mu.Lock()
+	if c.token.Token == tok {
+		c.token = accessToken{}
+	}
+	c.mu.Unlock()
+	if c.env.State != nil {
+		_ = c.env.State.DeleteRecord(ctx, tokenKind, c.cfg.ClientID)
+	}
+}
+
+// refresh trades the refresh token for an access token:
+// POST /identity/v1/oauth2/token, Basic client_id:client_secret.
+func (c *Connector) refresh(ctx context.Context) (accessToken, error) {
+	if c.cfg.RefreshToken.IsZero() || c.cfg.ClientSecret.IsZero() {
+		return accessToken{}, fault.Permanentf("ebay: refresh token: refresh_token is not set")
+	}
+	return c.grant(ctx, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {c.cfg.RefreshToken.Reveal()}, "scope": {Scopes}})
+}
+
+// grant asks the OAuth endpoint for an access token.
+func (c *Connector) grant(ctx context.Context, form url.Values) (accessToken, error) {
+	if c.cfg.ClientSecret.IsZero() {
+		return accessToken{}, fault.Permanentf("ebay: access token: client_secret is not set")
+	}
+	u := *c.auth
+	u.Path += "/identity/v1/oauth2/token"
+	req, err := http.NewRequestWithContext(ctx, "POST", u.String(), strings.NewReader(form.Encode()))
+	if err != nil {
+		return accessToken{}, fault.Permanent(fmt.Errorf("ebay: access token: %w", err))
+	}
+	req.SetBasicAuth(c.cfg.ClientID, c.cfg.ClientSecret.Reveal())
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	var out struct {
+		AccessToken string      `json:"access_token"`
+		ExpiresIn   json.Number `json:"expires_in"`
+	}
+	if err := c.send(req, "access token", &out); err != nil {
+		return accessToken{}, err
+	}
+	secs, err := out.ExpiresIn.Int64()
+	if err != nil || out.AccessToken == "" || secs <= 0 {
+		return accessToken{}, fault.Permanentf("ebay: access token: answer has no access_token or expires_in")
+	}
+	return accessToken{Token: out.AccessToken, Expires: c.now().Add(time.Duration(secs) * time.Second)}, nil
+}
+
+// do sends one API request to {base_url}{path} with a user token and
+// decodes a 2xx JSON answer into out (when not nil); hdr, when not nil,
+// receives the answer's headers. 429, 5xx and 408 are retryable (not
+// before Retry-After); other 4xx permanent with eBay's message. A 401
+// also drops the cached token, so the next attempt refreshes.
+func (c *Connector) do(ctx context.Context, op, method, path string, q url.Values, in, out any) (http.Header, error) {
+	tok, err := c.accessToken(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	u := *c.api
+	u.Path += path
+	u.RawQuery = q.Encode()
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, fault.Permanent(fmt.Errorf("ebay: %s: encode request: %w", op, err))
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, fault.Permanent(fmt.Errorf("ebay: %s: %w", op, err))
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("X-EBAY-C-MARKETPLACE-ID", c.cfg.MarketplaceID)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	hdr, status, err := c.exchange(req, op, out)
+	if status == http.StatusUnauthorized {
+		c.forgetToken(ctx, tok)
+	}
+	return hdr, err
+}
+
+func (c *Connector) send(req *http.Request, op string, out any) error {
+	_, _, err := c.exchange(req, op, out)
+	return err
+}
+
+// exchange sends req and classifies its answer; it returns the answer's
+// headers and status when there was one.
+func (c *Connector) exchange(req *http.Request, op string, out any) (hdr http.Header, status int, _ error) {
+	resp, err := c.http.Do(req)
+	if err != nil {
+		var throttled *fault.ThrottledError
+		if errors.As(err, &throttled) {
+			return nil, 0, fmt.Errorf("ebay: %s: %w", op, err)
+		}
+		return nil, 0, fault.Retryable(fmt.Errorf("ebay: %s: %w", op, err))
+	}
+	defer resp.Body.Close()
+	hdr, status = resp.Header, resp.StatusCode
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return hdr, status, fault.Retryable(fmt.Errorf("ebay: %s: read answer: %w", op, err))
+	}
+	if resp.StatusCode >= 400 {
+		msg := string(raw)
+		var ae apiErrors
+		if json.Unmarshal(raw, &ae) == nil && ae.text() != "" {
+			msg = ae.text()
+		}
+		return hdr, status, httpclient.StatusError("ebay: "+op, resp, []byte(msg), c.now())
+	}
+	if out == nil || len(bytes.TrimSpace(raw)) == 0 {
+		return hdr, status, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(out); err != nil {
+		return hdr, status, fault.Permanent(fmt.Errorf("ebay: %s: decode answer: %w", op, jsonpos.Where(raw, err)))
+	}
+	return hdr, status, nil
+}

@@ -1,0 +1,322 @@
+package ebay
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/core/money"
+	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/connectortest"
+	"github.com/dropgate/dropgate/internal/fakes/ebayfake"
+	"github.com/dropgate/dropgate/internal/testutil"
+)
+
+func rig(t *testing.T) (*connectortest.Rig, *ebayfake.Fake) {
+	r := connectortest.NewRig(connectortest.Wrap(t), store.Limit{Rate: 100, Burst: 100})
+	return r, ebayfake.New(ebayfake.WithClock(r.Clock))
+}
+
+// Two packages are two fulfillments, each with its own carrier code (an
+// unknown carrier is "Other"); a replay makes neither again.
+func TestTwoPackages(t *testing.T) {
+	r, f := rig(t)
+	c := suiteConnector(r, &Config{}, f.Transport())
+	o, sh := twoPackages(f, 1)
+	ctx := context.Background()
+	id, err := c.PushFulfillment(ctx, o, sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PushFulfillment(ctx, o, sh); err != nil {
+		t.Fatalf("replay: %v", err)
+	}
+	fs := f.Fulfillments(o.ChannelOrderID)
+	if len(fs) != 2 || id != fs[0].FulfillmentID+","+fs[1].FulfillmentID {
+		t.Fatalf("fulfillments %+v, id %q; want two, joined", fs, id)
+	}
+	if fs[0].ShippingCarrierCode != "UPS" || fs[1].ShippingCarrierCode != "Other" {
+		t.Errorf("carrier codes %q, %q; want UPS, Other", fs[0].ShippingCarrierCode, fs[1].ShippingCarrierCode)
+	}
+	if l := fs[0].LineItems; len(l) != 1 || l[0].LineItemID != o.Lines[0].ID || l[0].Quantity != 2 {
+		t.Errorf("first package lines %+v", l)
+	}
+}
+
+// The access token is fetched once, reused until shortly before it
+// expires, shared through the state with another replica, and refreshed
+// after; the fake refuses an expired token.
+func TestTokenCachedSharedRefreshed(t *testing.T) {
+	r, f := rig(t)
+	a := suiteConnector(r, &Config{}, f.Transport())
+	b := suiteConnector(r, &Config{}, f.Transport()) // another replica, same state
+	ctx := context.Background()
+	poll := func(c *Connector) {
+		t.Helper()
+		if _, _, err := c.PollOrders(ctx, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	poll(a)
+	poll(a)
+	poll(b)
+	if n := f.Refreshes(); n != 1 {
+		t.Fatalf("%d token refreshes for three polls on two replicas, want 1", n)
+	}
+	r.Clock.Advance(ebayfake.TokenTTL - tokenMargin + time.Second)
+	poll(b)
+	if n := f.Refreshes(); n != 2 {
+		t.Fatalf("%d refreshes after the token neared its expiry, want 2", n)
+	}
+	poll(a) // a reads b's fresh token from the state
+	if n := f.Refreshes(); n != 2 {
+		t.Fatalf("%d refreshes, want the replica's token reused", n)
+	}
+}
+
+// A token eBay refuses (revoked: 401) is a permanent error, and the next
+// call refreshes instead of reusing it.
+func TestRefusedTokenForgotten(t *testing.T) {
+	r := connectortest.NewRig(connectortest.Wrap(t), store.Limit{Rate: 100, Burst: 100})
+	f := ebayfake.New(ebayfake.WithClock(r.Clock), ebayfake.WithTokenTTL(time.Hour))
+	c := suiteConnector(r, &Config{}, f.Transport())
+	ctx := context.Background()
+	if _, _, err := c.PollOrders(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	// The fake's token dies early (eBay revoked it); ours still looks live.
+	c.mu.Lock()
+	c.token.Expires = c.token.Expires.Add(24 * time.Hour)
+	c.mu.Unlock()
+	r.Clock.Advance(time.Hour)
+	_, _, err := c.PollOrders(ctx, "")
+	if err == nil || !fault.IsPermanent(err) {
+		t.Fatalf("poll with a refused token: %v; want a permanent error", err)
+	}
+	if _, _, err := c.PollOrders(ctx, ""); err != nil {
+		t.Fatalf("poll after a refused token: %v; want a fresh token", err)
+	}
+	if n := f.Refreshes(); n != 2 {
+		t.Errorf("%d refreshes, want 2", n)
+	}
+}
+
+// Orders polled in carry their payment status, and a cancellation on
+// eBay comes in as a cancellation event proven by the order.
+func TestPollPaymentAndCancel(t *testing.T) {
+	r, f := rig(t)
+	c := suiteConnector(r, &Config{}, f.Transport())
+	ctx := context.Background()
+	unpaid := f.AddOrder(ebayfake.NewOrder{Lines: []ebayfake.Line{{SKU: "A", Title: "A", Qty: 1, Price: "5.00"}}})
+	evs, cursor, err := c.PollOrders(ctx, "")
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("poll: %v, %d events", err, len(evs))
+	}
+	if evs[0].Order.PaymentStatus != model.PaymentPending {
+		t.Errorf("unpaid order payment %q, want pending", evs[0].Order.PaymentStatus)
+	}
+	r.Clock.Advance(time.Minute)
+	if err := f.Cancel(unpaid.OrderID); err != nil {
+		t.Fatal(err)
+	}
+	evs, _, err = c.PollOrders(ctx, cursor)
+	if err != nil || len(evs) != 1 || !evs[0].ProvesCancellation() {
+		t.Fatalf("poll after a cancel: %v, %+v; want a proven cancellation", err, evs)
+	}
+}
+
+type vector struct {
+	Signature string          `json:"signature"`
+	Message   json.RawMessage `json:"message"`
+	Response  *struct {
+		Key string `json:"key"`
+	} `json:"response"`
+	PublicKey string `json:"public_key"`
+}
+
+func vectors(t *testing.T) (map[string]vector, []byte) {
+	dir := testutil.ConformanceDir(t)
+	raw, err := os.ReadFile(filepath.Join(dir, "channels/ebay/ebay-event-notification-sdk.test-vectors.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vs map[string]vector
+	if err := json.Unmarshal(raw, &vs); err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(filepath.Join(dir, "channels/ebay/ebay-account-deletion.VALID.raw-body.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vs, body
+}
+
+// eBay's SDK vectors: VALID verifies over the raw body; a tampered body,
+// a signature of another message, a key eBay does not know and a missing
+// or garbled header are refused. The key is fetched once.
+func TestVerifyNotificationVectors(t *testing.T) {
+	vs, body := vectors(t)
+	r, f := rig(t)
+	for _, v := range vs {
+		if v.Response != nil {
+			f.AddKey(v.PublicKey, v.Response.Key)
+		}
+	}
+	// The SIGNATURE_MISMATCH and INVALID headers carry VALID's kid; the
+	// fake knows only the kids of keys it serves.
+	c := suiteConnector(r, &Config{}, f.Transport())
+	h := sigHeader(vs["VALID"].Signature)
+	d, err := c.VerifyWebhook(h, body)
+	if err != nil {
+		t.Fatalf("VALID: %v", err)
+	}
+	if d.ID != "49feeaeb-4982-42d9-a377-9645b8479411_33f7e043-fed8-442b-9d44-791923bd9a6d" || d.Topic != TopicAccountDeletion {
+		t.Errorf("delivery %+v", d)
+	}
+	if _, err := c.VerifyWebhook(h, body); err != nil {
+		t.Fatalf("VALID again: %v", err)
+	}
+	keyFetches := 0
+	for _, rq := range f.Server().Requests() {
+		if rq.Method == "GET" && filepath.Dir(rq.Path) == "/commerce/notification/v1/public_key" {
+			keyFetches++
+		}
+	}
+	if keyFetches != 1 {
+		t.Errorf("%d public key fetches for two notifications, want 1 (cached)", keyFetches)
+	}
+	tampered := append([]byte(nil), body...)
+	tampered[len(tampered)-3] = 'X'
+	cases := map[string]struct {
+		h    http.Header
+		body []byte
+	}{
+		"tampered body":      {h, tampered},
+		"signature mismatch": {sigHeader(vs["SIGNATURE_MISMATCH"].Signature), body},
+		"no header":          {http.Header{}, body},
+		"garbled header":     {sigHeader("not base64!"), body},
+		"re-serialised body": {h, vs["VALID"].Message}, // indented: not the bytes eBay signed
+	}
+	for name, tc := range cases {
+		if _, err := c.VerifyWebhook(tc.h, tc.body); !errors.Is(err, connector.ErrBadSignature) {
+			t.Errorf("%s: %v; want ErrBadSignature", name, err)
+		}
+	}
+	// A kid eBay does not serve (the ERROR case: no key).
+	fresh := suiteConnector(connectortest.NewRig(connectortest.Wrap(t), store.Limit{Rate: 100, Burst: 100}), &Config{}, ebayfake.New().Transport())
+	if _, err := fresh.VerifyWebhook(h, body); !errors.Is(err, connector.ErrBadSignature) {
+		t.Errorf("unknown key: %v; want ErrBadSignature", err)
+	}
+}
+
+// The endpoint validation answers hex(SHA-256(code + token + endpoint)).
+func TestChallenge(t *testing.T) {
+	r := connectortest.NewRig(connectortest.Wrap(t), store.Limit{})
+	c := suiteConnector(r, &Config{}, nil)
+	got, err := c.RespondChallenge(url.Values{"challenge_code": {"a8628072-3d33-45ee-9004-bee86830a22d"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte("a8628072-3d33-45ee-9004-bee86830a22d" + suiteVerify + suiteEndpoint))
+	want := map[string]string{"challengeResponse": hex.EncodeToString(sum[:])}
+	if g := got.(map[string]string); g["challengeResponse"] != want["challengeResponse"] {
+		t.Errorf("challenge response %v, want %v", g, want)
+	}
+	if _, err := c.RespondChallenge(url.Values{}); err == nil {
+		t.Error("a GET without challenge_code was answered")
+	}
+}
+
+// The deletion notification decodes to nothing to act on.
+func TestDeletionNotificationIgnored(t *testing.T) {
+	_, body := vectors(t)
+	c := suiteConnector(connectortest.NewRig(connectortest.Wrap(t), store.Limit{}), &Config{}, nil)
+	evs, err := c.DecodeEvent(context.Background(), TopicAccountDeletion, body)
+	if err != nil || len(evs) != 1 || evs[0].Kind != connector.EventIgnored {
+		t.Fatalf("%v, %+v; want one ignored event", err, evs)
+	}
+}
+
+// Config checks: a bad marketplace and an http endpoint are reported.
+func TestConfigCheck(t *testing.T) {
+	cfg := Config{PollEvery: time.Minute, MarketplaceID: "US", PageSize: 100, EndpointURL: "http://x.example/webhooks/ebay"}
+	ps := cfg.Check()
+	paths := map[string]bool{}
+	for _, p := range ps {
+		paths[p.Path] = true
+	}
+	for _, want := range []string{"marketplace_id", "endpoint_url"} {
+		if !paths[want] {
+			t.Errorf("no problem reported at %s: %+v", want, ps)
+		}
+	}
+}
+
+// sigHeader is a request's headers with X-EBAY-SIGNATURE set as a server
+// reads it (canonical key).
+func sigHeader(v string) http.Header {
+	h := http.Header{}
+	h.Set(SignatureHeader, v)
+	return h
+}
+
+// Stock goes 25 SKUs a call; a price whose offer eBay no longer has (a
+// 207 with a status per SKU) is a partial error keeping the others.
+func TestBulkBatchesAndPartialPrices(t *testing.T) {
+	r, f := rig(t)
+	c := suiteConnector(r, &Config{}, f.Transport())
+	ctx := context.Background()
+	var inv []connector.InventoryUpdate
+	for i := range 30 {
+		inv = append(inv, connector.InventoryUpdate{SKU: fmt.Sprintf("S-%02d", i), Available: int64(i)})
+	}
+	if err := c.PushInventory(ctx, inv); err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := f.Quantity("S-29"); q != 29 {
+		t.Errorf("S-29 quantity %d, want 29", q)
+	}
+	calls := 0
+	for _, rq := range f.Server().Requests() {
+		if rq.Path == bulkPath {
+			calls++
+		}
+	}
+	if calls != 2 {
+		t.Errorf("%d bulk calls for 30 SKUs, want 2 (25 a call)", calls)
+	}
+	f.AddOffer("A", "EBAY_US", "1.00", "USD")
+	f.AddOffer("B", "EBAY_US", "1.00", "USD")
+	usd := func(s string) money.Money { return money.MustParse(s, "USD") }
+	if err := c.PushPrices(ctx, []connector.PriceUpdate{{SKU: "A", Price: usd("2.00")}, {SKU: "B", Price: usd("3.00")}}); err != nil {
+		t.Fatal(err)
+	}
+	f.AddOffer("B", "EBAY_US", "1.00", "USD") // B relisted: the offer id we kept is gone
+	err := c.PushPrices(ctx, []connector.PriceUpdate{{SKU: "A", Price: usd("4.00")}, {SKU: "B", Price: usd("5.00")}})
+	var partial *fault.PartialError
+	if !errors.As(err, &partial) || len(partial.Accepted) != 1 || partial.Rejected["B"] == "" {
+		t.Fatalf("push with a stale offer: %v; want a partial error refusing B", err)
+	}
+	if o, _ := f.Offer("A"); o.Price != "4.00" {
+		t.Errorf("A price %s, want 4.00", o.Price)
+	}
+	// The refused offer id is forgotten: the next push finds the new one.
+	if err := c.PushPrices(ctx, []connector.PriceUpdate{{SKU: "B", Price: usd("5.00")}}); err != nil {
+		t.Fatalf("push after relisting: %v", err)
+	}
+	if o, _ := f.Offer("B"); o.Price != "5.00" {
+		t.Errorf("B price %s, want 5.00", o.Price)
+	}
+}
