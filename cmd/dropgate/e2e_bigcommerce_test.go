@@ -254,7 +254,44 @@ pricing: { channels: [bc], currency: USD, markup: "2" }
 	if l.fake.Stock("MUG") != 50 || l.fake.PriceMinor("MUG") != 600 {
 		t.Errorf("store shows %d at %d; want 50 at 6.00 (cost 3.00 × 2)", l.fake.Stock("MUG"), l.fake.PriceMinor("MUG"))
 	}
+	id := l.order(3)
+	l.callback("store/order/created", id, 11)
+	l.loop().wait(bcOrderID(id), "the PO", func(a *model.Aggregate) bool { return len(a.POs) == 1 })
+	for l.fake.StockWrites("MUG") < 2 {
+		if time.Now().After(deadline.Add(time.Minute)) {
+			t.Fatalf("the stock after the order was not pushed: %d (%d writes)", l.fake.Stock("MUG"), l.fake.StockWrites("MUG"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := l.fake.Stock("MUG"); got >= 50 {
+		t.Errorf("stock after an order of 3: %d, was 50", got)
+	}
+	if n := l.fake.PriceWrites("MUG"); n != 1 {
+		t.Errorf("the unchanged price was written %d times", n)
+	}
 	if l.fake.StockWrites("NOT-SOLD-HERE") != 0 || l.fake.PriceWrites("NOT-SOLD-HERE") != 0 {
 		t.Error("a SKU no supplier carries was changed")
+	}
+	if v := l.fake.Server().QuotaViolations(); v != 0 {
+		t.Errorf("%d quota violations", v)
+	}
+}
+
+// TestBigCommerceTrigger: `dropgate trigger --connector bc --event
+// store/order/created` sends a signed callback naming order 100, which
+// the queue fetches from the store and routes.
+func TestBigCommerceTrigger(t *testing.T) {
+	t.Parallel()
+	l := newBCLoop(t, time.Hour)
+	l.fake.AddOrder(bigcommercefake.NewOrder{ID: "100", Name: [2]string{"Ada", "Lovelace"}, Street: "1 Main St", City: "Austin", Zip: "78701",
+		Lines: []bigcommercefake.Line{{SKU: "MUG", Name: "Mug", Quantity: 1, Price: "14.95"}}})
+	cfg := absConfig(t, l.dir)
+	out, errOut, code := dg(t, "trigger", "--config", cfg, "--connector", "bc", "--event", "store/order/created", "--url", l.srv.url, "--json")
+	if code != 0 || !strings.Contains(out, "queued") {
+		t.Fatalf("trigger: exit %d: %s %s", code, out, errOut)
+	}
+	l.loop().wait(bcOrderID("100"), "the triggered order's PO", func(a *model.Aggregate) bool { return len(a.POs) == 1 })
+	if _, _, code := dg(t, "trigger", "--config", cfg, "--connector", "bc", "--event", "store/cart/created", "--url", l.srv.url); code == 0 {
+		t.Error("a scope with no sample was sent")
 	}
 }
