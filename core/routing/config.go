@@ -87,6 +87,9 @@ type Config struct {
 	// Rules are tried in order; the first whose When matches a line
 	// decides it, and the default rule decides the rest.
 	Rules []Rule `yaml:"rules"`
+	// Score, when set, lets suppliers' measured scorecards replace their
+	// configured scores (scoring.go).
+	Score *ScoreConfig `yaml:"score"`
 }
 
 // Rule is one entry of routing.rules.
@@ -160,6 +163,9 @@ func (c Config) Check(suppliers []string) []Problem {
 	}
 	if c.AllowLineSplit && !c.Split() {
 		add(false, "allow_line_split", "needs allow_split: a line split across suppliers splits the order")
+	}
+	if c.Score != nil {
+		ps = append(ps, c.Score.check()...)
 	}
 	seen := map[string]int{}
 	catchAll := -1
