@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/url"
 	"text/tabwriter"
-	"time"
 
 	"github.com/dropgate/dropgate/core/scorecard"
 )
@@ -46,21 +45,9 @@ func printScorecard(w io.Writer, card scorecard.Card) {
 	for _, name := range scorecard.Metrics() {
 		fmt.Fprint(tw, name)
 		for _, s := range card.Windows {
-			fmt.Fprintf(tw, "\t%s", formatMetric(name, s.Metrics[name]))
+			fmt.Fprintf(tw, "\t%s", scorecard.Format(name, s.Metrics[name]))
 		}
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
-}
-
-// formatMetric shows a rate as a percentage and ack_latency as a mean
-// duration, with the counts; "-" when there is no data.
-func formatMetric(name string, m scorecard.Metric) string {
-	if m.Value == nil {
-		return "-"
-	}
-	if name == scorecard.AckLatency {
-		return fmt.Sprintf("%s (%d POs)", (time.Duration(*m.Value) * time.Second).Round(time.Minute), m.Den)
-	}
-	return fmt.Sprintf("%.1f%% (%d/%d)", 100**m.Value, m.Num, m.Den)
 }

@@ -1,6 +1,7 @@
 package scorecard
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -139,51 +140,53 @@ func (t *tally) add(f *Fact, now time.Time) {
 		t.acked++
 		t.ackSeconds += int64(f.Acked.Sub(f.Sent) / time.Second)
 	}
-	// On time needs a deadline; a PO not yet answered counts only once
-	// it is overdue (until then it may still be on time).
 	if !f.AckDue.IsZero() {
-		switch {
-		case !f.Acked.IsZero():
-			t.ackDue++
-			if !f.Acked.After(f.AckDue) {
-				t.ackOnTime++
-			}
-		case now.After(f.AckDue):
-			t.ackDue++
-		}
+		judge(!f.Acked.IsZero(), f.Acked, f.AckDue, now, &t.ackOnTime, &t.ackDue)
 	}
 	t.linesFilled += f.LinesFilled
 	t.linesAnswered += f.LinesAnswered
 	t.unitsRejected += f.UnitsRejected
 	t.unitsOrdered += f.UnitsOrdered
 	if f.Owed && !f.Due.IsZero() {
-		switch {
-		case f.Complete:
-			t.shipDue++
-			if !f.LastShip.After(f.Due) {
-				t.shipOnTime++
-			}
-		case now.After(f.Due):
-			t.shipDue++
-		}
+		judge(f.Complete, f.LastShip, f.Due, now, &t.shipOnTime, &t.shipDue)
 	}
 	t.validTracking += f.ValidTracking
 	t.packages += f.Packages
 	if !f.DeliverDue.IsZero() {
 		for _, d := range f.Deliveries {
-			switch {
-			case d.Done && d.At.IsZero():
-				// delivered, but the carrier gave no time: cannot judge
-			case d.Done:
-				t.deliverDue++
-				if !d.At.After(f.DeliverDue) {
-					t.deliveredOnTime++
-				}
-			case now.After(f.DeliverDue):
-				t.deliverDue++
+			if d.Done && d.At.IsZero() {
+				continue // delivered, but the carrier gave no time: cannot judge
 			}
+			judge(d.Done, d.At, f.DeliverDue, now, &t.deliveredOnTime, &t.deliverDue)
 		}
 	}
 	t.invoicesMatched += f.InvoicesMatched
 	t.invoices += f.Invoices
+}
+
+// judge counts one deadline: something done counts, on time when done by
+// due; something not done counts (as late) only once due has passed,
+// since until then it may still be on time.
+func judge(done bool, at, due, now time.Time, onTime, counted *int64) {
+	switch {
+	case done:
+		*counted++
+		if !at.After(due) {
+			*onTime++
+		}
+	case now.After(due):
+		*counted++
+	}
+}
+
+// Format shows a metric for a person: a rate as a percentage and
+// ack_latency as a mean duration, with the counts; "-" without data.
+func Format(name string, m Metric) string {
+	if m.Value == nil {
+		return "-"
+	}
+	if name == AckLatency {
+		return fmt.Sprintf("%s (%d POs)", (time.Duration(*m.Value) * time.Second).Round(time.Minute), m.Den)
+	}
+	return fmt.Sprintf("%.1f%% (%d/%d)", 100**m.Value, m.Num, m.Den)
 }

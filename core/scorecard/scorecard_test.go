@@ -185,3 +185,20 @@ func TestMeasure(t *testing.T) {
 		t.Error("a summary without data measured a score")
 	}
 }
+
+func TestFormat(t *testing.T) {
+	half, secs := 0.5, 5400.0
+	for _, tt := range []struct {
+		name string
+		m    Metric
+		want string
+	}{
+		{FillRate, Metric{Value: &half, Num: 1, Den: 2}, "50.0% (1/2)"},
+		{AckLatency, Metric{Value: &secs, Num: 10800, Den: 2}, "1h30m0s (2 POs)"},
+		{FillRate, Metric{}, "-"},
+	} {
+		if got := Format(tt.name, tt.m); got != tt.want {
+			t.Errorf("Format(%s, %+v) = %q, want %q", tt.name, tt.m, got, tt.want)
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/dropgate/dropgate/core/app/ports"
 	"github.com/dropgate/dropgate/core/app/scorecards"
@@ -64,7 +63,7 @@ func (u *UI) scorecard(w http.ResponseWriter, r *http.Request) {
 	for _, name := range scorecard.Metrics() {
 		row := scoreRow{Name: name}
 		for _, s := range card.Windows {
-			row.Cells = append(row.Cells, cell(name, s.Metrics[name]))
+			row.Cells = append(row.Cells, scorecard.Format(name, s.Metrics[name]))
 		}
 		rows = append(rows, row)
 		if name != scorecard.AckLatency {
@@ -72,18 +71,6 @@ func (u *UI) scorecard(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	u.render(w, r, "scorecard", map[string]any{"Card": card, "Rows": rows, "Charts": charts})
-}
-
-// cell shows a metric as the CLI does: a percentage or a mean duration,
-// with its counts; "—" without data.
-func cell(name string, m scorecard.Metric) string {
-	if m.Value == nil {
-		return "—"
-	}
-	if name == scorecard.AckLatency {
-		return fmt.Sprintf("%s (%d POs)", (time.Duration(*m.Value) * time.Second).Round(time.Minute), m.Den)
-	}
-	return fmt.Sprintf("%.1f%% (%d/%d)", 100**m.Value, m.Num, m.Den)
 }
 
 // weekly draws a rate's weekly values on a 0–100% scale.
