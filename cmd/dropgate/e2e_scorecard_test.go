@@ -3,12 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -65,41 +62,16 @@ func rejectedPO(n int, now time.Time) *model.Aggregate {
 // the live routing of a triggered order and its timeline — and the
 // scorecard command shows the counts behind it.
 func TestMeasuredScoresRouteAwayFromAWeakSupplier(t *testing.T) {
-	t.Setenv("DROPGATE_ADMIN_TOKEN", "")
 	dir := t.TempDir()
 	path := scoreConfigIn(t, dir)
-	cfg, probs, err := config.Load(path, config.Options{})
-	if err != nil || len(probs.Errors()) > 0 {
-		t.Fatalf("config: %v %v", err, probs)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Build(ctx, app.Options{Config: cfg, Listen: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	orders := repo.NewOrders(a.Store, clock.Real{})
-	for n := range 3 {
-		if err := orders.Create(ctx, rejectedPO(n, time.Now().UTC())); err != nil {
-			t.Fatal(err)
+	s := serveIn(t, dir, path, func(ctx context.Context, a *app.App) {
+		orders := repo.NewOrders(a.Store, clock.Real{})
+		for n := range 3 {
+			if err := orders.Create(ctx, rejectedPO(n, time.Now().UTC())); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		_ = a.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		wg.Wait()
-		a.Close()
 	})
-	addr, err := a.Addr(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &liveServer{url: "http://" + addr.String(), config: path, dir: dir}
 	adm := s.admin()
 
 	out, errOut, code := dg(t, append([]string{"suppliers", "scorecard", "acme"}, adm...)...)
