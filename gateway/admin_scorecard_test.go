@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -36,20 +35,7 @@ func TestAdminScorecard(t *testing.T) {
 	if err := r.app.Deps.Orders.Create(context.Background(), scorecardOrder(r.app.Clock.Now())); err != nil {
 		t.Fatal(err)
 	}
-	get := func(path string, out any) int {
-		req, _ := http.NewRequest(http.MethodGet, r.srv.URL+path, nil)
-		req.Header.Set("Authorization", "Bearer tok")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("%s: %v: %s", path, err, b)
-		}
-		return resp.StatusCode
-	}
+	get := func(path string, out any) int { return r.do(t, http.MethodGet, path, nil, out) }
 	type metric struct {
 		Value *float64 `json:"value"`
 		Num   int64    `json:"numerator"`
