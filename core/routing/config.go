@@ -166,6 +166,9 @@ func (c Config) Check(suppliers []string) []Problem {
 	}
 	if c.Score != nil {
 		ps = append(ps, c.Score.check()...)
+		if !c.usesScore() {
+			add(true, "score", "has no effect: neither strategy nor any rule's prefer uses the score criterion")
+		}
 	}
 	seen := map[string]int{}
 	catchAll := -1
@@ -249,6 +252,19 @@ func (v ValueRange) check(path string) []Problem {
 	}
 	slices.SortFunc(ps, func(a, b Problem) int { return strings.Compare(a.Path, b.Path) })
 	return ps
+}
+
+// usesScore reports whether any rule (or the default) ranks by score.
+func (c Config) usesScore() bool {
+	if c.Strategy == StrategyScore {
+		return true
+	}
+	for _, r := range c.Rules {
+		if slices.Contains(r.Prefer, StrategyScore) {
+			return true
+		}
+	}
+	return false
 }
 
 func (w When) empty() bool {

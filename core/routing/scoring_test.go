@@ -66,8 +66,20 @@ func TestScoreConfigCheck(t *testing.T) {
 	for _, p := range cfg.Check(nil) {
 		paths = append(paths, p.Path)
 	}
-	want := []string{"score.weights.on_time", "score.weights.speed", "score.min_samples"}
+	want := []string{"score.weights.on_time", "score.weights.speed", "score.min_samples", "score"}
 	if !equal(paths, want) {
 		t.Errorf("problems at %v, want %v", paths, want)
+	}
+}
+
+func TestScoreConfigUnusedWarns(t *testing.T) {
+	on := Config{Strategy: StrategyCheapest, Score: &ScoreConfig{}, Rules: []Rule{{Name: "r", Prefer: []string{StrategyScore}}}}
+	if ps := on.Check(nil); len(ps) != 0 {
+		t.Errorf("a rule preferring score: problems %v", ps)
+	}
+	off := Config{Strategy: StrategyCheapest, Score: &ScoreConfig{}}
+	ps := off.Check(nil)
+	if len(ps) != 1 || !ps[0].Warning || ps[0].Path != "score" {
+		t.Errorf("nothing ranks by score: problems %v, want one warning at score", ps)
 	}
 }
