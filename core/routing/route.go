@@ -161,6 +161,7 @@ type Router struct {
 func (r *Router) Route(req Request) Result {
 	r.once.Do(r.compile)
 	facts := factsOf(req.Order)
+	facts.scores = r.scoreSnapshot()
 	res := Result{
 		ShipTo:     facts.country,
 		Strategy:   r.defaultStrategy(),
@@ -183,7 +184,7 @@ func (r *Router) Route(req Request) Result {
 		r.tradeOff(p)
 	}
 	out := p.result(res)
-	out.Scores = r.scoreBases(out)
+	out.Scores = scoreBases(out, facts.scores)
 	return out
 }
 

@@ -189,21 +189,38 @@ func (r *Router) scoreBasis(supplier string, p SupplierProfile) ScoreBasis {
 	return b
 }
 
-// scoreBases lists the basis of every supplier among the result's
-// candidates, when routing.score is configured.
-func (r *Router) scoreBases(res Result) map[string]ScoreBasis {
+// scoreSnapshot decides every configured supplier's score for one
+// routing; nil without routing.score (the priors apply).
+func (r *Router) scoreSnapshot() map[string]ScoreBasis {
 	if r.Config.Score == nil {
+		return nil
+	}
+	out := make(map[string]ScoreBasis, len(r.Suppliers))
+	for name, p := range r.Suppliers {
+		out[name] = r.scoreBasis(name, p)
+	}
+	return out
+}
+
+// scoreOf is the score a candidate of supplier s ranks by.
+func scoreOf(f orderFacts, s string, p SupplierProfile) int {
+	if b, ok := f.scores[s]; ok {
+		return b.Score
+	}
+	return p.Score
+}
+
+// scoreBases keeps the snapshot's entries of the suppliers among the
+// result's candidates.
+func scoreBases(res Result, snap map[string]ScoreBasis) map[string]ScoreBasis {
+	if snap == nil {
 		return nil
 	}
 	out := map[string]ScoreBasis{}
 	for _, l := range res.Lines {
 		for _, c := range l.Candidates {
-			s := c.Offer.Supplier
-			if _, done := out[s]; done {
-				continue
-			}
-			if p, ok := r.Suppliers[s]; ok {
-				out[s] = r.scoreBasis(s, p)
+			if b, ok := snap[c.Offer.Supplier]; ok {
+				out[c.Offer.Supplier] = b
 			}
 		}
 	}
