@@ -133,9 +133,18 @@ func poFact(a *model.Aggregate, po *model.PurchaseOrder, t Terms, valid Validato
 	case t.ShipWithin > 0:
 		f.Due = f.Sent.Add(t.ShipWithin)
 	}
-	// Units we took back (withdrawn, cancelled) are no longer owed.
-	f.Owed = live > 0 && !po.Withdrawn() && po.Status != model.POCancelled
-	f.Complete = f.Owed && shipped >= live
+	switch {
+	case po.Withdrawn():
+		// Taken back for missing its SLA: the supplier owed what it had
+		// not shipped, and never shipped it (its cancellation makes the
+		// rest look not owed, so the lines cannot tell).
+		f.Owed = true
+	case po.Status == model.POCancelled || po.Status == model.POCancelRequested:
+		// The order was cancelled: nothing is owed any more.
+	default:
+		f.Owed = live > 0
+		f.Complete = shipped >= live
+	}
 	if d := t.deliverWithin(); d > 0 {
 		f.DeliverDue = f.Sent.Add(d)
 	}

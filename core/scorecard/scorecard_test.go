@@ -105,9 +105,15 @@ func TestOnTimeShip(t *testing.T) {
 		sentPO("P5", 100, model.POLine{Quantity: 2}),                        // not yet due
 		sentPO("P6", 0, model.POLine{Quantity: 2, Shipped: 1, Rejected: 1}), // owed 1, shipped 1 at 10h
 	}}
+	withdrawn := sentPO("P7", 0, model.POLine{Quantity: 2, Cancelled: 2}) // taken back after missing the SLA: late
+	withdrawn.Status = model.POCancelled
+	withdrawn.SetRef(model.RefWithdrawn, "ship_within")
+	cancelled := sentPO("P8", 0, model.POLine{Quantity: 2}) // the channel cancelled the order: not the supplier's
+	cancelled.Status = model.POCancelRequested
+	a.POs = append(a.POs, withdrawn, cancelled)
 	a.Shipments = []model.Shipment{ship("a", "P1", 40), ship("b", "P2", 10), ship("c", "P2", 50), ship("d", "P3", 10), ship("e", "P6", 10)}
 	s := summarize(a, at(110))
-	wantRatio(t, s, OnTimeShip, 2, 4)
+	wantRatio(t, s, OnTimeShip, 2, 5)
 }
 
 func TestValidTracking(t *testing.T) {
