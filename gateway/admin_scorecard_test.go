@@ -48,12 +48,15 @@ func TestAdminScorecard(t *testing.T) {
 			POs     int               `json:"purchase_orders"`
 			Metrics map[string]metric `json:"metrics"`
 		} `json:"windows"`
-		Weekly []json.RawMessage `json:"weekly"`
+		Weekly  []json.RawMessage `json:"weekly"`
+		Routing struct {
+			Source string `json:"source"`
+		} `json:"routing_score"`
 	}
 	if code := get("/api/v1/suppliers/acme/scorecard", &card); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
-	if card.Supplier != "acme" || len(card.Windows) != 3 || len(card.Weekly) != 13 {
+	if card.Supplier != "acme" || len(card.Windows) != 3 || len(card.Weekly) != 13 || card.Routing.Source != "prior" {
 		t.Fatalf("card = %+v", card)
 	}
 	for _, w := range card.Windows {

@@ -75,8 +75,9 @@ func TestMeasuredScoresRouteAwayFromAWeakSupplier(t *testing.T) {
 	adm := s.admin()
 
 	out, errOut, code := dg(t, append([]string{"suppliers", "scorecard", "acme"}, adm...)...)
-	if code != 0 || !strings.Contains(out, "0.0% (0/3)") || !strings.Contains(out, "100.0% (3/3)") {
-		t.Fatalf("suppliers scorecard acme (exit %d): want fill_rate 0/3 and ack_on_time 3/3:\n%s%s", code, out, errOut)
+	if code != 0 || !strings.Contains(out, "0.0% (0/3)") || !strings.Contains(out, "100.0% (3/3)") ||
+		!strings.Contains(out, "routing score: 33 measured over 30d from 3 POs (prior 90)") {
+		t.Fatalf("suppliers scorecard acme (exit %d): want fill_rate 0/3, ack_on_time 3/3 and the routing score:\n%s%s", code, out, errOut)
 	}
 
 	order := filepath.Join(dir, "order.json")

@@ -31,7 +31,11 @@ func runSuppliersScorecard(ctx context.Context, args []string, stdout, stderr io
 // printScorecard renders a card as a table: one row per metric, one
 // column per window, "value (numerator/denominator)".
 func printScorecard(w io.Writer, card scorecard.Card) {
-	fmt.Fprintf(w, "Scorecard of %s as of %s\n\n", card.Supplier, when(card.AsOf))
+	fmt.Fprintf(w, "Scorecard of %s as of %s\n", card.Supplier, when(card.AsOf))
+	if card.Routing != nil {
+		fmt.Fprintf(w, "routing score: %s\n", card.Routing)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprint(tw, "METRIC")
 	for _, s := range card.Windows {

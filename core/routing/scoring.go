@@ -169,6 +169,16 @@ func (b ScoreBasis) String() string {
 	return fmt.Sprintf("%d prior (measured %d from %d POs, below min_samples %d)", b.Score, m.Score, m.Samples, b.MinSamples)
 }
 
+// ScoreBasis is the score routing gives supplier now, and where it came
+// from (the scorecard page shows it); false for an unknown supplier.
+func (r *Router) ScoreBasis(supplier string) (ScoreBasis, bool) {
+	p, ok := r.Suppliers[supplier]
+	if !ok {
+		return ScoreBasis{}, false
+	}
+	return r.scoreBasis(supplier, p), true
+}
+
 // scoreBasis decides a supplier's score: the measured one when
 // routing.score is configured, a snapshot is wired and the supplier has
 // enough samples; its configured prior otherwise.

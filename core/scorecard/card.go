@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/dropgate/dropgate/core/routing"
 )
 
 // Metric names, the keys of Summary.Metrics.
@@ -58,6 +60,9 @@ type Card struct {
 	AsOf     time.Time `json:"as_of"`
 	Windows  []Summary `json:"windows"`
 	Weekly   []Summary `json:"weekly"`
+	// Routing is the score routing gives the supplier now (measured or
+	// its prior); set by the service, nil when it has no router.
+	Routing *routing.ScoreBasis `json:"routing_score,omitempty"`
 }
 
 // Windows are the rolling windows of a card: 7, 30 and 90 days.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dropgate/dropgate/core/app/scorecards"
+	"github.com/dropgate/dropgate/core/routing"
 	"github.com/dropgate/dropgate/core/scorecard"
 	"github.com/dropgate/dropgate/gateway/ui"
 )
@@ -29,7 +30,9 @@ func (s scoreOps) Scorecard(_ context.Context, name string) (scorecard.Card, err
 		{Supplier: "acme", Sent: s.now.Add(-2 * 24 * time.Hour), LinesAnswered: 4, LinesFilled: 3},
 		{Supplier: "acme", Sent: s.now.Add(-20 * 24 * time.Hour), LinesAnswered: 2, LinesFilled: 2},
 	}
-	return scorecard.Build("acme", facts, s.now), nil
+	card := scorecard.Build("acme", facts, s.now)
+	card.Routing = &routing.ScoreBasis{Score: 70, Source: routing.ScorePrior, Prior: 70}
+	return card, nil
 }
 
 func TestScorecardPage(t *testing.T) {
@@ -56,6 +59,7 @@ func TestScorecardPage(t *testing.T) {
 		"<svg",        // the weekly charts
 		"<polyline points=",
 		"<title>week of",
+		"Routing score:</strong> 70 prior (no measured score yet)",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("scorecard page lacks %q", want)

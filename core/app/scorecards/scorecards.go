@@ -90,7 +90,13 @@ func (s *Service) Card(ctx context.Context, supplier string) (scorecard.Card, er
 	if err != nil {
 		return scorecard.Card{}, err
 	}
-	return scorecard.Build(supplier, facts, now), nil
+	card := scorecard.Build(supplier, facts, now)
+	if s.d.Router != nil {
+		if b, ok := s.d.Router.ScoreBasis(supplier); ok {
+			card.Routing = &b
+		}
+	}
+	return card, nil
 }
 
 // Score is supplier's measured score over routing.score's window with its
