@@ -64,6 +64,7 @@ func (ad *Admin) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/route/explain", ad.explainRoute)
 	mux.HandleFunc("POST /api/v1/channels/{name}/reconcile", ad.reconcileChannel)
 	mux.HandleFunc("POST /api/v1/feeds/{supplier}/import", ad.importFeed)
+	mux.HandleFunc("GET /api/v1/suppliers/{name}/scorecard", ad.getScorecard)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "no such admin endpoint")
 	})

@@ -65,7 +65,13 @@ func newAdminRig(t *testing.T, maxUpload int64) *adminRig {
 
 func (r *adminRig) post(t *testing.T, path string, body io.Reader, out any) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, r.srv.URL+path, body)
+	return r.do(t, http.MethodPost, path, body, out)
+}
+
+// do sends an authorized request and decodes the JSON answer into out.
+func (r *adminRig) do(t *testing.T, method, path string, body io.Reader, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, r.srv.URL+path, body)
 	req.Header.Set("Authorization", "Bearer tok")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -52,9 +52,16 @@ func demoConfigIn(t *testing.T, dir string) string {
 // ends. The admin token is the demo's.
 func startInProcess(t *testing.T) *liveServer {
 	t.Helper()
-	t.Setenv("DROPGATE_ADMIN_TOKEN", "")
 	dir := t.TempDir()
-	path := demoConfigIn(t, dir)
+	return serveIn(t, dir, demoConfigIn(t, dir), nil)
+}
+
+// serveIn serves the config at path (its files under dir) until the test
+// ends; before, when set, runs on the built app before it starts (to
+// seed its store).
+func serveIn(t *testing.T, dir, path string, before func(context.Context, *app.App)) *liveServer {
+	t.Helper()
+	t.Setenv("DROPGATE_ADMIN_TOKEN", "")
 	cfg, probs, err := config.Load(path, config.Options{})
 	if err != nil || len(probs.Errors()) > 0 {
 		t.Fatalf("config: %v %v", err, probs)
@@ -64,6 +71,9 @@ func startInProcess(t *testing.T) *liveServer {
 	if err != nil {
 		cancel()
 		t.Fatal(err)
+	}
+	if before != nil {
+		before(ctx, a)
 	}
 	var wg sync.WaitGroup
 	wg.Add(1)

@@ -118,6 +118,7 @@ func TestEveryCommandPrintsJSON(t *testing.T) {
 		"healthcheck": {args: []string{"healthcheck", "--url", s.url}, human: "ok: " + s.url + "/readyz answered 200"},
 		"version":     {args: []string{"version"}, human: "dropgate dev"},
 	}
+	rows["suppliers scorecard"] = row{args: a("suppliers", "scorecard", "acme"), human: "fill_rate"}
 	// Commands with no data to print: what they do instead.
 	exempt := map[string]string{
 		"demo":                 "tells a story as it happens; --keep leaves the admin API up, which every command above reads",

@@ -49,6 +49,10 @@ func commandTree() []*command {
 			{name: "replay", synopsis: "ID | --all " + adminSynopsis, summary: "put one dead letter (or all) back on its queue", run: runDLQReplay},
 			{name: "discard", synopsis: "ID " + adminSynopsis, summary: "drop a dead letter for good", run: runDLQDiscard},
 		}},
+		{name: "suppliers", summary: "suppliers of a running server", subs: []*command{
+			{name: "scorecard", synopsis: "NAME " + adminSynopsis,
+				summary: "a supplier's scorecard over 7, 30 and 90 days: acknowledgement, fill, shipping, tracking, delivery, invoices", run: runSuppliersScorecard},
+		}},
 		{name: "connectors", synopsis: adminSynopsis,
 			summary: "connector health of a running server: last success, last error, counts, queued jobs", run: runConnectors},
 		{name: "queues", synopsis: adminSynopsis,

@@ -125,6 +125,9 @@ func (x *explainer) local(ctx context.Context, o *model.Order, st feed.Reader, w
 		source = gateway.SourceStore
 	}
 	router := &routing.Router{Config: x.cfg.Routing, Suppliers: app.Profiles(x.cfg), Catalog: cat}
+	if n := localScores(ctx, x.cfg, router, st); n != "" {
+		note = joinNotes(note, n)
+	}
 	ex := routeExplanation{RouteExplanation: gateway.RouteExplanation{
 		Result: router.Route(routing.OrderRequest(o)), Source: source, Catalog: cat.Describe(), Holds: lifecycle.Validate(o),
 	}, Where: where, Note: note}

@@ -146,6 +146,14 @@ func routingDecided(s Step, res routing.Result) model.TimelineEntry {
 		msg += "; search: " + res.Search.String()
 		data["search"] = res.Search.Method
 	}
+	// Measured scores change over time: the entry keeps the ones this
+	// decision used, and what they were made of.
+	for sup, b := range res.Scores {
+		data["score."+sup] = b.String()
+	}
+	if lines := res.ScoreLines(); len(lines) > 0 {
+		msg += "; scores: " + strings.Join(lines, "; ")
+	}
 	return model.TimelineEntry{At: s.At, Entity: "order", Event: "routing.decided", Cause: s.Cause, Message: msg, Data: data}
 }
 

@@ -87,6 +87,9 @@ type Config struct {
 	// Rules are tried in order; the first whose When matches a line
 	// decides it, and the default rule decides the rest.
 	Rules []Rule `yaml:"rules"`
+	// Score, when set, lets suppliers' measured scorecards replace their
+	// configured scores (scoring.go).
+	Score *ScoreConfig `yaml:"score"`
 }
 
 // Rule is one entry of routing.rules.
@@ -160,6 +163,12 @@ func (c Config) Check(suppliers []string) []Problem {
 	}
 	if c.AllowLineSplit && !c.Split() {
 		add(false, "allow_line_split", "needs allow_split: a line split across suppliers splits the order")
+	}
+	if c.Score != nil {
+		ps = append(ps, c.Score.check()...)
+		if !c.usesScore() {
+			add(true, "score", "has no effect: neither strategy nor any rule's prefer uses the score criterion")
+		}
 	}
 	seen := map[string]int{}
 	catchAll := -1
@@ -243,6 +252,19 @@ func (v ValueRange) check(path string) []Problem {
 	}
 	slices.SortFunc(ps, func(a, b Problem) int { return strings.Compare(a.Path, b.Path) })
 	return ps
+}
+
+// usesScore reports whether any rule (or the default) ranks by score.
+func (c Config) usesScore() bool {
+	if c.Strategy == StrategyScore {
+		return true
+	}
+	for _, r := range c.Rules {
+		if slices.Contains(r.Prefer, StrategyScore) {
+			return true
+		}
+	}
+	return false
 }
 
 func (w When) empty() bool {

@@ -83,6 +83,9 @@ func (e *explainer) header(r Result) {
 	for _, n := range r.Notes {
 		e.printf("note: %s\n", n)
 	}
+	for _, s := range r.ScoreLines() {
+		e.printf("score: %s\n", s)
+	}
 }
 
 func (e *explainer) shipments(r Result) {

@@ -105,7 +105,7 @@ func (ls *lineState) prefix() string {
 // given is the most fundamental one.
 func (r *Router) judge(req Request, f orderFacts, l Line, ru *rule, o Offer) cand {
 	p, known := r.Suppliers[o.Supplier]
-	c := cand{offer: o, priority: effectivePriority(p.Priority), score: p.Score, avail: math.MaxInt64}
+	c := cand{offer: o, priority: effectivePriority(p.Priority), score: scoreOf(f, o.Supplier, p), avail: math.MaxInt64}
 	items, err := o.Cost.Mul(l.Qty)
 	c.items, c.fees = items, fees(p, o.Cost.Currency)
 	buffer := p.Buffer(r.Config.SafetyBuffer)

@@ -82,6 +82,10 @@ type Fees struct {
 type SLA struct {
 	AcknowledgeWithin time.Duration `yaml:"acknowledge_within"`
 	ShipWithin        time.Duration `yaml:"ship_within"`
+	// DeliverWithin is how long after the PO went out its parcels should
+	// be delivered; the scorecard's delivered_on_time measures it
+	// (default ship_within + 5 days).
+	DeliverWithin time.Duration `yaml:"deliver_within"`
 	// OnBreach: "reroute" moves open lines to the next supplier,
 	// "exception" (default) raises an exception for a person.
 	OnBreach string `yaml:"on_breach"`

@@ -122,6 +122,9 @@ type Result struct {
 	// Search says whether the plan is the exact cheapest one or the
 	// heuristic's, and why.
 	Search *Search `json:"search,omitempty"`
+	// Scores says, per candidate supplier, where its score came from
+	// (measured or prior); set when routing.score is configured.
+	Scores map[string]ScoreBasis `json:"scores,omitempty"`
 }
 
 // Unroutable returns the lines nobody can take.
@@ -142,6 +145,9 @@ type Router struct {
 	Config    Config
 	Suppliers map[string]SupplierProfile
 	Catalog   Catalog
+	// Scores serves measured supplier scores (routing.score); nil: every
+	// supplier keeps its configured score.
+	Scores Scores
 
 	once  sync.Once
 	rules []*rule  // Config.Rules compiled, then the default rule
@@ -155,6 +161,7 @@ type Router struct {
 func (r *Router) Route(req Request) Result {
 	r.once.Do(r.compile)
 	facts := factsOf(req.Order)
+	facts.scores = r.scoreSnapshot()
 	res := Result{
 		ShipTo:     facts.country,
 		Strategy:   r.defaultStrategy(),
@@ -176,7 +183,9 @@ func (r *Router) Route(req Request) Result {
 		p = r.plan(lines, false)
 		r.tradeOff(p)
 	}
-	return p.result(res)
+	out := p.result(res)
+	out.Scores = scoreBases(out, facts.scores)
+	return out
 }
 
 func (r *Router) defaultStrategy() string {

@@ -149,6 +149,9 @@ type orderFacts struct {
 	country  string
 	value    money.Money
 	hasValue bool
+	// scores are the suppliers' scores for this routing, read once so
+	// every line and the explanation see the same snapshot.
+	scores map[string]ScoreBasis
 }
 
 // factsOf derives the ship-to country and the order value: merchandise

@@ -89,6 +89,7 @@ func (u *UI) Handler() http.Handler {
 	mux.Handle("POST /ui/dead-letters/{id}/{action}", u.auth(http.HandlerFunc(u.actOnDead)))
 	mux.Handle("GET /ui/feeds", u.auth(http.HandlerFunc(u.feeds)))
 	mux.Handle("GET /ui/suppliers", u.auth(http.HandlerFunc(u.suppliers)))
+	mux.Handle("GET /ui/suppliers/{name}/scorecard", u.auth(http.HandlerFunc(u.scorecard)))
 	mux.Handle("/ui/", u.auth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, http.StatusNotFound, "No such page.")
 	})))

@@ -208,6 +208,7 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	defer a.closeConnectors()
+	a.startScores(ctx, &wg)
 	if a.Feeds != nil {
 		if err := a.Feeds.Load(ctx); err != nil {
 			a.Log.Warn("loading feed snapshots", "err", err)

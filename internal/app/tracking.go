@@ -14,3 +14,9 @@ func (carrierDetector) DetectCarrier(number string) (string, bool) {
 	}
 	return ms[0].Carrier, true
 }
+
+// TrackingDetector is the check-digit detector for tools built outside
+// an App (`dropgate route --explain` computing scorecards).
+func TrackingDetector() interface{ DetectCarrier(string) (string, bool) } {
+	return carrierDetector{}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/dropgate/dropgate/core/app/ports"
 	"github.com/dropgate/dropgate/core/app/purchasing"
 	"github.com/dropgate/dropgate/core/app/reconcile"
+	"github.com/dropgate/dropgate/core/app/scorecards"
 	"github.com/dropgate/dropgate/core/app/tracking"
 	"github.com/dropgate/dropgate/core/event"
 	"github.com/dropgate/dropgate/core/job"
@@ -42,6 +43,7 @@ type Services struct {
 	Operations *operations.Service
 	Reconcile  *reconcile.Service
 	Tracking   *tracking.Service
+	Scorecards *scorecards.Service
 }
 
 // Compile-time checks: the ports the gateway uses.
@@ -78,6 +80,7 @@ func New(d *app.Deps, o Options) (*Services, error) {
 		Register(*job.Mux, *event.Table)
 	}
 	s.Tracking = tracking.New(d, o.Detector)
+	s.Scorecards = scorecards.New(d, o.Detector)
 	rs := []registrar{s.Orders, s.Purchasing, s.Fulfilment, s.Sync, s.Operations, s.Reconcile, s.Tracking}
 	if s.Feeds != nil {
 		rs = append(rs, s.Feeds)
