@@ -106,13 +106,12 @@ func Replay(ctx context.Context, newCfg *config.Config, src ReplaySource, since,
 }
 
 // ParseReplayConfig reads a new config posted to the server with the real
-// loader: problems name file (the name the client gave), and its relative
-// paths (catalog files) resolve against dir, the server's config folder.
-func ParseReplayConfig(file, dir string, data []byte) (*config.Config, config.Problems) {
-	cfg, probs := config.Parse(file, data, config.Options{})
-	if cfg != nil {
-		cfg.Dir = dir
-	}
+// loader: problems name file (the name the client gave); its relative
+// paths (catalog files) are, as in every config, relative to the
+// directory the server runs in. Only errors are returned: warnings do
+// not stop a what-if.
+func ParseReplayConfig(file string, data []byte, opts config.Options) (*config.Config, config.Problems) {
+	cfg, probs := config.Parse(file, data, opts)
 	return cfg, probs.Errors()
 }
 
@@ -122,7 +121,7 @@ func (a *App) replayPosted(ctx context.Context, file string, body []byte, since,
 	if file == "" {
 		file = "new.yaml"
 	}
-	cfg, probs := ParseReplayConfig(file, a.Config.Dir, body)
+	cfg, probs := ParseReplayConfig(file, body, config.Options{})
 	if len(probs) > 0 {
 		out := make([]string, len(probs))
 		for i, p := range probs {
