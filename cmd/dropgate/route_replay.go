@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -35,13 +34,13 @@ type replayFlags struct {
 // no server does (remote.go).
 func runReplay(ctx context.Context, f replayFlags, stdout, stderr io.Writer) error {
 	now := time.Now().UTC()
-	since, err := parseReplayTime(f.since, now)
+	since, err := replay.ParseWhen(f.since, now)
 	if err != nil {
 		return userErrorf("--since: %v", err)
 	}
 	var until time.Time
 	if f.until != "" {
-		if until, err = parseReplayTime(f.until, now); err != nil {
+		if until, err = replay.ParseWhen(f.until, now); err != nil {
 			return userErrorf("--until: %v", err)
 		}
 	}
@@ -153,23 +152,6 @@ func replayOnServer(ctx context.Context, f replayFlags, since, until time.Time, 
 		return nil, "", userErrorf("%s: %s", where, firstNonEmptyStr(p.Error, strings.TrimSpace(string(resp.Body()))))
 	}
 	return nil, "", fmt.Errorf("POST /route/replay: %s: %s", resp.Status(), strings.TrimSpace(string(resp.Body())))
-}
-
-// parseReplayTime reads "30d", "12h", RFC 3339 or a date; a span counts
-// back from now.
-func parseReplayTime(v string, now time.Time) (time.Time, error) {
-	if n, ok := strings.CutSuffix(v, "d"); ok {
-		if days, err := strconv.Atoi(n); err == nil && days >= 0 {
-			return now.AddDate(0, 0, -days), nil
-		}
-	}
-	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
-		return now.Add(-d), nil
-	}
-	if t, err := parseSince(v); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("%q is neither a span (30d, 12h) nor a time (RFC 3339, 2006-01-02)", v)
 }
 
 // printReplay prints the report as tables.
