@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,6 +31,7 @@ func replayConfig(t *testing.T, l *loop, suppliers string) string {
 	text := strings.NewReplacer(
 		"routing: { strategy: cheapest }", "routing:\n  strategy: cheapest\n  rules:\n    - name: mugs\n      when: { sku: \"MUG*\" }\n      suppliers: ["+suppliers+"]",
 		"./acme.csv", filepath.Join(l.dir, "acme.csv"), "./backup.csv", filepath.Join(l.dir, "backup.csv"),
+		"./var/dropgate.db", filepath.Join(l.dir, "var", "dropgate.db"),
 	).Replace(string(b))
 	path := filepath.Join(t.TempDir(), "NEW.yaml")
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
@@ -107,6 +109,24 @@ func TestRouteReplayThroughTheServer(t *testing.T) {
 		t.Fatalf("the replay changed the store or sent a PO:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 
+	// With the server stopped, the CLI reads the store file itself,
+	// read-only: the same report, and not a byte of the file changes.
+	l.srv.stop(t)
+	db := filepath.Join(l.dir, "var", "dropgate.db")
+	hash := func() string { b, _ := os.ReadFile(db); return fmt.Sprintf("%x", sha256.Sum256(b)) }
+	was := hash()
+	out, errOut, code = dg(t, "route", "--replay", "--since", "30d", "--config", newCfg, "--json")
+	var local replay.Report
+	if code != 0 || json.Unmarshal([]byte(out), &local) != nil {
+		t.Fatalf("from the store: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if len(local.Changed) != 1 || local.Changed[0].OrderID != orderIDOf(o1) || fmt.Sprint(local.After.Landed) != fmt.Sprint(rep.After.Landed) {
+		t.Errorf("from the store: %+v, want what the server said", local)
+	}
+	if hash() != was {
+		t.Error("the replay changed the store file")
+	}
+
 	// A rule naming an unknown supplier: FILE:LINE from the CLI's loader.
 	bad := replayConfig(t, l, "nobody")
 	_, errOut, code = dg(t, append([]string{"route", "--replay", "--since", "30d", "--config", bad}, admin...)...)
@@ -114,6 +134,7 @@ func TestRouteReplayThroughTheServer(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", code, errOut)
 	}
 	// And from the API, to a client that posts it without checking.
+	l.srv = startServer(t, l.dir)
 	body, _ := os.ReadFile(bad)
 	req, _ := http.NewRequest(http.MethodPost, l.srv.url+"/api/v1/route/replay?file=NEW.yaml&since="+time.Now().AddDate(0, 0, -1).UTC().Format(time.RFC3339), bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+loopAdmin)
