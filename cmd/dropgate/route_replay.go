@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -156,11 +157,15 @@ func replayOnServer(ctx context.Context, f replayFlags, since, until time.Time, 
 
 // printReplay prints the report as tables.
 func printReplay(w io.Writer, rep *replay.Report) error {
-	fmt.Fprintf(w, "\n%-16s %-10s %-10s\n", "", "before", "after")
-	fmt.Fprintf(w, "%-16s %-10d %-10d\n", "purchase orders", rep.Before.PurchaseOrders, rep.After.PurchaseOrders)
-	fmt.Fprintf(w, "%-16s %-10d %-10d\n", "split orders", rep.Before.SplitOrders, rep.After.SplitOrders)
-	fmt.Fprintf(w, "%-16s %-10s %-10s\n", "landed cost", moneyList(rep.Before.Landed), moneyList(rep.After.Landed))
-	fmt.Fprintf(w, "%-16s %-10s %-10s\n", "margin", moneyList(rep.Before.Margin), moneyList(rep.After.Margin))
+	fmt.Fprintln(w)
+	if err := printTable(w, []string{"", "BEFORE", "AFTER"}, [][]string{
+		{"purchase orders", strconv.Itoa(rep.Before.PurchaseOrders), strconv.Itoa(rep.After.PurchaseOrders)},
+		{"split orders", strconv.Itoa(rep.Before.SplitOrders), strconv.Itoa(rep.After.SplitOrders)},
+		{"landed cost", moneyList(rep.Before.Landed), moneyList(rep.After.Landed)},
+		{"margin", moneyList(rep.Before.Margin), moneyList(rep.After.Margin)},
+	}); err != nil {
+		return err
+	}
 	if rep.Skipped > 0 {
 		fmt.Fprintf(w, "(%d cancelled order(s) left out)\n", rep.Skipped)
 	}
