@@ -166,6 +166,9 @@ func printReplay(w io.Writer, rep *replay.Report) error {
 	}); err != nil {
 		return err
 	}
+	if rep.Truncated {
+		fmt.Fprintf(w, "(the period holds more than %d orders: only the newest %d were replayed; narrow it with --since/--until)\n", replay.MaxOrders, rep.Orders)
+	}
 	if rep.Skipped > 0 {
 		fmt.Fprintf(w, "(%d cancelled order(s) left out)\n", rep.Skipped)
 	}

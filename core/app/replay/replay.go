@@ -9,6 +9,7 @@ package replay
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sort"
 	"time"
@@ -18,6 +19,14 @@ import (
 	"github.com/dropgate/dropgate/core/money"
 	"github.com/dropgate/dropgate/core/routing"
 )
+
+// MaxOrders bounds one replay: a period with more orders is replayed up
+// to it, newest first, and the report says it stopped (Truncated), so a
+// request to the server cannot route a year of orders in one go.
+const MaxOrders = 50000
+
+// errEnough stops the listing at MaxOrders.
+var errEnough = errors.New("replay: enough orders")
 
 // Each calls fn with every stored order created in [since, until) (a zero
 // until: up to now), newest first; repo.Orders.Each over a time page is
@@ -43,6 +52,9 @@ type Report struct {
 	// which no rule would route again.
 	Orders  int `json:"orders"`
 	Skipped int `json:"skipped_cancelled"`
+	// Truncated is set when the period held more than MaxOrders orders:
+	// only the newest were replayed.
+	Truncated bool `json:"truncated,omitempty"`
 	// Changed are the orders whose routing would differ: a line's
 	// supplier, the number of purchase orders or the landed cost.
 	Changed []OrderChange `json:"changed"`
@@ -119,10 +131,14 @@ func Run(ctx context.Context, each Each, since, until time.Time, r Rules, now ti
 			rep.Skipped++
 			return nil
 		}
+		if rep.Orders == MaxOrders {
+			rep.Truncated = true
+			return errEnough
+		}
 		rep.Orders++
 		return replayOne(a, r, now, rep, &before, &after)
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errEnough) {
 		return nil, err
 	}
 	rep.Before, rep.After = before.totals(), after.totals()

@@ -167,3 +167,27 @@ func TestReplayUnroutableAndHolds(t *testing.T) {
 		t.Fatalf("changed %+v after %+v: an unroutable order gets no PO", rep.Changed, rep.After)
 	}
 }
+
+// A period with more than MaxOrders orders is replayed up to the bound,
+// and the report says so.
+func TestReplayStopsAtMaxOrders(t *testing.T) {
+	yielded := 0
+	each := func(_ context.Context, _, _ time.Time, fn func(*model.Aggregate) error) error {
+		for i := 0; i < MaxOrders+10; i++ {
+			yielded++
+			a := model.Aggregate{Order: model.Order{ID: "o", Currency: "USD"}}
+			if err := fn(&a); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	router := &routing.Router{Catalog: offers{}}
+	rep, err := Run(context.Background(), each, time.Time{}, time.Time{}, Rules{Router: router}, time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Orders != MaxOrders || !rep.Truncated || yielded != MaxOrders+1 {
+		t.Fatalf("orders %d truncated %v yielded %d", rep.Orders, rep.Truncated, yielded)
+	}
+}
