@@ -107,13 +107,13 @@ func replayOrders(ctx context.Context, cfg *config.Config, f replayFlags, since,
 	return rep, "the store " + path, userIfConfig(err)
 }
 
-// userIfConfig makes a replay's failure to load the new config's catalog
-// a user error; store failures stay runtime ones.
+// userIfConfig makes a replay's failure on the new config (a catalog
+// file it cannot load) a user error; store failures stay runtime ones.
 func userIfConfig(err error) error {
-	if err == nil || errors.Is(err, store.ErrUnavailable) || strings.Contains(err.Error(), "listing orders") {
-		return err
+	if errors.Is(err, app.ErrReplayConfig) {
+		return userError{err}
 	}
-	return userError{err}
+	return err
 }
 
 // replayOnServer posts the new config: POST /api/v1/route/replay.

@@ -35,6 +35,10 @@ type ReplaySource interface {
 // a replay that tried one would be a bug, and fails instead of writing.
 var ErrReadOnly = errors.New("replay: the store is read-only during a replay")
 
+// ErrReplayConfig marks a replay that failed on the new config itself (a
+// catalog file it names cannot be loaded): the user's to fix.
+var ErrReplayConfig = errors.New("the new config")
+
 // readOnly serves store.Records from a ReplaySource and refuses writes.
 type readOnly struct{ src ReplaySource }
 
@@ -59,7 +63,7 @@ func Replay(ctx context.Context, newCfg *config.Config, src ReplaySource, since,
 	}
 	cat, err := LoadCatalog(newCfg, clk, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
-		return nil, fmt.Errorf("replay: %w", err)
+		return nil, fmt.Errorf("replay: %w: %w", ErrReplayConfig, err)
 	}
 	if HasFeeds(newCfg) {
 		if err := LoadFeeds(ctx, newCfg, cat, src); err != nil {
