@@ -33,6 +33,9 @@ type Admin struct {
 	// MaxFeedUpload bounds a feed file sent to the import endpoint
 	// (default DefaultMaxFeedUpload).
 	MaxFeedUpload int64
+	// Replay serves POST /api/v1/route/replay (admin_replay.go); nil
+	// answers 501.
+	Replay ReplayFunc
 }
 
 // ConnectorInfo names a configured connector.
@@ -62,6 +65,7 @@ func (ad *Admin) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/connectors", ad.connectors)
 	mux.HandleFunc("GET /api/v1/queues", ad.queues)
 	mux.HandleFunc("POST /api/v1/route/explain", ad.explainRoute)
+	mux.HandleFunc("POST /api/v1/route/replay", ad.replayRoute)
 	mux.HandleFunc("POST /api/v1/channels/{name}/reconcile", ad.reconcileChannel)
 	mux.HandleFunc("POST /api/v1/feeds/{supplier}/import", ad.importFeed)
 	mux.HandleFunc("GET /api/v1/suppliers/{name}/scorecard", ad.getScorecard)

@@ -28,8 +28,14 @@ func runRoute(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	asJSON := fs.Bool("json", false, "print the routing result as JSON")
 	url := fs.String("url", os.Getenv("DROPGATE_URL"), "ask the server at `URL` (default: when it holds the store, the config's listen address)")
 	token := fs.String("token", "", "admin bearer `token` (default: $DROPGATE_ADMIN_TOKEN, or the config's server.admin_token)")
-	if help, err := parse(fs, reorder(args, "json", "h", "help")); help || err != nil {
+	replayMode := fs.Bool("replay", false, "re-route the stored orders under --config's rules and report what would change (route_replay.go)")
+	since := fs.String("since", "30d", "with --replay: orders created since `T` (30d, 12h, RFC 3339, 2006-01-02)")
+	until := fs.String("until", "", "with --replay: orders created before `T`")
+	if help, err := parse(fs, reorder(args, "json", "replay", "h", "help")); help || err != nil {
 		return err
+	}
+	if *replayMode {
+		return runReplay(ctx, replayFlags{cfgPath: *cfgPath, since: *since, until: *until, url: *url, token: *token, json: *asJSON}, stdout, stderr)
 	}
 	if *explain == "" && fs.NArg() == 1 {
 		*explain = fs.Arg(0)

@@ -20,6 +20,9 @@ var funcs = template.FuncMap{
 	},
 	"ago":   func(d time.Duration) string { return d.Round(time.Second).String() },
 	"lower": strings.ToLower,
+	// money and suppliers render a what-if replay (replay.go).
+	"money":     moneyList,
+	"suppliers": suppliersOf,
 	"lastErr": func(es []store.AttemptError) string {
 		if len(es) == 0 {
 			return ""

@@ -41,6 +41,9 @@ type UI struct {
 	// LoginAttempts failed logins per client per minute are allowed (5
 	// when zero); then 429 until the minute passes.
 	LoginAttempts int
+	// Replay serves the what-if replay page (replay.go); nil: the page
+	// says the server does not replay.
+	Replay ReplayFunc
 
 	sessions sessions
 	limit    *limiter
@@ -90,6 +93,8 @@ func (u *UI) Handler() http.Handler {
 	mux.Handle("GET /ui/feeds", u.auth(http.HandlerFunc(u.feeds)))
 	mux.Handle("GET /ui/suppliers", u.auth(http.HandlerFunc(u.suppliers)))
 	mux.Handle("GET /ui/suppliers/{name}/scorecard", u.auth(http.HandlerFunc(u.scorecard)))
+	mux.Handle("GET /ui/replay", u.auth(http.HandlerFunc(u.replayForm)))
+	mux.Handle("POST /ui/replay", u.auth(http.HandlerFunc(u.replayRun)))
 	mux.Handle("/ui/", u.auth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, http.StatusNotFound, "No such page.")
 	})))

@@ -159,7 +159,7 @@ func Build(ctx context.Context, o Options) (*App, error) {
 	a.Gateway = &gateway.Server{
 		Intake: a.Services.Intake(), Ping: a.Store.Ping, Channels: a.webhookConnectors(), MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		AdminToken: cfg.Server.AdminToken, Clock: a.Clock, Log: a.Log, Metrics: a.Metrics,
-		Admin: (&gateway.Admin{Ops: a.Services.Operator(), Log: a.Log, Connectors: infos}).Handler(),
+		Admin: (&gateway.Admin{Ops: a.Services.Operator(), Log: a.Log, Connectors: infos, Replay: a.replayPosted}).Handler(),
 		UI:    a.dashboard(infos),
 	}
 	if a.Gateway.Portal, err = a.supplierPortal(); err != nil {

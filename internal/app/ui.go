@@ -14,7 +14,7 @@ func (a *App) dashboard(infos []gateway.ConnectorInfo) http.Handler {
 	for i, c := range infos {
 		cs[i] = ui.Connector{Name: c.Name, Type: c.Type, Kind: c.Kind}
 	}
-	return (&ui.UI{Ops: a.Services.Operator(), Token: a.Config.Server.AdminToken, Connectors: cs, Log: a.Log, Now: a.Clock.Now}).Handler()
+	return (&ui.UI{Ops: a.Services.Operator(), Token: a.Config.Server.AdminToken, Connectors: cs, Log: a.Log, Now: a.Clock.Now, Replay: a.replayPosted}).Handler()
 }
 
 // uiURL is the dashboard's address as a person types it: a wildcard
