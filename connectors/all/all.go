@@ -9,6 +9,7 @@ import (
 	_ "github.com/dropgate/dropgate/connectors/channel/magento2"
 	_ "github.com/dropgate/dropgate/connectors/channel/shopify"
 	_ "github.com/dropgate/dropgate/connectors/channel/woocommerce"
+	_ "github.com/dropgate/dropgate/connectors/payment/stripe"
 	_ "github.com/dropgate/dropgate/connectors/supplier/edi_x12"
 	_ "github.com/dropgate/dropgate/connectors/supplier/edifact"
 	_ "github.com/dropgate/dropgate/connectors/supplier/email"

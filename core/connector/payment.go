@@ -17,10 +17,10 @@ type PaymentRef struct {
 
 // PaymentResult is what a provider answered to a money movement.
 type PaymentResult struct {
-	ProviderID string             // the payment (pi_…)
-	MovementID string             // the charge, capture or refund id (ch_…, re_…)
+	ProviderID string              // the payment (pi_…)
+	MovementID string              // the charge, capture or refund id (ch_…, re_…)
 	Status     model.PaymentStatus // the payment's status after the call
-	Amount     money.Money        // the amount moved
+	Amount     money.Money         // the amount moved
 	// IdempotencyKey is the key sent with the call: the same order,
 	// operation and shipment always send the same one, so a retried
 	// capture never charges twice.
@@ -37,9 +37,24 @@ type PaymentAuthorizer interface {
 }
 
 // PaymentCapturer captures part or all of an authorisation. shipmentID
-// makes the call idempotent per shipment.
+// makes the call idempotent per shipment; final says no later capture
+// will follow (the provider releases what is left).
 type PaymentCapturer interface {
-	Capture(ctx context.Context, ref PaymentRef, amount money.Money, shipmentID string) (PaymentResult, error)
+	Capture(ctx context.Context, ref PaymentRef, amount money.Money, shipmentID string, final bool) (PaymentResult, error)
+}
+
+// CapturePolicy is when a provider wants the money taken.
+type CapturePolicy string
+
+// Capture policies.
+const (
+	CapturePerShipment CapturePolicy = "per_shipment" // each shipment's value as it ships
+	CaptureAtOrder     CapturePolicy = "at_order"     // the whole authorisation at the first shipment
+)
+
+// CapturePolicer tells the payments service the instance's capture policy.
+type CapturePolicer interface {
+	CapturePolicy() CapturePolicy
 }
 
 // PaymentVoider releases an authorisation that was never captured.
