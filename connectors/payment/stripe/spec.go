@@ -83,6 +83,7 @@ var (
 	_ connector.PaymentVoider       = (*Connector)(nil)
 	_ connector.PaymentRefunder     = (*Connector)(nil)
 	_ connector.CapturePolicer      = (*Connector)(nil)
+	_ connector.WebhookSigner       = (*Connector)(nil)
 )
 
 // Connector is a configured Stripe account.
