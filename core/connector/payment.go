@@ -88,3 +88,10 @@ type PaymentEvent struct {
 type PaymentEventDecoder interface {
 	DecodePaymentEvent(ctx context.Context, body []byte) (PaymentEvent, error)
 }
+
+// AuthorizationWindow is how long a provider's authorisation can be
+// trusted: past it, an order with nothing shipped is captured in full
+// rather than left to lapse (a card authorisation lasts about 7 days).
+type AuthorizationWindow interface {
+	ReauthorizeBefore() time.Duration
+}

@@ -84,6 +84,7 @@ var (
 	_ connector.PaymentRefunder     = (*Connector)(nil)
 	_ connector.CapturePolicer      = (*Connector)(nil)
 	_ connector.WebhookSigner       = (*Connector)(nil)
+	_ connector.AuthorizationWindow = (*Connector)(nil)
 )
 
 // Connector is a configured Stripe account.

@@ -30,6 +30,9 @@ type Move struct {
 	Payment  string `json:"payment"`  // pi_…
 	Shipment string `json:"shipment,omitempty"`
 	Cancel   bool   `json:"cancel,omitempty"`
+	// Deadline: the authorisation is about to lapse with nothing
+	// captured; take it all now (a later cancellation refunds).
+	Deadline bool `json:"deadline,omitempty"`
 }
 
 // KindMove makes one movement; jobs of one order run in order, so a
@@ -37,7 +40,7 @@ type Move struct {
 var KindMove = job.Kind[Move]{Name: "payment.move", Queue: app.QueueOutbound,
 	Options: func(m Move) job.Options {
 		return job.Options{Group: "order:" + m.Order, Key: "payment:" + m.Provider,
-			UniqueKey: "payment.move:" + m.Order + ":" + m.Payment + ":" + m.Shipment + fmt.Sprint(m.Cancel)}
+			UniqueKey: "payment.move:" + m.Order + ":" + m.Payment + ":" + m.Shipment + fmt.Sprint(m.Cancel, m.Deadline)}
 	},
 	Subject: func(m Move) job.Subject { return job.Subject{Order: m.Order, Connector: m.Provider} },
 }
@@ -54,6 +57,7 @@ func (s *Service) Register(m *job.Mux, t *event.Table) {
 	job.Handle(m, KindMove, s.handleMove)
 	t.On(model.EvShipmentCreated, "payments.capture", s.onShipment)
 	t.On(model.EvOrderCancelled, "payments.settle", s.onCancelled)
+	t.On(model.EvPaymentAuthorized, "payments.deadline", s.onAuthorized)
 	if s.d.Webhooks != nil {
 		s.d.Webhooks.Add(s)
 	}
@@ -90,6 +94,25 @@ func (s *Service) onCancelled(ctx context.Context, a *model.Aggregate, _ model.E
 	return nil
 }
 
+// onAuthorized schedules the capture at the provider's trust window
+// (reauthorize_before) for a new authorisation: an order whose supplier
+// has not shipped by then is captured in full rather than left to lapse.
+func (s *Service) onAuthorized(ctx context.Context, a *model.Aggregate, ev model.Event) error {
+	c, ok := s.d.Connector(ev.Data["provider"])
+	if !ok {
+		return nil
+	}
+	w, ok := connector.As[connector.AuthorizationWindow](c)
+	if !ok || w.ReauthorizeBefore() <= 0 {
+		return nil
+	}
+	m := Move{Order: a.Order.ID, Provider: ev.Data["provider"], Payment: ev.Data["payment"], Deadline: true}
+	if err := job.Enqueue(ctx, s.d.Queue, KindMove, m, job.At(s.d.Now().Add(w.ReauthorizeBefore()))); err != nil {
+		return fmt.Errorf("payments: order %s: schedule the authorisation deadline: %w", a.Order.ID, err)
+	}
+	return nil
+}
+
 func payment(a *model.Aggregate, provider, id string) *model.Payment {
 	for i := range a.Payments {
 		if a.Payments[i].Provider == provider && a.Payments[i].ProviderID == id {
@@ -113,6 +136,9 @@ func (s *Service) handleMove(ctx context.Context, j *store.Job, m Move) error {
 	}
 	if done(p, m) {
 		return nil
+	}
+	if m.Deadline && (p.Status != model.PayAuthorized || !p.Captured.IsZero() || a.Order.Status == model.OrderCancelled) {
+		return nil // shipped, captured, settled or cancelled meanwhile
 	}
 	c, ok := s.d.Connector(m.Provider)
 	if !ok {
@@ -142,7 +168,11 @@ func (s *Service) handleMove(ctx context.Context, j *store.Job, m Move) error {
 		if !ok {
 			return fault.Permanentf("payments: %s cannot capture", m.Provider)
 		}
-		amount, final, cerr := captureAmount(a, p, m.Shipment, policy(c))
+		pol := policy(c)
+		if m.Deadline {
+			pol = connector.CaptureAtOrder
+		}
+		amount, final, cerr := captureAmount(a, p, m.Shipment, pol)
 		if cerr != nil {
 			return fault.Permanent(fmt.Errorf("payments: order %s: %w", m.Order, cerr))
 		}
@@ -175,7 +205,7 @@ func done(p *model.Payment, m Move) bool {
 			return mv.Kind == "void" || mv.Kind == "refund"
 		}
 		return mv.Kind == "capture" && mv.Shipment == m.Shipment
-	})
+	}) || (m.Deadline && !p.Captured.IsZero())
 }
 
 // record appends the movement to the payment, the timeline and the
@@ -195,6 +225,9 @@ func record(a *model.Aggregate, m Move, kind string, res connector.PaymentResult
 	}
 	p.Status = status(*p, kind)
 	msg := fmt.Sprintf("%s %s at %s (%s)", kind, res.Amount, m.Provider, m.Payment)
+	if m.Deadline {
+		msg = fmt.Sprintf("capture %s at %s (%s): nothing shipped before the authorisation's trust window ended", res.Amount, m.Provider, m.Payment)
+	}
 	if kind == "void" {
 		msg = fmt.Sprintf("authorisation of %s released at %s (%s)", p.Authorized, m.Provider, m.Payment)
 	}

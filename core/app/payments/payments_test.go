@@ -184,3 +184,47 @@ func TestWebhookAdoptsAndDedupes(t *testing.T) {
 		t.Fatalf("payments %+v, order %s", a.Payments, a.Order.PaymentStatus)
 	}
 }
+
+func TestDeadlineCapturesAllUnlessShipped(t *testing.T) {
+	a := twoLineOrder()
+	a.Shipments = nil
+	f := &fakeProvider{policy: connector.CapturePerShipment}
+	s, d := rig(t, a, f)
+	m := Move{Order: "o1", Provider: "pay", Payment: "pi_1", Deadline: true}
+	for range 2 {
+		if err := s.handleMove(context.Background(), &store.Job{ID: "j"}, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(f.calls) != 1 || f.calls[0] != "capture 26.00 USD  final" {
+		t.Fatalf("calls %q", f.calls)
+	}
+	if b := get(t, d); b.Payments[0].Status != model.PayCaptured {
+		t.Errorf("payment %s", b.Payments[0].Status)
+	}
+
+	// Already partly captured by a shipment: the deadline does nothing.
+	a = twoLineOrder()
+	a.Payments[0].Captured, a.Payments[0].Status = usd(1000), model.PayPartiallyCaptured
+	f = &fakeProvider{}
+	s, _ = rig(t, a, f)
+	if err := s.handleMove(context.Background(), &store.Job{ID: "j"}, m); err != nil || len(f.calls) != 0 {
+		t.Fatalf("calls %q, %v", f.calls, err)
+	}
+}
+
+func TestNewAuthorisationSchedulesTheDeadline(t *testing.T) {
+	a := &model.Aggregate{Order: model.Order{ID: "o1", Status: model.OrderReceived}}
+	s := New(&app.Deps{})
+	ev := connector.PaymentEvent{ID: "evt_1", ProviderID: "pi_9", OrderID: "o1", Status: model.PayAuthorized, Authorized: usd(2000)}
+	out := s.apply(a, "pay", ev, lifecycle.Step{})
+	if len(out.Events) == 0 || out.Events[0].Type != model.EvPaymentAuthorized || out.Events[0].Data["payment"] != "pi_9" {
+		t.Fatalf("events %+v", out.Events)
+	}
+	ev.ID, ev.Status = "evt_2", model.PayCaptured
+	for _, e := range s.apply(a, "pay", ev, lifecycle.Step{}).Events {
+		if e.Type == model.EvPaymentAuthorized {
+			t.Fatal("a capture announced an authorisation")
+		}
+	}
+}

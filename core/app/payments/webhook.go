@@ -82,6 +82,10 @@ func (s *Service) apply(a *model.Aggregate, provider string, ev connector.Paymen
 	a.Log(model.TimelineEntry{At: st.At, Entity: "payment", Event: "payment.status", Cause: st.Cause, From: string(from), To: string(p.Status),
 		Message: fmt.Sprintf("%s reports payment %s %s (%s)", provider, ev.ProviderID, p.Status, ev.Type)})
 	out := lifecycle.Outcome{Changed: true}
+	if p.Status == model.PayAuthorized && from != model.PayAuthorized && p.Captured.IsZero() {
+		out.Events = append(out.Events, model.Event{Type: model.EvPaymentAuthorized, At: st.At, OrderID: a.Order.ID, Cause: st.Cause,
+			Data: map[string]string{"provider": provider, "payment": ev.ProviderID}})
+	}
 	if a.Order.Status == model.OrderCancelled {
 		return out
 	}
