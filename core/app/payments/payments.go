@@ -39,7 +39,13 @@ type Move struct {
 // capture and the cancellation after it never cross.
 var KindMove = job.Kind[Move]{Name: "payment.move", Queue: app.QueueOutbound,
 	Options: func(m Move) job.Options {
-		return job.Options{Group: "order:" + m.Order, Key: "payment:" + m.Provider,
+		group := "order:" + m.Order
+		if m.Deadline {
+			// Days ahead: in the order's group it would hold back every
+			// job of the order queued after it until then.
+			group = "payment-deadline:" + m.Order
+		}
+		return job.Options{Group: group, Key: "payment:" + m.Provider,
 			UniqueKey: "payment.move:" + m.Order + ":" + m.Payment + ":" + m.Shipment + fmt.Sprint(m.Cancel, m.Deadline)}
 	},
 	Subject: func(m Move) job.Subject { return job.Subject{Order: m.Order, Connector: m.Provider} },
