@@ -1,8 +1,10 @@
 package stripe
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -24,14 +26,25 @@ import (
 // recorder is a reverse proxy in front of stripe-mock that keeps each
 // request's method, path and Idempotency-Key.
 type recorder struct {
-	mu   sync.Mutex
-	reqs []string // "POST /v1/payment_intents key"
+	mu    sync.Mutex
+	reqs  []string // "POST /v1/payment_intents key"
+	forms []url.Values
 }
 
 func (r *recorder) add(req *http.Request) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.reqs = append(r.reqs, req.Method+" "+req.URL.Path+" "+req.Header.Get("Idempotency-Key"))
+	b, _ := io.ReadAll(req.Body)
+	req.Body = io.NopCloser(bytes.NewReader(b))
+	f, _ := url.ParseQuery(string(b))
+	r.forms = append(r.forms, f)
+}
+
+func (r *recorder) lastForm() url.Values {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.forms[len(r.forms)-1]
 }
 
 func (r *recorder) last() string {
@@ -80,6 +93,11 @@ func TestAuthorizeCreatesManualCaptureIntent(t *testing.T) {
 	if got, want := rec.last(), "POST /v1/payment_intents dropgate:ord_1:authorize"; got != want {
 		t.Errorf("request %q, want %q", got, want)
 	}
+	f := rec.lastForm()
+	if f.Get("capture_method") != "manual" || f.Get("amount") != "2000" || f.Get("currency") != "usd" || f.Get("metadata[order_id]") != "ord_1" ||
+		f.Get("payment_method_options[card][request_multicapture]") != "if_available" {
+		t.Errorf("form %v", f)
+	}
 }
 
 func TestCapturePartialSendsShipmentKey(t *testing.T) {
@@ -91,6 +109,9 @@ func TestCapturePartialSendsShipmentKey(t *testing.T) {
 	}
 	if r.Amount != usd(700) || r.IdempotencyKey != "dropgate:ord_1:capture:shp_a" {
 		t.Errorf("result %+v", r)
+	}
+	if f := rec.lastForm(); f.Get("amount_to_capture") != "700" || f.Get("final_capture") != "false" {
+		t.Errorf("form %v", f)
 	}
 	if got, want := rec.last(), "POST /v1/payment_intents/pi_123/capture dropgate:ord_1:capture:shp_a"; got != want {
 		t.Errorf("request %q, want %q", got, want)
