@@ -71,6 +71,48 @@ func stripePost(t *testing.T, l *loop, body []byte, secret string) int {
 	return resp.StatusCode
 }
 
+// stripeAuthEvent is a signed-to-be payment_intent.amount_capturable_updated
+// for order id.
+func stripeAuthEvent(evID, pi, orderID string) []byte {
+	return []byte(fmt.Sprintf(`{"id":%q,"object":"event","type":"payment_intent.amount_capturable_updated","created":%d,`+
+		`"data":{"object":{"id":%q,"object":"payment_intent","amount":1495,"amount_capturable":1495,"amount_received":0,`+
+		`"currency":"usd","status":"requires_capture","capture_method":"manual","metadata":{"order_id":%q}}}}`, evID, time.Now().Unix(), pi, orderID))
+}
+
+// TestStripeLateAuthorisationOfACancelledOrderIsVoided: an unpaid order is
+// cancelled by the store; Stripe's authorisation arrives after it and is
+// voided at Stripe (cancel, with the order's void key) and recorded; no PO
+// ever goes out.
+func TestStripeLateAuthorisationOfACancelledOrderIsVoided(t *testing.T) {
+	t.Parallel()
+	l, calls := stripeLoop(t)
+	o, body := l.order(item("MUG", 1, "14.95"))
+	id := orderIDOf(o)
+	l.webhook("orders/create", withFinancial(body, "pending"))
+	l.wait(id, "a payment hold", func(a *model.Aggregate) bool { return len(a.Order.Holds) > 0 })
+	l.webhook("orders/cancelled", cancelled(withFinancial(body, "pending")))
+	l.wait(id, "cancelled", func(a *model.Aggregate) bool { return a.Order.Status == model.OrderCancelled })
+	if code := stripePost(t, l, stripeAuthEvent("evt_e2e_late", "pi_late", id), stripeSecret); code != http.StatusOK {
+		t.Fatalf("event answered %d", code)
+	}
+	a := l.wait(id, "the void recorded", func(a *model.Aggregate) bool {
+		return len(a.Payments) == 1 && len(a.Payments[0].Movements) > 0
+	})
+	if p := a.Payments[0]; p.Movements[0].Kind != "void" || p.Status != model.PayVoided || len(a.POs) != 0 {
+		t.Fatalf("payment %+v, POs %d", p, len(a.POs))
+	}
+	want := "POST /v1/payment_intents/pi_late/cancel " + stripe.IdempotencyKey(id, "void", "")
+	var n int
+	for _, c := range calls() {
+		if c == want {
+			n++
+		}
+	}
+	if n != 1 || !hasEvent(a, "payment.void", model.CauseSystem) {
+		t.Errorf("calls %v, timeline %v", calls(), events(a))
+	}
+}
+
 // TestStripeAuthorisationReleasesAndShipmentCaptures: an unpaid order is
 // held; Stripe's signed "amount_capturable_updated" for its PaymentIntent
 // releases it; the supplier ships and the shipped value is captured at
@@ -84,9 +126,7 @@ func TestStripeAuthorisationReleasesAndShipmentCaptures(t *testing.T) {
 	l.webhook("orders/create", withFinancial(body, "pending"))
 	l.wait(id, "a payment hold", func(a *model.Aggregate) bool { return len(a.Order.Holds) > 0 })
 
-	ev := []byte(fmt.Sprintf(`{"id":"evt_e2e_auth","object":"event","type":"payment_intent.amount_capturable_updated","created":%d,`+
-		`"data":{"object":{"id":"pi_e2e","object":"payment_intent","amount":1495,"amount_capturable":1495,"amount_received":0,`+
-		`"currency":"usd","status":"requires_capture","capture_method":"manual","metadata":{"order_id":%q}}}}`, time.Now().Unix(), id))
+	ev := stripeAuthEvent("evt_e2e_auth", "pi_e2e", id)
 	if code := stripePost(t, l, ev, "whsec_wrong"); code != http.StatusUnauthorized {
 		t.Fatalf("forged event answered %d", code)
 	}

@@ -103,7 +103,17 @@ func (s *Service) onCancelled(ctx context.Context, a *model.Aggregate, _ model.E
 // onAuthorized schedules the capture at the provider's trust window
 // (reauthorize_before) for a new authorisation: an order whose supplier
 // has not shipped by then is captured in full rather than left to lapse.
+// A cancelled order's authorisation is voided at once.
 func (s *Service) onAuthorized(ctx context.Context, a *model.Aggregate, ev model.Event) error {
+	if a.Order.Status == model.OrderCancelled {
+		// Authorised after the order was cancelled (the webhook came
+		// late): release the money now.
+		m := Move{Order: a.Order.ID, Provider: ev.Data["provider"], Payment: ev.Data["payment"], Cancel: true}
+		if err := job.Enqueue(ctx, s.d.Queue, KindMove, m); err != nil {
+			return fmt.Errorf("payments: order %s: queue void: %w", a.Order.ID, err)
+		}
+		return nil
+	}
 	c, ok := s.d.Connector(ev.Data["provider"])
 	if !ok {
 		return nil
