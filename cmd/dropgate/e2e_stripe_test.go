@@ -57,6 +57,18 @@ func stripeLoop(t *testing.T) (*loop, func() []string) {
 	}
 }
 
+// stripeHeldOrder is an unpaid Shopify order in the Stripe loop, held on
+// payment.
+func stripeHeldOrder(t *testing.T) (*loop, func() []string, string, []byte) {
+	t.Helper()
+	l, calls := stripeLoop(t)
+	o, body := l.order(item("MUG", 1, "14.95"))
+	id := orderIDOf(o)
+	l.webhook("orders/create", withFinancial(body, "pending"))
+	l.wait(id, "a payment hold", func(a *model.Aggregate) bool { return len(a.Order.Holds) > 0 })
+	return l, calls, id, body
+}
+
 // stripePost posts a signed Stripe event and returns the status.
 func stripePost(t *testing.T, l *loop, body []byte, secret string) int {
 	t.Helper()
@@ -85,11 +97,7 @@ func stripeAuthEvent(evID, pi, orderID string) []byte {
 // ever goes out.
 func TestStripeLateAuthorisationOfACancelledOrderIsVoided(t *testing.T) {
 	t.Parallel()
-	l, calls := stripeLoop(t)
-	o, body := l.order(item("MUG", 1, "14.95"))
-	id := orderIDOf(o)
-	l.webhook("orders/create", withFinancial(body, "pending"))
-	l.wait(id, "a payment hold", func(a *model.Aggregate) bool { return len(a.Order.Holds) > 0 })
+	l, calls, id, body := stripeHeldOrder(t)
 	l.webhook("orders/cancelled", cancelled(withFinancial(body, "pending")))
 	l.wait(id, "cancelled", func(a *model.Aggregate) bool { return a.Order.Status == model.OrderCancelled })
 	if code := stripePost(t, l, stripeAuthEvent("evt_e2e_late", "pi_late", id), stripeSecret); code != http.StatusOK {
@@ -120,11 +128,7 @@ func TestStripeLateAuthorisationOfACancelledOrderIsVoided(t *testing.T) {
 // the timeline. A forged event is refused.
 func TestStripeAuthorisationReleasesAndShipmentCaptures(t *testing.T) {
 	t.Parallel()
-	l, calls := stripeLoop(t)
-	o, body := l.order(item("MUG", 1, "14.95"))
-	id := orderIDOf(o)
-	l.webhook("orders/create", withFinancial(body, "pending"))
-	l.wait(id, "a payment hold", func(a *model.Aggregate) bool { return len(a.Order.Holds) > 0 })
+	l, calls, id, _ := stripeHeldOrder(t)
 
 	ev := stripeAuthEvent("evt_e2e_auth", "pi_e2e", id)
 	if code := stripePost(t, l, ev, "whsec_wrong"); code != http.StatusUnauthorized {
