@@ -120,7 +120,33 @@ ensure_chromium() {
   fi
 }
 
+# stripe-mock (Stripe's API mock, from the Go module proxy) on loopback
+# ports 12111 (HTTP) and 12112 (HTTPS) for the Stripe connector's tests;
+# one already answering is used and left alone.
+ci_stripe_mock_pid=
+start_stripe_mock() {
+  export STRIPE_MOCK_URL=${STRIPE_MOCK_URL:-http://127.0.0.1:12111}
+  if (exec 3<>/dev/tcp/127.0.0.1/12111) 2>/dev/null; then
+    echo "ci: stripe-mock answers at $STRIPE_MOCK_URL"
+    return
+  fi
+  local bin
+  bin=$(command -v stripe-mock || echo "$(go env GOPATH)/bin/stripe-mock")
+  if [ ! -x "$bin" ]; then
+    GOFLAGS= go install github.com/stripe/stripe-mock@v0.203.0 >/dev/null
+  fi
+  "$bin" -http-port 12111 -https-port 12112 >"$ci_tmp/stripe-mock.log" 2>&1 &
+  ci_stripe_mock_pid=$!
+  for _ in $(seq 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/12111) 2>/dev/null && { echo "ci: started stripe-mock"; return; }
+    sleep 0.1
+  done
+  echo "ci: stripe-mock did not start" >&2
+  exit 1
+}
+
 start_services() {
+  start_stripe_mock
   ensure_chromium
   start_redis
   start_sshd_prereqs
@@ -146,6 +172,11 @@ stop_services() {
     echo "ci: stopped redis-server $pid"
   done
   ci_started_pidfiles=
+  if [ -n "$ci_stripe_mock_pid" ]; then
+    kill "$ci_stripe_mock_pid" 2>/dev/null || true
+    echo "ci: stopped stripe-mock $ci_stripe_mock_pid"
+    ci_stripe_mock_pid=
+  fi
   if [ -n "$ci_tmp_ours" ] && [ -d "$ci_tmp" ]; then
     rm -rf "$ci_tmp"
   fi

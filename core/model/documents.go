@@ -170,6 +170,7 @@ const (
 	PayPartiallyCaptured PaymentStatus = "partially_captured"
 	PayCaptured          PaymentStatus = "captured"
 	PayRefunded          PaymentStatus = "refunded"
+	PayPartiallyRefunded PaymentStatus = "partially_refunded"
 	PayVoided            PaymentStatus = "voided"
 	PayFailed            PaymentStatus = "failed"
 )
@@ -183,6 +184,19 @@ type Payment struct {
 	Authorized money.Money   `json:"authorized"`
 	Captured   money.Money   `json:"captured"`
 	Refunded   money.Money   `json:"refunded"`
+	// Movements are the captures, voids and refunds made, in order.
+	Movements []PaymentMovement `json:"movements,omitempty"`
+}
+
+// PaymentMovement is one money movement on a payment: a capture for a
+// shipment, a void, a refund.
+type PaymentMovement struct {
+	Kind           string      `json:"kind"` // capture, void, refund
+	Amount         money.Money `json:"amount"`
+	Shipment       string      `json:"shipment,omitempty"`
+	ProviderID     string      `json:"provider_id,omitempty"` // ch_…, re_…
+	IdempotencyKey string      `json:"idempotency_key,omitempty"`
+	At             time.Time   `json:"at"`
 }
 
 // Interchange is one outbound EDI document tracked until the partner's

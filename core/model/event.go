@@ -32,6 +32,8 @@ const (
 	EvShipmentDelivered   EventType = "shipment.delivered"      // every parcel of the shipment is delivered (ShipmentID)
 	EvShipmentException   EventType = "shipment.exception"      // a parcel needs attention: failure, lost, delayed (ShipmentID, Data)
 	EvShipmentReturning   EventType = "shipment.returning"      // a parcel is going back to the sender (ShipmentID, Data)
+	EvPaymentMoved        EventType = "payment.moved"           // money was captured, voided or refunded (ShipmentID, Data: provider, kind, amount)
+	EvPaymentAuthorized   EventType = "payment.authorized"      // a provider reports a new authorisation (Data: provider, payment)
 )
 
 // Event is one domain event. It is a flat record rather than one type

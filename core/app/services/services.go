@@ -11,6 +11,7 @@ import (
 	"github.com/dropgate/dropgate/core/app/fulfilment"
 	"github.com/dropgate/dropgate/core/app/operations"
 	"github.com/dropgate/dropgate/core/app/orders"
+	"github.com/dropgate/dropgate/core/app/payments"
 	"github.com/dropgate/dropgate/core/app/ports"
 	"github.com/dropgate/dropgate/core/app/purchasing"
 	"github.com/dropgate/dropgate/core/app/reconcile"
@@ -44,6 +45,7 @@ type Services struct {
 	Reconcile  *reconcile.Service
 	Tracking   *tracking.Service
 	Scorecards *scorecards.Service
+	Payments   *payments.Service
 }
 
 // Compile-time checks: the ports the gateway uses.
@@ -81,7 +83,8 @@ func New(d *app.Deps, o Options) (*Services, error) {
 	}
 	s.Tracking = tracking.New(d, o.Detector)
 	s.Scorecards = scorecards.New(d, o.Detector)
-	rs := []registrar{s.Orders, s.Purchasing, s.Fulfilment, s.Sync, s.Operations, s.Reconcile, s.Tracking}
+	s.Payments = payments.New(d)
+	rs := []registrar{s.Orders, s.Purchasing, s.Fulfilment, s.Sync, s.Operations, s.Reconcile, s.Tracking, s.Payments}
 	if s.Feeds != nil {
 		rs = append(rs, s.Feeds)
 	}
