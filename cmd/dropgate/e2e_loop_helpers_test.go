@@ -51,6 +51,9 @@ type supplierSpec struct {
 	reject    map[string]string // supplier SKU → reason
 	silent    bool
 	shipAfter time.Duration
+	// yaml is more keys of the supplier's block, indented by four spaces
+	// ("    portal: …\n").
+	yaml string
 }
 
 func newLoop(t *testing.T, suppliers []supplierSpec) *loop {
@@ -97,7 +100,7 @@ suppliers:
     sla: %s
     partner: { sender_qualifier: ZZ, sender_id: DROPGATE, receiver_qualifier: ZZ, receiver_id: %s, usage: T }
     transport: { type: directory, outbox: ./var/out/%s, inbox: ./var/in/%s }
-`, s.name, s.name, s.priority, sla, strings.ToUpper(s.name), s.name, s.name)
+%s`, s.name, s.name, s.priority, sla, strings.ToUpper(s.name), s.name, s.name, s.yaml)
 		l.sims[s.name] = &edisupplier.Supplier{Name: s.name, Outbox: filepath.Join(dir, "var", "out", s.name), Inbox: filepath.Join(dir, "var", "in", s.name),
 			Reject: s.reject, Silent: s.silent, ShipAfter: s.shipAfter}
 	}

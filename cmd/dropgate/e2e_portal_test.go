@@ -22,25 +22,7 @@ import (
 // the order, read through the admin API, is shipped with the supplier's
 // user on its timeline. The portal session opens no admin API.
 func TestSupplierPortalEndToEnd(t *testing.T) {
-	dir := workdir(t)
-	hashCmd := exec.Command(binary, "portal", "hash-password", "--cost", "10")
-	hashCmd.Stdin = strings.NewReader("acme-portal-password\n")
-	out, err := hashCmd.Output()
-	if err != nil {
-		t.Fatalf("hash-password: %v", err)
-	}
-	hash := strings.TrimSpace(string(out))
-	cfgPath := filepath.Join(dir, "configs", "demo.yaml")
-	cfg, _ := os.ReadFile(cfgPath)
-	block := "    type: edi_x12\n    portal:\n      enabled: true\n      users:\n        - { email: ops@acme.example, password_hash: \"" + hash + "\" }\n"
-	patched := strings.Replace(string(cfg), "    type: edi_x12\n", block, 1)
-	if patched == string(cfg) {
-		t.Fatal("demo.yaml has no edi_x12 supplier to give a portal")
-	}
-	if err := os.WriteFile(cfgPath, []byte(patched), 0o644); err != nil {
-		t.Fatal(err)
-	}
-
+	dir := portalWorkdir(t)
 	s := startServer(t, dir)
 	if !waitUntil(time.Minute, func() bool { return strings.Contains(s.Logs(), s.url+"/portal/") }) {
 		t.Fatalf("serve does not log the portal's address:\n%s", s.Logs())
@@ -70,34 +52,7 @@ func TestSupplierPortalEndToEnd(t *testing.T) {
 	if r := c.Post(page+"/ship", url.Values{"carrier": {"ups"}, "tracking": {"1Z999AA10123456784"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("ship: %d %s", r.Status, r.Body)
 	}
-
-	var got struct {
-		Order    struct{ Status string }
-		Timeline []struct {
-			Event string
-			Cause struct{ Kind, Ref string }
-		}
-	}
-	shipped := waitUntil(time.Minute, func() bool {
-		req, _ := http.NewRequest(http.MethodGet, s.url+"/api/v1/orders/"+d.orderID, nil)
-		req.Header.Set("Authorization", "Bearer demo-admin-token")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return false
-		}
-		defer res.Body.Close()
-		return json.NewDecoder(res.Body).Decode(&got) == nil && got.Order.Status == string(model.OrderShipped)
-	})
-	if !shipped {
-		t.Fatalf("order never shipped: %+v", got)
-	}
-	by := false
-	for _, e := range got.Timeline {
-		by = by || (e.Event == "po.shipped" && e.Cause.Ref == "portal:acme:ops@acme.example")
-	}
-	if !by {
-		t.Fatalf("the shipment is not the portal user's on the timeline: %+v", got.Timeline)
-	}
+	checkShippedByPortal(t, s.url, "demo-admin-token", d.orderID, false) // the demo's shop is not reachable
 	// The portal's cookies open no admin API.
 	req, _ := http.NewRequest(http.MethodGet, s.url+"/api/v1/orders", nil)
 	u, _ := url.Parse(s.url + "/portal/")
@@ -112,4 +67,75 @@ func TestSupplierPortalEndToEnd(t *testing.T) {
 	if res.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("admin API with portal cookies: %d, want 401", res.StatusCode)
 	}
+}
+
+// portalWorkdir is the demo's working directory with a portal login
+// (ops@acme.example, its hash made by `dropgate portal hash-password`)
+// for the EDI supplier acme.
+func portalWorkdir(t *testing.T) string {
+	t.Helper()
+	dir := workdir(t)
+	hash := portalHash(t)
+	cfgPath := filepath.Join(dir, "configs", "demo.yaml")
+	cfg, _ := os.ReadFile(cfgPath)
+	block := "    type: edi_x12\n    portal:\n      enabled: true\n      users:\n        - { email: ops@acme.example, password_hash: \"" + hash + "\" }\n"
+	patched := strings.Replace(string(cfg), "    type: edi_x12\n", block, 1)
+	if patched == string(cfg) {
+		t.Fatal("demo.yaml has no edi_x12 supplier to give a portal")
+	}
+	if err := os.WriteFile(cfgPath, []byte(patched), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// checkShippedByPortal waits for the order, read through the admin API,
+// to be shipped with the portal user's shipment on its timeline and, with
+// pushed, the fulfilment pushed to the channel.
+func checkShippedByPortal(t *testing.T, base, token, orderID string, pushed bool) {
+	t.Helper()
+	var got struct {
+		Order     struct{ Status string }
+		Shipments []struct {
+			ChannelFulfillmentID string `json:"channel_fulfillment_id"`
+		}
+		Timeline []struct {
+			Event string
+			Cause struct{ Kind, Ref string }
+		}
+	}
+	shipped := waitUntil(time.Minute, func() bool {
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/orders/"+orderID, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		return json.NewDecoder(res.Body).Decode(&got) == nil && got.Order.Status == string(model.OrderShipped) &&
+			len(got.Shipments) == 1 && (!pushed || got.Shipments[0].ChannelFulfillmentID != "")
+	})
+	if !shipped {
+		t.Fatalf("order never shipped with its fulfilment on the channel: %+v", got)
+	}
+	by := false
+	for _, e := range got.Timeline {
+		by = by || (e.Event == "po.shipped" && e.Cause.Ref == "portal:acme:ops@acme.example")
+	}
+	if !by {
+		t.Fatalf("the shipment is not the portal user's on the timeline: %+v", got.Timeline)
+	}
+}
+
+// portalHash is the bcrypt hash of "acme-portal-password" made by
+// `dropgate portal hash-password`.
+func portalHash(t *testing.T) string {
+	t.Helper()
+	hashCmd := exec.Command(binary, "portal", "hash-password", "--cost", "10")
+	hashCmd.Stdin = strings.NewReader("acme-portal-password\n")
+	out, err := hashCmd.Output()
+	if err != nil {
+		t.Fatalf("hash-password: %v", err)
+	}
+	return strings.TrimSpace(string(out))
 }
