@@ -1,0 +1,125 @@
+package notify
+
+import (
+	"io"
+	"mime/quotedprintable"
+	"strings"
+	"testing"
+
+	core "github.com/dropgate/dropgate/core/app/notify"
+	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/apptest"
+)
+
+func mailRig(t *testing.T, srv *smtpServer, dir string) *apptest.Rig {
+	t.Helper()
+	host, port := startSMTP(t, srv)
+	off := false
+	m, err := NewMailer(Email{SMTP: SMTP{Host: host, Port: port, Username: "shop", Password: "pw", StartTLS: &off},
+		From: "Shop <orders@shop.example>", ReplyTo: "help@shop.example"}, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return apptest.New(t, apptest.Options{Notify: core.Settings{Mailer: m}})
+}
+
+// TestShippedEmail: a shipment mails the customer once, with the order
+// number, the lines, the carrier and each parcel's tracking number and
+// link, and the e-mail lands on the order's timeline; the same event
+// published again (a retried job) sends nothing more.
+func TestShippedEmail(t *testing.T) {
+	srv := &smtpServer{user: "shop", pass: "pw"}
+	r := mailRig(t, srv, "")
+	a, ev := shippedOrder(t, r)
+	publish(t, r, a, ev)
+	if errs := settle(t, r); len(errs) != 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	msgs := srv.messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages, want 1", len(msgs))
+	}
+	m := msgs[0]
+	for _, want := range []string{"#1001", "Blue mug (MUG-1)", "2 ×", "CUP-9", "UPS", "1Z999AA10123456784", "https://track.example/1Z999AA10123456784", "1Z999AA10123456785", "Ada Lovelace"} {
+		if !strings.Contains(decodeQP(t, m), want) {
+			t.Errorf("message lacks %q:\n%s", want, m)
+		}
+	}
+	if got := header(m, "Subject"); !strings.Contains(got, "#1001") || !strings.Contains(got, "shipped") {
+		t.Errorf("Subject = %q", got)
+	}
+	wantID := "<" + core.MessageID(core.MailJob{Order: a.Order.ID, Kind: core.MailShipped, Shipment: "shp_1"}) + ">"
+	if got := header(m, "Message-ID"); got != wantID {
+		t.Errorf("Message-ID = %q, want %q", got, wantID)
+	}
+	if header(m, "Reply-To") != "help@shop.example" || !strings.Contains(header(m, "To"), "ada@example.com") {
+		t.Errorf("headers: To %q Reply-To %q", header(m, "To"), header(m, "Reply-To"))
+	}
+	if !strings.Contains(m, "text/html") || !strings.Contains(m, "text/plain") {
+		t.Error("want a text and an HTML part")
+	}
+	tl := timelineOf(r, a.Order.ID, "notify.email")
+	if len(tl) != 1 || tl[0].Data["kind"] != "shipped" || tl[0].Data["status"] != "sent" {
+		t.Fatalf("timeline: %+v", tl)
+	}
+
+	publish(t, r, r.Order(a.Order.ID), ev)
+	if errs := settle(t, r); len(errs) != 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	if n := len(srv.messages()); n != 1 {
+		t.Fatalf("the retried e-mail was sent again: %d messages", n)
+	}
+	if tl := timelineOf(r, a.Order.ID, "notify.email"); len(tl) != 1 {
+		t.Fatalf("timeline has %d e-mail entries", len(tl))
+	}
+}
+
+// TestEmailRetriedAfterRefusal: a 451 at DATA is retried and the customer
+// gets one e-mail.
+func TestEmailRetriedAfterRefusal(t *testing.T) {
+	srv := &smtpServer{user: "shop", pass: "pw", failData: 1}
+	r := mailRig(t, srv, "")
+	a, ev := shippedOrder(t, r)
+	publish(t, r, a, ev)
+	errs := settle(t, r)
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "451") {
+		t.Fatalf("errors: %v", errs)
+	}
+	if n := len(srv.messages()); n != 1 {
+		t.Fatalf("%d messages, want 1", n)
+	}
+}
+
+// TestEmailKindsAndTemplatesDir: a cancellation mails the cancelled
+// template, here overridden from the templates directory; a kind not in
+// send mails nothing, nor does an order without an address.
+func TestEmailKindsAndTemplatesDir(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "cancelled.txt", `{{define "subject"}}Cancelled: {{.Order}}{{end}}Sorry {{.Customer}}, {{.Reason}}.`)
+	srv := &smtpServer{user: "shop", pass: "pw"}
+	r := mailRig(t, srv, dir)
+	a, _ := shippedOrder(t, r)
+	a.Order.CancelReason = "out of stock"
+	publish(t, r, a, model.Event{Type: model.EvOrderCancelled, At: apptest.Start, OrderID: a.Order.ID})
+	settle(t, r)
+	msgs := srv.messages()
+	if len(msgs) != 1 || header(msgs[0], "Subject") != "Cancelled: #1001" || !strings.Contains(decodeQP(t, msgs[0]), "Sorry Ada Lovelace, out of stock.") {
+		t.Fatalf("messages: %q", msgs)
+	}
+	a.Order.Customer.Email = ""
+	publish(t, r, a, model.Event{Type: model.EvShipmentDelivered, At: apptest.Start, OrderID: a.Order.ID, ShipmentID: "shp_1"})
+	settle(t, r)
+	if n := len(srv.messages()); n != 1 {
+		t.Fatalf("mailed an order without an address: %d messages", n)
+	}
+}
+
+func decodeQP(t *testing.T, m string) string {
+	t.Helper()
+	b, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(m)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
