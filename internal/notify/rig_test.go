@@ -14,6 +14,7 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
+	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/store"
@@ -202,3 +203,5 @@ func writeFile(t *testing.T, dir, name, text string) {
 		t.Fatal(err)
 	}
 }
+
+func secretOf(s string) connector.Secret { return connector.Secret(s) }
