@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -59,5 +61,20 @@ func TestNotificationsProblems(t *testing.T) {
 				t.Errorf("problem %s: want line %d, path %s", errs[0], tc.line, tc.path)
 			}
 		})
+	}
+}
+
+// TestNotificationsExample: the shipped example validates.
+func TestNotificationsExample(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "configs", "examples", "notifications.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, probs := Parse("notifications.yaml", b, Options{Lookup: func(string) (string, bool) { return "example", true }, Registry: registry()})
+	if len(probs) != 0 {
+		t.Fatalf("problems:\n%s", probs.Error())
+	}
+	if n := cfg.Notifications; n == nil || n.Email == nil || len(n.Events) != 2 {
+		t.Fatalf("decoded %+v", n)
 	}
 }
