@@ -40,7 +40,7 @@ func TestShippedEmail(t *testing.T) {
 		t.Fatalf("%d messages, want 1", len(msgs))
 	}
 	m := msgs[0]
-	for _, want := range []string{"#1001", "Blue mug (MUG-1)", "2 ×", "CUP-9", "UPS", "1Z999AA10123456784", "https://track.example/1Z999AA10123456784", "1Z999AA10123456785", "Ada Lovelace"} {
+	for _, want := range []string{"#1001", "Blue mug (MUG-1)", "2 ×", "CUP-9", "UPS", "1Z999AA10123456784", "https://track.example/1Z999AA10123456784", "1Z999AA10123456785", "https://www.ups.com/track?tracknum=1Z999AA10123456785", "Ada Lovelace"} {
 		if !strings.Contains(decodeQP(t, m), want) {
 			t.Errorf("message lacks %q:\n%s", want, m)
 		}

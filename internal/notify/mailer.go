@@ -116,6 +116,7 @@ func (ml *Mailer) Send(ctx context.Context, m core.Mail) error {
 	if m.Customer != "" {
 		to.Name = m.Customer
 	}
+	m.Tracking = withLinks(m.Tracking)
 	data, err := ml.Render(m, to)
 	if err != nil {
 		return err
