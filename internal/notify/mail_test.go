@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"context"
 	"io"
 	"mime/quotedprintable"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	core "github.com/dropgate/dropgate/core/app/notify"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/apptest"
 )
 
@@ -122,4 +124,46 @@ func decodeQP(t *testing.T, m string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestEmailNotResentAfterCrashMidSend: a run that died between writing
+// its send marker and completing it may have handed the message over;
+// the retry does not risk a second copy and says so on the timeline.
+func TestEmailNotResentAfterCrashMidSend(t *testing.T) {
+	srv := &smtpServer{user: "shop", pass: "pw"}
+	r := mailRig(t, srv, "")
+	a, ev := shippedOrder(t, r)
+	p := core.MailJob{Order: a.Order.ID, Kind: core.MailShipped, Shipment: "shp_1"}
+	if _, err := r.Store.PutRecord(context.Background(), store.Record{Kind: core.RecordMail, ID: "mail:" + p.Order + ":shipped:shp_1", Data: []byte("sending")}); err != nil {
+		t.Fatal(err)
+	}
+	publish(t, r, a, ev)
+	if errs := settle(t, r); len(errs) != 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	if n := len(srv.messages()); n != 0 {
+		t.Fatalf("sent again after a crash mid-send: %d messages", n)
+	}
+	tl := timelineOf(r, a.Order.ID, "notify.email")
+	if len(tl) != 1 || tl[0].Data["status"] != "unknown" || tl[0].Data["message_id"] != core.MessageID(p) {
+		t.Fatalf("timeline: %+v", tl)
+	}
+}
+
+// TestEmailRefusedIsDeadLetter: a 5xx (bad credentials) is permanent.
+func TestEmailRefusedIsDeadLetter(t *testing.T) {
+	srv := &smtpServer{user: "shop", pass: "other"}
+	r := mailRig(t, srv, "")
+	a, ev := shippedOrder(t, r)
+	publish(t, r, a, ev)
+	if errs := settle(t, r); len(errs) != 1 || !strings.Contains(errs[0].Error(), "535") {
+		t.Fatalf("errors: %v", errs)
+	}
+	if dl := deadLetters(t, r); len(dl) != 1 || dl[0].Kind != core.KindMail.Name {
+		t.Fatalf("dead letters: %+v", dl)
+	}
+	// Not sent, so the marker is gone and a replay may send it.
+	if _, err := r.Store.GetRecord(context.Background(), core.RecordMail, "mail:"+a.Order.ID+":shipped:shp_1"); err == nil {
+		t.Fatal("the send marker outlived a refused send")
+	}
 }
