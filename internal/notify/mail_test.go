@@ -167,3 +167,21 @@ func TestEmailRefusedIsDeadLetter(t *testing.T) {
 		t.Fatal("the send marker outlived a refused send")
 	}
 }
+
+// TestDelayedEmailSaysWhy: a shipment exception mails the customer with
+// the carrier's last word on the parcel.
+func TestDelayedEmailSaysWhy(t *testing.T) {
+	srv := &smtpServer{user: "shop", pass: "pw"}
+	r := mailRig(t, srv, "")
+	a, _ := shippedOrder(t, r)
+	a.Shipments[0].Packages[0].Events = []model.TrackingEvent{{Status: model.TrackFailure, Description: "address unknown"}}
+	publish(t, r, a, model.Event{Type: model.EvShipmentException, OrderID: a.Order.ID, ShipmentID: "shp_1",
+		Data: map[string]string{"tracking": "1Z999AA10123456784", "status": "failure"}})
+	if errs := settle(t, r); len(errs) != 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	msgs := srv.messages()
+	if len(msgs) != 1 || !strings.Contains(header(msgs[0], "Subject"), "delayed") || !strings.Contains(decodeQP(t, msgs[0]), "(address unknown)") {
+		t.Fatalf("messages: %q", msgs)
+	}
+}

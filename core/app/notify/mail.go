@@ -60,8 +60,13 @@ func (s *Service) onMailEvent(kind string) event.Subscriber {
 			return nil // nobody to write to (a marketplace hides the address)
 		}
 		p := MailJob{Order: a.Order.ID, Kind: kind, Shipment: ev.ShipmentID, Reason: ev.Data["reason"]}
-		if kind == MailCancelled {
+		switch kind {
+		case MailCancelled:
 			p.Reason = a.Order.CancelReason
+		case MailDelayed:
+			if p.Reason == "" {
+				p.Reason = lastScan(a, ev.ShipmentID, ev.Data["tracking"])
+			}
 		}
 		if err := job.Enqueue(ctx, s.d.Queue, KindMail, p, job.Attempts(s.s.Attempts)); err != nil {
 			return fmt.Errorf("queue %s e-mail of %s: %w", kind, a.Order.ID, err)
@@ -192,4 +197,20 @@ func buildMail(a *model.Aggregate, p MailJob) (Mail, error) {
 		m.Lines = append(m.Lines, ml)
 	}
 	return m, nil
+}
+
+// lastScan is what the carrier last said about a parcel ("address
+// unknown"), to tell the customer why it is late.
+func lastScan(a *model.Aggregate, shipment, number string) string {
+	for _, sh := range a.Shipments {
+		if sh.ID != shipment {
+			continue
+		}
+		for _, pk := range sh.Packages {
+			if pk.TrackingNumber == number && len(pk.Events) > 0 {
+				return pk.Events[len(pk.Events)-1].Description
+			}
+		}
+	}
+	return ""
 }
