@@ -60,6 +60,10 @@ func (a *App) buildServices() error {
 		}
 		opts.Feeds = a.Feeds
 	}
+	var err error
+	if opts.Notify, err = a.notifySettings(cfg); err != nil {
+		return err
+	}
 	svc, err := services.New(d, opts)
 	if err != nil {
 		return err

@@ -18,6 +18,7 @@ import (
 	"github.com/dropgate/dropgate/core/app"
 	"github.com/dropgate/dropgate/core/app/channelsync"
 	"github.com/dropgate/dropgate/core/app/feeds"
+	"github.com/dropgate/dropgate/core/app/notify"
 	"github.com/dropgate/dropgate/core/app/services"
 	"github.com/dropgate/dropgate/core/clock"
 	"github.com/dropgate/dropgate/core/connector"
@@ -44,6 +45,8 @@ type Options struct {
 	Retry     map[string]connector.RetryPolicy
 	// Release is the release policy per channel ("" for the default).
 	Release map[string]lifecycle.ReleasePolicy
+	// Notify are the customer e-mails and outbound events.
+	Notify notify.Settings
 	// Store and Clock, when set, are used instead of new ones (a second
 	// process on the same store: a restart).
 	Store   *embedded.Store
@@ -110,7 +113,7 @@ func New(t testing.TB, o Options) *Rig {
 		Catalog: o.Catalog,
 		Release: o.Release,
 	}
-	s, err := services.New(d, services.Options{Sync: o.Sync, Feeds: o.Feeds})
+	s, err := services.New(d, services.Options{Sync: o.Sync, Feeds: o.Feeds, Notify: o.Notify})
 	if err != nil {
 		t.Fatal(err)
 	}

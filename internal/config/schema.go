@@ -10,6 +10,7 @@ import (
 	"github.com/dropgate/dropgate/core/routing"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/feed"
+	"github.com/dropgate/dropgate/internal/notify"
 )
 
 // Config is a loaded, validated dropgate configuration.
@@ -29,6 +30,10 @@ type Config struct {
 	// channels; nil (the block is absent) leaves the channels alone.
 	Inventory *inventory.Config `yaml:"inventory"`
 	Pricing   *pricing.Config   `yaml:"pricing"`
+
+	// Notifications are customer e-mails and events to the merchant's
+	// systems; nil sends none.
+	Notifications *notify.Config `yaml:"notifications"`
 
 	File string `yaml:"-"` // the file it was loaded from
 	Dir  string `yaml:"-"` // its directory: relative paths resolve here

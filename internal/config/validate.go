@@ -38,6 +38,7 @@ func (d *decoder) validate(cfg *Config, root *yaml.Node) {
 	d.validateRouting(cfg, root)
 	d.validateOrders(cfg.Orders, root, "orders")
 	d.validateSync(cfg, root)
+	d.validateNotifications(cfg, root)
 
 	first := map[string]*Connector{}
 	lists := []struct {

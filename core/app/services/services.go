@@ -9,6 +9,7 @@ import (
 	"github.com/dropgate/dropgate/core/app/channelsync"
 	"github.com/dropgate/dropgate/core/app/feeds"
 	"github.com/dropgate/dropgate/core/app/fulfilment"
+	"github.com/dropgate/dropgate/core/app/notify"
 	"github.com/dropgate/dropgate/core/app/operations"
 	"github.com/dropgate/dropgate/core/app/orders"
 	"github.com/dropgate/dropgate/core/app/payments"
@@ -30,6 +31,9 @@ type Options struct {
 	Reconcile map[string]reconcile.Settings
 	// Detector guesses a parcel's carrier from its tracking number.
 	Detector tracking.Detector
+	// Notify are the customer e-mails and outbound events
+	// (notifications:); zero sends nothing.
+	Notify notify.Settings
 }
 
 // Services is the running application.
@@ -46,6 +50,7 @@ type Services struct {
 	Tracking   *tracking.Service
 	Scorecards *scorecards.Service
 	Payments   *payments.Service
+	Notify     *notify.Service
 }
 
 // Compile-time checks: the ports the gateway uses.
@@ -84,7 +89,8 @@ func New(d *app.Deps, o Options) (*Services, error) {
 	s.Tracking = tracking.New(d, o.Detector)
 	s.Scorecards = scorecards.New(d, o.Detector)
 	s.Payments = payments.New(d)
-	rs := []registrar{s.Orders, s.Purchasing, s.Fulfilment, s.Sync, s.Operations, s.Reconcile, s.Tracking, s.Payments}
+	s.Notify = notify.New(d, o.Notify)
+	rs := []registrar{s.Orders, s.Purchasing, s.Fulfilment, s.Sync, s.Operations, s.Reconcile, s.Tracking, s.Payments, s.Notify}
 	if s.Feeds != nil {
 		rs = append(rs, s.Feeds)
 	}
