@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -52,6 +53,7 @@ func (ad *Admin) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/orders/{id}", ad.getOrder)
 	mux.HandleFunc("POST /api/v1/orders/{id}/reroute", ad.rerouteOrder)
 	mux.HandleFunc("POST /api/v1/orders/{id}/release", ad.releaseOrder)
+	mux.HandleFunc("POST /api/v1/orders/{id}/cancel", ad.cancelOrder)
 	mux.HandleFunc("GET /api/v1/purchase-orders/{number}", ad.getPO)
 	mux.HandleFunc("GET /api/v1/exceptions", ad.listExceptions)
 	mux.HandleFunc("GET /api/v1/exceptions/{id}", ad.getException)
@@ -178,6 +180,26 @@ func (ad *Admin) rerouteOrder(w http.ResponseWriter, r *http.Request) {
 
 func (ad *Admin) releaseOrder(w http.ResponseWriter, r *http.Request) {
 	a, err := ad.Ops.Release(r.Context(), r.PathValue("id"), actor(r))
+	if err != nil {
+		writeStoreError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a)
+}
+
+// cancelOrder cancels an order; the body may give {"reason": "…"}.
+func (ad *Admin) cancelOrder(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if r.ContentLength != 0 {
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
+		if err := dec.Decode(&in); err != nil && !errors.Is(err, io.EOF) {
+			writeError(w, http.StatusBadRequest, "body: want {\"reason\": \"…\"}: "+err.Error())
+			return
+		}
+	}
+	a, err := ad.Ops.CancelOrder(r.Context(), r.PathValue("id"), actor(r), strings.TrimSpace(in.Reason))
 	if err != nil {
 		writeStoreError(w, err)
 		return

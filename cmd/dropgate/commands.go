@@ -41,6 +41,8 @@ func commandTree() []*command {
 				summary: "an order with its lines, purchase orders, shipments and timeline", run: runOrdersShow},
 			{name: "release", synopsis: "ID " + adminSynopsis,
 				summary: "let an order held for payment, risk or manual release become purchase orders", run: runOrdersRelease},
+			{name: "cancel", synopsis: "ID [--reason TEXT] " + adminSynopsis,
+				summary: "cancel an order: its purchase orders at the suppliers, then the order on its channel", run: runOrdersCancel},
 		}},
 		{name: "exceptions", summary: "the operator's to-do list of a running server", subs: exceptionCommands()},
 		{name: "dlq", summary: "dead letters of a running server", subs: []*command{

@@ -103,6 +103,25 @@ func runOrdersRelease(ctx context.Context, args []string, stdout, stderr io.Writ
 	})
 }
 
+func runOrdersCancel(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var reason string
+	fs, af, c, help, err := adminCommand("orders cancel", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&reason, "reason", "", "why, for the timeline and the channel")
+	})
+	if help || err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return userErrorf("usage: dropgate orders cancel ID [--reason TEXT]")
+	}
+	var a model.Aggregate
+	body := map[string]string{"reason": reason}
+	return show(ctx, c, af, stdout, "POST", "/orders/"+url.PathEscape(fs.Arg(0))+"/cancel", body, &a, func() error {
+		fmt.Fprintf(stdout, "order %s cancelled: its suppliers are asked to cancel, then %s\n", a.Order.ID, a.Order.Channel)
+		return nil
+	})
+}
+
 // printOrder renders an order for a person: header, lines, POs,
 // shipments, timeline.
 func printOrder(w io.Writer, a *model.Aggregate) {

@@ -217,7 +217,9 @@ func (u *UI) order(w http.ResponseWriter, r *http.Request) {
 	tl := append([]model.TimelineEntry(nil), a.Timeline...)
 	sort.SliceStable(tl, func(i, j int) bool { return tl[i].At.After(tl[j].At) })
 	held := slices.ContainsFunc(a.Order.Holds, func(h model.Hold) bool { return lifecycle.IsReleaseHold(h.Code) })
-	u.render(w, r, "order", map[string]any{"A": a, "Timeline": tl, "Exceptions": xs, "Live": true, "Flash": r.URL.Query().Get("done"), "ReleaseHeld": held})
+	cancellable := a.Order.Status != model.OrderCancelled && a.Order.Status != model.OrderShipped && a.Order.Status != model.OrderDelivered
+	u.render(w, r, "order", map[string]any{"A": a, "Timeline": tl, "Exceptions": xs, "Live": true, "Flash": r.URL.Query().Get("done"),
+		"ReleaseHeld": held, "Cancellable": cancellable})
 }
 
 func actorOf(r *http.Request) string { return "ui" }
@@ -240,6 +242,20 @@ func (u *UI) release(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/ui/orders/"+url.PathEscape(id)+"?done=released", http.StatusSeeOther)
+}
+
+// cancel cancels an order at its suppliers and on its channel.
+func (u *UI) cancel(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	if len(reason) > 200 {
+		reason = reason[:200]
+	}
+	if _, err := u.Ops.CancelOrder(r.Context(), id, actorOf(r), reason); err != nil {
+		u.opFailed(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/ui/orders/"+url.PathEscape(id)+"?done=cancelled", http.StatusSeeOther)
 }
 
 func (u *UI) exceptions(w http.ResponseWriter, r *http.Request) {

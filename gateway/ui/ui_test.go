@@ -34,6 +34,7 @@ type fakeOps struct {
 	orders   []model.Aggregate
 	rerouted []string
 	released []string
+	canceled []string
 	replayed []string
 	resolved []string
 }
@@ -86,6 +87,11 @@ func (f *fakeOps) Reroute(_ context.Context, id, actor string) (*model.Aggregate
 func (f *fakeOps) Release(_ context.Context, id, actor string) (*model.Aggregate, error) {
 	defer f.lock()()
 	f.released = append(f.released, id+"/"+actor)
+	return f.order(id)
+}
+func (f *fakeOps) CancelOrder(_ context.Context, id, actor, reason string) (*model.Aggregate, error) {
+	defer f.lock()()
+	f.canceled = append(f.canceled, id+"/"+actor+"/"+reason)
 	return f.order(id)
 }
 func (f *fakeOps) Exceptions(_ context.Context, where map[string]string, _ repo.Page) ([]model.Exception, string, error) {
@@ -299,7 +305,7 @@ func TestEveryPostNeedsCSRF(t *testing.T) {
 	login(t, c, srv.URL, token)
 	_, page := get(t, c, srv.URL+"/ui/orders/o1")
 	good := csrf(t, page)
-	posts := []string{"/ui/orders/o1/reroute", "/ui/dead-letters/d1/replay", "/ui/dead-letters/d1/discard", "/ui/exceptions/x1/approve", "/ui/orders/o1/release", "/ui/logout"}
+	posts := []string{"/ui/orders/o1/reroute", "/ui/dead-letters/d1/replay", "/ui/dead-letters/d1/discard", "/ui/exceptions/x1/approve", "/ui/orders/o1/release", "/ui/orders/o1/cancel", "/ui/logout"}
 	for _, p := range posts {
 		for _, bad := range []url.Values{{}, {"csrf": {"wrong"}}, {"csrf": {good + "x"}}} {
 			resp, err := c.PostForm(srv.URL+p, bad)
@@ -312,7 +318,7 @@ func TestEveryPostNeedsCSRF(t *testing.T) {
 			}
 		}
 	}
-	if len(ops.rerouted)+len(ops.released)+len(ops.replayed)+len(ops.resolved) != 0 {
+	if len(ops.rerouted)+len(ops.released)+len(ops.canceled)+len(ops.replayed)+len(ops.resolved) != 0 {
 		t.Fatalf("actions ran without CSRF: %v %v %v", ops.rerouted, ops.replayed, ops.resolved)
 	}
 	// The token in the query string is not accepted either.
@@ -322,8 +328,8 @@ func TestEveryPostNeedsCSRF(t *testing.T) {
 		t.Errorf("csrf in URL accepted: %d", resp.StatusCode)
 	}
 	// With it, each action runs once.
-	for _, p := range posts[:5] {
-		resp, err := c.PostForm(srv.URL+p, url.Values{"csrf": {good}})
+	for _, p := range posts[:6] {
+		resp, err := c.PostForm(srv.URL+p, url.Values{"csrf": {good}, "reason": {"by phone"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -334,6 +340,9 @@ func TestEveryPostNeedsCSRF(t *testing.T) {
 	}
 	if strings.Join(ops.released, ",") != "o1/ui" {
 		t.Errorf("released: %v", ops.released)
+	}
+	if strings.Join(ops.canceled, ",") != "o1/ui/by phone" {
+		t.Errorf("cancelled: %v", ops.canceled)
 	}
 	if strings.Join(ops.rerouted, ",") != "o1/ui" || strings.Join(ops.replayed, ",") != "d1" || strings.Join(ops.resolved, ",") != "x1/approve" {
 		t.Fatalf("actions: %v %v %v", ops.rerouted, ops.replayed, ops.resolved)

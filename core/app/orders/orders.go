@@ -33,6 +33,7 @@ func (s *Service) Register(m *job.Mux, t *event.Table) {
 	job.Handle(m, KindShipByCheck, s.handleShipBy)
 	t.On(model.EvOrderReceived, "orders.ship_by", s.onReceived)
 	job.Handle(m, KindReviewDue, s.handleReviewDue)
+	job.Handle(m, KindCancelOnChannel, s.handleCancelOnChannel)
 	t.On(model.EvOrderHeld, "orders.review_due", s.onHeld)
 }
 

@@ -39,6 +39,9 @@ type Operator interface {
 	// Release lets an order held by the release policy (payment, risk,
 	// manual) become purchase orders.
 	Release(ctx context.Context, orderID, actor string) (*model.Aggregate, error)
+	// CancelOrder cancels an order at an operator's request: its POs at
+	// the suppliers, then the order on its channel.
+	CancelOrder(ctx context.Context, orderID, actor, reason string) (*model.Aggregate, error)
 
 	Exceptions(ctx context.Context, where map[string]string, p repo.Page) ([]model.Exception, string, error)
 	Exception(ctx context.Context, id string) (*model.Exception, error)

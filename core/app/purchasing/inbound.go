@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -33,6 +34,15 @@ func (s *Service) handleInboxPoll(ctx context.Context, _ *store.Job, t Tick) err
 	if err != nil {
 		return fmt.Errorf("list inbox of %s: %w", t.Supplier, err)
 	}
+	// A supplier's documents are applied in the order it wrote them (its
+	// 855 before its 856, when both wait in the inbox): oldest first,
+	// fetched and parsed one at a time in the supplier's inbound group.
+	sort.SliceStable(files, func(i, j int) bool {
+		if !files[i].ModTime.Equal(files[j].ModTime) {
+			return files[i].ModTime.Before(files[j].ModTime)
+		}
+		return files[i].Name < files[j].Name
+	})
 	for _, f := range files {
 		id := fmt.Sprintf("%s:%d:%d", f.Name, f.Size, f.ModTime.UnixNano())
 		err := job.Enqueue(ctx, s.d.Queue, KindFetch, InboxFile{Supplier: t.Supplier, Name: f.Name, ID: id},
@@ -44,9 +54,14 @@ func (s *Service) handleInboxPoll(ctx context.Context, _ *store.Job, t Tick) err
 	return nil
 }
 
+// InboundGroup orders a supplier's inbound files: fetched and parsed one
+// after the other, so their documents reach the orders in file order.
+func InboundGroup(supplier string) string { return "inbound:" + supplier }
+
 func (s *Service) fetchOptions(supplier, id string) job.Mod {
 	return func(j *store.Job) {
 		j.Key = "supplier:" + supplier
+		j.Group = InboundGroup(supplier)
 		j.UniqueKey, j.UniqueTTL = "inbound.fetch:"+supplier+":"+id, 30*24*time.Hour
 		j.MaxAttempts = s.d.Attempts(supplier)
 	}

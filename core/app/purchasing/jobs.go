@@ -131,7 +131,7 @@ type Inbound struct {
 // itself, so a dead letter holds the bytes the partner sent.
 var KindParse = job.Kind[Inbound]{Name: "inbound.parse", Queue: app.QueueInbound, Codec: inboundCodec{},
 	Options: func(in Inbound) job.Options {
-		return job.Options{UniqueKey: "inbound.parse:" + in.Supplier + ":" + in.Digest, UniqueTTL: 90 * 24 * time.Hour, MaxAttempts: 5}
+		return job.Options{Group: InboundGroup(in.Supplier), UniqueKey: "inbound.parse:" + in.Supplier + ":" + in.Digest, UniqueTTL: 90 * 24 * time.Hour, MaxAttempts: 5}
 	},
 	Subject: func(in Inbound) job.Subject { return job.Subject{Connector: in.Supplier} },
 }

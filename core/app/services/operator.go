@@ -33,6 +33,10 @@ func (o operator) Reroute(ctx context.Context, orderID, actor string) (*model.Ag
 	return o.s.Orders.Reroute(ctx, orderID, actor)
 }
 
+func (o operator) CancelOrder(ctx context.Context, orderID, actor, reason string) (*model.Aggregate, error) {
+	return o.s.Orders.CancelOrder(ctx, orderID, actor, reason)
+}
+
 func (o operator) Release(ctx context.Context, orderID, actor string) (*model.Aggregate, error) {
 	return o.s.Orders.Release(ctx, orderID, actor)
 }
