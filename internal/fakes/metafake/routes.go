@@ -218,9 +218,10 @@ func (f *Fake) acknowledge(r *http.Request) *kit.Response {
 	}
 	f.keys[b.IdempotencyKey] = "ack:" + id
 	f.acks[id]++
+	// last_updated is left alone: the fake has no clock of Meta's own
+	// (tests stamp orders with a skewed one), and the merchant's own
+	// acknowledgement is no news to poll for.
 	o.OrderStatus.State = "IN_PROGRESS"
-	o.updated = f.clock.Now()
-	o.LastUpdated = stamp(o.updated)
 	return kit.OK(map[string]any{"id": id, "state": "IN_PROGRESS"})
 }
 
