@@ -30,7 +30,8 @@ const pollStates = "CREATED,IN_PROGRESS,COMPLETED"
 // Capabilities lists what the connector offers, with the poll period.
 func (c *Connector) Capabilities() connector.Caps {
 	return connector.Caps{Offers: []connector.Capability{
-		connector.CapDecodeEvents, connector.CapPollOrders, connector.CapFulfillment,
+		connector.CapWebhooks, connector.CapSignWebhooks, connector.CapDecodeEvents, connector.CapPollOrders,
+		connector.CapFulfillment,
 	}, PollEvery: c.cfg.PollEvery, SweepLookback: sweepLookback}
 }
 
