@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -269,6 +270,9 @@ func toOrder(channel string, mo *mOrder, path string) (*model.Order, time.Time, 
 		t, err := amount(p+".tax_details.estimated_tax", it.TaxDetails.EstimatedTax, true)
 		if err != nil {
 			return nil, time.Time{}, err
+		}
+		if qty > 0 && (price.Amount > math.MaxInt64/qty/4 || price.Amount < 0) {
+			return nil, time.Time{}, fmt.Errorf("%s: %d × %s is out of range", p, qty, it.PricePerUnit.Amount)
 		}
 		sub += price.Amount * qty
 		tax += t.Amount
