@@ -119,7 +119,7 @@ func TestBucUsage(t *testing.T) {
 		``: 0,
 		`{"1": [{"call_count": 12, "total_cputime": 3, "total_time": 4, "estimated_time_to_regain_access": 0}]}`: 0,
 		`{"1": [{"call_count": 100, "estimated_time_to_regain_access": 0}]}`:                                     time.Minute,
-		`{"1": [{"call_count": 5, "estimated_time_to_regain_access": 3}], "2": [{"total_time": 101}]}`:          3 * time.Minute,
+		`{"1": [{"call_count": 5, "estimated_time_to_regain_access": 3}], "2": [{"total_time": 101}]}`:           3 * time.Minute,
 		`not json`: 0,
 	} {
 		h := http.Header{}
