@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/core/money"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/connectortest"
 	"github.com/dropgate/dropgate/internal/fakes/kit"
@@ -146,5 +148,36 @@ func TestShipmentBody(t *testing.T) {
 	}
 	if f.State(o.ChannelOrderID) != "COMPLETED" {
 		t.Errorf("state %s after shipping everything", f.State(o.ChannelOrderID))
+	}
+}
+
+func TestPriceString(t *testing.T) {
+	for _, tc := range []struct {
+		m    money.Money
+		want string
+	}{{money.MustParse("12.3", "USD"), "12.30 USD"}, {money.MustParse("0.05", "EUR"), "0.05 EUR"},
+		{money.MustParse("1500", "JPY"), "1500 JPY"}, {money.MustParse("1.5", "KWD"), "1.500 KWD"}} {
+		if got, err := priceString(tc.m); err != nil || got != tc.want {
+			t.Errorf("%v: %q %v, want %q", tc.m, got, err, tc.want)
+		}
+	}
+}
+
+// TestCatalogRefusals: a SKU the catalog does not have is a permanent
+// error naming it; without catalog_id nothing is sent.
+func TestCatalogRefusals(t *testing.T) {
+	r := connectortest.NewRig(connectortest.Wrap(t), store.Limit{Rate: 100, Burst: 100})
+	f := metafake.New(metafake.WithClock(r.Clock))
+	c := suiteConnector(r, &Config{CatalogID: metafake.CatalogID}, f.Transport())
+	err := c.PushInventory(context.Background(), []connector.InventoryUpdate{{SKU: "NOPE", Available: 3}})
+	if !fault.IsPermanent(err) || !strings.Contains(err.Error(), "NOPE") {
+		t.Errorf("unknown SKU: %v", err)
+	}
+	c2 := suiteConnector(r, &Config{}, f.Transport())
+	if err := c2.PushPrices(context.Background(), []connector.PriceUpdate{{SKU: "A", Price: money.MustParse("1", "USD")}}); !fault.IsPermanent(err) {
+		t.Errorf("without catalog_id: %v", err)
+	}
+	if n := len(f.Server().Requests()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
 	}
 }

@@ -29,10 +29,14 @@ const pollStates = "CREATED,IN_PROGRESS,COMPLETED"
 
 // Capabilities lists what the connector offers, with the poll period.
 func (c *Connector) Capabilities() connector.Caps {
-	return connector.Caps{Offers: []connector.Capability{
+	offers := []connector.Capability{
 		connector.CapWebhooks, connector.CapSignWebhooks, connector.CapDecodeEvents, connector.CapPollOrders,
 		connector.CapFulfillment,
-	}, PollEvery: c.cfg.PollEvery, SweepLookback: sweepLookback}
+	}
+	if c.cfg.CatalogID != "" {
+		offers = append(offers, connector.CapInventory, connector.CapPrices)
+	}
+	return connector.Caps{Offers: offers, PollEvery: c.cfg.PollEvery, SweepLookback: sweepLookback}
 }
 
 // CursorAt is the cursor of changes since t.

@@ -44,6 +44,9 @@ type Config struct {
 	// VerifyToken is what the webhook subscription's GET handshake must
 	// carry as hub.verify_token; empty refuses every handshake.
 	VerifyToken connector.Secret `yaml:"verify_token"`
+	// CatalogID is the product catalog stock and prices are set in
+	// (items_batch); empty leaves stock and prices alone.
+	CatalogID string `yaml:"catalog_id"`
 	// BaseURL is the Graph API root (default https://graph.facebook.com).
 	BaseURL string `yaml:"base_url"`
 	// APIVersion is the Graph API version path segment (default v21.0).
@@ -68,6 +71,9 @@ func (c *Config) Check() []connector.Problem {
 	}
 	if c.PollEvery < time.Second {
 		ps = append(ps, connector.Problem{Path: "poll_every", Message: "must be at least 1s"})
+	}
+	if strings.ContainsAny(c.CatalogID, "/?# ") {
+		ps = append(ps, connector.Problem{Path: "catalog_id", Message: "must be a Graph API id"})
 	}
 	if strings.ContainsAny(c.CommerceAccountID, "/?# ") {
 		ps = append(ps, connector.Problem{Path: "commerce_account_id", Message: "must be a Graph API id"})

@@ -203,3 +203,40 @@ func fulfillments(f *metafake.Fake, o *model.Order) int {
 	}
 	return len(ids)
 }
+
+func catalogFixture(r *connectortest.Rig) (*metafake.Fake, connectortest.Platform) {
+	f := metafake.New(metafake.WithClock(r.Clock), metafake.WithLimit(metafake.Limit(suiteLimit.Rate, suiteLimit.Burst)))
+	c := suiteConnector(r, &Config{CatalogID: metafake.CatalogID}, f.Transport())
+	return f, connectortest.Platform{Connector: c, Fake: f.Server(),
+		Write: connectortest.Route{Method: "POST", Path: "/" + DefaultAPIVersion + "/" + metafake.CatalogID + "/items_batch"}}
+}
+
+func TestSuiteInventory(t *testing.T) {
+	connectortest.RunInventory(t, connectortest.InventoryHarness{Limit: suiteLimit,
+		Setup: func(r *connectortest.Rig) connectortest.InventoryFixture {
+			f, p := catalogFixture(r)
+			return connectortest.InventoryFixture{Platform: p,
+				SKU: func(i int) string {
+					sku := fmt.Sprintf("SKU-%04d", i)
+					f.AddCatalogItem(sku)
+					return sku
+				},
+				Available: f.Quantity, Changes: f.QuantityChanges,
+			}
+		}})
+}
+
+func TestSuitePrices(t *testing.T) {
+	connectortest.RunPrices(t, connectortest.PriceHarness{Limit: suiteLimit, Currency: "USD",
+		Setup: func(r *connectortest.Rig) connectortest.PriceFixture {
+			f, p := catalogFixture(r)
+			return connectortest.PriceFixture{Platform: p,
+				SKU: func(i int) string {
+					sku := fmt.Sprintf("SKU-%04d", i)
+					f.AddCatalogItem(sku)
+					return sku
+				},
+				Price: f.Price, Changes: f.PriceChanges,
+			}
+		}})
+}

@@ -170,6 +170,9 @@ type Fake struct {
 	acks      map[string]int
 	keys      map[string]string // idempotency key → the request it answered (route + order)
 	shipments []Shipment
+
+	catalog       map[string]*catalogItem
+	catalogWrites []CatalogWrite
 }
 
 // New builds the fake.

@@ -20,6 +20,7 @@ func (f *Fake) routes() {
 	f.handle("GET /{ver}/{id}", f.getOrder)
 	f.handle("POST /{ver}/{id}/acknowledge_order", f.acknowledge)
 	f.handle("POST /{ver}/{id}/shipments", f.ship)
+	f.handle("POST /{ver}/{id}/items_batch", f.itemsBatch)
 }
 
 func (f *Fake) handle(pattern string, h func(r *http.Request) *kit.Response) {
