@@ -89,6 +89,18 @@ func (c *Connector) PushFulfillment(ctx context.Context, o *model.Order, sh *mod
 	if len(reqs) == 0 {
 		return "", fault.Permanentf("meta_commerce: order %s: shipment %s ships no units", id, sh.ID)
 	}
+	// Meta fulfils only acknowledged (IN_PROGRESS) orders, and the poll
+	// acknowledges an order only at the poll after its intake: a fast
+	// supplier can ship first. An order still waiting is acknowledged
+	// now, with the poll's own idempotency key, so whichever comes second
+	// is a no-op; a refusal (the order is past CREATED) is no obstacle.
+	if waiting, err := c.isPending(ctx, id); err != nil {
+		return "", err
+	} else if waiting {
+		if err := c.acknowledge(ctx, id); err != nil && !fault.IsPermanent(err) {
+			return "", err
+		}
+	}
 	for _, r := range reqs {
 		if err := c.post(ctx, "order "+id+": ship", "/"+url.PathEscape(id)+"/shipments", r, nil); err != nil {
 			return "", err

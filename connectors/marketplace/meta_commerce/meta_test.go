@@ -10,6 +10,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/money"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/connectortest"
@@ -179,5 +180,32 @@ func TestCatalogRefusals(t *testing.T) {
 	}
 	if n := len(f.Server().Requests()); n != 1 {
 		t.Errorf("%d requests, want 1", n)
+	}
+}
+
+// TestShipBeforeAcknowledgement: an order polled in and shipped before
+// the next poll is acknowledged first (Meta ships IN_PROGRESS orders
+// only), and the next poll's acknowledgement is no second one.
+func TestShipBeforeAcknowledgement(t *testing.T) {
+	_, f, c := rigFake(t, store.Limit{Rate: 100, Burst: 100})
+	ctx := context.Background()
+	mo := f.AddOrder(metafake.NewLine{SKU: "MUG", Name: "Mug", Qty: 1, Price: "6.00"})
+	evs, cur, err := c.PollOrders(ctx, "")
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("poll: %v %+v", err, evs)
+	}
+	sh := &model.Shipment{ID: "shp_1", Carrier: "usps", Packages: []model.Package{{TrackingNumber: "9400",
+		Lines: []model.ShipmentLine{{OrderLineID: mo.Items[0].ID, Quantity: 1}}}}}
+	if _, err := c.PushFulfillment(ctx, evs[0].Order, sh); err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	if f.Acks(mo.ID) != 1 || len(f.Shipments(mo.ID)) != 1 || f.Shipments(mo.ID)[0].Carrier != "USPS" {
+		t.Fatalf("%d acks, shipments %+v", f.Acks(mo.ID), f.Shipments(mo.ID))
+	}
+	if _, _, err := c.PollOrders(ctx, cur); err != nil {
+		t.Fatal(err)
+	}
+	if f.Acks(mo.ID) != 1 {
+		t.Errorf("%d acknowledgements", f.Acks(mo.ID))
 	}
 }

@@ -193,8 +193,7 @@ func (c *Connector) acknowledgePending(ctx context.Context) error {
 		return err
 	}
 	for i, id := range ids {
-		body := map[string]string{"idempotency_key": "dropgate-ack-" + id, "merchant_order_reference": id}
-		err := c.post(ctx, "order "+id+": acknowledge", "/"+url.PathEscape(id)+"/acknowledge_order", body, nil)
+		err := c.acknowledge(ctx, id)
 		if err != nil && !fault.IsPermanent(err) {
 			if serr := c.savePending(ctx, rec, ids[i:]); serr != nil {
 				return serr
@@ -206,4 +205,25 @@ func (c *Connector) acknowledgePending(ctx context.Context) error {
 		}
 	}
 	return c.savePending(ctx, rec, nil)
+}
+
+// acknowledge posts POST /{order_id}/acknowledge_order with the order's
+// fixed idempotency key.
+func (c *Connector) acknowledge(ctx context.Context, id string) error {
+	body := map[string]string{"idempotency_key": "dropgate-ack-" + id, "merchant_order_reference": id}
+	return c.post(ctx, "order "+id+": acknowledge", "/"+url.PathEscape(id)+"/acknowledge_order", body, nil)
+}
+
+// isPending reports whether an order waits for its acknowledgement.
+func (c *Connector) isPending(ctx context.Context, id string) (bool, error) {
+	if c.env.State == nil {
+		return false, nil
+	}
+	ids, _, err := c.pending(ctx)
+	for _, p := range ids {
+		if p == id {
+			return true, err
+		}
+	}
+	return false, err
 }

@@ -170,6 +170,7 @@ func TestSuitePollOrders(t *testing.T) {
 func shipmentOf(f *metafake.Fake, i int) (*model.Order, *model.Shipment) {
 	mo := f.AddOrder(metafake.NewLine{SKU: "MUG-BLK", Name: "Mug", Qty: 2, Price: "19.99"},
 		metafake.NewLine{SKU: "TEE-WHT-M", Name: "Tee", Qty: 1, Price: "15.00"})
+	f.Acknowledge(mo.ID)
 	o := &model.Order{ID: model.OrderID(connectortest.Instance, mo.ID), Channel: connectortest.Instance, ChannelOrderID: mo.ID,
 		Currency: "USD", ShippingMethod: "Standard",
 		Lines: []model.OrderLine{{ID: mo.Items[0].ID, SKU: "MUG-BLK", Quantity: 2}, {ID: mo.Items[1].ID, SKU: "TEE-WHT-M", Quantity: 1}}}

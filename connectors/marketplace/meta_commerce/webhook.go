@@ -148,7 +148,10 @@ func (c *Connector) decodeWebhook(ctx context.Context, body []byte) ([]connector
 	if len(ids) == 0 {
 		return []connector.ChannelEvent{{Kind: connector.EventIgnored}}, nil
 	}
-	var evs []connector.ChannelEvent
+	var (
+		evs     []connector.ChannelEvent
+		created []string
+	)
 	for _, id := range ids {
 		var raw json.RawMessage
 		if err := c.get(ctx, "order "+id+": read", "/"+url.PathEscape(id), url.Values{"fields": {orderFields}}, &raw); err != nil {
@@ -159,6 +162,14 @@ func (c *Connector) decodeWebhook(ctx context.Context, body []byte) ([]connector
 			return nil, err
 		}
 		evs = append(evs, ev)
+		if state(raw) == "CREATED" {
+			created = append(created, ev.ChannelOrderID)
+		}
+	}
+	// Orders a webhook brought in are acknowledged at the next poll, as
+	// the poll's own are.
+	if err := c.addPending(ctx, created); err != nil {
+		return nil, err
 	}
 	return evs, nil
 }

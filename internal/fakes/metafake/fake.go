@@ -285,6 +285,16 @@ func (f *Fake) Cancel(id, reason string) bool {
 	return true
 }
 
+// Acknowledge moves a CREATED order to IN_PROGRESS, as an earlier
+// acknowledgement would have.
+func (f *Fake) Acknowledge(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if o, ok := f.orders[id]; ok && o.OrderStatus.State == "CREATED" {
+		o.OrderStatus.State = "IN_PROGRESS"
+	}
+}
+
 // State is an order's state.
 func (f *Fake) State(id string) string {
 	f.mu.Lock()

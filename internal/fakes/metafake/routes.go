@@ -228,7 +228,8 @@ func (f *Fake) acknowledge(r *http.Request) *kit.Response {
 
 // ship answers POST /{order_id}/shipments: items by item id or retailer
 // id within what is unshipped, tracking_info with a tracking number and
-// a carrier, an idempotency_key (a repeated key records nothing). A
+// a carrier, an idempotency_key (a repeated key records nothing), on an
+// acknowledged (IN_PROGRESS) order only. A
 // wholly shipped order is COMPLETED.
 func (f *Fake) ship(r *http.Request) *kit.Response {
 	id := r.PathValue("id")
@@ -258,8 +259,8 @@ func (f *Fake) ship(r *http.Request) *kit.Response {
 		}
 		return kit.OK(map[string]any{"success": true})
 	}
-	if o.OrderStatus.State != "IN_PROGRESS" && o.OrderStatus.State != "CREATED" {
-		return fail(http.StatusBadRequest, 100, "(#100) Order "+id+" cannot be shipped in state "+o.OrderStatus.State)
+	if o.OrderStatus.State != "IN_PROGRESS" {
+		return fail(http.StatusBadRequest, 100, "(#100) Order "+id+" cannot be shipped in state "+o.OrderStatus.State+": acknowledge it first")
 	}
 	ti := b.TrackingInfo
 	if ti.TrackingNumber == "" || ti.Carrier == "" {
