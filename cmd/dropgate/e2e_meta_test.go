@@ -161,7 +161,7 @@ func TestMetaEndToEnd(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || strings.TrimSpace(string(body)) != "1158201444" {
+	if resp.StatusCode != http.StatusOK || string(body) != "1158201444" {
 		t.Errorf("handshake: %d %q; want 200 and the bare challenge", resp.StatusCode, body)
 	}
 	ping := []byte(`{"object": "commerce_account", "entry": [{"id": "` + metafake.CommerceAccountID +

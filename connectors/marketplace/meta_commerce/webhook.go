@@ -120,8 +120,7 @@ func (c *Connector) SignWebhook(_ string, body []byte) (http.Header, error) {
 
 // RespondChallenge answers the subscription handshake, GET
 // ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=N: the challenge
-// echoed when the verify token matches. Meta's challenge is a number,
-// which the gateway's JSON answer writes bare.
+// echoed verbatim (text/plain) when the verify token matches.
 func (c *Connector) RespondChallenge(q url.Values) (any, error) {
 	if q.Get("hub.mode") != "subscribe" {
 		return nil, errors.New("meta_commerce: hub.mode is not subscribe")
@@ -130,10 +129,10 @@ func (c *Connector) RespondChallenge(q url.Values) (any, error) {
 		return nil, errors.New("meta_commerce: hub.verify_token does not match verify_token")
 	}
 	ch := q.Get("hub.challenge")
-	if ch == "" || strings.Trim(ch, "0123456789") != "" || len(ch) > 32 {
-		return nil, errors.New("meta_commerce: hub.challenge is not a number")
+	if ch == "" || len(ch) > 256 || strings.ContainsFunc(ch, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		return nil, errors.New("meta_commerce: hub.challenge is empty, too long or not printable")
 	}
-	return json.RawMessage(ch), nil
+	return connector.PlainChallenge(ch), nil
 }
 
 // decodeWebhook fetches every order a webhook names (GET /{order_id}

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"testing"
@@ -81,14 +80,13 @@ func TestChallenge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := json.Marshal(got)
-	if string(b) != "1158201444" {
-		t.Errorf("challenge answered %s, want the bare number", b)
+	if got != connector.PlainChallenge("1158201444") {
+		t.Errorf("challenge answered %#v, want the challenge as plain text", got)
 	}
 	for _, q := range []url.Values{
 		{"hub.mode": {"subscribe"}, "hub.verify_token": {"other"}, "hub.challenge": {"1"}},
 		{"hub.mode": {"unsubscribe"}, "hub.verify_token": {"tok"}, "hub.challenge": {"1"}},
-		{"hub.mode": {"subscribe"}, "hub.verify_token": {"tok"}, "hub.challenge": {"<script>"}},
+		{"hub.mode": {"subscribe"}, "hub.verify_token": {"tok"}, "hub.challenge": {"a b\n"}},
 	} {
 		if _, err := c.RespondChallenge(q); err == nil {
 			t.Errorf("%v answered", q)
