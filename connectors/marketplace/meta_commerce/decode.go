@@ -36,7 +36,7 @@ const (
 const orderFields = "id,order_status,created,last_updated,merchant_order_id,channel,ship_by_date,buyer_details," +
 	"shipping_address,selected_shipping_option,estimated_payment_details," +
 	"items{id,product_id,retailer_id,product_name,quantity,price_per_unit,tax_details}," +
-	"cancellations{id,cancel_reason,items}"
+	"cancellations{id,cancel_reason,items},refunds{id,total_refund_amount}"
 
 // mAmount is Meta's currency amount: a decimal string and a currency.
 type mAmount struct {
@@ -110,6 +110,12 @@ type mOrder struct {
 	Cancellations *struct {
 		Data []mCancellation `json:"data"`
 	} `json:"cancellations"`
+	Refunds *struct {
+		Data []struct {
+			ID                string  `json:"id"`
+			TotalRefundAmount mAmount `json:"total_refund_amount"`
+		} `json:"data"`
+	} `json:"refunds"`
 }
 
 // mList is a page of an edge.
@@ -307,6 +313,24 @@ func toOrder(channel string, mo *mOrder, path string) (*model.Order, time.Time, 
 	}
 	for i := range o.Lines {
 		o.Lines[i].Tax.Currency, o.Lines[i].Discount = cur, m(0)
+	}
+	if mo.Refunds != nil {
+		// Refunds only move the payment status: what was refunded per
+		// item is not read.
+		var refunded int64
+		for i, rf := range mo.Refunds.Data {
+			m, err := amount(fmt.Sprintf("%s.refunds.data[%d].total_refund_amount", path, i), rf.TotalRefundAmount, true)
+			if err != nil {
+				return nil, time.Time{}, err
+			}
+			refunded += m.Amount
+		}
+		switch {
+		case refunded > 0 && refunded >= o.Totals.Total.Amount:
+			o.PaymentStatus = model.PaymentRefunded
+		case refunded > 0:
+			o.PaymentStatus = model.PaymentPartiallyRefunded
+		}
 	}
 	if err := cancellations(o, mo, path); err != nil {
 		return nil, time.Time{}, err

@@ -114,12 +114,23 @@ func whollyCancelled() connectortest.DecodeSample {
 			Reason: "CUSTOMER_REQUESTED changed mind", At: at}}}
 }
 
+// refunded: a cancelled unit refunded: the payment partly refunded.
+func refunded() connectortest.DecodeSample {
+	o := docModel()
+	o.Lines[0].Cancelled = 1
+	o.PaymentStatus = model.PaymentPartiallyRefunded
+	return connectortest.DecodeSample{Name: "a unit refunded", Topic: TopicOrder,
+		Body: docOrder("IN_PROGRESS", `, "cancellations": {"data": [{"id": "c1", "items": {"data": [{"id": "9007199254740993", "quantity": 1}]}}]},
+ "refunds": {"data": [{"id": "r1", "total_refund_amount": {"amount": "21.64", "currency": "USD"}}]}`),
+		Want: []connector.ChannelEvent{{Kind: connector.EventOrderUpdated, ChannelOrderID: o.ChannelOrderID, Order: o, At: docAt}}}
+}
+
 func TestSuiteDecode(t *testing.T) {
 	connectortest.RunDecode(t, connectortest.DecodeHarness{
 		New:           func(r *connectortest.Rig) connector.Connector { return suiteConnector(r, &Config{}, nil) },
 		Render:        func(s connectortest.Synthetic) (string, []byte) { return TopicOrder, renderSynthetic(s) },
 		NoConformance: "the conformance folder holds no Meta commerce order payloads yet; samples follow the Order API reference",
-		Samples:       []connectortest.DecodeSample{created(), partlyCancelled(), whollyCancelled()},
+		Samples:       []connectortest.DecodeSample{created(), partlyCancelled(), whollyCancelled(), refunded()},
 	})
 }
 
