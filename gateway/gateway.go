@@ -160,6 +160,12 @@ func (s *Server) challenge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.count(name, "challenge")
+	if plain, ok := answer.(connector.PlainChallenge); ok {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, string(plain))
+		return
+	}
 	writeJSON(w, http.StatusOK, answer)
 }
 

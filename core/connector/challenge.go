@@ -11,3 +11,8 @@ type ChallengeResponder interface {
 	// (the gateway answers 400) when the query is not a challenge.
 	RespondChallenge(q url.Values) (any, error)
 }
+
+// PlainChallenge is a challenge answer written as it is, as text/plain,
+// not as JSON: Meta's subscription handshake expects hub.challenge echoed
+// verbatim.
+type PlainChallenge string
