@@ -100,6 +100,7 @@ func TestEveryCommandPrintsJSON(t *testing.T) {
 		"exceptions reroute": {args: a("exceptions", "reroute", xid), fails: "not available"},
 		"exceptions release": {args: a("exceptions", "release", xid), fails: "not available"},
 		"orders release":     {args: a("orders", "release", orderID), fails: "not held for release"},
+		"orders cancel":      {args: a("orders", "cancel", "ord_nope"), fails: "not found"},
 		"exceptions retry":   {args: a("exceptions", "retry", "x_nope"), fails: "not found"},
 		"exceptions discard": {args: a("exceptions", "discard", "x_nope"), fails: "not found"},
 		"exceptions approve": {args: a("exceptions", "approve", "x_nope"), fails: "not found"},
