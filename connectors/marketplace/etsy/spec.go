@@ -90,8 +90,9 @@ func init() {
 		},
 		New: func(env connector.Env, cfg *Config) (connector.Connector, error) { return New(env, cfg) },
 		// Etsy allows 10 requests a second and 10,000 a day per app key
-		// by default; stay under the second's and spread the day's.
-		RateLimit: store.Limit{Rate: 5, Burst: 10},
+		// by default: a full bucket plus a second's refill (5 + 5) never
+		// exceeds any one second's 10.
+		RateLimit: store.Limit{Rate: 5, Burst: 5},
 		Retry:     connector.RetryPolicy{MaxAttempts: 12, BaseDelay: 2 * time.Second, MaxDelay: time.Hour},
 	})
 }

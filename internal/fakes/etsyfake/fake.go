@@ -170,6 +170,8 @@ type Fake struct {
 	mu        sync.Mutex
 	seq       int64
 	receipts  map[int64]*Receipt
+	names     map[string]int64 // test names of receipts → ids
+	ids       map[int64]string
 	access    map[string]time.Time // token → expiry
 	refresh   string               // the one live refresh token
 	refreshes int
@@ -184,7 +186,7 @@ func New(opts ...Option) *Fake {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	f := &Fake{clock: o.clock, receipts: map[int64]*Receipt{}, access: map[string]time.Time{}, refresh: RefreshToken,
+	f := &Fake{clock: o.clock, receipts: map[int64]*Receipt{}, names: map[string]int64{}, ids: map[int64]string{}, access: map[string]time.Time{}, refresh: RefreshToken,
 		listings: map[int64]*Inventory{}}
 	f.srv = kit.New(kit.Options{
 		Name: "etsyfake", Clock: o.clock, Auth: kit.AuthFunc(f.auth), Limit: o.limit, Errors: Errors,
@@ -244,20 +246,37 @@ func (f *Fake) put(id, at int64, lines []NewLine) *Receipt {
 	return r
 }
 
-// PutReceipt creates receipt id (one line), or touches it, stamped
-// modified at `at` by Etsy's clock.
+// PutReceipt creates the receipt a test names id (one line), or touches
+// it, stamped modified at `at` by Etsy's clock. Etsy assigns integer
+// receipt ids: a name that is not one gets one (see Name).
 func (f *Fake) PutReceipt(id string, at time.Time) {
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		panic("etsyfake: receipt ids are integers: " + id)
-	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		var ok bool
+		if n, ok = f.names[id]; !ok {
+			f.seq++
+			n = 5000000000 + f.seq
+			f.names[id], f.ids[n] = n, id
+		}
+	}
 	if r, ok := f.receipts[n]; ok {
 		r.UpdateTimestamp, r.UpdatedTimestamp = at.Unix(), at.Unix()
 		return
 	}
-	f.put(n, at.Unix(), []NewLine{{SKU: "SKU-" + id, Title: "Item", Qty: 1, Cents: 1000}})
+	f.put(n, at.Unix(), []NewLine{{SKU: "SKU-" + strconv.FormatInt(n, 10), Title: "Item", Qty: 1, Cents: 1000}})
+}
+
+// Name is the name PutReceipt was given for a receipt id.
+func (f *Fake) Name(receiptID string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n, _ := strconv.ParseInt(receiptID, 10, 64)
+	if name, ok := f.ids[n]; ok {
+		return name
+	}
+	return receiptID
 }
 
 // Cancel cancels a receipt (the seller or Etsy did), stamped now.
