@@ -161,10 +161,11 @@ func renderSynthetic(s connectortest.Synthetic) []byte {
 		moneyJSON(sub, s.Currency), moneyJSON(s.Shipping, s.Currency), moneyJSON(total, s.Currency), strings.Join(txs, ",")))
 }
 
-// suiteLimit is the connector's limit in the HTTP cases: a bucket of 5
-// refilled at 5/s never sends more than Etsy's 10 in a second, the
-// fake's quota.
-var suiteLimit = store.Limit{Rate: 5, Burst: 5}
+// suiteLimit is the connector's limit in the HTTP cases (a raised Etsy
+// limit: the replay cases make three operations of several calls on a
+// still clock): a bucket of 10 refilled at 5/s never sends more than 15
+// in a second, the fake's quota.
+var suiteLimit = store.Limit{Rate: 5, Burst: 10}
 
 func newFake(r *connectortest.Rig, l store.Limit) *etsyfake.Fake {
 	return etsyfake.New(etsyfake.WithClock(r.Clock), etsyfake.WithLimit(kit.Etsy(int(l.Burst)+int(l.Rate), 10000)))

@@ -238,7 +238,7 @@ type putProduct struct {
 // listing has (by its property values) must be in the body: a body that
 // leaves one out would delete that variation on Etsy, which the fake
 // refuses so a connector that does it fails its tests. Prices are
-// decimal numbers of at most 2 places, quantities whole numbers 0..999.
+// decimal numbers of at most 2 places, quantities whole numbers.
 func (f *Fake) putInventory(r *http.Request) *kit.Response {
 	id, inv, bad := f.inventory(r)
 	if bad != nil {
@@ -284,8 +284,8 @@ func (f *Fake) putInventory(r *http.Request) *kit.Response {
 		switch {
 		case cents <= 0:
 			return fail(http.StatusBadRequest, fmt.Sprintf("products[%d].offerings[0].price %q must be a positive decimal with at most 2 places", i, o.Price))
-		case err != nil || qty < 0 || qty > 999:
-			return fail(http.StatusBadRequest, fmt.Sprintf("products[%d].offerings[0].quantity must be a whole number from 0 to 999", i))
+		case err != nil || qty < 0:
+			return fail(http.StatusBadRequest, fmt.Sprintf("products[%d].offerings[0].quantity must be a whole number >= 0", i))
 		case o.IsEnabled == nil:
 			return fail(http.StatusBadRequest, fmt.Sprintf("products[%d].offerings[0].is_enabled is required", i))
 		}
