@@ -123,17 +123,41 @@ func (c *Connector) token(ctx context.Context) (string, error) {
 			c.mem = nt
 			return nt.Access, nil
 		}
-		rec.Data, _ = json.Marshal(nt)
-		if _, err := c.env.State.PutRecord(ctx, rec); err != nil {
-			if errors.Is(err, store.ErrConflict) && attempt == 0 {
-				continue // another replica refreshed first: use theirs
-			}
-			// The old refresh token is dead now; losing the new one
-			// would need the seller to authorize again, so say so.
-			return "", fault.Retryable(fmt.Errorf("etsy: save rotated refresh token: %w", err))
+		if err := c.saveTokens(ctx, rec, nt); err != nil {
+			return "", err
 		}
 		return nt.Access, nil
 	}
+}
+
+// saveTokens writes freshly rotated tokens. The refresh token just used
+// is dead on Etsy, so ours is the only live one: a version conflict (a
+// replica forgetting a refused access token meanwhile) is overwritten,
+// never resolved by dropping ours, which would lock every replica out
+// until the seller authorised again.
+func (c *Connector) saveTokens(ctx context.Context, rec store.Record, nt tokens) error {
+	data, _ := json.Marshal(nt)
+	var err error
+	for range 5 {
+		rec.Data = data
+		if _, err = c.env.State.PutRecord(ctx, rec); err == nil {
+			return nil
+		}
+		if !errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		fresh, gerr := c.env.State.GetRecord(ctx, tokenKind, tokenID)
+		switch {
+		case errors.Is(gerr, store.ErrNotFound):
+			rec.Version = 0
+		case gerr == nil:
+			rec.Version = fresh.Version
+		}
+	}
+	if c.env.Logger != nil {
+		c.env.Logger.Error("etsy: the rotated refresh token could not be saved; re-authorise if calls fail with invalid_grant", "err", err)
+	}
+	return fault.Retryable(fmt.Errorf("etsy: save rotated refresh token: %w", err))
 }
 
 // refresh runs the refresh_token grant: POST /v3/public/oauth/token

@@ -51,7 +51,7 @@ func (c *Connector) signature(id, ts string, body []byte) string {
 // Webhooks scheme the headers name.
 func (c *Connector) VerifyWebhook(h http.Header, body []byte) (connector.Delivery, error) {
 	if c.cfg.WebhookSecret.IsZero() {
-		return connector.Delivery{}, fault.Permanentf("etsy: webhook: no webhook_secret configured")
+		return connector.Delivery{}, fmt.Errorf("etsy: webhook: no webhook_secret configured: %w", connector.ErrBadSignature)
 	}
 	id, ts, sigs := h.Get(HeaderID), h.Get(HeaderTimestamp), h.Get(HeaderSignature)
 	if id == "" || ts == "" || sigs == "" {
