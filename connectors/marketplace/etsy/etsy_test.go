@@ -211,3 +211,45 @@ func TestCanceledReceiptPolled(t *testing.T) {
 }
 
 func usd(s string) money.Money { return money.MustParse(s, "USD") }
+
+// racingState bumps the token record's version right before the
+// connector writes rotated tokens, as another replica forgetting a
+// refused access token would.
+type racingState struct {
+	connector.State
+	once bool
+}
+
+func (s *racingState) PutRecord(ctx context.Context, rec store.Record) (int64, error) {
+	if rec.Kind == tokenKind && !s.once {
+		s.once = true
+		cur, err := s.State.GetRecord(ctx, tokenKind, tokenID)
+		if err == nil {
+			if _, err := s.State.PutRecord(ctx, cur); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return s.State.PutRecord(ctx, rec)
+}
+
+// TestRotatedTokenSurvivesAConflict: a write conflict on the token
+// record does not lose the rotated refresh token (the one used is dead).
+func TestRotatedTokenSurvivesAConflict(t *testing.T) {
+	r := connectortest.NewRig(connectortest.Wrap(t), noLimit)
+	f := newFake(r, store.Limit{Rate: 100, Burst: 100})
+	rc := f.AddReceipt(etsyfake.NewLine{SKU: "A", Title: "A", Qty: 1, Cents: 100})
+	c := suiteConnector(r, &Config{}, f.Transport())
+	if err := readReceipt(t, c, rc.ReceiptID); err != nil {
+		t.Fatal(err)
+	}
+	c.env.State = &racingState{State: c.env.State}
+	r.Clock.Advance(etsyfake.TokenTTL)
+	if err := readReceipt(t, c, rc.ReceiptID); err != nil {
+		t.Fatalf("refresh racing a write: %v", err)
+	}
+	t2, _, err := c.loadTokens(context.Background())
+	if err != nil || t2.Refresh != f.LiveRefreshToken() {
+		t.Fatalf("stored refresh token %q, Etsy's live one %q (%v)", t2.Refresh, f.LiveRefreshToken(), err)
+	}
+}
