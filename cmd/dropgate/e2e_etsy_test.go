@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/dropgate/dropgate/connectors/marketplace/etsy"
+	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/internal/fakes/edisupplier"
 	"github.com/dropgate/dropgate/internal/fakes/etsyfake"
@@ -19,7 +23,7 @@ import (
 // polling etsyfake, and two simulated X12 suppliers (acme ships at once,
 // slow after an hour). The shop sells MUG and TEE as two variations of
 // one listing, and LAMP on its own.
-func etsyLoop(t *testing.T) (*loop, *etsyfake.Fake, int64) {
+func etsyLoop(t *testing.T, every string, extra string) (*loop, *etsyfake.Fake, int64) {
 	t.Helper()
 	dir := t.TempDir()
 	fake := etsyfake.New(etsyfake.WithLimit(kit.Etsy(10, 10000)))
@@ -38,10 +42,10 @@ channels:
     shared_secret: "${E2E_ETSY_SECRET:-%s}"
     shop_id: "%s"
     refresh_token: "${E2E_ETSY_REFRESH:-%s}"
-    poll_every: 1s
+    poll_every: %s
     rate_limit: { per_second: 5, burst: 5 }
-    reconcile: { every: 1s, lookback: 2h }
-routing: { strategy: cheapest }
+    reconcile: { every: %s, lookback: 2h }
+%srouting: { strategy: cheapest }
 inventory: { safety_buffer: 0, sync_every: 1h, channels: [etsy] }
 pricing: { channels: [etsy], currency: USD, markup: "2" }
 suppliers:
@@ -57,7 +61,7 @@ suppliers:
     sla: { acknowledge_within: 1h, ship_within: 48h }
     partner: { sender_qualifier: ZZ, sender_id: DROPGATE, receiver_qualifier: ZZ, receiver_id: SLOW, usage: T }
     transport: { type: directory, outbox: ./var/out/slow, inbox: ./var/in/slow }
-`, loopAdmin, fakeURL, etsyfake.Keystring, etsyfake.SharedSecret, etsyfake.ShopID, etsyfake.RefreshToken)
+`, loopAdmin, fakeURL, etsyfake.Keystring, etsyfake.SharedSecret, etsyfake.ShopID, etsyfake.RefreshToken, every, every, extra)
 	files := map[string]string{
 		"configs/demo.yaml": cfg,
 		"acme.csv":          "supplier_sku,sku,cost,stock\nA-MUG,MUG,3.00,50\nA-TEE,TEE,5.00,40\n",
@@ -92,7 +96,7 @@ suppliers:
 // violation, and the refresh token was rotated once.
 func TestEtsyEndToEnd(t *testing.T) {
 	t.Parallel()
-	l, fake, listing := etsyLoop(t)
+	l, fake, listing := etsyLoop(t, "1s", "")
 
 	magentoWait(t, "stock and prices on Etsy", func() bool {
 		return fake.Quantity("MUG") == 50 && fake.Quantity("TEE") == 40 && fake.Quantity("LAMP") == 10 &&
@@ -144,4 +148,69 @@ func TestEtsyEndToEnd(t *testing.T) {
 	if n := fake.Refreshes(); n != 1 {
 		t.Errorf("%d token refreshes in a run shorter than an hour; want 1", n)
 	}
+}
+
+const etsyHookSecret = "e2e-etsy-webhook-secret"
+
+// TestEtsyWebhookPing: with hourly polls, a signed ORDER_PAID ping brings
+// the receipt in (fetched through the queue) long before the next poll;
+// a redelivery of the same webhook-id is the same delivery, and a ping
+// signed with another secret is refused.
+func TestEtsyWebhookPing(t *testing.T) {
+	t.Parallel()
+	l, fake, _ := etsyLoop(t, "1h", "    webhook_secret: \"${E2E_ETSY_HOOK:-"+etsyHookSecret+"}\"\n")
+	list := "/v3/application/shops/" + etsyfake.ShopID + "/receipts"
+	magentoWait(t, "the first poll", func() bool {
+		for _, r := range fake.Server().Requests() {
+			if r.Path == list {
+				return true
+			}
+		}
+		return false
+	})
+	rc := fake.AddReceipt(etsyfake.NewLine{SKU: "MUG", Title: "Mug", Qty: 1, Cents: 600})
+	body := []byte(fmt.Sprintf(`{"event_type":"ORDER_PAID","resource_url":"https://openapi.etsy.com/v3/application/shops/%s/receipts/%d","shop_id":%s}`,
+		etsyfake.ShopID, rc.ReceiptID, etsyfake.ShopID))
+	signer, err := etsy.New(connector.Env{Name: "etsy"}, &etsy.Config{WebhookSecret: etsyHookSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := signer.SignWebhook(etsy.TopicOrderPaid, body)
+	if st := etsyPost(t, l, h, body); st != http.StatusOK {
+		t.Fatalf("signed ping: %d", st)
+	}
+	if st := etsyPost(t, l, h, body); st != http.StatusOK {
+		t.Fatalf("the same delivery again: %d", st)
+	}
+	id := model.OrderID("etsy", strconv.FormatInt(rc.ReceiptID, 10))
+	a := l.wait(id, "the pinged receipt in", func(a *model.Aggregate) bool { return len(a.Order.Lines) == 1 })
+	if a.Order.Lines[0].SKU != "MUG" {
+		t.Errorf("order %s lines %+v", id, a.Order.Lines)
+	}
+	forged, _ := etsy.New(connector.Env{Name: "etsy"}, &etsy.Config{WebhookSecret: "not-the-secret"})
+	fh, _ := forged.SignWebhook(etsy.TopicOrderPaid, body)
+	if st := etsyPost(t, l, fh, body); st != http.StatusUnauthorized {
+		t.Errorf("a ping signed with another secret: %d; want 401", st)
+	}
+	polls := 0
+	for _, r := range fake.Server().Requests() {
+		if r.Path == list {
+			polls++
+		}
+	}
+	if polls != 1 {
+		t.Errorf("%d receipt lists; want the first poll only (the ping brought the order)", polls)
+	}
+}
+
+func etsyPost(t *testing.T, l *loop, h http.Header, body []byte) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, l.srv.url+"/webhooks/etsy", bytes.NewReader(body))
+	req.Header = h
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
