@@ -253,3 +253,23 @@ func TestRotatedTokenSurvivesAConflict(t *testing.T) {
 		t.Fatalf("stored refresh token %q, Etsy's live one %q (%v)", t2.Refresh, f.LiveRefreshToken(), err)
 	}
 }
+
+// TestTriggeredReceipt: a signed whole receipt (dropgate trigger) is
+// delivered under the receipt topic and decodes without a fetch.
+func TestTriggeredReceipt(t *testing.T) {
+	r := connectortest.NewRig(connectortest.Wrap(t), noLimit)
+	c := suiteConnector(r, &Config{WebhookSecret: "s3cret"}, nil)
+	body := receiptBody("Paid", true)
+	h, err := c.SignWebhook(TopicReceipt, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.VerifyWebhook(h, body)
+	if err != nil || d.Topic != TopicReceipt {
+		t.Fatalf("delivery %+v, %v; want topic %s", d, err, TopicReceipt)
+	}
+	evs, err := c.DecodeEvent(context.Background(), d.Topic, body)
+	if err != nil || len(evs) != 1 || evs[0].ChannelOrderID != "9007199254740993" {
+		t.Fatalf("decode: %+v, %v", evs, err)
+	}
+}

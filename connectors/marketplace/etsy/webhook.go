@@ -75,9 +75,14 @@ func (c *Connector) VerifyWebhook(h http.Header, body []byte) (connector.Deliver
 		return connector.Delivery{}, fmt.Errorf("etsy: webhook: signature mismatch: %w", connector.ErrBadSignature)
 	}
 	var p ping
-	_ = json.Unmarshal(body, &p)
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.UseNumber()
+	_ = dec.Decode(&p)
 	topic := strings.ToLower(strings.ReplaceAll(p.EventType, "_", "."))
-	if topic == "" {
+	switch {
+	case topic == "" && p.ReceiptID != "":
+		topic = TopicReceipt // a whole receipt (`dropgate trigger --topic receipt`)
+	case topic == "":
 		topic = TopicOrderPaid
 	}
 	d := connector.Delivery{ID: id, Topic: topic}
@@ -109,6 +114,7 @@ type ping struct {
 	ResourceURL string          `json:"resource_url"`
 	ShopID      json.Number     `json:"shop_id"`
 	Data        json.RawMessage `json:"data"`
+	ReceiptID   json.Number     `json:"receipt_id"`
 }
 
 // decodePing fetches the receipt an ORDER_PAID ping names. Only a
