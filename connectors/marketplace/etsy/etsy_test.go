@@ -186,8 +186,27 @@ func TestInventoryKeepsVariations(t *testing.T) {
 	if err := c.PushPrices(ctx, []connector.PriceUpdate{{SKU: "BLUE", Price: eur("1")}}); !fault.IsPermanent(err) {
 		t.Errorf("a EUR price on a USD listing: %v; want refused", err)
 	}
-	if err := c.PushInventory(ctx, []connector.InventoryUpdate{{SKU: "NOPE", Available: 1}}); !fault.IsPermanent(err) {
-		t.Errorf("an unknown SKU: %v; want a permanent error", err)
+	scans := func() int {
+		n := 0
+		for _, q := range f.Server().Requests() {
+			if strings.HasSuffix(q.Path, "/listings") {
+				n++
+			}
+		}
+		return n
+	}
+	before := scans()
+	for range 3 {
+		if err := c.PushInventory(ctx, []connector.InventoryUpdate{{SKU: "NOPE", Available: 1}}); !fault.IsPermanent(err) {
+			t.Errorf("an unknown SKU: %v; want a permanent error", err)
+		}
+	}
+	if n := scans() - before; n != 0 {
+		t.Errorf("%d listing scans for an unknown SKU just after a scan; want none", n)
+	}
+	r.Clock.Advance(rescanAfter)
+	if err := c.PushInventory(ctx, []connector.InventoryUpdate{{SKU: "NOPE", Available: 1}}); !fault.IsPermanent(err) || scans()-before != 1 {
+		t.Errorf("an unknown SKU later: %v, %d scans; want one rescan", err, scans()-before)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
@@ -129,9 +130,19 @@ func (c *Connector) apply(ctx context.Context, op string, skus []string, ch map[
 		if err := c.do(ctx, "listing "+lid+": read inventory", "GET", path, nil, nil, &inv); err != nil {
 			return err
 		}
-		body, err := rewrite(lid, &inv, byListing[lid], ch)
+		body, seen, err := rewrite(lid, &inv, ch)
 		if err != nil {
 			return err
+		}
+		for _, sku := range byListing[lid] {
+			if !seen[sku] {
+				// The SKU moved listing: the next attempt looks again.
+				c.skuMu.Lock()
+				delete(c.skus, sku)
+				c.scanned = time.Time{}
+				c.skuMu.Unlock()
+				return fault.Retryable(fmt.Errorf("etsy: sku %s is no longer a product of listing %s", sku, lid))
+			}
 		}
 		if err := c.do(ctx, "listing "+lid+": "+op, "PUT", path, nil, body, nil); err != nil {
 			return err
@@ -142,7 +153,7 @@ func (c *Connector) apply(ctx context.Context, op string, skus []string, ch map[
 
 // rewrite builds the PUT body: every live product as it is, the SKUs'
 // offerings changed.
-func rewrite(lid string, inv *eInventory, skus []string, ch map[string]change) (*putInventory, error) {
+func rewrite(lid string, inv *eInventory, ch map[string]change) (*putInventory, map[string]bool, error) {
 	out := &putInventory{PriceOnProperty: inv.PriceOnProperty, QuantityOnProperty: inv.QuantityOnProperty, SKUOnProperty: inv.SKUOnProperty}
 	seen := map[string]bool{}
 	for pi, p := range inv.Products {
@@ -163,27 +174,27 @@ func rewrite(lid string, inv *eInventory, skus []string, ch map[string]change) (
 			}
 			at := fmt.Sprintf("listing %s: $.products[%d].offerings[%d]", lid, pi, oi)
 			if o.Price == nil {
-				return nil, fault.Permanentf("etsy: %s.price is missing", at)
+				return nil, nil, fault.Permanentf("etsy: %s.price is missing", at)
 			}
 			exp, ok := money.Exponent(o.Price.CurrencyCode)
 			if !ok {
-				return nil, fault.Permanentf("etsy: %s.price: %q is not a currency", at, o.Price.CurrencyCode)
+				return nil, nil, fault.Permanentf("etsy: %s.price: %q is not a currency", at, o.Price.CurrencyCode)
 			}
 			minor, err := Minor(o.Price.Amount.String(), o.Price.Divisor.String(), exp)
 			if err != nil {
-				return nil, fault.Permanent(fmt.Errorf("etsy: %s.price: %w", at, err))
+				return nil, nil, fault.Permanent(fmt.Errorf("etsy: %s.price: %w", at, err))
 			}
 			price := money.Money{Amount: minor, Currency: o.Price.CurrencyCode}
 			qty, err := strconv.ParseInt(o.Quantity.String(), 10, 64)
 			if err != nil {
-				return nil, fault.Permanentf("etsy: %s.quantity: %q is not a whole number", at, o.Quantity.String())
+				return nil, nil, fault.Permanentf("etsy: %s.quantity: %q is not a whole number", at, o.Quantity.String())
 			}
 			if hit && want.qty != nil {
 				qty = *want.qty
 			}
 			if hit && want.price != nil {
 				if want.price.Currency != price.Currency {
-					return nil, fault.Permanentf("etsy: sku %s: price in %s; listing %s sells in %s", p.SKU, want.price.Currency, lid, price.Currency)
+					return nil, nil, fault.Permanentf("etsy: sku %s: price in %s; listing %s sells in %s", p.SKU, want.price.Currency, lid, price.Currency)
 				}
 				price = *want.price
 			}
@@ -191,13 +202,12 @@ func rewrite(lid string, inv *eInventory, skus []string, ch map[string]change) (
 		}
 		out.Products = append(out.Products, pp)
 	}
-	for _, sku := range skus {
-		if !seen[sku] {
-			return nil, fault.Permanentf("etsy: sku %s is not a product of listing %s", sku, lid)
-		}
-	}
-	return out, nil
+	return out, seen, nil
 }
+
+// rescanAfter is how long a scan of the shop's listings answers for the
+// SKUs it did not find.
+const rescanAfter = 10 * time.Minute
 
 type eListing struct {
 	ListingID json.Number `json:"listing_id"`
@@ -210,9 +220,15 @@ type eListing struct {
 func (c *Connector) listingOf(ctx context.Context, sku string) (string, error) {
 	c.skuMu.Lock()
 	lid, ok := c.skus[sku]
+	recent := !c.scanned.IsZero() && c.now().Sub(c.scanned) < rescanAfter
 	c.skuMu.Unlock()
 	if ok {
 		return lid, nil
+	}
+	if recent {
+		// Each scan reads every listing of the shop against a quota of
+		// 10,000 calls a day: SKUs Etsy does not sell do not rescan.
+		return "", fault.Permanentf("etsy: sku %s is on no listing of shop %s (listings read %s ago)", sku, c.cfg.ShopID, c.now().Sub(c.scanned).Round(time.Second))
 	}
 	path := "/v3/application/shops/" + url.PathEscape(c.cfg.ShopID) + "/listings"
 	found := map[string]string{}
@@ -243,6 +259,7 @@ func (c *Connector) listingOf(ctx context.Context, sku string) (string, error) {
 	for s, l := range found {
 		c.skus[s] = l
 	}
+	c.scanned = c.now()
 	c.skuMu.Unlock()
 	if lid, ok := found[sku]; ok {
 		return lid, nil

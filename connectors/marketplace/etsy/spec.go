@@ -108,8 +108,9 @@ type Connector struct {
 	tokMu sync.Mutex
 	mem   tokens // the tokens when there is no State (`dropgate trigger`)
 
-	skuMu sync.Mutex
-	skus  map[string]string // SKU → listing_id, learned from the shop's listings
+	skuMu   sync.Mutex
+	skus    map[string]string // SKU → listing_id, learned from the shop's listings
+	scanned time.Time         // when the listings were last read
 }
 
 var (
