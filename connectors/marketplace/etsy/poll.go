@@ -48,7 +48,9 @@ func (c *Connector) CursorAt(t time.Time) string {
 // the end and the rest shift left), so consecutive pages overlap by one
 // receipt: when the previous page's last receipt is not on the next
 // page, the list shifted and is read again from the start (events are
-// deduplicated by receipt). The next cursor is the latest change seen.
+// deduplicated by receipt). The next cursor is the latest change seen; a
+// poll cut short by the rate limiter returns the pages it read with a
+// resume cursor (pollState) that continues the same list.
 // https://developers.etsy.com/documentation/reference#operation/getShopReceipts
 func (c *Connector) PollOrders(ctx context.Context, cursor string) ([]connector.ChannelEvent, string, error) {
 	st, err := parseCursor(cursor)
