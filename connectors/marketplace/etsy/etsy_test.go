@@ -292,3 +292,30 @@ func TestTriggeredReceipt(t *testing.T) {
 		t.Fatalf("decode: %+v, %v", evs, err)
 	}
 }
+
+// TestSamplePayloads: both built-in samples verify and decode (the ping
+// through the fake).
+func TestSamplePayloads(t *testing.T) {
+	r := connectortest.NewRig(connectortest.Wrap(t), noLimit)
+	f := newFake(r, store.Limit{Rate: 100, Burst: 100})
+	c := suiteConnector(r, &Config{WebhookSecret: "s3cret"}, f.Transport())
+	f.PutReceipt("1000000001", r.Clock.Now())
+	for _, topic := range []string{TopicOrderPaid, TopicReceipt} {
+		body, err := c.SamplePayload(topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, _ := c.SignWebhook(topic, body)
+		d, err := c.VerifyWebhook(h, body)
+		if err != nil || d.Topic != topic {
+			t.Fatalf("%s: %+v, %v", topic, d, err)
+		}
+		evs, err := c.DecodeEvent(context.Background(), d.Topic, body)
+		if err != nil || len(evs) != 1 || evs[0].ChannelOrderID != "1000000001" {
+			t.Errorf("%s: %+v, %v", topic, evs, err)
+		}
+	}
+	if _, err := c.SamplePayload("listing.updated"); err == nil {
+		t.Error("a sample for an unknown topic")
+	}
+}

@@ -120,6 +120,8 @@ var (
 	_ connector.InventoryPusher   = (*Connector)(nil)
 	_ connector.PricePusher       = (*Connector)(nil)
 	_ connector.Describer         = (*Connector)(nil)
+	_ connector.WebhookVerifier   = (*Connector)(nil)
+	_ connector.WebhookSigner     = (*Connector)(nil)
 )
 
 // New builds the connector; it does no I/O.

@@ -149,3 +149,28 @@ func (c *Connector) decodePing(ctx context.Context, body []byte) ([]connector.Ch
 	}
 	return []connector.ChannelEvent{ev}, nil
 }
+
+// SamplePayload is a built-in body for `dropgate trigger`: an ORDER_PAID
+// ping for receipt 1000000001 of the configured shop (order.paid, the
+// default), or that receipt whole (receipt).
+func (c *Connector) SamplePayload(topic string) ([]byte, error) {
+	const rid = "1000000001"
+	switch topic {
+	case "", TopicOrderPaid:
+		shop := c.cfg.ShopID
+		if shop == "" {
+			shop = "0"
+		}
+		return []byte(fmt.Sprintf(`{"event_type":"ORDER_PAID","resource_url":%q,"shop_id":%s}`,
+			c.api.String()+"/v3/application/shops/"+shop+"/receipts/"+rid, shop)), nil
+	case TopicReceipt:
+		now := c.now().Unix()
+		usd := func(cents int) string { return fmt.Sprintf(`{"amount":%d,"divisor":100,"currency_code":"USD"}`, cents) }
+		return []byte(fmt.Sprintf(`{"receipt_id":%s,"status":"Paid","is_paid":true,"buyer_email":"buyer@example.com","name":"Sample Buyer",`+
+			`"first_line":"1 Sample St","city":"Austin","state":"TX","zip":"78701","country_iso":"US","create_timestamp":%d,"update_timestamp":%d,`+
+			`"subtotal":%s,"total_shipping_cost":%s,"total_tax_cost":%s,"discount_amt":%s,"grandtotal":%s,`+
+			`"transactions":[{"transaction_id":2000000001,"title":"Sample mug","quantity":1,"sku":"SAMPLE-SKU","price":%s}]}`,
+			rid, now, now, usd(1000), usd(450), usd(0), usd(0), usd(1450), usd(1000))), nil
+	}
+	return nil, fmt.Errorf("etsy: no sample for topic %q (%s, %s)", topic, TopicOrderPaid, TopicReceipt)
+}
