@@ -81,7 +81,7 @@ func (c *Connector) VerifyWebhook(h http.Header, body []byte) (connector.Deliver
 	topic := strings.ToLower(strings.ReplaceAll(p.EventType, "_", "."))
 	switch {
 	case topic == "" && p.ReceiptID != "":
-		topic = TopicReceipt // a whole receipt (`dropgate trigger --topic receipt`)
+		topic = TopicReceipt // a whole receipt (`dropgate trigger --event receipt`)
 	case topic == "":
 		topic = TopicOrderPaid
 	}
