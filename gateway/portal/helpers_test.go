@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"context"
+	"github.com/dropgate/dropgate/core/scorecard"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -69,6 +70,7 @@ type fixture struct {
 	docs   []connector.InboundDoc
 	actors []string
 	now    time.Time
+	cards  []string // suppliers whose scorecard was asked for
 }
 
 const password = "correct horse battery"
@@ -89,6 +91,14 @@ func newFixture(t *testing.T) *fixture {
 			}
 			f.docs, f.actors = append(f.docs, d), append(f.actors, actor)
 			return nil
+		},
+		Scorecard: func(_ context.Context, supplier string) (scorecard.Card, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.cards = append(f.cards, supplier)
+			half := 0.5
+			return scorecard.Card{Supplier: supplier, AsOf: f.now, Windows: []scorecard.Summary{{Label: "30d", POs: 4,
+				Metrics: map[string]scorecard.Metric{scorecard.FillRate: {Value: &half, Num: 2, Den: 4}}}}}, nil
 		}}
 	h, err := p.Handler()
 	if err != nil {

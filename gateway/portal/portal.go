@@ -75,6 +75,8 @@ type Portal struct {
 	// LoginAttempts failed logins per account and per client address per
 	// minute are allowed (5 when zero); then 429.
 	LoginAttempts int
+	// Scorecard, when set, shows a supplier its own scorecard.
+	Scorecard ScorecardFunc
 	// MaxUpload bounds an invoice CSV (256 KiB when zero).
 	MaxUpload int64
 
@@ -129,6 +131,8 @@ func (p *Portal) Handler() (http.Handler, error) {
 	mux.Handle("GET /portal/{$}", p.auth(http.HandlerFunc(p.list)))
 	mux.Handle("GET /portal/pos/{number}", p.auth(http.HandlerFunc(p.poPage)))
 	mux.Handle("GET /portal/pos/{number}/csv", p.auth(http.HandlerFunc(p.poCSV)))
+	mux.Handle("GET /portal/pos/{number}/pdf", p.auth(http.HandlerFunc(p.poPDF)))
+	mux.Handle("GET /portal/scorecard", p.auth(http.HandlerFunc(p.scorecard)))
 	mux.Handle("POST /portal/pos/{number}/ack", p.auth(http.HandlerFunc(p.ack)))
 	mux.Handle("POST /portal/pos/{number}/ship", p.auth(http.HandlerFunc(p.ship)))
 	mux.Handle("POST /portal/pos/{number}/invoice", p.auth(http.HandlerFunc(p.invoice)))

@@ -25,7 +25,7 @@ func TestSupplierSeesOnlyItsOwnPOs(t *testing.T) {
 	if !strings.Contains(list.Body, `class="new"`) {
 		t.Errorf("a sent PO must be highlighted as new:\n%s", list.Body)
 	}
-	for _, path := range []string{"/portal/pos/POB1", "/portal/pos/POB1/csv", "/portal/pos/NOPE/csv"} {
+	for _, path := range []string{"/portal/pos/POB1", "/portal/pos/POB1/csv", "/portal/pos/NOPE/csv", "/portal/pos/POB1/pdf"} {
 		if r := c.Get(path); r.Status != http.StatusNotFound || strings.Contains(r.Body, "b-MUG") {
 			t.Errorf("GET %s: %d, want 404 without b's data", path, r.Status)
 		}
@@ -46,6 +46,10 @@ func TestSupplierSeesOnlyItsOwnPOs(t *testing.T) {
 	}
 	if !strings.Contains(csv.Body, `'=HYPERLINK`) {
 		t.Errorf("a formula in customer text must be defused:\n%s", csv.Body)
+	}
+	pdf := c.Get("/portal/pos/POA1/pdf")
+	if pdf.Status != http.StatusOK || !strings.HasPrefix(pdf.Body, "%PDF-1.4") || !strings.Contains(pdf.Body, "(Purchase order POA1) Tj") || !strings.Contains(pdf.Body, "a-MUG") {
+		t.Fatalf("own PDF: %d\n%.300s", pdf.Status, pdf.Body)
 	}
 	if r := c.Post("/portal/pos/POA1/ack", url.Values{"line_1": {"accept"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("own ack: %d %s", r.Status, r.Body)
@@ -178,5 +182,24 @@ func TestInvoiceUpload(t *testing.T) {
 	docs, _ := f.submitted()
 	if len(docs) != 1 || docs[0].Invoice == nil || docs[0].Invoice.Total.String() != "7.00 USD" || docs[0].Invoice.Number != "INV-9" {
 		t.Fatalf("invoice %+v", docs)
+	}
+}
+
+// TestSupplierSeesItsOwnScorecard: the portal's scorecard page is the
+// logged-in supplier's, whatever the request asks for.
+func TestSupplierSeesItsOwnScorecard(t *testing.T) {
+	f := newFixture(t)
+	c := portaltest.New(t, f.srv.URL)
+	c.MustLogin("ann@a.example", password)
+	for _, path := range []string{"/portal/scorecard", "/portal/scorecard?supplier=b"} {
+		r := c.Get(path)
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, "Your scorecard") || !strings.Contains(r.Body, "50.0% (2/4)") {
+			t.Fatalf("GET %s: %d\n%s", path, r.Status, r.Body)
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if strings.Join(f.cards, ",") != "a,a" {
+		t.Fatalf("scorecards asked for %v; want only a's", f.cards)
 	}
 }

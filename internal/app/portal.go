@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dropgate/dropgate/core/app/ports"
 	"net/http"
 	"strings"
 
@@ -28,6 +29,9 @@ func (a *App) supplierPortal() (http.Handler, error) {
 		return nil, nil
 	}
 	p := &portal.Portal{Ops: a.Services.Operator(), Submit: portalSubmit(a.Services.Purchasing), Users: users, Log: a.Log, Now: a.Clock.Now}
+	if sc, ok := a.Services.Operator().(ports.Scorecards); ok {
+		p.Scorecard = sc.Scorecard
+	}
 	h, err := p.Handler()
 	if err != nil {
 		return nil, fmt.Errorf("supplier portal: %w", err)
