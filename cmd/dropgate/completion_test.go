@@ -51,7 +51,7 @@ func TestBashCompletes(t *testing.T) {
 	for line, want := range map[string]string{
 		"dropgate ":                               "completion connectors demo dlq edi exceptions feed healthcheck orders portal queues reconcile route serve suppliers trigger validate version",
 		"dropgate ord":                            "orders",
-		"dropgate orders ":                        "list release show",
+		"dropgate orders ":                        "cancel list release show",
 		"dropgate dlq re":                         "replay",
 		"dropgate orders list --st":               "--status",
 		"dropgate orders list --status ":          "cancelled delivered on_hold partially_shipped processing received routed shipped",
