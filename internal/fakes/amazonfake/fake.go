@@ -392,4 +392,3 @@ func (f *Fake) sorted(keep func(*Order) bool) []*Order {
 	})
 	return out
 }
-
