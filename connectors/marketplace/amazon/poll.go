@@ -62,7 +62,7 @@ func (c *Connector) PollOrders(ctx context.Context, cursor string) ([]connector.
 	}
 	markets := strings.Join(c.cfg.MarketplaceIDs, ",")
 	q := url.Values{"MarketplaceIds": {markets}, "LastUpdatedAfter": {since.UTC().Format(cursorLayout)},
-		"MaxResultsPerPage": {fmt.Sprint(pageSize)}}
+		"MaxResultsPerPage": {fmt.Sprint(c.pageSize)}}
 	var (
 		events []connector.ChannelEvent
 		index  = map[string]int{}

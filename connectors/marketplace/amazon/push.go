@@ -115,4 +115,3 @@ func (c *Connector) patch(ctx context.Context, sku, what string, p patchOp) erro
 	}
 	return nil
 }
-

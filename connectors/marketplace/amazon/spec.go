@@ -142,6 +142,8 @@ type Connector struct {
 	lwa    string
 	limits map[string]store.Limit
 	base   http.RoundTripper
+	// pageSize is MaxResultsPerPage (pageSize; the tests lower it).
+	pageSize int
 
 	mu      sync.Mutex
 	clients map[string]*http.Client
@@ -188,7 +190,7 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper, limits
 	if limits == nil {
 		limits = OpLimits
 	}
-	return &Connector{env: env, cfg: cfg, api: u, lwa: lwa, limits: limits, base: base,
+	return &Connector{env: env, cfg: cfg, api: u, lwa: lwa, limits: limits, base: base, pageSize: pageSize,
 		clients: map[string]*http.Client{}, plans: map[string]string{}}, nil
 }
 

@@ -247,7 +247,8 @@ func (f *Fake) put(id string, at time.Time, lines []NewLine) *Order {
 		Address: &Address{Name: "Ada Lovelace", AddressLine1: "12 Analytical Row", City: "Austin", StateOrRegion: "TX",
 			PostalCode: "78701", CountryCode: "US"}}
 	for i, l := range lines {
-		o.Items = append(o.Items, Item{ASIN: "B0" + strconv.Itoa(100000+i), OrderItemID: id[4:11] + strconv.Itoa(10+i),
+		f.seq++
+		o.Items = append(o.Items, Item{ASIN: "B0" + strconv.Itoa(100000+i), OrderItemID: strconv.FormatInt(60000000000000+f.seq, 10),
 			SellerSKU: l.SKU, Title: l.Title, QuantityOrdered: l.Qty, ItemPrice: &Money{CurrencyCode: "USD", Amount: l.Price}})
 	}
 	f.orders[id] = o
