@@ -196,7 +196,8 @@ func (c *Connector) do(ctx context.Context, op, what, method, path string, q url
 		// Forget it; the next attempt mints another.
 		c.dropToken(ctx)
 		if strings.Contains(strings.ToLower(err.Error()), "expired") {
-			return fault.Retryable(err)
+			// Not the permanent 403 it looks like: a fresh token will do.
+			return fault.Retryable(fmt.Errorf("%v", err))
 		}
 	}
 	return err
