@@ -116,7 +116,7 @@ func TestPollStatusesAddressAndLimits(t *testing.T) {
 			t.Errorf("limiter key of %s: %v %v; want its own with Amazon's plan %v (seen %v)", op, ok, l, want, k.seen)
 		}
 	}
-	if p := c.Plan(opOrders); p != "0.0167" {
+	if p := c.Plan(opOrders); p != "0.0167" { // Amazon's, not ours with the margin
 		t.Errorf("getOrders plan read %q, want 0.0167 from x-amzn-RateLimit-Limit", p)
 	}
 	if v := f.Server().QuotaViolations(); v != 0 {

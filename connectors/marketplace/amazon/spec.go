@@ -77,16 +77,23 @@ const (
 	opGetListed = "getListingsItem"
 )
 
-// OpLimits are Amazon's default usage plans, per operation.
+// OpLimits are Amazon's default usage plans per operation, with a
+// margin (rate 10% lower, one less in the burst): our bucket and Amazon's
+// are filled by different clocks, and a request admitted here at the
+// edge would be Amazon's 429.
 // https://developer-docs.amazon.com/sp-api/docs/usage-plans-and-rate-limits
 var OpLimits = map[string]store.Limit{
 	opToken:    {Rate: 1, Burst: 5},
-	opOrders:   {Rate: 0.0167, Burst: 20},
-	opItems:    {Rate: 0.5, Burst: 30},
-	opRDT:      {Rate: 1, Burst: 10},
-	opAddress:  {Rate: 0.5, Burst: 30},
-	opConfirm:  {Rate: 2, Burst: 10},
-	opListings: {Rate: 5, Burst: 5},
+	opOrders:   margin(0.0167, 20),
+	opItems:    margin(0.5, 30),
+	opRDT:      margin(1, 10),
+	opAddress:  margin(0.5, 30),
+	opConfirm:  margin(2, 10),
+	opListings: margin(5, 5),
+}
+
+func margin(rate float64, burst int) store.Limit {
+	return store.Limit{Rate: rate * 0.9, Burst: max(burst-1, 1)}
 }
 
 var _ connector.Checker = (*Config)(nil)
