@@ -3,11 +3,13 @@ package amazon
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/internal/httpclient"
 )
 
 // patchOp is one JSON Patch operation of patchListingsItem.
@@ -38,6 +40,10 @@ const productTypeAny = "PRODUCT"
 // patchListingsItem.
 // https://developer-docs.amazon.com/sp-api/docs/listings-items-api-v2021-08-01-reference#patchlistingsitem
 func (c *Connector) PushInventory(ctx context.Context, updates []connector.InventoryUpdate) error {
+	ctx, err := c.reserve(ctx, len(updates))
+	if err != nil {
+		return err
+	}
 	for _, u := range updates {
 		if u.SKU == "" {
 			return fault.Permanentf("amazon: set inventory: an update has no SKU")
@@ -56,6 +62,10 @@ func (c *Connector) PushInventory(ctx context.Context, updates []connector.Inven
 // written from its exact decimal string.
 func (c *Connector) PushPrices(ctx context.Context, updates []connector.PriceUpdate) error {
 	market := c.market()
+	ctx, err := c.reserve(ctx, len(updates))
+	if err != nil {
+		return err
+	}
 	for _, u := range updates {
 		if u.SKU == "" {
 			return fault.Permanentf("amazon: set price: an update has no SKU")
@@ -114,4 +124,15 @@ func (c *Connector) patch(ctx context.Context, sku, what string, p patchOp) erro
 		}
 	}
 	return nil
+}
+
+// reserve takes the batch's patchListingsItem tokens at once: a batch
+// retried after being throttled half-way would otherwise spend the budget
+// again on its first SKUs each time and never finish (Amazon's burst is 5).
+func (c *Connector) reserve(ctx context.Context, n int) (context.Context, error) {
+	ctx, err := httpclient.Reserve(ctx, c.env.Limiter, c.limitKey(opListings), n, c.limits[opListings], c.now())
+	if err != nil {
+		return ctx, fmt.Errorf("amazon: %w", err)
+	}
+	return ctx, nil
 }
