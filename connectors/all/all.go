@@ -10,6 +10,7 @@ import (
 	_ "github.com/dropgate/dropgate/connectors/channel/magento2"
 	_ "github.com/dropgate/dropgate/connectors/channel/shopify"
 	_ "github.com/dropgate/dropgate/connectors/channel/woocommerce"
+	_ "github.com/dropgate/dropgate/connectors/marketplace/amazon"
 	_ "github.com/dropgate/dropgate/connectors/marketplace/ebay"
 	_ "github.com/dropgate/dropgate/connectors/marketplace/etsy"
 	_ "github.com/dropgate/dropgate/connectors/marketplace/meta_commerce"

@@ -1,0 +1,234 @@
+package amazon
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/fault"
+)
+
+// sweepLookback is how far back the core's sweep lists.
+const sweepLookback = 2 * time.Hour
+
+// firstLookback is how far back a poll without a cursor lists: getOrders
+// needs a LastUpdatedAfter.
+const firstLookback = 30 * 24 * time.Hour
+
+// cursorLayout is the cursor: ISO 8601 UTC, whole seconds (Amazon's).
+const cursorLayout = "2006-01-02T15:04:05Z"
+
+// pageSize is MaxResultsPerPage (Amazon's maximum).
+const pageSize = 100
+
+// Capabilities lists what the connector offers, with the poll period.
+func (c *Connector) Capabilities() connector.Caps {
+	return connector.Caps{Offers: []connector.Capability{
+		connector.CapDecodeEvents, connector.CapPollOrders, connector.CapFulfillment,
+		connector.CapInventory, connector.CapPrices,
+	}, PollEvery: c.cfg.PollEvery, SweepLookback: sweepLookback}
+}
+
+// CursorAt is the cursor of changes since t.
+func (c *Connector) CursorAt(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(cursorLayout)
+}
+
+// PollOrders lists the orders updated at or after the cursor minus
+// Overlap (getOrders by LastUpdatedAfter in the configured marketplaces,
+// following NextToken), reads the items of each merchant-fulfilled order
+// dropgate acts on, and the shipping address of each routable one with a
+// Restricted Data Token. The next cursor is the latest LastUpdateDate
+// seen.
+// https://developer-docs.amazon.com/sp-api/docs/orders-api-v0-reference#getorders
+func (c *Connector) PollOrders(ctx context.Context, cursor string) ([]connector.ChannelEvent, string, error) {
+	since := c.now().Add(-firstLookback)
+	if cursor != "" {
+		t, err := time.Parse(time.RFC3339, cursor)
+		if err != nil {
+			return nil, cursor, fault.Permanentf("amazon: poll orders: cursor %q is not RFC 3339", cursor)
+		}
+		since = t.Add(-Overlap)
+	}
+	if len(c.cfg.MarketplaceIDs) == 0 {
+		return nil, cursor, fault.Permanentf("amazon: poll orders: marketplace_ids is empty")
+	}
+	markets := strings.Join(c.cfg.MarketplaceIDs, ",")
+	q := url.Values{"MarketplaceIds": {markets}, "LastUpdatedAfter": {since.UTC().Format(cursorLayout)},
+		"MaxResultsPerPage": {fmt.Sprint(c.pageSize)}}
+	var (
+		events []connector.ChannelEvent
+		index  = map[string]int{}
+		latest time.Time
+	)
+	for page := 1; ; page++ {
+		if page > 10000 {
+			return nil, cursor, fault.Permanentf("amazon: poll orders: more than 10000 pages: NextToken does not end")
+		}
+		var res ordersPage
+		if err := c.do(ctx, opOrders, "get orders", "GET", "/orders/v0/orders", q, nil, &res); err != nil {
+			return nil, cursor, err
+		}
+		if res.Payload == nil {
+			return nil, cursor, fault.Permanentf("amazon: get orders: page %d: $.payload is missing", page)
+		}
+		docs, err := c.documents(ctx, res.Payload.Orders, page)
+		if err != nil {
+			return nil, cursor, err
+		}
+		for i, d := range docs {
+			ev, err := c.toEvent(d, fmt.Sprintf("$.payload.Orders[%d]", i))
+			if err != nil {
+				return nil, cursor, fmt.Errorf("amazon: poll orders: page %d: %w", page, err)
+			}
+			if t, err := parseTime("", d.Order.LastUpdateDate); err == nil && t.After(latest) {
+				latest = t
+			}
+			if ev.Kind == connector.EventIgnored {
+				continue
+			}
+			if j, ok := index[ev.ChannelOrderID]; ok {
+				events[j] = ev // seen on an earlier page: keep the latest
+			} else {
+				index[ev.ChannelOrderID] = len(events)
+				events = append(events, ev)
+			}
+		}
+		if res.Payload.NextToken == "" || len(res.Payload.Orders) == 0 {
+			break
+		}
+		// NextToken carries the query; Amazon wants only it and the
+		// marketplaces on the following pages.
+		q = url.Values{"MarketplaceIds": {markets}, "NextToken": {res.Payload.NextToken}}
+	}
+	out := cursor
+	if !latest.IsZero() {
+		if prev, err := time.Parse(time.RFC3339, cursor); err != nil || latest.After(prev) {
+			out = c.CursorAt(latest)
+		}
+	}
+	return events, out, nil
+}
+
+// documents decodes a page's orders and completes those dropgate acts on
+// (merchant-fulfilled, pending, routable or cancelled) with their items,
+// and the routable ones with their address.
+func (c *Connector) documents(ctx context.Context, raws []json.RawMessage, page int) ([]*orderDoc, error) {
+	docs := make([]*orderDoc, 0, len(raws))
+	var needAddress []*orderDoc
+	for i, raw := range raws {
+		var o aOrder
+		if err := decodeJSON(raw, &o); err != nil {
+			return nil, fault.Permanent(fmt.Errorf("amazon: get orders: page %d: $.payload.Orders[%d]: %w", page, i, err))
+		}
+		d := &orderDoc{Order: &o}
+		docs = append(docs, d)
+		st := o.OrderStatus
+		if (o.FulfillmentChannel != "" && o.FulfillmentChannel != "MFN") || o.AmazonOrderID == "" ||
+			!(routable(st) || paymentPending(st) || st == "Canceled") {
+			continue
+		}
+		items, err := c.orderItems(ctx, o.AmazonOrderID)
+		if err != nil {
+			return nil, err
+		}
+		d.OrderItems = items
+		if routable(st) {
+			needAddress = append(needAddress, d)
+		}
+	}
+	if len(needAddress) > 0 {
+		if err := c.addresses(ctx, needAddress); err != nil {
+			return nil, err
+		}
+	}
+	return docs, nil
+}
+
+// orderItems reads an order's items, following NextToken.
+func (c *Connector) orderItems(ctx context.Context, id string) ([]aItem, error) {
+	path := "/orders/v0/orders/" + url.PathEscape(id) + "/orderItems"
+	var items []aItem
+	var q url.Values
+	for page := 1; ; page++ {
+		if page > 1000 {
+			return nil, fault.Permanentf("amazon: order %s: items: NextToken does not end", id)
+		}
+		var res struct {
+			Payload *struct {
+				OrderItems []aItem `json:"OrderItems"`
+				NextToken  string  `json:"NextToken"`
+			} `json:"payload"`
+		}
+		if err := c.do(ctx, opItems, "order "+id+": get items", "GET", path, q, nil, &res); err != nil {
+			return nil, err
+		}
+		if res.Payload == nil {
+			return nil, fault.Permanentf("amazon: order %s: get items: $.payload is missing", id)
+		}
+		items = append(items, res.Payload.OrderItems...)
+		if res.Payload.NextToken == "" || len(res.Payload.OrderItems) == 0 {
+			return items, nil
+		}
+		q = url.Values{"NextToken": {res.Payload.NextToken}}
+	}
+}
+
+// rdtBatch is how many restricted resources one RDT names.
+const rdtBatch = 50
+
+// addresses reads each order's shipping address with getOrderAddress.
+// The name and street are PII: Amazon returns them only to a Restricted
+// Data Token minted for the order's address path (createRestrictedDataToken),
+// so one RDT is minted for up to rdtBatch orders at a time.
+// https://developer-docs.amazon.com/sp-api/docs/tokens-api-use-case-guide
+func (c *Connector) addresses(ctx context.Context, docs []*orderDoc) error {
+	for start := 0; start < len(docs); start += rdtBatch {
+		batch := docs[start:min(start+rdtBatch, len(docs))]
+		type resource struct {
+			Method string `json:"method"`
+			Path   string `json:"path"`
+		}
+		var req struct {
+			RestrictedResources []resource `json:"restrictedResources"`
+		}
+		for _, d := range batch {
+			req.RestrictedResources = append(req.RestrictedResources,
+				resource{Method: "GET", Path: addressPath(d.Order.AmazonOrderID)})
+		}
+		var rdt struct {
+			RestrictedDataToken string      `json:"restrictedDataToken"`
+			ExpiresIn           json.Number `json:"expiresIn"`
+		}
+		if err := c.do(ctx, opRDT, "create restricted data token", "POST", "/tokens/2021-03-01/restrictedDataToken", nil, req, &rdt); err != nil {
+			return err
+		}
+		if rdt.RestrictedDataToken == "" {
+			return fault.Retryable(fmt.Errorf("amazon: create restricted data token: answer has no restrictedDataToken"))
+		}
+		for _, d := range batch {
+			id := d.Order.AmazonOrderID
+			var res struct {
+				Payload *struct {
+					ShippingAddress *aAddress `json:"ShippingAddress"`
+				} `json:"payload"`
+			}
+			if err := c.doWith(ctx, rdt.RestrictedDataToken, opAddress, "order "+id+": get address", "GET", addressPath(id), nil, nil, &res); err != nil {
+				return err
+			}
+			if res.Payload != nil && res.Payload.ShippingAddress != nil {
+				d.ShippingAddress = res.Payload.ShippingAddress
+			}
+		}
+	}
+	return nil
+}
+
+func addressPath(id string) string { return "/orders/v0/orders/" + url.PathEscape(id) + "/address" }
