@@ -87,7 +87,7 @@ suppliers:
 // TestAmazonEndToEnd: stock and prices reach Amazon's listings; an
 // Unshipped order is polled in with its RDT address, becomes a PO at
 // acme, and the 856 comes back as a UPS confirmShipment of both items; a
-// Pending order is held, and turns paid when Amazon marks it Unshipped; an order Amazon
+// Pending order is held, and becomes a PO when Amazon marks it Unshipped; an order Amazon
 // cancels cancels its PO; no quota is exceeded and one LWA token serves.
 func TestAmazonEndToEnd(t *testing.T) {
 	t.Parallel()
@@ -132,12 +132,11 @@ func TestAmazonEndToEnd(t *testing.T) {
 	l.wait(pendID, "the pending order in, held", func(a *model.Aggregate) bool {
 		return a.Order.PaymentStatus == model.PaymentPending && len(a.POs) == 0
 	})
-	// Amazon releases it: the channel's payment turns paid. (Amazon gives
-	// no name or street before then, so the order also waits on its
-	// address hold, which the core does not lift on its own yet.)
+	// Amazon releases it: paid, and with the address Amazon gives only
+	// then, the corrected order becomes a PO.
 	fake.SetStatus(pend, "Unshipped")
-	l.wait(pendID, "the payment paid once Amazon releases it", func(a *model.Aggregate) bool {
-		return a.Order.PaymentStatus == model.PaymentPaid
+	l.wait(pendID, "the released order's PO sent", func(a *model.Aggregate) bool {
+		return a.Order.PaymentStatus == model.PaymentPaid && a.Order.ShippingAddress != nil && len(a.POs) == 1 && a.POs[0].Status != model.PODraft
 	})
 
 	// Amazon cancels the lamp order: its PO is cancelled.

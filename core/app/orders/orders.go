@@ -118,6 +118,20 @@ func (s *Service) Intake(ctx context.Context, o *model.Order, cause model.Cause)
 	existing, version, err := s.d.Orders.Get(ctx, o.ID)
 	switch {
 	case err == nil:
+		if len(existing.POs) == 0 && existing.Order.Status == model.OrderOnHold {
+			// An order held as invalid may come back complete (an
+			// address filled in, a SKU fixed): take the newer version.
+			a, out, err := s.d.ChangeFrom(ctx, existing, version, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
+				return lifecycle.Corrected(a, o, s.d.ReleasePolicy(a.Order.Channel), s.d.Router, st), nil
+			})
+			if err != nil {
+				return err
+			}
+			if out.Changed {
+				// The newer version, payment and risk included, is in.
+				return s.redeliver(ctx, a)
+			}
+		}
 		if existing.Order.PaymentStatus != o.PaymentStatus || existing.Order.Risk != o.Risk {
 			// An update (orders/updated, a poll, the sweep) with news of
 			// the payment: it may release a payment hold.
