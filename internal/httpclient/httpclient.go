@@ -348,3 +348,20 @@ func StatusError(op string, resp *http.Response, body []byte, now time.Time) err
 		return fault.Permanent(err)
 	}
 }
+
+// FreshTokenAge is how old an OAuth access token must be for a 401 on it
+// to be worth a retry with a new one.
+const FreshTokenAge = time.Minute
+
+// TokenRefused classifies a 401 on a call made with an OAuth access token
+// minted at minted (zero: unknown). A token refused soon after it was
+// minted will be refused again: err stands (permanent). An older one was
+// likely revoked or rotated meanwhile: the caller has dropped it, and the
+// retry with a new token is worth it, so the error becomes retryable (not
+// wrapping err, whose permanent class would win).
+func TokenRefused(err error, minted, now time.Time) error {
+	if !minted.IsZero() && now.Sub(minted) < FreshTokenAge {
+		return err
+	}
+	return fault.Retryable(fmt.Errorf("%s (the access token was refused; retried with a new one)", err.Error()))
+}

@@ -68,6 +68,7 @@ func (e apiErrors) text() string {
 type accessToken struct {
 	Token   string    `json:"token"`
 	Expires time.Time `json:"expires"`
+	Minted  time.Time `json:"minted,omitempty"` // when it was obtained, for a 401's class
 }
 
 // tokenMargin is how long before its expiry a token is refreshed, so a
@@ -123,16 +124,20 @@ func (c *Connector) setToken(t accessToken) {
 	c.mu.Unlock()
 }
 
-// forgetToken drops a token eBay refused, here and for the replicas.
-func (c *Connector) forgetToken(ctx context.Context, tok string) {
+// forgetToken drops a token eBay refused, here and for the replicas, and
+// says when it was obtained (zero when not known here).
+func (c *Connector) forgetToken(ctx context.Context, tok string) time.Time {
+	var minted time.Time
 	c.mu.Lock()
 	if c.token.Token == tok {
+		minted = c.token.Minted
 		c.token = accessToken{}
 	}
 	c.mu.Unlock()
 	if c.env.State != nil {
 		_ = c.env.State.DeleteRecord(ctx, tokenKind, c.cfg.ClientID)
 	}
+	return minted
 }
 
 // refresh trades the refresh token for an access token:
@@ -168,7 +173,7 @@ func (c *Connector) grant(ctx context.Context, form url.Values) (accessToken, er
 	if err != nil || out.AccessToken == "" || secs <= 0 {
 		return accessToken{}, fault.Permanentf("ebay: access token: answer has no access_token or expires_in")
 	}
-	return accessToken{Token: out.AccessToken, Expires: c.now().Add(time.Duration(secs) * time.Second)}, nil
+	return accessToken{Token: out.AccessToken, Expires: c.now().Add(time.Duration(secs) * time.Second), Minted: c.now()}, nil
 }
 
 // do sends one API request to {base_url}{path} with a user token and
@@ -204,7 +209,9 @@ func (c *Connector) do(ctx context.Context, op, method, path string, q url.Value
 	}
 	hdr, status, err := c.exchange(req, op, out)
 	if status == http.StatusUnauthorized {
-		c.forgetToken(ctx, tok)
+		// Revoked mid-run: the retry gets a new token, so no job fails
+		// for it (one refused right after it was obtained is permanent).
+		return hdr, httpclient.TokenRefused(err, c.forgetToken(ctx, tok), c.now())
 	}
 	return hdr, err
 }

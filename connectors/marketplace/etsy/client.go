@@ -67,6 +67,7 @@ type tokens struct {
 	Access    string    `json:"access"`
 	ExpiresAt time.Time `json:"expires_at"`
 	Refresh   string    `json:"refresh"`
+	Minted    time.Time `json:"minted,omitempty"` // when Access was obtained, for a 401's class
 }
 
 // loadTokens reads the shared record (a zero one when absent).
@@ -98,6 +99,7 @@ func (c *Connector) token(ctx context.Context) (string, error) {
 			return "", err
 		}
 		if t.Access != "" && c.now().Add(tokenMargin).Before(t.ExpiresAt) {
+			c.lastAccess, c.lastMinted = t.Access, t.Minted
 			return t.Access, nil
 		}
 		refresh := t.Refresh
@@ -119,6 +121,7 @@ func (c *Connector) token(ctx context.Context) (string, error) {
 			}
 			return "", err
 		}
+		c.lastAccess, c.lastMinted = nt.Access, nt.Minted
 		if c.env.State == nil {
 			c.mem = nt
 			return nt.Access, nil
@@ -182,7 +185,7 @@ func (c *Connector) refresh(ctx context.Context, refresh string) (tokens, error)
 	if res.AccessToken == "" || err != nil || secs <= 0 {
 		return tokens{}, fault.Retryable(fmt.Errorf("etsy: token: answer has no access_token or expires_in"))
 	}
-	nt := tokens{Access: res.AccessToken, ExpiresAt: c.now().Add(time.Duration(secs) * time.Second), Refresh: res.RefreshToken}
+	nt := tokens{Access: res.AccessToken, ExpiresAt: c.now().Add(time.Duration(secs) * time.Second), Refresh: res.RefreshToken, Minted: c.now()}
 	if nt.Refresh == "" {
 		nt.Refresh = refresh // not rotated this time
 	}
@@ -253,8 +256,12 @@ func (c *Connector) call(ctx context.Context, op, method, u string, in, out any)
 	err = c.send(req, op, out)
 	var se *statusErr
 	if errors.As(err, &se) && se.status == http.StatusUnauthorized {
-		// An expired or revoked token: the next attempt mints another.
+		// An expired or revoked token: the next attempt mints another,
+		// so a token revoked mid-run fails no job (one refused right
+		// after minting is permanent).
+		minted := c.mintedAt(tok)
 		c.dropAccess(ctx)
+		return httpclient.TokenRefused(err, minted, c.now())
 	}
 	return err
 }
@@ -307,4 +314,14 @@ func (c *Connector) send(req *http.Request, op string, out any) error {
 		return fault.Permanent(fmt.Errorf("etsy: %s: decode answer: %w", op, jsonWhere(raw, err)))
 	}
 	return nil
+}
+
+// mintedAt is when tok was obtained, zero when not known here.
+func (c *Connector) mintedAt(tok string) time.Time {
+	c.tokMu.Lock()
+	defer c.tokMu.Unlock()
+	if tok == c.lastAccess {
+		return c.lastMinted
+	}
+	return time.Time{}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/connectortest"
 	"github.com/dropgate/dropgate/internal/fakes/etsyfake"
+	"github.com/dropgate/dropgate/internal/fakes/kit"
 )
 
 var noLimit = store.Limit{}
@@ -317,5 +318,31 @@ func TestSamplePayloads(t *testing.T) {
 	}
 	if _, err := c.SamplePayload("listing.updated"); err == nil {
 		t.Error("a sample for an unknown topic")
+	}
+}
+
+// TestTokenRevokedMidRunIsRetried: an access token Etsy refuses ten
+// minutes after it was obtained is a retryable error; the retry refreshes
+// and succeeds. One refused right after it was obtained is permanent.
+func TestTokenRevokedMidRunIsRetried(t *testing.T) {
+	r := connectortest.NewRig(connectortest.Wrap(t), noLimit)
+	f := newFake(r, store.Limit{Rate: 100, Burst: 100})
+	rc := f.AddReceipt(etsyfake.NewLine{SKU: "A", Title: "A", Qty: 1, Cents: 100})
+	c := suiteConnector(r, &Config{}, f.Transport())
+	if err := readReceipt(t, c, rc.ReceiptID); err != nil {
+		t.Fatal(err)
+	}
+	r.Clock.Advance(10 * time.Minute)
+	f.Server().Inject(kit.Fault{Method: "GET", PathPrefix: "/v3/application/shops/", Status: 401, Times: 1})
+	err := readReceipt(t, c, rc.ReceiptID)
+	if class, _ := fault.Classify(err); class != fault.ClassRetryable {
+		t.Fatalf("a 401 on a ten-minute-old token: %v; want retryable", err)
+	}
+	if err := readReceipt(t, c, rc.ReceiptID); err != nil || f.Refreshes() != 2 {
+		t.Fatalf("the retry: %v, %d refreshes; want a new token", err, f.Refreshes())
+	}
+	f.Server().Inject(kit.Fault{Method: "GET", PathPrefix: "/v3/application/shops/", Status: 401, Times: 1})
+	if err := readReceipt(t, c, rc.ReceiptID); !fault.IsPermanent(err) {
+		t.Fatalf("a 401 on a token just obtained: %v; want permanent", err)
 	}
 }

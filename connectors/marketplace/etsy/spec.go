@@ -106,7 +106,12 @@ type Connector struct {
 	key  string // the shared rate-limit key: etsy:{keystring}
 
 	tokMu sync.Mutex
-	mem   tokens // the tokens when there is no State (`dropgate trigger`)
+	// lastAccess and lastMinted (under tokMu): the access token in use
+	// and when it was obtained, to tell a revoked token from a refused
+	// fresh one.
+	lastAccess string
+	lastMinted time.Time
+	mem        tokens // the tokens when there is no State (`dropgate trigger`)
 
 	skuMu   sync.Mutex
 	skus    map[string]string // SKU → listing_id, learned from the shop's listings

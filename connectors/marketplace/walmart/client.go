@@ -60,6 +60,7 @@ func (c *Connector) now() time.Time {
 type cachedToken struct {
 	Token     string    `json:"token"`
 	ExpiresAt time.Time `json:"expires_at"`
+	Minted    time.Time `json:"minted,omitempty"` // when it was obtained, for a 401's class
 }
 
 // token returns a live access token: the shared one while it has more
@@ -75,6 +76,7 @@ func (c *Connector) token(ctx context.Context) (string, error) {
 		if err == nil {
 			var t cachedToken
 			if json.Unmarshal(rec.Data, &t) == nil && t.Token != "" && c.now().Add(tokenMargin).Before(t.ExpiresAt) {
+				c.lastToken, c.lastMinted = t.Token, t.Minted
 				return t.Token, nil
 			}
 		} else if !errors.Is(err, store.ErrNotFound) {
@@ -103,7 +105,8 @@ func (c *Connector) token(ctx context.Context) (string, error) {
 	if res.AccessToken == "" || err != nil || secs <= 0 {
 		return "", fault.Retryable(fmt.Errorf("walmart: token: answer has no access_token or expires_in"))
 	}
-	t := cachedToken{Token: res.AccessToken, ExpiresAt: c.now().Add(time.Duration(secs) * time.Second)}
+	t := cachedToken{Token: res.AccessToken, ExpiresAt: c.now().Add(time.Duration(secs) * time.Second), Minted: c.now()}
+	c.lastToken, c.lastMinted = t.Token, t.Minted
 	if c.env.State != nil {
 		data, _ := json.Marshal(t)
 		// Last writer wins: any live token is as good as another.
@@ -196,8 +199,11 @@ func (c *Connector) call(ctx context.Context, op, method, u, tok string, in, out
 	err = c.send(req, op, out)
 	var se *statusErr
 	if errors.As(err, &se) && se.status == http.StatusUnauthorized {
-		// An expired or revoked token: the next attempt mints another.
+		// An expired or revoked token: the next attempt mints another,
+		// so a token revoked mid-run fails no job (one refused right
+		// after minting is permanent).
 		c.dropToken(ctx)
+		return httpclient.TokenRefused(err, c.mintedAt(tok), c.now())
 	}
 	return err
 }
@@ -254,4 +260,14 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// mintedAt is when tok was obtained, zero when not known here.
+func (c *Connector) mintedAt(tok string) time.Time {
+	c.tokMu.Lock()
+	defer c.tokMu.Unlock()
+	if tok == c.lastToken {
+		return c.lastMinted
+	}
+	return time.Time{}
 }

@@ -104,6 +104,10 @@ type Connector struct {
 	key  string // the shared rate-limit key: walmart:{client_id}
 
 	tokMu sync.Mutex
+	// lastToken and lastMinted (under tokMu): the token in use and when
+	// it was obtained, to tell a revoked token from a refused fresh one.
+	lastToken  string
+	lastMinted time.Time
 }
 
 var (

@@ -168,3 +168,21 @@ func TestCheck(t *testing.T) {
 		t.Errorf("a valid config: %+v", ps)
 	}
 }
+
+// TestTokenRevokedMidRunIsRetried: a token Walmart refuses ten minutes
+// after it was minted (revoked, or replaced by another client) makes the
+// job retryable, not dead: the retry mints another and succeeds.
+func TestTokenRevokedMidRunIsRetried(t *testing.T) {
+	r, f, c := rig(t)
+	push(t, c, "A", 1)
+	r.Clock.Advance(10 * time.Minute)
+	f.Server().Inject(kit.Fault{Method: "PUT", Path: "/v3/inventory", Status: http.StatusUnauthorized, Times: 1})
+	err := c.PushInventory(context.Background(), []connector.InventoryUpdate{{SKU: "A", Available: 2}})
+	if class, _ := fault.Classify(err); class != fault.ClassRetryable {
+		t.Fatalf("a 401 on a ten-minute-old token: %v; want retryable", err)
+	}
+	push(t, c, "A", 2)
+	if n := f.TokensIssued(); n != 2 {
+		t.Errorf("%d tokens; want a second after the 401", n)
+	}
+}
