@@ -119,6 +119,9 @@ func TestEveryCommandPrintsJSON(t *testing.T) {
 		"healthcheck": {args: []string{"healthcheck", "--url", s.url}, human: "ok: " + s.url + "/readyz answered 200"},
 		"version":     {args: []string{"version"}, human: "dropgate dev"},
 	}
+	rows["payables list"] = row{args: a("payables", "list"), human: "PAYABLE"}
+	rows["payables export"] = row{args: a("payables", "export", "--format", "csv"), human: "id,supplier,invoice_number"}
+	rows["payables paid"] = row{args: a("payables", "paid", "pay_nope"), fails: "not found"}
 	rows["suppliers scorecard"] = row{args: a("suppliers", "scorecard", "acme"), human: "fill_rate"}
 	// Commands with no data to print: what they do instead.
 	exempt := map[string]string{

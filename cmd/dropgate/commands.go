@@ -55,6 +55,13 @@ func commandTree() []*command {
 			{name: "scorecard", synopsis: "NAME " + adminSynopsis,
 				summary: "a supplier's scorecard over 7, 30 and 90 days: acknowledgement, fill, shipping, tracking, delivery, invoices", run: runSuppliersScorecard},
 		}},
+		{name: "payables", summary: "supplier invoices matched to purchase orders: due dates, totals", subs: []*command{
+			{name: "list", synopsis: "[--supplier S] [--status open|paid] [--since DATE] [--limit N] " + adminSynopsis,
+				summary: "list payables, newest first, with due date, amount and mismatches", run: runPayablesList},
+			{name: "export", synopsis: "--format csv [--supplier S] [--status open|paid] [--since DATE] " + adminSynopsis,
+				summary: "every payable as CSV with a header, amounts as decimal strings", run: runPayablesExport},
+			{name: "paid", synopsis: "ID " + adminSynopsis, summary: "record that a payable was paid", run: runPayablesPaid},
+		}},
 		{name: "connectors", synopsis: adminSynopsis,
 			summary: "connector health of a running server: last success, last error, counts, queued jobs", run: runConnectors},
 		{name: "queues", synopsis: adminSynopsis,

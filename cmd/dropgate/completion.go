@@ -48,11 +48,14 @@ type compSpec struct {
 // the flag set it builds when asked for -h.
 func completionSpec(ctx context.Context) compSpec {
 	spec := compSpec{subs: map[string][]word{}, flags: map[string][]word{}, values: map[string][]string{
-		"orders list --status":   orderStatuses(),
-		"exceptions list --kind": exceptionKinds(),
-		"serve --role":           {app.RoleAll, app.RoleGateway, app.RoleWorker},
-		"edi ack --kind":         {"997", "999"},
-		"completion":             {"bash", "zsh"},
+		"orders list --status":     orderStatuses(),
+		"exceptions list --kind":   exceptionKinds(),
+		"serve --role":             {app.RoleAll, app.RoleGateway, app.RoleWorker},
+		"edi ack --kind":           {"997", "999"},
+		"completion":               {"bash", "zsh"},
+		"payables list --status":   {"open", "paid"},
+		"payables export --status": {"open", "paid"},
+		"payables export --format": {"csv"},
 	}}
 	for _, c := range commandTree() {
 		spec.subs[""] = append(spec.subs[""], word{c.name, c.summary})

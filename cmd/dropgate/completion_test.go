@@ -49,7 +49,7 @@ func TestBashCompletes(t *testing.T) {
 	f := filepath.Join(t.TempDir(), "dropgate.bash")
 	os.WriteFile(f, []byte(script), 0o644)
 	for line, want := range map[string]string{
-		"dropgate ":                               "completion connectors demo dlq edi exceptions feed healthcheck orders portal queues reconcile route serve suppliers trigger validate version",
+		"dropgate ":                               "completion connectors demo dlq edi exceptions feed healthcheck orders payables portal queues reconcile route serve suppliers trigger validate version",
 		"dropgate ord":                            "orders",
 		"dropgate orders ":                        "cancel list release show",
 		"dropgate dlq re":                         "replay",

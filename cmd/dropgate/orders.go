@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/dropgate/dropgate/core/margin"
 	"github.com/dropgate/dropgate/core/model"
 )
 
@@ -84,6 +85,12 @@ func runOrdersShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var a model.Aggregate
 	return show(ctx, c, af, stdout, "GET", "/orders/"+url.PathEscape(fs.Arg(0)), nil, &a, func() error {
 		printOrder(stdout, &a)
+		// The margin is a second request; a server without it (501) just
+		// leaves the section out.
+		var m margin.Report
+		if _, err := call(ctx, c, "GET", "/orders/"+url.PathEscape(fs.Arg(0))+"/margin", &m); err == nil {
+			printMargin(stdout, m)
+		}
 		return nil
 	})
 }

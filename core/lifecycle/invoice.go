@@ -7,6 +7,10 @@ import (
 	"github.com/dropgate/dropgate/core/model"
 )
 
+// InvoiceProblemsKey is the key of an invoice.mismatched event's data
+// holding the differences found, one a line.
+const InvoiceProblemsKey = "problems"
+
 // ApplyInvoice matches a supplier invoice (810, INVOIC) to its PO: every
 // invoiced line against the quantity shipped and the agreed unit cost.
 // Variances are flagged as an exception; a clean invoice on a fully
@@ -56,7 +60,10 @@ func ApplyInvoice(a *model.Aggregate, inv *model.Invoice, docID string, s Step) 
 		return out, nil
 	}
 	a.Log(model.TimelineEntry{At: s.At, Entity: "po:" + po.Number, Event: "invoice.mismatch", Cause: s.Cause, Message: msg + "; " + strings.Join(problems, "; ")})
-	out.emit(model.Event{Type: model.EvInvoiceMismatched, PONumber: po.Number, Supplier: po.Supplier, Data: map[string]string{"invoice": inv.Number}})
+	// The problems travel with the event: accounts payable flags them on
+	// the supplier's payable (core/app/payables).
+	out.emit(model.Event{Type: model.EvInvoiceMismatched, PONumber: po.Number, Supplier: po.Supplier,
+		Data: map[string]string{"invoice": inv.Number, InvoiceProblemsKey: strings.Join(problems, "\n")}})
 	out.raise(model.ExInvoiceMismatch, a, po, fmt.Sprintf("invoice %s does not match %s: %s", inv.Number, po.Number, strings.Join(problems, "; ")), "resolve")
 	return out, nil
 }

@@ -27,6 +27,25 @@ type SupplierProfile struct {
 	// SafetyBuffer, when set, replaces routing.safety_buffer for this
 	// supplier: a feed refreshed daily needs more slack than a live API.
 	SafetyBuffer *int64 `yaml:"safety_buffer"`
+	// PaymentTerms say when the supplier's invoices fall due when an
+	// invoice carries no terms of its own (X12 ITD).
+	PaymentTerms PaymentTerms `yaml:"payment_terms"`
+}
+
+// DefaultNetDays is the payment term of a supplier with no payment_terms.
+const DefaultNetDays = 30
+
+// PaymentTerms are a supplier's agreed payment terms.
+type PaymentTerms struct {
+	NetDays *int `yaml:"net_days"` // days after the invoice date; default 30
+}
+
+// Net returns the days after the invoice date its payment is due.
+func (t PaymentTerms) Net() int {
+	if t.NetDays == nil {
+		return DefaultNetDays
+	}
+	return *t.NetDays
 }
 
 // Buffer returns the safety buffer that applies to this supplier.
@@ -47,6 +66,9 @@ func (p SupplierProfile) Check() []Problem {
 	}
 	if p.Score < 0 || p.Score > 100 {
 		ps = append(ps, Problem{Path: "score", Message: fmt.Sprintf("%d is outside 0–100", p.Score)})
+	}
+	if n := p.PaymentTerms.NetDays; n != nil && (*n < 0 || *n > 365) {
+		ps = append(ps, Problem{Path: "payment_terms.net_days", Message: fmt.Sprintf("%d is outside 0–365", *n)})
 	}
 	if !money.KnownCurrency(p.Currency) {
 		return ps // reported on its own; fees cannot be checked against it

@@ -218,8 +218,15 @@ func (u *UI) order(w http.ResponseWriter, r *http.Request) {
 	sort.SliceStable(tl, func(i, j int) bool { return tl[i].At.After(tl[j].At) })
 	held := slices.ContainsFunc(a.Order.Holds, func(h model.Hold) bool { return lifecycle.IsReleaseHold(h.Code) })
 	cancellable := a.Order.Status != model.OrderCancelled && a.Order.Status != model.OrderShipped && a.Order.Status != model.OrderDelivered
-	u.render(w, r, "order", map[string]any{"A": a, "Timeline": tl, "Exceptions": xs, "Live": true, "Flash": r.URL.Query().Get("done"),
-		"ReleaseHeld": held, "Cancellable": cancellable})
+	data := map[string]any{"A": a, "Timeline": tl, "Exceptions": xs, "Live": true, "Flash": r.URL.Query().Get("done"),
+		"ReleaseHeld": held, "Cancellable": cancellable}
+	if acc, ok := u.Ops.(ports.Accounts); ok {
+		// The margin is a side panel: the page shows without it.
+		if m, err := acc.Margin(r.Context(), id); err == nil {
+			data["Margin"] = m
+		}
+	}
+	u.render(w, r, "order", data)
 }
 
 func actorOf(r *http.Request) string { return "ui" }

@@ -12,6 +12,7 @@ import (
 	"github.com/dropgate/dropgate/core/app/notify"
 	"github.com/dropgate/dropgate/core/app/operations"
 	"github.com/dropgate/dropgate/core/app/orders"
+	"github.com/dropgate/dropgate/core/app/payables"
 	"github.com/dropgate/dropgate/core/app/payments"
 	"github.com/dropgate/dropgate/core/app/ports"
 	"github.com/dropgate/dropgate/core/app/purchasing"
@@ -51,6 +52,7 @@ type Services struct {
 	Scorecards *scorecards.Service
 	Payments   *payments.Service
 	Notify     *notify.Service
+	Payables   *payables.Service
 }
 
 // Compile-time checks: the ports the gateway uses.
@@ -90,7 +92,8 @@ func New(d *app.Deps, o Options) (*Services, error) {
 	s.Scorecards = scorecards.New(d, o.Detector)
 	s.Payments = payments.New(d)
 	s.Notify = notify.New(d, o.Notify)
-	rs := []registrar{s.Orders, s.Purchasing, s.Fulfilment, s.Sync, s.Operations, s.Reconcile, s.Tracking, s.Payments, s.Notify}
+	s.Payables = payables.New(d)
+	rs := []registrar{s.Orders, s.Purchasing, s.Fulfilment, s.Sync, s.Operations, s.Reconcile, s.Tracking, s.Payments, s.Notify, s.Payables}
 	if s.Feeds != nil {
 		rs = append(rs, s.Feeds)
 	}

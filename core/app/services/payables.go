@@ -1,0 +1,33 @@
+package services
+
+import (
+	"context"
+
+	"github.com/dropgate/dropgate/core/app/ports"
+	"github.com/dropgate/dropgate/core/margin"
+	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/core/money"
+	"github.com/dropgate/dropgate/core/repo"
+)
+
+var _ ports.Accounts = operator{}
+
+func (o operator) Payables(ctx context.Context, where map[string]string, p repo.Page) ([]model.Payable, string, error) {
+	return o.s.Payables.List(ctx, where, p)
+}
+
+func (o operator) MarkPayablePaid(ctx context.Context, id, actor string) (*model.Payable, error) {
+	return o.s.Payables.MarkPaid(ctx, id, actor)
+}
+
+// Margin prices POs not invoiced yet with the suppliers' configured fees,
+// as routing counted them.
+func (o operator) Margin(ctx context.Context, orderID string) (margin.Report, error) {
+	a, _, err := o.s.Deps.Orders.Get(ctx, orderID)
+	if err != nil {
+		return margin.Report{}, err
+	}
+	return margin.Of(a, func(supplier, currency string) money.Money {
+		return o.s.Deps.Profiles[supplier].FeesIn(currency)
+	})
+}
