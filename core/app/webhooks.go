@@ -15,7 +15,8 @@ type Delivery struct {
 	Topic     string
 	ID        string
 	Body      []byte
-	RawKey    string // where the raw body is kept for replay
+	RawKey    string            // where the raw body is kept for replay
+	Proof     map[string]string // connector.Delivery.Proof
 }
 
 // WebhookSink processes the deliveries of the connectors it accepts: a

@@ -1,6 +1,8 @@
 package orders
 
 import (
+	"strings"
+
 	"github.com/dropgate/dropgate/core/app"
 	"github.com/dropgate/dropgate/core/job"
 	"github.com/dropgate/dropgate/core/model"
@@ -10,10 +12,11 @@ import (
 type Webhook struct {
 	Channel    string
 	Topic      string
-	Delivery   string // the platform's delivery id
-	OrderRef   string // the channel's order id, when the gateway could read it
-	ReceivedAt string // RFC 3339
-	Body       []byte // the raw body, byte for byte
+	Delivery   string            // the platform's delivery id
+	OrderRef   string            // the channel's order id, when the gateway could read it
+	ReceivedAt string            // RFC 3339
+	Body       []byte            // the raw body, byte for byte
+	Proof      map[string]string // connector.Delivery.Proof
 }
 
 // KindWebhook is the ingest job of one delivery. Its payload is the raw
@@ -39,6 +42,7 @@ const (
 	metaDelivery = "delivery"
 	metaReceived = "received_at"
 	metaOrderRef = "order_ref"
+	metaProof    = "proof." // a prefix: one key per Proof entry
 )
 
 type webhookCodec struct{}
@@ -48,10 +52,22 @@ func (webhookCodec) Encode(w Webhook) ([]byte, map[string]string, error) {
 	if w.OrderRef != "" {
 		meta[metaOrderRef] = w.OrderRef
 	}
+	for k, v := range w.Proof {
+		meta[metaProof+k] = v
+	}
 	return w.Body, meta, nil
 }
 
 func (webhookCodec) Decode(payload []byte, meta map[string]string) (Webhook, error) {
-	return Webhook{Channel: meta[metaChannel], Topic: meta[metaTopic], Delivery: meta[metaDelivery],
-		ReceivedAt: meta[metaReceived], OrderRef: meta[metaOrderRef], Body: payload}, nil
+	w := Webhook{Channel: meta[metaChannel], Topic: meta[metaTopic], Delivery: meta[metaDelivery],
+		ReceivedAt: meta[metaReceived], OrderRef: meta[metaOrderRef], Body: payload}
+	for k, v := range meta {
+		if name, ok := strings.CutPrefix(k, metaProof); ok {
+			if w.Proof == nil {
+				w.Proof = map[string]string{}
+			}
+			w.Proof[name] = v
+		}
+	}
+	return w, nil
 }
