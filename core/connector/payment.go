@@ -94,7 +94,7 @@ type PaymentEventDecoder interface {
 // API with the proof VerifyWebhook kept). An error that is not
 // retryable marks the delivery a permanent failure.
 type PaymentEventVerifier interface {
-	VerifyPaymentEvent(ctx context.Context, proof map[string]string, body []byte) error
+	VerifyPaymentEvent(ctx context.Context, proof string, body []byte) error
 }
 
 // AuthorizationWindow is how long a provider's authorisation can be

@@ -1,8 +1,6 @@
 package orders
 
 import (
-	"strings"
-
 	"github.com/dropgate/dropgate/core/app"
 	"github.com/dropgate/dropgate/core/job"
 	"github.com/dropgate/dropgate/core/model"
@@ -16,7 +14,7 @@ type Webhook struct {
 	OrderRef   string            // the channel's order id, when the gateway could read it
 	ReceivedAt string            // RFC 3339
 	Body       []byte            // the raw body, byte for byte
-	Proof      map[string]string // connector.Delivery.Proof
+	Proof      string // connector.Delivery.Proof
 }
 
 // KindWebhook is the ingest job of one delivery. Its payload is the raw
@@ -42,7 +40,7 @@ const (
 	metaDelivery = "delivery"
 	metaReceived = "received_at"
 	metaOrderRef = "order_ref"
-	metaProof    = "proof." // a prefix: one key per Proof entry
+	metaProof    = "proof"
 )
 
 type webhookCodec struct{}
@@ -52,22 +50,13 @@ func (webhookCodec) Encode(w Webhook) ([]byte, map[string]string, error) {
 	if w.OrderRef != "" {
 		meta[metaOrderRef] = w.OrderRef
 	}
-	for k, v := range w.Proof {
-		meta[metaProof+k] = v
+	if w.Proof != "" {
+		meta[metaProof] = w.Proof
 	}
 	return w.Body, meta, nil
 }
 
 func (webhookCodec) Decode(payload []byte, meta map[string]string) (Webhook, error) {
-	w := Webhook{Channel: meta[metaChannel], Topic: meta[metaTopic], Delivery: meta[metaDelivery],
-		ReceivedAt: meta[metaReceived], OrderRef: meta[metaOrderRef], Body: payload}
-	for k, v := range meta {
-		if name, ok := strings.CutPrefix(k, metaProof); ok {
-			if w.Proof == nil {
-				w.Proof = map[string]string{}
-			}
-			w.Proof[name] = v
-		}
-	}
-	return w, nil
+	return Webhook{Channel: meta[metaChannel], Topic: meta[metaTopic], Delivery: meta[metaDelivery],
+		ReceivedAt: meta[metaReceived], OrderRef: meta[metaOrderRef], Proof: meta[metaProof], Body: payload}, nil
 }
