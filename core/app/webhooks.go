@@ -15,7 +15,7 @@ type Delivery struct {
 	Topic     string
 	ID        string
 	Body      []byte
-	RawKey    string            // where the raw body is kept for replay
+	RawKey    string // where the raw body is kept for replay
 	Proof     string // connector.Delivery.Proof
 }
 

@@ -10,10 +10,10 @@ import (
 type Webhook struct {
 	Channel    string
 	Topic      string
-	Delivery   string            // the platform's delivery id
-	OrderRef   string            // the channel's order id, when the gateway could read it
-	ReceivedAt string            // RFC 3339
-	Body       []byte            // the raw body, byte for byte
+	Delivery   string // the platform's delivery id
+	OrderRef   string // the channel's order id, when the gateway could read it
+	ReceivedAt string // RFC 3339
+	Body       []byte // the raw body, byte for byte
 	Proof      string // connector.Delivery.Proof
 }
 
