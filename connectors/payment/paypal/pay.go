@@ -152,6 +152,9 @@ func (c *Connector) Refund(ctx context.Context, ref connector.PaymentRef, amount
 		}
 		captured += m.Amount
 		body := map[string]any{}
+		if amount.Amount == 0 && cp.Status == "REFUNDED" {
+			continue // nothing left on it
+		}
 		if amount.Amount > 0 {
 			if left <= 0 {
 				continue
