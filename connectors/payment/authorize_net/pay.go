@@ -92,23 +92,28 @@ func (c *Connector) money(n json.Number) (money.Money, error) {
 // marked sent (a crash or a lost answer after the call) is first looked
 // up, so it is not made twice.
 func (c *Connector) transact(ctx context.Context, op, refID string, tr txRequest, settled func(d details) bool) (txResponse, error) {
+	var version int64 // of the state record; 0: none yet
 	rec, err := c.env.State.GetRecord(ctx, moveKind, refID)
 	switch {
-	case err == nil && string(rec.Data) != "sent":
-		var done txResponse
-		if json.Unmarshal(rec.Data, &done) == nil && done.TransID != "" {
-			return done, nil
+	case err == nil:
+		version = rec.Version
+		if string(rec.Data) != "sent" {
+			var done txResponse
+			if json.Unmarshal(rec.Data, &done) == nil && done.TransID != "" {
+				return done, nil
+			}
+		} else if tr.RefTransID != "" && settled != nil {
+			if d, derr := c.details(ctx, tr.RefTransID); derr == nil && settled(d) {
+				done := txResponse{ResponseCode: "1", TransID: d.TransID, RefTransID: tr.RefTransID}
+				c.keep(ctx, refID, done, version)
+				return done, nil
+			}
 		}
-	case err == nil && tr.RefTransID != "" && settled != nil:
-		if d, derr := c.details(ctx, tr.RefTransID); derr == nil && settled(d) {
-			done := txResponse{ResponseCode: "1", TransID: d.TransID, RefTransID: tr.RefTransID}
-			c.keep(ctx, refID, done)
-			return done, nil
-		}
-	case err != nil && !errors.Is(err, store.ErrNotFound):
+	case !errors.Is(err, store.ErrNotFound):
 		return txResponse{}, fault.Retryable(fmt.Errorf("authorize_net: %s: read state: %w", op, err))
 	}
-	if _, err := c.env.State.PutRecord(ctx, store.Record{Kind: moveKind, ID: refID, Data: []byte("sent")}); err != nil {
+	version, err = c.env.State.PutRecord(ctx, store.Record{Kind: moveKind, ID: refID, Data: []byte("sent"), Version: version})
+	if err != nil {
 		return txResponse{}, fault.Retryable(fmt.Errorf("authorize_net: %s: record: %w", op, err))
 	}
 	var req createTx
@@ -119,13 +124,13 @@ func (c *Connector) transact(ctx context.Context, op, refID string, tr txRequest
 	if err := c.post(ctx, op, req, &out); err != nil {
 		return txResponse{}, err
 	}
-	c.keep(ctx, refID, out.TransactionResponse)
+	c.keep(ctx, refID, out.TransactionResponse, version)
 	return out.TransactionResponse, nil
 }
 
-func (c *Connector) keep(ctx context.Context, refID string, tr txResponse) {
+func (c *Connector) keep(ctx context.Context, refID string, tr txResponse, version int64) {
 	b, _ := json.Marshal(tr)
-	if _, err := c.env.State.PutRecord(ctx, store.Record{Kind: moveKind, ID: refID, Data: b}); err != nil {
+	if _, err := c.env.State.PutRecord(ctx, store.Record{Kind: moveKind, ID: refID, Data: b, Version: version}); err != nil {
 		// The movement is made; a retry finds it marked sent and looks
 		// it up instead of repeating it.
 		c.env.Log().Warn("authorize_net: movement not recorded", "ref", refID, "err", err)
