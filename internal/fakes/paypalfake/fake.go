@@ -270,3 +270,19 @@ func (f *Fake) Sign(body []byte) http.Header {
 }
 
 func sum(b []byte) []byte { s := sha256.Sum256(b); return s[:] }
+
+// Authorized adds an order the storefront already authorised (the buyer
+// approved it and the checkout called authorize), returning the
+// authorisation's id.
+func (f *Fake) Authorized(currency, value, customID string) string {
+	id := f.CreateOrder(currency, value, customID)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	o := f.orders[id]
+	now := f.o.Clock.Now().UTC()
+	a := &Authorization{ID: f.next("0AW"), OrderID: id, Status: "CREATED", CustomID: customID, Amount: o.Amount,
+		Created: now, Expires: now.Add(29 * 24 * time.Hour)}
+	f.auths[a.ID] = a
+	o.Auths, o.Status = append(o.Auths, a.ID), "COMPLETED"
+	return a.ID
+}
