@@ -11,10 +11,7 @@ package authnetfake
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/dropgate/dropgate/core/clock"
@@ -152,14 +149,4 @@ func (f *Fake) serve(r *http.Request) *kit.Response {
 	return nil
 }
 
-func cents(v string) (int64, bool) {
-	whole, frac, _ := strings.Cut(v, ".")
-	if len(frac) > 2 || whole == "" {
-		return 0, false
-	}
-	frac += strings.Repeat("0", 2-len(frac))
-	n, err := strconv.ParseInt(whole+frac, 10, 64)
-	return n, err == nil && n >= 0
-}
-
-func dollars(n int64) json.Number { return json.Number(fmt.Sprintf("%d.%02d", n/100, n%100)) }
+func dollars(n int64) json.Number { return json.Number(kit.Decimal2(n)) }

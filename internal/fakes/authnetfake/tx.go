@@ -50,7 +50,7 @@ func (f *Fake) transaction(refID string, raw json.RawMessage) *kit.Response {
 			"responseCode": "1", "authCode": "FAKE01", "transId": t.ID, "refTransID": tr.RefTransID, "accountNumber": t.Card,
 			"messages": []map[string]string{{"code": "1", "description": "This transaction has been approved."}}}})
 	}
-	amount, amountOK := cents(tr.Amount)
+	amount, amountOK := kit.Cents(tr.Amount)
 	switch tr.TransactionType {
 	case "authOnlyTransaction":
 		if tr.Payment.OpaqueData == nil || tr.Payment.OpaqueData.DataValue == "" || !amountOK || amount == 0 {

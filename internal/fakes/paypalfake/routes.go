@@ -4,29 +4,12 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/internal/fakes/kit"
 )
-
-// cents reads a two-decimal value string ("12.34", "12") as minor units;
-// the fake keeps to two-decimal currencies.
-func cents(v string) (int64, bool) {
-	whole, frac, _ := strings.Cut(v, ".")
-	if len(frac) > 2 || whole == "" {
-		return 0, false
-	}
-	frac += strings.Repeat("0", 2-len(frac))
-	n, err := strconv.ParseInt(whole+frac, 10, 64)
-	return n, err == nil && n >= 0
-}
-
-func value(n int64) string { return fmt.Sprintf("%d.%02d", n/100, n%100) }
 
 func read(r *http.Request, v any) error {
 	b, err := io.ReadAll(r.Body)
@@ -114,10 +97,10 @@ func (f *Fake) capture(r *http.Request) *kit.Response {
 	if a.Status != "CREATED" && a.Status != "PARTIALLY_CAPTURED" {
 		return f.fail(http.StatusUnprocessableEntity, "UNPROCESSABLE_ENTITY", "AUTHORIZATION_ALREADY_CAPTURED", "Authorization is "+a.Status+".")
 	}
-	total, _ := cents(a.Amount.Value)
+	total, _ := kit.Cents(a.Amount.Value)
 	amt := total - a.Captured
 	if req.Amount != nil {
-		n, ok := cents(req.Amount.Value)
+		n, ok := kit.Cents(req.Amount.Value)
 		if !ok || req.Amount.CurrencyCode != a.Amount.CurrencyCode {
 			return f.fail(http.StatusUnprocessableEntity, "UNPROCESSABLE_ENTITY", "CURRENCY_MISMATCH", "amount is not valid: "+req.Amount.Value+" "+req.Amount.CurrencyCode)
 		}
@@ -128,7 +111,7 @@ func (f *Fake) capture(r *http.Request) *kit.Response {
 	}
 	final := req.FinalCapture == nil || *req.FinalCapture // PayPal's default is a final capture
 	a.Captured += amt
-	c := &Capture{ID: f.next("3C6"), AuthID: a.ID, Status: "COMPLETED", Amount: Amount{a.Amount.CurrencyCode, value(amt)}, Final: final}
+	c := &Capture{ID: f.next("3C6"), AuthID: a.ID, Status: "COMPLETED", Amount: Amount{a.Amount.CurrencyCode, kit.Decimal2(amt)}, Final: final}
 	f.captures[c.ID] = c
 	a.Captures = append(a.Captures, c.ID)
 	a.Status = "PARTIALLY_CAPTURED"
@@ -168,10 +151,10 @@ func (f *Fake) refund(r *http.Request) *kit.Response {
 	if !ok {
 		return f.notFound(r.PathValue("id"))
 	}
-	total, _ := cents(c.Amount.Value)
+	total, _ := kit.Cents(c.Amount.Value)
 	amt := total - c.Refunded
 	if req.Amount != nil {
-		n, ok := cents(req.Amount.Value)
+		n, ok := kit.Cents(req.Amount.Value)
 		if !ok || req.Amount.CurrencyCode != c.Amount.CurrencyCode {
 			return f.fail(http.StatusUnprocessableEntity, "UNPROCESSABLE_ENTITY", "CURRENCY_MISMATCH", "amount is not valid")
 		}
@@ -185,7 +168,7 @@ func (f *Fake) refund(r *http.Request) *kit.Response {
 	if c.Refunded == total {
 		c.Status = "REFUNDED"
 	}
-	rf := &Refund{ID: f.next("1JU"), CaptureID: c.ID, Status: "COMPLETED", Amount: Amount{c.Amount.CurrencyCode, value(amt)}}
+	rf := &Refund{ID: f.next("1JU"), CaptureID: c.ID, Status: "COMPLETED", Amount: Amount{c.Amount.CurrencyCode, kit.Decimal2(amt)}}
 	f.refunds[rf.ID] = rf
 	f.moves++
 	return kit.Created(map[string]any{"id": rf.ID, "status": rf.Status, "amount": rf.Amount})
