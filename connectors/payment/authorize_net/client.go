@@ -1,4 +1,4 @@
-package authorize_net //nolint:revive
+package authorizenet
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-// Package authorize_net is the Authorize.net payment connector (the JSON
+// Package authorizenet is the Authorize.net payment connector (the JSON
 // API's createTransactionRequest): it authorises a card at order
 // (authOnlyTransaction), captures from the authorisation when a shipment
 // leaves (priorAuthCaptureTransaction, a partial amount allowed), voids an
@@ -7,7 +7,7 @@
 // and each money movement is recorded in the connector's state first, so a
 // retried job never charges twice. Webhooks are verified with
 // X-ANET-Signature (HMAC-SHA512 of the body with the signature key).
-package authorize_net //nolint:revive // the registry type has an underscore
+package authorizenet
 
 import (
 	"fmt"
