@@ -15,6 +15,8 @@ import (
 	_ "github.com/dropgate/dropgate/connectors/marketplace/etsy"
 	_ "github.com/dropgate/dropgate/connectors/marketplace/meta_commerce"
 	_ "github.com/dropgate/dropgate/connectors/marketplace/walmart"
+	_ "github.com/dropgate/dropgate/connectors/payment/authorize_net"
+	_ "github.com/dropgate/dropgate/connectors/payment/paypal"
 	_ "github.com/dropgate/dropgate/connectors/payment/stripe"
 	_ "github.com/dropgate/dropgate/connectors/supplier/edi_x12"
 	_ "github.com/dropgate/dropgate/connectors/supplier/edifact"

@@ -16,6 +16,7 @@ type Delivery struct {
 	ID        string
 	Body      []byte
 	RawKey    string // where the raw body is kept for replay
+	Proof     string // connector.Delivery.Proof
 }
 
 // WebhookSink processes the deliveries of the connectors it accepts: a

@@ -29,6 +29,11 @@ type Delivery struct {
 	// OrderRef is the channel's order id when the event is about an order;
 	// jobs of one order are processed in order.
 	OrderRef string
+	// Proof is what a provider that verifies by calling back needs later,
+	// in the queued job (PayPal's transmission headers), encoded by the
+	// connector; it travels with the job, since VerifyWebhook may do no
+	// I/O. A string keeps Delivery comparable.
+	Proof string
 }
 
 // WebhookVerifier checks a webhook's signature over its raw bytes. No I/O:

@@ -89,6 +89,14 @@ type PaymentEventDecoder interface {
 	DecodePaymentEvent(ctx context.Context, body []byte) (PaymentEvent, error)
 }
 
+// PaymentEventVerifier verifies a delivery in its queued job, where I/O
+// is allowed (PayPal verifies by calling its verify-webhook-signature
+// API with the proof VerifyWebhook kept). An error that is not
+// retryable marks the delivery a permanent failure.
+type PaymentEventVerifier interface {
+	VerifyPaymentEvent(ctx context.Context, proof string, body []byte) error
+}
+
 // AuthorizationWindow is how long a provider's authorisation can be
 // trusted: past it, an order with nothing shipped is captured in full
 // rather than left to lapse (a card authorisation lasts about 7 days).

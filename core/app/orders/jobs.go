@@ -14,6 +14,7 @@ type Webhook struct {
 	OrderRef   string // the channel's order id, when the gateway could read it
 	ReceivedAt string // RFC 3339
 	Body       []byte // the raw body, byte for byte
+	Proof      string // connector.Delivery.Proof
 }
 
 // KindWebhook is the ingest job of one delivery. Its payload is the raw
@@ -39,6 +40,7 @@ const (
 	metaDelivery = "delivery"
 	metaReceived = "received_at"
 	metaOrderRef = "order_ref"
+	metaProof    = "proof"
 )
 
 type webhookCodec struct{}
@@ -48,10 +50,13 @@ func (webhookCodec) Encode(w Webhook) ([]byte, map[string]string, error) {
 	if w.OrderRef != "" {
 		meta[metaOrderRef] = w.OrderRef
 	}
+	if w.Proof != "" {
+		meta[metaProof] = w.Proof
+	}
 	return w.Body, meta, nil
 }
 
 func (webhookCodec) Decode(payload []byte, meta map[string]string) (Webhook, error) {
 	return Webhook{Channel: meta[metaChannel], Topic: meta[metaTopic], Delivery: meta[metaDelivery],
-		ReceivedAt: meta[metaReceived], OrderRef: meta[metaOrderRef], Body: payload}, nil
+		ReceivedAt: meta[metaReceived], OrderRef: meta[metaOrderRef], Proof: meta[metaProof], Body: payload}, nil
 }

@@ -45,7 +45,7 @@ const dedupeWindow = 72 * time.Hour
 // AcceptWebhook durably queues a verified delivery (the gateway's intake
 // port). A delivery id seen before is store.ErrDuplicate.
 func (s *Service) AcceptWebhook(ctx context.Context, channel string, d connector.Delivery, body []byte, received time.Time) (string, error) {
-	j, err := KindWebhook.New(Webhook{Channel: channel, Topic: d.Topic, Delivery: d.ID, OrderRef: d.OrderRef,
+	j, err := KindWebhook.New(Webhook{Channel: channel, Topic: d.Topic, Delivery: d.ID, OrderRef: d.OrderRef, Proof: d.Proof,
 		ReceivedAt: received.UTC().Format(time.RFC3339Nano), Body: body})
 	if err != nil {
 		return "", err
@@ -71,7 +71,7 @@ func (s *Service) handleWebhook(ctx context.Context, j *store.Job, w Webhook) er
 	if err := s.d.Blobs.PutBlob(ctx, rawKey, w.Body); err != nil {
 		return fmt.Errorf("keep raw webhook: %w", err)
 	}
-	return sink.HandleDelivery(ctx, app.Delivery{Connector: w.Channel, Topic: w.Topic, ID: w.Delivery, Body: w.Body, RawKey: rawKey})
+	return sink.HandleDelivery(ctx, app.Delivery{Connector: w.Channel, Topic: w.Topic, ID: w.Delivery, Body: w.Body, RawKey: rawKey, Proof: w.Proof})
 }
 
 // Accepts implements app.WebhookSink: the deliveries of channels, which

@@ -30,6 +30,13 @@ func (s *Service) HandleDelivery(ctx context.Context, d app.Delivery) error {
 	if !ok {
 		return fault.Permanentf("payment webhook: connector %q is not configured", d.Connector)
 	}
+	if v, ok := connector.As[connector.PaymentEventVerifier](c); ok {
+		if err := v.VerifyPaymentEvent(ctx, d.Proof, d.Body); err != nil {
+			// The provider's verdict is permanent (the connector says so);
+			// the provider being unreachable is retried.
+			return fmt.Errorf("payment webhook %s from %s: verify: %w", d.ID, d.Connector, err)
+		}
+	}
 	dec, _ := connector.As[connector.PaymentEventDecoder](c)
 	ev, err := dec.DecodePaymentEvent(ctx, d.Body)
 	if err != nil {
