@@ -6,6 +6,7 @@ import (
 	_ "github.com/dropgate/dropgate/connectors/carrier/aftership"
 	_ "github.com/dropgate/dropgate/connectors/carrier/easypost"
 	_ "github.com/dropgate/dropgate/connectors/carrier/shippo"
+	_ "github.com/dropgate/dropgate/connectors/carrier/ups"
 	_ "github.com/dropgate/dropgate/connectors/channel/bigcommerce"
 	_ "github.com/dropgate/dropgate/connectors/channel/magento2"
 	_ "github.com/dropgate/dropgate/connectors/channel/shopify"
