@@ -5,6 +5,7 @@ package all
 import (
 	_ "github.com/dropgate/dropgate/connectors/carrier/aftership"
 	_ "github.com/dropgate/dropgate/connectors/carrier/easypost"
+	_ "github.com/dropgate/dropgate/connectors/carrier/fedex"
 	_ "github.com/dropgate/dropgate/connectors/carrier/shippo"
 	_ "github.com/dropgate/dropgate/connectors/carrier/ups"
 	_ "github.com/dropgate/dropgate/connectors/channel/bigcommerce"
