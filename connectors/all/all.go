@@ -4,6 +4,7 @@ package all
 
 import (
 	_ "github.com/dropgate/dropgate/connectors/carrier/aftership"
+	_ "github.com/dropgate/dropgate/connectors/carrier/dhl"
 	_ "github.com/dropgate/dropgate/connectors/carrier/easypost"
 	_ "github.com/dropgate/dropgate/connectors/carrier/fedex"
 	_ "github.com/dropgate/dropgate/connectors/carrier/shippo"
