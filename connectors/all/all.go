@@ -9,6 +9,7 @@ import (
 	_ "github.com/dropgate/dropgate/connectors/carrier/fedex"
 	_ "github.com/dropgate/dropgate/connectors/carrier/shippo"
 	_ "github.com/dropgate/dropgate/connectors/carrier/ups"
+	_ "github.com/dropgate/dropgate/connectors/carrier/usps"
 	_ "github.com/dropgate/dropgate/connectors/channel/bigcommerce"
 	_ "github.com/dropgate/dropgate/connectors/channel/magento2"
 	_ "github.com/dropgate/dropgate/connectors/channel/shopify"
