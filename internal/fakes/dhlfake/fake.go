@@ -8,10 +8,10 @@ package dhlfake
 
 import (
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/dropgate/dropgate/core/clock"
+	"github.com/dropgate/dropgate/internal/fakes/carrierfake"
 	"github.com/dropgate/dropgate/internal/fakes/kit"
 )
 
@@ -53,13 +53,11 @@ func Scan(t time.Time, statusCode, description string) Event {
 	return Event{Timestamp: t.UTC().Format(time.RFC3339), StatusCode: statusCode, Status: description, Description: description}
 }
 
-// Fake is a DHL developer account.
+// Fake is a DHL developer account and its scripted histories (AddScan,
+// Tracked).
 type Fake struct {
+	carrierfake.Histories[Event]
 	srv *kit.Server
-
-	mu      sync.Mutex
-	history map[string][]Event // oldest first
-	tracked map[string]int
 }
 
 // New builds the fake.
@@ -68,7 +66,7 @@ func New(opts ...Option) *Fake {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	f := &Fake{history: map[string][]Event{}, tracked: map[string]int{}}
+	f := &Fake{}
 	f.srv = kit.New(kit.Options{Name: "dhlfake", Clock: o.clock, Auth: kit.HeaderToken("DHL-API-Key", APIKey),
 		Limit: o.limit, Errors: kit.ProblemJSON})
 	f.srv.Handle("GET "+TrackPath, f.track)
@@ -87,20 +85,6 @@ func (f *Fake) Start() string { return f.srv.Start() }
 // Close stops the server.
 func (f *Fake) Close() { f.srv.Close() }
 
-// AddScan appends an event to a number's history.
-func (f *Fake) AddScan(number string, e Event) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.history[number] = append(f.history[number], e)
-}
-
-// Tracked is how many answers number got.
-func (f *Fake) Tracked(number string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.tracked[number]
-}
-
 // track answers with the shipment, its latest event as status and its
 // events most recent first.
 func (f *Fake) track(r *http.Request) *kit.Response {
@@ -108,17 +92,10 @@ func (f *Fake) track(r *http.Request) *kit.Response {
 	if n == "" {
 		return kit.JSON(http.StatusBadRequest, kit.ProblemJSON(400, "", "trackingNumber is required"))
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	hist, ok := f.history[n]
+	events, ok := f.Answer(n)
 	if !ok {
 		return kit.JSON(http.StatusNotFound, map[string]any{"title": "No result found", "status": 404,
 			"detail": "No shipment with given tracking number found."})
-	}
-	f.tracked[n]++
-	events := make([]Event, len(hist))
-	for i, e := range hist {
-		events[len(hist)-1-i] = e
 	}
 	sh := map[string]any{"id": n, "service": "express", "events": events}
 	if len(events) > 0 {

@@ -8,15 +8,13 @@
 package fedexfake
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/dropgate/dropgate/core/clock"
+	"github.com/dropgate/dropgate/internal/fakes/carrierfake"
 	"github.com/dropgate/dropgate/internal/fakes/kit"
 )
 
@@ -66,16 +64,12 @@ func Scan(t time.Time, typ, description string) ScanEvent {
 	return ScanEvent{Date: t.Format(time.RFC3339), EventType: typ, EventDescription: description}
 }
 
-// Fake is a FedEx account.
+// Fake is a FedEx account: its tokens (Minted, ExpireTokens) and
+// scripted histories (AddScan, Tracked).
 type Fake struct {
-	srv   *kit.Server
-	clock clock.Clock
-
-	mu      sync.Mutex
-	tokens  map[string]time.Time
-	minted  int
-	history map[string][]ScanEvent // oldest first
-	tracked map[string]int
+	*carrierfake.Tokens
+	carrierfake.Histories[ScanEvent]
+	srv *kit.Server
 }
 
 // New builds the fake.
@@ -84,7 +78,7 @@ func New(opts ...Option) *Fake {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	f := &Fake{clock: o.clock, tokens: map[string]time.Time{}, history: map[string][]ScanEvent{}, tracked: map[string]int{}}
+	f := &Fake{Tokens: &carrierfake.Tokens{Clock: o.clock, TTL: TokenTTL, Prefix: "fx-"}}
 	f.srv = kit.New(kit.Options{
 		Name: "fedexfake", Clock: o.clock, Auth: kit.AuthFunc(f.auth), Limit: o.limit, Errors: Errors,
 		LimitKey: func(*http.Request, string) string { return "account" },
@@ -115,34 +109,6 @@ func (f *Fake) Start() string { return f.srv.Start() }
 // Close stops the server.
 func (f *Fake) Close() { f.srv.Close() }
 
-// AddScan appends a scan to a number's history (the number becomes known).
-func (f *Fake) AddScan(number string, e ScanEvent) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.history[number] = append(f.history[number], e)
-}
-
-// Minted is how many tokens were issued.
-func (f *Fake) Minted() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.minted
-}
-
-// Tracked is how many tracking answers number got.
-func (f *Fake) Tracked(number string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.tracked[number]
-}
-
-// ExpireTokens ends every issued token.
-func (f *Fake) ExpireTokens() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	clear(f.tokens)
-}
-
 // auth: the token route takes the credentials in its form; the others a
 // live bearer token.
 func (f *Fake) auth(r *http.Request, body []byte) (string, bool) {
@@ -154,27 +120,14 @@ func (f *Fake) auth(r *http.Request, body []byte) (string, bool) {
 		id := form.Get("client_id")
 		return id, kit.Equal(id, ClientID) && kit.Equal(form.Get("client_secret"), ClientSecret)
 	}
-	h := r.Header.Get("Authorization")
-	if len(h) < 8 || h[:7] != "Bearer " {
-		return "", false
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	exp, ok := f.tokens[h[7:]]
-	return ClientID, ok && f.clock.Now().Before(exp)
+	return ClientID, f.LiveBearer(r.Header.Get("Authorization"))
 }
 
 func (f *Fake) token(r *http.Request) *kit.Response {
 	if r.FormValue("grant_type") != "client_credentials" {
 		return kit.JSON(http.StatusBadRequest, Errors(400, "BAD.REQUEST.ERROR", "grant_type is invalid"))
 	}
-	var b [24]byte
-	_, _ = rand.Read(b[:])
-	tok := "fx-" + hex.EncodeToString(b[:])
-	f.mu.Lock()
-	f.tokens[tok] = f.clock.Now().Add(TokenTTL)
-	f.minted++
-	f.mu.Unlock()
+	tok := f.Mint()
 	return kit.OK(map[string]any{"access_token": tok, "token_type": "bearer", "expires_in": int(TokenTTL/time.Second) - 1, "scope": "CXS"})
 }
 
@@ -198,22 +151,15 @@ func (f *Fake) track(r *http.Request) *kit.Response {
 	if len(req.TrackingInfo) > 30 {
 		return kit.JSON(http.StatusBadRequest, Errors(400, "TRACKING.TRACKINGNUMBER.LIMIT", "Up to 30 tracking numbers per request."))
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	var results []any
 	for _, ti := range req.TrackingInfo {
 		n := ti.TrackingNumberInfo.TrackingNumber
-		hist, ok := f.history[n]
+		scans, ok := f.Answer(n)
 		var tr map[string]any
 		if !ok {
 			tr = map[string]any{"trackingNumberInfo": map[string]string{"trackingNumber": n},
 				"error": map[string]string{"code": "TRACKING.TRACKINGNUMBER.NOTFOUND", "message": "Tracking number cannot be found. Please correct the tracking number and try again."}}
 		} else {
-			f.tracked[n]++
-			scans := make([]ScanEvent, len(hist))
-			for i, s := range hist {
-				scans[len(hist)-1-i] = s
-			}
 			tr = map[string]any{"trackingNumberInfo": map[string]string{"trackingNumber": n}, "scanEvents": scans}
 			if len(scans) > 0 {
 				tr["latestStatusDetail"] = map[string]string{"code": scans[0].EventType, "description": scans[0].EventDescription}

@@ -8,8 +8,6 @@
 package upsfake
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,6 +16,7 @@ import (
 	"time"
 
 	"github.com/dropgate/dropgate/core/clock"
+	"github.com/dropgate/dropgate/internal/fakes/carrierfake"
 	"github.com/dropgate/dropgate/internal/fakes/kit"
 )
 
@@ -85,16 +84,15 @@ func Scan(t time.Time, typ, code, description string) Activity {
 		GMTTime: t.Format("15:04:05"), GMTOffset: "+00:00", Status: Status{Type: typ, Code: code, Description: description}}
 }
 
-// Fake is a UPS account.
+// Fake is a UPS account: its tokens (Minted, ExpireTokens) and scripted
+// histories (AddScan, Tracked).
 type Fake struct {
+	*carrierfake.Tokens
+	carrierfake.Histories[Activity]
 	srv   *kit.Server
 	clock clock.Clock
 
 	mu      sync.Mutex
-	tokens  map[string]time.Time // token → expiry
-	minted  int
-	history map[string][]Activity // number → scans, oldest first
-	tracked map[string]int
 	transID map[string]int
 }
 
@@ -104,8 +102,8 @@ func New(opts ...Option) *Fake {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	f := &Fake{clock: o.clock, tokens: map[string]time.Time{}, history: map[string][]Activity{},
-		tracked: map[string]int{}, transID: map[string]int{}}
+	f := &Fake{clock: o.clock, transID: map[string]int{},
+		Tokens: &carrierfake.Tokens{Clock: o.clock, TTL: TokenTTL, Prefix: "ups-"}}
 	f.srv = kit.New(kit.Options{
 		Name: "upsfake", Clock: o.clock, Auth: kit.AuthFunc(f.auth), Limit: o.limit, Errors: Errors,
 		LimitKey: func(*http.Request, string) string { return "account" },
@@ -138,34 +136,6 @@ func (f *Fake) Start() string { return f.srv.Start() }
 // Close stops the server.
 func (f *Fake) Close() { f.srv.Close() }
 
-// AddScan appends a scan to a number's history (the number becomes known).
-func (f *Fake) AddScan(number string, a Activity) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.history[number] = append(f.history[number], a)
-}
-
-// Minted is how many tokens were issued.
-func (f *Fake) Minted() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.minted
-}
-
-// Tracked is how many tracking answers number got.
-func (f *Fake) Tracked(number string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.tracked[number]
-}
-
-// ExpireTokens ends every issued token (revoked, or its life over).
-func (f *Fake) ExpireTokens() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	clear(f.tokens)
-}
-
 func (f *Fake) fail(status int, code, message string) *kit.Response {
 	return kit.JSON(status, Errors(status, code, message))
 }
@@ -177,22 +147,7 @@ func (f *Fake) auth(r *http.Request, _ []byte) (string, bool) {
 		u, p, ok := r.BasicAuth()
 		return u, ok && kit.Equal(u, ClientID) && kit.Equal(p, ClientSecret)
 	}
-	tok, ok := cutBearer(r.Header.Get("Authorization"))
-	if !ok {
-		return "", false
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	exp, ok := f.tokens[tok]
-	return ClientID, ok && f.clock.Now().Before(exp)
-}
-
-func cutBearer(h string) (string, bool) {
-	const p = "Bearer "
-	if len(h) <= len(p) || h[:len(p)] != p {
-		return "", false
-	}
-	return h[len(p):], true
+	return ClientID, f.LiveBearer(r.Header.Get("Authorization"))
 }
 
 func (f *Fake) token(r *http.Request) *kit.Response {
@@ -201,13 +156,7 @@ func (f *Fake) token(r *http.Request) *kit.Response {
 	if err != nil || form.Get("grant_type") != "client_credentials" {
 		return f.fail(http.StatusBadRequest, "10400", "Invalid/Missing grant_type")
 	}
-	var b [24]byte
-	_, _ = rand.Read(b[:])
-	tok := "ups-" + hex.EncodeToString(b[:])
-	f.mu.Lock()
-	f.tokens[tok] = f.clock.Now().Add(TokenTTL)
-	f.minted++
-	f.mu.Unlock()
+	tok := f.Mint()
 	return kit.OK(map[string]any{"token_type": "Bearer", "issued_at": strconv.FormatInt(f.clock.Now().UnixMilli(), 10),
 		"client_id": ClientID, "access_token": tok, "expires_in": strconv.Itoa(int(TokenTTL/time.Second) - 1),
 		"refresh_count": "0", "status": "approved"})
@@ -225,16 +174,11 @@ func (f *Fake) track(r *http.Request) *kit.Response {
 		return f.fail(http.StatusBadRequest, "TW0001", "Invalid inquiryNumber")
 	}
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.transID[tid]++
-	hist, ok := f.history[n]
+	f.mu.Unlock()
+	acts, ok := f.Answer(n)
 	if !ok {
 		return f.fail(http.StatusNotFound, "TW0003", "Tracking Information Not Found")
-	}
-	f.tracked[n]++
-	acts := make([]Activity, len(hist))
-	for i, a := range hist {
-		acts[len(hist)-1-i] = a
 	}
 	pkg := map[string]any{"trackingNumber": n, "activity": acts}
 	if len(acts) > 0 {

@@ -8,14 +8,12 @@
 package uspsfake
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/dropgate/dropgate/core/clock"
+	"github.com/dropgate/dropgate/internal/fakes/carrierfake"
 	"github.com/dropgate/dropgate/internal/fakes/kit"
 )
 
@@ -66,16 +64,12 @@ func Scan(t time.Time, code, eventType string) Event {
 		GMTTimestamp: t.UTC().Format(time.RFC3339)}
 }
 
-// Fake is a USPS developer app.
+// Fake is a USPS developer app: its tokens (Minted, ExpireTokens) and
+// scripted histories (AddScan, Tracked).
 type Fake struct {
-	srv   *kit.Server
-	clock clock.Clock
-
-	mu      sync.Mutex
-	tokens  map[string]time.Time
-	minted  int
-	history map[string][]Event // oldest first
-	tracked map[string]int
+	*carrierfake.Tokens
+	carrierfake.Histories[Event]
+	srv *kit.Server
 }
 
 // New builds the fake.
@@ -84,7 +78,7 @@ func New(opts ...Option) *Fake {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	f := &Fake{clock: o.clock, tokens: map[string]time.Time{}, history: map[string][]Event{}, tracked: map[string]int{}}
+	f := &Fake{Tokens: &carrierfake.Tokens{Clock: o.clock, TTL: TokenTTL, Prefix: "usps-"}}
 	f.srv = kit.New(kit.Options{
 		Name: "uspsfake", Clock: o.clock, Auth: kit.AuthFunc(f.auth), Limit: o.limit, Errors: Errors,
 		LimitKey: func(*http.Request, string) string { return "app" },
@@ -112,34 +106,6 @@ func (f *Fake) Start() string { return f.srv.Start() }
 // Close stops the server.
 func (f *Fake) Close() { f.srv.Close() }
 
-// AddScan appends an event to a number's history.
-func (f *Fake) AddScan(number string, e Event) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.history[number] = append(f.history[number], e)
-}
-
-// Minted is how many tokens were issued.
-func (f *Fake) Minted() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.minted
-}
-
-// Tracked is how many answers number got.
-func (f *Fake) Tracked(number string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.tracked[number]
-}
-
-// ExpireTokens ends every issued token.
-func (f *Fake) ExpireTokens() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	clear(f.tokens)
-}
-
 func (f *Fake) auth(r *http.Request, body []byte) (string, bool) {
 	if r.URL.Path == TokenPath {
 		form, err := url.ParseQuery(string(body))
@@ -149,27 +115,14 @@ func (f *Fake) auth(r *http.Request, body []byte) (string, bool) {
 		id := form.Get("client_id")
 		return id, kit.Equal(id, ClientID) && kit.Equal(form.Get("client_secret"), ClientSecret)
 	}
-	h := r.Header.Get("Authorization")
-	if len(h) < 8 || h[:7] != "Bearer " {
-		return "", false
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	exp, ok := f.tokens[h[7:]]
-	return ClientID, ok && f.clock.Now().Before(exp)
+	return ClientID, f.LiveBearer(r.Header.Get("Authorization"))
 }
 
 func (f *Fake) token(r *http.Request) *kit.Response {
 	if r.FormValue("grant_type") != "client_credentials" {
 		return kit.JSON(http.StatusBadRequest, Errors(400, "invalid_request", "grant_type must be client_credentials"))
 	}
-	var b [24]byte
-	_, _ = rand.Read(b[:])
-	tok := "usps-" + hex.EncodeToString(b[:])
-	f.mu.Lock()
-	f.tokens[tok] = f.clock.Now().Add(TokenTTL)
-	f.minted++
-	f.mu.Unlock()
+	tok := f.Mint()
 	return kit.OK(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(TokenTTL/time.Second) - 1,
 		"status": "approved", "scope": "tracking", "issuer": "api.usps.com", "client_id": ClientID})
 }
@@ -178,16 +131,9 @@ func (f *Fake) token(r *http.Request) *kit.Response {
 // number is a 404.
 func (f *Fake) track(r *http.Request) *kit.Response {
 	n := r.PathValue("number")
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	hist, ok := f.history[n]
+	events, ok := f.Answer(n)
 	if !ok {
 		return kit.JSON(http.StatusNotFound, Errors(404, "404", "The tracking number may be incorrect or the status update is not yet available."))
-	}
-	f.tracked[n]++
-	events := make([]Event, len(hist))
-	for i, e := range hist {
-		events[len(hist)-1-i] = e
 	}
 	res := map[string]any{"trackingNumber": n, "trackingEvents": events}
 	if len(events) > 0 {
