@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/carrierapi"
 	"github.com/dropgate/dropgate/internal/jsonpos"
 )
 
@@ -83,7 +83,7 @@ func updates(number string, res *trackResponse) ([]connector.TrackingUpdate, err
 		}
 		for ei := len(sh.Events) - 1; ei >= 0; ei-- {
 			e := sh.Events[ei]
-			at, err := parseTime(e.Timestamp)
+			at, err := carrierapi.ParseTime(e.Timestamp)
 			if err != nil {
 				return nil, fault.Permanent(fmt.Errorf("dhl: track %s: $.shipments[%d].events[%d].timestamp: %w", number, si, ei, err))
 			}
@@ -101,16 +101,4 @@ func updates(number string, res *trackResponse) ([]connector.TrackingUpdate, err
 		}
 	}
 	return out, nil
-}
-
-// parseTime reads RFC 3339, or DHL's local time without a zone (taken as
-// UTC: the state table orders a parcel's own events, all written alike).
-func parseTime(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
-	}
-	if t, err := time.Parse("2006-01-02T15:04:05", s); err == nil {
-		return t.UTC(), nil
-	}
-	return time.Time{}, fmt.Errorf("%q is not an ISO 8601 time", s)
 }

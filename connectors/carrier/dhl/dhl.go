@@ -37,12 +37,7 @@ type Config struct {
 
 // Check validates values without I/O.
 func (c *Config) Check() []connector.Problem {
-	var ps []connector.Problem
-	if c.BaseURL != "" {
-		if u, err := url.Parse(c.BaseURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-			ps = append(ps, connector.Problem{Path: "base_url", Message: "must be an http(s) URL"})
-		}
-	}
+	ps := carrierapi.CheckBaseURL(c.BaseURL)
 	if c.Language != "" && len(c.Language) != 2 {
 		ps = append(ps, connector.Problem{Path: "language", Message: "must be a two-letter ISO 639-1 code"})
 	}
@@ -76,12 +71,9 @@ var _ connector.PackageTracker = (*Connector)(nil)
 func New(env connector.Env, cfg *Config) (*Connector, error) { return newConnector(env, cfg, nil) }
 
 func newConnector(env connector.Env, cfg *Config, rt http.RoundTripper) (*Connector, error) {
-	base := strings.TrimSuffix(cfg.BaseURL, "/")
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	if u, err := url.Parse(base); err != nil || u.Host == "" {
-		return nil, fmt.Errorf("dhl: base_url %q is not an http(s) URL", cfg.BaseURL)
+	base, err := carrierapi.BaseURL(Type, cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, err
 	}
 	// One instance per API key: the budget is keyed by the instance
 	// (the key itself is a secret and never becomes a limiter key).
@@ -115,7 +107,7 @@ func errorText(body []byte) string {
 // oldest first. A number DHL does not know yet (404) is no events, so
 // polling goes on.
 func (c *Connector) Track(ctx context.Context, _ string, number string) ([]connector.TrackingUpdate, error) {
-	number = strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(number), " ", ""))
+	number = carrierapi.Normal(number)
 	if number == "" {
 		return nil, nil
 	}

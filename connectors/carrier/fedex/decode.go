@@ -9,6 +9,7 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/carrierapi"
 	"github.com/dropgate/dropgate/internal/jsonpos"
 )
 
@@ -100,13 +101,7 @@ func updates(number string, res *trackResponse) ([]connector.TrackingUpdate, err
 				ev := model.TrackingEvent{At: at.UTC(), Status: Status(s.EventType), Code: s.EventType,
 					Description: strings.TrimSpace(s.EventDescription), Provider: Type}
 				l := s.ScanLocation
-				var loc []string
-				for _, p := range []string{l.City, l.StateOrProvinceCode, l.CountryCode} {
-					if p != "" {
-						loc = append(loc, p)
-					}
-				}
-				ev.Location = strings.Join(loc, ", ")
+				ev.Location = carrierapi.Place(l.City, l.StateOrProvinceCode, l.CountryCode)
 				out = append(out, connector.TrackingUpdate{Carrier: "fedex", TrackingNumber: n, Event: ev})
 			}
 		}

@@ -8,9 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -36,12 +34,7 @@ type Config struct {
 
 // Check validates values without I/O.
 func (c *Config) Check() []connector.Problem {
-	if c.BaseURL != "" {
-		if u, err := url.Parse(c.BaseURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-			return []connector.Problem{{Path: "base_url", Message: "must be an http(s) URL"}}
-		}
-	}
-	return nil
+	return carrierapi.CheckBaseURL(c.BaseURL)
 }
 
 func init() {
@@ -70,12 +63,9 @@ var _ connector.PackageTracker = (*Connector)(nil)
 func New(env connector.Env, cfg *Config) (*Connector, error) { return newConnector(env, cfg, nil) }
 
 func newConnector(env connector.Env, cfg *Config, rt http.RoundTripper) (*Connector, error) {
-	base := strings.TrimSuffix(cfg.BaseURL, "/")
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	if u, err := url.Parse(base); err != nil || u.Host == "" {
-		return nil, fmt.Errorf("fedex: base_url %q is not an http(s) URL", cfg.BaseURL)
+	base, err := carrierapi.BaseURL(Type, cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, err
 	}
 	return &Connector{env: env, base: base, api: &carrierapi.Client{
 		Carrier: Type, Env: env, HTTP: carrierapi.NewHTTP(env, "fedex:"+cfg.ClientID, rt),
@@ -114,7 +104,7 @@ func errorText(body []byte) string {
 // oldest first. A number FedEx does not know yet is no events, so
 // polling goes on.
 func (c *Connector) Track(ctx context.Context, _ string, number string) ([]connector.TrackingUpdate, error) {
-	number = strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(number), " ", ""))
+	number = carrierapi.Normal(number)
 	if number == "" {
 		return nil, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/carrierapi"
 	"github.com/dropgate/dropgate/internal/jsonpos"
 )
 
@@ -108,7 +109,7 @@ func updates(number string, res *trackResponse) ([]connector.TrackingUpdate, err
 				ev := model.TrackingEvent{At: at, Status: Status(a.Status.Type, a.Status.Code, a.Status.Description),
 					Description: strings.TrimSpace(a.Status.Description), Code: code, Provider: Type}
 				if l := a.Location; l != nil {
-					ev.Location = joinNonEmpty(l.Address.City, l.Address.StateProvince, l.Address.CountryCode)
+					ev.Location = carrierapi.Place(l.Address.City, l.Address.StateProvince, l.Address.CountryCode)
 				}
 				out = append(out, connector.TrackingUpdate{Carrier: "ups", TrackingNumber: n, Event: ev})
 			}
@@ -143,14 +144,4 @@ func (a activity) at() (time.Time, error) {
 		return time.Time{}, fmt.Errorf("date/time %q %q %q: not YYYYMMDD HHMMSS ±hh:mm", a.Date, a.Time, a.GMTOffset)
 	}
 	return t.UTC(), nil
-}
-
-func joinNonEmpty(parts ...string) string {
-	var keep []string
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			keep = append(keep, p)
-		}
-	}
-	return strings.Join(keep, ", ")
 }

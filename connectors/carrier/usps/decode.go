@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/carrierapi"
 	"github.com/dropgate/dropgate/internal/jsonpos"
 )
 
@@ -74,30 +74,13 @@ func updates(number string, res *trackResponse) ([]connector.TrackingUpdate, err
 		if ts == "" {
 			ts = e.EventTimestamp
 		}
-		at, err := parseTime(ts)
+		at, err := carrierapi.ParseTime(ts)
 		if err != nil {
-			return nil, fault.Permanent(fmt.Errorf("usps: track %s: $.trackingEvents[%d]: %w", number, i, err))
-		}
-		var loc []string
-		for _, p := range []string{e.EventCity, e.EventState, e.EventCountry} {
-			if p != "" {
-				loc = append(loc, p)
-			}
+			return nil, fault.Permanent(fmt.Errorf("usps: track %s: $.trackingEvents[%d] timestamp: %w", number, i, err))
 		}
 		out = append(out, connector.TrackingUpdate{Carrier: "usps", TrackingNumber: n, Event: model.TrackingEvent{
 			At: at, Status: Status(e.EventCode), Code: e.EventCode, Description: strings.TrimSpace(e.EventType),
-			Location: strings.Join(loc, ", "), Provider: Type}})
+			Location: carrierapi.Place(e.EventCity, e.EventState, e.EventCountry), Provider: Type}})
 	}
 	return out, nil
-}
-
-// parseTime reads RFC 3339, or a time without a zone (read as UTC).
-func parseTime(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
-	}
-	if t, err := time.Parse("2006-01-02T15:04:05", s); err == nil {
-		return t.UTC(), nil
-	}
-	return time.Time{}, fmt.Errorf("timestamp %q is not an ISO 8601 time", s)
 }
