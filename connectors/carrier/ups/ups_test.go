@@ -25,12 +25,15 @@ func rig(t *testing.T) (*connectortest.Rig, *upsfake.Fake, *Connector) {
 	return r, f, newTest(t, r, f)
 }
 
-func newTest(t *testing.T, r *connectortest.Rig, f *upsfake.Fake) *Connector {
+func newTest(t interface {
+	Helper()
+	Fatalf(string, ...any)
+}, r *connectortest.Rig, f *upsfake.Fake) *Connector {
 	t.Helper()
 	c, err := newConnector(r.Env, &Config{ClientID: upsfake.ClientID, ClientSecret: connector.Secret(upsfake.ClientSecret),
 		BaseURL: "https://onlinetools.ups.test"}, f.Transport())
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("new connector: %v", err)
 	}
 	return c
 }
@@ -67,7 +70,7 @@ func TestTrackMapsHistory(t *testing.T) {
 	f.AddScan(number, upsfake.Scan(t0.Add(40*time.Hour), "D", "KB", "DELIVERED"))
 	ups, err := c.Track(context.Background(), "ups", number)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("new connector: %v", err)
 	}
 	want := []model.TrackingStatus{model.TrackLabelCreated, model.TrackInTransit, model.TrackDelivered}
 	if len(ups) != len(want) {
@@ -96,14 +99,14 @@ func TestTokenReuseAndRefresh(t *testing.T) {
 		}
 	}
 	if _, err := newTest(t, r, f).Track(ctx, "ups", number); err != nil {
-		t.Fatal(err)
+		t.Fatalf("new connector: %v", err)
 	}
 	if f.Minted() != 1 {
 		t.Fatalf("minted %d tokens for 4 calls, want 1", f.Minted())
 	}
 	r.Clock.Advance(upsfake.TokenTTL - time.Minute)
 	if _, err := c.Track(ctx, "ups", number); err != nil {
-		t.Fatal(err)
+		t.Fatalf("new connector: %v", err)
 	}
 	if f.Minted() != 2 {
 		t.Fatalf("minted %d, want a fresh token near expiry", f.Minted())
