@@ -118,6 +118,9 @@ func TestTokenReuseAndRefresh(t *testing.T) {
 	if f.Minted() != 3 || f.Tracked(number) != 6 {
 		t.Fatalf("minted %d tracked %d", f.Minted(), f.Tracked(number))
 	}
+	if n := f.ReusedTransIDs(); n != 0 {
+		t.Errorf("%d transId values sent twice, want one per request", n)
+	}
 }
 
 func TestErrorsClassified(t *testing.T) {

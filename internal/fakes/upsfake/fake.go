@@ -187,3 +187,17 @@ func (f *Fake) track(r *http.Request) *kit.Response {
 	return kit.OK(map[string]any{"trackResponse": map[string]any{"shipment": []any{
 		map[string]any{"inquiryNumber": n, "package": []any{pkg}}}}})
 }
+
+// ReusedTransIDs is how many transId values came more than once: UPS
+// wants one per request.
+func (f *Fake) ReusedTransIDs() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.transID {
+		if c > 1 {
+			n++
+		}
+	}
+	return n
+}
