@@ -4,8 +4,12 @@ package all
 
 import (
 	_ "github.com/dropgate/dropgate/connectors/carrier/aftership"
+	_ "github.com/dropgate/dropgate/connectors/carrier/dhl"
 	_ "github.com/dropgate/dropgate/connectors/carrier/easypost"
+	_ "github.com/dropgate/dropgate/connectors/carrier/fedex"
 	_ "github.com/dropgate/dropgate/connectors/carrier/shippo"
+	_ "github.com/dropgate/dropgate/connectors/carrier/ups"
+	_ "github.com/dropgate/dropgate/connectors/carrier/usps"
 	_ "github.com/dropgate/dropgate/connectors/channel/bigcommerce"
 	_ "github.com/dropgate/dropgate/connectors/channel/magento2"
 	_ "github.com/dropgate/dropgate/connectors/channel/shopify"

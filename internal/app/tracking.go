@@ -15,6 +15,11 @@ func (carrierDetector) DetectCarrier(number string) (string, bool) {
 	return ms[0].Carrier, true
 }
 
+// CarrierFromName implements core/app/tracking.Namer: "UPS Ground" is ups.
+func (carrierDetector) CarrierFromName(name string) (string, bool) {
+	return tracking.CarrierFromName(name)
+}
+
 // TrackingDetector is the check-digit detector for tools built outside
 // an App (`dropgate route --explain` computing scorecards).
 func TrackingDetector() interface{ DetectCarrier(string) (string, bool) } {

@@ -12,3 +12,11 @@ func TestCarrierDetector(t *testing.T) {
 		t.Error("detected a carrier for garbage")
 	}
 }
+
+func TestCarrierDetectorNamesCarriers(t *testing.T) {
+	for name, want := range map[string]string{"UPS Ground": "ups", "Federal Express": "fedex", "USPS Priority Mail": "usps", "DHL Express": "dhl"} {
+		if got, ok := (carrierDetector{}).CarrierFromName(name); !ok || got != want {
+			t.Errorf("CarrierFromName(%q) = %q, %v; want %q", name, got, ok, want)
+		}
+	}
+}

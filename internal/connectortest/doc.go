@@ -23,6 +23,7 @@
 //	RunDocuments     read supplier documents from the inbox: list, read,
 //	                 parse, archive; stable ids; garbage never panics
 //	RunStatusPoll    poll a supplier API for the status of open POs
+//	RunTracking      poll a carrier's tracking API for a parcel's events
 //
 // The suites are strict and honest: no timing assertions (a fake clock
 // moves instead, faults are injected through the fake kit and waited for

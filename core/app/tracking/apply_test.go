@@ -80,3 +80,27 @@ func TestPollBacksOff(t *testing.T) {
 		t.Fatalf("back-off %v %v %v", nextPoll(0), nextPoll(1), nextPoll(20))
 	}
 }
+
+type namer struct{}
+
+func (namer) DetectCarrier(string) (string, bool) { return "", false }
+func (namer) CarrierFromName(name string) (string, bool) {
+	if name == "UPS Ground" {
+		return "ups", true
+	}
+	return "", false
+}
+
+// A shipment's carrier written as a service name finds its connector.
+func TestCarrierCodeByName(t *testing.T) {
+	s := &Service{detector: namer{}}
+	if got := s.carrierCode("UPS Ground"); got != "ups" {
+		t.Errorf("UPS Ground = %q, want ups", got)
+	}
+	if got := s.carrierCode(" OnTrac "); got != "ontrac" {
+		t.Errorf("an unnamed carrier = %q, want it lower-cased", got)
+	}
+	if got := (&Service{}).carrierCode("FedEx"); got != "fedex" {
+		t.Errorf("without a namer = %q", got)
+	}
+}

@@ -88,9 +88,9 @@ func (s *Service) onShipment(ctx context.Context, a *model.Aggregate, ev model.E
 		if pkg.TrackingNumber == "" {
 			continue
 		}
-		p := Parcel{Order: a.Order.ID, Shipment: sh.ID, Number: normal(pkg.TrackingNumber), Carrier: strings.ToLower(pkg.Carrier)}
+		p := Parcel{Order: a.Order.ID, Shipment: sh.ID, Number: normal(pkg.TrackingNumber), Carrier: s.carrierCode(pkg.Carrier)}
 		if p.Carrier == "" {
-			p.Carrier = strings.ToLower(sh.Carrier)
+			p.Carrier = s.carrierCode(sh.Carrier)
 		}
 		if p.Carrier == "" && s.detector != nil {
 			p.Carrier, _ = s.detector.DetectCarrier(p.Number)
@@ -136,6 +136,24 @@ func (s *Service) Lookup(ctx context.Context, number string) (Parcel, error) {
 		return Parcel{}, fmt.Errorf("tracking index %s: %w", number, err)
 	}
 	return p, nil
+}
+
+// Namer maps a free-text carrier name ("UPS Ground", "Federal Express")
+// to its canonical code; a Detector that is one names the carriers of
+// shipments, so "UPS Ground" finds the ups connector.
+type Namer interface {
+	CarrierFromName(name string) (code string, ok bool)
+}
+
+// carrierCode is a shipment's carrier as a canonical code: by name when
+// the detector knows names, else lower-cased as written.
+func (s *Service) carrierCode(name string) string {
+	if n, ok := s.detector.(Namer); ok && name != "" {
+		if code, ok := n.CarrierFromName(name); ok {
+			return code
+		}
+	}
+	return strings.ToLower(strings.TrimSpace(name))
 }
 
 // tracker returns a configured connector that polls carrier.
