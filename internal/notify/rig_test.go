@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"github.com/dropgate/dropgate/internal/testutil"
 	"io"
 	"net"
 	"os"
@@ -88,7 +89,7 @@ func startSMTP(t *testing.T, b *smtpServer) (string, int) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Skipf("no loopback listener: %v", err)
+		testutil.Unavailable(t, "no loopback listener for the SMTP server: %v", err)
 	}
 	srv := smtp.NewServer(b)
 	srv.Domain = "localhost"
