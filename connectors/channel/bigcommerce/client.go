@@ -15,6 +15,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/internal/httpclient"
+	"github.com/dropgate/dropgate/internal/jsonpos"
 )
 
 // BigCommerce's rate-limit headers (api-rate-limits.mdx): the store's
@@ -95,7 +96,7 @@ func (c *Connector) call(ctx context.Context, method, path string, q url.Values,
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
 		if err := dec.Decode(out); err != nil {
-			return nil, fault.Permanent(fmt.Errorf("%s: decode answer: %w", op, jsonError(raw, err)))
+			return nil, fault.Permanent(fmt.Errorf("%s: decode answer: %w", op, jsonpos.Where(raw, err)))
 		}
 	}
 	return resp.Header, nil

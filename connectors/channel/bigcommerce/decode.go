@@ -12,6 +12,7 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/internal/httpclient"
+	"github.com/dropgate/dropgate/internal/jsonpos"
 )
 
 // productsPage is the most order products one v2 call returns.
@@ -65,7 +66,7 @@ func parseHook(body []byte) (*hook, error) {
 	dec.UseNumber()
 	var hk hook
 	if err := dec.Decode(&hk); err != nil {
-		return nil, jsonError(body, err)
+		return nil, jsonpos.Where(body, err)
 	}
 	if hk.Scope == "" {
 		return nil, fmt.Errorf("$.scope: missing")
@@ -143,34 +144,6 @@ func (c *Connector) eventOf(o bcOrder, products []bcProduct, addrs []bcAddress, 
 		ev.Kind, ev.At, ev.Reason = connector.EventOrderCancelled, *m.CancelledAt, m.CancelReason
 	}
 	return ev, nil
-}
-
-func jsonError(body []byte, err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		l, c := lineCol(body, se.Offset-1)
-		return fmt.Errorf("invalid JSON at line %d, column %d ($): %v", l, c, se)
-	case errors.As(err, &te):
-		l, c := lineCol(body, te.Offset)
-		return fmt.Errorf("line %d, column %d ($.%s): expected %s, got JSON %s", l, c, te.Field, te.Type, te.Value)
-	}
-	l, c := lineCol(body, int64(len(body)))
-	return fmt.Errorf("line %d, column %d ($): %w", l, c, err)
-}
-
-func lineCol(b []byte, off int64) (int, int) {
-	off = min(max(off, 0), int64(len(b)))
-	line, col := 1, 1
-	for _, ch := range b[:off] {
-		if ch == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return line, col
 }
 
 // integer checks a BigCommerce id is a whole number and returns its text.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/money"
+	"github.com/dropgate/dropgate/internal/jsonpos"
 )
 
 // wcOrder is the part of a WC REST v3 order dropgate reads. Ids and money
@@ -119,37 +119,9 @@ func parseOrder(body []byte) (*wcOrder, error) {
 	dec.UseNumber()
 	var o wcOrder
 	if err := dec.Decode(&o); err != nil {
-		return nil, jsonError(body, err)
+		return nil, jsonpos.Where(body, err)
 	}
 	return &o, nil
-}
-
-func jsonError(body []byte, err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		l, c := lineCol(body, se.Offset-1)
-		return fmt.Errorf("invalid JSON at line %d, column %d ($): %v", l, c, se)
-	case errors.As(err, &te):
-		l, c := lineCol(body, te.Offset)
-		return fmt.Errorf("line %d, column %d ($.%s): expected %s, got JSON %s", l, c, te.Field, te.Type, te.Value)
-	}
-	l, c := lineCol(body, int64(len(body)))
-	return fmt.Errorf("line %d, column %d ($): %w", l, c, err)
-}
-
-func lineCol(b []byte, off int64) (int, int) {
-	off = min(max(off, 0), int64(len(b)))
-	line, col := 1, 1
-	for _, ch := range b[:off] {
-		if ch == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return line, col
 }
 
 // ToOrder maps a WooCommerce order to the canonical model. A price the

@@ -15,6 +15,7 @@ import (
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/money"
+	"github.com/dropgate/dropgate/internal/jsonpos"
 )
 
 // Topics of DecodeEvent. Amazon has no HTTP push (notifications go to
@@ -406,30 +407,16 @@ func jsonWhere(body []byte, err error) error {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		l, col := lineCol(body, int64(len(body)))
+		l, col := jsonpos.LineCol(body, int64(len(body)))
 		return fmt.Errorf("invalid JSON at line %d, column %d: the payload ends early", l, col)
 	case errors.As(err, &se):
-		l, col := lineCol(body, se.Offset-1)
+		l, col := jsonpos.LineCol(body, se.Offset-1)
 		return fmt.Errorf("invalid JSON at line %d, column %d: %v", l, col, se)
 	case errors.As(err, &te):
-		l, col := lineCol(body, te.Offset)
+		l, col := jsonpos.LineCol(body, te.Offset)
 		return fmt.Errorf("line %d, column %d ($.%s): expected %s, got JSON %s", l, col, te.Field, te.Type, te.Value)
 	}
 	return err
-}
-
-func lineCol(b []byte, off int64) (int, int) {
-	off = min(max(off, 0), int64(len(b)))
-	line, col := 1, 1
-	for _, ch := range b[:off] {
-		if ch == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return line, col
 }
 
 // shippedQty is QuantityShipped (0 when absent or unreadable).
