@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dropgate/dropgate/core/model"
@@ -17,7 +18,7 @@ import (
 func Corrected(a *model.Aggregate, o *model.Order, p ReleasePolicy, r Router, s Step) Outcome {
 	var out Outcome
 	invalid := func(h model.Hold) bool { return h.Code == model.HoldInvalidOrder }
-	if a.Order.Status == model.OrderCancelled || len(a.POs) > 0 || !hasHold(a.Order.Holds, invalid) || len(Validate(o)) > 0 {
+	if a.Order.Status == model.OrderCancelled || len(a.POs) > 0 || !slices.ContainsFunc(a.Order.Holds, invalid) || len(Validate(o)) > 0 {
 		return out
 	}
 	out.Changed = true
@@ -39,11 +40,7 @@ func Corrected(a *model.Aggregate, o *model.Order, p ReleasePolicy, r Router, s 
 	if len(a.Order.Holds) == 0 {
 		for _, h := range p.Holds(&a.Order, s) {
 			a.Order.AddHold(h)
-			a.Log(model.TimelineEntry{At: s.At, Entity: "order", Event: "order.on_hold", To: string(model.OrderOnHold), Cause: s.Cause, Message: h.Reason, Data: map[string]string{"code": h.Code}})
-			out.emit(model.Event{Type: model.EvOrderHeld, Data: map[string]string{"code": h.Code}})
-			if IsReleaseHold(h.Code) && h.Code != model.HoldPayment && h.Code != model.HoldReview {
-				out.raise(model.ExReleaseHeld, a, nil, h.Reason, "release", "resolve")
-			}
+			announceHold(a, h, s, &out)
 		}
 	}
 	if len(a.Order.Holds) == 0 {
@@ -54,13 +51,4 @@ func Corrected(a *model.Aggregate, o *model.Order, p ReleasePolicy, r Router, s 
 	}
 	out.emit(model.Event{Type: model.EvAvailabilityChanged})
 	return out
-}
-
-func hasHold(hs []model.Hold, match func(model.Hold) bool) bool {
-	for _, h := range hs {
-		if match(h) {
-			return true
-		}
-	}
-	return false
 }

@@ -40,25 +40,31 @@ func Receive(a *model.Aggregate, r Router, p ReleasePolicy, s Step) Outcome {
 		out.Add(Route(a, r, false, s))
 	}
 	for _, h := range a.Order.Holds {
-		a.Log(model.TimelineEntry{At: s.At, Entity: "order", Event: "order.on_hold", To: string(model.OrderOnHold), Cause: s.Cause, Message: h.Reason, Data: map[string]string{"code": h.Code}})
-		out.emit(model.Event{Type: model.EvOrderHeld, LineID: h.LineID, Data: map[string]string{"code": h.Code}})
-		// An invalid order is fixed on the channel (a person resolves the
-		// exception); an unroutable one by a catalog change and a reroute.
-		switch {
-		case h.Code == model.HoldUnroutable:
-			out.raise(model.ExUnroutable, a, nil, h.Reason, "reroute", "resolve")
-		case h.Code == model.HoldPayment || h.Code == model.HoldReview:
-			// Normal for a bank transfer: the order page and the
-			// on_hold filter show it; the paid update releases it.
-		case IsReleaseHold(h.Code):
-			out.raise(model.ExReleaseHeld, a, nil, h.Reason, "release", "resolve")
-		default:
-			out.raise(model.ExInvalidOrder, a, nil, h.Reason, "resolve")
-		}
+		announceHold(a, h, s, &out)
 	}
 	// Its units are now committed: what the channels show changes.
 	out.emit(model.Event{Type: model.EvAvailabilityChanged})
 	return out
+}
+
+// announceHold logs a new hold of an order, tells the event table and,
+// where a person must act, raises the exception with its fixes.
+func announceHold(a *model.Aggregate, h model.Hold, s Step, out *Outcome) {
+	a.Log(model.TimelineEntry{At: s.At, Entity: "order", Event: "order.on_hold", To: string(model.OrderOnHold), Cause: s.Cause, Message: h.Reason, Data: map[string]string{"code": h.Code}})
+	out.emit(model.Event{Type: model.EvOrderHeld, LineID: h.LineID, Data: map[string]string{"code": h.Code}})
+	// An invalid order is fixed on the channel (a person resolves the
+	// exception); an unroutable one by a catalog change and a reroute.
+	switch {
+	case h.Code == model.HoldUnroutable:
+		out.raise(model.ExUnroutable, a, nil, h.Reason, "reroute", "resolve")
+	case h.Code == model.HoldPayment || h.Code == model.HoldReview:
+		// Normal for a bank transfer: the order page and the on_hold
+		// filter show it; the paid update releases it.
+	case IsReleaseHold(h.Code):
+		out.raise(model.ExReleaseHeld, a, nil, h.Reason, "release", "resolve")
+	default:
+		out.raise(model.ExInvalidOrder, a, nil, h.Reason, "resolve")
+	}
 }
 
 // Route finds suppliers for the order's open units and drafts one PO per

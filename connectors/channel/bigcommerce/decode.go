@@ -95,13 +95,12 @@ func (c *Connector) fetchOrder(ctx context.Context, id string) (bcOrder, []bcPro
 	if _, err := c.call(ctx, "GET", "/v2/orders/"+id, nil, nil, &o); err != nil {
 		return o, nil, nil, fmt.Errorf("bigcommerce: order %s: %w", id, err)
 	}
-	_, products, addrs, err := c.fetchSub(ctx, id)
+	products, addrs, err := c.fetchSub(ctx, id)
 	return o, products, addrs, err
 }
 
 // fetchSub reads an order's products (every page) and shipping addresses.
-func (c *Connector) fetchSub(ctx context.Context, id string) (bcOrder, []bcProduct, []bcAddress, error) {
-	var o bcOrder
+func (c *Connector) fetchSub(ctx context.Context, id string) ([]bcProduct, []bcAddress, error) {
 	base := "/v2/orders/" + id
 	var products []bcProduct
 	for page := 1; ; page++ {
@@ -112,7 +111,7 @@ func (c *Connector) fetchSub(ctx context.Context, id string) (bcOrder, []bcProdu
 			break
 		}
 		if err != nil {
-			return o, nil, nil, fmt.Errorf("bigcommerce: order %s: products: %w", id, err)
+			return nil, nil, fmt.Errorf("bigcommerce: order %s: products: %w", id, err)
 		}
 		products = append(products, p...)
 		if len(p) < productsPage {
@@ -121,9 +120,9 @@ func (c *Connector) fetchSub(ctx context.Context, id string) (bcOrder, []bcProdu
 	}
 	var addrs []bcAddress
 	if _, err := c.call(ctx, "GET", base+"/shipping_addresses", nil, nil, &addrs); err != nil && !errors.Is(err, errNoContent) {
-		return o, nil, nil, fmt.Errorf("bigcommerce: order %s: shipping addresses: %w", id, err)
+		return nil, nil, fmt.Errorf("bigcommerce: order %s: shipping addresses: %w", id, err)
 	}
-	return o, products, addrs, nil
+	return products, addrs, nil
 }
 
 // eventOf maps a fetched order into its event: status 0 (an incomplete

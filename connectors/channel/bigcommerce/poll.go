@@ -124,7 +124,7 @@ func (c *Connector) subResources(ctx context.Context, id, modified string) ([]bc
 	if e, ok := c.sweep.get(key); ok {
 		return e.products, e.addrs, nil
 	}
-	_, products, addrs, err := c.fetchSub(ctx, id)
+	products, addrs, err := c.fetchSub(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
