@@ -94,7 +94,7 @@ func (c *Connector) PushFulfillment(ctx context.Context, o *model.Order, sh *mod
 	// supplier can ship first. An order still waiting is acknowledged
 	// now, with the poll's own idempotency key, so whichever comes second
 	// is a no-op; a refusal (the order is past CREATED) is no obstacle.
-	if waiting, err := c.isPending(ctx, id); err != nil {
+	if waiting, err := c.acks().Has(ctx, id); err != nil {
 		return "", err
 	} else if waiting {
 		if err := c.acknowledge(ctx, id); err != nil && !fault.IsPermanent(err) {

@@ -3,7 +3,6 @@ package metacommerce
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -12,7 +11,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
-	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/acklist"
 )
 
 // sweepLookback is how far back the core's sweep lists.
@@ -111,7 +110,7 @@ func (c *Connector) PollOrders(ctx context.Context, cursor string) ([]connector.
 		}
 		q.Set("after", res.Paging.Cursors.After)
 	}
-	if err := c.addPending(ctx, created); err != nil {
+	if err := c.acks().Add(ctx, created); err != nil {
 		return nil, cursor, err
 	}
 	out := cursor
@@ -133,50 +132,9 @@ func state(raw json.RawMessage) string {
 	return strings.ToUpper(mo.OrderStatus.State)
 }
 
-func (c *Connector) pending(ctx context.Context) ([]string, store.Record, error) {
-	rec, err := c.env.State.GetRecord(ctx, ackKind, "pending")
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, store.Record{Kind: ackKind, ID: "pending"}, nil
-	}
-	if err != nil {
-		return nil, rec, fault.Retryable(fmt.Errorf("meta_commerce: read pending acknowledgements: %w", err))
-	}
-	var ids []string
-	_ = json.Unmarshal(rec.Data, &ids)
-	return ids, rec, nil
-}
-
-func (c *Connector) savePending(ctx context.Context, rec store.Record, ids []string) error {
-	if len(ids) == 0 && rec.Version == 0 {
-		return nil
-	}
-	rec.Data, _ = json.Marshal(ids)
-	if _, err := c.env.State.PutRecord(ctx, rec); err != nil {
-		return fault.Retryable(fmt.Errorf("meta_commerce: save pending acknowledgements: %w", err))
-	}
-	return nil
-}
-
-// addPending remembers orders to acknowledge at the next poll.
-func (c *Connector) addPending(ctx context.Context, ids []string) error {
-	if len(ids) == 0 || c.env.State == nil {
-		return nil
-	}
-	have, rec, err := c.pending(ctx)
-	if err != nil {
-		return err
-	}
-	seen := map[string]bool{}
-	for _, id := range have {
-		seen[id] = true
-	}
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			have = append(have, id)
-		}
-	}
-	return c.savePending(ctx, rec, have)
+// acks is the list of orders to acknowledge at the next poll.
+func (c *Connector) acks() acklist.List {
+	return acklist.List{State: c.env.State, Kind: ackKind, Name: "meta_commerce"}
 }
 
 // acknowledgePending acknowledges what the previous poll listed:
@@ -185,26 +143,9 @@ func (c *Connector) addPending(ctx context.Context, ids []string) error {
 // Meta refuses to acknowledge (cancelled since, already IN_PROGRESS) is
 // dropped with a warning; a retryable failure keeps the rest for later.
 func (c *Connector) acknowledgePending(ctx context.Context) error {
-	if c.env.State == nil {
-		return nil
-	}
-	ids, rec, err := c.pending(ctx)
-	if err != nil || len(ids) == 0 {
-		return err
-	}
-	for i, id := range ids {
-		err := c.acknowledge(ctx, id)
-		if err != nil && !fault.IsPermanent(err) {
-			if serr := c.savePending(ctx, rec, ids[i:]); serr != nil {
-				return serr
-			}
-			return err
-		}
-		if err != nil && c.env.Logger != nil {
-			c.env.Logger.Warn("meta_commerce: order not acknowledged", "order", id, "err", err)
-		}
-	}
-	return c.savePending(ctx, rec, nil)
+	return c.acks().Drain(ctx, c.acknowledge, func(id string, err error) {
+		c.env.Log().Warn("meta_commerce: order not acknowledged", "order", id, "err", err)
+	})
 }
 
 // acknowledge posts POST /{order_id}/acknowledge_order with the order's
@@ -212,18 +153,4 @@ func (c *Connector) acknowledgePending(ctx context.Context) error {
 func (c *Connector) acknowledge(ctx context.Context, id string) error {
 	body := map[string]string{"idempotency_key": "dropgate-ack-" + id, "merchant_order_reference": id}
 	return c.post(ctx, "order "+id+": acknowledge", "/"+url.PathEscape(id)+"/acknowledge_order", body, nil)
-}
-
-// isPending reports whether an order waits for its acknowledgement.
-func (c *Connector) isPending(ctx context.Context, id string) (bool, error) {
-	if c.env.State == nil {
-		return false, nil
-	}
-	ids, _, err := c.pending(ctx)
-	for _, p := range ids {
-		if p == id {
-			return true, err
-		}
-	}
-	return false, err
 }

@@ -167,7 +167,7 @@ func (c *Connector) decodeWebhook(ctx context.Context, body []byte) ([]connector
 	}
 	// Orders a webhook brought in are acknowledged at the next poll, as
 	// the poll's own are.
-	if err := c.addPending(ctx, created); err != nil {
+	if err := c.acks().Add(ctx, created); err != nil {
 		return nil, err
 	}
 	return evs, nil

@@ -12,7 +12,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
-	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/acklist"
 )
 
 // sweepLookback is how far back the core's sweep lists: the poll is the
@@ -117,7 +117,7 @@ func (c *Connector) PollOrders(ctx context.Context, cursor string) ([]connector.
 			next = c.api.String() + "/v3/orders" + nc
 		}
 	}
-	if err := c.addPending(ctx, created); err != nil {
+	if err := c.acks().Add(ctx, created); err != nil {
 		return nil, cursor, err
 	}
 	out := cursor
@@ -151,50 +151,9 @@ func isStatus(err error, status int) bool {
 	return errors.As(err, &se) && se.status == status
 }
 
-func (c *Connector) pending(ctx context.Context) ([]string, store.Record, error) {
-	rec, err := c.env.State.GetRecord(ctx, ackKind, "pending")
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, store.Record{Kind: ackKind, ID: "pending"}, nil
-	}
-	if err != nil {
-		return nil, rec, fault.Retryable(fmt.Errorf("walmart: read pending acknowledgements: %w", err))
-	}
-	var ids []string
-	_ = json.Unmarshal(rec.Data, &ids)
-	return ids, rec, nil
-}
-
-func (c *Connector) savePending(ctx context.Context, rec store.Record, ids []string) error {
-	if len(ids) == 0 && rec.Version == 0 {
-		return nil
-	}
-	rec.Data, _ = json.Marshal(ids)
-	if _, err := c.env.State.PutRecord(ctx, rec); err != nil {
-		return fault.Retryable(fmt.Errorf("walmart: save pending acknowledgements: %w", err))
-	}
-	return nil
-}
-
-// addPending remembers orders to acknowledge at the next poll.
-func (c *Connector) addPending(ctx context.Context, ids []string) error {
-	if len(ids) == 0 || c.env.State == nil {
-		return nil
-	}
-	have, rec, err := c.pending(ctx)
-	if err != nil {
-		return err
-	}
-	seen := map[string]bool{}
-	for _, id := range have {
-		seen[id] = true
-	}
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			have = append(have, id)
-		}
-	}
-	return c.savePending(ctx, rec, have)
+// acks is the list of orders to acknowledge at the next poll.
+func (c *Connector) acks() acklist.List {
+	return acklist.List{State: c.env.State, Kind: ackKind, Name: "walmart"}
 }
 
 // acknowledgePending acknowledges what the previous poll listed:
@@ -202,24 +161,9 @@ func (c *Connector) addPending(ctx context.Context, ids []string) error {
 // side. An order Walmart refuses to acknowledge (cancelled since) is
 // dropped with a warning; a retryable failure keeps the rest for later.
 func (c *Connector) acknowledgePending(ctx context.Context) error {
-	if c.env.State == nil {
-		return nil
-	}
-	ids, rec, err := c.pending(ctx)
-	if err != nil || len(ids) == 0 {
-		return err
-	}
-	for i, id := range ids {
-		err := c.do(ctx, "order "+id+": acknowledge", "POST", "/v3/orders/"+url.PathEscape(id)+"/acknowledge", nil, nil, nil)
-		if err != nil && !fault.IsPermanent(err) {
-			if serr := c.savePending(ctx, rec, ids[i:]); serr != nil {
-				return serr
-			}
-			return err
-		}
-		if err != nil && c.env.Logger != nil {
-			c.env.Logger.Warn("walmart: order not acknowledged", "order", id, "err", err)
-		}
-	}
-	return c.savePending(ctx, rec, nil)
+	return c.acks().Drain(ctx, func(ctx context.Context, id string) error {
+		return c.do(ctx, "order "+id+": acknowledge", "POST", "/v3/orders/"+url.PathEscape(id)+"/acknowledge", nil, nil, nil)
+	}, func(id string, err error) {
+		c.env.Log().Warn("walmart: order not acknowledged", "order", id, "err", err)
+	})
 }
