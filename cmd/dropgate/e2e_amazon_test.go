@@ -1,17 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/money"
 	"github.com/dropgate/dropgate/internal/fakes/amazonfake"
-	"github.com/dropgate/dropgate/internal/fakes/edisupplier"
 )
 
 // amazonLoop is the end-to-end world of an Amazon seller: the real binary
@@ -19,7 +14,6 @@ import (
 // simulated X12 suppliers (acme ships at once, slow after an hour).
 func amazonLoop(t *testing.T) (*loop, *amazonfake.Fake) {
 	t.Helper()
-	dir := t.TempDir()
 	fake := amazonfake.New()
 	fakeURL := fake.Start()
 	t.Cleanup(fake.Close)
@@ -42,45 +36,9 @@ channels:
 routing: { strategy: cheapest }
 inventory: { safety_buffer: 0, sync_every: 1h, channels: [amazon] }
 pricing: { channels: [amazon], currency: USD, markup: "2" }
-suppliers:
-  - name: acme
-    type: edi_x12
-    catalog: { file: ./acme.csv }
-    sla: { acknowledge_within: 1h, ship_within: 48h }
-    partner: { sender_qualifier: ZZ, sender_id: DROPGATE, receiver_qualifier: ZZ, receiver_id: ACME, usage: T }
-    transport: { type: directory, outbox: ./var/out/acme, inbox: ./var/in/acme }
-  - name: slow
-    type: edi_x12
-    catalog: { file: ./slow.csv }
-    sla: { acknowledge_within: 1h, ship_within: 48h }
-    partner: { sender_qualifier: ZZ, sender_id: DROPGATE, receiver_qualifier: ZZ, receiver_id: SLOW, usage: T }
-    transport: { type: directory, outbox: ./var/out/slow, inbox: ./var/in/slow }
 `, loopAdmin, fakeURL, fakeURL+amazonfake.TokenPath, amazonfake.Marketplace, amazonfake.SellerID, amazonfake.ClientID,
 		amazonfake.ClientSecret, amazonfake.RefreshToken)
-	files := map[string]string{
-		"configs/demo.yaml": cfg,
-		"acme.csv":          "supplier_sku,sku,cost,stock\nA-MUG,MUG,3.00,50\nA-TEE,TEE,5.00,40\n",
-		"slow.csv":          "supplier_sku,sku,cost,stock\nS-LAMP,LAMP,7.00,10\n",
-	}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	l := &loop{t: t, dir: dir, sims: map[string]*edisupplier.Supplier{
-		"acme": {Name: "acme", Outbox: filepath.Join(dir, "var", "out", "acme"), Inbox: filepath.Join(dir, "var", "in", "acme")},
-		"slow": {Name: "slow", Outbox: filepath.Join(dir, "var", "out", "slow"), Inbox: filepath.Join(dir, "var", "in", "slow"), ShipAfter: time.Hour},
-	}}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	for _, sim := range l.sims {
-		go sim.Run(ctx, 50*time.Millisecond)
-	}
-	l.srv = startServer(t, dir)
+	l := twoSupplierLoop(t, cfg)
 	return l, fake
 }
 

@@ -2,21 +2,16 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dropgate/dropgate/core/model"
-	"github.com/dropgate/dropgate/internal/fakes/edisupplier"
 	"github.com/dropgate/dropgate/internal/fakes/metafake"
 )
 
@@ -30,7 +25,6 @@ const (
 // slow after an hour).
 func metaLoop(t *testing.T) (*loop, *metafake.Fake) {
 	t.Helper()
-	dir := t.TempDir()
 	fake := metafake.New(metafake.WithLimit(metafake.Limit(5, 40)))
 	for _, sku := range []string{"MUG", "TEE", "LAMP"} {
 		fake.AddCatalogItem(sku)
@@ -55,44 +49,8 @@ channels:
 routing: { strategy: cheapest }
 inventory: { safety_buffer: 0, sync_every: 1h, channels: [meta] }
 pricing: { channels: [meta], currency: USD, markup: "2" }
-suppliers:
-  - name: acme
-    type: edi_x12
-    catalog: { file: ./acme.csv }
-    sla: { acknowledge_within: 1h, ship_within: 48h }
-    partner: { sender_qualifier: ZZ, sender_id: DROPGATE, receiver_qualifier: ZZ, receiver_id: ACME, usage: T }
-    transport: { type: directory, outbox: ./var/out/acme, inbox: ./var/in/acme }
-  - name: slow
-    type: edi_x12
-    catalog: { file: ./slow.csv }
-    sla: { acknowledge_within: 1h, ship_within: 48h }
-    partner: { sender_qualifier: ZZ, sender_id: DROPGATE, receiver_qualifier: ZZ, receiver_id: SLOW, usage: T }
-    transport: { type: directory, outbox: ./var/out/slow, inbox: ./var/in/slow }
 `, loopAdmin, fakeURL, metafake.CommerceAccountID, metafake.CatalogID, metafake.AccessToken, metaAppSecret, metaVerifyToken)
-	files := map[string]string{
-		"configs/demo.yaml": cfg,
-		"acme.csv":          "supplier_sku,sku,cost,stock\nA-MUG,MUG,3.00,50\nA-TEE,TEE,5.00,40\n",
-		"slow.csv":          "supplier_sku,sku,cost,stock\nS-LAMP,LAMP,7.00,10\n",
-	}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	l := &loop{t: t, dir: dir, sims: map[string]*edisupplier.Supplier{
-		"acme": {Name: "acme", Outbox: filepath.Join(dir, "var", "out", "acme"), Inbox: filepath.Join(dir, "var", "in", "acme")},
-		"slow": {Name: "slow", Outbox: filepath.Join(dir, "var", "out", "slow"), Inbox: filepath.Join(dir, "var", "in", "slow"), ShipAfter: time.Hour},
-	}}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	for _, sim := range l.sims {
-		go sim.Run(ctx, 50*time.Millisecond)
-	}
-	l.srv = startServer(t, dir)
+	l := twoSupplierLoop(t, cfg)
 	return l, fake
 }
 
