@@ -230,6 +230,9 @@ func (c *Connector) doWith(ctx context.Context, tok, op, what, method, path stri
 	return c.send(req, op, what, out)
 }
 
+// rawBody takes an answer as it came (a feed document), undecoded.
+type rawBody []byte
+
 type statusErr struct {
 	status int
 	err    error
@@ -268,6 +271,10 @@ func (c *Connector) send(req *http.Request, op, what string, out any) error {
 			msg = ae.text()
 		}
 		return &statusErr{status: resp.StatusCode, err: httpclient.StatusError("amazon: "+what, resp, []byte(msg), c.now())}
+	}
+	if rb, ok := out.(*rawBody); ok {
+		*rb = raw
+		return nil
 	}
 	if out == nil || len(bytes.TrimSpace(raw)) == 0 {
 		return nil

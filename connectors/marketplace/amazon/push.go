@@ -37,24 +37,24 @@ const productTypeAny = "PRODUCT"
 
 // PushInventory sets each SKU's merchant-fulfilled quantity: a JSON
 // Patch replacing fulfillment_availability (channel DEFAULT) through
-// patchListingsItem.
+// patchListingsItem, or for more than bulk_threshold SKUs one JSON
+// listings feed of those patches.
 // https://developer-docs.amazon.com/sp-api/docs/listings-items-api-v2021-08-01-reference#patchlistingsitem
 func (c *Connector) PushInventory(ctx context.Context, updates []connector.InventoryUpdate) error {
-	ctx, err := c.reserve(ctx, len(updates))
-	if err != nil {
-		return err
-	}
-	for _, u := range updates {
+	items := make([]feedItem, len(updates))
+	for i, u := range updates {
 		if u.SKU == "" {
 			return fault.Permanentf("amazon: set inventory: an update has no SKU")
 		}
-		p := patchOp{Op: "replace", Path: "/attributes/fulfillment_availability",
-			Value: []any{map[string]any{"fulfillment_channel_code": "DEFAULT", "quantity": max(u.Available, 0)}}}
-		if err := c.patch(ctx, u.SKU, "set inventory", p); err != nil {
-			return err
-		}
+		items[i] = feedItem{sku: u.SKU, patch: inventoryPatch(u), value: fmt.Sprint(u.Available)}
 	}
-	return nil
+	return c.pushItems(ctx, "set inventory", items)
+}
+
+// inventoryPatch replaces the merchant-fulfilled quantity.
+func inventoryPatch(u connector.InventoryUpdate) patchOp {
+	return patchOp{Op: "replace", Path: "/attributes/fulfillment_availability",
+		Value: []any{map[string]any{"fulfillment_channel_code": "DEFAULT", "quantity": max(u.Available, 0)}}}
 }
 
 // PushPrices sets each SKU's price: a JSON Patch replacing
@@ -62,19 +62,37 @@ func (c *Connector) PushInventory(ctx context.Context, updates []connector.Inven
 // written from its exact decimal string.
 func (c *Connector) PushPrices(ctx context.Context, updates []connector.PriceUpdate) error {
 	market := c.market()
-	ctx, err := c.reserve(ctx, len(updates))
-	if err != nil {
-		return err
-	}
-	for _, u := range updates {
+	items := make([]feedItem, len(updates))
+	for i, u := range updates {
 		if u.SKU == "" {
 			return fault.Permanentf("amazon: set price: an update has no SKU")
 		}
-		amount := json.Number(u.Price.Decimal().String())
-		offer := map[string]any{"marketplace_id": market, "currency": u.Price.Currency,
-			"our_price": []any{map[string]any{"schedule": []any{map[string]any{"value_with_tax": amount}}}}}
-		p := patchOp{Op: "replace", Path: "/attributes/purchasable_offer", Value: []any{offer}}
-		if err := c.patch(ctx, u.SKU, "set price", p); err != nil {
+		items[i] = feedItem{sku: u.SKU, patch: pricePatch(market, u), value: u.Price.String()}
+	}
+	return c.pushItems(ctx, "set price", items)
+}
+
+// pricePatch replaces our_price in market. The amount is the exact
+// decimal of the minor units, written as a JSON number (never a float).
+func pricePatch(market string, u connector.PriceUpdate) patchOp {
+	amount := json.Number(u.Price.Decimal().String())
+	offer := map[string]any{"marketplace_id": market, "currency": u.Price.Currency,
+		"our_price": []any{map[string]any{"schedule": []any{map[string]any{"value_with_tax": amount}}}}}
+	return patchOp{Op: "replace", Path: "/attributes/purchasable_offer", Value: []any{offer}}
+}
+
+// pushItems sends a batch: more SKUs than bulk_threshold as one JSON
+// listings feed, else a patchListingsItem per SKU.
+func (c *Connector) pushItems(ctx context.Context, what string, items []feedItem) error {
+	if len(items) > c.cfg.BulkThreshold {
+		return c.pushFeed(ctx, what, items)
+	}
+	ctx, err := c.reserve(ctx, len(items))
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if err := c.patch(ctx, it.sku, what, it.patch); err != nil {
 			return err
 		}
 	}

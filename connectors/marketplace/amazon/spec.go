@@ -55,6 +55,12 @@ type Config struct {
 	// PollEvery is how often orders are polled (default 2m: getOrders
 	// refills one call a minute, with a burst of 20).
 	PollEvery time.Duration `yaml:"poll_every"`
+	// BulkThreshold: a stock or price push of more SKUs than this goes
+	// out as one JSON_LISTINGS_FEED instead of a PATCH per SKU.
+	BulkThreshold int `yaml:"bulk_threshold"`
+	// FeedPollEvery is the least time between two looks at a feed being
+	// processed (the job is rescheduled, no worker waits).
+	FeedPollEvery time.Duration `yaml:"feed_poll_every"`
 }
 
 // Defaults.
@@ -63,6 +69,11 @@ const (
 	// Overlap is how far before the cursor each poll lists again, so an
 	// order stamped by an Amazon clock behind ours is not skipped.
 	Overlap = 10 * time.Minute
+	// DefaultBulkThreshold keeps the sync's batches (50 SKUs) on PATCH:
+	// at createFeed's one call every two minutes a feed of 50 is slower
+	// than 50 patches at 5/s, so the feed is for larger pushes.
+	DefaultBulkThreshold = 50
+	DefaultFeedPollEvery = time.Minute
 )
 
 // Operations, each metered on its own by Amazon and here.
@@ -75,6 +86,14 @@ const (
 	opConfirm   = "confirmShipment"
 	opListings  = "patchListingsItem"
 	opGetListed = "getListingsItem"
+	// The Feeds API 2021-06-30, for the JSON listings feed.
+	opCreateDoc  = "createFeedDocument"
+	opCreateFeed = "createFeed"
+	opGetFeed    = "getFeed"
+	opGetDoc     = "getFeedDocument"
+	// opTransfer is the upload and download of feed documents at their
+	// pre-signed URLs (S3, not an SP-API operation).
+	opTransfer = "feedDocumentTransfer"
 )
 
 // OpLimits are Amazon's default usage plans per operation, with a
@@ -83,13 +102,20 @@ const (
 // edge would be Amazon's 429.
 // https://developer-docs.amazon.com/sp-api/docs/usage-plans-and-rate-limits
 var OpLimits = map[string]store.Limit{
-	opToken:    {Rate: 1, Burst: 5},
-	opOrders:   margin(0.0167, 20),
-	opItems:    margin(0.5, 30),
-	opRDT:      margin(1, 10),
-	opAddress:  margin(0.5, 30),
-	opConfirm:  margin(2, 10),
-	opListings: margin(5, 5),
+	opToken:     {Rate: 1, Burst: 5},
+	opOrders:    margin(0.0167, 20),
+	opItems:     margin(0.5, 30),
+	opRDT:       margin(1, 10),
+	opAddress:   margin(0.5, 30),
+	opConfirm:   margin(2, 10),
+	opListings:  margin(5, 5),
+	opCreateDoc: margin(0.5, 15),
+	// createFeed is 0.0083/s (burst 15), and JSON_LISTINGS_FEED on its own
+	// five feeds per five minutes: the lower of each.
+	opCreateFeed: margin(0.0083, 5),
+	opGetFeed:    margin(2, 15),
+	opGetDoc:     margin(0.0222, 10),
+	opTransfer:   {Rate: 5, Burst: 10},
 }
 
 func margin(rate float64, burst int) store.Limit {
@@ -122,6 +148,12 @@ func (c *Config) Check() []connector.Problem {
 	if c.PollEvery < time.Second {
 		ps = append(ps, connector.Problem{Path: "poll_every", Message: "must be at least 1s"})
 	}
+	if c.BulkThreshold < 1 {
+		ps = append(ps, connector.Problem{Path: "bulk_threshold", Message: "must be at least 1"})
+	}
+	if c.FeedPollEvery < time.Second {
+		ps = append(ps, connector.Problem{Path: "feed_poll_every", Message: "must be at least 1s"})
+	}
 	return ps
 }
 
@@ -131,7 +163,8 @@ func init() {
 		Kind:    connector.KindChannel,
 		Summary: "Amazon Selling Partner API seller (MFN): orders polled in; shipment confirmations, stock and prices out",
 		Defaults: func() *Config {
-			return &Config{PollEvery: DefaultPollEvery, LWAURL: DefaultLWAURL}
+			return &Config{PollEvery: DefaultPollEvery, LWAURL: DefaultLWAURL,
+				BulkThreshold: DefaultBulkThreshold, FeedPollEvery: DefaultFeedPollEvery}
 		},
 		New: func(env connector.Env, cfg *Config) (connector.Connector, error) { return New(env, cfg) },
 		// The operations' own limits (OpLimits) are what meter calls;
@@ -193,6 +226,12 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper, limits
 	}
 	if cfg.PollEvery <= 0 {
 		cfg.PollEvery = DefaultPollEvery
+	}
+	if cfg.BulkThreshold <= 0 {
+		cfg.BulkThreshold = DefaultBulkThreshold
+	}
+	if cfg.FeedPollEvery <= 0 {
+		cfg.FeedPollEvery = DefaultFeedPollEvery
 	}
 	if limits == nil {
 		limits = OpLimits
