@@ -44,6 +44,11 @@ const (
 	OpAddress  = "getOrderAddress"
 	OpConfirm  = "confirmShipment"
 	OpListings = "patchListingsItem"
+	// The Feeds API 2021-06-30.
+	OpCreateDoc  = "createFeedDocument"
+	OpCreateFeed = "createFeed"
+	OpGetFeed    = "getFeed"
+	OpGetDoc     = "getFeedDocument"
 )
 
 // DefaultLimits are Amazon's default plans (rate per second, burst).
@@ -51,6 +56,8 @@ func DefaultLimits() map[string]*kit.TokenBucket {
 	return map[string]*kit.TokenBucket{
 		OpOrders: kit.AmazonSP(0.0167, 20), OpItems: kit.AmazonSP(0.5, 30), OpRDT: kit.AmazonSP(1, 10),
 		OpAddress: kit.AmazonSP(0.5, 30), OpConfirm: kit.AmazonSP(2, 10), OpListings: kit.AmazonSP(5, 5),
+		OpCreateDoc: kit.AmazonSP(0.5, 15), OpCreateFeed: kit.AmazonSP(0.0083, 15), OpGetFeed: kit.AmazonSP(2, 15),
+		OpGetDoc: kit.AmazonSP(0.0222, 10),
 	}
 }
 
@@ -165,7 +172,12 @@ type Fake struct {
 	qtyWrites     map[string][]int64
 	priceWrites   map[string][]string
 	issues        map[string]string // sku → an ERROR issue to answer
+	warnings      map[string]string // sku → a WARNING issue in feed reports
 	minted        int
+
+	docs      map[string]*document
+	feeds     map[string]*feed
+	fatalNext string // the next feed processed ends FATAL with this
 }
 
 type rdt struct {
@@ -184,9 +196,10 @@ func New(opts ...Option) *Fake {
 	}
 	f := &Fake{clock: o.clock, limits: o.limits, itemPage: max(o.itemPage, 1), orders: map[string]*Order{},
 		tokens: map[string]time.Time{}, rdts: map[string]rdt{}, listings: map[string]*Listing{},
-		qtyWrites: map[string][]int64{}, priceWrites: map[string][]string{}, issues: map[string]string{}}
+		qtyWrites: map[string][]int64{}, priceWrites: map[string][]string{}, issues: map[string]string{},
+		warnings: map[string]string{}, docs: map[string]*document{}, feeds: map[string]*feed{}}
 	f.srv = kit.New(kit.Options{
-		Name: "amazonfake", Clock: o.clock, Limit: opLimiter(f.limits), Errors: kit.AmazonErrors,
+		Name: "amazonfake", Clock: o.clock, Limit: limiterOf(f.limits), Errors: kit.AmazonErrors,
 		Before: f.before,
 		// Each operation has its own bucket, per selling partner.
 		LimitKey: func(r *http.Request, _ string) string { return operation(r) },
@@ -197,7 +210,22 @@ func New(opts ...Option) *Fake {
 }
 
 // opLimiter admits a request on its operation's bucket.
-type opLimiter map[string]*kit.TokenBucket
+type opLimiter map[string]kit.Limiter
+
+// limiterOf is the buckets as a limiter; createFeed of a
+// JSON_LISTINGS_FEED is also held to that feed type's own five feeds per
+// five minutes.
+func limiterOf(buckets map[string]*kit.TokenBucket) opLimiter {
+	l := opLimiter{}
+	for op, b := range buckets {
+		l[op] = b
+	}
+	if b, ok := buckets[OpCreateFeed]; ok {
+		l[OpCreateFeed] = kit.All(b, &kit.TokenBucket{Rate: 5.0 / 300, Burst: 5, NoRetryAfter: true,
+			Message: "You exceeded your quota for the requested resource."})
+	}
+	return l
+}
 
 func (l opLimiter) Admit(key string, now time.Time) kit.Decision {
 	b, ok := l[key]

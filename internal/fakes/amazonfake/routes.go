@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dropgate/dropgate/core/money"
 	"github.com/dropgate/dropgate/internal/fakes/kit"
 )
 
@@ -22,6 +23,7 @@ func (f *Fake) routes() {
 	f.handle("POST /orders/v0/orders/{id}/shipmentConfirmation", f.confirmShipment)
 	f.srv.Handle("POST /tokens/2021-03-01/restrictedDataToken", f.createRDT)
 	f.handle("PATCH /listings/2021-08-01/items/{seller}/{sku}", f.patchListing)
+	f.feedRoutes()
 }
 
 // operation names the SP-API operation a request is, for its bucket.
@@ -42,6 +44,14 @@ func operation(r *http.Request) string {
 		return OpRDT
 	case strings.HasPrefix(p, "/listings/"):
 		return OpListings
+	case p == feedsPath+"/documents":
+		return OpCreateDoc
+	case strings.HasPrefix(p, feedsPath+"/documents/"):
+		return OpGetDoc
+	case p == feedsPath+"/feeds":
+		return OpCreateFeed
+	case strings.HasPrefix(p, feedsPath+"/feeds/"):
+		return OpGetFeed
 	}
 	return "other"
 }
@@ -71,8 +81,8 @@ func invalid(message string) *kit.Response {
 // getOrderAddress a live RDT minted for its path. Amazon answers a
 // missing, unknown or expired token with 403 Unauthorized.
 func (f *Fake) before(r *http.Request) *kit.Response {
-	if r.URL.Path == TokenPath {
-		return nil
+	if r.URL.Path == TokenPath || strings.HasPrefix(r.URL.Path, DocumentPath) {
+		return nil // LWA itself; a pre-signed document URL is its own authorization
 	}
 	tok := r.Header.Get("x-amz-access-token")
 	denied := func(details string) *kit.Response {
@@ -345,12 +355,8 @@ func (f *Fake) patchListing(r *http.Request) *kit.Response {
 	}
 	sku := r.PathValue("sku")
 	var req struct {
-		ProductType string `json:"productType"`
-		Patches     []struct {
-			Op    string            `json:"op"`
-			Path  string            `json:"path"`
-			Value []json.RawMessage `json:"value"`
-		} `json:"patches"`
+		ProductType string  `json:"productType"`
+		Patches     []patch `json:"patches"`
 	}
 	dec := json.NewDecoder(r.Body)
 	dec.UseNumber()
@@ -361,16 +367,35 @@ func (f *Fake) patchListing(r *http.Request) *kit.Response {
 		return kit.OK(map[string]any{"sku": sku, "status": "INVALID", "submissionId": newToken(""),
 			"issues": []map[string]any{{"code": "90220", "message": msg, "severity": "ERROR"}}})
 	}
-	l := f.listings[sku]
-	if l == nil {
-		l = &Listing{}
+	if msg := f.apply(sku, req.Patches); msg != "" {
+		return invalid(msg)
 	}
-	for _, p := range req.Patches {
+	return kit.OK(map[string]any{"sku": sku, "status": "ACCEPTED", "submissionId": newToken(""), "issues": []any{}})
+}
+
+// patch is one JSON Patch of a listing (patchListingsItem, or a PATCH
+// message of the listings feed).
+type patch struct {
+	Op    string            `json:"op"`
+	Path  string            `json:"path"`
+	Value []json.RawMessage `json:"value"`
+}
+
+// apply validates every patch and then writes them all to sku's listing,
+// or none: it returns why a patch is refused ("" when applied).
+func (f *Fake) apply(sku string, patches []patch) string {
+	next := Listing{}
+	if l := f.listings[sku]; l != nil {
+		next = *l
+	}
+	var qty []int64
+	var prices []string
+	for _, p := range patches {
 		if p.Op != "replace" && p.Op != "add" && p.Op != "delete" {
-			return invalid("op must be add, replace or delete")
+			return "op must be add, replace or delete"
 		}
 		if len(p.Value) != 1 {
-			return invalid(p.Path + ": one value is expected")
+			return p.Path + ": one value is expected"
 		}
 		switch p.Path {
 		case "/attributes/fulfillment_availability":
@@ -385,31 +410,48 @@ func (f *Fake) patchListing(r *http.Request) *kit.Response {
 				n, err = v.Quantity.Int64()
 			}
 			if err != nil || v.Channel != "DEFAULT" || n < 0 {
-				return invalid("fulfillment_availability: fulfillment_channel_code DEFAULT and a whole quantity are expected")
+				return "fulfillment_availability: fulfillment_channel_code DEFAULT and a whole quantity are expected"
 			}
-			l.Quantity, l.HasQuantity = n, true
-			f.qtyWrites[sku] = append(f.qtyWrites[sku], n)
+			next.Quantity, next.HasQuantity = n, true
+			qty = append(qty, n)
 		case "/attributes/purchasable_offer":
-			var v struct {
-				Currency string `json:"currency"`
-				OurPrice []struct {
-					Schedule []struct {
-						Value json.Number `json:"value_with_tax"`
-					} `json:"schedule"`
-				} `json:"our_price"`
+			price, currency, msg := offerPrice(p.Value[0])
+			if msg != "" {
+				return "purchasable_offer: " + msg
 			}
-			d := json.NewDecoder(strings.NewReader(string(p.Value[0])))
-			d.UseNumber()
-			if err := d.Decode(&v); err != nil || v.Currency == "" || len(v.OurPrice) != 1 || len(v.OurPrice[0].Schedule) != 1 ||
-				v.OurPrice[0].Schedule[0].Value == "" {
-				return invalid("purchasable_offer: currency and one our_price schedule value are expected")
-			}
-			l.Price, l.Currency = v.OurPrice[0].Schedule[0].Value.String(), v.Currency
-			f.priceWrites[sku] = append(f.priceWrites[sku], l.Price)
+			next.Price, next.Currency = price, currency
+			prices = append(prices, price)
 		default:
-			return invalid("unsupported patch path " + p.Path)
+			return "unsupported patch path " + p.Path
 		}
 	}
-	f.listings[sku] = l
-	return kit.OK(map[string]any{"sku": sku, "status": "ACCEPTED", "submissionId": newToken(""), "issues": []any{}})
+	f.listings[sku] = &next
+	f.qtyWrites[sku] = append(f.qtyWrites[sku], qty...)
+	f.priceWrites[sku] = append(f.priceWrites[sku], prices...)
+	return ""
+}
+
+// offerPrice reads purchasable_offer's one our_price schedule value: a
+// JSON number (not a string) with no more decimals than the currency has.
+func offerPrice(raw json.RawMessage) (price, currency, msg string) {
+	var v struct {
+		Currency string `json:"currency"`
+		OurPrice []struct {
+			Schedule []struct {
+				Value json.RawMessage `json:"value_with_tax"`
+			} `json:"schedule"`
+		} `json:"our_price"`
+	}
+	if err := json.Unmarshal(raw, &v); err != nil || v.Currency == "" || len(v.OurPrice) != 1 || len(v.OurPrice[0].Schedule) != 1 {
+		return "", "", "currency and one our_price schedule value are expected"
+	}
+	value := strings.TrimSpace(string(v.OurPrice[0].Schedule[0].Value))
+	var n json.Number
+	if value == "" || strings.HasPrefix(value, `"`) || json.Unmarshal([]byte(value), &n) != nil {
+		return "", "", "value_with_tax must be a number"
+	}
+	if _, err := money.Parse(n.String(), v.Currency); err != nil {
+		return "", "", "value_with_tax " + n.String() + " is not a valid " + v.Currency + " amount"
+	}
+	return n.String(), v.Currency, ""
 }
