@@ -189,3 +189,19 @@ func TestFeedPollThrottled(t *testing.T) {
 		t.Fatalf("push after the throttle: %v, %d feeds", err, f.FeedsCreated())
 	}
 }
+
+// bulk_threshold and feed_poll_every are checked; the defaults pass.
+func TestFeedKeysChecked(t *testing.T) {
+	cfg := Config{Region: "na", PollEvery: time.Minute, BulkThreshold: 0, FeedPollEvery: 500 * time.Millisecond}
+	got := map[string]bool{}
+	for _, p := range cfg.Check() {
+		got[p.Path] = true
+	}
+	if !got["bulk_threshold"] || !got["feed_poll_every"] {
+		t.Errorf("problems %v; want bulk_threshold and feed_poll_every", got)
+	}
+	cfg.BulkThreshold, cfg.FeedPollEvery = DefaultBulkThreshold, DefaultFeedPollEvery
+	if ps := cfg.Check(); len(ps) != 0 {
+		t.Errorf("defaults refused: %v", ps)
+	}
+}

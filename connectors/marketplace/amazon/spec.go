@@ -3,7 +3,7 @@
 // LastUpdatedAfter from a persisted cursor, with their items and, for the
 // routable ones, the shipping address read with a Restricted Data Token;
 // shipments are confirmed per package and stock and prices go out through
-// the Listings Items API. The one-hour LWA access token is shared by
+// the Listings Items API, or for large pushes the JSON listings feed. The one-hour LWA access token is shared by
 // every replica, and each SP-API operation has its own rate limiter, as
 // Amazon meters them.
 package amazon

@@ -5,8 +5,8 @@
 // call (403 with Amazon's error body when missing or expired),
 // per-operation token buckets with x-amzn-RateLimit-Limit, getOrders by
 // LastUpdatedAfter with NextToken paging, order items, Restricted Data
-// Tokens for getOrderAddress, confirmShipment and Listings Items patches.
-// Sources are in its README.
+// Tokens for getOrderAddress, confirmShipment, Listings Items patches and
+// the JSON listings feed (Feeds API 2021-06-30). Sources are in its README.
 package amazonfake
 
 import (
