@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"net/http"
+	"path"
 	"strings"
 	"testing"
 
@@ -10,9 +12,9 @@ import (
 	"github.com/dropgate/dropgate/internal/fakes/amazonfake"
 )
 
-// TestAmazonFeedEndToEnd: with bulk_threshold 2, the sync's pushes of the
-// three SKUs go to Amazon as JSON listings feeds, polled through the
-// queue until Amazon has processed them: stock and prices reach the
+// TestAmazonFeedEndToEnd: with bulk_threshold 1 and feed_batch 2, the
+// sync's pushes of two of the three SKUs go to Amazon as JSON listings
+// feeds (the third as a PATCH), polled through the queue until Amazon has processed them: stock and prices reach the
 // listings, the SKU Amazon's report refuses raises a sync_rejected
 // exception naming it and Amazon's issue, and no quota is exceeded.
 func TestAmazonFeedEndToEnd(t *testing.T) {
@@ -36,7 +38,8 @@ channels:
     lwa_client_secret: "${E2E_AMAZON_SECRET:-%s}"
     refresh_token: "${E2E_AMAZON_REFRESH:-%s}"
     poll_every: 1m
-    bulk_threshold: 2
+    bulk_threshold: 1
+    feed_batch: 2
     feed_poll_every: 1s
 routing: { strategy: cheapest }
 inventory: { safety_buffer: 0, sync_every: 1h, channels: [amazon] }
@@ -68,6 +71,18 @@ pricing: { channels: [amazon], currency: USD, markup: "2" }
 	}
 	if n := fake.FeedsCreated(); n < 2 {
 		t.Errorf("%d feeds created; want the stock and the price pushes as feeds", n)
+	}
+	// feed_batch 2 splits the three SKUs into LAMP+MUG (a feed, more than
+	// bulk_threshold) and TEE alone (a PATCH): the sync took the
+	// connector's batch size, not its own 50.
+	patched := map[string]bool{}
+	for _, r := range fake.Server().Requests() {
+		if r.Method == http.MethodPatch && r.Succeeded() {
+			patched[path.Base(r.Path)] = true
+		}
+	}
+	if !patched["TEE"] || patched["MUG"] || patched["LAMP"] {
+		t.Errorf("SKUs patched one by one: %v; want TEE alone (LAMP and MUG in feeds of feed_batch 2)", patched)
 	}
 
 	var x struct{ Exceptions []model.Exception }

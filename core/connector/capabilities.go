@@ -141,6 +141,13 @@ type PricePusher interface {
 	PushPrices(ctx context.Context, updates []PriceUpdate) error
 }
 
+// PushBatcher is optional for an InventoryPusher or PricePusher whose
+// platform is cheaper per SKU in bigger batches (a bulk feed): it says how
+// many updates one push may carry. Without it the sync's batch is used.
+type PushBatcher interface {
+	PushBatch() int
+}
+
 // Sent is the outcome of handing a document to a supplier.
 type Sent struct {
 	Document string      // file name, message id, API request id

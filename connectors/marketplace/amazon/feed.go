@@ -92,7 +92,8 @@ func feedRecordID(what string, items []feedItem) string {
 
 // pushFeed sends items as one JSON listings feed, or looks at the feed
 // an earlier attempt sent. While Amazon processes it the job is
-// rescheduled (retryable, not before feed_poll_every): no worker waits.
+// rescheduled (throttled, not before feed_poll_every): no worker waits
+// and the wait spends none of the job's attempts.
 // When done, SKUs with an ERROR issue in the report are refused (a
 // fault.PartialError) and the others pushed.
 func (c *Connector) pushFeed(ctx context.Context, what string, items []feedItem) error {
@@ -129,8 +130,10 @@ func (c *Connector) pushFeed(ctx context.Context, what string, items []feedItem)
 		c.forgetFeed(ctx, id)
 		return fault.Retryable(fmt.Errorf("amazon: %s: feed %s was cancelled; another will be sent", what, fl.FeedID))
 	default: // IN_QUEUE, IN_PROGRESS
-		return fault.RetryAfter(fmt.Errorf("amazon: %s: feed %s is %s", what, fl.FeedID, feed.ProcessingStatus),
-			c.now().Add(c.cfg.FeedPollEvery))
+		// Waiting for Amazon is not a failure: throttled, so a feed that
+		// takes hours does not use up the job's attempts (a feed older
+		// than feedStale is given up and sent again).
+		return fault.Throttled("amazon:feed:"+fl.FeedID, c.now().Add(c.cfg.FeedPollEvery))
 	}
 	var rep *feedReport
 	if feed.ResultFeedDocumentID != "" {

@@ -37,8 +37,8 @@ func stock(n int) []connector.InventoryUpdate {
 func wantPending(t *testing.T, r *connectortest.Rig, c *Connector, err error) {
 	t.Helper()
 	class, at := fault.Classify(err)
-	if class != fault.ClassRetryable || !at.Equal(r.Clock.Now().Add(c.cfg.FeedPollEvery)) {
-		t.Fatalf("push while the feed is processed: %v (class %v, not before %v); want retryable not before %v",
+	if class != fault.ClassThrottled || !at.Equal(r.Clock.Now().Add(c.cfg.FeedPollEvery)) {
+		t.Fatalf("push while the feed is processed: %v (class %v, not before %v); want throttled (no attempt spent) not before %v",
 			err, class, at, r.Clock.Now().Add(c.cfg.FeedPollEvery))
 	}
 }
@@ -192,15 +192,15 @@ func TestFeedPollThrottled(t *testing.T) {
 
 // bulk_threshold and feed_poll_every are checked; the defaults pass.
 func TestFeedKeysChecked(t *testing.T) {
-	cfg := Config{Region: "na", PollEvery: time.Minute, BulkThreshold: 0, FeedPollEvery: 500 * time.Millisecond}
+	cfg := Config{Region: "na", PollEvery: time.Minute, BulkThreshold: 0, FeedPollEvery: 500 * time.Millisecond, FeedBatch: maxFeedMessages + 1}
 	got := map[string]bool{}
 	for _, p := range cfg.Check() {
 		got[p.Path] = true
 	}
-	if !got["bulk_threshold"] || !got["feed_poll_every"] {
-		t.Errorf("problems %v; want bulk_threshold and feed_poll_every", got)
+	if !got["bulk_threshold"] || !got["feed_poll_every"] || !got["feed_batch"] {
+		t.Errorf("problems %v; want bulk_threshold, feed_poll_every and feed_batch", got)
 	}
-	cfg.BulkThreshold, cfg.FeedPollEvery = DefaultBulkThreshold, DefaultFeedPollEvery
+	cfg.BulkThreshold, cfg.FeedPollEvery, cfg.FeedBatch = DefaultBulkThreshold, DefaultFeedPollEvery, DefaultFeedBatch
 	if ps := cfg.Check(); len(ps) != 0 {
 		t.Errorf("defaults refused: %v", ps)
 	}

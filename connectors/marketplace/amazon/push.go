@@ -81,6 +81,10 @@ func pricePatch(market string, u connector.PriceUpdate) patchOp {
 	return patchOp{Op: "replace", Path: "/attributes/purchasable_offer", Value: []any{offer}}
 }
 
+// PushBatch lets the sync hand Amazon pushes of up to feed_batch SKUs,
+// so a large change goes out as a few feeds (connector.PushBatcher).
+func (c *Connector) PushBatch() int { return c.cfg.FeedBatch }
+
 // pushItems sends a batch: more SKUs than bulk_threshold as one JSON
 // listings feed, else a patchListingsItem per SKU.
 func (c *Connector) pushItems(ctx context.Context, what string, items []feedItem) error {

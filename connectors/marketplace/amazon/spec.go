@@ -61,6 +61,10 @@ type Config struct {
 	// FeedPollEvery is the least time between two looks at a feed being
 	// processed (the job is rescheduled, no worker waits).
 	FeedPollEvery time.Duration `yaml:"feed_poll_every"`
+	// FeedBatch is the most SKUs one stock or price push carries, so a
+	// big catalogue change becomes a few feeds instead of many 50-SKU
+	// pushes that each stay under bulk_threshold.
+	FeedBatch int `yaml:"feed_batch"`
 }
 
 // Defaults.
@@ -74,6 +78,12 @@ const (
 	// than 50 patches at 5/s, so the feed is for larger pushes.
 	DefaultBulkThreshold = 50
 	DefaultFeedPollEvery = time.Minute
+	// DefaultFeedBatch keeps one feed's document small (a few hundred KB)
+	// while a 1,000-SKU repricing costs one createFeed.
+	DefaultFeedBatch = 1000
+	// maxFeedMessages is Amazon's limit of messages in one
+	// JSON_LISTINGS_FEED (25,000 since May 2025).
+	maxFeedMessages = 25000
 )
 
 // Operations, each metered on its own by Amazon and here.
@@ -154,6 +164,9 @@ func (c *Config) Check() []connector.Problem {
 	if c.FeedPollEvery < time.Second {
 		ps = append(ps, connector.Problem{Path: "feed_poll_every", Message: "must be at least 1s"})
 	}
+	if c.FeedBatch < 1 || c.FeedBatch > maxFeedMessages {
+		ps = append(ps, connector.Problem{Path: "feed_batch", Message: fmt.Sprintf("must be between 1 and %d", maxFeedMessages)})
+	}
 	return ps
 }
 
@@ -164,7 +177,7 @@ func init() {
 		Summary: "Amazon Selling Partner API seller (MFN): orders polled in; shipment confirmations, stock and prices out",
 		Defaults: func() *Config {
 			return &Config{PollEvery: DefaultPollEvery, LWAURL: DefaultLWAURL,
-				BulkThreshold: DefaultBulkThreshold, FeedPollEvery: DefaultFeedPollEvery}
+				BulkThreshold: DefaultBulkThreshold, FeedPollEvery: DefaultFeedPollEvery, FeedBatch: DefaultFeedBatch}
 		},
 		New: func(env connector.Env, cfg *Config) (connector.Connector, error) { return New(env, cfg) },
 		// The operations' own limits (OpLimits) are what meter calls;
@@ -232,6 +245,9 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper, limits
 	}
 	if cfg.FeedPollEvery <= 0 {
 		cfg.FeedPollEvery = DefaultFeedPollEvery
+	}
+	if cfg.FeedBatch <= 0 {
+		cfg.FeedBatch = DefaultFeedBatch
 	}
 	if limits == nil {
 		limits = OpLimits

@@ -151,7 +151,7 @@ func (s *Service) queueChanges(ctx context.Context, kind syncKind, channel strin
 		}
 	}
 	slices.SortFunc(changes, func(a, b pushItem) int { return strings.Compare(a.SKU, b.SKU) })
-	for batch := range slices.Chunk(changes, cmp.Or(s.cfg.Batch, DefaultSyncBatch)) {
+	for batch := range slices.Chunk(changes, s.batchSize(channel)) {
 		if err := s.queueBatch(ctx, kind, channel, batch); err != nil {
 			return err
 		}
@@ -231,6 +231,17 @@ func (s *Service) handlePush(ctx context.Context, b pushBatch, kind syncKind) er
 	}
 	return s.raiseOnce(ctx, model.Exception{Kind: model.ExSyncRejected, Ref: b.Channel + ":" + kind.name, Actions: []string{"resolve"},
 		Reason: fmt.Sprintf("%s refused the %s of %d SKU(s): %s", b.Channel, kind.name, len(refused), msg)})
+}
+
+// batchSize is how many updates one push job to channel carries: the
+// connector's own size when it has one (a bulk feed), else the sync's.
+func (s *Service) batchSize(channel string) int {
+	if ch, ok := s.d.Channels[channel]; ok {
+		if b, ok := connector.As[connector.PushBatcher](ch); ok && b.PushBatch() > 0 {
+			return b.PushBatch()
+		}
+	}
+	return cmp.Or(s.cfg.Batch, DefaultSyncBatch)
 }
 
 // push hands the batch to the channel's connector.
