@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -259,15 +258,6 @@ func ebayNotification(t *testing.T, fake *ebayfake.Fake, gateway string) func() 
 	}
 	return func() (int, []byte) {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, gateway+"/webhooks/ebay", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-EBAY-SIGNATURE", vs["VALID"].Signature)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, b
+		return postEbay(t, gateway, body, vs["VALID"].Signature)
 	}
 }

@@ -42,6 +42,16 @@ type WebhookVerifier interface {
 	VerifyWebhook(h http.Header, body []byte) (Delivery, error)
 }
 
+// DeliveryVerifier checks a channel delivery's signature in its queued
+// job, where I/O is allowed: eBay signs with a key served by key id, so
+// VerifyWebhook checks only the header's form and keeps it as the
+// Delivery's Proof. A failed check is a permanent error: the delivery is
+// dead-lettered (its raw body kept) and acts on no order; a key that
+// could not be fetched is retried.
+type DeliveryVerifier interface {
+	VerifyDelivery(ctx context.Context, proof string, body []byte) error
+}
+
 // WebhookSigner builds a correctly signed test delivery (`dropgate trigger`).
 type WebhookSigner interface {
 	// SamplePayload returns a built-in example body for topic.

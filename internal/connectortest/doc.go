@@ -7,7 +7,8 @@
 //
 //	RunWebhooks      verify and decode deliveries: valid, tampered body, wrong
 //	                 secret, missing header, replayed delivery id, oversized,
-//	                 unsigned ping
+//	                 unsigned ping; a connector.DeliveryVerifier (eBay) is
+//	                 verified in both stages, its job's refusals permanent
 //	RunDecode        every conformance sample decodes with every value checked;
 //	                 ids beyond 2^53; zero- and three-decimal currencies;
 //	                 malformed payloads are permanent errors saying where

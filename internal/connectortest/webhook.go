@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/store"
 )
 
@@ -111,11 +112,29 @@ func (w *webhooks) sign(s WebhookSample, id string) http.Header {
 	return w.h.Sign(suiteSecret, s.Topic, id, s.Body)
 }
 
-// verify calls VerifyWebhook, reporting a panic as a failure.
+// verify calls VerifyWebhook, reporting a panic as a failure. A
+// connector that checks the signature in the queued job
+// (connector.DeliveryVerifier: eBay fetches its key) is verified in two
+// stages, as the gateway and the job do: VerifyWebhook, then
+// VerifyDelivery with the delivery's Proof. A refusal at the second stage
+// must be permanent (the job dead-letters, never retries a forgery).
 func verify(t T, v connector.WebhookVerifier, h http.Header, body []byte) (d connector.Delivery, err error) {
 	t.Helper()
 	if safely(t, "VerifyWebhook", func() { d, err = v.VerifyWebhook(h, body) }) {
 		return d, errors.New("panicked")
+	}
+	dv, deferred := v.(connector.DeliveryVerifier)
+	if err != nil || !deferred {
+		return d, err
+	}
+	if safely(t, "VerifyDelivery", func() { err = dv.VerifyDelivery(context.Background(), d.Proof, body) }) {
+		return d, errors.New("VerifyDelivery panicked")
+	}
+	switch {
+	case err == nil:
+		return d, nil
+	case !fault.IsPermanent(err) || !errors.Is(err, connector.ErrBadSignature):
+		return d, fmt.Errorf("VerifyDelivery refused with %v; want a permanent connector.ErrBadSignature", err)
 	}
 	return d, err
 }
@@ -125,7 +144,7 @@ func refused(t T, v connector.WebhookVerifier, what string, h http.Header, body 
 	t.Helper()
 	d, err := verify(t, v, h, body)
 	if !errors.Is(err, connector.ErrBadSignature) {
-		t.Errorf("%s: VerifyWebhook = %+v, %v; want connector.ErrBadSignature (the gateway answers 401 and stores nothing)", what, d, err)
+		t.Errorf("%s: VerifyWebhook = %+v, %v; want connector.ErrBadSignature (from VerifyWebhook: the gateway answers 401 and stores nothing; or permanent from VerifyDelivery: the job dead-letters)", what, d, err)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/core/store"
 )
 
 // SignatureHeader carries eBay's notification signature.
@@ -56,8 +57,9 @@ type pubKey struct {
 // fetched again (eBay's SDK caches for an hour).
 const keyTTL = time.Hour
 
-// keyTimeout bounds the key fetch made while a notification waits.
-const keyTimeout = 10 * time.Second
+// maxSignatureHeader bounds X-EBAY-SIGNATURE: a P-256 signature and a
+// key id encode to about 250 bytes.
+const maxSignatureHeader = 2048
 
 var kidRE = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
 
@@ -70,69 +72,160 @@ type notification struct {
 	} `json:"notification"`
 }
 
-// VerifyWebhook checks a notification's X-EBAY-SIGNATURE: base64 JSON
-// {alg, kid, signature, digest}, an ECDSA signature (DER, base64) over
-// SHA-1 of the raw body, with the public key eBay's Notification API
-// serves for kid. The key is cached; the first notification of a new key
-// fetches it (the one call a verification makes; eBay's retries cover a
-// failed fetch). The delivery id is notification.notificationId, stable
-// across eBay's retries.
-func (c *Connector) VerifyWebhook(h http.Header, body []byte) (connector.Delivery, error) {
-	raw := h.Get(SignatureHeader)
+// parseSignature reads X-EBAY-SIGNATURE: base64 JSON {alg, kid,
+// signature, digest}, ECDSA over SHA-1, the signature DER in base64.
+func parseSignature(raw string) (signature, []byte, error) {
 	if raw == "" {
-		return connector.Delivery{}, fmt.Errorf("ebay: no %s header: %w", SignatureHeader, connector.ErrBadSignature)
+		return signature{}, nil, fmt.Errorf("ebay: no %s header", SignatureHeader)
+	}
+	if len(raw) > maxSignatureHeader {
+		return signature{}, nil, fmt.Errorf("ebay: %s is over %d bytes", SignatureHeader, maxSignatureHeader)
 	}
 	hdr, err := base64.StdEncoding.DecodeString(raw)
 	if err != nil {
-		return connector.Delivery{}, fmt.Errorf("ebay: %s is not base64: %w", SignatureHeader, connector.ErrBadSignature)
+		return signature{}, nil, fmt.Errorf("ebay: %s is not base64", SignatureHeader)
 	}
 	var sig signature
 	if err := json.Unmarshal(hdr, &sig); err != nil || sig.Signature == "" || !kidRE.MatchString(sig.Kid) {
-		return connector.Delivery{}, fmt.Errorf("ebay: %s is not a signature: %w", SignatureHeader, connector.ErrBadSignature)
+		return signature{}, nil, fmt.Errorf("ebay: %s is not a signature", SignatureHeader)
 	}
 	if !strings.EqualFold(sig.Alg, "ecdsa") || !strings.EqualFold(sig.Digest, "SHA1") {
-		return connector.Delivery{}, fmt.Errorf("ebay: signature %s/%s is not ECDSA/SHA1: %w", sig.Alg, sig.Digest, connector.ErrBadSignature)
+		return signature{}, nil, fmt.Errorf("ebay: signature %s/%s is not ECDSA/SHA1", sig.Alg, sig.Digest)
 	}
 	der, err := base64.StdEncoding.DecodeString(sig.Signature)
-	if err != nil {
-		return connector.Delivery{}, fmt.Errorf("ebay: signature is not base64: %w", connector.ErrBadSignature)
+	if err != nil || len(der) == 0 {
+		return signature{}, nil, errors.New("ebay: signature is not base64")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), keyTimeout)
-	defer cancel()
-	pub, err := c.publicKey(ctx, sig.Kid)
-	if err != nil {
-		return connector.Delivery{}, fmt.Errorf("ebay: key %s: %w", sig.Kid, errors.Join(err, connector.ErrBadSignature))
-	}
-	digest := sha1.Sum(body) //nolint:gosec // eBay's algorithm
-	if !ecdsa.VerifyASN1(pub, digest[:], der) {
-		return connector.Delivery{}, fmt.Errorf("ebay: notification signature does not verify: %w", connector.ErrBadSignature)
+	return sig, der, nil
+}
+
+// VerifyWebhook does what needs no I/O, on the gateway's request path: an
+// X-EBAY-SIGNATURE of the right form (see parseSignature) and a body that
+// is a notification. The signature itself is checked in the queued job
+// (VerifyDelivery), where the key may be fetched; the header travels with
+// the job as the Proof. The delivery id is notification.notificationId,
+// stable across eBay's retries.
+func (c *Connector) VerifyWebhook(h http.Header, body []byte) (connector.Delivery, error) {
+	raw := h.Get(SignatureHeader)
+	if _, _, err := parseSignature(raw); err != nil {
+		return connector.Delivery{}, fmt.Errorf("%w: %w", err, connector.ErrBadSignature)
 	}
 	var n notification
 	if err := json.Unmarshal(body, &n); err != nil || n.Notification.NotificationID == "" {
-		return connector.Delivery{}, fmt.Errorf("ebay: signed notification has no notificationId: %w", connector.ErrBadSignature)
+		return connector.Delivery{}, fmt.Errorf("ebay: body is not a notification (no notificationId): %w", connector.ErrBadSignature)
 	}
-	return connector.Delivery{ID: n.Notification.NotificationID, Topic: n.Metadata.Topic}, nil
+	return connector.Delivery{ID: n.Notification.NotificationID, Topic: n.Metadata.Topic, Proof: raw}, nil
 }
 
-// publicKey returns the key of kid: the cached one, else eBay's, from
-// GET /commerce/notification/v1/public_key/{kid} with an application token.
+// VerifyDelivery checks, in the queued job, the ECDSA signature of proof
+// (the X-EBAY-SIGNATURE VerifyWebhook kept) over SHA-1 of the raw body
+// with the public key eBay's Notification API serves for its kid. The key
+// is cached (see publicKey); the first notification of a new key fetches
+// it. A signature that does not verify, or a kid eBay does not know, is
+// permanent; eBay unreachable is retried.
+func (c *Connector) VerifyDelivery(ctx context.Context, proof string, body []byte) error {
+	sig, der, err := parseSignature(proof)
+	if err != nil {
+		// A delivery replayed without its header cannot be verified.
+		return fault.Permanent(fmt.Errorf("%w: %w", err, connector.ErrBadSignature))
+	}
+	pub, err := c.publicKey(ctx, sig.Kid)
+	if err != nil {
+		return fmt.Errorf("ebay: public key %s: %w", sig.Kid, err)
+	}
+	digest := sha1.Sum(body) //nolint:gosec // eBay's algorithm
+	if !ecdsa.VerifyASN1(pub, digest[:], der) {
+		return fault.Permanent(fmt.Errorf("ebay: notification signature does not verify with key %s (forged or altered): %w", sig.Kid, connector.ErrBadSignature))
+	}
+	return nil
+}
+
+// keyKind is the state record of a fetched public key, shared with the
+// other replicas so a key is fetched once an hour, not once per process.
+const keyKind = "notification_key"
+
+// storedKey is a keyKind record.
+type storedKey struct {
+	PEM     string    `json:"pem"`
+	Fetched time.Time `json:"fetched"`
+}
+
+// publicKey returns the key of kid fetched less than keyTTL ago: the
+// process's copy, else the one a replica stored in env.State, else eBay's,
+// from GET /commerce/notification/v1/public_key/{kid} with an application
+// token (stored for the others).
 func (c *Connector) publicKey(ctx context.Context, kid string) (*ecdsa.PublicKey, error) {
+	if k, ok := c.cachedKey(kid); ok {
+		return k, nil
+	}
+	// One lookup at a time: a burst of notifications under a new key
+	// waits for the first one's fetch instead of each fetching it.
+	c.keyFetch.Lock()
+	defer c.keyFetch.Unlock()
+	if k, ok := c.cachedKey(kid); ok {
+		return k, nil
+	}
 	now := c.now()
+	var version int64
+	if c.env.State != nil {
+		rec, err := c.env.State.GetRecord(ctx, keyKind, kid)
+		switch {
+		case err == nil:
+			version = rec.Version
+			var st storedKey
+			if json.Unmarshal(rec.Data, &st) == nil && now.Sub(st.Fetched) < keyTTL {
+				if pub, err := ParsePublicKey(st.PEM); err == nil {
+					c.keepKey(kid, pubKey{key: pub, fetched: st.Fetched})
+					return pub, nil
+				}
+			}
+		case !errors.Is(err, store.ErrNotFound):
+			return nil, fault.Retryable(fmt.Errorf("ebay: read cached key: %w", err))
+		}
+	}
+	pem, err := c.fetchKey(ctx, kid)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := ParsePublicKey(pem)
+	if err != nil {
+		return nil, fault.Permanent(fmt.Errorf("ebay: get public key: %w", err))
+	}
+	c.keepKey(kid, pubKey{key: pub, fetched: now})
+	if c.env.State != nil {
+		data, _ := json.Marshal(storedKey{PEM: pem, Fetched: now})
+		// A conflict is another replica's copy of the same key.
+		if _, err := c.env.State.PutRecord(ctx, store.Record{Kind: keyKind, ID: kid, Data: data, Version: version}); err != nil && !errors.Is(err, store.ErrConflict) {
+			c.env.Logger.Warn("ebay: notification key not shared", "connector", c.env.Name, "kid", kid, "err", err)
+		}
+	}
+	return pub, nil
+}
+
+func (c *Connector) cachedKey(kid string) (*ecdsa.PublicKey, bool) {
 	c.mu.Lock()
 	k, ok := c.keys[kid]
 	c.mu.Unlock()
-	if ok && now.Sub(k.fetched) < keyTTL {
-		return k.key, nil
-	}
+	return k.key, ok && c.now().Sub(k.fetched) < keyTTL
+}
+
+func (c *Connector) keepKey(kid string, k pubKey) {
+	c.mu.Lock()
+	c.keys[kid] = k
+	c.mu.Unlock()
+}
+
+// fetchKey asks eBay for kid's key, a one-line PEM.
+func (c *Connector) fetchKey(ctx context.Context, kid string) (string, error) {
 	tok, err := c.appToken(ctx)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	u := *c.api
 	u.Path += "/commerce/notification/v1/public_key/" + kid
 	req, err := http.NewRequestWithContext(ctx, "GET", u.String(), nil)
 	if err != nil {
-		return nil, fault.Permanent(fmt.Errorf("ebay: get public key: %w", err))
+		return "", fault.Permanent(fmt.Errorf("ebay: get public key: %w", err))
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Accept", "application/json")
@@ -142,16 +235,9 @@ func (c *Connector) publicKey(ctx context.Context, kid string) (*ecdsa.PublicKey
 		Key       string `json:"key"`
 	}
 	if err := c.send(req, "get public key", &res); err != nil {
-		return nil, err
+		return "", err
 	}
-	pub, err := ParsePublicKey(res.Key)
-	if err != nil {
-		return nil, fault.Permanent(fmt.Errorf("ebay: get public key: %w", err))
-	}
-	c.mu.Lock()
-	c.keys[kid] = pubKey{key: pub, fetched: now}
-	c.mu.Unlock()
-	return pub, nil
+	return res.Key, nil
 }
 
 // ParsePublicKey reads eBay's key: a PEM block written on one line

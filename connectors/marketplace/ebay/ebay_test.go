@@ -1,6 +1,7 @@
 package ebay
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -21,6 +22,7 @@ import (
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/connectortest"
 	"github.com/dropgate/dropgate/internal/fakes/ebayfake"
+	"github.com/dropgate/dropgate/internal/fakes/kit"
 	"github.com/dropgate/dropgate/internal/testutil"
 )
 
@@ -165,9 +167,23 @@ func vectors(t *testing.T) (map[string]vector, []byte) {
 	return vs, body
 }
 
-// eBay's SDK vectors: VALID verifies over the raw body; a tampered body,
-// a signature of another message, a key eBay does not know and a missing
-// or garbled header are refused. The key is fetched once.
+// keyFetches counts getPublicKey calls on the fake.
+func keyFetches(f *ebayfake.Fake) int {
+	n := 0
+	for _, rq := range f.Server().Requests() {
+		if rq.Method == "GET" && filepath.Dir(rq.Path) == "/commerce/notification/v1/public_key" {
+			n++
+		}
+	}
+	return n
+}
+
+// eBay's SDK vectors, in two stages. The gateway's VerifyWebhook makes no
+// call: it refuses a missing or garbled header and keeps a well-formed one
+// as the Proof. The queued VerifyDelivery verifies VALID over the raw
+// body and refuses, permanently, a tampered body, a signature of another
+// message and a re-serialised body. The key is fetched once, shared with
+// another replica through the state, and fetched again after an hour.
 func TestVerifyNotificationVectors(t *testing.T) {
 	vs, body := vectors(t)
 	r, f := rig(t)
@@ -179,47 +195,76 @@ func TestVerifyNotificationVectors(t *testing.T) {
 	// The SIGNATURE_MISMATCH and INVALID headers carry VALID's kid; the
 	// fake knows only the kids of keys it serves.
 	c := suiteConnector(r, &Config{}, f.Transport())
+	ctx := context.Background()
 	h := sigHeader(vs["VALID"].Signature)
 	d, err := c.VerifyWebhook(h, body)
 	if err != nil {
-		t.Fatalf("VALID: %v", err)
+		t.Fatalf("VALID at the gateway: %v", err)
 	}
-	if d.ID != "49feeaeb-4982-42d9-a377-9645b8479411_33f7e043-fed8-442b-9d44-791923bd9a6d" || d.Topic != TopicAccountDeletion {
-		t.Errorf("delivery %+v", d)
+	if n := len(f.Server().Requests()); n != 0 {
+		t.Fatalf("VerifyWebhook made %d calls; the gateway's check must make none", n)
 	}
-	if _, err := c.VerifyWebhook(h, body); err != nil {
-		t.Fatalf("VALID again: %v", err)
+	if d.ID != "49feeaeb-4982-42d9-a377-9645b8479411_33f7e043-fed8-442b-9d44-791923bd9a6d" || d.Topic != TopicAccountDeletion || d.Proof != vs["VALID"].Signature {
+		t.Errorf("delivery %+v; want the notification id, topic and the header as proof", d)
 	}
-	keyFetches := 0
-	for _, rq := range f.Server().Requests() {
-		if rq.Method == "GET" && filepath.Dir(rq.Path) == "/commerce/notification/v1/public_key" {
-			keyFetches++
+	for i := range 2 {
+		if err := c.VerifyDelivery(ctx, d.Proof, body); err != nil {
+			t.Fatalf("VALID in the job (%d): %v", i, err)
 		}
 	}
-	if keyFetches != 1 {
-		t.Errorf("%d public key fetches for two notifications, want 1 (cached)", keyFetches)
+	replica := suiteConnector(r, &Config{}, f.Transport())
+	if err := replica.VerifyDelivery(ctx, d.Proof, body); err != nil {
+		t.Fatalf("VALID on another replica: %v", err)
 	}
-	tampered := append([]byte(nil), body...)
-	tampered[len(tampered)-3] = 'X'
-	cases := map[string]struct {
-		h    http.Header
-		body []byte
+	if n := keyFetches(f); n != 1 {
+		t.Errorf("%d public key fetches for three verifications on two replicas, want 1 (cached, shared)", n)
+	}
+	r.Clock.Advance(keyTTL + time.Second)
+	if err := replica.VerifyDelivery(ctx, d.Proof, body); err != nil {
+		t.Fatalf("VALID after the key expired: %v", err)
+	}
+	if n := keyFetches(f); n != 2 {
+		t.Errorf("%d public key fetches after an hour, want 2 (the cached key expired)", n)
+	}
+
+	// Another user's deletion under eBay's signature: still a notification.
+	tampered := bytes.Replace(body, []byte(`"test_user"`), []byte(`"some_user"`), 1)
+	forged := map[string]struct {
+		proof string
+		body  []byte
 	}{
-		"tampered body":      {h, tampered},
-		"signature mismatch": {sigHeader(vs["SIGNATURE_MISMATCH"].Signature), body},
-		"no header":          {http.Header{}, body},
-		"garbled header":     {sigHeader("not base64!"), body},
-		"re-serialised body": {h, vs["VALID"].Message}, // indented: not the bytes eBay signed
+		"tampered body":      {vs["VALID"].Signature, tampered},
+		"signature mismatch": {vs["SIGNATURE_MISMATCH"].Signature, body},
+		"re-serialised body": {vs["VALID"].Signature, vs["VALID"].Message}, // indented: not the bytes eBay signed
+		"no proof kept":      {"", body},                                   // a replay without its header
 	}
-	for name, tc := range cases {
-		if _, err := c.VerifyWebhook(tc.h, tc.body); !errors.Is(err, connector.ErrBadSignature) {
-			t.Errorf("%s: %v; want ErrBadSignature", name, err)
+	for name, tc := range forged {
+		if tc.proof != "" {
+			if _, err := c.VerifyWebhook(sigHeader(tc.proof), tc.body); err != nil {
+				t.Errorf("%s: the gateway refused a well-formed header (%v); the signature is the job's to check", name, err)
+			}
+		}
+		err := c.VerifyDelivery(ctx, tc.proof, tc.body)
+		if !errors.Is(err, connector.ErrBadSignature) || !fault.IsPermanent(err) {
+			t.Errorf("%s: VerifyDelivery = %v; want a permanent ErrBadSignature", name, err)
 		}
 	}
-	// A kid eBay does not serve (the ERROR case: no key).
-	fresh := suiteConnector(connectortest.NewRig(connectortest.Wrap(t), store.Limit{Rate: 100, Burst: 100}), &Config{}, ebayfake.New().Transport())
-	if _, err := fresh.VerifyWebhook(h, body); !errors.Is(err, connector.ErrBadSignature) {
-		t.Errorf("unknown key: %v; want ErrBadSignature", err)
+	for name, hdr := range map[string]http.Header{"no header": {}, "garbled header": sigHeader("not base64!"), "not JSON": sigHeader("dA==")} {
+		if _, err := c.VerifyWebhook(hdr, body); !errors.Is(err, connector.ErrBadSignature) {
+			t.Errorf("%s: %v; want ErrBadSignature at the gateway", name, err)
+		}
+	}
+
+	// A kid eBay does not serve (the ERROR case: no key) is permanent;
+	// eBay unreachable is retried.
+	fresh := ebayfake.New()
+	fc := suiteConnector(connectortest.NewRig(connectortest.Wrap(t), store.Limit{Rate: 100, Burst: 100}), &Config{}, fresh.Transport())
+	if err := fc.VerifyDelivery(ctx, d.Proof, body); err == nil || !fault.IsPermanent(err) {
+		t.Errorf("unknown key: %v; want a permanent error", err)
+	}
+	fresh.Server().Inject(kit.Fault{Method: "GET", PathPrefix: "/commerce/notification/", Status: http.StatusServiceUnavailable})
+	if err := fc.VerifyDelivery(ctx, d.Proof, body); err == nil || fault.IsPermanent(err) {
+		t.Errorf("eBay unavailable: %v; want a retryable error", err)
 	}
 }
 

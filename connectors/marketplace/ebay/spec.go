@@ -121,11 +121,13 @@ type Connector struct {
 	auth *url.URL
 	key  string // the shared rate-limit key: ebay:{client_id}
 
-	mu     sync.Mutex
-	token  accessToken       // the cached user access token
-	app    accessToken       // the application token (notification keys)
-	keys   map[string]pubKey // notification public keys by kid
-	offers map[string]string // offer ids by SKU
+	mu    sync.Mutex
+	token accessToken       // the cached user access token
+	app   accessToken       // the application token (notification keys)
+	keys  map[string]pubKey // notification public keys by kid
+	// keyFetch serialises key lookups (rare: once a key an hour).
+	keyFetch sync.Mutex
+	offers   map[string]string // offer ids by SKU
 }
 
 var (
@@ -137,6 +139,7 @@ var (
 	_ connector.Describer          = (*Connector)(nil)
 	_ connector.WebhookVerifier    = (*Connector)(nil)
 	_ connector.ChallengeResponder = (*Connector)(nil)
+	_ connector.DeliveryVerifier   = (*Connector)(nil)
 )
 
 // New builds the connector; it does no I/O.

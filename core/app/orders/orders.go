@@ -88,6 +88,14 @@ func (s *Service) HandleDelivery(ctx context.Context, d app.Delivery) error {
 	if err != nil {
 		return err
 	}
+	if v, notOne := app.Channel[connector.DeliveryVerifier](s.d, d.Connector, "webhook"); notOne == nil {
+		if err := v.VerifyDelivery(ctx, d.Proof, d.Body); err != nil {
+			// The raw body is kept (handleWebhook) for an operator; a
+			// forgery reaches no order. The connector says whether it is
+			// permanent (a bad signature) or worth a retry (no key yet).
+			return fmt.Errorf("webhook %s from %s: verify signature: %w", d.ID, d.Connector, err)
+		}
+	}
 	events, err := dec.DecodeEvent(ctx, d.Topic, d.Body)
 	if err != nil {
 		return err

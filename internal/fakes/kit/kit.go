@@ -157,6 +157,16 @@ func (s *Server) refusal(status int, code, message string) *Response {
 	return s.Error(status, code, message)
 }
 
+// routeOf is the pattern of the route r matches ("" for a fake that
+// routes itself, or none).
+func (s *Server) routeOf(r *http.Request) string {
+	if s.o.Handler != nil {
+		return ""
+	}
+	_, pattern := s.mux.Handler(r)
+	return pattern
+}
+
 // route serves r with the fake's handler into a buffer.
 func (s *Server) route(r *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
@@ -181,7 +191,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		scope = s.o.Scope(r)
 	}
 	entry := Request{Seq: int(s.reqSeq.Add(1)), At: s.o.Clock.Now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-		Header: r.Header.Clone(), Body: logBody(body), Scope: scope}
+		Header: r.Header.Clone(), Body: logBody(body), Scope: scope, Route: s.routeOf(r)}
 	out := s.serve(w, r, body, readErr, &entry)
 	// The request is counted before the client learns anything, so a
 	// test reading the counters after its call sees it.

@@ -94,7 +94,14 @@ func TestRoutesAuthAndErrorStyle(t *testing.T) {
 	if c.Requests != 4 || c.Unauthorized != 1 || c.Handled != 3 {
 		t.Errorf("counters %+v", c)
 	}
+	// Calls by operation count the refused request too: it spent quota.
+	if calls := s.Calls(); calls["POST /orders"] != 1 || calls["GET /orders/{id}"] != 2 || calls[""] != 1 || len(calls) != 3 {
+		t.Errorf("calls by operation %v; want POST /orders 1, GET /orders/{id} 2, unrouted 1", calls)
+	}
 	log := s.Requests()
+	if len(log) == 4 && (log[1].Route != "GET /orders/{id}" || log[2].Route != "") {
+		t.Errorf("routes logged %q, %q", log[1].Route, log[2].Route)
+	}
 	if len(log) != 4 || log[0].Principal != "tok" || log[0].Handled != 201 || string(log[0].Body) != `{"a":1}` || log[1].Outcome != Unauthorized {
 		t.Errorf("log %+v", log)
 	}

@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -36,14 +37,18 @@ func (o Outcome) String() string {
 
 // Request is one logged request.
 type Request struct {
-	Seq       int
-	At        time.Time
-	Method    string
-	Path      string
-	Query     string
-	Header    http.Header
-	Body      []byte // the first LogBodyLimit bytes
-	Scope     string
+	Seq    int
+	At     time.Time
+	Method string
+	Path   string
+	Query  string
+	Header http.Header
+	Body   []byte // the first LogBodyLimit bytes
+	Scope  string
+	// Route is the route pattern the request matches ("GET
+	// /orders/v0/orders/{id}/orderItems"): the platform operation it is,
+	// whatever became of it; "" when none does.
+	Route     string
 	Principal string
 	Outcome   Outcome
 	Fault     string // the injected fault's name
@@ -77,6 +82,9 @@ type Counters struct {
 	Handled         int // reached a route
 	Dropped         int
 	ByFault         map[string]int // injected answers by fault name
+	// ByRoute counts every request by the operation it is (Request.Route),
+	// refused or not: what a client spends of each operation's quota.
+	ByRoute map[string]int
 }
 
 func (s *Server) record(e Request) {
@@ -88,10 +96,11 @@ func (s *Server) record(e Request) {
 	s.log = append(s.log, e)
 	c := s.counters[e.Scope]
 	if c == nil {
-		c = &Counters{ByFault: map[string]int{}}
+		c = &Counters{ByFault: map[string]int{}, ByRoute: map[string]int{}}
 		s.counters[e.Scope] = c
 	}
 	c.Requests++
+	c.ByRoute[e.Route]++
 	if e.Outcome&Unauthorized != 0 {
 		c.Unauthorized++
 	}
@@ -139,13 +148,11 @@ func (s *Server) Counters(scope string) Counters {
 	defer s.mu.Unlock()
 	c := s.counters[scope]
 	if c == nil {
-		return Counters{ByFault: map[string]int{}}
+		return Counters{ByFault: map[string]int{}, ByRoute: map[string]int{}}
 	}
 	out := *c
-	out.ByFault = make(map[string]int, len(c.ByFault))
-	for k, v := range c.ByFault {
-		out.ByFault[k] = v
-	}
+	out.ByFault = maps.Clone(c.ByFault)
+	out.ByRoute = maps.Clone(c.ByRoute)
 	return out
 }
 
@@ -153,7 +160,7 @@ func (s *Server) Counters(scope string) Counters {
 func (s *Server) Total() Counters {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := Counters{ByFault: map[string]int{}}
+	t := Counters{ByFault: map[string]int{}, ByRoute: map[string]int{}}
 	for _, c := range s.counters {
 		t.Requests += c.Requests
 		t.Unauthorized += c.Unauthorized
@@ -164,9 +171,16 @@ func (s *Server) Total() Counters {
 		for k, v := range c.ByFault {
 			t.ByFault[k] += v
 		}
+		for k, v := range c.ByRoute {
+			t.ByRoute[k] += v
+		}
 	}
 	return t
 }
+
+// Calls counts the requests of every scope by operation (route
+// pattern), refused ones included: the calls a client made of each.
+func (s *Server) Calls() map[string]int { return s.Total().ByRoute }
 
 // QuotaViolations counts, over every scope, the requests refused because
 // the client exceeded the quota (never an injected 429). A well-behaved
