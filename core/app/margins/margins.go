@@ -23,8 +23,8 @@ type Summary struct {
 	// (amounts in clashing currencies), with the first few ids.
 	Unpriced    int          `json:"unpriced,omitempty"`
 	UnpricedIDs []string     `json:"unpriced_ids,omitempty"`
-	BySupplier  []margin.Row `json:"by_supplier"`
-	ByChannel   []margin.Row `json:"by_channel"`
+	BySupplier  []margin.Row `json:"by_supplier,omitempty"`
+	ByChannel   []margin.Row `json:"by_channel,omitempty"`
 }
 
 // Orders are the stored orders (repo.Orders), read a page at a time.

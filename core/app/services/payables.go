@@ -21,13 +21,19 @@ func (o operator) MarkPayablePaid(ctx context.Context, id, actor string) (*model
 }
 
 // Margin prices POs not invoiced yet with the suppliers' configured fees,
-// as routing counted them.
+// as routing counted them, and payments with their providers' fees.
 func (o operator) Margin(ctx context.Context, orderID string) (margin.Report, error) {
 	a, _, err := o.s.Deps.Orders.Get(ctx, orderID)
 	if err != nil {
 		return margin.Report{}, err
 	}
-	return margin.Of(a, func(supplier, currency string) money.Money {
+	return margin.OfWith(a, o.costs())
+}
+
+// costs price margins: the suppliers' fees as routing counted them and
+// the payment providers' fee schedules.
+func (o operator) costs() margin.Costs {
+	return margin.Costs{Payment: o.s.Deps.PaymentFees, Supplier: func(supplier, currency string) money.Money {
 		return o.s.Deps.Profiles[supplier].FeesIn(currency)
-	})
+	}}
 }
