@@ -10,6 +10,8 @@ import (
 
 	"github.com/dropgate/dropgate/core/margin"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/core/money"
+	"github.com/dropgate/dropgate/core/routing"
 )
 
 // Summary is the margin of the orders received in [Since, Until).
@@ -71,4 +73,12 @@ func Report(ctx context.Context, orders Orders, since, until time.Time, c margin
 		return nil, err
 	}
 	return s, nil
+}
+
+// CostsOf prices margins with the suppliers' per-PO fees as routing
+// counts them (profiles) and the payment providers' fee schedules.
+func CostsOf(profiles map[string]routing.SupplierProfile, payments map[string]margin.PaymentFee) margin.Costs {
+	return margin.Costs{Payment: payments, Supplier: func(supplier, currency string) money.Money {
+		return profiles[supplier].FeesIn(currency)
+	}}
 }

@@ -3,10 +3,10 @@ package services
 import (
 	"context"
 
+	"github.com/dropgate/dropgate/core/app/margins"
 	"github.com/dropgate/dropgate/core/app/ports"
 	"github.com/dropgate/dropgate/core/margin"
 	"github.com/dropgate/dropgate/core/model"
-	"github.com/dropgate/dropgate/core/money"
 	"github.com/dropgate/dropgate/core/repo"
 )
 
@@ -33,7 +33,5 @@ func (o operator) Margin(ctx context.Context, orderID string) (margin.Report, er
 // costs price margins: the suppliers' fees as routing counted them and
 // the payment providers' fee schedules.
 func (o operator) costs() margin.Costs {
-	return margin.Costs{Payment: o.s.Deps.PaymentFees, Supplier: func(supplier, currency string) money.Money {
-		return o.s.Deps.Profiles[supplier].FeesIn(currency)
-	}}
+	return margins.CostsOf(o.s.Deps.Profiles, o.s.Deps.PaymentFees)
 }
