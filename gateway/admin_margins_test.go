@@ -46,7 +46,8 @@ func TestAdminMarginReportAndOrderDetail(t *testing.T) {
 		t.Fatalf("order detail: status %d, %+v", code, o)
 	}
 	// 100.00 − (40.00 + 1.00 feedco shipping estimate) − (2.90 + 0.30) = 55.80
-	if l := o.Margin.Currencies[0]; l.PaymentFees != usd("3.20") || l.SupplierFees != usd("1.00") || l.Margin != usd("55.80") {
+	// feedco's fee is its shipping estimate: shipping cost, not a supplier fee.
+	if l := o.Margin.Currencies[0]; l.PaymentFees != usd("3.20") || l.SupplierFees != usd("0") || l.ShippingCost != usd("1.00") || l.Margin != usd("55.80") {
 		t.Errorf("order margin = %+v", l)
 	}
 

@@ -64,7 +64,7 @@ func TestMarginReportRemoteAndLocal(t *testing.T) {
 	out, errOut, code = dg(t, append([]string{"reports", "margin", "--since", "720h", "--by", "supplier", "--format", "csv"}, adm...)...)
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if code != 0 || err != nil || len(rows) != 3 || rows[0][0] != "by" || rows[1][1] != "acme" || rows[1][2] != "EUR" || rows[1][12] != "11.50" ||
-		rows[2][2] != "USD" || rows[2][4] != "40.00" || rows[2][8] != "8.50" || rows[2][12] != "23.50" || rows[2][13] != "58.75" {
+		rows[2][2] != "USD" || rows[2][4] != "40.00" || rows[2][8] != "2.50" || rows[2][9] != "6.00" || rows[2][12] != "23.50" || rows[2][13] != "58.75" {
 		t.Fatalf("reports margin --format csv (exit %d, %v): %q\n%s", code, err, rows, errOut)
 	}
 	out, _, code = dg(t, append([]string{"reports", "margin", "--since", "720h", "--json"}, adm...)...)

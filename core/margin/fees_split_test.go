@@ -172,3 +172,39 @@ func TestTotalsByGroupAndCurrency(t *testing.T) {
 		t.Errorf("orders = %d", tot.Orders)
 	}
 }
+
+// TestShippingEstimateIsShippingCost: before the invoice, the part of a
+// supplier's per-PO fees that is its shipping estimate counts as
+// shipping cost; the rest as supplier fees.
+func TestShippingEstimateIsShippingCost(t *testing.T) {
+	a := order()
+	a.POs = []model.PurchaseOrder{po("PO1", "a", model.POLine{LineNo: 1, Quantity: 1, UnitCost: usd("10.00")})}
+	ship := func(_, cur string) money.Money { return money.MustParse("1.00", cur) }
+	r, err := margin.OfWith(a, margin.Costs{Supplier: fees, Shipping: ship})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, pc := r.Currencies[0], r.POs[0]
+	if l.SupplierCost != usd("10.00") || l.SupplierFees != usd("0.50") || l.ShippingCost != usd("1.00") || l.Cost != usd("11.50") ||
+		pc.ShippingCost != usd("1.00") || pc.Cost != usd("11.50") {
+		t.Errorf("line %+v, PO %+v", l, pc)
+	}
+}
+
+// TestCreditMemoChargesSubtract: a credit memo takes back goods and
+// freight alike.
+func TestCreditMemoChargesSubtract(t *testing.T) {
+	a := order()
+	a.POs = []model.PurchaseOrder{po("PO1", "a", model.POLine{LineNo: 1, Quantity: 1, UnitCost: usd("10.00")})}
+	a.Invoices = []model.Invoice{
+		{Number: "I1", PONumber: "PO1", Total: usd("15.00"), Charges: []model.Charge{{Code: "FC", Amount: usd("5.00")}}},
+		{Number: "C1", PONumber: "PO1", Total: usd("3.00"), CreditMemo: true, Charges: []model.Charge{{Code: "FC", Amount: usd("1.00")}}},
+	}
+	r, err := margin.Of(a, fees)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pc := r.POs[0]; pc.Basis != margin.BasisInvoice || pc.Cost != usd("12.00") || pc.ShippingCost != usd("4.00") || pc.SupplierCost != usd("8.00") || pc.SupplierFees != usd("0") {
+		t.Errorf("PO = %+v", pc)
+	}
+}

@@ -81,6 +81,9 @@ type Fees func(supplier, currency string) money.Money
 type Costs struct {
 	// Supplier prices POs not invoiced yet; nil counts no fees.
 	Supplier Fees
+	// Shipping is the part of Supplier's fees that is shipping (routing's
+	// shipping_estimate): it counts as shipping cost; nil, none of it.
+	Shipping Fees
 	// Payment holds the fee schedule of each payment provider, by its
 	// name in payments:; a provider without one costs nothing.
 	Payment map[string]PaymentFee
@@ -131,7 +134,7 @@ func OfWith(a *model.Aggregate, c Costs) (Report, error) {
 		s.add(&ls.line(fee.Currency).PaymentFees, fee)
 	}
 	for i := range a.POs {
-		pc, err := poCost(a, &a.POs[i], c.Supplier)
+		pc, err := poCost(a, &a.POs[i], c)
 		if err != nil {
 			return r, fmt.Errorf("order %s: %w", a.Order.ID, err)
 		}

@@ -16,9 +16,10 @@ var freightCodes = map[string]bool{"D240": true, "G830": true, "FC": true, "FA":
 
 // poCost is what a PO cost: its invoices when the supplier sent any
 // (credit memos subtract), else its agreed line costs for the units still
-// expected or shipped plus the supplier's fees. A PO that came to nothing
+// expected or shipped plus the supplier's fees (its shipping estimate as
+// shipping cost). A PO that came to nothing
 // (rejected, cancelled before shipping) costs nothing.
-func poCost(a *model.Aggregate, po *model.PurchaseOrder, fees Fees) (POCost, error) {
+func poCost(a *model.Aggregate, po *model.PurchaseOrder, c Costs) (POCost, error) {
 	z := money.Money{Currency: po.Currency}
 	pc := POCost{PONumber: po.Number, Supplier: po.Supplier, Basis: BasisInvoice, Cost: z}
 	invoiced := false
@@ -82,9 +83,15 @@ func poCost(a *model.Aggregate, po *model.PurchaseOrder, fees Fees) (POCost, err
 	pc.SupplierCost = pc.Cost
 	pc.SupplierFees = money.Money{Currency: pc.Cost.Currency}
 	pc.ShippingCost = pc.SupplierFees
-	if units > 0 && fees != nil && pc.Cost.Currency != "" {
-		f := fees(po.Supplier, pc.Cost.Currency)
+	if units > 0 && c.Supplier != nil && pc.Cost.Currency != "" {
+		f := c.Supplier(po.Supplier, pc.Cost.Currency)
+		ship := money.Money{Currency: pc.Cost.Currency}
+		if c.Shipping != nil {
+			ship = c.Shipping(po.Supplier, pc.Cost.Currency)
+		}
 		s.add(&pc.SupplierFees, f)
+		s.sub(&pc.SupplierFees, ship)
+		s.add(&pc.ShippingCost, ship)
 		s.add(&pc.Cost, f)
 		if s.err != nil {
 			return pc, fmt.Errorf("%s fees: %w", po.Number, s.err)

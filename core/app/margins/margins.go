@@ -76,9 +76,18 @@ func Report(ctx context.Context, orders Orders, since, until time.Time, c margin
 }
 
 // CostsOf prices margins with the suppliers' per-PO fees as routing
-// counts them (profiles) and the payment providers' fee schedules.
+// counts them (profiles), their shipping_estimate as shipping cost, and
+// the payment providers' fee schedules.
 func CostsOf(profiles map[string]routing.SupplierProfile, payments map[string]margin.PaymentFee) margin.Costs {
-	return margin.Costs{Payment: payments, Supplier: func(supplier, currency string) money.Money {
-		return profiles[supplier].FeesIn(currency)
-	}}
+	return margin.Costs{Payment: payments,
+		Supplier: func(supplier, currency string) money.Money { return profiles[supplier].FeesIn(currency) },
+		// The same conversion FeesIn makes: a fee it leaves out is left
+		// out here too, so the shipping part never exceeds the whole.
+		Shipping: func(supplier, currency string) money.Money {
+			m, err := money.FromDecimalIn(profiles[supplier].Fees.ShippingEstimate, currency)
+			if err != nil {
+				return money.Money{Currency: currency}
+			}
+			return m
+		}}
 }
