@@ -80,3 +80,46 @@ func TestReportStreamsEveryPage(t *testing.T) {
 		t.Errorf("until: %d orders, %v", s.Orders, err)
 	}
 }
+
+// TestSupplierRowsAddUpToChannelRows: with orders split across suppliers
+// at amounts that do not divide evenly, every field of the rows by
+// supplier adds up to the rows by channel, per currency, to the cent.
+func TestSupplierRowsAddUpToChannelRows(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	clk := clock.NewFake(t0)
+	orders := repo.NewOrders(memstore.New(clk.Now), clk)
+	usd := func(s string) money.Money { return money.MustParse(s, "USD") }
+	for i, total := range []string{"10.01", "33.33", "7.77"} {
+		id := fmt.Sprintf("s%d", i)
+		a := mk(id, []string{"shop", "amazon", "shop"}[i], "USD", t0, total, "1.00", model.OrderProcessing)
+		a.Order.Totals.Shipping = usd("1.01")
+		a.Order.Lines = []model.OrderLine{{ID: "L1", Quantity: 1, UnitPrice: usd("3.00")}, {ID: "L2", Quantity: 2, UnitPrice: usd("1.99")}, {ID: "L3", Quantity: 1, UnitPrice: usd("0.07")}}
+		a.POs = append(a.POs, model.PurchaseOrder{Number: "PB" + id, Supplier: "beta", Status: model.POSent, Currency: "USD",
+			Lines: []model.POLine{{LineNo: 1, OrderLineID: "L2", Quantity: 2, UnitCost: usd("0.33")}}})
+		a.Payments[0].Refunded = usd("0.01")
+		if err := orders.Create(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	costs := margin.Costs{Payment: map[string]margin.PaymentFee{"stripe": {Percent: decimal.MustParse("3.3"), Fixed: decimal.MustParse("0.07")}}}
+	s, err := margins.Report(ctx, orders, t0, time.Time{}, costs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := func(rows []margin.Row) [8]int64 {
+		var x [8]int64
+		for _, r := range rows {
+			for i, m := range []money.Money{r.Revenue, r.Refunds, r.Shipping, r.SupplierCost, r.SupplierFees, r.ShippingCost, r.PaymentFees, r.Margin} {
+				x[i] += m.Amount
+			}
+		}
+		return x
+	}
+	if len(s.BySupplier) != 3 { // acme, beta and (none) for L3 on no PO
+		t.Fatalf("by supplier = %+v", s.BySupplier)
+	}
+	if a, b := sum(s.BySupplier), sum(s.ByChannel); a != b || a[0] == 0 || a[7] == 0 {
+		t.Errorf("by supplier %v != by channel %v", a, b)
+	}
+}
