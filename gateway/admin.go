@@ -55,6 +55,7 @@ func (ad *Admin) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/orders/{id}/release", ad.releaseOrder)
 	mux.HandleFunc("POST /api/v1/orders/{id}/cancel", ad.cancelOrder)
 	mux.HandleFunc("GET /api/v1/orders/{id}/margin", ad.getMargin)
+	mux.HandleFunc("GET /api/v1/reports/margin", ad.marginReport)
 	mux.HandleFunc("GET /api/v1/payables", ad.listPayables)
 	mux.HandleFunc("POST /api/v1/payables/{id}/paid", ad.payPayable)
 	mux.HandleFunc("GET /api/v1/purchase-orders/{number}", ad.getPO)
@@ -169,7 +170,7 @@ func (ad *Admin) getOrder(w http.ResponseWriter, r *http.Request) {
 		writeStoreError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, a)
+	writeJSON(w, http.StatusOK, ad.withMargin(r, a))
 }
 
 func (ad *Admin) rerouteOrder(w http.ResponseWriter, r *http.Request) {

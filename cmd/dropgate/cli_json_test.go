@@ -123,6 +123,7 @@ func TestEveryCommandPrintsJSON(t *testing.T) {
 	rows["payables export"] = row{args: a("payables", "export", "--format", "csv"), human: "id,supplier,invoice_number"}
 	rows["payables paid"] = row{args: a("payables", "paid", "pay_nope"), fails: "not found"}
 	rows["suppliers scorecard"] = row{args: a("suppliers", "scorecard", "acme"), human: "fill_rate"}
+	rows["reports margin"] = row{args: a("reports", "margin", "--since", "720h"), human: "MARGIN %"}
 	// Commands with no data to print: what they do instead.
 	exempt := map[string]string{
 		"demo":                 "tells a story as it happens; --keep leaves the admin API up, which every command above reads",

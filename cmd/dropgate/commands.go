@@ -62,6 +62,10 @@ func commandTree() []*command {
 				summary: "every payable as CSV with a header, amounts as decimal strings", run: runPayablesExport},
 			{name: "paid", synopsis: "ID " + adminSynopsis, summary: "record that a payable was paid", run: runPayablesPaid},
 		}},
+		{name: "reports", summary: "reports over the stored orders", subs: []*command{
+			{name: "margin", synopsis: "--since T [--until T] [--by supplier|channel] [--format table|csv] " + adminSynopsis,
+				summary: "margin of the period's orders by supplier and by channel, one row per currency", run: runReportsMargin},
+		}},
 		{name: "connectors", synopsis: adminSynopsis,
 			summary: "connector health of a running server: last success, last error, counts, queued jobs", run: runConnectors},
 		{name: "queues", synopsis: adminSynopsis,

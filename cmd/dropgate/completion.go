@@ -56,6 +56,8 @@ func completionSpec(ctx context.Context) compSpec {
 		"payables list --status":   {"open", "paid"},
 		"payables export --status": {"open", "paid"},
 		"payables export --format": {"csv"},
+		"reports margin --by":      {"supplier", "channel"},
+		"reports margin --format":  {"table", "csv"},
 	}}
 	for _, c := range commandTree() {
 		spec.subs[""] = append(spec.subs[""], word{c.name, c.summary})

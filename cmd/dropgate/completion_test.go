@@ -49,7 +49,7 @@ func TestBashCompletes(t *testing.T) {
 	f := filepath.Join(t.TempDir(), "dropgate.bash")
 	os.WriteFile(f, []byte(script), 0o644)
 	for line, want := range map[string]string{
-		"dropgate ":                               "completion connectors demo dlq edi exceptions feed healthcheck orders payables portal queues reconcile route serve suppliers trigger validate version",
+		"dropgate ":                               "completion connectors demo dlq edi exceptions feed healthcheck orders payables portal queues reconcile reports route serve suppliers trigger validate version",
 		"dropgate ord":                            "orders",
 		"dropgate orders ":                        "cancel list release show",
 		"dropgate dlq re":                         "replay",
@@ -61,6 +61,9 @@ func TestBashCompletes(t *testing.T) {
 		"dropgate serve --role w":                 "worker",
 		"dropgate completion ":                    "bash zsh",
 		"dropgate edi parse --j":                  "--json",
+		"dropgate reports ":                       "margin",
+		"dropgate reports margin --by ":           "channel supplier",
+		"dropgate reports margin --format c":      "csv",
 	} {
 		words := strings.Split(line, " ")
 		cmd := exec.Command(bash, "--norc", "-c", `source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _dropgate; printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '`, "bash", f)

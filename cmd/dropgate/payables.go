@@ -174,10 +174,19 @@ func runPayablesPaid(ctx context.Context, args []string, stdout, stderr io.Write
 func printMargin(w io.Writer, m margin.Report) {
 	fmt.Fprintln(w, "\nMargin")
 	for _, l := range m.Currencies {
-		fmt.Fprintf(w, "  %s: revenue %s (refunds %s) − cost %s = %s\n", l.Currency, l.Revenue, l.Refunds, l.Cost, l.Margin)
+		fees := ""
+		if !l.PaymentFees.IsZero() {
+			fees = fmt.Sprintf(" − payment fees %s", l.PaymentFees)
+		}
+		fmt.Fprintf(w, "  %s: revenue %s (refunds %s) − cost %s%s = %s\n", l.Currency, l.Revenue, l.Refunds, l.Cost, fees, l.Margin)
+		fmt.Fprintf(w, "       shipping charged %s; cost: goods %s, supplier fees %s, shipping %s; margin %s %%\n",
+			l.Shipping.Decimal(), l.SupplierCost.Decimal(), l.SupplierFees.Decimal(), l.ShippingCost.Decimal(), dash(l.MarginPercent))
 	}
 	for _, p := range m.POs {
 		fmt.Fprintf(w, "  %s → %s: %s (%s)\n", p.PONumber, p.Supplier, p.Cost, p.Basis)
+	}
+	for _, p := range m.Payments {
+		fmt.Fprintf(w, "  payment %s: fee %s on %s captured\n", p.Provider, p.Fee, p.Captured)
 	}
 }
 

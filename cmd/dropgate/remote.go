@@ -1,14 +1,22 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"syscall"
 
 	"github.com/go-resty/resty/v2"
 
+	"github.com/dropgate/dropgate/core/clock"
+	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/app"
 	"github.com/dropgate/dropgate/internal/config"
+	"github.com/dropgate/dropgate/internal/store/embedded"
 )
 
 // Commands that work on the store (feed import, route --explain) run
@@ -73,4 +81,51 @@ func noServer(err error) bool {
 		return true
 	}
 	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// storeOrServer runs a read-only command over the stored orders (route
+// --replay, reports margin) where they are: remote asks the server, local
+// reads the store. The server is asked first when serverFirst says so,
+// and whenever the embedded store is held; what names the command in
+// messages. It returns where it ran.
+func storeOrServer[T any](ctx context.Context, cfg *config.Config, explicitURL, what string,
+	remote func() (T, string, error), local func(app.ReplaySource) (T, error)) (T, string, error) {
+	var zero T
+	if serverFirst(cfg, explicitURL) {
+		v, where, err := remote()
+		var nc noClient
+		switch {
+		case err == nil:
+			return v, where, nil
+		case noServer(err), errors.As(err, &nc) && explicitURL == "":
+		default:
+			return zero, "", err
+		}
+	}
+	if cfg.Store.Driver != "embedded" {
+		st, err := app.OpenStore(ctx, cfg, clock.Real{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			return zero, "", err
+		}
+		defer st.Close()
+		v, err := local(st)
+		return v, "redis " + cfg.Store.URL, err
+	}
+	path := cfg.Resolve(cfg.Store.Path)
+	rd, err := embedded.OpenReader(path, readerLockTimeout)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return zero, "", userErrorf("the store %s does not exist: no order to %s", path, what)
+	case errors.Is(err, store.ErrUnavailable) && explicitURL == "":
+		v, where, serr := remote()
+		if serr != nil {
+			return zero, "", heldBy(path, what, serr)
+		}
+		return v, where, nil
+	case err != nil:
+		return zero, "", err
+	}
+	defer rd.Close()
+	v, err := local(rd)
+	return v, "the store " + path, err
 }

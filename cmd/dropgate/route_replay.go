@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -15,11 +14,9 @@ import (
 	"github.com/dropgate/dropgate/core/app/replay"
 	"github.com/dropgate/dropgate/core/clock"
 	"github.com/dropgate/dropgate/core/money"
-	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/gateway"
 	"github.com/dropgate/dropgate/internal/app"
 	"github.com/dropgate/dropgate/internal/config"
-	"github.com/dropgate/dropgate/internal/store/embedded"
 )
 
 // replayFlags are route --replay's.
@@ -34,16 +31,9 @@ type replayFlags struct {
 // asks the server that holds the store, or reads the store itself when
 // no server does (remote.go).
 func runReplay(ctx context.Context, f replayFlags, stdout, stderr io.Writer) error {
-	now := time.Now().UTC()
-	since, err := replay.ParseWhen(f.since, now)
+	since, until, err := period(f.since, f.until)
 	if err != nil {
-		return userErrorf("--since: %v", err)
-	}
-	var until time.Time
-	if f.until != "" {
-		if until, err = replay.ParseWhen(f.until, now); err != nil {
-			return userErrorf("--until: %v", err)
-		}
+		return err
 	}
 	// The new config is checked with the real loader, its problems
 	// printed as FILE:LINE before anything runs.
@@ -68,43 +58,12 @@ func runReplay(ctx context.Context, f replayFlags, stdout, stderr io.Writer) err
 // replayOrders runs the replay where the orders are: on the server that
 // holds the store, else on the store read-only.
 func replayOrders(ctx context.Context, cfg *config.Config, f replayFlags, since, until time.Time, stderr io.Writer) (*replay.Report, string, error) {
-	if serverFirst(cfg, f.url) {
-		rep, where, err := replayOnServer(ctx, f, since, until, stderr)
-		var nc noClient
-		switch {
-		case err == nil:
-			return rep, where, nil
-		case noServer(err), errors.As(err, &nc) && f.url == "":
-		default:
-			return nil, "", err
-		}
-	}
-	if cfg.Store.Driver != "embedded" {
-		st, err := app.OpenStore(ctx, cfg, clock.Real{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if err != nil {
-			return nil, "", err
-		}
-		defer st.Close()
-		rep, err := app.Replay(ctx, cfg, st, since, until, clock.Real{})
-		return rep, "redis " + cfg.Store.URL, userIfConfig(err)
-	}
-	path := cfg.Resolve(cfg.Store.Path)
-	rd, err := embedded.OpenReader(path, readerLockTimeout)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil, "", userErrorf("the store %s does not exist: no order to replay", path)
-	case errors.Is(err, store.ErrUnavailable) && f.url == "":
-		rep, where, serr := replayOnServer(ctx, f, since, until, stderr)
-		if serr != nil {
-			return nil, "", heldBy(path, "replay", serr)
-		}
-		return rep, where, nil
-	case err != nil:
-		return nil, "", err
-	}
-	defer rd.Close()
-	rep, err := app.Replay(ctx, cfg, rd, since, until, clock.Real{})
-	return rep, "the store " + path, userIfConfig(err)
+	return storeOrServer(ctx, cfg, f.url, "replay",
+		func() (*replay.Report, string, error) { return replayOnServer(ctx, f, since, until, stderr) },
+		func(src app.ReplaySource) (*replay.Report, error) {
+			rep, err := app.Replay(ctx, cfg, src, since, until, clock.Real{})
+			return rep, userIfConfig(err)
+		})
 }
 
 // userIfConfig makes a replay's failure on the new config (a catalog
@@ -227,4 +186,19 @@ func orNone(s []string) string {
 		return "(none)"
 	}
 	return strings.Join(s, "+")
+}
+
+// period reads --since and --until (a span back from now or a time; no
+// --until: up to now).
+func period(sinceFlag, untilFlag string) (since, until time.Time, err error) {
+	now := time.Now().UTC()
+	if since, err = replay.ParseWhen(sinceFlag, now); err != nil {
+		return since, until, userErrorf("--since: %v", err)
+	}
+	if untilFlag != "" {
+		if until, err = replay.ParseWhen(untilFlag, now); err != nil {
+			return since, until, userErrorf("--until: %v", err)
+		}
+	}
+	return since, until, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/dropgate/dropgate/core/event"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/lifecycle"
+	"github.com/dropgate/dropgate/core/margin"
 	"github.com/dropgate/dropgate/core/repo"
 	"github.com/dropgate/dropgate/core/routing"
 	"github.com/dropgate/dropgate/core/store"
@@ -78,6 +79,9 @@ type Deps struct {
 	Retry   map[string]connector.RetryPolicy
 	Router  *routing.Router
 	Catalog Catalog
+	// PaymentFees are the payment providers' fee schedules (payments[].fees),
+	// by provider name: margins subtract them.
+	PaymentFees map[string]margin.PaymentFee
 	// Release is the release policy (orders.release) of each channel that
 	// has its own, and "" for every other.
 	Release map[string]lifecycle.ReleasePolicy

@@ -1,9 +1,10 @@
 // Package margin works out what an order earned: its revenue (what the
-// customer paid less tax and refunds) minus its landed cost (the
-// suppliers' invoices when they came, else the purchase orders' agreed
-// costs and the suppliers' per-PO fees). Amounts are never converted: an
-// order whose suppliers bill in another currency has one line per
-// currency, and the reader sees both.
+// customer paid less tax and refunds, shipping charged included) minus
+// its landed cost (the suppliers' invoices when they came, else the
+// purchase orders' agreed costs and the suppliers' per-PO fees) and the
+// payment provider's fees. Amounts are never converted: an order whose
+// suppliers bill in another currency has one line per currency, and the
+// reader sees both.
 package margin
 
 import (
@@ -27,68 +28,113 @@ type Report struct {
 	// are in, the order's currency first.
 	Currencies []Line   `json:"currencies"`
 	POs        []POCost `json:"purchase_orders,omitempty"`
+	// Payments are the payment provider fees, one per payment.
+	Payments []PaymentCost `json:"payments,omitempty"`
+	// Suppliers splits Currencies by supplier (split.go): their sums are
+	// Currencies exactly.
+	Suppliers []Share `json:"suppliers,omitempty"`
 }
 
-// Line is the margin in one currency.
+// Line is the margin in one currency. Cost is SupplierCost + SupplierFees
+// + ShippingCost; Margin is Revenue − Cost − PaymentFees.
 type Line struct {
 	Currency string      `json:"currency"`
 	Revenue  money.Money `json:"revenue"` // total less tax and refunds
 	Refunds  money.Money `json:"refunds"`
-	Cost     money.Money `json:"cost"`
-	Margin   money.Money `json:"margin"`
+	// Shipping is what the customer paid for shipping: part of Revenue.
+	Shipping     money.Money `json:"shipping"`
+	SupplierCost money.Money `json:"supplier_cost"` // the goods
+	SupplierFees money.Money `json:"supplier_fees"` // per-PO fees, other invoice charges
+	ShippingCost money.Money `json:"shipping_cost"` // freight on the suppliers' invoices
+	Cost         money.Money `json:"cost"`
+	PaymentFees  money.Money `json:"payment_fees"`
+	Margin       money.Money `json:"margin"`
+	// MarginPercent is Margin / Revenue with two decimals ("" without
+	// revenue).
+	MarginPercent string `json:"margin_percent,omitempty"`
 }
 
-// POCost is what one PO cost, and on what basis.
+// POCost is what one PO cost, and on what basis. Cost is SupplierCost +
+// SupplierFees + ShippingCost.
 type POCost struct {
-	PONumber string      `json:"po_number"`
-	Supplier string      `json:"supplier"`
-	Basis    string      `json:"basis"`
-	Cost     money.Money `json:"cost"`
+	PONumber     string      `json:"po_number"`
+	Supplier     string      `json:"supplier"`
+	Basis        string      `json:"basis"`
+	Cost         money.Money `json:"cost"`
+	SupplierCost money.Money `json:"supplier_cost"`
+	SupplierFees money.Money `json:"supplier_fees"`
+	ShippingCost money.Money `json:"shipping_cost"`
+}
+
+// PaymentCost is one payment's provider fee.
+type PaymentCost struct {
+	Provider string      `json:"provider"`
+	Captured money.Money `json:"captured"`
+	Fee      money.Money `json:"fee"`
 }
 
 // Fees returns a supplier's per-PO fees in a currency (routing's
 // SupplierProfile.FeesIn); nil counts none.
 type Fees func(supplier, currency string) money.Money
 
-// Of works out the margin of a. Payment provider fees are not recorded on
-// an order yet, so they are not subtracted.
+// Costs are what Report prices an order with.
+type Costs struct {
+	// Supplier prices POs not invoiced yet; nil counts no fees.
+	Supplier Fees
+	// Shipping is the part of Supplier's fees that is shipping (routing's
+	// shipping_estimate): it counts as shipping cost; nil, none of it.
+	Shipping Fees
+	// Payment holds the fee schedule of each payment provider, by its
+	// name in payments:; a provider without one costs nothing.
+	Payment map[string]PaymentFee
+}
+
+// Of works out the margin of a with the suppliers' fees only.
 func Of(a *model.Aggregate, fees Fees) (Report, error) {
+	return OfWith(a, Costs{Supplier: fees})
+}
+
+// OfWith works out the margin of a priced with c.
+func OfWith(a *model.Aggregate, c Costs) (Report, error) {
 	r := Report{OrderID: a.Order.ID}
-	lines := map[string]*Line{}
-	line := func(cur string) *Line {
-		if l, ok := lines[cur]; ok {
-			return l
-		}
-		z := money.Money{Currency: cur}
-		l := &Line{Currency: cur, Revenue: z, Refunds: z, Cost: z, Margin: z}
-		lines[cur] = l
-		return l
-	}
+	ls := lines{}
 	t := a.Order.Totals
 	cur := a.Order.Currency
 	if cur == "" {
 		cur = t.Total.Currency
 	}
-	ol := line(cur)
+	ol := ls.line(cur)
 	rev, err := sub(t.Total, t.Tax, cur)
 	if err != nil {
 		return r, fmt.Errorf("order %s revenue: %w", a.Order.ID, err)
 	}
 	ol.Revenue = rev
+	var s sum
+	if t.Shipping.Amount != 0 {
+		s.add(&ol.Shipping, t.Shipping)
+	}
 	for _, p := range a.Payments {
-		if p.Refunded.IsZero() {
+		if !p.Refunded.IsZero() {
+			l := ls.line(p.Refunded.Currency)
+			s.add(&l.Refunds, p.Refunded)
+			s.sub(&l.Revenue, p.Refunded)
+		}
+		if p.Captured.Amount <= 0 {
 			continue
 		}
-		l := line(p.Refunded.Currency)
-		if l.Refunds, err = l.Refunds.Add(p.Refunded); err != nil {
-			return r, err
+		sched, ok := c.Payment[p.Provider]
+		if !ok {
+			continue
 		}
-		if l.Revenue, err = l.Revenue.Sub(p.Refunded); err != nil {
-			return r, err
+		fee, err := sched.On(p.Captured)
+		if err != nil {
+			return r, fmt.Errorf("order %s payment %s: %w", a.Order.ID, p.ProviderID, err)
 		}
+		r.Payments = append(r.Payments, PaymentCost{Provider: p.Provider, Captured: p.Captured, Fee: fee})
+		s.add(&ls.line(fee.Currency).PaymentFees, fee)
 	}
 	for i := range a.POs {
-		pc, err := poCost(a, &a.POs[i], fees)
+		pc, err := poCost(a, &a.POs[i], c)
 		if err != nil {
 			return r, fmt.Errorf("order %s: %w", a.Order.ID, err)
 		}
@@ -96,25 +142,87 @@ func Of(a *model.Aggregate, fees Fees) (Report, error) {
 			continue // nothing on it and no currency: it cost nothing
 		}
 		r.POs = append(r.POs, pc)
-		l := line(pc.Cost.Currency)
-		if l.Cost, err = l.Cost.Add(pc.Cost); err != nil {
-			return r, err
-		}
+		ls.line(pc.Cost.Currency).addPO(&s, pc)
 	}
-	for _, l := range lines {
-		if l.Margin, err = l.Revenue.Sub(l.Cost); err != nil {
-			return r, err
-		}
-		r.Currencies = append(r.Currencies, *l)
+	if s.err != nil {
+		return r, fmt.Errorf("order %s: %w", a.Order.ID, s.err)
 	}
-	sort.Slice(r.Currencies, func(i, j int) bool {
-		ci, cj := r.Currencies[i].Currency, r.Currencies[j].Currency
-		if (ci == cur) != (cj == cur) {
-			return ci == cur
+	if r.Currencies, err = ls.finish(cur); err != nil {
+		return r, fmt.Errorf("order %s: %w", a.Order.ID, err)
+	}
+	if r.Suppliers, err = split(a, r); err != nil {
+		return r, fmt.Errorf("order %s by supplier: %w", a.Order.ID, err)
+	}
+	return r, nil
+}
+
+// lines are the lines of a report by currency.
+type lines map[string]*Line
+
+func (ls lines) line(cur string) *Line {
+	if l, ok := ls[cur]; ok {
+		return l
+	}
+	z := money.Money{Currency: cur}
+	l := &Line{Currency: cur, Revenue: z, Refunds: z, Shipping: z, SupplierCost: z, SupplierFees: z, ShippingCost: z,
+		Cost: z, PaymentFees: z, Margin: z}
+	ls[cur] = l
+	return l
+}
+
+// finish works out each line's cost, margin and percentage and returns
+// them sorted: first the currency first, then by code.
+func (ls lines) finish(first string) ([]Line, error) {
+	out := make([]Line, 0, len(ls))
+	for _, l := range ls {
+		if err := l.settle(); err != nil {
+			return nil, err
+		}
+		out = append(out, *l)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		ci, cj := out[i].Currency, out[j].Currency
+		if (ci == first) != (cj == first) {
+			return ci == first
 		}
 		return ci < cj
 	})
-	return r, nil
+	return out, nil
+}
+
+func (l *Line) addPO(s *sum, pc POCost) {
+	s.add(&l.SupplierCost, pc.SupplierCost)
+	s.add(&l.SupplierFees, pc.SupplierFees)
+	s.add(&l.ShippingCost, pc.ShippingCost)
+}
+
+// settle works out Cost, Margin and MarginPercent from the parts.
+func (l *Line) settle() error {
+	var s sum
+	l.Cost = money.Money{Currency: l.Currency}
+	s.add(&l.Cost, l.SupplierCost)
+	s.add(&l.Cost, l.SupplierFees)
+	s.add(&l.Cost, l.ShippingCost)
+	l.Margin = l.Revenue
+	s.sub(&l.Margin, l.Cost)
+	s.sub(&l.Margin, l.PaymentFees)
+	l.MarginPercent = Percent(l.Margin, l.Revenue)
+	return s.err
+}
+
+// sum chains money arithmetic, keeping the first error.
+type sum struct{ err error }
+
+func (s *sum) add(dst *money.Money, m money.Money) {
+	if s.err == nil {
+		*dst, s.err = dst.Add(m)
+	}
+}
+
+func (s *sum) sub(dst *money.Money, m money.Money) {
+	if s.err == nil {
+		*dst, s.err = dst.Sub(m)
+	}
 }
 
 // sub is x-y where either may be unset (zero with no currency).
@@ -126,62 +234,4 @@ func sub(x, y money.Money, cur string) (money.Money, error) {
 		y.Currency = x.Currency
 	}
 	return x.Sub(y)
-}
-
-// poCost is what a PO cost: its invoices when the supplier sent any
-// (credit memos subtract), else its agreed line costs for the units still
-// expected or shipped plus the supplier's fees. A PO that came to nothing
-// (rejected, cancelled before shipping) costs nothing.
-func poCost(a *model.Aggregate, po *model.PurchaseOrder, fees Fees) (POCost, error) {
-	pc := POCost{PONumber: po.Number, Supplier: po.Supplier, Basis: BasisInvoice, Cost: money.Money{Currency: po.Currency}}
-	invoiced := false
-	for _, inv := range a.Invoices {
-		if inv.PONumber != po.Number {
-			continue
-		}
-		amt := inv.Total
-		if inv.CreditMemo && amt.Amount > 0 {
-			amt.Amount = -amt.Amount
-		}
-		if !invoiced {
-			pc.Cost = money.Money{Currency: amt.Currency}
-			invoiced = true
-		}
-		var err error
-		if pc.Cost, err = pc.Cost.Add(amt); err != nil {
-			return pc, fmt.Errorf("invoices of %s: %w", po.Number, err)
-		}
-	}
-	if invoiced {
-		return pc, nil
-	}
-	pc.Basis = BasisPO
-	var units int64
-	for _, l := range po.Lines {
-		n := l.Live()
-		if po.Status == model.PORejected || po.Status == model.POCancelled || po.Withdrawn() {
-			n = l.Shipped // only what actually went out is owed
-		}
-		if n == 0 {
-			continue
-		}
-		units += n
-		c, err := l.UnitCost.Mul(n)
-		if err == nil {
-			if pc.Cost.Currency == "" {
-				pc.Cost.Currency = c.Currency
-			}
-			pc.Cost, err = pc.Cost.Add(c)
-		}
-		if err != nil {
-			return pc, fmt.Errorf("%s line %d cost: %w", po.Number, l.LineNo, err)
-		}
-	}
-	if units > 0 && fees != nil && pc.Cost.Currency != "" {
-		var err error
-		if pc.Cost, err = pc.Cost.Add(fees(po.Supplier, pc.Cost.Currency)); err != nil {
-			return pc, fmt.Errorf("%s fees: %w", po.Number, err)
-		}
-	}
-	return pc, nil
 }

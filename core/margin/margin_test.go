@@ -38,7 +38,8 @@ func TestMarginFromPOCostsAndFees(t *testing.T) {
 		t.Fatal(err)
 	}
 	// revenue 54.00 - 4.00 = 50.00; margin 50.00 - 18.50 = 31.50
-	want := margin.Line{Currency: "USD", Revenue: usd("50.00"), Refunds: usd("0"), Cost: usd("18.50"), Margin: usd("31.50")}
+	want := margin.Line{Currency: "USD", Revenue: usd("50.00"), Refunds: usd("0"), Shipping: usd("0"), SupplierCost: usd("17.00"),
+		SupplierFees: usd("1.50"), ShippingCost: usd("0"), Cost: usd("18.50"), PaymentFees: usd("0"), Margin: usd("31.50"), MarginPercent: "63.00"}
 	if len(r.Currencies) != 1 || r.Currencies[0] != want {
 		t.Fatalf("currencies = %+v", r.Currencies)
 	}
@@ -64,7 +65,8 @@ func TestMarginPrefersInvoicesAndSubtractsRefunds(t *testing.T) {
 		t.Fatal(err)
 	}
 	// revenue 50.00 - 5.00 refunded = 45.00; cost 8.50 + (10.00 + 1.50) = 20.00; margin 25.00
-	want := margin.Line{Currency: "USD", Revenue: usd("45.00"), Refunds: usd("5.00"), Cost: usd("20.00"), Margin: usd("25.00")}
+	want := margin.Line{Currency: "USD", Revenue: usd("45.00"), Refunds: usd("5.00"), Shipping: usd("0"), SupplierCost: usd("18.50"),
+		SupplierFees: usd("1.50"), ShippingCost: usd("0"), Cost: usd("20.00"), PaymentFees: usd("0"), Margin: usd("25.00"), MarginPercent: "55.56"}
 	if len(r.Currencies) != 1 || r.Currencies[0] != want {
 		t.Fatalf("currencies = %+v", r.Currencies)
 	}

@@ -169,7 +169,14 @@ func (r *Repo[T]) List(ctx context.Context, where map[string]string, p Page, pre
 // Each calls fn for every aggregate matching where, page by page, until
 // fn returns false or an error.
 func (r *Repo[T]) Each(ctx context.Context, where map[string]string, fn func(*T) (bool, error)) error {
-	p := Page{Limit: 500}
+	return r.EachBetween(ctx, where, time.Time{}, time.Time{}, fn)
+}
+
+// EachBetween is Each over the aggregates created in [since, until) (zero
+// times: unbounded). Only one page is in memory at a time, so reports over
+// many orders (route replay, margins) stay small.
+func (r *Repo[T]) EachBetween(ctx context.Context, where map[string]string, since, until time.Time, fn func(*T) (bool, error)) error {
+	p := Page{Limit: 500, Since: since, Until: until}
 	for {
 		page, next, err := r.List(ctx, where, p)
 		if err != nil {

@@ -94,6 +94,7 @@ func (u *UI) Handler() http.Handler {
 	mux.Handle("GET /ui/feeds", u.auth(http.HandlerFunc(u.feeds)))
 	mux.Handle("GET /ui/suppliers", u.auth(http.HandlerFunc(u.suppliers)))
 	mux.Handle("GET /ui/suppliers/{name}/scorecard", u.auth(http.HandlerFunc(u.scorecard)))
+	mux.Handle("GET /ui/reports/margin", u.auth(http.HandlerFunc(u.marginReport)))
 	mux.Handle("GET /ui/replay", u.auth(http.HandlerFunc(u.replayForm)))
 	mux.Handle("POST /ui/replay", u.auth(http.HandlerFunc(u.replayRun)))
 	mux.Handle("/ui/", u.auth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -42,6 +42,7 @@ func (a *App) buildServices() error {
 		Catalog: a.Catalog,
 		Release: release,
 	}
+	d.PaymentFees = cfg.PaymentFees()
 	opts := services.Options{Sync: channelsync.Settings{Inventory: cfg.Inventory, Pricing: cfg.Pricing},
 		Reconcile: map[string]reconcile.Settings{}, Detector: carrierDetector{}}
 	for _, c := range cfg.Channels {

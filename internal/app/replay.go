@@ -89,22 +89,7 @@ func Replay(ctx context.Context, newCfg *config.Config, src ReplaySource, since,
 	}
 	orders := repo.NewOrders(readOnly{src}, clk)
 	each := func(ctx context.Context, since, until time.Time, fn func(*model.Aggregate) error) error {
-		p := repo.Page{Limit: 500, Since: since, Until: until}
-		for {
-			page, next, err := orders.List(ctx, nil, p)
-			if err != nil {
-				return fmt.Errorf("replay: listing orders: %w", err)
-			}
-			for i := range page {
-				if err := fn(&page[i]); err != nil {
-					return err
-				}
-			}
-			if next == "" {
-				return nil
-			}
-			p.Cursor = next
-		}
+		return orders.EachBetween(ctx, nil, since, until, func(a *model.Aggregate) (bool, error) { return true, fn(a) })
 	}
 	return replay.Run(ctx, each, since, until, rules, clk.Now().UTC())
 }

@@ -245,6 +245,9 @@ func (d *decoder) decodeConnectors(n *yaml.Node, listName string, kind connector
 			case kind == connector.KindSupplier && k == portalKey:
 				skip[k] = true
 				c.Portal = d.decodePortal(item.Content[j+1], join(path, k))
+			case kind == connector.KindPayment && k == paymentFeesKey:
+				skip[k] = true
+				c.PaymentFees = d.decodePaymentFees(item.Content[j+1], join(path, k))
 			case contains(supplierKeys, k):
 				skip[k] = true
 				d.decode(item.Content[j+1], fieldValue(c.Supplier, k), join(path, k))

@@ -6,6 +6,7 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/inventory"
 	"github.com/dropgate/dropgate/core/lifecycle"
+	"github.com/dropgate/dropgate/core/margin"
 	"github.com/dropgate/dropgate/core/pricing"
 	"github.com/dropgate/dropgate/core/routing"
 	"github.com/dropgate/dropgate/core/store"
@@ -99,6 +100,9 @@ type Connector struct {
 	// Portal is a supplier's `portal:` block (its logins to /portal/);
 	// nil without one or for other kinds.
 	Portal *Portal `yaml:"-"`
+	// PaymentFees is a payment provider's `fees:` block (its fee schedule,
+	// subtracted in margins); nil without one or for other kinds.
+	PaymentFees *margin.PaymentFee `yaml:"-"`
 	// Settings is the connector's own config struct (Spec.NewConfig()).
 	Settings any                    `yaml:"-"`
 	Spec     connector.Registration `yaml:"-"`

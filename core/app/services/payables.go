@@ -3,10 +3,10 @@ package services
 import (
 	"context"
 
+	"github.com/dropgate/dropgate/core/app/margins"
 	"github.com/dropgate/dropgate/core/app/ports"
 	"github.com/dropgate/dropgate/core/margin"
 	"github.com/dropgate/dropgate/core/model"
-	"github.com/dropgate/dropgate/core/money"
 	"github.com/dropgate/dropgate/core/repo"
 )
 
@@ -21,13 +21,17 @@ func (o operator) MarkPayablePaid(ctx context.Context, id, actor string) (*model
 }
 
 // Margin prices POs not invoiced yet with the suppliers' configured fees,
-// as routing counted them.
+// as routing counted them, and payments with their providers' fees.
 func (o operator) Margin(ctx context.Context, orderID string) (margin.Report, error) {
 	a, _, err := o.s.Deps.Orders.Get(ctx, orderID)
 	if err != nil {
 		return margin.Report{}, err
 	}
-	return margin.Of(a, func(supplier, currency string) money.Money {
-		return o.s.Deps.Profiles[supplier].FeesIn(currency)
-	})
+	return margin.OfWith(a, o.costs())
+}
+
+// costs price margins: the suppliers' fees as routing counted them and
+// the payment providers' fee schedules.
+func (o operator) costs() margin.Costs {
+	return margins.CostsOf(o.s.Deps.Profiles, o.s.Deps.PaymentFees)
 }
