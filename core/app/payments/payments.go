@@ -195,6 +195,15 @@ func (s *Service) handleMove(ctx context.Context, j *store.Job, m Move) error {
 		if amount.IsZero() {
 			return nil
 		}
+		if !final && pol == connector.CapturePerShipment {
+			one, merr := singleCapture(ctx, c, ref)
+			if merr != nil {
+				return merr
+			}
+			if one {
+				return s.deferCapture(ctx, j, m, amount)
+			}
+		}
 		res, err = cp.Capture(ctx, ref, amount, m.Shipment, final)
 	}
 	if err != nil {
