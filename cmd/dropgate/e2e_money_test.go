@@ -42,7 +42,7 @@ func multicaptureStatus(status string) func(*http.Response) error {
 // recorded and the payment is fully captured.
 func splitPaidOrder(t *testing.T, multicapture string) (*loop, func() []stripeCall, *model.Aggregate) {
 	t.Helper()
-	l, calls := stripeLoopWith(t, []supplierSpec{{name: "acme", rows: []string{"MUG,3.00,50", "TEE,2.00,50"}, split: true}}, multicaptureStatus(multicapture))
+	l, calls := stripeLoopWith(t, []supplierSpec{{name: "acme", rows: []string{"MUG,3.00,50", "TEE,2.00,50"}, split: true}}, multicaptureStatus(multicapture), "")
 	o, body := l.order(item("MUG", 2, "7.00"), item("TEE", 1, "5.00"))
 	id := orderIDOf(o)
 	l.webhook("orders/create", withFinancial(body, "pending"))

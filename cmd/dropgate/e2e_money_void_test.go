@@ -19,7 +19,7 @@ import (
 // order show voided.
 func TestStripeCancellationBeforeCaptureVoids(t *testing.T) {
 	t.Parallel()
-	l, calls := stripeLoopWith(t, []supplierSpec{{name: "acme", rows: []string{"MUG,3.00,50"}, shipAfter: time.Hour}}, nil)
+	l, calls := stripeLoopWith(t, []supplierSpec{{name: "acme", rows: []string{"MUG,3.00,50"}, shipAfter: time.Hour}}, nil, "")
 	type held struct {
 		id, pi string
 		body   []byte

@@ -25,7 +25,7 @@ const stripeSecret = "whsec_e2e"
 // stripe-mock behind a proxy that records each call's Idempotency-Key.
 func stripeLoop(t *testing.T) (*loop, func() []string) {
 	t.Helper()
-	l, rec := stripeLoopWith(t, []supplierSpec{{name: "acme", rows: []string{"MUG,3.00,50"}}}, nil)
+	l, rec := stripeLoopWith(t, []supplierSpec{{name: "acme", rows: []string{"MUG,3.00,50"}}}, nil, "")
 	return l, func() []string {
 		var out []string
 		for _, c := range rec() {
@@ -42,9 +42,10 @@ type stripeCall struct {
 	form url.Values
 }
 
-// stripeLoopWith is stripeLoop with these suppliers; modify, when set,
-// rewrites stripe-mock's answers (a card's multicapture eligibility).
-func stripeLoopWith(t *testing.T, suppliers []supplierSpec, modify func(*http.Response) error) (*loop, func() []stripeCall) {
+// stripeLoopWith is stripeLoop with these suppliers and more top-level
+// YAML; modify, when set, rewrites stripe-mock's answers (a card's
+// multicapture eligibility).
+func stripeLoopWith(t *testing.T, suppliers []supplierSpec, modify func(*http.Response) error, yaml string) (*loop, func() []stripeCall) {
 	t.Helper()
 	target, err := url.Parse(testutil.StripeMock(t))
 	if err != nil {
@@ -71,7 +72,7 @@ func stripeLoopWith(t *testing.T, suppliers []supplierSpec, modify func(*http.Re
 	if err != nil {
 		t.Fatal(err)
 	}
-	fmt.Fprintf(f, "payments:\n  - name: stripe\n    type: stripe\n    secret_key: sk_test_e2e\n    webhook_secret: %s\n    base_url: %s\n", stripeSecret, srv.URL)
+	fmt.Fprintf(f, "payments:\n  - name: stripe\n    type: stripe\n    secret_key: sk_test_e2e\n    webhook_secret: %s\n    base_url: %s\n%s", stripeSecret, srv.URL, yaml)
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
