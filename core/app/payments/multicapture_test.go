@@ -3,9 +3,12 @@ package payments
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/dropgate/dropgate/core/app"
 	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/lifecycle"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/store"
 )
@@ -69,5 +72,26 @@ func TestSingleCapturePaymentCapturesAtTheLastShipment(t *testing.T) {
 		return e.Event == "payment.capture_deferred" && e.Data["shipment"] == "s1"
 	}) {
 		t.Errorf("no deferral on the timeline")
+	}
+}
+
+// TestLateAuthorisationEventKeepsTheCapture: a captured payment's late
+// "authorized" webhook (delivered out of order) does not move it back, nor
+// the order's payment status; the timeline says it was older news.
+func TestLateAuthorisationEventKeepsTheCapture(t *testing.T) {
+	a := &model.Aggregate{Order: model.Order{ID: "o1", Status: model.OrderShipped, PaymentStatus: model.PaymentPaid},
+		Payments: []model.Payment{{Provider: "pay", ProviderID: "pi_9", Status: model.PayCaptured, Authorized: usd(2000), Captured: usd(2000)}}}
+	s := New(&app.Deps{})
+	ev := connector.PaymentEvent{ID: "evt_late", Type: "payment_intent.amount_capturable_updated", ProviderID: "pi_9",
+		OrderID: "o1", Status: model.PayAuthorized, Authorized: usd(2000)}
+	out := s.apply(a, "pay", ev, lifecycle.Step{})
+	if p := a.Payments[0]; p.Status != model.PayCaptured || p.Captured != usd(2000) || a.Order.PaymentStatus != model.PaymentPaid {
+		t.Fatalf("payment %+v, order %s", p, a.Order.PaymentStatus)
+	}
+	if len(out.Events) != 0 {
+		t.Errorf("events %+v: a late authorisation must not schedule anything", out.Events)
+	}
+	if e := a.Timeline[len(a.Timeline)-1]; !strings.Contains(e.Message, "stays captured") {
+		t.Errorf("timeline %q", e.Message)
 	}
 }
