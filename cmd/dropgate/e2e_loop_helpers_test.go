@@ -51,6 +51,7 @@ type supplierSpec struct {
 	reject    map[string]string // supplier SKU → reason
 	silent    bool
 	shipAfter time.Duration
+	split     bool // each line in its own 856
 	// yaml is more keys of the supplier's block, indented by four spaces
 	// ("    portal: …\n").
 	yaml string
@@ -102,7 +103,7 @@ suppliers:
     transport: { type: directory, outbox: ./var/out/%s, inbox: ./var/in/%s }
 %s`, s.name, s.name, s.priority, sla, strings.ToUpper(s.name), s.name, s.name, s.yaml)
 		l.sims[s.name] = &edisupplier.Supplier{Name: s.name, Outbox: filepath.Join(dir, "var", "out", s.name), Inbox: filepath.Join(dir, "var", "in", s.name),
-			Reject: s.reject, Silent: s.silent, ShipAfter: s.shipAfter}
+			Reject: s.reject, Silent: s.silent, ShipAfter: s.shipAfter, Split: s.split}
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "configs"), 0o755); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -24,36 +25,62 @@ const stripeSecret = "whsec_e2e"
 // stripe-mock behind a proxy that records each call's Idempotency-Key.
 func stripeLoop(t *testing.T) (*loop, func() []string) {
 	t.Helper()
+	l, rec := stripeLoopWith(t, []supplierSpec{{name: "acme", rows: []string{"MUG,3.00,50"}}}, nil, "")
+	return l, func() []string {
+		var out []string
+		for _, c := range rec() {
+			out = append(out, c.line)
+		}
+		return out
+	}
+}
+
+// stripeCall is one call the Stripe proxy saw: "METHOD path key" and its
+// form.
+type stripeCall struct {
+	line string
+	form url.Values
+}
+
+// stripeLoopWith is stripeLoop with these suppliers and more top-level
+// YAML; modify, when set, rewrites stripe-mock's answers (a card's
+// multicapture eligibility).
+func stripeLoopWith(t *testing.T, suppliers []supplierSpec, modify func(*http.Response) error, yaml string) (*loop, func() []stripeCall) {
+	t.Helper()
 	target, err := url.Parse(testutil.StripeMock(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
-	var calls []string
+	var calls []stripeCall
 	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = modify
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		form, _ := url.ParseQuery(string(b))
 		mu.Lock()
-		calls = append(calls, r.Method+" "+r.URL.Path+" "+r.Header.Get("Idempotency-Key"))
+		calls = append(calls, stripeCall{line: r.Method + " " + r.URL.Path + " " + r.Header.Get("Idempotency-Key"), form: form})
 		mu.Unlock()
 		proxy.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	l := newLoop(t, []supplierSpec{{name: "acme", rows: []string{"MUG,3.00,50"}}})
+	l := newLoop(t, suppliers)
 	l.srv.stop(t)
 	cfg := filepath.Join(l.dir, "configs", "demo.yaml")
 	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fmt.Fprintf(f, "payments:\n  - name: stripe\n    type: stripe\n    secret_key: sk_test_e2e\n    webhook_secret: %s\n    base_url: %s\n", stripeSecret, srv.URL)
+	fmt.Fprintf(f, "payments:\n  - name: stripe\n    type: stripe\n    secret_key: sk_test_e2e\n    webhook_secret: %s\n    base_url: %s\n%s", stripeSecret, srv.URL, yaml)
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
 	l.srv = startServer(t, l.dir)
-	return l, func() []string {
+	return l, func() []stripeCall {
 		mu.Lock()
 		defer mu.Unlock()
-		return append([]string(nil), calls...)
+		return append([]stripeCall(nil), calls...)
 	}
 }
 
@@ -86,9 +113,14 @@ func stripePost(t *testing.T, l *loop, body []byte, secret string) int {
 // stripeAuthEvent is a signed-to-be payment_intent.amount_capturable_updated
 // for order id.
 func stripeAuthEvent(evID, pi, orderID string) []byte {
+	return stripeAuthEventOf(evID, pi, orderID, 1495)
+}
+
+// stripeAuthEventOf is stripeAuthEvent authorising amount (minor units).
+func stripeAuthEventOf(evID, pi, orderID string, amount int64) []byte {
 	return []byte(fmt.Sprintf(`{"id":%q,"object":"event","type":"payment_intent.amount_capturable_updated","created":%d,`+
-		`"data":{"object":{"id":%q,"object":"payment_intent","amount":1495,"amount_capturable":1495,"amount_received":0,`+
-		`"currency":"usd","status":"requires_capture","capture_method":"manual","metadata":{"order_id":%q}}}}`, evID, time.Now().Unix(), pi, orderID))
+		`"data":{"object":{"id":%q,"object":"payment_intent","amount":%d,"amount_capturable":%d,"amount_received":0,`+
+		`"currency":"usd","status":"requires_capture","capture_method":"manual","metadata":{"order_id":%q}}}}`, evID, time.Now().Unix(), pi, amount, amount, orderID))
 }
 
 // TestStripeLateAuthorisationOfACancelledOrderIsVoided: an unpaid order is

@@ -57,6 +57,14 @@ type CapturePolicer interface {
 	CapturePolicy() CapturePolicy
 }
 
+// Multicapturer tells whether one payment takes several captures (Stripe
+// multicapture). Under per_shipment, a payment that does not is captured
+// once, at the shipment that completes the order, for what shipped:
+// a partial capture would release the rest of the authorisation.
+type Multicapturer interface {
+	Multicapture(ctx context.Context, ref PaymentRef) (bool, error)
+}
+
 // PaymentVoider releases an authorisation that was never captured.
 type PaymentVoider interface {
 	Void(ctx context.Context, ref PaymentRef, reason string) (PaymentResult, error)

@@ -34,13 +34,18 @@ type ReleasePolicy struct {
 	// HoldAfter keeps every order on a review hold this long after it is
 	// received (0: none); ReviewDue lifts it.
 	HoldAfter time.Duration
+	// RequireCapture: under on_payment an authorisation is not enough;
+	// the order waits until the money is captured (paid).
+	RequireCapture bool
 }
 
 // released is what on_payment waits for.
-func released(p model.OrderPayment) bool {
-	switch p {
-	case model.PaymentPaid, model.PaymentAuthorized, model.PaymentUnknown:
+func (p ReleasePolicy) released(pay model.OrderPayment) bool {
+	switch pay {
+	case model.PaymentPaid, model.PaymentUnknown:
 		return true
+	case model.PaymentAuthorized:
+		return !p.RequireCapture
 	}
 	return false
 }
@@ -61,9 +66,12 @@ func (p ReleasePolicy) Holds(o *model.Order, s Step) []model.Hold {
 		out = append(out, model.Hold{Code: model.HoldManual, At: s.At, Reason: "orders.release is manual: it waits for an operator's release"})
 	case ReleaseImmediately:
 	default:
-		if !released(o.PaymentStatus) {
-			out = append(out, model.Hold{Code: model.HoldPayment, At: s.At,
-				Reason: fmt.Sprintf("payment is %s: no purchase order before the customer has paid", o.PaymentStatus)})
+		if !p.released(o.PaymentStatus) {
+			why := fmt.Sprintf("payment is %s: no purchase order before the customer has paid", o.PaymentStatus)
+			if o.PaymentStatus == model.PaymentAuthorized {
+				why = "payment is only authorised and orders.require_capture is on: no purchase order before it is captured"
+			}
+			out = append(out, model.Hold{Code: model.HoldPayment, At: s.At, Reason: why})
 		}
 	}
 	return out

@@ -26,6 +26,11 @@ func (a *App) notifySettings(cfg *config.Config) (notify.Settings, error) {
 			return s, fmt.Errorf("notifications.email: %w", err)
 		}
 		s.Mailer, s.Send = m, n.Email.Send
+		for ch, on := range n.Email.Channels {
+			if !on {
+				s.Silent = append(s.Silent, ch)
+			}
+		}
 	}
 	if len(n.Events) > 0 {
 		s.Sender = drv.NewSender(n.Events, a.Clock, nil)

@@ -80,6 +80,8 @@ func TestReleasePolicyDecides(t *testing.T) {
 	}{
 		{"paid goes", lifecycle.ReleasePolicy{}, model.PaymentPaid, "", ""},
 		{"authorised goes", lifecycle.ReleasePolicy{}, model.PaymentAuthorized, "", ""},
+		{"authorised waits when capture is required", lifecycle.ReleasePolicy{RequireCapture: true}, model.PaymentAuthorized, "", model.HoldPayment},
+		{"paid goes when capture is required", lifecycle.ReleasePolicy{RequireCapture: true}, model.PaymentPaid, "", ""},
 		{"channel silent on payment goes", lifecycle.ReleasePolicy{}, model.PaymentUnknown, "", ""},
 		{"failed waits", lifecycle.ReleasePolicy{}, model.PaymentFailed, "", model.HoldPayment},
 		{"pending goes when immediately", lifecycle.ReleasePolicy{Mode: lifecycle.ReleaseImmediately}, model.PaymentPending, "", ""},

@@ -247,3 +247,17 @@ func TestOrdersBlock(t *testing.T) {
 		}
 	}
 }
+
+// TestOrdersRequireCapture: require_capture reaches the policy, and is
+// refused where it cannot apply (a release that does not wait for
+// payment).
+func TestOrdersRequireCapture(t *testing.T) {
+	cfg, probs := parse(t, "orders: { require_capture: true }\n", nil)
+	if len(probs.Errors()) != 0 || !cfg.Orders.Policy().RequireCapture {
+		t.Fatalf("policy %+v, problems %s", cfg.Orders.Policy(), probs.Error())
+	}
+	_, probs = parse(t, "orders: { release: immediately, require_capture: true }\n", nil)
+	if want := `test.yaml:1: orders.require_capture: applies to release: on_payment only (release is immediately)`; !strings.Contains(probs.Error(), want) {
+		t.Errorf("missing %q in:\n%s", want, probs.Error())
+	}
+}

@@ -39,6 +39,12 @@ func (d *decoder) validateNotifications(cfg *Config, root *yaml.Node) {
 				d.errorf(nodeAt(root, path), path, "unknown e-mail %q (known: %s)", k, strings.Join(notify.MailKinds, ", "))
 			}
 		}
+		for ch := range e.Channels {
+			if !slices.ContainsFunc(cfg.Channels, func(c *Connector) bool { return c.Name == ch }) {
+				path := p + ".channels." + ch
+				d.errorf(nodeAt(root, path), path, "no channel is named %q", ch)
+			}
+		}
 		if e.Templates != "" {
 			dir := cfg.Resolve(e.Templates)
 			if st, err := os.Stat(dir); err != nil || !st.IsDir() {

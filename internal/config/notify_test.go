@@ -46,6 +46,7 @@ func TestNotificationsProblems(t *testing.T) {
 		{"unknown mail", "[shipped,", "[beamed,", "notifications.email.send[0]", 6, env},
 		{"bad from", `"Shop <orders@shop.example>"`, `"not an address"`, "notifications.email.from", 5, env},
 		{"bad whsec", "", "", "notifications.events[0].secret", 10, map[string]string{"SMTP_PASSWORD": "pw", "ERP_SECRET": "whsec_%%%"}},
+		{"unknown channel", "send: [shipped, delivered]\n", "send: [shipped, delivered]\n    channels: { nowhere: false }\n", "notifications.email.channels.nowhere", 7, env},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			y := notifyYAML

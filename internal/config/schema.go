@@ -209,6 +209,9 @@ type Orders struct {
 	// HoldAfter keeps each order on a review hold this long after it is
 	// received (default 0: none).
 	HoldAfter time.Duration `yaml:"hold_after"`
+	// RequireCapture: under on_payment an authorised-only payment waits
+	// until it is captured (default false: an authorisation releases).
+	RequireCapture bool `yaml:"require_capture"`
 }
 
 // Policy is the release policy the block describes.
@@ -217,7 +220,7 @@ func (o Orders) Policy() lifecycle.ReleasePolicy {
 	if risk == nil {
 		risk = []string{"high"}
 	}
-	return lifecycle.ReleasePolicy{Mode: o.Release, HoldRisk: risk, HoldAfter: o.HoldAfter}
+	return lifecycle.ReleasePolicy{Mode: o.Release, HoldRisk: risk, HoldAfter: o.HoldAfter, RequireCapture: o.RequireCapture}
 }
 
 // Reconcile is a channel's `reconcile:` block. Zero durations take the

@@ -178,6 +178,9 @@ func (d *decoder) validateOrders(o Orders, n *yaml.Node, path string) {
 	if o.Release != "" && !slices.Contains(lifecycle.ReleaseModes, o.Release) {
 		d.errorf(nodeAt(block, "release"), path+".release", "%q: want %s", o.Release, strings.Join(lifecycle.ReleaseModes, ", "))
 	}
+	if o.RequireCapture && o.Release != "" && o.Release != lifecycle.ReleaseOnPayment {
+		d.errorf(nodeAt(block, "require_capture"), path+".require_capture", "applies to release: on_payment only (release is %s)", o.Release)
+	}
 	if o.HoldAfter < 0 || o.HoldAfter > 30*24*time.Hour {
 		d.errorf(nodeAt(block, "hold_after"), path+".hold_after", "%s: want 0 to 30d", o.HoldAfter)
 	}

@@ -27,6 +27,10 @@ type Email struct {
 	// Templates is a directory whose <kind>.txt / <kind>.html replace the
 	// built-in templates of that kind.
 	Templates string `yaml:"templates"`
+	// Channels turns customer e-mails off per channel (name: false) for
+	// channels that mail their customers themselves (a marketplace, a
+	// store with its own shipping e-mails); unlisted channels get them.
+	Channels map[string]bool `yaml:"channels"`
 }
 
 // SMTP is the submission server.

@@ -11,11 +11,12 @@ import (
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/apptest"
+	"github.com/dropgate/dropgate/internal/fakes/smtpfake"
 )
 
-func mailRig(t *testing.T, srv *smtpServer, dir string) *apptest.Rig {
+func mailRig(t *testing.T, srv *smtpfake.Server, dir string) *apptest.Rig {
 	t.Helper()
-	host, port := startSMTP(t, srv)
+	host, port := srv.Start(t)
 	off := false
 	m, err := NewMailer(Email{SMTP: SMTP{Host: host, Port: port, Username: "shop", Password: "pw", StartTLS: &off},
 		From: "Shop <orders@shop.example>", ReplyTo: "help@shop.example"}, dir, nil)
@@ -30,14 +31,14 @@ func mailRig(t *testing.T, srv *smtpServer, dir string) *apptest.Rig {
 // link, and the e-mail lands on the order's timeline; the same event
 // published again (a retried job) sends nothing more.
 func TestShippedEmail(t *testing.T) {
-	srv := &smtpServer{user: "shop", pass: "pw"}
+	srv := &smtpfake.Server{User: "shop", Pass: "pw"}
 	r := mailRig(t, srv, "")
 	a, ev := shippedOrder(t, r)
 	publish(t, r, a, ev)
 	if errs := settle(t, r); len(errs) != 0 {
 		t.Fatalf("errors: %v", errs)
 	}
-	msgs := srv.messages()
+	msgs := srv.Messages()
 	if len(msgs) != 1 {
 		t.Fatalf("%d messages, want 1", len(msgs))
 	}
@@ -69,7 +70,7 @@ func TestShippedEmail(t *testing.T) {
 	if errs := settle(t, r); len(errs) != 0 {
 		t.Fatalf("errors: %v", errs)
 	}
-	if n := len(srv.messages()); n != 1 {
+	if n := len(srv.Messages()); n != 1 {
 		t.Fatalf("the retried e-mail was sent again: %d messages", n)
 	}
 	if tl := timelineOf(r, a.Order.ID, "notify.email"); len(tl) != 1 {
@@ -80,7 +81,7 @@ func TestShippedEmail(t *testing.T) {
 // TestEmailRetriedAfterRefusal: a 451 at DATA is retried and the customer
 // gets one e-mail.
 func TestEmailRetriedAfterRefusal(t *testing.T) {
-	srv := &smtpServer{user: "shop", pass: "pw", failData: 1}
+	srv := &smtpfake.Server{User: "shop", Pass: "pw", FailData: 1}
 	r := mailRig(t, srv, "")
 	a, ev := shippedOrder(t, r)
 	publish(t, r, a, ev)
@@ -88,7 +89,7 @@ func TestEmailRetriedAfterRefusal(t *testing.T) {
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "451") {
 		t.Fatalf("errors: %v", errs)
 	}
-	if n := len(srv.messages()); n != 1 {
+	if n := len(srv.Messages()); n != 1 {
 		t.Fatalf("%d messages, want 1", n)
 	}
 }
@@ -99,20 +100,20 @@ func TestEmailRetriedAfterRefusal(t *testing.T) {
 func TestEmailKindsAndTemplatesDir(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "cancelled.txt", `{{define "subject"}}Cancelled: {{.Order}}{{end}}Sorry {{.Customer}}, {{.Reason}}.`)
-	srv := &smtpServer{user: "shop", pass: "pw"}
+	srv := &smtpfake.Server{User: "shop", Pass: "pw"}
 	r := mailRig(t, srv, dir)
 	a, _ := shippedOrder(t, r)
 	a.Order.CancelReason = "out of stock"
 	publish(t, r, a, model.Event{Type: model.EvOrderCancelled, At: apptest.Start, OrderID: a.Order.ID})
 	settle(t, r)
-	msgs := srv.messages()
+	msgs := srv.Messages()
 	if len(msgs) != 1 || header(msgs[0], "Subject") != "Cancelled: #1001" || !strings.Contains(decodeQP(t, msgs[0]), "Sorry Ada Lovelace, out of stock.") {
 		t.Fatalf("messages: %q", msgs)
 	}
 	a.Order.Customer.Email = ""
 	publish(t, r, a, model.Event{Type: model.EvShipmentDelivered, At: apptest.Start, OrderID: a.Order.ID, ShipmentID: "shp_1"})
 	settle(t, r)
-	if n := len(srv.messages()); n != 1 {
+	if n := len(srv.Messages()); n != 1 {
 		t.Fatalf("mailed an order without an address: %d messages", n)
 	}
 }
@@ -130,7 +131,7 @@ func decodeQP(t *testing.T, m string) string {
 // its send marker and completing it may have handed the message over;
 // the retry does not risk a second copy and says so on the timeline.
 func TestEmailNotResentAfterCrashMidSend(t *testing.T) {
-	srv := &smtpServer{user: "shop", pass: "pw"}
+	srv := &smtpfake.Server{User: "shop", Pass: "pw"}
 	r := mailRig(t, srv, "")
 	a, ev := shippedOrder(t, r)
 	p := core.MailJob{Order: a.Order.ID, Kind: core.MailShipped, Shipment: "shp_1"}
@@ -141,7 +142,7 @@ func TestEmailNotResentAfterCrashMidSend(t *testing.T) {
 	if errs := settle(t, r); len(errs) != 0 {
 		t.Fatalf("errors: %v", errs)
 	}
-	if n := len(srv.messages()); n != 0 {
+	if n := len(srv.Messages()); n != 0 {
 		t.Fatalf("sent again after a crash mid-send: %d messages", n)
 	}
 	tl := timelineOf(r, a.Order.ID, "notify.email")
@@ -152,7 +153,7 @@ func TestEmailNotResentAfterCrashMidSend(t *testing.T) {
 
 // TestEmailRefusedIsDeadLetter: a 5xx (bad credentials) is permanent.
 func TestEmailRefusedIsDeadLetter(t *testing.T) {
-	srv := &smtpServer{user: "shop", pass: "other"}
+	srv := &smtpfake.Server{User: "shop", Pass: "other"}
 	r := mailRig(t, srv, "")
 	a, ev := shippedOrder(t, r)
 	publish(t, r, a, ev)
@@ -171,7 +172,7 @@ func TestEmailRefusedIsDeadLetter(t *testing.T) {
 // TestDelayedEmailSaysWhy: a shipment exception mails the customer with
 // the carrier's last word on the parcel.
 func TestDelayedEmailSaysWhy(t *testing.T) {
-	srv := &smtpServer{user: "shop", pass: "pw"}
+	srv := &smtpfake.Server{User: "shop", Pass: "pw"}
 	r := mailRig(t, srv, "")
 	a, _ := shippedOrder(t, r)
 	a.Shipments[0].Packages[0].Events = []model.TrackingEvent{{Status: model.TrackFailure, Description: "address unknown"}}
@@ -180,7 +181,7 @@ func TestDelayedEmailSaysWhy(t *testing.T) {
 	if errs := settle(t, r); len(errs) != 0 {
 		t.Fatalf("errors: %v", errs)
 	}
-	msgs := srv.messages()
+	msgs := srv.Messages()
 	if len(msgs) != 1 || !strings.Contains(header(msgs[0], "Subject"), "delayed") || !strings.Contains(decodeQP(t, msgs[0]), "(address unknown)") {
 		t.Fatalf("messages: %q", msgs)
 	}

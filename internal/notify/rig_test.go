@@ -2,18 +2,11 @@ package notify
 
 import (
 	"context"
-	"github.com/dropgate/dropgate/internal/testutil"
-	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
@@ -21,84 +14,6 @@ import (
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/apptest"
 )
-
-// smtpServer is a real SMTP server on loopback that keeps what it accepts;
-// failData makes the next n DATA commands fail with 451.
-type smtpServer struct {
-	mu       sync.Mutex
-	msgs     [][]byte
-	failData int
-	user     string
-	pass     string
-}
-
-func (b *smtpServer) NewSession(*smtp.Conn) (smtp.Session, error) { return &smtpSession{b: b}, nil }
-
-func (b *smtpServer) messages() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var out []string
-	for _, m := range b.msgs {
-		out = append(out, string(m))
-	}
-	return out
-}
-
-type smtpSession struct {
-	b    *smtpServer
-	auth bool
-}
-
-func (s *smtpSession) AuthMechanisms() []string { return []string{sasl.Plain} }
-
-func (s *smtpSession) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != s.b.user || pass != s.b.pass {
-			return &smtp.SMTPError{Code: 535, Message: "bad credentials"}
-		}
-		s.auth = true
-		return nil
-	}), nil
-}
-func (s *smtpSession) Mail(string, *smtp.MailOptions) error {
-	if !s.auth {
-		return &smtp.SMTPError{Code: 530, Message: "authentication required"}
-	}
-	return nil
-}
-func (s *smtpSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (s *smtpSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.b.mu.Lock()
-	defer s.b.mu.Unlock()
-	if s.b.failData > 0 {
-		s.b.failData--
-		return &smtp.SMTPError{Code: 451, Message: "try again later"}
-	}
-	s.b.msgs = append(s.b.msgs, b)
-	return nil
-}
-func (s *smtpSession) Reset()        {}
-func (s *smtpSession) Logout() error { return nil }
-
-// startSMTP serves b on a loopback port and returns its host and port.
-func startSMTP(t *testing.T, b *smtpServer) (string, int) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		testutil.Unavailable(t, "no loopback listener for the SMTP server: %v", err)
-	}
-	srv := smtp.NewServer(b)
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	a := ln.Addr().(*net.TCPAddr)
-	return a.IP.String(), a.Port
-}
 
 // settle runs every ready job as the worker settles it: done, retried
 // (at once: the fake clock stands still) or buried. It returns the

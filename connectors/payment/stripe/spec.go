@@ -83,6 +83,7 @@ var (
 	_ connector.PaymentVoider       = (*Connector)(nil)
 	_ connector.PaymentRefunder     = (*Connector)(nil)
 	_ connector.CapturePolicer      = (*Connector)(nil)
+	_ connector.Multicapturer       = (*Connector)(nil)
 	_ connector.WebhookSigner       = (*Connector)(nil)
 	_ connector.AuthorizationWindow = (*Connector)(nil)
 )

@@ -59,6 +59,9 @@ func (s *Service) onMailEvent(kind string) event.Subscriber {
 		if a.Order.Customer.Email == "" {
 			return nil // nobody to write to (a marketplace hides the address)
 		}
+		if slices.Contains(s.s.Silent, a.Order.Channel) {
+			return nil // the channel mails its customers itself
+		}
 		p := MailJob{Order: a.Order.ID, Kind: kind, Shipment: ev.ShipmentID, Reason: ev.Data["reason"]}
 		switch kind {
 		case MailCancelled:

@@ -88,7 +88,10 @@ type Sender interface {
 type Settings struct {
 	Mailer Mailer
 	// Send lists the e-mail kinds sent (default: all).
-	Send      []string
+	Send []string
+	// Silent lists the channels whose customers get no e-mail from us:
+	// the channel sends its own.
+	Silent    []string
 	Sender    Sender
 	Endpoints []Endpoint
 	// Attempts bounds the tries of one e-mail or delivery (default 12).

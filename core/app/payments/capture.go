@@ -1,7 +1,13 @@
 package payments
 
 import (
+	"context"
 	"fmt"
+	"slices"
+
+	"github.com/dropgate/dropgate/core/app"
+	"github.com/dropgate/dropgate/core/lifecycle"
+	"github.com/dropgate/dropgate/core/store"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
@@ -11,8 +17,8 @@ import (
 // captureAmount is what to capture for shipment: under at_order, the whole
 // authorisation at the first shipment; under per_shipment, the shipped
 // lines' share of their totals (unit price × quantity − discount + tax,
-// pro rata), and, when this shipment completes the order, everything left
-// (shipping and rounding remainders included). final says no capture
+// pro rata), and, at the last shipment of a complete order, everything
+// left (shipping and rounding remainders included). final says no capture
 // follows.
 func captureAmount(a *model.Aggregate, p *model.Payment, shipmentID string, pol connector.CapturePolicy) (money.Money, bool, error) {
 	rest, err := p.Authorized.Sub(p.Captured)
@@ -37,7 +43,11 @@ func captureAmount(a *model.Aggregate, p *model.Payment, shipmentID string, pol 
 	if sh == nil {
 		return money.Money{}, false, fmt.Errorf("shipment %s is not on the order", shipmentID)
 	}
-	if complete(a) {
+	if complete(a) && a.Shipments[len(a.Shipments)-1].ID == shipmentID {
+		// The last shipment takes the rest. Checking only that the order
+		// is complete is not enough: when two shipments are recorded
+		// before the first one's capture runs, the first would take
+		// everything and the second nothing.
 		return rest, true, nil
 	}
 	value := money.Money{Amount: 0, Currency: rest.Currency}
@@ -69,4 +79,37 @@ func complete(a *model.Aggregate) bool {
 		}
 	}
 	return true
+}
+
+// singleCapture reports whether the payment takes one capture only: its
+// provider says it has no multicapture. A provider that does not say is
+// trusted with several.
+func singleCapture(ctx context.Context, c connector.Connector, ref connector.PaymentRef) (bool, error) {
+	mc, ok := connector.As[connector.Multicapturer](c)
+	if !ok {
+		return false, nil
+	}
+	several, err := mc.Multicapture(ctx, ref)
+	if err != nil {
+		return false, fmt.Errorf("payments: order %s: does %s take several captures: %w", ref.OrderID, ref.ProviderID, err)
+	}
+	return !several, nil
+}
+
+// deferCapture notes on the timeline that a shipment's capture waits for
+// the last shipment: the payment takes one capture only, and capturing
+// this shipment's value now would release the rest of the authorisation.
+func (s *Service) deferCapture(ctx context.Context, j *store.Job, m Move, amount money.Money) error {
+	cause := model.Cause{Kind: model.CauseSystem, Ref: j.ID}
+	_, _, err := s.d.Change(app.Background(ctx), m.Order, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
+		if slices.ContainsFunc(a.Timeline, func(e model.TimelineEntry) bool {
+			return e.Event == "payment.capture_deferred" && e.Data["shipment"] == m.Shipment
+		}) {
+			return lifecycle.Outcome{}, nil
+		}
+		a.Log(model.TimelineEntry{At: st.At, Entity: "payment", Event: "payment.capture_deferred", Cause: st.Cause, Data: map[string]string{"shipment": m.Shipment},
+			Message: fmt.Sprintf("%s of shipment %s not captured yet: %s (%s) takes one capture only (no multicapture), so the last shipment captures what shipped", amount, m.Shipment, m.Provider, m.Payment)})
+		return lifecycle.Outcome{Changed: true}, nil
+	})
+	return err
 }

@@ -33,7 +33,13 @@ type Move struct {
 	// Deadline: the authorisation is about to lapse with nothing
 	// captured; take it all now (a later cancellation refunds).
 	Deadline bool `json:"deadline,omitempty"`
+	// Upfront: the release policy requires capture (orders.require_capture)
+	// and the order waits on it; take it all now, then the order goes.
+	Upfront bool `json:"upfront,omitempty"`
 }
+
+// whole says the movement takes the whole authorisation at once.
+func (m Move) whole() bool { return m.Deadline || m.Upfront }
 
 // KindMove makes one movement; jobs of one order run in order, so a
 // capture and the cancellation after it never cross.
@@ -46,7 +52,7 @@ var KindMove = job.Kind[Move]{Name: "payment.move", Queue: app.QueueOutbound,
 			group = "payment-deadline:" + m.Order
 		}
 		return job.Options{Group: group, Key: "payment:" + m.Provider,
-			UniqueKey: "payment.move:" + m.Order + ":" + m.Payment + ":" + m.Shipment + fmt.Sprint(m.Cancel, m.Deadline)}
+			UniqueKey: "payment.move:" + m.Order + ":" + m.Payment + ":" + m.Shipment + fmt.Sprint(m.Cancel, m.Deadline) + map[bool]string{true: ":upfront"}[m.Upfront]}
 	},
 	Subject: func(m Move) job.Subject { return job.Subject{Order: m.Order, Connector: m.Provider} },
 }
@@ -114,6 +120,14 @@ func (s *Service) onAuthorized(ctx context.Context, a *model.Aggregate, ev model
 		}
 		return nil
 	}
+	if s.d.ReleasePolicy(a.Order.Channel).RequireCapture && slices.ContainsFunc(a.Order.Holds, func(h model.Hold) bool { return h.Code == model.HoldPayment }) {
+		// An authorisation does not release this order: capture it now.
+		m := Move{Order: a.Order.ID, Provider: ev.Data["provider"], Payment: ev.Data["payment"], Upfront: true}
+		if err := job.Enqueue(ctx, s.d.Queue, KindMove, m); err != nil {
+			return fmt.Errorf("payments: order %s: queue the capture the release policy requires: %w", a.Order.ID, err)
+		}
+		return nil
+	}
 	c, ok := s.d.Connector(ev.Data["provider"])
 	if !ok {
 		return nil
@@ -153,7 +167,7 @@ func (s *Service) handleMove(ctx context.Context, j *store.Job, m Move) error {
 	if done(p, m) {
 		return nil
 	}
-	if m.Deadline && (p.Status != model.PayAuthorized || !p.Captured.IsZero() || a.Order.Status == model.OrderCancelled) {
+	if m.whole() && (p.Status != model.PayAuthorized || !p.Captured.IsZero() || a.Order.Status == model.OrderCancelled) {
 		return nil // shipped, captured, settled or cancelled meanwhile
 	}
 	c, ok := s.d.Connector(m.Provider)
@@ -185,7 +199,7 @@ func (s *Service) handleMove(ctx context.Context, j *store.Job, m Move) error {
 			return fault.Permanentf("payments: %s cannot capture", m.Provider)
 		}
 		pol := policy(c)
-		if m.Deadline {
+		if m.whole() {
 			pol = connector.CaptureAtOrder
 		}
 		amount, final, cerr := captureAmount(a, p, m.Shipment, pol)
@@ -195,6 +209,15 @@ func (s *Service) handleMove(ctx context.Context, j *store.Job, m Move) error {
 		if amount.IsZero() {
 			return nil
 		}
+		if !final && pol == connector.CapturePerShipment {
+			one, merr := singleCapture(ctx, c, ref)
+			if merr != nil {
+				return merr
+			}
+			if one {
+				return s.deferCapture(ctx, j, m, amount)
+			}
+		}
 		res, err = cp.Capture(ctx, ref, amount, m.Shipment, final)
 	}
 	if err != nil {
@@ -202,7 +225,17 @@ func (s *Service) handleMove(ctx context.Context, j *store.Job, m Move) error {
 	}
 	cause := model.Cause{Kind: model.CauseSystem, Ref: j.ID}
 	_, _, err = s.d.Change(app.Background(ctx), m.Order, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
-		return record(a, m, kind, res, st), nil
+		out := record(a, m, kind, res, st)
+		if p := payment(a, m.Provider, m.Payment); out.Changed && p != nil {
+			if a.Order.Status == model.OrderCancelled {
+				a.Order.PaymentStatus = orderPayment(*p, a.Order.PaymentStatus)
+			} else {
+				// A capture may be what a payment-held order waits for
+				// (orders.require_capture).
+				out.Add(lifecycle.PaymentChanged(a, orderPayment(*p, a.Order.PaymentStatus), a.Order.Risk, s.d.ReleasePolicy(a.Order.Channel), s.d.Router, st))
+			}
+		}
+		return out, nil
 	})
 	return err
 }
@@ -221,11 +254,11 @@ func done(p *model.Payment, m Move) bool {
 			return mv.Kind == "void" || mv.Kind == "refund"
 		}
 		return mv.Kind == "capture" && mv.Shipment == m.Shipment
-	}) || (m.Deadline && !p.Captured.IsZero())
+	}) || (m.whole() && !p.Captured.IsZero())
 }
 
 // record appends the movement to the payment, the timeline and the
-// events, and moves the order's payment status.
+// events; the caller moves the order's payment status.
 func record(a *model.Aggregate, m Move, kind string, res connector.PaymentResult, st lifecycle.Step) lifecycle.Outcome {
 	p := payment(a, m.Provider, m.Payment)
 	if p == nil || done(p, m) {
@@ -244,6 +277,9 @@ func record(a *model.Aggregate, m Move, kind string, res connector.PaymentResult
 	if m.Deadline {
 		msg = fmt.Sprintf("capture %s at %s (%s): nothing shipped before the authorisation's trust window ended", res.Amount, m.Provider, m.Payment)
 	}
+	if m.Upfront {
+		msg = fmt.Sprintf("capture %s at %s (%s): orders.require_capture holds the order until its payment is captured", res.Amount, m.Provider, m.Payment)
+	}
 	if kind == "void" {
 		msg = fmt.Sprintf("authorisation of %s released at %s (%s)", p.Authorized, m.Provider, m.Payment)
 	}
@@ -251,7 +287,6 @@ func record(a *model.Aggregate, m Move, kind string, res connector.PaymentResult
 	out := lifecycle.Outcome{Changed: true}
 	out.Events = append(out.Events, model.Event{Type: model.EvPaymentMoved, At: st.At, OrderID: a.Order.ID, ShipmentID: m.Shipment,
 		Cause: st.Cause, Data: map[string]string{"provider": m.Provider, "kind": kind, "amount": res.Amount.String()}})
-	a.Order.PaymentStatus = orderPayment(*p, a.Order.PaymentStatus)
 	return out
 }
 

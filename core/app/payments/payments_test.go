@@ -59,7 +59,7 @@ func twoLineOrder() *model.Aggregate {
 	}
 }
 
-func rig(t *testing.T, a *model.Aggregate, f *fakeProvider) (*Service, *app.Deps) {
+func rig(t *testing.T, a *model.Aggregate, f connector.Connector) (*Service, *app.Deps) {
 	t.Helper()
 	clk := clock.NewFake(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	recs := memstore.New(clk.Now)

@@ -74,7 +74,10 @@ func (s *Service) apply(a *model.Aggregate, provider string, ev connector.Paymen
 		p = &a.Payments[len(a.Payments)-1]
 	}
 	from := p.Status
-	p.Status = ev.Status
+	// Webhooks arrive out of order: the state table keeps a payment from
+	// moving back (a late "authorized" after a capture).
+	next, moved := model.NextPayment(p.Status, ev.Status)
+	p.Status = next
 	if ev.Authorized.Currency != "" {
 		p.Authorized = ev.Authorized
 	}
@@ -86,8 +89,11 @@ func (s *Service) apply(a *model.Aggregate, provider string, ev connector.Paymen
 	if ev.Refunded.Amount > p.Refunded.Amount {
 		p.Refunded = ev.Refunded
 	}
-	a.Log(model.TimelineEntry{At: st.At, Entity: "payment", Event: "payment.status", Cause: st.Cause, From: string(from), To: string(p.Status),
-		Message: fmt.Sprintf("%s reports payment %s %s (%s)", provider, ev.ProviderID, p.Status, ev.Type)})
+	msg := fmt.Sprintf("%s reports payment %s %s (%s)", provider, ev.ProviderID, ev.Status, ev.Type)
+	if !moved && ev.Status != from {
+		msg += fmt.Sprintf("; it stays %s (older news)", from)
+	}
+	a.Log(model.TimelineEntry{At: st.At, Entity: "payment", Event: "payment.status", Cause: st.Cause, From: string(from), To: string(p.Status), Message: msg})
 	out := lifecycle.Outcome{Changed: true}
 	if p.Status == model.PayAuthorized && from != model.PayAuthorized && p.Captured.IsZero() {
 		out.Events = append(out.Events, model.Event{Type: model.EvPaymentAuthorized, At: st.At, OrderID: a.Order.ID, Cause: st.Cause,

@@ -39,6 +39,9 @@ type Supplier struct {
 	ShipAfter time.Duration
 	// Silent suppliers never answer (an SLA breach, for tests).
 	Silent bool
+	// Split ships each accepted line in its own 856, with its own
+	// tracking number (a PO leaving in several shipments).
+	Split bool
 	// SCAC is the carrier in the 856 (default UPSN).
 	SCAC string
 	// Now is the clock (default time.Now).
@@ -225,17 +228,37 @@ func (s *Supplier) answer(p po) error {
 	return nil
 }
 
-// ship writes the 856 for the accepted lines of a PO.
+// ship writes the 856 for the accepted lines of a PO (one per line when
+// Split).
 func (s *Supplier) ship(p po) error {
+	if !s.Split {
+		return s.ship856(p, "")
+	}
+	all := p.lines
+	for _, l := range all {
+		if l.rejected != "" {
+			continue
+		}
+		p.lines = []poLine{l}
+		if err := s.ship856(p, "-"+l.no); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ship856 writes one 856 for the accepted lines of p; suffix tells the
+// shipments of one PO apart.
+func (s *Supplier) ship856(p po, suffix string) error {
 	scac := s.SCAC
 	if scac == "" {
 		scac = "UPSN"
 	}
-	trk := UPSNumber(s.Name + p.number)
+	trk := UPSNumber(s.Name + p.number + suffix)
 	now := s.now().UTC()
 	err := s.put("856", p, func(w *x12.Writer) {
 		_ = w.BeginSet(x12.SetHeader{ID: "856", Control: "0001"})
-		_ = w.WriteSegment("BSN", "00", "SH"+p.number, now.Format("20060102"), now.Format("1504"), "0001")
+		_ = w.WriteSegment("BSN", "00", "SH"+p.number+suffix, now.Format("20060102"), now.Format("1504"), "0001")
 		_ = w.WriteSegment("HL", "1", "", "S")
 		_ = w.WriteSegment("TD5", "B", "2", scac, "", "UPS Ground")
 		_ = w.WriteSegment("REF", "CN", trk)
