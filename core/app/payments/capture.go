@@ -47,7 +47,14 @@ func captureAmount(a *model.Aggregate, p *model.Payment, shipmentID string, pol 
 		// The last shipment takes the rest. Checking only that the order
 		// is complete is not enough: when two shipments are recorded
 		// before the first one's capture runs, the first would take
-		// everything and the second nothing.
+		// everything and the second nothing. Units cancelled before they
+		// shipped are not the customer's to pay: their share stays
+		// uncaptured, and the provider releases it with the final capture.
+		cancelled, err := linesValue(a, rest.Currency, func(l *model.OrderLine) int64 { return l.Qty.Cancelled })
+		if err != nil {
+			return money.Money{}, false, err
+		}
+		rest.Amount = max(rest.Amount-cancelled, 0)
 		return rest, true, nil
 	}
 	value := money.Money{Amount: 0, Currency: rest.Currency}
@@ -68,6 +75,24 @@ func captureAmount(a *model.Aggregate, p *model.Payment, shipmentID string, pol 
 		value = rest
 	}
 	return value, false, nil
+}
+
+// linesValue is the value of qty(l) units of every line, each unit's share
+// of its line's total (unit price × quantity − discount + tax).
+func linesValue(a *model.Aggregate, currency string, qty func(*model.OrderLine) int64) (int64, error) {
+	var v int64
+	for i := range a.Order.Lines {
+		l := &a.Order.Lines[i]
+		n := qty(l)
+		if n <= 0 || l.Quantity <= 0 {
+			continue
+		}
+		if l.UnitPrice.Currency != "" && l.UnitPrice.Currency != currency {
+			return 0, fmt.Errorf("line %s is in %s, the payment in %s", l.ID, l.UnitPrice.Currency, currency)
+		}
+		v += (l.UnitPrice.Amount*l.Quantity - l.Discount.Amount + l.Tax.Amount) * n / l.Quantity
+	}
+	return v, nil
 }
 
 // complete reports whether every unit of the order is shipped or

@@ -128,6 +128,22 @@ func TestCapturePerShipmentThenTheRest(t *testing.T) {
 	}
 }
 
+// TestLastCaptureLeavesCancelledUnits: one of l1's two units is cancelled
+// before shipping; s1 ships the other and l2. The capture is the last,
+// and takes the authorisation less the cancelled unit's 10.00.
+func TestLastCaptureLeavesCancelledUnits(t *testing.T) {
+	a := twoLineOrder()
+	a.Order.Lines[0].Cancelled = 1
+	a.Order.Lines[0].Qty = model.Buckets{Ordered: 2, Cancelled: 1, Shipped: 1}
+	a.Order.Lines[1].Qty = model.Buckets{Ordered: 1, Shipped: 1}
+	a.Shipments = []model.Shipment{{ID: "s1", Packages: []model.Package{{Lines: []model.ShipmentLine{
+		{OrderLineID: "l1", Quantity: 1}, {OrderLineID: "l2", Quantity: 1}}}}}}
+	amount, final, err := captureAmount(a, &a.Payments[0], "s1", connector.CapturePerShipment)
+	if err != nil || amount != usd(1600) || !final {
+		t.Fatalf("captured %v (final %v, %v); want 16.00 USD final: 26.00 authorised less the cancelled 10.00", amount, final, err)
+	}
+}
+
 func TestAtOrderCapturesAllAtFirstShipment(t *testing.T) {
 	a := twoLineOrder()
 	amount, final, err := captureAmount(a, &a.Payments[0], "s1", connector.CaptureAtOrder)
