@@ -56,6 +56,7 @@ func completionSpec(ctx context.Context) compSpec {
 		"payables list --status":   {"open", "paid"},
 		"payables export --status": {"open", "paid"},
 		"payables export --format": {"csv"},
+		"returns list --status":    returnStatuses,
 	}}
 	for _, c := range commandTree() {
 		spec.subs[""] = append(spec.subs[""], word{c.name, c.summary})

@@ -67,7 +67,7 @@ const (
 var ExceptionKinds = []ExceptionKind{
 	ExUnroutable, ExInvalidOrder, ExRejectedNoAlt, ExSLABreach, ExInvoiceMismatch, ExCancelRejected, ExDeadLetter,
 	ExUnparsedReply, ExFeedQuarantined, ExDocumentRejected, ExAckOverdue, ExInboundParseFailed, ExDocumentConflict, ExBackordered,
-	ExWebhooksStopped, ExShipByAtRisk, ExReleaseHeld,
+	ExWebhooksStopped, ExShipByAtRisk, ExReleaseHeld, ExReturnDecision,
 	ExSyncRejected, ExPriceRefused,
 }
 
