@@ -2,6 +2,7 @@ package returns
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,5 +161,29 @@ func TestParseLine(t *testing.T) {
 		if _, err := ParseLine(bad); !errors.Is(err, ErrInput) {
 			t.Errorf("%q: %v, want ErrInput", bad, err)
 		}
+	}
+}
+
+// A supplier that takes no RMA requests leaves the return to an operator:
+// the timeline says how, and a return_decision exception is raised with
+// the PO's supplier; authorising settles it.
+func TestAwaitOperatorRaisesTheDecision(t *testing.T) {
+	a := shipped()
+	made, _, _ := Open(a, operatorReq(RequestLine{SKU: "A", Quantity: 1}), step)
+	out := awaitOperator(a, made[0].ID, step)
+	xs := out.Of(model.EvExceptionRaised)
+	if !out.Changed || len(xs) != 1 || xs[0].Exception.Kind != model.ExReturnDecision || xs[0].Exception.Supplier != "acme" ||
+		!strings.Contains(xs[0].Exception.Reason, "dropgate returns authorize "+made[0].ID) {
+		t.Fatalf("outcome %+v", out)
+	}
+	if again := awaitOperator(a, "ret_none", step); again.Changed {
+		t.Fatal("an unknown return changed the order")
+	}
+	auth, err := Authorize(a, made[0].ID, "", "ann", step)
+	if err != nil || a.Return(made[0].ID).RMA != made[0].ID || len(auth.Of(model.EvExceptionsSettled)) != 1 {
+		t.Fatalf("authorise without a number: %v %+v", err, a.Return(made[0].ID))
+	}
+	if out := awaitOperator(a, made[0].ID, step); out.Changed {
+		t.Fatal("an authorised return raised the decision again")
 	}
 }
