@@ -52,7 +52,9 @@ func dgLoop(t *testing.T, l *loop, args ...string) (string, int) {
 // number) and the units' receipt are recorded; the mug's value is
 // refunded at Stripe with the return's own idempotency key, once, and
 // recorded on the payment; the order line counts it as returned; and the
-// supplier owes a credit of its unit cost, in the payables.
+// supplier owes a credit of its unit cost, in the payables. Then the
+// customer asks the store for the other mug: Shopify's returns/request
+// opens a return from the channel, once, whose 180 reaches the supplier.
 func TestReturnAfterShipmentRefundsAndCreditsTheSupplier(t *testing.T) {
 	t.Parallel()
 	l, calls := returnsLoop(t)
@@ -171,5 +173,34 @@ func TestReturnAfterShipmentRefundsAndCreditsTheSupplier(t *testing.T) {
 	listed := page.Returns
 	if len(listed) != 1 || listed[0].ID != ret || listed[0].RMA != "RMA-4711" || listed[0].Credit.Amount != 300 {
 		t.Fatalf("returns list: %+v", listed)
+	}
+
+	// The customer asks the store for the other mug: Shopify's
+	// returns/request, delivered twice, opens one return from the channel,
+	// whose 180 goes to the supplier too.
+	rr := []byte(fmt.Sprintf(`{"id":9001,"name":"#1001-R1","status":"requested","order":{"id":%d},"return_line_items":[{"id":1,"quantity":1,`+
+		`"return_reason":"size_too_small","return_reason_note":"","customer_note":"too big","fulfillment_line_item":{"id":2,"line_item":{"id":%d}}}]}`,
+		o.ID, o.Lines[0].ID))
+	l.webhook("returns/request", rr)
+	l.webhook("returns/request", rr)
+	a = l.wait(id, "the channel's return sent to the supplier", func(a *model.Aggregate) bool {
+		for _, r := range a.Returns {
+			if r.Source == "shop" && r.RequestDoc != "" {
+				return true
+			}
+		}
+		return false
+	})
+	var fromShop []model.Return
+	for _, r := range a.Returns {
+		if r.Source == "shop" {
+			fromShop = append(fromShop, r)
+		}
+	}
+	if len(fromShop) != 1 || fromShop[0].ChannelRef != "9001" || fromShop[0].Lines[0].Quantity != 1 || fromShop[0].Reason != "size_too_small: too big" {
+		t.Fatalf("returns from the store: %+v", fromShop)
+	}
+	if _, err := os.Stat(filepath.Join(l.dir, "var", "out", "acme", fromShop[0].ID+".180.x12")); err != nil {
+		t.Fatalf("no 180 for the store's return: %v", err)
 	}
 }
