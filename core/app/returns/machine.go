@@ -123,7 +123,7 @@ func Open(a *model.Aggregate, req Request, st lifecycle.Step) ([]model.Return, l
 		r.Refund = refundValue(a, r.Lines)
 		r.Credit = creditValue(r.Lines)
 		a.Returns = append(a.Returns, r)
-		a.Log(model.TimelineEntry{At: st.At, Entity: "return", Event: "return.requested", Cause: st.Cause,
+		a.Log(model.TimelineEntry{At: st.At, Entity: "return:" + r.ID, Event: "return.requested", Cause: st.Cause,
 			Message: fmt.Sprintf("return %s requested by %s: %s from %s (PO %s)%s", r.ID, who(req), describe(r.Lines), r.Supplier, number, because(req.Reason))})
 		out.Emit(updated(&r, st))
 		made = append(made, r)
@@ -153,7 +153,7 @@ func Authorize(a *model.Aggregate, id, rma, by string, st lifecycle.Step) (lifec
 		rma = r.ID
 	}
 	r.Status, r.RMA, r.Updated = model.ReturnAuthorized, rma, st.At
-	a.Log(model.TimelineEntry{At: st.At, Entity: "return", Event: "return.authorized", Cause: st.Cause,
+	a.Log(model.TimelineEntry{At: st.At, Entity: "return:" + r.ID, Event: "return.authorized", Cause: st.Cause,
 		Message: fmt.Sprintf("return %s authorised by %s, RMA %s", r.ID, by, rma)})
 	out.Changed = true
 	out.Emit(updated(r, st))
@@ -175,7 +175,7 @@ func Reject(a *model.Aggregate, id, reason, by string, st lifecycle.Step) (lifec
 		return out, fmt.Errorf("%w: return %s is already %s", ErrState, id, r.Status)
 	}
 	r.Status, r.Note, r.Updated = model.ReturnRejected, reason, st.At
-	a.Log(model.TimelineEntry{At: st.At, Entity: "return", Event: "return.rejected", Cause: st.Cause,
+	a.Log(model.TimelineEntry{At: st.At, Entity: "return:" + r.ID, Event: "return.rejected", Cause: st.Cause,
 		Message: fmt.Sprintf("return %s rejected by %s%s", r.ID, by, because(reason))})
 	out.Changed = true
 	out.Emit(updated(r, st))
@@ -207,7 +207,7 @@ func Receive(a *model.Aggregate, id, by string, st lifecycle.Step) (lifecycle.Ou
 		}
 	}
 	r.Status, r.Updated = model.ReturnReceived, st.At
-	a.Log(model.TimelineEntry{At: st.At, Entity: "return", Event: "return.received", Cause: st.Cause,
+	a.Log(model.TimelineEntry{At: st.At, Entity: "return:" + r.ID, Event: "return.received", Cause: st.Cause,
 		Message: fmt.Sprintf("return %s (RMA %s) received by %s: %s back; refund %s to the customer, credit %s from %s",
 			r.ID, r.RMA, r.Supplier, describe(r.Lines), r.Refund, r.Credit, r.Supplier)})
 	out.Changed = true
@@ -222,7 +222,7 @@ func MarkRefunded(a *model.Aggregate, id string, amount money.Money, where strin
 		return lifecycle.Outcome{}
 	}
 	r.Status, r.Updated = model.ReturnRefunded, st.At
-	a.Log(model.TimelineEntry{At: st.At, Entity: "return", Event: "return.refunded", Cause: st.Cause,
+	a.Log(model.TimelineEntry{At: st.At, Entity: "return:" + r.ID, Event: "return.refunded", Cause: st.Cause,
 		Message: fmt.Sprintf("return %s refunded: %s at %s", r.ID, amount, where)})
 	out := lifecycle.Outcome{Changed: true}
 	out.Emit(updated(r, st))

@@ -176,6 +176,9 @@ func TestAwaitOperatorRaisesTheDecision(t *testing.T) {
 		!strings.Contains(xs[0].Exception.Reason, "dropgate returns authorize "+made[0].ID) {
 		t.Fatalf("outcome %+v", out)
 	}
+	if again := awaitOperator(a, made[0].ID, step); again.Changed {
+		t.Fatal("a replayed job asked the operator twice")
+	}
 	if again := awaitOperator(a, "ret_none", step); again.Changed {
 		t.Fatal("an unknown return changed the order")
 	}

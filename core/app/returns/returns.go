@@ -94,6 +94,9 @@ func (s *Service) onUpdated(ctx context.Context, a *model.Aggregate, ev model.Ev
 	}
 	switch model.ReturnStatus(ev.Data["status"]) {
 	case model.ReturnRequested:
+		if r.RequestDoc != "" {
+			return nil // the request went out: this event says so
+		}
 		st := Step{Order: r.OrderID, Return: r.ID, Connector: r.Supplier}
 		return job.Enqueue(ctx, s.d.Queue, KindRequestRMA, st, job.Attempts(s.d.Attempts(r.Supplier)))
 	case model.ReturnRefunded:
@@ -105,7 +108,7 @@ func (s *Service) onUpdated(ctx context.Context, a *model.Aggregate, ev model.Ev
 		return job.Enqueue(ctx, s.d.Queue, KindPushRefund, st, job.Attempts(s.d.Attempts(st.Connector)))
 	case model.ReturnReceived:
 		if !refundable(a) {
-			return s.note(ctx, r.OrderID, model.Cause{Kind: model.CauseSystem}, "return.refund_elsewhere",
+			return s.note(ctx, r, model.Cause{Kind: model.CauseSystem}, "return.refund_elsewhere",
 				fmt.Sprintf("return %s: no payment at a provider dropgate moves: refund %s on %s", r.ID, r.Refund, a.Order.Channel))
 		}
 	}
@@ -172,10 +175,15 @@ func awaitOperator(a *model.Aggregate, id string, st lifecycle.Step) lifecycle.O
 	if r == nil || r.Status != model.ReturnRequested {
 		return lifecycle.Outcome{}
 	}
+	for _, e := range a.Timeline {
+		if e.Event == "return.awaiting_decision" && e.Entity == "return:"+r.ID {
+			return lifecycle.Outcome{} // a replayed job: asked already
+		}
+	}
 	out := lifecycle.Outcome{Changed: true}
 	msg := fmt.Sprintf("supplier %s takes no RMA requests from dropgate: ask it, then record its answer: "+
 		"dropgate returns authorize %s --rma NUMBER, or dropgate returns reject %s --reason WHY", r.Supplier, r.ID, r.ID)
-	a.Log(model.TimelineEntry{At: st.At, Entity: "return", Event: "return.awaiting_decision", Cause: st.Cause, Message: msg})
+	a.Log(model.TimelineEntry{At: st.At, Entity: "return:" + r.ID, Event: "return.awaiting_decision", Cause: st.Cause, Message: msg})
 	out.Raise(model.ExReturnDecision, a, a.PO(r.PONumber), "return "+r.ID+": "+msg, "resolve")
 	return out
 }
@@ -188,7 +196,7 @@ func sentRequest(a *model.Aggregate, id string, sent connector.ReturnSent, st li
 		return lifecycle.Outcome{}, nil
 	}
 	r.RequestDoc = sent.Document
-	a.Log(model.TimelineEntry{At: st.At, Entity: "return", Event: "return.rma_requested", Cause: st.Cause,
+	a.Log(model.TimelineEntry{At: st.At, Entity: "return:" + r.ID, Event: "return.rma_requested", Cause: st.Cause,
 		Message: fmt.Sprintf("RMA request for return %s sent to %s (%s)", r.ID, r.Supplier, sent.Document)})
 	out := lifecycle.Outcome{Changed: true}
 	by := "supplier " + r.Supplier
@@ -220,18 +228,19 @@ func (s *Service) handlePushRefund(ctx context.Context, j *store.Job, st Step) e
 	if err := p.PushRefund(ctx, &a.Order, r); err != nil {
 		return fmt.Errorf("returns: push refund of %s to %s: %w", r.ID, st.Connector, err)
 	}
-	return s.note(ctx, st.Order, model.Cause{Kind: model.CauseSystem, Ref: "job/" + j.ID}, "return.refund_on_channel",
+	return s.note(ctx, r, model.Cause{Kind: model.CauseSystem, Ref: "job/" + j.ID}, "return.refund_on_channel",
 		fmt.Sprintf("refund of return %s shown on %s", r.ID, st.Connector))
 }
 
-func (s *Service) note(ctx context.Context, orderID string, cause model.Cause, ev, msg string) error {
-	_, _, err := s.d.Change(app.Background(ctx), orderID, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
+// note writes a timeline entry about return r once.
+func (s *Service) note(ctx context.Context, r *model.Return, cause model.Cause, ev, msg string) error {
+	_, _, err := s.d.Change(app.Background(ctx), r.OrderID, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
 		for _, e := range a.Timeline {
 			if e.Event == ev && e.Message == msg {
 				return lifecycle.Outcome{}, nil // a replayed job
 			}
 		}
-		a.Log(model.TimelineEntry{At: st.At, Entity: "return", Event: ev, Cause: st.Cause, Message: msg})
+		a.Log(model.TimelineEntry{At: st.At, Entity: "return:" + r.ID, Event: ev, Cause: st.Cause, Message: msg})
 		return lifecycle.Outcome{Changed: true}, nil
 	})
 	return err
