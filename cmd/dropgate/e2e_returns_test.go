@@ -163,6 +163,9 @@ func TestReturnAfterShipmentRefundsAndCreditsTheSupplier(t *testing.T) {
 	if c := pays.Payables[0]; c.Amount.String() != "-3.00 USD" || !c.CreditMemo || c.Return != ret || c.PONumber != a.POs[0].Number || c.InvoiceNumber != "RMA RMA-4711" {
 		t.Fatalf("credit %+v", c)
 	}
+	if out, code := dgLoop(t, l, "orders", "show", id); code != 0 || !strings.Contains(out, "Return "+ret+" to acme") || !strings.Contains(out, "REFUNDED, RMA RMA-4711") {
+		t.Fatalf("orders show: exit %d\n%s", code, out)
+	}
 	out, code = dgLoop(t, l, "returns", "list", "--status", "refunded", "--json")
 	var page struct {
 		Returns []model.Return `json:"returns"`
