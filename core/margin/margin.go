@@ -89,6 +89,9 @@ func Of(a *model.Aggregate, fees Fees) (Report, error) {
 	}
 	for i := range a.POs {
 		pc, err := poCost(a, &a.POs[i], fees)
+		if err == nil {
+			pc.Cost, err = lessReturnCredits(a, pc.PONumber, pc.Cost)
+		}
 		if err != nil {
 			return r, fmt.Errorf("order %s: %w", a.Order.ID, err)
 		}
@@ -184,4 +187,19 @@ func poCost(a *model.Aggregate, po *model.PurchaseOrder, fees Fees) (POCost, err
 		}
 	}
 	return pc, nil
+}
+
+// lessReturnCredits subtracts from a PO's cost what its supplier owes back
+// for customer returns it received (their credit), as a credit memo does.
+func lessReturnCredits(a *model.Aggregate, po string, cost money.Money) (money.Money, error) {
+	for _, rt := range a.Returns {
+		if rt.PONumber != po || rt.Credit.Amount == 0 || (rt.Status != model.ReturnReceived && rt.Status != model.ReturnRefunded) {
+			continue
+		}
+		var err error
+		if cost, err = sub(cost, rt.Credit, rt.Credit.Currency); err != nil {
+			return cost, fmt.Errorf("return %s of %s: %w", rt.ID, po, err)
+		}
+	}
+	return cost, nil
 }
