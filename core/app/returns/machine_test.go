@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/lifecycle"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/money"
@@ -188,5 +189,28 @@ func TestAwaitOperatorRaisesTheDecision(t *testing.T) {
 	}
 	if out := awaitOperator(a, made[0].ID, step); out.Changed {
 		t.Fatal("an authorised return raised the decision again")
+	}
+}
+
+// A supplier that answers the RMA request at once (an HTTP API) authorises
+// or rejects the return in the same step; a request sent twice is
+// recorded once.
+func TestSentRequestAppliesAnImmediateAnswer(t *testing.T) {
+	a := shipped()
+	made, _, _ := Open(a, operatorReq(RequestLine{SKU: "A", Quantity: 1}), step)
+	id := made[0].ID
+	out, err := sentRequest(a, id, connector.ReturnSent{Document: "return request " + id,
+		Decision: &connector.ReturnDecision{Authorized: true, RMA: "R-1"}}, step)
+	if err != nil || !out.Changed || a.Return(id).Status != model.ReturnAuthorized || a.Return(id).RMA != "R-1" || a.Return(id).RequestDoc == "" {
+		t.Fatalf("%v %+v", err, a.Return(id))
+	}
+	if again, _ := sentRequest(a, id, connector.ReturnSent{Document: "again"}, step); again.Changed || a.Return(id).RequestDoc != "return request "+id {
+		t.Fatal("a second record of the request changed the return")
+	}
+	b := shipped()
+	made, _, _ = Open(b, operatorReq(RequestLine{SKU: "A", Quantity: 1}), step)
+	if _, err := sentRequest(b, made[0].ID, connector.ReturnSent{Document: "d", Decision: &connector.ReturnDecision{Reason: "final sale"}}, step); err != nil ||
+		b.Return(made[0].ID).Status != model.ReturnRejected || b.Return(made[0].ID).Note != "final sale" {
+		t.Fatalf("%v %+v", err, b.Return(made[0].ID))
 	}
 }
