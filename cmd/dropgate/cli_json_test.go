@@ -124,6 +124,12 @@ func TestEveryCommandPrintsJSON(t *testing.T) {
 	rows["payables paid"] = row{args: a("payables", "paid", "pay_nope"), fails: "not found"}
 	rows["suppliers scorecard"] = row{args: a("suppliers", "scorecard", "acme"), human: "fill_rate"}
 	rows["reports margin"] = row{args: a("reports", "margin", "--since", "720h"), human: "MARGIN %"}
+	rows["orders return"] = row{args: a("orders", "return", orderID, "--line", "NOPE:1"), fails: "no line with SKU"}
+	rows["returns list"] = row{args: a("returns", "list"), human: "RETURN"}
+	rows["returns show"] = row{args: a("returns", "show", "ret_nope"), fails: "not found"}
+	rows["returns authorize"] = row{args: a("returns", "authorize", "ret_nope", "--rma", "R1"), fails: "not found"}
+	rows["returns reject"] = row{args: a("returns", "reject", "ret_nope", "--reason", "worn"), fails: "not found"}
+	rows["returns received"] = row{args: a("returns", "received", "ret_nope"), fails: "not found"}
 	// Commands with no data to print: what they do instead.
 	exempt := map[string]string{
 		"demo":                 "tells a story as it happens; --keep leaves the admin API up, which every command above reads",

@@ -43,7 +43,10 @@ func commandTree() []*command {
 				summary: "let an order held for payment, risk or manual release become purchase orders", run: runOrdersRelease},
 			{name: "cancel", synopsis: "ID [--reason TEXT] " + adminSynopsis,
 				summary: "cancel an order: its purchase orders at the suppliers, then the order on its channel", run: runOrdersCancel},
+			{name: "return", synopsis: "ID --line SKU:QTY [--line SKU:QTY…] [--reason TEXT] " + adminSynopsis,
+				summary: "return shipped units: an RMA request to the supplier, then refund and supplier credit", run: runOrdersReturn},
 		}},
+		{name: "returns", summary: "customer returns (RMA) of a running server", subs: returnCommands()},
 		{name: "exceptions", summary: "the operator's to-do list of a running server", subs: exceptionCommands()},
 		{name: "dlq", summary: "dead letters of a running server", subs: []*command{
 			{name: "list", synopsis: adminSynopsis, summary: "list dead letters with their last error", run: runDLQList},

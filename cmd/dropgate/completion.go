@@ -58,6 +58,7 @@ func completionSpec(ctx context.Context) compSpec {
 		"payables export --format": {"csv"},
 		"reports margin --by":      {"supplier", "channel"},
 		"reports margin --format":  {"table", "csv"},
+		"returns list --status":    returnStatuses,
 	}}
 	for _, c := range commandTree() {
 		spec.subs[""] = append(spec.subs[""], word{c.name, c.summary})

@@ -49,9 +49,11 @@ func TestBashCompletes(t *testing.T) {
 	f := filepath.Join(t.TempDir(), "dropgate.bash")
 	os.WriteFile(f, []byte(script), 0o644)
 	for line, want := range map[string]string{
-		"dropgate ":                               "completion connectors demo dlq edi exceptions feed healthcheck orders payables portal queues reconcile reports route serve suppliers trigger validate version",
+		"dropgate ":                               "completion connectors demo dlq edi exceptions feed healthcheck orders payables portal queues reconcile reports returns route serve suppliers trigger validate version",
 		"dropgate ord":                            "orders",
-		"dropgate orders ":                        "cancel list release show",
+		"dropgate orders ":                        "cancel list release return show",
+		"dropgate returns ":                       "authorize list received reject show",
+		"dropgate returns list --status re":       "received refunded rejected requested",
 		"dropgate dlq re":                         "replay",
 		"dropgate orders list --st":               "--status",
 		"dropgate orders list --status ":          "cancelled delivered on_hold partially_shipped processing received routed shipped",

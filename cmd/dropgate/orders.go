@@ -172,6 +172,10 @@ func printOrder(w io.Writer, a *model.Aggregate) {
 		}
 		fmt.Fprintln(w)
 	}
+	for _, r := range a.Returns {
+		fmt.Fprintf(w, "\nReturn %s to %s (%s) %s, RMA %s: %s; refund %s, supplier credit %s\n", r.ID, r.Supplier, r.PONumber,
+			strings.ToUpper(string(r.Status)), dash(r.RMA), returnLines(r.Lines), r.Refund, r.Credit)
+	}
 	fmt.Fprintln(w, "\nTimeline")
 	for _, e := range a.Timeline {
 		fmt.Fprintf(w, "  %s  %-24s %s  [%s %s]\n", when(e.At), e.Event, e.Message, e.Cause.Kind, e.Cause.Ref)

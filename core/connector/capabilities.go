@@ -69,6 +69,9 @@ const (
 	EventOrderUpdated   EventKind = "order_updated"
 	EventOrderCancelled EventKind = "order_cancelled"
 	EventIgnored        EventKind = "ignored" // a topic dropgate does not act on
+	// EventReturnRequested: a customer asked the channel to take units
+	// back (Return is set); dropgate opens the return with the supplier.
+	EventReturnRequested EventKind = "return_requested"
 )
 
 // ChannelEvent is a decoded channel webhook or poll result.
@@ -84,6 +87,21 @@ type ChannelEvent struct {
 	Order          *model.Order // set for created/updated
 	Reason         string       // cancellation reason
 	At             time.Time
+	Return         *ReturnRequest // set for EventReturnRequested
+}
+
+// ReturnRequest is a return a customer opened on the channel.
+type ReturnRequest struct {
+	ID     string // the channel's id of the return: a repeated report is one return
+	Lines  []ReturnRequestLine
+	Reason string
+}
+
+// ReturnRequestLine is some units of one order line, named by the
+// channel's line id (the canonical order line id).
+type ReturnRequestLine struct {
+	LineID   string
+	Quantity int64
 }
 
 // ProvesCancellation reports whether the event carries the proof a

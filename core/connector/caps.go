@@ -27,6 +27,8 @@ const (
 	CapReplies        Capability = "replies"         // ReplySender
 	CapFunctionalAcks Capability = "functional_acks" // FunctionalAckPolicy
 	CapStatusPoll     Capability = "status_poll"     // StatusPoller
+	CapReturns        Capability = "returns"         // ReturnRequester
+	CapPushRefund     Capability = "push_refund"     // RefundPusher
 )
 
 // capabilityOf maps each capability interface to its name, so As can
@@ -47,6 +49,8 @@ var capabilityOf = map[reflect.Type]Capability{
 	reflect.TypeFor[ReplySender]():         CapReplies,
 	reflect.TypeFor[FunctionalAckPolicy](): CapFunctionalAcks,
 	reflect.TypeFor[StatusPoller]():        CapStatusPoll,
+	reflect.TypeFor[ReturnRequester]():     CapReturns,
+	reflect.TypeFor[RefundPusher]():        CapPushRefund,
 }
 
 // Caps is what a configured instance offers. A connector whose abilities
@@ -80,6 +84,12 @@ func CapsOf(c Connector) Caps {
 	if d, ok := c.(Describer); ok {
 		return d.Capabilities()
 	}
+	return Implemented(c)
+}
+
+// Implemented lists every capability interface c implements, whatever
+// its config says: the base a Describer narrows.
+func Implemented(c Connector) Caps {
 	var caps Caps
 	v := reflect.TypeOf(c)
 	for t, name := range capabilityOf {

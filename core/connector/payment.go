@@ -13,6 +13,10 @@ import (
 type PaymentRef struct {
 	OrderID    string // ours
 	ProviderID string // pi_…
+	// Movement names one movement among several of a kind on the order
+	// (a return's refund, "return:ret_…"); providers fold it into their
+	// idempotency key. Empty for the order's own capture, void, refund.
+	Movement string
 }
 
 // PaymentResult is what a provider answered to a money movement.

@@ -135,6 +135,9 @@ func OfWith(a *model.Aggregate, c Costs) (Report, error) {
 	}
 	for i := range a.POs {
 		pc, err := poCost(a, &a.POs[i], c)
+		if err == nil {
+			pc, err = lessReturnCredits(a, pc)
+		}
 		if err != nil {
 			return r, fmt.Errorf("order %s: %w", a.Order.ID, err)
 		}
@@ -234,4 +237,23 @@ func sub(x, y money.Money, cur string) (money.Money, error) {
 		y.Currency = x.Currency
 	}
 	return x.Sub(y)
+}
+
+// lessReturnCredits subtracts from a PO's goods cost (and so its cost)
+// what its supplier owes back for customer returns it received (their
+// credit), as a credit memo does.
+func lessReturnCredits(a *model.Aggregate, pc POCost) (POCost, error) {
+	for _, rt := range a.Returns {
+		if rt.PONumber != pc.PONumber || rt.Credit.Amount == 0 || (rt.Status != model.ReturnReceived && rt.Status != model.ReturnRefunded) {
+			continue
+		}
+		var err error
+		if pc.Cost, err = sub(pc.Cost, rt.Credit, rt.Credit.Currency); err == nil {
+			pc.SupplierCost, err = sub(pc.SupplierCost, rt.Credit, rt.Credit.Currency)
+		}
+		if err != nil {
+			return pc, fmt.Errorf("return %s of %s: %w", rt.ID, pc.PONumber, err)
+		}
+	}
+	return pc, nil
 }

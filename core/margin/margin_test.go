@@ -101,3 +101,27 @@ func TestMarginReportsEachCurrency(t *testing.T) {
 		t.Errorf("a cancelled PO costs nothing: %+v", r.POs)
 	}
 }
+
+// A received return's supplier credit lowers its PO's cost; the
+// customer's refund lowers revenue (it is in the payment's refunds); a
+// return still requested changes neither.
+func TestMarginCountsReturnCredits(t *testing.T) {
+	a := order()
+	a.POs = []model.PurchaseOrder{po("PO1", "a", model.POLine{LineNo: 1, Quantity: 2, UnitCost: usd("4.00")})}
+	a.Invoices = []model.Invoice{{Number: "I1", PONumber: "PO1", Total: usd("8.00")}}
+	a.Returns = []model.Return{
+		{ID: "ret_1", PONumber: "PO1", Status: model.ReturnRefunded, Credit: usd("4.00")},
+		{ID: "ret_2", PONumber: "PO1", Status: model.ReturnRequested, Credit: usd("4.00")},
+	}
+	a.Payments = []model.Payment{{Refunded: usd("25.00")}}
+	r, err := margin.Of(a, fees)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// revenue 50.00 - 25.00 = 25.00; cost 8.00 - 4.00 = 4.00; margin 21.00
+	want := margin.Line{Currency: "USD", Revenue: usd("25.00"), Refunds: usd("25.00"), Shipping: usd("0"), SupplierCost: usd("4.00"),
+		SupplierFees: usd("0"), ShippingCost: usd("0"), Cost: usd("4.00"), PaymentFees: usd("0"), Margin: usd("21.00"), MarginPercent: "84.00"}
+	if len(r.Currencies) != 1 || r.Currencies[0] != want || r.POs[0].Cost != usd("4.00") || r.POs[0].SupplierCost != usd("4.00") {
+		t.Fatalf("currencies = %+v, POs = %+v", r.Currencies, r.POs)
+	}
+}

@@ -14,6 +14,7 @@ type Aggregate struct {
 	Shipments []Shipment      `json:"shipments"`
 	Invoices  []Invoice       `json:"invoices,omitempty"`
 	Payments  []Payment       `json:"payments,omitempty"`
+	Returns   []Return        `json:"returns,omitempty"`
 	Timeline  []TimelineEntry `json:"timeline"`
 	// Seen holds ids of inbound documents already applied, so a
 	// redelivered 855 or 856 changes nothing the second time.

@@ -150,17 +150,6 @@ type SetAckOutcome struct {
 	Errors        []string `json:"errors,omitempty"`
 }
 
-// Return is a customer return (RMA).
-type Return struct {
-	ID       string         `json:"id"`
-	OrderID  string         `json:"order_id"`
-	Supplier string         `json:"supplier,omitempty"`
-	RMA      string         `json:"rma,omitempty"`
-	Lines    []ShipmentLine `json:"lines"`
-	Status   string         `json:"status"` // requested, authorized, received, refunded, rejected
-	Created  time.Time      `json:"created_at"`
-}
-
 // PaymentStatus is our view of the money (separate from fulfilment).
 type PaymentStatus string
 
@@ -196,6 +185,7 @@ type PaymentMovement struct {
 	Shipment       string      `json:"shipment,omitempty"`
 	ProviderID     string      `json:"provider_id,omitempty"` // ch_…, re_…
 	IdempotencyKey string      `json:"idempotency_key,omitempty"`
+	Return         string      `json:"return,omitempty"` // the return (ret_…) a refund pays back
 	At             time.Time   `json:"at"`
 }
 

@@ -34,6 +34,7 @@ const (
 	EvShipmentReturning   EventType = "shipment.returning"      // a parcel is going back to the sender (ShipmentID, Data)
 	EvPaymentMoved        EventType = "payment.moved"           // money was captured, voided or refunded (ShipmentID, Data: provider, kind, amount)
 	EvPaymentAuthorized   EventType = "payment.authorized"      // a provider reports a new authorisation (Data: provider, payment)
+	EvReturnUpdated       EventType = "return.updated"          // a return (RMA) was opened or moved (Supplier, PONumber, Data: return, status)
 )
 
 // Event is one domain event. It is a flat record rather than one type

@@ -32,11 +32,14 @@ type Payable struct {
 	// Mismatches are the differences matching found between the invoice
 	// and the PO (price, quantity invoiced against shipped); empty when the
 	// invoice matched.
-	Mismatches []string   `json:"mismatches,omitempty"`
-	CreditMemo bool       `json:"credit_memo,omitempty"`
-	PaidAt     *time.Time `json:"paid_at,omitempty"`
-	PaidBy     string     `json:"paid_by,omitempty"`
-	Created    time.Time  `json:"created_at"`
+	Mismatches []string `json:"mismatches,omitempty"`
+	CreditMemo bool     `json:"credit_memo,omitempty"`
+	// Return is the customer return (ret_…) whose units the supplier took
+	// back: the payable is its credit, no invoice of the supplier's.
+	Return  string     `json:"return_id,omitempty"`
+	PaidAt  *time.Time `json:"paid_at,omitempty"`
+	PaidBy  string     `json:"paid_by,omitempty"`
+	Created time.Time  `json:"created_at"`
 }
 
 // PayableID derives a payable's id from its supplier, PO and invoice

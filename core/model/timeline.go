@@ -54,6 +54,7 @@ const (
 	ExWebhooksStopped    ExceptionKind = "webhooks_stopped"  // the sweep found orders no webhook delivered
 	ExShipByAtRisk       ExceptionKind = "ship_by_at_risk"   // a marketplace's ship-by deadline nears with units unshipped
 	ExReleaseHeld        ExceptionKind = "release_held"      // an order waits for an operator's release (risk, manual release)
+	ExReturnDecision     ExceptionKind = "return_decision"   // a return waits for an operator to authorise or reject it
 	// ExSyncRejected: the channel refused some SKUs (it has no listing
 	// for them, or rejected the value).
 	ExSyncRejected ExceptionKind = "sync_rejected"
@@ -66,7 +67,7 @@ const (
 var ExceptionKinds = []ExceptionKind{
 	ExUnroutable, ExInvalidOrder, ExRejectedNoAlt, ExSLABreach, ExInvoiceMismatch, ExCancelRejected, ExDeadLetter,
 	ExUnparsedReply, ExFeedQuarantined, ExDocumentRejected, ExAckOverdue, ExInboundParseFailed, ExDocumentConflict, ExBackordered,
-	ExWebhooksStopped, ExShipByAtRisk, ExReleaseHeld,
+	ExWebhooksStopped, ExShipByAtRisk, ExReleaseHeld, ExReturnDecision,
 	ExSyncRejected, ExPriceRefused,
 }
 

@@ -219,7 +219,7 @@ func (u *UI) order(w http.ResponseWriter, r *http.Request) {
 	held := slices.ContainsFunc(a.Order.Holds, func(h model.Hold) bool { return lifecycle.IsReleaseHold(h.Code) })
 	cancellable := a.Order.Status != model.OrderCancelled && a.Order.Status != model.OrderShipped && a.Order.Status != model.OrderDelivered
 	data := map[string]any{"A": a, "Timeline": tl, "Exceptions": xs, "Live": true, "Flash": r.URL.Query().Get("done"),
-		"ReleaseHeld": held, "Cancellable": cancellable}
+		"ReleaseHeld": held, "Cancellable": cancellable, "Returnable": returnable(a)}
 	if acc, ok := u.Ops.(ports.Accounts); ok {
 		// The margin is a side panel: the page shows without it.
 		if m, err := acc.Margin(r.Context(), id); err == nil {

@@ -86,6 +86,8 @@ func (u *UI) Handler() http.Handler {
 	mux.Handle("POST /ui/orders/{id}/reroute", u.auth(http.HandlerFunc(u.reroute)))
 	mux.Handle("POST /ui/orders/{id}/release", u.auth(http.HandlerFunc(u.release)))
 	mux.Handle("POST /ui/orders/{id}/cancel", u.auth(http.HandlerFunc(u.cancel)))
+	mux.Handle("POST /ui/orders/{id}/returns", u.auth(http.HandlerFunc(u.openReturn)))
+	mux.Handle("POST /ui/returns/{id}/{action}", u.auth(http.HandlerFunc(u.decideReturn)))
 	mux.Handle("GET /ui/exceptions", u.auth(http.HandlerFunc(u.exceptions)))
 	mux.Handle("POST /ui/exceptions/{id}/{action}", u.auth(http.HandlerFunc(u.resolve)))
 	mux.Handle("GET /ui/dead-letters", u.auth(http.HandlerFunc(u.deadLetters)))

@@ -79,6 +79,9 @@ func (l *Link) Close() error { return l.T.Close() }
 type Outbound struct {
 	PO     string // the PO number, which names the file (Naming.Order)
 	Cancel bool
+	// Name, when set, names the file instead: a document that is no
+	// purchase order (an X12 180 return request, <return>.180.x12).
+	Name string
 	// Once is the once-key of its control number (OrderKey): the same
 	// document asks with the same key.
 	Once string
@@ -97,6 +100,9 @@ type Outbound struct {
 // document, and no number is ever reused for another.
 func (l *Link) Deliver(ctx context.Context, counters connector.Counters, d Outbound) (connector.Sent, error) {
 	name := l.Names.Order(d.PO, d.Cancel)
+	if d.Name != "" {
+		name = d.Name
+	}
 	ctrl, err := Control(ctx, counters, d.Once)
 	if err != nil {
 		return connector.Sent{}, fmt.Errorf("%s: control number for %s: %w", l.Name, name, err)

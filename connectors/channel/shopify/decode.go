@@ -35,6 +35,8 @@ func (c *Connector) DecodeEvent(_ context.Context, topic string, body []byte) ([
 		kind = connector.EventOrderCreated
 	case "orders/updated", "orders/edited", "orders/paid", "orders/cancelled":
 		kind = connector.EventOrderUpdated
+	case "returns/request":
+		return decodeReturnRequest(body)
 	default:
 		return []connector.ChannelEvent{{Kind: connector.EventIgnored}}, nil
 	}

@@ -259,7 +259,7 @@ func (c *Connector) Refund(ctx context.Context, ref connector.PaymentRef, amount
 	if err != nil {
 		return connector.PaymentResult{}, err
 	}
-	key := RefID(ref.OrderID, "refund", fmt.Sprintf("%d%s", amount.Amount, amount.Currency))
+	key := RefID(ref.OrderID, "refund", ref.Movement+fmt.Sprintf("%d%s", amount.Amount, amount.Currency))
 	card := strings.TrimLeft(d.Payment.CreditCard.CardNumber, "X")
 	pay := &paymentBlock{CreditCard: &struct {
 		CardNumber     string `json:"cardNumber"`

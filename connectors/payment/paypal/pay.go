@@ -174,7 +174,7 @@ func (c *Connector) Refund(ctx context.Context, ref connector.PaymentRef, amount
 		if reason != "" {
 			body["note_to_payer"] = reason
 		}
-		key := RequestID(ref.OrderID, "refund", fmt.Sprintf("%d%s-%s", amount.Amount, amount.Currency, cp.ID))
+		key := RequestID(ref.OrderID, "refund", ref.Movement+fmt.Sprintf("%d%s-%s", amount.Amount, amount.Currency, cp.ID))
 		var out capture
 		if err := c.call(ctx, "POST", "/v2/payments/captures/"+url.PathEscape(cp.ID)+"/refund", key, body, &out); err != nil {
 			return res, fmt.Errorf("paypal: order %s: refund capture %s: %w", ref.OrderID, cp.ID, err)

@@ -128,6 +128,9 @@ func (c *Connector) Void(ctx context.Context, ref connector.PaymentRef, reason s
 // Refund refunds amount of what was captured (zero: all of it).
 func (c *Connector) Refund(ctx context.Context, ref connector.PaymentRef, amount money.Money, reason string) (connector.PaymentResult, error) {
 	key := IdempotencyKey(ref.OrderID, "refund", fmt.Sprintf("%d%s", amount.Amount, amount.Currency))
+	if ref.Movement != "" { // one of several refunds (a return's): its own key
+		key = IdempotencyKey(ref.OrderID, "refund", ref.Movement)
+	}
 	p := &stripeapi.RefundCreateParams{PaymentIntent: stripeapi.String(ref.ProviderID)}
 	if amount.Amount > 0 {
 		p.Amount = stripeapi.Int64(amount.Amount)

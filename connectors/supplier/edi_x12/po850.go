@@ -52,6 +52,7 @@ type envelope struct {
 	buf bytes.Buffer
 	w   *x12.Writer
 	now time.Time
+	fid string // GS01: PO (default), AN for a 180
 }
 
 func (c *Connector) newEnvelope(now time.Time) (*envelope, error) {
@@ -93,7 +94,11 @@ func (e *envelope) Begin(ctrl int64) error {
 		Date: e.now, Version: isaVersion(p.Version), Control: control,
 		AckRequested: p.TA1Requested, Usage: p.Usage,
 	})
-	_ = e.w.BeginGroup(x12.GroupHeader{FunctionalID: "PO", Sender: gsSender, Receiver: gsReceiver, Date: e.now, Control: control, Version: p.Version})
+	fid := e.fid
+	if fid == "" {
+		fid = "PO"
+	}
+	_ = e.w.BeginGroup(x12.GroupHeader{FunctionalID: fid, Sender: gsSender, Receiver: gsReceiver, Date: e.now, Control: control, Version: p.Version})
 	return nil
 }
 

@@ -94,6 +94,11 @@ type Partner struct {
 	// (accepted, but errors were noted) with code 23; strict rejects it
 	// (AK5 R 23), as the standard has it.
 	Strict bool `yaml:"strict"`
+	// RMA is how the partner takes customer return requests: "edi_180"
+	// (an X12 180 per return, in the outbox as <return>.180.x12) or
+	// "none" (default: an operator asks the supplier and records its
+	// answer).
+	RMA string `yaml:"rma"`
 }
 
 // Delimiters are single characters; YAML escapes ("\x1d", "\n") allow
@@ -156,6 +161,7 @@ func (c *Config) Check() []connector.Problem {
 	ps.MaxLen("partner.receiver_qualifier", p.ReceiverQualifier, 2, "")
 	ps.OneOf("partner.invalid_chars", p.InvalidChars, "replace", "reject")
 	ps.OneOf("partner.charset", p.Charset, "utf8", "extended", "basic")
+	ps.OneOf("partner.rma", p.RMA, rmaNone, rma180)
 	if len(p.Replacement) > 1 {
 		ps.Add("partner.replacement", "must be one character")
 	}
@@ -165,6 +171,12 @@ func (c *Config) Check() []connector.Problem {
 	ps.Append(c.Batch.Check("batch")...)
 	return ps
 }
+
+// Return request settings (partner.rma).
+const (
+	rmaNone = "none"
+	rma180  = "edi_180"
+)
 
 // Acknowledgement settings (partner.ack).
 const (

@@ -49,6 +49,7 @@ type outgoing struct {
 	InReplyTo   string // cancellation: the PO's Message-ID
 	PONumber    string
 	Cancel      bool
+	Kind        string // X-Dropgate-Kind when neither an order nor a cancellation (return-request)
 	Body        rendered
 	Attachments []attachment
 }
@@ -85,6 +86,9 @@ func (o *outgoing) build() ([]byte, error) {
 	kind := "purchase-order"
 	if o.Cancel {
 		kind = "cancellation"
+	}
+	if o.Kind != "" {
+		kind = o.Kind
 	}
 	h.Set(headerKind, kind)
 	h.Set("Auto-Submitted", "auto-generated") // RFC 3834: no vacation replies to us, please

@@ -47,6 +47,11 @@ type compiled struct {
 	cancel     *endpoint
 	cancelResp respMap
 	refused    map[int]bool
+	// return_request: the endpoint, where its answer has the RMA number,
+	// and the statuses that refuse the return.
+	returnReq     *endpoint
+	rmaPath       *Path
+	returnRefused map[int]bool
 
 	idemHeader   string // "" sends no key
 	statuses     map[string]string
@@ -267,7 +272,7 @@ func compile(cfg *Config) (*compiled, []connector.Problem) {
 	}
 	k.ps = append(k.ps, checkHeaders("", cfg.Headers, cfg.SecretHeaders)...)
 	var ps []connector.Problem
-	c.create, ps = compileEndpoint("create_order", cfg.CreateOrder.Endpoint, http.MethodPost, cfg, true)
+	c.create, ps = compileEndpoint("create_order", cfg.CreateOrder.Endpoint, http.MethodPost, cfg, sampleOrder)
 	k.ps = append(k.ps, ps...)
 	c.createResp = k.response("create_order.response", cfg.CreateOrder.Response)
 	c.conflictID = k.value("create_order.conflict_order_id", cfg.CreateOrder.ConflictOrderID)
@@ -282,7 +287,7 @@ func compile(cfg *Config) (*compiled, []connector.Problem) {
 		c.idemHeader = h
 	}
 	if l := cfg.Idempotency.Lookup; l != nil {
-		c.lookup, ps = compileEndpoint("idempotency.lookup", l.Endpoint, http.MethodGet, cfg, true)
+		c.lookup, ps = compileEndpoint("idempotency.lookup", l.Endpoint, http.MethodGet, cfg, sampleOrder)
 		k.ps = append(k.ps, ps...)
 		c.lookupResp = k.response("idempotency.lookup.response", l.Response)
 		if l.Response.OrderID == "" {
@@ -293,7 +298,7 @@ func compile(cfg *Config) (*compiled, []connector.Problem) {
 		k.add("idempotency", "a retried create could order twice: keep idempotency.header, or set idempotency.lookup or create_order.conflict_order_id")
 	}
 	if s := cfg.Status; s != nil {
-		c.status, ps = compileEndpoint("status", s.Endpoint, http.MethodGet, cfg, false)
+		c.status, ps = compileEndpoint("status", s.Endpoint, http.MethodGet, cfg, samplePO)
 		k.ps = append(k.ps, ps...)
 		switch {
 		case s.Every < 0:
@@ -310,7 +315,7 @@ func compile(cfg *Config) (*compiled, []connector.Problem) {
 			shipments: k.shipments("status.mapping.shipments", s.Mapping.Shipments)}
 	}
 	if cn := cfg.CancelOrder; cn != nil {
-		c.cancel, ps = compileEndpoint("cancel_order", cn.Endpoint, http.MethodPost, cfg, true)
+		c.cancel, ps = compileEndpoint("cancel_order", cn.Endpoint, http.MethodPost, cfg, sampleOrder)
 		k.ps = append(k.ps, ps...)
 		c.cancelResp = k.response("cancel_order.response", cn.Response)
 		if cn.Response.Lines != nil {
@@ -321,6 +326,18 @@ func compile(cfg *Config) (*compiled, []connector.Problem) {
 				k.add(fmt.Sprintf("cancel_order.refused[%d]", i), "%d is not a 4xx status", code)
 			}
 			c.refused[code] = true
+		}
+	}
+	if rr := cfg.ReturnRequest; rr != nil {
+		c.returnReq, ps = compileEndpoint("return_request", rr.Endpoint, http.MethodPost, cfg, sampleReturn)
+		k.ps = append(k.ps, ps...)
+		c.rmaPath = k.value("return_request.rma", rr.RMA)
+		c.returnRefused = map[int]bool{}
+		for i, code := range rr.Refused {
+			if code < 400 || code > 499 {
+				k.add(fmt.Sprintf("return_request.refused[%d]", i), "%d is not a 4xx status", code)
+			}
+			c.returnRefused[code] = true
 		}
 	}
 	c.statuses = k.table("statuses", cfg.Statuses, statusNames)

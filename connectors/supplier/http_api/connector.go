@@ -118,6 +118,9 @@ func (c *Connector) Capabilities() connector.Caps {
 	if c.c.cancel != nil {
 		caps.Offers = append(caps.Offers, connector.CapCancelPO)
 	}
+	if c.c.returnReq != nil {
+		caps.Offers = append(caps.Offers, connector.CapReturns)
+	}
 	if c.c.status != nil {
 		caps.Offers = append(caps.Offers, connector.CapStatusPoll)
 		caps.PollEvery = c.c.every

@@ -115,10 +115,11 @@ func validJSON(s string) error {
 
 // compileEndpoint compiles ep (at YAML path at) on top of the
 // connector-wide headers, collecting problems instead of stopping.
-// withOrder says whether the endpoint's templates get .Order (the status
-// poll knows only the PO). The connector-wide headers are checked once,
+// sample says what the endpoint's templates get: .PO and .Order
+// (sampleOrder), the PO only (samplePO: the status poll), or a return
+// too (sampleReturn). The connector-wide headers are checked once,
 // by checkHeaders, not here for every endpoint.
-func compileEndpoint(at string, ep Endpoint, defMethod string, cfg *Config, withOrder bool) (*endpoint, []connector.Problem) {
+func compileEndpoint(at string, ep Endpoint, defMethod string, cfg *Config, sample sampleKind) (*endpoint, []connector.Problem) {
 	var ps []connector.Problem
 	add := func(path, format string, args ...any) {
 		ps = append(ps, connector.Problem{Path: join(at, path), Message: fmt.Sprintf(format, args...)})
@@ -184,17 +185,20 @@ func compileEndpoint(at string, ep Endpoint, defMethod string, cfg *Config, with
 		// Render against the sample PO: the errors a real PO would hit
 		// (a missing function argument, a body that is not JSON) show
 		// up in `dropgate validate`, not at 3 a.m.
-		ps = append(ps, e.checkSample(at, cfg, withOrder)...)
+		ps = append(ps, e.checkSample(at, cfg, sample)...)
 	}
 	return e, ps
 }
 
 // checkSample renders e for the sample PO and checks the URL carries no
 // credential in plain sight.
-func (e *endpoint) checkSample(at string, cfg *Config, withOrder bool) []connector.Problem {
+func (e *endpoint) checkSample(at string, cfg *Config, sample sampleKind) []connector.Problem {
 	d := sampleData()
-	if !withOrder {
+	switch sample {
+	case samplePO:
 		d.Order = nil
+	case sampleReturn:
+		d.Return = sampleReturnOf(d.PO)
 	}
 	req, err := e.render(d)
 	if err != nil {
@@ -375,3 +379,13 @@ type scrubbed struct {
 
 func (e *scrubbed) Error() string { return e.msg }
 func (e *scrubbed) Unwrap() error { return e.cause }
+
+// sampleKind is what an endpoint's templates are checked against.
+type sampleKind int
+
+// Sample kinds.
+const (
+	sampleOrder  sampleKind = iota // .PO and .Order
+	samplePO                       // .PO only
+	sampleReturn                   // .PO, .Order and .Return
+)

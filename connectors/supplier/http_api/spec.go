@@ -56,6 +56,9 @@ type Config struct {
 	Status *Status `yaml:"status"`
 	// CancelOrder, when set, asks the supplier to cancel an order.
 	CancelOrder *CancelOrder `yaml:"cancel_order"`
+	// ReturnRequest, when set, asks the supplier to take back a
+	// customer return (an RMA request).
+	ReturnRequest *ReturnRequest `yaml:"return_request"`
 
 	// Statuses maps the supplier's order status values to what they
 	// mean; see statusNames. Matching ignores case.
@@ -196,6 +199,21 @@ type CancelOrder struct {
 	Response Response `yaml:"response"`
 	// Refused are HTTP statuses meaning "cannot cancel" (409, 422): the
 	// cancellation is answered rejected with the supplier's message.
+	Refused []int `yaml:"refused"`
+}
+
+// ReturnRequest is the return_request block. Its templates see .Return
+// (.ID, .Reason, .PONumber, .Lines: .SKU .SupplierSKU .POLineNo
+// .Quantity) beside .PO and .Order; the idempotency key is the return's
+// id.
+type ReturnRequest struct {
+	Endpoint `yaml:",inline"`
+	// RMA is the JSON path of the supplier's authorisation number in a
+	// 2xx answer: when it is there the return is authorised at once;
+	// otherwise (or unset) it waits for an operator to record the answer.
+	RMA string `yaml:"rma"`
+	// Refused are HTTP statuses meaning "not returnable" (409, 422): the
+	// return is rejected with the supplier's message.
 	Refused []int `yaml:"refused"`
 }
 

@@ -27,6 +27,8 @@ type Data struct {
 	// IdempotencyKey is the key of this request (the PO number for a
 	// create), for APIs that want it in the body rather than a header.
 	IdempotencyKey string
+	// Return is the customer return of a return_request; nil elsewhere.
+	Return *model.Return
 }
 
 // There is deliberately no "now": a retried request must be the same
@@ -161,4 +163,17 @@ func sampleData() *Data {
 		ShippingAddress: &shipTo, ShippingMethod: "ground", Note: `Leave at the "back" door`,
 	}
 	return &Data{PO: po, Order: order, Supplier: "sample", SupplierOrderID: "SAMPLE-ORDER-1", IdempotencyKey: po.Number}
+}
+
+// sampleReturnOf is a return of the sample PO's first line, for checking
+// return_request templates.
+func sampleReturnOf(po *model.PurchaseOrder) *model.Return {
+	r := &model.Return{ID: "ret_3kD9sQ2x", OrderID: po.OrderID, Supplier: po.Supplier, PONumber: po.Number, Reason: "arrived broken",
+		Status: model.ReturnRequested}
+	if len(po.Lines) > 0 {
+		l := po.Lines[0]
+		r.Lines = []model.ReturnLine{{OrderLineID: l.OrderLineID, SKU: l.SKU, SupplierSKU: l.SupplierSKU, GTIN: l.GTIN, POLineNo: l.LineNo,
+			Description: l.Description, Quantity: 1, UnitCost: l.UnitCost}}
+	}
+	return r
 }

@@ -31,6 +31,7 @@ var outbound = map[model.EventType]string{
 	model.EvShipmentException: "shipment.exception",
 	model.EvTrackingUpdated:   "tracking.updated",
 	model.EvExceptionRaised:   "exception.raised",
+	model.EvReturnUpdated:     "return.updated",
 }
 
 // EventTypes lists the outbound event types, sorted, for validating
@@ -90,8 +91,14 @@ type EventData struct {
 // which the order's outbox keeps as it was, so an event published again
 // after a crash has the same id and the receiver drops the copy.
 func EventID(orderID string, ev model.Event) string {
-	return "evt_" + ids.Derive(20, "notify.event", orderID, string(ev.Type), ev.PONumber, ev.ShipmentID, ev.LineID,
-		strconv.FormatInt(ev.At.UnixNano(), 10), strconv.FormatInt(ev.Quantity, 10), ev.Data["tracking"], ev.Data["status"])
+	parts := []string{"notify.event", orderID, string(ev.Type), ev.PONumber, ev.ShipmentID, ev.LineID,
+		strconv.FormatInt(ev.At.UnixNano(), 10), strconv.FormatInt(ev.Quantity, 10), ev.Data["tracking"], ev.Data["status"]}
+	if r := ev.Data["return"]; r != "" {
+		// Two returns moved in one change are two events; other events
+		// keep the ids they always had.
+		parts = append(parts, r)
+	}
+	return "evt_" + ids.Derive(20, parts...)
 }
 
 func (s *Service) onEvent(name string) event.Subscriber {

@@ -112,6 +112,10 @@ func (s *Service) HandleDelivery(ctx context.Context, d app.Delivery) error {
 			if err := s.Cancel(ctx, d.Connector, ev, cause); err != nil {
 				return err
 			}
+		case connector.EventReturnRequested:
+			if err := s.ReturnRequested(ctx, d.Connector, ev, cause); err != nil {
+				return err
+			}
 		case connector.EventIgnored:
 			s.d.Log.Debug("webhook topic ignored", "channel", d.Connector, "topic", d.Topic)
 		}

@@ -38,6 +38,7 @@ func New(d *app.Deps) *Service { return &Service{d: d, repo: repo.NewPayables(d.
 func (s *Service) Register(_ *job.Mux, t *event.Table) {
 	t.On(model.EvInvoiceMatched, "payables.record", s.onInvoice)
 	t.On(model.EvInvoiceMismatched, "payables.record", s.onInvoice)
+	t.On(model.EvReturnUpdated, "payables.return_credit", s.onReturn)
 }
 
 // onInvoice records the payable of the invoice the event names. A second

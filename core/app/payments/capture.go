@@ -138,3 +138,25 @@ func (s *Service) deferCapture(ctx context.Context, j *store.Job, m Move, amount
 	})
 	return err
 }
+
+// returnAmount is what to refund for a received return: its refund value,
+// no more than what is captured and not yet refunded.
+func returnAmount(a *model.Aggregate, p *model.Payment, id string) (money.Money, error) {
+	r := a.Return(id)
+	if r == nil {
+		return money.Money{}, fmt.Errorf("no return %s", id)
+	}
+	if r.Status != model.ReturnReceived && r.Status != model.ReturnRefunded {
+		return money.Money{}, fmt.Errorf("return %s is %s, not received", id, r.Status)
+	}
+	if r.Refund.Currency != "" && p.Captured.Currency != "" && r.Refund.Currency != p.Captured.Currency {
+		return money.Money{}, fmt.Errorf("return %s is in %s, the payment in %s", id, r.Refund.Currency, p.Captured.Currency)
+	}
+	left := p.Captured.Amount - p.Refunded.Amount
+	amount := r.Refund
+	amount.Amount = min(amount.Amount, left)
+	if amount.Amount <= 0 {
+		return money.Money{}, fmt.Errorf("return %s: nothing captured left to refund on %s", id, p.ProviderID)
+	}
+	return amount, nil
+}

@@ -12,6 +12,7 @@ import (
 	"slices"
 
 	"github.com/dropgate/dropgate/core/app"
+	"github.com/dropgate/dropgate/core/app/returns"
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/event"
 	"github.com/dropgate/dropgate/core/fault"
@@ -36,6 +37,8 @@ type Move struct {
 	// Upfront: the release policy requires capture (orders.require_capture)
 	// and the order waits on it; take it all now, then the order goes.
 	Upfront bool `json:"upfront,omitempty"`
+	// Return refunds a received customer return (its Refund value).
+	Return string `json:"return,omitempty"`
 }
 
 // whole says the movement takes the whole authorisation at once.
@@ -52,7 +55,7 @@ var KindMove = job.Kind[Move]{Name: "payment.move", Queue: app.QueueOutbound,
 			group = "payment-deadline:" + m.Order
 		}
 		return job.Options{Group: group, Key: "payment:" + m.Provider,
-			UniqueKey: "payment.move:" + m.Order + ":" + m.Payment + ":" + m.Shipment + fmt.Sprint(m.Cancel, m.Deadline) + map[bool]string{true: ":upfront"}[m.Upfront]}
+			UniqueKey: "payment.move:" + m.Order + ":" + m.Payment + ":" + m.Shipment + fmt.Sprint(m.Cancel, m.Deadline) + map[bool]string{true: ":upfront"}[m.Upfront] + m.Return}
 	},
 	Subject: func(m Move) job.Subject { return job.Subject{Order: m.Order, Connector: m.Provider} },
 }
@@ -70,6 +73,7 @@ func (s *Service) Register(m *job.Mux, t *event.Table) {
 	t.On(model.EvShipmentCreated, "payments.capture", s.onShipment)
 	t.On(model.EvOrderCancelled, "payments.settle", s.onCancelled)
 	t.On(model.EvPaymentAuthorized, "payments.deadline", s.onAuthorized)
+	t.On(model.EvReturnUpdated, "payments.refund_return", s.onReturn)
 	if s.d.Webhooks != nil {
 		s.d.Webhooks.Add(s)
 	}
@@ -102,6 +106,25 @@ func (s *Service) onCancelled(ctx context.Context, a *model.Aggregate, _ model.E
 		if err := job.Enqueue(ctx, s.d.Queue, KindMove, m); err != nil {
 			return fmt.Errorf("payments: order %s: queue settlement: %w", a.Order.ID, err)
 		}
+	}
+	return nil
+}
+
+// onReturn refunds a return once the supplier has the units back, from
+// the first payment with captured money left.
+func (s *Service) onReturn(ctx context.Context, a *model.Aggregate, ev model.Event) error {
+	if a == nil || model.ReturnStatus(ev.Data["status"]) != model.ReturnReceived {
+		return nil
+	}
+	for _, p := range a.Payments {
+		if p.Captured.Amount <= p.Refunded.Amount {
+			continue
+		}
+		m := Move{Order: a.Order.ID, Provider: p.Provider, Payment: p.ProviderID, Return: ev.Data["return"]}
+		if err := job.Enqueue(ctx, s.d.Queue, KindMove, m); err != nil {
+			return fmt.Errorf("payments: order %s: queue refund of return %s: %w", a.Order.ID, m.Return, err)
+		}
+		return nil
 	}
 	return nil
 }
@@ -178,6 +201,20 @@ func (s *Service) handleMove(ctx context.Context, j *store.Job, m Move) error {
 	var res connector.PaymentResult
 	kind := "capture"
 	switch {
+	case m.Return != "":
+		kind = "refund"
+		r, ok := connector.As[connector.PaymentRefunder](c)
+		if !ok {
+			return fault.Permanentf("payments: %s cannot refund", m.Provider)
+		}
+		amount, rerr := returnAmount(a, p, m.Return)
+		if rerr != nil {
+			return fault.Permanent(fmt.Errorf("payments: order %s: %w", m.Order, rerr))
+		}
+		// The return's id goes into the idempotency key: two returns of
+		// the same value are two refunds, a retry of one is one.
+		ref.Movement = "return:" + m.Return
+		res, err = r.Refund(ctx, ref, amount, "return "+m.Return)
 	case m.Cancel && p.Captured.IsZero():
 		kind = "void"
 		v, ok := connector.As[connector.PaymentVoider](c)
@@ -250,8 +287,11 @@ func policy(c connector.Connector) connector.CapturePolicy {
 // done reports whether the movement m is already recorded.
 func done(p *model.Payment, m Move) bool {
 	return slices.ContainsFunc(p.Movements, func(mv model.PaymentMovement) bool {
+		if m.Return != "" {
+			return mv.Kind == "refund" && mv.Return == m.Return
+		}
 		if m.Cancel {
-			return mv.Kind == "void" || mv.Kind == "refund"
+			return (mv.Kind == "void" || mv.Kind == "refund") && mv.Return == ""
 		}
 		return mv.Kind == "capture" && mv.Shipment == m.Shipment
 	}) || (m.whole() && !p.Captured.IsZero())
@@ -265,7 +305,7 @@ func record(a *model.Aggregate, m Move, kind string, res connector.PaymentResult
 		return lifecycle.Outcome{}
 	}
 	p.Movements = append(p.Movements, model.PaymentMovement{Kind: kind, Amount: res.Amount, Shipment: m.Shipment,
-		ProviderID: res.MovementID, IdempotencyKey: res.IdempotencyKey, At: st.At})
+		ProviderID: res.MovementID, IdempotencyKey: res.IdempotencyKey, Return: m.Return, At: st.At})
 	switch kind {
 	case "capture":
 		p.Captured = sum(p.Captured, res.Amount)
@@ -287,6 +327,9 @@ func record(a *model.Aggregate, m Move, kind string, res connector.PaymentResult
 	out := lifecycle.Outcome{Changed: true}
 	out.Events = append(out.Events, model.Event{Type: model.EvPaymentMoved, At: st.At, OrderID: a.Order.ID, ShipmentID: m.Shipment,
 		Cause: st.Cause, Data: map[string]string{"provider": m.Provider, "kind": kind, "amount": res.Amount.String()}})
+	if m.Return != "" {
+		out.Add(returns.MarkRefunded(a, m.Return, res.Amount, m.Provider, st))
+	}
 	return out
 }
 

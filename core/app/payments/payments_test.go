@@ -21,8 +21,9 @@ func usd(n int64) money.Money { return money.Money{Amount: n, Currency: "USD"} }
 
 // fakeProvider records the calls a provider gets.
 type fakeProvider struct {
-	policy connector.CapturePolicy
-	calls  []string
+	policy    connector.CapturePolicy
+	calls     []string
+	movements []string // PaymentRef.Movement of each refund
 }
 
 func (f *fakeProvider) Name() string { return "pay" }
@@ -40,6 +41,7 @@ func (f *fakeProvider) Void(_ context.Context, ref connector.PaymentRef, _ strin
 }
 func (f *fakeProvider) Refund(_ context.Context, ref connector.PaymentRef, amount money.Money, _ string) (connector.PaymentResult, error) {
 	f.calls = append(f.calls, "refund "+amount.String())
+	f.movements = append(f.movements, ref.Movement)
 	return connector.PaymentResult{ProviderID: ref.ProviderID, MovementID: "re_1", Amount: amount}, nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/dropgate/dropgate/core/app/ports"
 	"github.com/dropgate/dropgate/core/app/purchasing"
 	"github.com/dropgate/dropgate/core/app/reconcile"
+	"github.com/dropgate/dropgate/core/app/returns"
 	"github.com/dropgate/dropgate/core/app/scorecards"
 	"github.com/dropgate/dropgate/core/app/tracking"
 	"github.com/dropgate/dropgate/core/event"
@@ -53,12 +54,14 @@ type Services struct {
 	Payments   *payments.Service
 	Notify     *notify.Service
 	Payables   *payables.Service
+	Returns    *returns.Service
 }
 
 // Compile-time checks: the ports the gateway uses.
 var (
 	_ ports.Intake   = (*orders.Service)(nil)
 	_ ports.Operator = operator{}
+	_ ports.Returns  = operator{}
 )
 
 // New builds and registers every service on d (whose Events table it
@@ -93,7 +96,8 @@ func New(d *app.Deps, o Options) (*Services, error) {
 	s.Payments = payments.New(d)
 	s.Notify = notify.New(d, o.Notify)
 	s.Payables = payables.New(d)
-	rs := []registrar{s.Orders, s.Purchasing, s.Fulfilment, s.Sync, s.Operations, s.Reconcile, s.Tracking, s.Payments, s.Notify, s.Payables}
+	s.Returns = returns.New(d)
+	rs := []registrar{s.Orders, s.Purchasing, s.Fulfilment, s.Sync, s.Operations, s.Reconcile, s.Tracking, s.Payments, s.Notify, s.Payables, s.Returns}
 	if s.Feeds != nil {
 		rs = append(rs, s.Feeds)
 	}
