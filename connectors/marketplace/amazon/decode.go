@@ -94,6 +94,8 @@ type orderDoc struct {
 	Order           *aOrder   `json:"Order"`
 	OrderItems      []aItem   `json:"OrderItems"`
 	ShippingAddress *aAddress `json:"ShippingAddress,omitempty"`
+	// taken: listed at the version already taken in, so not read again.
+	taken bool
 }
 
 type ordersPage struct {

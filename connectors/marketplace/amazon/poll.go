@@ -3,6 +3,7 @@ package amazon
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -12,8 +13,13 @@ import (
 	"github.com/dropgate/dropgate/core/fault"
 )
 
-// sweepLookback is how far back the core's sweep lists.
-const sweepLookback = 2 * time.Hour
+// sweepLookback is how far back the core's deep sweep lists, and
+// deepEvery how often: the other sweeps list from the cursor (minus
+// Overlap), since getOrders refills once a minute.
+const (
+	sweepLookback = 2 * time.Hour
+	deepEvery     = time.Hour
+)
 
 // firstLookback is how far back a poll without a cursor lists: getOrders
 // needs a LastUpdatedAfter.
@@ -30,7 +36,7 @@ func (c *Connector) Capabilities() connector.Caps {
 	return connector.Caps{Offers: []connector.Capability{
 		connector.CapDecodeEvents, connector.CapPollOrders, connector.CapFulfillment,
 		connector.CapInventory, connector.CapPrices,
-	}, PollEvery: c.cfg.PollEvery, SweepLookback: sweepLookback}
+	}, PollEvery: c.cfg.PollEvery, SweepLookback: sweepLookback, SweepDeepEvery: deepEvery}
 }
 
 // CursorAt is the cursor of changes since t.
@@ -45,51 +51,74 @@ func (c *Connector) CursorAt(t time.Time) string {
 // Overlap (getOrders by LastUpdatedAfter in the configured marketplaces,
 // following NextToken), reads the items of each merchant-fulfilled order
 // dropgate acts on, and the shipping address of each routable one with a
-// Restricted Data Token. The next cursor is the latest LastUpdateDate
-// seen.
+// Restricted Data Token — except for an order listed again at the
+// version already taken in (seen.go), which is EventIgnored. The next
+// cursor is the latest LastUpdateDate seen. Cut short by the rate limiter
+// after some pages, it returns their events and a cursor resuming at the
+// next page (the latest date so far, "|", Amazon's NextToken).
 // https://developer-docs.amazon.com/sp-api/docs/orders-api-v0-reference#getorders
 func (c *Connector) PollOrders(ctx context.Context, cursor string) ([]connector.ChannelEvent, string, error) {
-	since := c.now().Add(-firstLookback)
-	if cursor != "" {
-		t, err := time.Parse(time.RFC3339, cursor)
-		if err != nil {
-			return nil, cursor, fault.Permanentf("amazon: poll orders: cursor %q is not RFC 3339", cursor)
-		}
-		since = t.Add(-Overlap)
-	}
+	c.mu.Lock()
+	clear(c.listed) // the sweep hands back the last poll's before the next
+	c.mu.Unlock()
 	if len(c.cfg.MarketplaceIDs) == 0 {
 		return nil, cursor, fault.Permanentf("amazon: poll orders: marketplace_ids is empty")
 	}
 	markets := strings.Join(c.cfg.MarketplaceIDs, ",")
+	at, token, _ := strings.Cut(cursor, "|")
+	since := c.now().Add(-firstLookback)
+	var latest time.Time
+	if at != "" {
+		t, err := time.Parse(time.RFC3339, at)
+		if err != nil {
+			return nil, cursor, fault.Permanentf("amazon: poll orders: cursor %q is not RFC 3339", cursor)
+		}
+		since = t.Add(-Overlap)
+		if token != "" {
+			latest = t // a resumed poll: the pages before were read
+		}
+	}
 	q := url.Values{"MarketplaceIds": {markets}, "LastUpdatedAfter": {since.UTC().Format(cursorLayout)},
 		"MaxResultsPerPage": {fmt.Sprint(c.pageSize)}}
+	if token != "" {
+		q = url.Values{"MarketplaceIds": {markets}, "NextToken": {token}}
+	}
 	var (
 		events []connector.ChannelEvent
 		index  = map[string]int{}
-		latest time.Time
+		book   = c.seenBook()
 	)
 	for page := 1; ; page++ {
 		if page > 10000 {
 			return nil, cursor, fault.Permanentf("amazon: poll orders: more than 10000 pages: NextToken does not end")
 		}
 		var res ordersPage
-		if err := c.do(ctx, opOrders, "get orders", "GET", "/orders/v0/orders", q, nil, &res); err != nil {
-			return nil, cursor, err
+		err := c.do(ctx, opOrders, "get orders", "GET", "/orders/v0/orders", q, nil, &res)
+		if err == nil && res.Payload == nil {
+			err = fault.Permanentf("amazon: get orders: page %d: $.payload is missing", page)
 		}
-		if res.Payload == nil {
-			return nil, cursor, fault.Permanentf("amazon: get orders: page %d: $.payload is missing", page)
+		var docs []*orderDoc
+		if err == nil {
+			docs, err = c.documents(ctx, book, res.Payload.Orders, page)
 		}
-		docs, err := c.documents(ctx, res.Payload.Orders, page)
 		if err != nil {
+			var th *fault.ThrottledError
+			if page > 1 && errors.As(err, &th) && !latest.IsZero() {
+				// Resume at this page: the ones before are whole.
+				return events, c.CursorAt(latest) + "|" + q.Get("NextToken"), err
+			}
 			return nil, cursor, err
 		}
 		for i, d := range docs {
+			if t, err := parseTime("", d.Order.LastUpdateDate); err == nil && t.After(latest) {
+				latest = t
+			}
+			if d.taken {
+				continue
+			}
 			ev, err := c.toEvent(d, fmt.Sprintf("$.payload.Orders[%d]", i))
 			if err != nil {
 				return nil, cursor, fmt.Errorf("amazon: poll orders: page %d: %w", page, err)
-			}
-			if t, err := parseTime("", d.Order.LastUpdateDate); err == nil && t.After(latest) {
-				latest = t
 			}
 			if ev.Kind == connector.EventIgnored {
 				continue
@@ -108,9 +137,9 @@ func (c *Connector) PollOrders(ctx context.Context, cursor string) ([]connector.
 		// marketplaces on the following pages.
 		q = url.Values{"MarketplaceIds": {markets}, "NextToken": {res.Payload.NextToken}}
 	}
-	out := cursor
+	out := at
 	if !latest.IsZero() {
-		if prev, err := time.Parse(time.RFC3339, cursor); err != nil || latest.After(prev) {
+		if prev, err := time.Parse(time.RFC3339, at); err != nil || latest.After(prev) {
 			out = c.CursorAt(latest)
 		}
 	}
@@ -120,7 +149,7 @@ func (c *Connector) PollOrders(ctx context.Context, cursor string) ([]connector.
 // documents decodes a page's orders and completes those dropgate acts on
 // (merchant-fulfilled, pending, routable or cancelled) with their items,
 // and the routable ones with their address.
-func (c *Connector) documents(ctx context.Context, raws []json.RawMessage, page int) ([]*orderDoc, error) {
+func (c *Connector) documents(ctx context.Context, book *seenBook, raws []json.RawMessage, page int) ([]*orderDoc, error) {
 	docs := make([]*orderDoc, 0, len(raws))
 	var needAddress []*orderDoc
 	for i, raw := range raws {
@@ -135,11 +164,16 @@ func (c *Connector) documents(ctx context.Context, raws []json.RawMessage, page 
 			!(routable(st) || paymentPending(st) || st == "Canceled") {
 			continue
 		}
+		if book.taken(ctx, &o) {
+			d.taken = true
+			continue
+		}
 		items, err := c.orderItems(ctx, o.AmazonOrderID)
 		if err != nil {
 			return nil, err
 		}
 		d.OrderItems = items
+		c.note(&o)
 		if routable(st) {
 			needAddress = append(needAddress, d)
 		}
