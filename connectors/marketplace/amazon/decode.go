@@ -96,6 +96,9 @@ type orderDoc struct {
 	ShippingAddress *aAddress `json:"ShippingAddress,omitempty"`
 	// taken: listed at the version already taken in, so not read again.
 	taken bool
+	// whole: read as far as dropgate needs (a poll cut short by the
+	// rate limiter returns only these).
+	whole bool
 }
 
 type ordersPage struct {

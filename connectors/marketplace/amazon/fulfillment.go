@@ -158,6 +158,15 @@ func (c *Connector) PushFulfillment(ctx context.Context, o *model.Order, sh *mod
 		if !sent {
 			err := c.do(ctx, opConfirm, "order "+id+": confirm shipment", "POST",
 				"/orders/v0/orders/"+url.PathEscape(id)+"/shipmentConfirmation", nil, r, nil)
+			var th *fault.ThrottledError
+			if errors.As(err, &th) {
+				// Not sent (the limiter held it): nothing is unknown.
+				delete(done.Sending, ref)
+				if _, serr := c.saveShipped(ctx, rec, done); serr != nil {
+					return "", serr
+				}
+				return "", err
+			}
 			if isStatus(err, http.StatusBadRequest) {
 				// Confirmed already outside dropgate? Then it is done.
 				if qs, qerr := shippedOnAmazon(); qerr == nil && covered(qs, done.Units, pd.OrderItems) {

@@ -208,6 +208,8 @@ type Connector struct {
 	// listed are the versions the last poll decoded, until the sweep
 	// hands them back taken in (TakenIn).
 	listed map[string]listedAt
+	// kept is the getOrders page a poll was cut short on, by query.
+	kept map[string]pageOf
 
 	tokMu sync.Mutex
 }
@@ -260,7 +262,7 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper, limits
 		limits = OpLimits
 	}
 	return &Connector{env: env, cfg: cfg, api: u, lwa: lwa, limits: limits, base: base, pageSize: pageSize,
-		clients: map[string]*http.Client{}, plans: map[string]string{}, listed: map[string]listedAt{}}, nil
+		clients: map[string]*http.Client{}, plans: map[string]string{}, listed: map[string]listedAt{}, kept: map[string]pageOf{}}, nil
 }
 
 // Name is the instance name.
