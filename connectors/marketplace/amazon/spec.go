@@ -72,11 +72,11 @@ type Config struct {
 const (
 	DefaultPollEvery = 5 * time.Minute
 	// Overlap is how far before the cursor each poll lists again, so an
-	// order Amazon indexes late (getOrders is eventually consistent:
-	// LastUpdatedBefore must be 2 minutes old) is not skipped. The cursor
-	// is Amazon's own LastUpdateDate, so no clock skew is in it; the deep
-	// sweep's lookback catches anything later still.
-	Overlap = 5 * time.Minute
+	// order Amazon indexes late is not skipped: Amazon takes
+	// LastUpdatedBefore no later than 2 minutes ago, what it holds older is
+	// settled. The cursor is Amazon's own LastUpdateDate, so no clock skew
+	// is in it; the deep sweep's lookback catches anything later still.
+	Overlap = 2 * time.Minute
 	// DefaultBulkThreshold keeps the sync's batches (50 SKUs) on PATCH:
 	// at createFeed's one call every two minutes a feed of 50 is slower
 	// than 50 patches at 5/s, so the feed is for larger pushes.
