@@ -184,6 +184,9 @@ type state struct {
 	// Resume is where a sweep cut short by the rate limiter continues:
 	// the orders before it were taken in already.
 	Resume string `json:"resume,omitempty"`
+	// ResumeShallow: the sweep cut short listed from the cursor, so its
+	// end is no deep sweep.
+	ResumeShallow bool `json:"resume_shallow,omitempty"`
 }
 
 const stateKind = "sweep"
@@ -232,13 +235,15 @@ func (s *Service) sweep(ctx context.Context, sw Sweep, st Settings) (Report, err
 		}
 	}
 	cursor := poller.CursorAt(since)
-	lastDeep := start
-	if shallow(sw, st, prev, start) {
-		// Between deep sweeps, list from where the last sweep ended.
-		since, cursor, lastDeep = prev.LastStart, prev.Cursor, prev.LastDeep
-	}
+	lastDeep, isShallow := start, shallow(sw, st, prev, start)
 	if prev.Resume != "" && sw.Since.IsZero() {
-		cursor = prev.Resume
+		cursor, isShallow = prev.Resume, prev.ResumeShallow
+	} else if isShallow {
+		// Between deep sweeps, list from where the last sweep ended.
+		since, cursor = prev.LastStart, prev.Cursor
+	}
+	if isShallow {
+		lastDeep = prev.LastDeep
 	}
 	events, next, err := poller.PollOrders(ctx, cursor)
 	var th *fault.ThrottledError
@@ -264,7 +269,7 @@ func (s *Service) sweep(ctx context.Context, sw Sweep, st Settings) (Report, err
 	if cut {
 		// Keep what was taken in and come back when the budget is: the
 		// job is rescheduled by the throttle, and resumes at next.
-		if err := s.saveState(ctx, sw.Channel, state{LastStart: prev.LastStart, LastDeep: prev.LastDeep, Cursor: prev.Cursor, Resume: next}, version); err != nil {
+		if err := s.saveState(ctx, sw.Channel, state{LastStart: prev.LastStart, LastDeep: prev.LastDeep, Cursor: prev.Cursor, Resume: next, ResumeShallow: isShallow}, version); err != nil {
 			return rep, err
 		}
 		s.d.Log.Info("channel sweep paused by the rate limit", "channel", sw.Channel, "orders", rep.Orders, "resume", next)
