@@ -180,17 +180,25 @@ func marketplaceCalls() []marketCalls {
 				}
 			},
 			list: []string{"GET /orders/v0/orders"},
-			// Each listing of a routable order reads its items (one
-			// page: under 100 items) and its address, with one RDT per
-			// 50 routable orders of the page.
+			// A listing of a routable order not yet taken in at its
+			// version reads its items (one page: under 100 items) and its
+			// address, with one RDT per chunk of routable orders.
 			perListing: map[string]int{
 				"GET /orders/v0/orders/{id}/orderItems":       1,
 				"POST /tokens/2021-03-01/restrictedDataToken": 1,
 				"GET /orders/v0/orders/{id}/address":          1,
 			},
-			// The items are read again (what was shipped already), then
-			// one confirmation per package.
-			ship: map[string]int{"GET /orders/v0/orders/{id}/orderItems": 1, "POST /orders/v0/orders/{id}/shipmentConfirmation": 1},
+			// Once taken in, the order listed again unchanged (every
+			// sweep's overlap) is not read again: once per order in all.
+			once: map[string]int{
+				"GET /orders/v0/orders/{id}/orderItems":       1,
+				"POST /tokens/2021-03-01/restrictedDataToken": 1,
+				"GET /orders/v0/orders/{id}/address":          1,
+			},
+			// One confirmation per package; the items are not read again
+			// (the shipment names them; only a confirmation whose answer
+			// was lost asks Amazon what it has).
+			ship: map[string]int{"POST /orders/v0/orders/{id}/shipmentConfirmation": 1},
 			// One PATCH per SKU for stock, one per SKU for prices.
 			sync: map[string]int{"PATCH /listings/2021-08-01/items/{seller}/{sku}": 6},
 		},

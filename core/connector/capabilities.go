@@ -133,6 +133,16 @@ type OrderPoller interface {
 	CursorAt(t time.Time) string
 }
 
+// PollTaker is optional for an OrderPoller whose listing of an order
+// costs calls of its own (Amazon reads the items and the address): the
+// sweep hands back the events it has taken in, and the connector may
+// then list such an order again, unchanged, as EventIgnored without those
+// calls. Only events taken in are handed back, so an order whose intake
+// failed is read whole again.
+type PollTaker interface {
+	TakenIn(ctx context.Context, events []ChannelEvent) error
+}
+
 // FulfillmentPusher tells the channel a shipment left, with tracking.
 // It must be idempotent: pushing the same shipment twice creates one
 // fulfillment. It returns the channel's fulfillment id.

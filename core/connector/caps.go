@@ -67,6 +67,12 @@ type Caps struct {
 	// reconcile.lookback (how far before the last sweep the next one
 	// lists again); 0: the app's default.
 	SweepLookback time.Duration
+	// SweepDeepEvery, when set, makes the channel's scheduled sweeps list
+	// from where the last one ended (its cursor; the connector lists its
+	// own overlap before it) and only one sweep per SweepDeepEvery list
+	// the whole lookback: for a poller whose listing is costly (Amazon's
+	// getOrders refills once a minute). The default of reconcile.deep_every.
+	SweepDeepEvery time.Duration
 }
 
 // Has reports whether c offers capability x.

@@ -47,7 +47,7 @@ func (a *App) buildServices() error {
 		Reconcile: map[string]reconcile.Settings{}, Detector: carrierDetector{}}
 	for _, c := range cfg.Channels {
 		if r := c.Reconcile; r != nil {
-			opts.Reconcile[c.Name] = reconcile.Settings{Every: r.Every, Lookback: r.Lookback, Disabled: r.Enabled != nil && !*r.Enabled}
+			opts.Reconcile[c.Name] = reconcile.Settings{Every: r.Every, Lookback: r.Lookback, DeepEvery: r.DeepEvery, Disabled: r.Enabled != nil && !*r.Enabled}
 		}
 	}
 	if HasFeeds(cfg) {

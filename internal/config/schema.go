@@ -228,6 +228,10 @@ func (o Orders) Policy() lifecycle.ReleasePolicy {
 type Reconcile struct {
 	Every    time.Duration `yaml:"every"`
 	Lookback time.Duration `yaml:"lookback"`
+	// DeepEvery, when set, is how often a sweep lists the whole lookback;
+	// the others list from where the last one ended (default: the
+	// connector's, Amazon 2h; else every sweep lists the lookback).
+	DeepEvery time.Duration `yaml:"deep_every"`
 	// Enabled false turns the sweep off (default true).
 	Enabled *bool `yaml:"enabled"`
 }

@@ -64,8 +64,8 @@ func (d *decoder) validate(cfg *Config, root *yaml.Node) {
 				switch {
 				case l.name != "channels":
 					d.errorf(nodeAt(item, "reconcile"), path+".reconcile", "only channels are swept")
-				case r.Every < 0 || r.Lookback < 0:
-					d.errorf(nodeAt(item, "reconcile"), path+".reconcile", "every and lookback must not be negative")
+				case r.Every < 0 || r.Lookback < 0 || r.DeepEvery < 0:
+					d.errorf(nodeAt(item, "reconcile"), path+".reconcile", "every, lookback and deep_every must not be negative")
 				}
 			}
 			if c.Orders != nil {

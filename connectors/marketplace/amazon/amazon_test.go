@@ -198,7 +198,8 @@ func TestOrderItemsExampleJPY(t *testing.T) {
 }
 
 // A carrier Amazon has no code for is "Other" with its name; a replay
-// confirms nothing more; a second shipment of the rest is confirmed.
+// confirms nothing more; a second shipment of the rest is confirmed; no
+// items are read for it.
 func TestConfirmShipmentCarriersAndReplay(t *testing.T) {
 	r, f, c, _ := rig(t)
 	id := f.AddOrder(amazonfake.NewLine{SKU: "MUG", Qty: 3, Price: "59.97"})
@@ -227,6 +228,11 @@ func TestConfirmShipmentCarriersAndReplay(t *testing.T) {
 	}
 	if got, _ := f.Order(id); got.OrderStatus != "Shipped" {
 		t.Errorf("order %s after shipping everything", got.OrderStatus)
+	}
+	// Every answer arrived: the shipments named their items, and nothing
+	// needed Amazon's QuantityShipped.
+	if n := f.Server().Calls()["GET /orders/v0/orders/{id}/orderItems"]; n != 0 {
+		t.Errorf("%d getOrderItems calls to confirm shipments; want none", n)
 	}
 }
 

@@ -94,6 +94,11 @@ type orderDoc struct {
 	Order           *aOrder   `json:"Order"`
 	OrderItems      []aItem   `json:"OrderItems"`
 	ShippingAddress *aAddress `json:"ShippingAddress,omitempty"`
+	// taken: listed at the version already taken in, so not read again.
+	taken bool
+	// whole: read as far as dropgate needs (a poll cut short by the
+	// rate limiter returns only these).
+	whole bool
 }
 
 type ordersPage struct {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -51,6 +52,9 @@ type confirmRequest struct {
 type shipped struct {
 	Packages map[string]bool  `json:"packages"`
 	Units    map[string]int64 `json:"units"`
+	// Sending are packages whose confirmation left without an answer
+	// known: only for them is Amazon asked what it has (getOrderItems).
+	Sending map[string]bool `json:"sending,omitempty"`
 }
 
 // packageRef is a package's packageReferenceId: Amazon takes positive
@@ -65,8 +69,10 @@ func packageRef(shipmentID, tracking string) string {
 // PushFulfillment confirms each package of the shipment with
 // confirmShipment (POST /orders/v0/orders/{orderId}/shipmentConfirmation).
 // A replay is a no-op: packages confirmed are remembered in State, and
-// one whose answer was lost is recognised by getOrderItems'
-// QuantityShipped already covering it.
+// one whose answer was lost (marked sending before it left) is
+// recognised by getOrderItems' QuantityShipped already covering it. The
+// items are read only then, or when Amazon refuses a confirmation (one
+// made in Seller Central): the shipment has the item ids and quantities.
 // https://developer-docs.amazon.com/sp-api/docs/orders-api-v0-reference#confirmshipment
 func (c *Connector) PushFulfillment(ctx context.Context, o *model.Order, sh *model.Shipment) (string, error) {
 	id := o.ChannelOrderID
@@ -124,23 +130,55 @@ func (c *Connector) PushFulfillment(ctx context.Context, o *model.Order, sh *mod
 		return "", err
 	}
 	var onAmazon map[string]int64 // QuantityShipped per item, read once if needed
+	shippedOnAmazon := func() (map[string]int64, error) {
+		if onAmazon == nil {
+			onAmazon, err = c.quantityShipped(ctx, id)
+		}
+		return onAmazon, err
+	}
 	for _, r := range reqs {
 		pd := r.PackageDetail
-		if done.Packages[pd.PackageReferenceID] {
+		ref := pd.PackageReferenceID
+		if done.Packages[ref] {
 			continue
 		}
-		if onAmazon == nil {
-			if onAmazon, err = c.quantityShipped(ctx, id); err != nil {
+		sent := false
+		if done.Sending[ref] {
+			qs, err := shippedOnAmazon()
+			if err != nil {
+				return "", err
+			}
+			sent = covered(qs, done.Units, pd.OrderItems)
+		} else {
+			done.Sending[ref] = true
+			if rec, err = c.saveShipped(ctx, rec, done); err != nil {
 				return "", err
 			}
 		}
-		if !covered(onAmazon, done.Units, pd.OrderItems) {
-			if err := c.do(ctx, opConfirm, "order "+id+": confirm shipment", "POST",
-				"/orders/v0/orders/"+url.PathEscape(id)+"/shipmentConfirmation", nil, r, nil); err != nil {
+		if !sent {
+			err := c.do(ctx, opConfirm, "order "+id+": confirm shipment", "POST",
+				"/orders/v0/orders/"+url.PathEscape(id)+"/shipmentConfirmation", nil, r, nil)
+			var th *fault.ThrottledError
+			if errors.As(err, &th) {
+				// Not sent (the limiter held it): nothing is unknown.
+				delete(done.Sending, ref)
+				if _, serr := c.saveShipped(ctx, rec, done); serr != nil {
+					return "", serr
+				}
+				return "", err
+			}
+			if isStatus(err, http.StatusBadRequest) {
+				// Confirmed already outside dropgate? Then it is done.
+				if qs, qerr := shippedOnAmazon(); qerr == nil && covered(qs, done.Units, pd.OrderItems) {
+					err = nil
+				}
+			}
+			if err != nil {
 				return "", err
 			}
 		}
-		done.Packages[pd.PackageReferenceID] = true
+		done.Packages[ref] = true
+		delete(done.Sending, ref)
 		for _, it := range pd.OrderItems {
 			done.Units[it.OrderItemID] += it.Quantity
 		}
@@ -175,7 +213,7 @@ func (c *Connector) quantityShipped(ctx context.Context, id string) (map[string]
 }
 
 func (c *Connector) shippedOf(ctx context.Context, id string) (shipped, store.Record, error) {
-	s := shipped{Packages: map[string]bool{}, Units: map[string]int64{}}
+	s := shipped{Packages: map[string]bool{}, Units: map[string]int64{}, Sending: map[string]bool{}}
 	rec := store.Record{Kind: shippedKind, ID: id}
 	if c.env.State == nil {
 		return s, rec, nil
@@ -193,6 +231,9 @@ func (c *Connector) shippedOf(ctx context.Context, id string) (shipped, store.Re
 	}
 	if s.Units == nil {
 		s.Units = map[string]int64{}
+	}
+	if s.Sending == nil {
+		s.Sending = map[string]bool{}
 	}
 	return s, got, nil
 }

@@ -152,7 +152,12 @@ func (c *Connector) patch(ctx context.Context, sku, what string, p patchOp) erro
 // retried after being throttled half-way would otherwise spend the budget
 // again on its first SKUs each time and never finish (Amazon's burst is 5).
 func (c *Connector) reserve(ctx context.Context, n int) (context.Context, error) {
-	ctx, err := httpclient.Reserve(ctx, c.env.Limiter, c.limitKey(opListings), n, c.limits[opListings], c.now())
+	return c.reserveOp(ctx, opListings, n)
+}
+
+// reserveOp spends n tokens of op's limiter at once (httpclient.Reserve).
+func (c *Connector) reserveOp(ctx context.Context, op string, n int) (context.Context, error) {
+	ctx, err := httpclient.Reserve(ctx, c.env.Limiter, c.limitKey(op), n, c.limits[op], c.now())
 	if err != nil {
 		return ctx, fmt.Errorf("amazon: %w", err)
 	}

@@ -52,8 +52,9 @@ type Config struct {
 	BaseURL string `yaml:"base_url"`
 	// LWAURL overrides the token endpoint.
 	LWAURL string `yaml:"lwa_url"`
-	// PollEvery is how often orders are polled (default 2m: getOrders
-	// refills one call a minute, with a burst of 20).
+	// PollEvery is how often orders are polled (default 5m: getOrders
+	// refills one call a minute, with a burst of 20; docs/MARKETPLACES.md
+	// has the arithmetic at 1,000 orders an hour).
 	PollEvery time.Duration `yaml:"poll_every"`
 	// BulkThreshold: a stock or price push of more SKUs than this goes
 	// out as one JSON_LISTINGS_FEED instead of a PATCH per SKU.
@@ -69,10 +70,13 @@ type Config struct {
 
 // Defaults.
 const (
-	DefaultPollEvery = 2 * time.Minute
+	DefaultPollEvery = 5 * time.Minute
 	// Overlap is how far before the cursor each poll lists again, so an
-	// order stamped by an Amazon clock behind ours is not skipped.
-	Overlap = 10 * time.Minute
+	// order Amazon indexes late is not skipped: Amazon takes
+	// LastUpdatedBefore no later than 2 minutes ago, what it holds older is
+	// settled. The cursor is Amazon's own LastUpdateDate, so no clock skew
+	// is in it; the deep sweep's lookback catches anything later still.
+	Overlap = 2 * time.Minute
 	// DefaultBulkThreshold keeps the sync's batches (50 SKUs) on PATCH:
 	// at createFeed's one call every two minutes a feed of 50 is slower
 	// than 50 patches at 5/s, so the feed is for larger pushes.
@@ -201,6 +205,11 @@ type Connector struct {
 	mu      sync.Mutex
 	clients map[string]*http.Client
 	plans   map[string]string // x-amzn-RateLimit-Limit last seen, per operation
+	// listed are the versions the last poll decoded, until the sweep
+	// hands them back taken in (TakenIn).
+	listed map[string]listedAt
+	// kept is the getOrders page a poll was cut short on, by query.
+	kept map[string]pageOf
 
 	tokMu sync.Mutex
 }
@@ -253,7 +262,7 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper, limits
 		limits = OpLimits
 	}
 	return &Connector{env: env, cfg: cfg, api: u, lwa: lwa, limits: limits, base: base, pageSize: pageSize,
-		clients: map[string]*http.Client{}, plans: map[string]string{}}, nil
+		clients: map[string]*http.Client{}, plans: map[string]string{}, listed: map[string]listedAt{}, kept: map[string]pageOf{}}, nil
 }
 
 // Name is the instance name.

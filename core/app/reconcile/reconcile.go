@@ -41,7 +41,10 @@ const webhookGrace = 5 * time.Minute
 type Settings struct {
 	Every    time.Duration
 	Lookback time.Duration
-	Disabled bool
+	// DeepEvery, when set, is how often a scheduled sweep lists the whole
+	// lookback; the others list from where the last one ended.
+	DeepEvery time.Duration
+	Disabled  bool
 }
 
 // Orders is what a sweep needs of the order service: the same intake and
@@ -117,6 +120,9 @@ func (s *Service) Channels() map[string]Settings {
 		if st.Lookback <= 0 {
 			st.Lookback = DefaultLookback
 		}
+		if st.DeepEvery <= 0 {
+			st.DeepEvery = caps.SweepDeepEvery
+		}
 		out[name] = st
 	}
 	return out
@@ -171,10 +177,16 @@ func (s *Service) SweepNow(ctx context.Context, channel string, since time.Time)
 // state is what a channel's sweeps remember.
 type state struct {
 	LastStart time.Time `json:"last_start"`
-	Cursor    string    `json:"cursor,omitempty"` // where the last sweep ended
+	// LastDeep is the start of the last sweep that listed the whole
+	// lookback (channels with a DeepEvery).
+	LastDeep time.Time `json:"last_deep,omitzero"`
+	Cursor   string    `json:"cursor,omitempty"` // where the last sweep ended
 	// Resume is where a sweep cut short by the rate limiter continues:
 	// the orders before it were taken in already.
 	Resume string `json:"resume,omitempty"`
+	// ResumeShallow: the sweep cut short listed from the cursor, so its
+	// end is no deep sweep.
+	ResumeShallow bool `json:"resume_shallow,omitempty"`
 }
 
 const stateKind = "sweep"
@@ -223,12 +235,20 @@ func (s *Service) sweep(ctx context.Context, sw Sweep, st Settings) (Report, err
 		}
 	}
 	cursor := poller.CursorAt(since)
+	lastDeep, isShallow := start, shallow(sw, st, prev, start)
 	if prev.Resume != "" && sw.Since.IsZero() {
-		cursor = prev.Resume
+		cursor, isShallow = prev.Resume, prev.ResumeShallow
+	} else if isShallow {
+		// Between deep sweeps, list from where the last sweep ended.
+		since, cursor = prev.LastStart, prev.Cursor
+	}
+	if isShallow {
+		lastDeep = prev.LastDeep
 	}
 	events, next, err := poller.PollOrders(ctx, cursor)
 	var th *fault.ThrottledError
-	cut := errors.As(err, &th) && len(events) > 0
+	// Cut short: some pages were read (events, or a cursor that moved).
+	cut := errors.As(err, &th) && (len(events) > 0 || (next != "" && next != cursor))
 	if err != nil && !cut {
 		return Report{}, fmt.Errorf("reconcile %s: list orders: %w", sw.Channel, err)
 	}
@@ -240,16 +260,22 @@ func (s *Service) sweep(ctx context.Context, sw Sweep, st Settings) (Report, err
 			return rep, err
 		}
 	}
+	if taker, ok := c.(connector.PollTaker); ok && len(events) > 0 {
+		if err := taker.TakenIn(ctx, events); err != nil {
+			// The orders are in; the connector only reads them whole again.
+			s.d.Log.Warn("channel sweep: connector could not note the orders taken in", "channel", sw.Channel, "err", err)
+		}
+	}
 	if cut {
 		// Keep what was taken in and come back when the budget is: the
 		// job is rescheduled by the throttle, and resumes at next.
-		if err := s.saveState(ctx, sw.Channel, state{LastStart: prev.LastStart, Cursor: prev.Cursor, Resume: next}, version); err != nil {
+		if err := s.saveState(ctx, sw.Channel, state{LastStart: prev.LastStart, LastDeep: prev.LastDeep, Cursor: prev.Cursor, Resume: next, ResumeShallow: isShallow}, version); err != nil {
 			return rep, err
 		}
 		s.d.Log.Info("channel sweep paused by the rate limit", "channel", sw.Channel, "orders", rep.Orders, "resume", next)
 		return rep, fmt.Errorf("reconcile %s: list orders: %w", sw.Channel, err)
 	}
-	if err := s.saveState(ctx, sw.Channel, state{LastStart: start, Cursor: next}, version); err != nil {
+	if err := s.saveState(ctx, sw.Channel, state{LastStart: start, LastDeep: lastDeep, Cursor: next}, version); err != nil {
 		return rep, err
 	}
 	s.d.Log.Info("channel swept", "channel", sw.Channel, "since", since, "orders", rep.Orders, "new", rep.New, "missed", rep.Missed, "cancelled", rep.Cancels)
@@ -257,6 +283,15 @@ func (s *Service) sweep(ctx context.Context, sw Sweep, st Settings) (Report, err
 		return rep, s.webhooksStopped(ctx, sw.Channel, rep)
 	}
 	return rep, nil
+}
+
+// shallow reports whether a sweep lists from the last one's cursor
+// rather than the whole lookback: a scheduled sweep of a channel with a
+// DeepEvery, between deep sweeps. A manual run, a first sweep, and one
+// after a sweep without a cursor list the lookback.
+func shallow(sw Sweep, st Settings, prev state, start time.Time) bool {
+	return st.DeepEvery > 0 && !sw.Manual && sw.Since.IsZero() && prev.Cursor != "" &&
+		!prev.LastDeep.IsZero() && start.Sub(prev.LastDeep) < st.DeepEvery
 }
 
 // apply takes one listed order in through the webhook path.

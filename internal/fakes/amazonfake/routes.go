@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -152,10 +153,45 @@ type ordersCursor struct {
 	Since int64  `json:"s"`
 	After int64  `json:"a"`
 	ID    string `json:"i"`
+	// The query's filters, which NextToken carries.
+	Statuses []string `json:"st,omitempty"`
+	Channels []string `json:"fc,omitempty"`
+}
+
+// orderStatuses are getOrders' OrderStatuses values.
+var orderStatuses = map[string]bool{"PendingAvailability": true, "Pending": true, "Unshipped": true,
+	"PartiallyShipped": true, "Shipped": true, "Canceled": true, "Unfulfillable": true, "InvoiceUnconfirmed": true}
+
+// orderFilters reads OrderStatuses and FulfillmentChannels (comma
+// separated); Amazon wants Unshipped and PartiallyShipped together.
+func orderFilters(q url.Values, cur *ordersCursor) *kit.Response {
+	for _, st := range strings.Split(q.Get("OrderStatuses"), ",") {
+		if st == "" {
+			continue
+		}
+		if !orderStatuses[st] {
+			return invalid("OrderStatuses: " + st + " is not a valid order status")
+		}
+		cur.Statuses = append(cur.Statuses, st)
+	}
+	if slices.Contains(cur.Statuses, "Unshipped") != slices.Contains(cur.Statuses, "PartiallyShipped") {
+		return invalid("OrderStatuses: Unshipped and PartiallyShipped must be used together")
+	}
+	for _, fc := range strings.Split(q.Get("FulfillmentChannels"), ",") {
+		if fc == "" {
+			continue
+		}
+		if fc != "AFN" && fc != "MFN" {
+			return invalid("FulfillmentChannels: " + fc + " is not AFN or MFN")
+		}
+		cur.Channels = append(cur.Channels, fc)
+	}
+	return nil
 }
 
 // getOrders: MarketplaceIds required; LastUpdatedAfter required unless
-// NextToken; MaxResultsPerPage 1–100; orders by update then id.
+// NextToken; MaxResultsPerPage 1–100; OrderStatuses and
+// FulfillmentChannels filter; orders by update then id.
 func (f *Fake) getOrders(r *http.Request) *kit.Response {
 	q := r.URL.Query()
 	markets := map[string]bool{}
@@ -193,10 +229,17 @@ func (f *Fake) getOrders(r *http.Request) *kit.Response {
 			return invalid("LastUpdatedAfter is not an ISO 8601 date")
 		}
 		cur.Since = t.UnixNano()
+		if resp := orderFilters(q, &cur); resp != nil {
+			return resp
+		}
 	}
 	all := f.sorted(func(o *Order) bool {
 		u := o.updated.UnixNano()
 		if !markets[o.MarketplaceID] || u < cur.Since {
+			return false
+		}
+		if (len(cur.Statuses) > 0 && !slices.Contains(cur.Statuses, o.OrderStatus)) ||
+			(len(cur.Channels) > 0 && !slices.Contains(cur.Channels, o.FulfillmentChannel)) {
 			return false
 		}
 		return u > cur.After || (u == cur.After && o.AmazonOrderID > cur.ID)
@@ -205,7 +248,8 @@ func (f *Fake) getOrders(r *http.Request) *kit.Response {
 	payload := map[string]any{"Orders": page, "LastUpdatedBefore": stamp(f.clock.Now())}
 	if len(all) > size {
 		last := page[len(page)-1]
-		payload["NextToken"] = kit.EncodeCursor(ordersCursor{Since: cur.Since, After: last.updated.UnixNano(), ID: last.AmazonOrderID})
+		payload["NextToken"] = kit.EncodeCursor(ordersCursor{Since: cur.Since, After: last.updated.UnixNano(), ID: last.AmazonOrderID,
+			Statuses: cur.Statuses, Channels: cur.Channels})
 	}
 	return kit.OK(map[string]any{"payload": payload})
 }
