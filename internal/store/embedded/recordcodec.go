@@ -105,24 +105,15 @@ type recordDecoder struct {
 
 var errShortRecord = errors.New("decode: record value cut short")
 
-func (d *recordDecoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	x, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.err = errShortRecord
-		return 0
-	}
-	d.b = d.b[n:]
-	return x
-}
+func (d *recordDecoder) uvarint() uint64 { return readVarint(d, binary.Uvarint) }
 
-func (d *recordDecoder) varint() int64 {
+func (d *recordDecoder) varint() int64 { return readVarint(d, binary.Varint) }
+
+func readVarint[T uint64 | int64](d *recordDecoder, read func([]byte) (T, int)) T {
 	if d.err != nil {
 		return 0
 	}
-	x, n := binary.Varint(d.b)
+	x, n := read(d.b)
 	if n <= 0 {
 		d.err = errShortRecord
 		return 0
