@@ -5,13 +5,18 @@ import (
 	"net/http"
 )
 
+// presizeMax bounds the buffer allocated on a declared Content-Length
+// before the bytes arrive, so a sender declaring a large body and sending
+// nothing does not hold server.max_body_bytes of memory per connection.
+const presizeMax = 64 << 10
+
 // readBody reads a webhook's body, at most limit bytes. A declared
-// Content-Length (already checked against limit) sizes the buffer once:
-// io.ReadAll would start at 512 bytes and regrow it for every webhook.
-// net/http's body reader stops at Content-Length and reports a short body
-// as io.ErrUnexpectedEOF, so nothing past it is read.
+// Content-Length (already checked against limit) up to presizeMax sizes
+// the buffer once: io.ReadAll would start at 512 bytes and regrow it for
+// every webhook. net/http's body reader stops at Content-Length and
+// reports a short body as io.ErrUnexpectedEOF, so nothing past it is read.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	if n := r.ContentLength; n >= 0 && n <= limit {
+	if n := r.ContentLength; n >= 0 && n <= limit && n <= presizeMax {
 		body := make([]byte, n)
 		if _, err := io.ReadFull(r.Body, body); err != nil {
 			return nil, err

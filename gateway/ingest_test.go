@@ -31,14 +31,19 @@ func TestWriteQueuedMatchesEncoder(t *testing.T) {
 	}
 }
 
-// readBody reads declared and chunked bodies whole, and still refuses a
-// chunked body over the limit.
+// readBody reads declared, large and chunked bodies whole, and still
+// refuses a chunked body over the limit.
 func TestReadBody(t *testing.T) {
 	body := bytes.Repeat([]byte("x"), 3000)
 	sized := httptest.NewRequest(http.MethodPost, "/webhooks/shop", bytes.NewReader(body))
 	got, err := readBody(httptest.NewRecorder(), sized, 4096)
 	if err != nil || !bytes.Equal(got, body) {
 		t.Fatalf("sized: %d bytes, %v", len(got), err)
+	}
+	large := bytes.Repeat([]byte("y"), presizeMax+100) // over the presized size: read as it arrives
+	got, err = readBody(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/webhooks/shop", bytes.NewReader(large)), 1<<20)
+	if err != nil || !bytes.Equal(got, large) {
+		t.Fatalf("large: %d bytes, %v", len(got), err)
 	}
 	chunked := httptest.NewRequest(http.MethodPost, "/webhooks/shop", io.MultiReader(bytes.NewReader(body)))
 	chunked.ContentLength = -1
