@@ -142,7 +142,7 @@ func payment(a *model.Aggregate, provider, id string) *model.Payment {
 // idempotency key (order, operation, shipment) makes a retry after a lost
 // answer or a crash before the record return the first result.
 func (s *Service) handleMove(ctx context.Context, j *store.Job, m Move) error {
-	a, version, err := s.d.Orders.Get(ctx, m.Order)
+	a, _, err := s.d.Orders.Get(ctx, m.Order)
 	if err != nil {
 		return fmt.Errorf("payments: order %s: %w", m.Order, err)
 	}
@@ -201,8 +201,7 @@ func (s *Service) handleMove(ctx context.Context, j *store.Job, m Move) error {
 		return err
 	}
 	cause := model.Cause{Kind: model.CauseSystem, Ref: j.ID}
-	// From the copy read above: read again only if written meanwhile.
-	_, _, err = s.d.ChangeFrom(app.Background(ctx), a, version, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
+	_, _, err = s.d.Change(app.Background(ctx), m.Order, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
 		return record(a, m, kind, res, st), nil
 	})
 	return err
