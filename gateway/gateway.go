@@ -102,7 +102,7 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, "body exceeds server.max_body_bytes")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.MaxBodyBytes))
+	body, err := readBody(w, r, s.MaxBodyBytes)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -138,7 +138,7 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "store unavailable; retry later")
 	default:
 		s.count(name, "accepted")
-		writeJSON(w, http.StatusOK, map[string]string{"status": "queued", "job": id, "delivery": d.ID})
+		writeQueued(w, id, d.ID)
 	}
 }
 
@@ -230,7 +230,7 @@ func BearerToken(header string) (string, bool) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }

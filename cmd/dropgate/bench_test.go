@@ -21,9 +21,10 @@ import (
 // binary on the embedded store: signed Shopify webhooks posted by 16
 // clients, each verified, durably queued, decoded, routed, and written as
 // an X12 850 in the supplier's outbox. It reports orders/s (first post to
-// last 850 on disk), the per-order latency from post to 850 and the
-// store commits per order. batch=on is the same with the supplier's
-// `batch: { max_sets: 48, max_wait: 20ms }`: POs share interchanges.
+// last 850 on disk), the per-order latency from post to 850, the store
+// commits per order and the server's allocations per order. batch=on is
+// the same with the supplier's `batch: { max_sets: 48, max_wait: 20ms }`:
+// POs share interchanges.
 //
 //	go test -run '^$' -bench OrdersTo850 -benchtime 1000x ./cmd/dropgate/
 func BenchmarkOrdersTo850(b *testing.B) {
@@ -78,6 +79,8 @@ func benchOrdersTo850(b *testing.B, batch string, workers int) {
 	posted := make([]time.Time, b.N)
 	commits0, _ := strconv.ParseFloat(metricValue(t, s.url, "dropgate_store_commits_total"), 64)
 	jobs0 := metricSum(s.url, "dropgate_jobs_total{")
+	mallocs0 := metricSum(s.url, "go_memstats_mallocs_total ")
+	bytes0 := metricSum(s.url, "go_memstats_alloc_bytes_total ")
 	b.ResetTimer()
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -151,6 +154,10 @@ func benchOrdersTo850(b *testing.B, batch string, workers int) {
 		b.ReportMetric((c-commits0)/float64(b.N), "commits/order")
 	}
 	b.ReportMetric((metricSum(s.url, "dropgate_jobs_total{")-jobs0)/float64(b.N), "jobs/order")
+	// The server's heap allocations per order (the benchmark's own are
+	// in another process).
+	b.ReportMetric((metricSum(s.url, "go_memstats_mallocs_total ")-mallocs0)/float64(b.N), "allocs/order")
+	b.ReportMetric((metricSum(s.url, "go_memstats_alloc_bytes_total ")-bytes0)/float64(b.N)/1024, "KiB/order")
 }
 
 func copyConfigs(dir string) error {

@@ -110,14 +110,15 @@ func (k Kind[P]) New(p P, mods ...Mod) (store.Job, error) {
 	}
 	if k.Subject != nil {
 		s := k.Subject(p)
-		for key, v := range map[string]string{metaOrder: s.Order, metaPO: s.PO, metaConnector: s.Connector} {
-			if v == "" {
+		// An array, not a map literal: no map built and dropped per job.
+		for _, kv := range [...][2]string{{metaOrder, s.Order}, {metaPO, s.PO}, {metaConnector, s.Connector}} {
+			if kv[1] == "" {
 				continue
 			}
 			if j.Meta == nil {
 				j.Meta = map[string]string{}
 			}
-			j.Meta[key] = v
+			j.Meta[kv[0]] = kv[1]
 		}
 	}
 	for _, m := range mods {

@@ -12,6 +12,7 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/jsonid"
 	"github.com/dropgate/dropgate/internal/testutil"
 )
 
@@ -101,7 +102,7 @@ func TestIDsAbove2To53StayExact(t *testing.T) {
 	if o.ChannelOrderID != "9007199254740993" || o.Lines[0].ID != "18446744073709551615" || o.Lines[0].ChannelProductID != "9007199254740995" {
 		t.Errorf("ids lost precision: %s %s %s", o.ChannelOrderID, o.Lines[0].ID, o.Lines[0].ChannelProductID)
 	}
-	if got := topLevelID([]byte(body)); got != "9007199254740993" {
+	if got := jsonid.TopLevel([]byte(body)); got != "9007199254740993" {
 		t.Errorf("topLevelID = %q", got)
 	}
 }
@@ -206,7 +207,7 @@ func TestSampleIsSignedAndDecodes(t *testing.T) {
 	if o.ChannelOrderID != d.OrderRef || len(o.Lines) != 2 || o.Lines[0].SKU != "MUG-BLK-11" || o.Totals.Total.Amount != 6130 {
 		t.Errorf("sample order = %+v", o)
 	}
-	if topLevelID(b1) == topLevelID(b2) {
+	if jsonid.TopLevel(b1) == jsonid.TopLevel(b2) {
 		t.Error("two samples share an order id; each trigger must be a new order")
 	}
 	for _, k := range []string{HeaderTopic, HeaderShopDomain, HeaderWebhookID, HeaderAPIVersion, HeaderHmac} {

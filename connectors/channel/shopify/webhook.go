@@ -1,16 +1,15 @@
 package shopify
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/internal/jsonid"
 )
 
 // Webhook headers Shopify sends (shopify.dev/docs/apps/build/webhooks).
@@ -57,36 +56,7 @@ func (c *Connector) VerifyWebhook(h http.Header, body []byte) (connector.Deliver
 		d.ID = "sha256:" + base64.RawURLEncoding.EncodeToString(sum[:])
 	}
 	if strings.HasPrefix(d.Topic, "orders/") {
-		d.OrderRef = topLevelID(body)
+		d.OrderRef = jsonid.TopLevel(body)
 	}
 	return d, nil
-}
-
-// topLevelID reads the top-level "id" of a JSON object as its literal text
-// (never through float64: Shopify ids exceed 2^53). It returns "" when the
-// body is not an object with an id; the worker reports bad JSON properly.
-func topLevelID(body []byte) string {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return ""
-	}
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			return ""
-		}
-		if k == "id" {
-			var v json.Number
-			if err := dec.Decode(&v); err != nil {
-				return ""
-			}
-			return v.String()
-		}
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return ""
-		}
-	}
-	return ""
 }

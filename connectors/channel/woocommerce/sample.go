@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -77,32 +76,4 @@ func randomN(n uint64) uint64 {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return binary.BigEndian.Uint64(b[:]) % n
-}
-
-// topLevelID reads the top-level "id" of a JSON object as its literal
-// text, never through a float; "" when there is none.
-func topLevelID(body []byte) string {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return ""
-	}
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			return ""
-		}
-		if k == "id" {
-			var v json.Number
-			if err := dec.Decode(&v); err != nil {
-				return ""
-			}
-			return v.String()
-		}
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return ""
-		}
-	}
-	return ""
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/internal/jsonid"
 )
 
 // Webhook headers WooCommerce sends (WC_Webhook::get_delivery_headers in
@@ -71,7 +72,7 @@ func (c *Connector) VerifyWebhook(h http.Header, body []byte) (connector.Deliver
 	sum := sha256.Sum256(append([]byte(h.Get(HeaderWebhookID)+"\x00"+d.Topic+"\x00"), body...))
 	d.ID = "sha256:" + base64.RawURLEncoding.EncodeToString(sum[:])
 	if strings.HasPrefix(d.Topic, "order.") {
-		d.OrderRef = topLevelID(body)
+		d.OrderRef = jsonid.TopLevel(body)
 	}
 	return d, nil
 }

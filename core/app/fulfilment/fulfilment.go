@@ -57,7 +57,7 @@ func (s *Service) onShipment(ctx context.Context, a *model.Aggregate, ev model.E
 // handlePush tells the channel about a shipment and records the
 // fulfillment it created.
 func (s *Service) handlePush(ctx context.Context, j *store.Job, p Shipment) error {
-	a, _, err := s.d.Orders.Get(ctx, p.Order)
+	a, version, err := s.d.Orders.Get(ctx, p.Order)
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,8 @@ func (s *Service) handlePush(ctx context.Context, j *store.Job, p Shipment) erro
 		return fmt.Errorf("push shipment %s to %s: %w", p.Shipment, a.Order.Channel, err)
 	}
 	cause := model.Cause{Kind: model.CauseSystem, Ref: "job/" + j.ID}
-	_, _, err = s.d.Change(app.Background(ctx), p.Order, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
+	// From the copy read above (see purchasing's handleSend).
+	_, _, err = s.d.ChangeFrom(app.Background(ctx), a, version, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
 		var out lifecycle.Outcome
 		if lifecycle.RecordFulfillment(a, p.Shipment, id, st) {
 			out.Changed = true

@@ -58,7 +58,7 @@ func (s *Service) CancelOrder(ctx context.Context, orderID, actor, reason string
 // the timeline; a channel that cannot cancel by API gets a timeline entry
 // asking a person to do it there.
 func (s *Service) handleCancelOnChannel(ctx context.Context, j *store.Job, c ChannelCancel) error {
-	a, _, err := s.d.Orders.Get(ctx, c.Order)
+	a, version, err := s.d.Orders.Get(ctx, c.Order)
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,8 @@ func (s *Service) handleCancelOnChannel(ctx context.Context, j *store.Job, c Cha
 		msg = fmt.Sprintf("%s cannot cancel orders by API: cancel order %s there by hand", c.Channel, a.Order.ChannelOrderNumber)
 	}
 	cause := model.Cause{Kind: model.CauseSystem, Ref: "job/" + j.ID}
-	_, _, err = s.d.Change(app.Background(ctx), c.Order, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
+	// From the copy read above: read again only if written meanwhile.
+	_, _, err = s.d.ChangeFrom(app.Background(ctx), a, version, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
 		a.Log(model.TimelineEntry{At: st.At, Entity: "order", Event: "order.cancelled_on_channel", Cause: st.Cause, Message: msg})
 		return lifecycle.Outcome{Changed: true}, nil
 	})

@@ -46,7 +46,8 @@ const (
 type webhookCodec struct{}
 
 func (webhookCodec) Encode(w Webhook) ([]byte, map[string]string, error) {
-	meta := map[string]string{metaChannel: w.Channel, metaTopic: w.Topic, metaDelivery: w.Delivery, metaReceived: w.ReceivedAt}
+	meta := make(map[string]string, 8) // room for the job's subject too (job.Kind.New)
+	meta[metaChannel], meta[metaTopic], meta[metaDelivery], meta[metaReceived] = w.Channel, w.Topic, w.Delivery, w.ReceivedAt
 	if w.OrderRef != "" {
 		meta[metaOrderRef] = w.OrderRef
 	}

@@ -99,7 +99,7 @@ func (s *Service) recordSent(a *model.Aggregate, number string, sent connector.S
 // handleCancel asks the supplier to cancel a PO. The answer (an 855 to
 // our cancellation, an email) settles it later.
 func (s *Service) handleCancel(ctx context.Context, j *store.Job, p PO) error {
-	a, _, err := s.d.Orders.Get(ctx, p.Order)
+	a, version, err := s.d.Orders.Get(ctx, p.Order)
 	if err != nil {
 		return fmt.Errorf("po.cancel %s: %w", p.PO, err)
 	}
@@ -124,7 +124,8 @@ func (s *Service) handleCancel(ctx context.Context, j *store.Job, p PO) error {
 		return fmt.Errorf("cancel PO %s with %s: %w", p.PO, po.Supplier, err)
 	}
 	cause := model.Cause{Kind: model.CauseSystem, Ref: "job/" + j.ID}
-	a, _, err = s.d.Change(ctx, p.Order, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
+	// As in handleSend: from the copy read above.
+	a, _, err = s.d.ChangeFrom(ctx, a, version, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
 		var out lifecycle.Outcome
 		po := a.PO(p.PO)
 		if po == nil || po.RefValue(refCancelSent) != "" {

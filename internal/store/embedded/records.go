@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -95,9 +94,8 @@ func (s *Store) PutRecord(ctx context.Context, rec store.Record) (int64, error) 
 		}
 		var old *recordValue
 		if v := kb.Bucket(bucketData).Get([]byte(rec.ID)); v != nil {
-			old = new(recordValue)
-			if err := json.Unmarshal(v, old); err != nil {
-				return fmt.Errorf("decode: %w", err)
+			if old, err = decodeRecordValue(v, false); err != nil {
+				return err
 			}
 		}
 		var stored int64
@@ -195,11 +193,7 @@ func writeRecord(kb *bolt.Bucket, id string, old, nv *recordValue) error {
 			return err
 		}
 	}
-	b, err := json.Marshal(nv)
-	if err != nil {
-		return err
-	}
-	return kb.Bucket(bucketData).Put([]byte(id), b)
+	return kb.Bucket(bucketData).Put([]byte(id), encodeRecordValue(nv))
 }
 
 // ListRecords pages through records of kind, newest Created first,
@@ -332,11 +326,7 @@ func getRecordValue(kb *bolt.Bucket, id string) (*recordValue, error) {
 	if v == nil {
 		return nil, store.ErrNotFound
 	}
-	var rv recordValue
-	if err := json.Unmarshal(v, &rv); err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
-	}
-	return &rv, nil
+	return decodeRecordValue(v, true)
 }
 
 // indexed returns the index values that get index entries: the non-empty ones.
