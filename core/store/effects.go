@@ -147,17 +147,6 @@ func (d *deferring) Complete(ctx context.Context, j *Job, fx *Effects) error {
 	return d.c.Complete(ctx, j, fx)
 }
 
-// Commits passes the driver's commit count through (metrics).
-func (d *deferring) Commits() uint64 {
-	if c, ok := d.Store.(interface{ Commits() uint64 }); ok {
-		return c.Commits()
-	}
-	return 0
-}
-
-// Unwrap returns the driver.
-func (d *deferring) Unwrap() Store { return d.Store }
-
 // flush makes the held writes durable now (before a write that cannot be
 // held, or a read the held writes cannot answer).
 func (d *deferring) flush(ctx context.Context, fx *Effects) error {

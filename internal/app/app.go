@@ -121,9 +121,9 @@ func Build(ctx context.Context, o Options) (*App, error) {
 		}
 		a.Store, a.ownStore = st, true
 	}
+	a.Metrics = metrics.New(a.Store)
 	// Inside a job, writes are held and committed with the job's ack.
 	a.Store = store.Deferring(a.Store)
-	a.Metrics = metrics.New(a.Store)
 	if err := a.buildConnectors(); err != nil {
 		a.Close()
 		return nil, err

@@ -12,6 +12,7 @@ var completeCases = []testCase{
 	{"CompleteConflictKeepsJobLeased", testCompleteConflict},
 	{"CompleteHandsFollowUpToWaitingWorker", testCompleteHandsOff},
 	{"CompleteDropsDuplicateFollowUp", testCompleteDuplicate},
+	{"HeldWritesFlushBeforeCounterAndList", testHeldFlush},
 }
 
 // completer returns the driver's Completer and a store that holds writes
@@ -154,4 +155,31 @@ func testCompleteDuplicate(h *harness) {
 		h.ack(f)
 	}
 	h.expectNone(quiet, "q", "q2")
+}
+
+// A counter (which a file or a message will carry) and a list (which
+// cannot see held writes) make what the handler wrote durable first.
+func testHeldFlush(h *harness) {
+	_, d := h.completer()
+	fx := &store.Effects{}
+	ctx := store.WithEffects(h.ctx, fx)
+	if _, err := d.PutRecord(ctx, store.Record{Kind: "po", ID: "p1", Index: map[string]string{"s": "sent"}}); err != nil {
+		h.t.Fatalf("held PutRecord: %v", err)
+	}
+	if _, err := d.NextCounter(ctx, "isa", "p1"); err != nil {
+		h.t.Fatalf("NextCounter: %v", err)
+	}
+	if r := h.get("po", "p1"); r.Version != 1 {
+		h.t.Fatalf("record held across NextCounter: %+v", r)
+	}
+	if _, err := d.PutRecord(ctx, store.Record{Kind: "po", ID: "p2", Index: map[string]string{"s": "sent"}}); err != nil {
+		h.t.Fatalf("held PutRecord: %v", err)
+	}
+	recs, _, err := d.ListRecords(ctx, "po", store.Query{Field: "s", Value: "sent"})
+	if err != nil || len(recs) != 2 {
+		h.t.Fatalf("ListRecords after a held write = %d records, %v; want 2", len(recs), err)
+	}
+	if !fx.Empty() {
+		h.t.Fatal("effects still hold writes after the flush")
+	}
 }
