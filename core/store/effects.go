@@ -21,12 +21,12 @@ import (
 // writes first, so nothing becomes durable out of order.
 type Effects struct {
 	mu sync.Mutex
-	// taken: the final Take happened; later writes (a goroutine the
-	// handler left behind) go straight to the store.
-	taken bool
-	ops   []effect
-	recs  map[recKey]*heldRecord
-	blob  map[string][]byte
+	// closed: the handler returned (Close); later writes (a goroutine
+	// it left behind) go straight to the store.
+	closed bool
+	ops    []effect
+	recs   map[recKey]*heldRecord
+	blob   map[string][]byte
 }
 
 type recKey struct{ kind, id string }
@@ -50,7 +50,7 @@ type effect struct {
 // EffectRecord is a record write as the driver applies it.
 type EffectRecord struct {
 	Record  Record // Version is the version to store
-	Expect  int64  // the version that must be stored now (0: absent)
+	Expect  int64  // the version that must be stored now (0: absent; -1: any)
 	Deleted bool
 }
 
@@ -87,7 +87,7 @@ func (fx *Effects) Take() (recs []EffectRecord, blobs map[string][]byte, jobs []
 // Close makes later writes with fx's context go straight to the store.
 func (fx *Effects) Close() {
 	fx.mu.Lock()
-	fx.taken = true
+	fx.closed = true
 	fx.mu.Unlock()
 }
 
@@ -120,7 +120,7 @@ func EffectsFrom(ctx context.Context) *Effects {
 	}
 	fx.mu.Lock()
 	defer fx.mu.Unlock()
-	if fx.taken {
+	if fx.closed {
 		return nil
 	}
 	return fx
