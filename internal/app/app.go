@@ -75,6 +75,7 @@ type App struct {
 	Others    map[string]connector.Connector // carriers, payments
 
 	ownStore bool
+	driver   store.Store // a.Store without held writes, for connectors
 	addr     chan net.Addr
 	ln       net.Listener // set by Options.Listener
 }
@@ -122,6 +123,11 @@ func Build(ctx context.Context, o Options) (*App, error) {
 		a.Store, a.ownStore = st, true
 	}
 	a.Metrics = metrics.New(a.Store)
+	// Inside a job, the services' writes are held and committed with the
+	// job's ack. Connectors keep the driver: their state is shared between
+	// jobs at once (an access token one job mints, the next one uses).
+	a.driver = a.Store
+	a.Store = store.Deferring(a.Store)
 	if err := a.buildConnectors(); err != nil {
 		a.Close()
 		return nil, err

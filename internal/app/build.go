@@ -82,7 +82,7 @@ func (a *App) buildServices() error {
 
 func (a *App) buildConnectors() error {
 	for _, c := range a.Config.All() {
-		env := connenv.New(a.Store, connenv.Options{
+		env := connenv.New(a.driver, connenv.Options{
 			Name: c.Name, Namespace: c.Spec.Namespace, Logger: a.Log.With("connector", c.Name), Clock: a.Clock,
 			RateLimit: c.EffectiveLimit(), Retry: c.EffectiveRetry(), ConfigDir: a.Config.Dir, Calls: a.Metrics,
 		})

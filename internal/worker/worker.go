@@ -205,11 +205,19 @@ func (r *Runner) process(ctx context.Context, j *store.Job) {
 	hctx, cancel := context.WithCancel(ctx)
 	renewDone := r.renew(hctx, cancel, j)
 	untrack := r.track(j)
-	err := r.call(hctx, j)
+	var fx *store.Effects
+	if _, ok := r.Queue.(store.Completer); ok {
+		// The handler's writes are held and committed with its ack.
+		fx = &store.Effects{}
+	}
+	err := r.call(store.WithEffects(hctx, fx), j)
+	if fx != nil {
+		fx.Close()
+	}
 	untrack()
 	cancel()
 	<-renewDone
-	outcome, serr := r.settle(ctx, j, err)
+	outcome, serr := r.settle(ctx, j, fx, err)
 	if outcome == "dead" && serr == nil && r.Hooks.Dead != nil {
 		r.Hooks.Dead(ctx, j, err)
 	}
@@ -266,9 +274,26 @@ func (r *Runner) call(ctx context.Context, j *store.Job) (err error) {
 	return h(ctx, j)
 }
 
-func (r *Runner) settle(ctx context.Context, j *store.Job, err error) (string, error) {
+func (r *Runner) settle(ctx context.Context, j *store.Job, fx *store.Effects, err error) (string, error) {
 	class, notBefore := fault.Classify(err)
 	now := r.Clock.Now()
+	if fx != nil {
+		c := r.Queue.(store.Completer)
+		if class == fault.ClassNone || class == fault.ClassPartial {
+			cerr := c.Complete(ctx, j, fx)
+			if !errors.Is(cerr, store.ErrConflict) {
+				return "ok", cerr
+			}
+			// A record changed under the handler since it read it: run
+			// the job again on fresh data, attempt given back.
+			r.Logger.Info("job's writes conflicted; running it again", "job", j.ID, "kind", j.Kind, "err", cerr)
+			return "retry", r.Queue.Retry(ctx, j, now, cerr, false)
+		}
+		// A failed attempt keeps what it wrote, as if written at once.
+		if ferr := c.Complete(ctx, nil, fx); ferr != nil {
+			r.Logger.Warn("writes of a failed attempt were not kept", "job", j.ID, "kind", j.Kind, "err", ferr)
+		}
+	}
 	switch class {
 	case fault.ClassNone, fault.ClassPartial:
 		return "ok", r.Queue.Ack(ctx, j)

@@ -48,8 +48,10 @@ type committer struct {
 type write struct {
 	fn func(*bolt.Tx) error
 	// coupled writes mirror a change already made to the in-memory queue
-	// state; their failure stops the store.
-	coupled bool
+	// state; their failure stops the store. mirrored, when set, says
+	// whether a write that changes memory itself (Complete) has done so.
+	coupled  bool
+	mirrored func() bool
 	// done receives the outcome once durable; nil for fire-and-forget.
 	done chan error
 }
@@ -64,7 +66,10 @@ func newCommitter(db *bolt.DB, log *slog.Logger) *committer {
 // submit queues fn. With wait it returns a channel that receives the
 // outcome after the commit (and fsync); otherwise it returns nil.
 func (c *committer) submit(fn func(*bolt.Tx) error, coupled, wait bool) (<-chan error, error) {
-	w := &write{fn: fn, coupled: coupled}
+	return c.enqueue(&write{fn: fn, coupled: coupled}, wait)
+}
+
+func (c *committer) enqueue(w *write, wait bool) (<-chan error, error) {
 	if wait {
 		w.done = make(chan error, 1)
 	}
@@ -163,7 +168,7 @@ func (c *committer) commit(batch []*write) {
 	}
 	if failedAt < 0 || len(batch) == 1 {
 		// The commit itself (write or fsync) failed, or the only write did.
-		if failedAt < 0 || batch[0].coupled {
+		if failedAt < 0 || batch[0].isCoupled() {
 			c.stop(err)
 			err = unavailable(err)
 		}
@@ -181,11 +186,15 @@ func (c *committer) commit(batch []*write) {
 		if err == nil {
 			c.commits.Add(1)
 		}
-		if err != nil && w.coupled {
+		if err != nil && w.isCoupled() {
 			c.stop(err)
 		}
 		c.finish(w, err)
 	}
+}
+
+func (w *write) isCoupled() bool {
+	return w.coupled || w.mirrored != nil && w.mirrored()
 }
 
 func (c *committer) stop(err error) {

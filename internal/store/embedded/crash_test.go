@@ -54,7 +54,7 @@ func TestCrashChild(t *testing.T) {
 			}
 		}()
 	}
-	for range 2 {
+	for w := range 2 {
 		go func() {
 			for n := 0; ; n++ {
 				j, err := s.Dequeue(ctx, []string{"q"}, time.Hour)
@@ -67,9 +67,18 @@ func TestCrashChild(t *testing.T) {
 					continue
 				}
 				say("D %s", j.ID) // about to ack: gone or not after a kill
-				if err := s.Ack(ctx, j); err != nil {
+				ack := func() error { return s.Ack(ctx, j) }
+				if w == 1 { // ack with a follow-up job: both or neither survive
+					fx := &store.Effects{}
+					_, _ = store.Deferring(s).Enqueue(store.WithEffects(ctx, fx), store.Job{Queue: "f", Payload: []byte("after " + j.ID)})
+					ack = func() error { return s.Complete(ctx, j, fx) }
+				}
+				if err := ack(); err != nil {
 					say("ERR ack: %v", err)
 					return
+				}
+				if w == 1 {
+					say("X %s", j.ID) // completed with its follow-up
 				}
 				say("A %s", j.ID)
 			}
@@ -123,6 +132,7 @@ func TestKillRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	enqueued, acking, acked, leased := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
+	completed := map[string]bool{}
 	var maxCounter int64
 	sc := bufio.NewScanner(stdout)
 	killed := false
@@ -136,6 +146,8 @@ func TestKillRecovery(t *testing.T) {
 			acking[arg] = true
 		case "A":
 			acked[arg] = true
+		case "X":
+			completed[arg] = true
 		case "L":
 			leased[arg] = true
 		case "C":
@@ -183,6 +195,30 @@ func TestKillRecovery(t *testing.T) {
 		}
 		delivered[j.ID] = j
 	}
+	// A follow-up exists exactly for the completed jobs that stayed gone.
+	followUps := map[string]bool{}
+	for readyJobs(t, s, "f") > 0 {
+		dctx, cancel := context.WithTimeout(ctx, time.Minute)
+		j, err := s.Dequeue(dctx, []string{"f"}, time.Hour)
+		cancel()
+		if err != nil {
+			t.Fatalf("Dequeue of a ready follow-up: %v", err)
+		}
+		parent := strings.TrimPrefix(string(j.Payload), "after ")
+		if followUps[parent] {
+			t.Errorf("job %s has two follow-ups", parent)
+		}
+		followUps[parent] = true
+		if delivered[parent] != nil {
+			t.Errorf("job %s came back, but its follow-up was enqueued", parent)
+		}
+	}
+	for id := range completed {
+		if !followUps[id] {
+			t.Errorf("job %s was completed with a follow-up, which is gone", id)
+		}
+	}
+	t.Logf("%d follow-ups, %d completions reported before the kill", len(followUps), len(completed))
 	for id := range enqueued {
 		// An Ack in progress at the kill may or may not have committed.
 		if !acked[id] && !acking[id] && delivered[id] == nil {

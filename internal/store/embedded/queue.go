@@ -32,31 +32,46 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 		return "", err
 	}
 	s.mu.Lock()
+	// A worker waiting for this queue is handed the job in the same
+	// commit, so an idle server pays no commit of its own for the lease.
+	il := s.beginInlineLocked(now)
 	e, hold, err := s.admitLocked(&j, now)
+	s.inline = nil
 	if err != nil {
 		s.mu.Unlock()
+		il.finish(err)
 		return "", err
 	}
 	done, err := s.w.submit(func(tx *bolt.Tx) error {
-		k := jobKey(e.key)
-		if err := tx.Bucket(bucketJobs).Put(k, hv); err != nil {
+		if err := putJobRow(tx, e.key, hv, &j, hold); err != nil {
 			return err
 		}
-		if len(j.Payload) > 0 {
-			if err := tx.Bucket(bucketPayloads).Put(k, j.Payload); err != nil {
-				return err
-			}
-		}
-		if j.UniqueKey != "" {
-			return putUnique(tx, j.UniqueKey, hold)
-		}
-		return nil
+		return il.apply(tx)
 	}, true, true)
 	s.mu.Unlock()
-	if err := wait(done, err, "enqueue", j.ID); err != nil {
+	err = wait(done, err, "enqueue", j.ID)
+	il.finish(err)
+	if err != nil {
 		return "", err
 	}
 	return j.ID, nil
+}
+
+// putJobRow writes a new job's header, payload and unique key.
+func putJobRow(tx *bolt.Tx, key uint64, hv []byte, j *store.Job, hold uniqueHold) error {
+	k := jobKey(key)
+	if err := tx.Bucket(bucketJobs).Put(k, hv); err != nil {
+		return err
+	}
+	if len(j.Payload) > 0 {
+		if err := tx.Bucket(bucketPayloads).Put(k, j.Payload); err != nil {
+			return err
+		}
+	}
+	if j.UniqueKey != "" {
+		return putUnique(tx, j.UniqueKey, hold)
+	}
+	return nil
 }
 
 // prepare fills j's defaults and encodes its header, outside the lock.
@@ -121,9 +136,15 @@ func (s *Store) Dequeue(ctx context.Context, queues []string, lease time.Duratio
 	if lease <= 0 {
 		lease = s.opts.defaultLease
 	}
-	w := &waiter{queues: queues, ch: make(chan struct{}, 1)}
+	w := &waiter{queues: queues, lease: lease, ch: make(chan struct{}, 1)}
 	s.mu.Lock()
 	for {
+		if h := w.handed; h != nil {
+			// Leased by the commit that made it ready (see inline.go).
+			s.passOnLocked(queues)
+			s.mu.Unlock()
+			return h.result()
+		}
 		if err := s.usableLocked(); err != nil {
 			s.removeWaiterLocked(w)
 			s.mu.Unlock()
@@ -162,6 +183,23 @@ func (s *Store) Dequeue(ctx context.Context, queues []string, lease time.Duratio
 // attempt that kills the process still counts towards MaxAttempts. The
 // returned function waits for that write and yields the leased job.
 func (s *Store) leaseLocked(q *queueState, e *entry, now time.Time, lease time.Duration) (func() (*store.Job, error), error) {
+	fn, job := s.takeLeaseLocked(q, e, now, lease)
+	id := e.id
+	done, err := s.w.submit(fn, true, true)
+	if err != nil {
+		return nil, err
+	}
+	return func() (*store.Job, error) {
+		if err := <-done; err != nil {
+			return nil, fmt.Errorf("embedded: dequeue %s: %w", id, err)
+		}
+		return job, nil // written by the committer before done was sent
+	}, nil
+}
+
+// takeLeaseLocked leases e in memory and returns the write that records
+// the attempt; that write fills *job with the leased job.
+func (s *Store) takeLeaseLocked(q *queueState, e *entry, now time.Time, lease time.Duration) (func(*bolt.Tx) error, *store.Job) {
 	s.leaseSeq++
 	e.state = stateInFlight
 	e.attempt++
@@ -172,9 +210,9 @@ func (s *Store) leaseLocked(q *queueState, e *entry, now time.Time, lease time.D
 	s.leases.add(e)
 	s.armLocked(e.leaseUntil)
 
-	id, key, attempt, token, until := e.id, e.key, e.attempt, e.lease, e.leaseUntil
-	var job *store.Job
-	done, err := s.w.submit(func(tx *bolt.Tx) error {
+	key, attempt, token, until := e.key, e.attempt, e.lease, e.leaseUntil
+	job := new(store.Job)
+	return func(tx *bolt.Tx) error {
 		h, err := getHeader(tx, key)
 		if err != nil {
 			return err
@@ -183,20 +221,10 @@ func (s *Store) leaseLocked(q *queueState, e *entry, now time.Time, lease time.D
 		if err := putHeader(tx, key, h); err != nil {
 			return err
 		}
-		j := h.job(getPayload(tx, key))
-		j.Lease, j.LeaseUntil = token, until
-		job = &j
+		*job = h.job(getPayload(tx, key))
+		job.Lease, job.LeaseUntil = token, until
 		return nil
-	}, true, true)
-	if err != nil {
-		return nil, err
-	}
-	return func() (*store.Job, error) {
-		if err := <-done; err != nil {
-			return nil, fmt.Errorf("embedded: dequeue %s: %w", id, err)
-		}
-		return job, nil // written by the committer before done was sent
-	}, nil
+	}, job
 }
 
 // leasedLocked returns the entry j's lease still owns, reclaiming expired

@@ -141,28 +141,33 @@ func (s *Store) DeleteRecord(ctx context.Context, kind, id string) error {
 		if kb == nil {
 			return nil
 		}
-		old, err := getRecordValue(kb, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		created := fromNanos(old.Created)
-		for f, v := range indexed(old.Index) {
-			if err := kb.Bucket(bucketIndex).Delete(indexKey(f, v, created, id)); err != nil {
-				return err
-			}
-		}
-		if err := kb.Bucket(bucketCreated).Delete(append(timeKey(created), id...)); err != nil {
-			return err
-		}
-		return kb.Bucket(bucketData).Delete([]byte(id))
+		return deleteRecord(kb, id)
 	})
 	if err != nil {
 		return fmt.Errorf("embedded: delete record %s/%s: %w", kind, id, err)
 	}
 	return nil
+}
+
+// deleteRecord removes id and its index entries from kb; absent is fine.
+func deleteRecord(kb *bolt.Bucket, id string) error {
+	old, err := getRecordValue(kb, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	created := fromNanos(old.Created)
+	for f, v := range indexed(old.Index) {
+		if err := kb.Bucket(bucketIndex).Delete(indexKey(f, v, created, id)); err != nil {
+			return err
+		}
+	}
+	if err := kb.Bucket(bucketCreated).Delete(append(timeKey(created), id...)); err != nil {
+		return err
+	}
+	return kb.Bucket(bucketData).Delete([]byte(id))
 }
 
 // writeRecord stores nv over old (nil when new), moving only the index

@@ -95,6 +95,9 @@ func (s *Store) wakeLocked(queue string) {
 	for i, w := range s.waiters {
 		if w.wants(queue) {
 			s.waiters = append(s.waiters[:i], s.waiters[i+1:]...)
+			if s.inline != nil {
+				s.inline.handOffLocked(s, w)
+			}
 			select {
 			case w.ch <- struct{}{}:
 			default:

@@ -140,7 +140,10 @@ func (q *queueState) countPending(e *entry, delta int64) {
 // waiter is a blocked Dequeue call.
 type waiter struct {
 	queues []string
+	lease  time.Duration
 	ch     chan struct{} // buffered 1: a wake-up is never lost
+	// handed is set when a commit leased a job to this waiter (inline.go).
+	handed *handoff
 }
 
 func (w *waiter) wants(queue string) bool {

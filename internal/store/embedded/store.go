@@ -63,6 +63,9 @@ type Store struct {
 	leaseSeq   uint64
 	nonce      string    // distinguishes this process's lease tokens
 	timerAt    time.Time // when the background timer next fires; zero: idle
+	// inline, while set, collects leases that wakeLocked hands to waiting
+	// workers, for the write being built (inline.go).
+	inline *inlineLeases
 
 	kick   chan struct{}
 	stop   chan struct{}

@@ -85,6 +85,7 @@ func RunFactory(t *testing.T, f Factory) {
 		{"Claims", claimCases},
 		{"Limiter", limiterCases},
 		{"Durability", durabilityCases},
+		{"Complete", completeCases},
 	}
 	for _, sec := range sections {
 		t.Run(sec.name, func(t *testing.T) {

@@ -1,0 +1,210 @@
+package embedded
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/dropgate/dropgate/core/store"
+)
+
+var _ store.Completer = (*Store)(nil)
+
+// Complete applies a handler's held writes, enqueues its follow-up jobs
+// (handing them to waiting workers, see inline.go) and acknowledges j, in
+// one transaction. With j nil it only applies fx.
+//
+// The record versions are checked inside the transaction, before the
+// in-memory queue changes: a conflict fails this write alone and changes
+// nothing. Only once the check passed does the write change memory (under
+// s.mu, from the committer), and from then on it is coupled: a failure
+// stops the store, as for any write mirroring memory.
+func (s *Store) Complete(ctx context.Context, j *store.Job, fx *store.Effects) error {
+	recs, blobs, jobs := fx.Take()
+	now := s.clock.Now()
+	hvs := make([][]byte, len(jobs))
+	for i := range jobs {
+		if jobs[i].Queue == "" {
+			return errors.New("embedded: complete: follow-up job has no queue")
+		}
+		hv, err := s.prepare(&jobs[i], now)
+		if err != nil {
+			return err
+		}
+		hvs[i] = hv
+	}
+	var (
+		applied bool
+		queueFn func(*bolt.Tx) error
+		il      *inlineLeases
+	)
+	w := &write{mirrored: func() bool { return applied }}
+	w.fn = func(tx *bolt.Tx) error {
+		if !applied {
+			if err := checkVersions(tx, recs); err != nil {
+				return err
+			}
+			s.mu.Lock()
+			var err error
+			queueFn, il, err = s.completeLocked(j, jobs, hvs, now)
+			s.mu.Unlock()
+			if err != nil {
+				return err
+			}
+			applied = true
+		}
+		if err := writeEffects(tx, recs, blobs, now); err != nil {
+			return err
+		}
+		return queueFn(tx)
+	}
+	done, err := s.w.enqueue(w, true)
+	if err == nil {
+		err = <-done
+	}
+	if il != nil { // set by the committer before done was sent
+		il.finish(err)
+	}
+	if err != nil {
+		id := ""
+		if j != nil {
+			id = j.ID
+		}
+		return fmt.Errorf("embedded: complete %s: %w", id, err)
+	}
+	return nil
+}
+
+// completeLocked acknowledges j (when set) and admits jobs in memory, and
+// returns the write that does the same in the file. A follow-up whose
+// unique key is held is dropped.
+func (s *Store) completeLocked(j *store.Job, jobs []store.Job, hvs [][]byte, now time.Time) (func(*bolt.Tx) error, *inlineLeases, error) {
+	if err := s.usableLocked(); err != nil {
+		return nil, nil, err
+	}
+	var acked *entry
+	if j != nil {
+		e, err := s.leasedLocked(j, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		acked = e
+	}
+	il := s.beginInlineLocked(now)
+	defer func() { s.inline = nil }()
+	dropUnique := false
+	if acked != nil {
+		q := s.queueLocked(acked.queue)
+		s.leases.remove(acked)
+		q.inFlight--
+		delete(s.jobs, acked.id)
+		s.releaseGroupLocked(q, acked, now)
+		dropUnique = s.uniques.releaseJob(acked.uniqueKey, acked.id)
+	}
+	type admitted struct {
+		e    *entry
+		hold uniqueHold
+		i    int
+	}
+	var in []admitted
+	for i := range jobs {
+		e, hold, err := s.admitLocked(&jobs[i], now)
+		if errors.Is(err, store.ErrDuplicate) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, err // unreachable: usability was checked above
+		}
+		in = append(in, admitted{e, hold, i})
+	}
+	return func(tx *bolt.Tx) error {
+		for _, a := range in {
+			if err := putJobRow(tx, a.e.key, hvs[a.i], &jobs[a.i], a.hold); err != nil {
+				return err
+			}
+		}
+		if acked != nil {
+			if err := deleteJob(tx, acked.key, acked.uniqueKey, dropUnique); err != nil {
+				return err
+			}
+		}
+		return il.apply(tx)
+	}, il, nil
+}
+
+// checkVersions fails with ErrConflict when a record is no longer at the
+// version the handler read (Expect -1: unconditional).
+func checkVersions(tx *bolt.Tx, recs []store.EffectRecord) error {
+	for _, r := range recs {
+		if r.Expect < 0 {
+			continue
+		}
+		var stored int64
+		if kb := tx.Bucket(bucketRecords).Bucket([]byte(r.Record.Kind)); kb != nil {
+			v, err := getRecordValue(kb, r.Record.ID)
+			switch {
+			case err == nil:
+				stored = v.Version
+			case !errors.Is(err, store.ErrNotFound):
+				return err
+			}
+		}
+		if stored != r.Expect {
+			return fmt.Errorf("record %s/%s is at version %d, the job read %d: %w",
+				r.Record.Kind, r.Record.ID, stored, r.Expect, store.ErrConflict)
+		}
+	}
+	return nil
+}
+
+// writeEffects stores the held records and blobs.
+func writeEffects(tx *bolt.Tx, recs []store.EffectRecord, blobs map[string][]byte, now time.Time) error {
+	for _, r := range recs {
+		rec := r.Record
+		kb, err := kindBucket(tx, rec.Kind)
+		if err != nil {
+			return err
+		}
+		if r.Deleted {
+			if err := deleteRecord(kb, rec.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		var old *recordValue
+		if v := kb.Bucket(bucketData).Get([]byte(rec.ID)); v != nil {
+			old = new(recordValue)
+			if err := json.Unmarshal(v, old); err != nil {
+				return fmt.Errorf("decode %s/%s: %w", rec.Kind, rec.ID, err)
+			}
+		}
+		nv := &recordValue{Data: rec.Data, Index: rec.Index, Version: rec.Version, Updated: now.UnixNano()}
+		if r.Expect < 0 { // written after an unconditional delete
+			nv.Version = 1
+			if old != nil {
+				nv.Version = old.Version + 1
+			}
+		}
+		switch {
+		case old != nil:
+			nv.Created = old.Created
+		case !rec.Created.IsZero():
+			nv.Created = rec.Created.UnixNano()
+		default:
+			nv.Created = now.UnixNano()
+		}
+		if err := writeRecord(kb, rec.ID, old, nv); err != nil {
+			return err
+		}
+	}
+	for k, v := range blobs {
+		if err := tx.Bucket(bucketBlobs).Put([]byte(k), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,77 @@
+package embedded
+
+import (
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/dropgate/dropgate/core/store"
+)
+
+// inlineLeases hands jobs to workers blocked in Dequeue inside the commit
+// that makes those jobs ready (an Enqueue, a Complete). The lease write
+// joins that commit instead of costing one of its own, and the worker
+// still gets its job only once the attempt is durable: on an idle server
+// a job's enqueue and its lease are one fsync.
+type inlineLeases struct {
+	now    time.Time
+	writes []func(*bolt.Tx) error
+	out    *handoffOutcome
+}
+
+// handoffOutcome is the fate of the commit that carries the leases.
+type handoffOutcome struct {
+	done chan struct{}
+	err  error
+}
+
+// handoff is a job leased to one waiter, valid once its commit is.
+type handoff struct {
+	id  string
+	job *store.Job
+	out *handoffOutcome
+}
+
+func (h *handoff) result() (*store.Job, error) {
+	<-h.out.done
+	if h.out.err != nil {
+		return nil, fmt.Errorf("embedded: dequeue %s: %w", h.id, h.out.err)
+	}
+	return h.job, nil
+}
+
+// beginInlineLocked makes wake-ups lease inline until s.inline is reset.
+func (s *Store) beginInlineLocked(now time.Time) *inlineLeases {
+	il := &inlineLeases{now: now, out: &handoffOutcome{done: make(chan struct{})}}
+	s.inline = il
+	return il
+}
+
+// handOffLocked leases the job w would pick to w, if any.
+func (il *inlineLeases) handOffLocked(s *Store, w *waiter) {
+	q, e := s.pickLocked(w.queues)
+	if e == nil {
+		return
+	}
+	fn, job := s.takeLeaseLocked(q, e, il.now, w.lease)
+	il.writes = append(il.writes, fn)
+	w.handed = &handoff{id: e.id, job: job, out: il.out}
+}
+
+// apply runs the lease writes in tx, after the writes that created or
+// released their jobs.
+func (il *inlineLeases) apply(tx *bolt.Tx) error {
+	for _, fn := range il.writes {
+		if err := fn(tx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finish releases the waiters with the commit's outcome.
+func (il *inlineLeases) finish(err error) {
+	il.out.err = err
+	close(il.out.done)
+}
