@@ -58,12 +58,18 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 	if err := s.register(ctx, j.Queue); err != nil {
 		return "", err
 	}
+	uttl := ""
+	if j.UniqueTTL > 0 {
+		uttl = itoa(int64(j.UniqueTTL))
+	}
 	q := s.keys.queue(j.Queue)
+	args := make([]any, 0, 9+2*13)
+	args = append(args, j.ID, micros(now), micros(j.RunAt), s.keys.channel(), j.Queue, j.Group, j.Key, j.UniqueKey, itoa(px))
+	args = appendFields(args, "id", j.ID, "queue", j.Queue, "kind", j.Kind, "payload", j.Payload, "meta", meta,
+		"group", j.Group, "key", j.Key, "ukey", j.UniqueKey, "uttl", uttl,
+		"max", itoa(int64(j.MaxAttempts)), "created", micros(j.CreatedAt), "runat", micros(j.RunAt))
 	status, rest, err := s.evalList(ctx, scriptEnqueue,
-		[]string{q.job(j.ID), q.ready, q.sched, q.meta, q.cnt, q.group(j.Group), q.uniq(j.UniqueKey)},
-		j.ID, micros(now), micros(j.RunAt), s.keys.channel(), j.Queue, j.Kind, j.Payload, meta,
-		j.Group, j.Key, j.UniqueKey, itoa(int64(max(j.UniqueTTL, 0))), itoa(px), itoa(int64(j.MaxAttempts)),
-		micros(j.CreatedAt))
+		[]string{q.job(j.ID), q.ready, q.sched, q.meta, q.cnt, q.group(j.Group), q.uniq(j.UniqueKey)}, args...)
 	if err != nil {
 		return "", err
 	}
@@ -275,7 +281,8 @@ func (s *Store) leaseHead(ctx context.Context, name string, members []string, le
 		keys := make([]string, 0, 3+len(members))
 		keys = append(keys, q.ready, q.lease, q.cnt)
 		args := make([]any, 0, 4+len(members))
-		args = append(args, micros(now), micros(until), s.token(), peekSize)
+		token := s.token()
+		args = append(args, micros(now), micros(until), token, peekSize)
 		for _, m := range members {
 			id := idOfReady(m)
 			keys = append(keys, q.job(id))
@@ -294,14 +301,17 @@ func (s *Store) leaseHead(ctx context.Context, name string, members []string, le
 			// A ready entry whose job was deleted by hand: dropped; the
 			// next head is probably among members.
 		case "ok":
-			if len(rest) < 1 {
+			if len(rest) < 3 {
 				return nil, 0, fmt.Errorf("redis: lease: short reply")
 			}
 			remaining, _ := rest[0].(int64)
-			j, err := decodeJob(name, rest[1:])
+			attempt, _ := rest[1].(int64)
+			flat, _ := rest[2].([]any)
+			j, err := decodeJob(name, flat)
 			if err != nil {
 				return nil, 0, fmt.Errorf("redis: lease: %w", err)
 			}
+			j.Attempt, j.Lease, j.LeaseUntil = int(attempt), token, time.UnixMicro(until.UnixMicro()).UTC()
 			if cerr := ctx.Err(); cerr != nil {
 				// The caller left while the lease was being taken: hand the
 				// job straight back, attempt uncounted, rather than strand
