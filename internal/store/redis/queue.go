@@ -193,16 +193,6 @@ func (s *Store) tryLease(ctx context.Context, queues [][]string, lease time.Dura
 	for i, parts := range queues {
 		firsts[i] = parts[0]
 	}
-	// The first queue comes first anyway: when this process has just seen
-	// its heads, lease from it without reading them again. Only a queue
-	// with jobs is trusted this way; other queues' heads are not needed
-	// unless it has none.
-	if known := s.heads.get(firsts[0]); len(known) > 0 {
-		j, busy, err := s.leaseFirst(ctx, firsts[:1], [][]string{known}, lease)
-		if err != nil || j != nil {
-			return j, busy, err
-		}
-	}
 	heads, err := s.peek(ctx, firsts)
 	if err != nil {
 		return nil, nil, err
@@ -305,23 +295,19 @@ func (s *Store) leaseHead(ctx context.Context, name string, members []string, le
 		}
 		switch status {
 		case "empty":
-			s.heads.put(name, nil)
 			return nil, 0, nil
 		case "miss":
 			members = strs(rest)
-			s.heads.put(name, members)
 		case "gone":
 			// A ready entry whose job was deleted by hand: dropped; the
 			// next head is probably among members.
 		case "ok":
-			if len(rest) < 2 {
+			if len(rest) < 3 {
 				return nil, 0, fmt.Errorf("redis: lease: short reply")
 			}
-			attempt, _ := rest[0].(int64)
-			flat, _ := rest[1].([]any)
-			next := strs(rest[2:])
-			s.heads.put(name, next)
-			remaining := int64(min(len(next), 1))
+			remaining, _ := rest[0].(int64)
+			attempt, _ := rest[1].(int64)
+			flat, _ := rest[2].([]any)
 			j, err := decodeJob(name, flat)
 			if err != nil {
 				return nil, 0, fmt.Errorf("redis: lease: %w", err)

@@ -176,20 +176,18 @@ return {place(ARGV[1], ARGV[3], seq, now, 2, 3, ARGV[4], ARGV[5])}
 
 // scriptLease leases the head of a queue's ready set, provided the caller
 // named it among its candidates (it read them a moment ago); otherwise it
-// answers with the current head candidates to try again with. A lease
-// answers with the heads that follow too: the process keeps them as the
-// candidates of its next lease of that queue, which then needs no read
-// of its own (queue.go, heads).
+// answers with the current head candidates to try again with.
 //
 // KEYS: ready lease cnt job...
 // ARGV: now until token peek id...
 var scriptLease = queueScript("lease", `
-local peek = tonumber(ARGV[4])
-local heads = redis.call('ZRANGE', KEYS[1], 0, peek)
-if #heads == 0 then
+-- Two heads: the second says whether others stay ready (the caller only
+-- asks "any left?"), which saves a ZCARD.
+local head = redis.call('ZRANGE', KEYS[1], 0, 1)
+if #head == 0 then
   return {'empty'}
 end
-local id = string.sub(heads[1], 17)
+local id = string.sub(head[1], 17)
 local ij = 0
 for i = 4, #KEYS do
   if ARGV[i + 1] == id then
@@ -198,9 +196,9 @@ for i = 4, #KEYS do
   end
 end
 if ij == 0 then
-  return {'miss', unpack(heads, 1, math.min(#heads, peek))}
+  return {'miss', unpack(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[4]) - 1))}
 end
-redis.call('ZREM', KEYS[1], heads[1])
+redis.call('ZREM', KEYS[1], head[1])
 -- One read of the job serves the existence check, the attempt count, its
 -- rate-limit key and the reply. The reply is that read as it is, plus the
 -- new attempt: the caller knows the lease it asked for, and Lua does not
@@ -222,7 +220,11 @@ attempt = attempt + 1
 redis.call('HSET', KEYS[ij], 'attempt', attempt, 'state', 'leased', 'lease', ARGV[3], 'until', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[2], id)
 count(3, rk, -1)
-return {'ok', attempt, h, unpack(heads, 2)}
+local more = 0
+if #head > 1 then
+  more = 1
+end
+return {'ok', more, attempt, h}
 `)
 
 // scriptExtend renews a lease that still holds.

@@ -63,8 +63,6 @@ type Store struct {
 	registered sync.Map
 	// rot spreads Dequeue calls over a partitioned queue's partitions.
 	rot atomic.Uint64
-	// heads are the ready heads this process's lease scripts last saw.
-	heads heads
 
 	note *notifier
 	// ps is the process's subscription, made by its first Dequeue (subMu
