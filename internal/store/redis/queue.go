@@ -26,11 +26,33 @@ const maxRefresh = 8
 // past is now. The write is one script: the job, its unique key, its
 // group position and its announcement happen together or not at all.
 func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
-	if err := s.usable(ctx); err != nil {
+	c, err := s.prepareEnqueue(ctx, j)
+	if err != nil {
 		return "", err
 	}
+	status, rest, err := s.evalList(ctx, scriptEnqueue, c.keys, c.args...)
+	if err != nil {
+		return "", err
+	}
+	return c.result(s, status, rest)
+}
+
+// enqueueCall is one job's enqueue script, ready to run.
+type enqueueCall struct {
+	id, uniqueKey string
+	generated     bool
+	keys          []string
+	args          []any
+}
+
+// prepareEnqueue fills in j's defaults, places it in its partition and
+// builds its script call.
+func (s *Store) prepareEnqueue(ctx context.Context, j store.Job) (*enqueueCall, error) {
+	if err := s.usable(ctx); err != nil {
+		return nil, err
+	}
 	if j.Queue == "" {
-		return "", errors.New("redis: enqueue: job has no queue")
+		return nil, errors.New("redis: enqueue: job has no queue")
 	}
 	now := s.clock.Now()
 	generated := j.ID == ""
@@ -49,48 +71,49 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 	j.Queue = s.placeJob(&j)
 	meta, err := encodeMeta(j.Meta)
 	if err != nil {
-		return "", fmt.Errorf("redis: enqueue %s: meta: %w", j.ID, err)
+		return nil, fmt.Errorf("redis: enqueue %s: meta: %w", j.ID, err)
 	}
 	var px int64
-	if j.UniqueTTL > 0 {
-		px = max(j.UniqueTTL.Milliseconds(), 1)
-	}
-	if err := s.register(ctx, j.Queue); err != nil {
-		return "", err
-	}
 	uttl := ""
 	if j.UniqueTTL > 0 {
+		px = max(j.UniqueTTL.Milliseconds(), 1)
 		uttl = itoa(int64(j.UniqueTTL))
 	}
+	if err := s.register(ctx, j.Queue); err != nil {
+		return nil, err
+	}
 	q := s.keys.queue(j.Queue)
-	args := make([]any, 0, 9+2*13)
+	args := make([]any, 0, 9+2*12)
 	args = append(args, j.ID, micros(now), micros(j.RunAt), s.keys.channel(), j.Queue, j.Group, j.Key, j.UniqueKey, itoa(px))
 	args = appendFields(args, "id", j.ID, "queue", j.Queue, "kind", j.Kind, "payload", j.Payload, "meta", meta,
 		"group", j.Group, "key", j.Key, "ukey", j.UniqueKey, "uttl", uttl,
 		"max", itoa(int64(j.MaxAttempts)), "created", micros(j.CreatedAt), "runat", micros(j.RunAt))
-	status, rest, err := s.evalList(ctx, scriptEnqueue,
-		[]string{q.job(j.ID), q.ready, q.sched, q.meta, q.cnt, q.group(j.Group), q.uniq(j.UniqueKey)}, args...)
-	if err != nil {
-		return "", err
-	}
+	return &enqueueCall{
+		id: j.ID, uniqueKey: j.UniqueKey, generated: generated, args: args,
+		keys: []string{q.job(j.ID), q.ready, q.sched, q.meta, q.cnt, q.group(j.Group), q.uniq(j.UniqueKey)},
+	}, nil
+}
+
+// result reads the script's answer: the job's id, or why it was refused.
+func (c *enqueueCall) result(s *Store, status string, rest []any) (string, error) {
 	switch status {
 	case "dup-id":
 		// An id we just generated cannot be anyone else's: go-redis retried
 		// the script after its first reply was lost, and that first run
 		// stored the job.
-		if generated {
-			return j.ID, nil
+		if c.generated {
+			return c.id, nil
 		}
-		return "", fmt.Errorf("redis: enqueue %s: job id exists: %w", j.ID, store.ErrDuplicate)
+		return "", fmt.Errorf("redis: enqueue %s: job id exists: %w", c.id, store.ErrDuplicate)
 	case "dup-key":
-		if holder := strs(rest); generated && len(holder) == 1 && holder[0] == j.ID {
-			return j.ID, nil
+		if holder := strs(rest); c.generated && len(holder) == 1 && holder[0] == c.id {
+			return c.id, nil
 		}
-		return "", fmt.Errorf("redis: enqueue unique key %q: %w", j.UniqueKey, store.ErrDuplicate)
+		return "", fmt.Errorf("redis: enqueue unique key %q: %w", c.uniqueKey, store.ErrDuplicate)
 	case "scheduled":
 		s.note.pokeReaper()
 	}
-	return j.ID, nil
+	return c.id, nil
 }
 
 // register adds queue to the registry Stats and the dead-letter calls
