@@ -37,6 +37,9 @@ go test -c -o "$tmp/cmd.test" ./cmd/dropgate/
 med() { sort -n | awk '{a[NR]=$1} END{if(NR==0){print "-"; exit} m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.0f\n", m}'; }
 metric() { awk -v m="$1" '{for(i=2;i<=NF;i++) if($i==m) print $(i-1)}'; }
 
+# redis_cpu: the server's user + system CPU seconds so far.
+redis_cpu() { redis-cli -p "$1" info cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/{s+=$2} END{printf "%.6f", s}'; }
+
 declare -A R
 for r in $(seq "$ROUNDS"); do
   # Webhook ingest at 64 connections: bare floor, embedded, Redis AOF.
@@ -48,7 +51,9 @@ for r in $(seq "$ROUNDS"); do
   # Queue: dropgate and asynq on the same private Redis, one after the other.
   for sys in dropgate asynq; do
     redis-cli -p "$plain" flushall >/dev/null; redis-cli -p "$plain" config resetstat >/dev/null
+    c0=$(redis_cpu "$plain")
     line=$("$tmp/queuecmp" -redis "redis://127.0.0.1:$plain/0" -jobs 20000 -only "$sys" 2>&1 | tail -1)
+    R[${sys}_cpu]+="$(echo "($(redis_cpu "$plain") - $c0) * 1000000 / 20000" | bc -l) "
     n=$(redis-cli -p "$plain" info commandstats | awk -F'[=,]' '/calls=/ && !/resetstat|flushall|info/{s+=$2} END{print s}')
     R[${sys}_enq]+="$(echo "$line" | awk '{print $2}') "
     R[${sys}_proc]+="$(echo "$line" | awk '{print $3}') "
@@ -71,6 +76,7 @@ printf "| webhook ingest, Redis AOF everysec, 64 conns (req/s) | %s | bare %s | 
 printf "| queue enqueue, 20k jobs (jobs/s) | %s | asynq %s | %s |\n" "$(m dropgate_enq)" "$(m asynq_enq)" "$(ratio "$(m dropgate_enq)" "$(m asynq_enq)")"
 printf "| queue process, 20k jobs (jobs/s) | %s | asynq %s | %s |\n" "$(m dropgate_proc)" "$(m asynq_proc)" "$(ratio "$(m dropgate_proc)" "$(m asynq_proc)")"
 printf "| Redis commands per job | %.2f | asynq %.2f | %s |\n" "$(echo ${R[dropgate_cmds]} | awk '{print $1}')" "$(echo ${R[asynq_cmds]} | awk '{print $1}')" "$(ratio "$(echo ${R[dropgate_cmds]} | awk '{print $1}')" "$(echo ${R[asynq_cmds]} | awk '{print $1}')")"
+printf "| Redis CPU per job (µs) | %s | asynq %s | %s |\n" "$(m dropgate_cpu)" "$(m asynq_cpu)" "$(ratio "$(m dropgate_cpu)" "$(m asynq_cpu)")"
 printf "| orders -> 850, embedded, 16 senders (orders/s) | %s (64 workers) | %s (8 workers) | %s |\n" "$(m ooff)" "$(m o8)" "$(ratio "$(m ooff)" "$(m o8)")"
 printf "| orders -> 850 with batch (orders/s) | %s | %s (8 workers) | %s |\n" "$(m oon)" "$(m o8)" "$(ratio "$(m oon)" "$(m o8)")"
 printf "| commits per order, batch on | %s | | |\n" "$(echo ${R[con]} | awk '{print $1}')"

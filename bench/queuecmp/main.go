@@ -36,6 +36,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -92,6 +93,7 @@ func main() {
 	flag.IntVar(&w.payload, "payload", 1024, "payload `bytes` per job")
 	flag.BoolVar(&w.phased, "phased", false, "enqueue every job first, then start the workers: times each side alone (no latency)")
 	only := flag.String("only", "", "run only dropgate or asynq")
+	cpuprofile := flag.String("cpuprofile", "", "write this process's CPU profile (producers and workers, both systems) to `file`")
 	poll := flag.Duration("asynq-poll", 0, "asynq's TaskCheckInterval: how long an idle asynq worker sleeps (0: asynq's default, 1s)")
 	flag.Parse()
 	w.payload = max(w.payload, 8)
@@ -99,6 +101,16 @@ func main() {
 		log.Fatal("queuecmp: -jobs, -producers and -workers must be positive")
 	}
 
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatalf("queuecmp: -cpuprofile: %v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatalf("queuecmp: -cpuprofile: %v", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx := context.Background()
 	opt, err := goredis.ParseURL(*url)
 	if err != nil {

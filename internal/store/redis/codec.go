@@ -48,6 +48,26 @@ func encodeMeta(m map[string]string) (string, error) {
 	return string(b), err
 }
 
+// appendFields appends the field-value pairs of kv (strings or []byte)
+// whose value is not empty: a job hash stores only what a job has, and
+// decodeJob and the scripts read a missing field as empty.
+func appendFields(args []any, kv ...any) []any {
+	for i := 0; i+1 < len(kv); i += 2 {
+		switch v := kv[i+1].(type) {
+		case string:
+			if v == "" {
+				continue
+			}
+		case []byte:
+			if len(v) == 0 {
+				continue
+			}
+		}
+		args = append(args, kv[i], kv[i+1])
+	}
+	return args
+}
+
 // decodeJob builds a job from a flat HGETALL reply (field, value, …).
 func decodeJob(queue string, flat []any) (*store.Job, error) {
 	if len(flat)%2 != 0 {

@@ -26,11 +26,33 @@ const maxRefresh = 8
 // past is now. The write is one script: the job, its unique key, its
 // group position and its announcement happen together or not at all.
 func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
-	if err := s.usable(ctx); err != nil {
+	c, err := s.prepareEnqueue(ctx, j)
+	if err != nil {
 		return "", err
 	}
+	status, rest, err := s.evalList(ctx, scriptEnqueue, c.keys, c.args...)
+	if err != nil {
+		return "", err
+	}
+	return c.result(s, status, rest)
+}
+
+// enqueueCall is one job's enqueue script, ready to run.
+type enqueueCall struct {
+	id, uniqueKey string
+	generated     bool
+	keys          []string
+	args          []any
+}
+
+// prepareEnqueue fills in j's defaults, places it in its partition and
+// builds its script call.
+func (s *Store) prepareEnqueue(ctx context.Context, j store.Job) (*enqueueCall, error) {
+	if err := s.usable(ctx); err != nil {
+		return nil, err
+	}
 	if j.Queue == "" {
-		return "", errors.New("redis: enqueue: job has no queue")
+		return nil, errors.New("redis: enqueue: job has no queue")
 	}
 	now := s.clock.Now()
 	generated := j.ID == ""
@@ -49,42 +71,49 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 	j.Queue = s.placeJob(&j)
 	meta, err := encodeMeta(j.Meta)
 	if err != nil {
-		return "", fmt.Errorf("redis: enqueue %s: meta: %w", j.ID, err)
+		return nil, fmt.Errorf("redis: enqueue %s: meta: %w", j.ID, err)
 	}
 	var px int64
+	uttl := ""
 	if j.UniqueTTL > 0 {
 		px = max(j.UniqueTTL.Milliseconds(), 1)
+		uttl = itoa(int64(j.UniqueTTL))
 	}
 	if err := s.register(ctx, j.Queue); err != nil {
-		return "", err
+		return nil, err
 	}
 	q := s.keys.queue(j.Queue)
-	status, rest, err := s.evalList(ctx, scriptEnqueue,
-		[]string{q.job(j.ID), q.ready, q.sched, q.meta, q.cnt, q.group(j.Group), q.uniq(j.UniqueKey)},
-		j.ID, micros(now), micros(j.RunAt), s.keys.channel(), j.Queue, j.Kind, j.Payload, meta,
-		j.Group, j.Key, j.UniqueKey, itoa(int64(max(j.UniqueTTL, 0))), itoa(px), itoa(int64(j.MaxAttempts)),
-		micros(j.CreatedAt))
-	if err != nil {
-		return "", err
-	}
+	args := make([]any, 0, 9+2*12)
+	args = append(args, j.ID, micros(now), micros(j.RunAt), s.keys.channel(), j.Queue, j.Group, j.Key, j.UniqueKey, itoa(px))
+	args = appendFields(args, "id", j.ID, "queue", j.Queue, "kind", j.Kind, "payload", j.Payload, "meta", meta,
+		"group", j.Group, "key", j.Key, "ukey", j.UniqueKey, "uttl", uttl,
+		"max", itoa(int64(j.MaxAttempts)), "created", micros(j.CreatedAt), "runat", micros(j.RunAt))
+	return &enqueueCall{
+		id: j.ID, uniqueKey: j.UniqueKey, generated: generated, args: args,
+		keys: []string{q.job(j.ID), q.ready, q.sched, q.meta, q.cnt, q.group(j.Group), q.uniq(j.UniqueKey)},
+	}, nil
+}
+
+// result reads the script's answer: the job's id, or why it was refused.
+func (c *enqueueCall) result(s *Store, status string, rest []any) (string, error) {
 	switch status {
 	case "dup-id":
 		// An id we just generated cannot be anyone else's: go-redis retried
 		// the script after its first reply was lost, and that first run
 		// stored the job.
-		if generated {
-			return j.ID, nil
+		if c.generated {
+			return c.id, nil
 		}
-		return "", fmt.Errorf("redis: enqueue %s: job id exists: %w", j.ID, store.ErrDuplicate)
+		return "", fmt.Errorf("redis: enqueue %s: job id exists: %w", c.id, store.ErrDuplicate)
 	case "dup-key":
-		if holder := strs(rest); generated && len(holder) == 1 && holder[0] == j.ID {
-			return j.ID, nil
+		if holder := strs(rest); c.generated && len(holder) == 1 && holder[0] == c.id {
+			return c.id, nil
 		}
-		return "", fmt.Errorf("redis: enqueue unique key %q: %w", j.UniqueKey, store.ErrDuplicate)
+		return "", fmt.Errorf("redis: enqueue unique key %q: %w", c.uniqueKey, store.ErrDuplicate)
 	case "scheduled":
 		s.note.pokeReaper()
 	}
-	return j.ID, nil
+	return c.id, nil
 }
 
 // register adds queue to the registry Stats and the dead-letter calls
@@ -112,6 +141,7 @@ func (s *Store) Dequeue(ctx context.Context, queues []string, lease time.Duratio
 	if lease <= 0 {
 		lease = s.opts.DefaultLease
 	}
+	s.subscribe()
 	parts := s.expand(queues)
 	var all []string
 	for _, p := range parts {
@@ -275,7 +305,8 @@ func (s *Store) leaseHead(ctx context.Context, name string, members []string, le
 		keys := make([]string, 0, 3+len(members))
 		keys = append(keys, q.ready, q.lease, q.cnt)
 		args := make([]any, 0, 4+len(members))
-		args = append(args, micros(now), micros(until), s.token(), peekSize)
+		token := s.token()
+		args = append(args, micros(now), micros(until), token, peekSize)
 		for _, m := range members {
 			id := idOfReady(m)
 			keys = append(keys, q.job(id))
@@ -294,14 +325,17 @@ func (s *Store) leaseHead(ctx context.Context, name string, members []string, le
 			// A ready entry whose job was deleted by hand: dropped; the
 			// next head is probably among members.
 		case "ok":
-			if len(rest) < 1 {
+			if len(rest) < 3 {
 				return nil, 0, fmt.Errorf("redis: lease: short reply")
 			}
 			remaining, _ := rest[0].(int64)
-			j, err := decodeJob(name, rest[1:])
+			attempt, _ := rest[1].(int64)
+			flat, _ := rest[2].([]any)
+			j, err := decodeJob(name, flat)
 			if err != nil {
 				return nil, 0, fmt.Errorf("redis: lease: %w", err)
 			}
+			j.Attempt, j.Lease, j.LeaseUntil = int(attempt), token, time.UnixMicro(until.UnixMicro()).UTC()
 			if cerr := ctx.Err(); cerr != nil {
 				// The caller left while the lease was being taken: hand the
 				// job straight back, attempt uncounted, rather than strand

@@ -131,15 +131,18 @@ end
 `
 
 // scriptEnqueue stores a new job: refuses a known id or a held unique key,
-// then parks it behind its group, schedules it or makes it ready.
+// then parks it behind its group, schedules it or makes it ready. The
+// job's fields come ready-made at the end of ARGV, empty ones left out
+// (a missing field reads as empty everywhere), so the one HSET is as short
+// as the job allows and Lua never looks at the payload.
 //
 // KEYS: job ready sched meta cnt group uniq
-// ARGV: id now runat chan queue kind payload meta group rkey ukey uttl px max created
+// ARGV: id now runat chan queue group rkey ukey px field value...
 var scriptEnqueue = queueScript("enqueue", `
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return {'dup-id'}
 end
-if ARGV[11] ~= '' then
+if ARGV[8] ~= '' then
   local holder = redis.call('GET', KEYS[7])
   if holder then
     return {'dup-key', holder}
@@ -150,22 +153,20 @@ local now = tonumber(ARGV[2])
 -- The state is decided before the one HSET that stores the job, so the
 -- job is written once and never read back.
 local st = 'ready'
-if ARGV[9] ~= '' and redis.call('RPUSH', KEYS[6], ARGV[1]) > 1 then
+if ARGV[6] ~= '' and redis.call('RPUSH', KEYS[6], ARGV[1]) > 1 then
   st = 'waiting'
 elseif tonumber(ARGV[3]) > now then
   st = 'scheduled'
 end
-redis.call('HSET', KEYS[1], 'id', ARGV[1], 'queue', ARGV[5], 'kind', ARGV[6], 'payload', ARGV[7],
-  'meta', ARGV[8], 'group', ARGV[9], 'key', ARGV[10], 'ukey', ARGV[11], 'uttl', ARGV[12],
-  'max', ARGV[14], 'attempt', '0', 'created', ARGV[15], 'runat', ARGV[3], 'seq', seq, 'state', st)
-if ARGV[11] ~= '' then
-  if tonumber(ARGV[13]) > 0 then
-    redis.call('SET', KEYS[7], ARGV[1], 'PX', ARGV[13])
+redis.call('HSET', KEYS[1], 'seq', seq, 'state', st, unpack(ARGV, 10))
+if ARGV[8] ~= '' then
+  if tonumber(ARGV[9]) > 0 then
+    redis.call('SET', KEYS[7], ARGV[1], 'PX', ARGV[9])
   else
     redis.call('SET', KEYS[7], ARGV[1])
   end
 end
-count(5, ARGV[10], 1)
+count(5, ARGV[7], 1)
 if st == 'waiting' then
   redis.call('HINCRBY', KEYS[4], 'waiting', 1)
   return {'waiting'}
@@ -199,12 +200,14 @@ if ij == 0 then
 end
 redis.call('ZREM', KEYS[1], head[1])
 -- One read of the job serves the existence check, the attempt count, its
--- rate-limit key and the reply; the reply carries the fields as written.
+-- rate-limit key and the reply. The reply is that read as it is, plus the
+-- new attempt: the caller knows the lease it asked for, and Lua does not
+-- copy the payload into a table of its own.
 local h = redis.call('HGETALL', KEYS[ij])
 if #h == 0 then
   return {'gone'}
 end
-local out, attempt, rk = {}, 0, nil
+local attempt, rk = 0, nil
 for i = 1, #h, 2 do
   local k = h[i]
   if k == 'attempt' then
@@ -212,28 +215,16 @@ for i = 1, #h, 2 do
   elseif k == 'key' then
     rk = h[i + 1]
   end
-  if k ~= 'attempt' and k ~= 'state' and k ~= 'lease' and k ~= 'until' then
-    out[#out + 1] = k
-    out[#out + 1] = h[i + 1]
-  end
 end
-attempt = tostring(attempt + 1)
+attempt = attempt + 1
 redis.call('HSET', KEYS[ij], 'attempt', attempt, 'state', 'leased', 'lease', ARGV[3], 'until', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[2], id)
 count(3, rk, -1)
-out[#out + 1] = 'attempt'
-out[#out + 1] = attempt
-out[#out + 1] = 'state'
-out[#out + 1] = 'leased'
-out[#out + 1] = 'lease'
-out[#out + 1] = ARGV[3]
-out[#out + 1] = 'until'
-out[#out + 1] = ARGV[2]
 local more = 0
 if #head > 1 then
   more = 1
 end
-return {'ok', more, unpack(out)}
+return {'ok', more, attempt, h}
 `)
 
 // scriptExtend renews a lease that still holds.

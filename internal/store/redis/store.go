@@ -9,8 +9,8 @@
 //
 // Blocking dequeue: Redis cannot block on several slots at once (BLMPOP
 // needs one), and a blocked connection per worker per queue does not
-// scale, so nothing blocks in Redis. Each process holds one Pub/Sub
-// subscription; every script that makes a job ready PUBLISHes the queue's
+// scale, so nothing blocks in Redis. Each process that dequeues holds one
+// Pub/Sub subscription; every script that makes a job ready PUBLISHes the queue's
 // name in the same atomic step; the process wakes one of its idle Dequeue
 // calls for that queue (wake.go), which reads the heads of its queues in
 // priority order (one pipeline, split by node in Cluster) and leases the
@@ -65,7 +65,12 @@ type Store struct {
 	rot atomic.Uint64
 
 	note *notifier
-	ps   *goredis.PubSub
+	// ps is the process's subscription, made by its first Dequeue (subMu
+	// guards it against Close): a process that only enqueues, a gateway,
+	// would read every job's announcement for nothing.
+	subMu      sync.Mutex
+	ps         *goredis.PubSub
+	subscribed atomic.Bool
 	// reapAt is when the reaper next wakes (Unix ns), so a new lease
 	// expiring earlier can poke it.
 	reapAt atomic.Int64
@@ -130,9 +135,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, err
 	}
 
-	s.ps = rdb.Subscribe(bg, s.keys.channel())
-	s.wg.Add(3)
-	go s.listen()
+	s.wg.Add(2)
 	go s.reaper()
 	go s.checkPersistence()
 	return s, nil
@@ -167,9 +170,11 @@ func (s *Store) Close() error {
 	}
 	close(s.stop)
 	s.cancel()
+	s.subMu.Lock()
 	if s.ps != nil {
 		_ = s.ps.Close() // unblocks the listener's read
 	}
+	s.subMu.Unlock()
 	s.wg.Wait()
 	if err := s.rdb.Close(); err != nil {
 		return fmt.Errorf("redis: close: %w", err)

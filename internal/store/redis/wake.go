@@ -131,21 +131,37 @@ func (n *notifier) handle(payload string) {
 // would otherwise leave this process deaf until the idle rechecks.
 const listenTimeout = 30 * time.Second
 
+// subscribe starts the process's subscription and its listener once.
+func (s *Store) subscribe() {
+	if s.subscribed.Load() {
+		return
+	}
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	if s.ps != nil || s.closed.Load() {
+		return
+	}
+	s.ps = s.rdb.Subscribe(s.bg, s.keys.channel())
+	s.subscribed.Store(true)
+	s.wg.Add(1)
+	go s.listen(s.ps)
+}
+
 // listen reads the process's subscription until Close. go-redis reconnects
 // and resubscribes on the next read after an error; each (re)subscription
 // wakes everyone, since messages sent while it was down are gone.
-func (s *Store) listen() {
+func (s *Store) listen(ps *goredis.PubSub) {
 	defer s.wg.Done()
 	backoff := 50 * time.Millisecond
 	for !s.closed.Load() {
-		msg, err := s.ps.ReceiveTimeout(s.bg, listenTimeout)
+		msg, err := ps.ReceiveTimeout(s.bg, listenTimeout)
 		if err != nil {
 			if s.closed.Load() {
 				return
 			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
-				if perr := s.ps.Ping(s.bg); perr == nil {
+				if perr := ps.Ping(s.bg); perr == nil {
 					continue
 				}
 			}

@@ -1,0 +1,80 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/dropgate/dropgate/core/store"
+)
+
+// EnqueueBatch enqueues jobs in one round trip (one pipeline; go-redis
+// splits it per node in Cluster): for a handler that emits several
+// follow-up jobs, or a producer with a burst. Each job is its own atomic
+// script, exactly as Enqueue runs it, so the batch is not atomic: ids[i]
+// and errs[i] say what became of jobs[i] (errs[i] wraps ErrDuplicate for
+// a held id or unique key). The returned error is for the batch as a whole
+// (the store closed, ctx ended before anything was sent).
+func (s *Store) EnqueueBatch(ctx context.Context, jobs []store.Job) (ids []string, errs []error, err error) {
+	if err := s.usable(ctx); err != nil {
+		return nil, nil, err
+	}
+	ids, errs = make([]string, len(jobs)), make([]error, len(jobs))
+	calls := make([]*enqueueCall, len(jobs))
+	for i, j := range jobs {
+		calls[i], errs[i] = s.prepareEnqueue(ctx, j)
+	}
+	cmds := make([]*goredis.Cmd, len(jobs))
+	run := func(which []int) error {
+		_, perr := s.rdb.Pipelined(context.WithoutCancel(ctx), func(p goredis.Pipeliner) error {
+			for _, i := range which {
+				cmds[i] = scriptEnqueue.EvalSha(ctx, p, calls[i].keys, calls[i].args...)
+			}
+			return nil
+		})
+		return perr
+	}
+	var todo []int
+	for i, c := range calls {
+		if c != nil {
+			todo = append(todo, i)
+		}
+	}
+	if len(todo) == 0 {
+		return ids, errs, nil
+	}
+	if perr := run(todo); perr != nil && !errors.Is(perr, goredis.Nil) {
+		// A server that has not seen the script yet (a restart, a new
+		// node) refuses it unrun: load it and send those again.
+		var again []int
+		for _, i := range todo {
+			if e := cmds[i].Err(); e != nil && strings.HasPrefix(e.Error(), "NOSCRIPT") {
+				again = append(again, i)
+			}
+		}
+		if len(again) > 0 {
+			if lerr := scriptEnqueue.Load(ctx, s.rdb).Err(); lerr != nil {
+				return nil, nil, s.fail(ctx, "enqueue batch", lerr)
+			}
+			_ = run(again)
+		}
+	}
+	for _, i := range todo {
+		v, cerr := cmds[i].Result()
+		if cerr != nil {
+			errs[i] = s.fail(ctx, scriptEnqueue.name, cerr)
+			continue
+		}
+		list, ok := v.([]any)
+		if !ok || len(list) == 0 {
+			errs[i] = fmt.Errorf("redis: enqueue: unexpected reply %T", v)
+			continue
+		}
+		status, _ := list[0].(string)
+		ids[i], errs[i] = calls[i].result(s, status, list[1:])
+	}
+	return ids, errs, nil
+}
