@@ -2,7 +2,6 @@ package embedded
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -177,8 +176,8 @@ func writeEffects(tx *bolt.Tx, recs []store.EffectRecord, blobs map[string][]byt
 		}
 		var old *recordValue
 		if v := kb.Bucket(bucketData).Get([]byte(rec.ID)); v != nil {
-			old = new(recordValue)
-			if err := json.Unmarshal(v, old); err != nil {
+			// The header only: writeRecord needs the old index and times.
+			if old, err = decodeRecordValue(v, false); err != nil {
 				return fmt.Errorf("decode %s/%s: %w", rec.Kind, rec.ID, err)
 			}
 		}
