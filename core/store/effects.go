@@ -24,9 +24,12 @@ type Effects struct {
 	// closed: the handler returned (Close); later writes (a goroutine
 	// it left behind) go straight to the store.
 	closed bool
-	ops    []effect
-	recs   map[recKey]*heldRecord
-	blob   map[string][]byte
+	// lost is the first error of a flush made while the handler ran: the
+	// writes held until then are gone, so the attempt must not be acked.
+	lost error
+	ops  []effect
+	recs map[recKey]*heldRecord
+	blob map[string][]byte
 }
 
 type recKey struct{ kind, id string }
@@ -82,6 +85,14 @@ func (fx *Effects) Take() (recs []EffectRecord, blobs map[string][]byte, jobs []
 	blobs = fx.blob
 	fx.ops, fx.recs, fx.blob = nil, nil, nil
 	return recs, blobs, jobs
+}
+
+// Lost returns the error of a flush that failed while the handler ran
+// (nil when none did): the handler's writes before it were not kept.
+func (fx *Effects) Lost() error {
+	fx.mu.Lock()
+	defer fx.mu.Unlock()
+	return fx.lost
 }
 
 // Close makes later writes with fx's context go straight to the store.
@@ -153,7 +164,17 @@ func (d *deferring) flush(ctx context.Context, fx *Effects) error {
 	if fx == nil || fx.Empty() {
 		return nil
 	}
-	return d.c.Complete(ctx, nil, fx)
+	err := d.c.Complete(ctx, nil, fx)
+	if err != nil {
+		// The caller may not pass the error on (a deferred release): fx
+		// remembers it, so the worker runs the job again.
+		fx.mu.Lock()
+		if fx.lost == nil {
+			fx.lost = err
+		}
+		fx.mu.Unlock()
+	}
+	return err
 }
 
 func (d *deferring) GetRecord(ctx context.Context, kind, id string) (Record, error) {
@@ -315,9 +336,13 @@ func (d *deferring) Claim(ctx context.Context, key string, ttl time.Duration) (b
 	return d.Store.Claim(ctx, key, ttl)
 }
 
+// Release releases the claim even when the held writes could not be
+// flushed: a claim kept for its whole TTL would block the next holder
+// (a sweep) for minutes; the lost writes make the job run again.
 func (d *deferring) Release(ctx context.Context, key string) error {
-	if err := d.flush(ctx, EffectsFrom(ctx)); err != nil {
+	ferr := d.flush(ctx, EffectsFrom(ctx))
+	if err := d.Store.Release(ctx, key); err != nil {
 		return err
 	}
-	return d.Store.Release(ctx, key)
+	return ferr
 }

@@ -279,6 +279,14 @@ func (r *Runner) settle(ctx context.Context, j *store.Job, fx *store.Effects, er
 	now := r.Clock.Now()
 	if fx != nil {
 		c := r.Queue.(store.Completer)
+		if lost := fx.Lost(); lost != nil && (class == fault.ClassNone || class == fault.ClassPartial) {
+			// Writes the handler made before a failed flush are gone
+			// (a record changed under it): acking would keep only the
+			// rest. Run it again on fresh data, attempt given back.
+			fx.Take()
+			r.Logger.Info("job's writes were lost at a flush; running it again", "job", j.ID, "kind", j.Kind, "err", lost)
+			return "retry", r.Queue.Retry(ctx, j, now, lost, !errors.Is(lost, store.ErrConflict))
+		}
 		if class == fault.ClassNone || class == fault.ClassPartial {
 			cerr := c.Complete(ctx, j, fx)
 			if !errors.Is(cerr, store.ErrConflict) {

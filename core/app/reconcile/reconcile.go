@@ -215,7 +215,11 @@ func (s *Service) run(ctx context.Context, sw Sweep) (Report, error) {
 		}
 		return Report{}, fault.Retryable(fmt.Errorf("reconcile %s: %w", sw.Channel, ErrBusy))
 	}
-	defer func() { _ = s.d.Claims.Release(app.Background(ctx), key) }()
+	defer func() {
+		if err := s.d.Claims.Release(app.Background(ctx), key); err != nil {
+			s.d.Log.Warn("channel sweep: release", "channel", sw.Channel, "err", err)
+		}
+	}()
 	return s.sweep(ctx, sw, st)
 }
 
