@@ -2,7 +2,6 @@ package embedded
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -177,8 +176,9 @@ func writeEffects(tx *bolt.Tx, recs []store.EffectRecord, blobs map[string][]byt
 		}
 		var old *recordValue
 		if v := kb.Bucket(bucketData).Get([]byte(rec.ID)); v != nil {
-			old = new(recordValue)
-			if err := json.Unmarshal(v, old); err != nil {
+			// The old value may be binary (recordcodec) or JSON from
+			// before it: only its header is needed.
+			if old, err = decodeRecordValue(v, false); err != nil {
 				return fmt.Errorf("decode %s/%s: %w", rec.Kind, rec.ID, err)
 			}
 		}
