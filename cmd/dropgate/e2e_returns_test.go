@@ -11,16 +11,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dropgate/dropgate/connectors/carrier/easypost"
 	"github.com/dropgate/dropgate/connectors/payment/stripe"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/internal/x12"
 )
 
 // returnsLoop is the Stripe loop world whose supplier acme takes return
-// requests as X12 180s (partner.rma: edi_180).
+// requests as X12 180s (partner.rma: edi_180), with an EasyPost carrier
+// whose webhooks deliver the parcels.
 func returnsLoop(t *testing.T) (*loop, func() []string) {
 	t.Helper()
-	l, calls := stripeLoop(t)
+	l, rec := stripeLoopWith(t, []supplierSpec{{name: "acme", rows: []string{"MUG,3.00,50"}}}, nil,
+		fmt.Sprintf("carriers:\n  - name: easypost\n    type: easypost\n    webhook_secret: \"${E2E_EASYPOST_SECRET:-%s}\"\n", carriersSecret))
+	calls := func() []string {
+		var out []string
+		for _, c := range rec() {
+			out = append(out, c.line)
+		}
+		return out
+	}
 	l.srv.stop(t)
 	cfg := filepath.Join(l.dir, "configs", "demo.yaml")
 	b, err := os.ReadFile(cfg)
@@ -44,9 +54,10 @@ func dgLoop(t *testing.T, l *loop, args ...string) (string, int) {
 	return cli(t, l.dir, append(args, "--url", l.srv.url, "--token", loopAdmin)...)
 }
 
-// TestReturnAfterShipmentRefundsAndCreditsTheSupplier: an order of two
-// mugs is paid through Stripe (stripe-mock) and shipped by its X12
-// supplier (856, captured in full). The operator returns one mug through
+// TestReturnAfterDeliveryRefundsAndCreditsTheSupplier: an order of two
+// mugs is paid through Stripe (stripe-mock), shipped by its X12 supplier
+// (856, captured in full) and delivered (a signed EasyPost tracker
+// event for the 856's tracking number). The operator returns one mug through
 // the binary: asking for three is refused; the return of one becomes an
 // X12 180 in the supplier's outbox; the supplier's authorisation (its RMA
 // number) and the units' receipt are recorded; the mug's value is
@@ -55,7 +66,7 @@ func dgLoop(t *testing.T, l *loop, args ...string) (string, int) {
 // supplier owes a credit of its unit cost, in the payables. Then the
 // customer asks the store for the other mug: Shopify's returns/request
 // opens a return from the channel, once, whose 180 reaches the supplier.
-func TestReturnAfterShipmentRefundsAndCreditsTheSupplier(t *testing.T) {
+func TestReturnAfterDeliveryRefundsAndCreditsTheSupplier(t *testing.T) {
 	t.Parallel()
 	l, calls := returnsLoop(t)
 	o, body := l.order(item("MUG", 2, "14.95"))
@@ -68,9 +79,18 @@ func TestReturnAfterShipmentRefundsAndCreditsTheSupplier(t *testing.T) {
 	if code := stripePost(t, l, auth, stripeSecret); code != http.StatusOK {
 		t.Fatalf("authorisation answered %d", code)
 	}
-	l.wait(id, "shipped and captured", func(a *model.Aggregate) bool {
-		return a.Order.Status == model.OrderShipped && len(a.Payments) == 1 && a.Payments[0].Captured.Amount == 2990
+	a := l.wait(id, "shipped and captured", func(a *model.Aggregate) bool {
+		return a.Order.Status == model.OrderShipped && len(a.Payments) == 1 && a.Payments[0].Captured.Amount == 2990 &&
+			carriersPackage(a) != nil && carriersPackage(a).TrackingNumber != ""
 	})
+	delivered := carriersEvent("evt_ret_delivered", carriersPackage(a).TrackingNumber, "delivered", "arrived_at_destination", time.Now().UTC())
+	if code := carriersPost(t, l, delivered, easypost.Sign(carriersSecret, delivered)); code != http.StatusOK {
+		t.Fatalf("delivery answered %d", code)
+	}
+	a = l.wait(id, "delivered", func(a *model.Aggregate) bool { return a.Order.Status == model.OrderDelivered })
+	if ln := a.Order.Lines[0]; ln.State != model.LineDelivered || ln.Qty.Delivered != 2 || ln.Qty.Returned != 0 {
+		t.Fatalf("before the return the line is %s %+v, want delivered", ln.State, ln.Qty)
+	}
 
 	out, code := dgLoop(t, l, "orders", "return", id, "--line", "MUG:3")
 	if code != exitUser || !strings.Contains(out, "2 can be returned") {
@@ -86,7 +106,7 @@ func TestReturnAfterShipmentRefundsAndCreditsTheSupplier(t *testing.T) {
 	// The RMA request reaches the supplier: a valid X12 180 naming the
 	// return, its PO and the supplier's SKU.
 	file := filepath.Join(l.dir, "var", "out", "acme", ret+".180.x12")
-	a := l.wait(id, "the RMA request sent", func(a *model.Aggregate) bool { return hasEvent(a, "return.rma_requested", "") })
+	a = l.wait(id, "the RMA request sent", func(a *model.Aggregate) bool { return hasEvent(a, "return.rma_requested", "") })
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatalf("no 180 in the supplier's outbox: %v", err)
@@ -143,7 +163,7 @@ func TestReturnAfterShipmentRefundsAndCreditsTheSupplier(t *testing.T) {
 	if n != 1 || refunds[0].IdempotencyKey != key {
 		t.Fatalf("refund calls with key %q: %d; calls %v", key, n, calls())
 	}
-	if l := a.Order.Lines[0]; l.Qty.Returned != 1 || l.Qty.Shipped != 2 {
+	if l := a.Order.Lines[0]; l.Qty.Returned != 1 || l.Qty.Shipped != 2 || l.Qty.Delivered != 2 {
 		t.Fatalf("line buckets %+v", l.Qty)
 	}
 	for _, ev := range []string{"return.requested", "return.rma_requested", "return.authorized", "return.received", "payment.refund", "return.refunded"} {
