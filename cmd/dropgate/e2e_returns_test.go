@@ -14,6 +14,7 @@ import (
 	"github.com/dropgate/dropgate/connectors/carrier/easypost"
 	"github.com/dropgate/dropgate/connectors/payment/stripe"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/fakes/edisupplier"
 	"github.com/dropgate/dropgate/internal/x12"
 )
 
@@ -126,8 +127,40 @@ func TestReturnAfterDeliveryRefundsAndCreditsTheSupplier(t *testing.T) {
 	if out, code := dgLoop(t, l, "returns", "received", ret); code != exitUser || !strings.Contains(out, "not authorised yet") {
 		t.Fatalf("received before authorisation: exit %d\n%s", code, out)
 	}
-	if out, code := dgLoop(t, l, "returns", "authorize", ret, "--rma", "RMA-4711"); code != 0 || !strings.Contains(out, "authorized (RMA RMA-4711)") {
-		t.Fatalf("returns authorize: exit %d\n%s", code, out)
+	// The supplier answers on its own channel: a 180 response authorising
+	// the return under its RMA number, read from its inbox; no operator.
+	l.sims["acme"].AnswerReturns(true)
+	rma := edisupplier.RMANumber(ret)
+	a = l.wait(id, "the supplier's 180 authorisation", func(a *model.Aggregate) bool {
+		r := a.Return(ret)
+		return r != nil && r.Status == model.ReturnAuthorized && r.RMA == rma
+	})
+	if !hasEvent(a, "return.authorized", model.CauseDocument) {
+		t.Fatalf("the authorisation is not the supplier's document: %v", events(a))
+	}
+	// The same answer delivered again (its archived file put back under
+	// another name) changes nothing: its documents are deduplicated.
+	var answer string
+	_ = filepath.WalkDir(filepath.Join(l.dir, "var", "in", "acme"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.Contains(d.Name(), "-180-") {
+			answer = p
+		}
+		return nil
+	})
+	b180, err := os.ReadFile(answer)
+	if err != nil {
+		t.Fatalf("the supplier's 180 answer is not kept: %v", err)
+	}
+	before := len(a.Timeline)
+	if err := os.WriteFile(filepath.Join(l.dir, "var", "in", "acme", "replayed-180.x12"), b180, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l.wait(id, "the replayed 180 read", func(a *model.Aggregate) bool {
+		_, err := os.Stat(filepath.Join(l.dir, "var", "in", "acme", "replayed-180.x12"))
+		return os.IsNotExist(err)
+	})
+	if a = l.wait(id, "", func(*model.Aggregate) bool { return true }); len(a.Timeline) != before || a.Return(ret).RMA != rma {
+		t.Fatalf("a replayed 180 changed the order: %d → %d entries", before, len(a.Timeline))
 	}
 	if out, code := dgLoop(t, l, "returns", "received", ret); code != 0 || !strings.Contains(out, "received") {
 		t.Fatalf("returns received: exit %d\n%s", code, out)
@@ -180,10 +213,10 @@ func TestReturnAfterDeliveryRefundsAndCreditsTheSupplier(t *testing.T) {
 	if len(pays.Payables) != 1 {
 		t.Fatalf("payables %+v", pays.Payables)
 	}
-	if c := pays.Payables[0]; c.Amount.String() != "-3.00 USD" || !c.CreditMemo || c.Return != ret || c.PONumber != a.POs[0].Number || c.InvoiceNumber != "RMA RMA-4711" {
+	if c := pays.Payables[0]; c.Amount.String() != "-3.00 USD" || !c.CreditMemo || c.Return != ret || c.PONumber != a.POs[0].Number || c.InvoiceNumber != "RMA "+rma {
 		t.Fatalf("credit %+v", c)
 	}
-	if out, code := dgLoop(t, l, "orders", "show", id); code != 0 || !strings.Contains(out, "Return "+ret+" to acme") || !strings.Contains(out, "REFUNDED, RMA RMA-4711") {
+	if out, code := dgLoop(t, l, "orders", "show", id); code != 0 || !strings.Contains(out, "Return "+ret+" to acme") || !strings.Contains(out, "REFUNDED, RMA "+rma) {
 		t.Fatalf("orders show: exit %d\n%s", code, out)
 	}
 	out, code = dgLoop(t, l, "returns", "list", "--status", "refunded", "--json")
@@ -194,7 +227,7 @@ func TestReturnAfterDeliveryRefundsAndCreditsTheSupplier(t *testing.T) {
 		t.Fatalf("returns list: exit %d\n%s", code, out)
 	}
 	listed := page.Returns
-	if len(listed) != 1 || listed[0].ID != ret || listed[0].RMA != "RMA-4711" || listed[0].Credit.Amount != 300 {
+	if len(listed) != 1 || listed[0].ID != ret || listed[0].RMA != rma || listed[0].Credit.Amount != 300 {
 		t.Fatalf("returns list: %+v", listed)
 	}
 

@@ -53,7 +53,21 @@ type Supplier struct {
 	pending []shipment      // acknowledged, waiting to ship
 	shipped map[string]bool // PO numbers shipped
 	control int
+	rma     bool // answer the 180s (AnswerReturns)
 }
+
+// AnswerReturns makes the supplier answer each RMA request (an X12 180
+// dropgate wrote, <return>.180.x12) with a 997 and a 180 authorising it
+// under RMA number RMANumber(return). Off by default, so a test can see a
+// return wait for its answer first.
+func (s *Supplier) AnswerReturns(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rma = on
+}
+
+// RMANumber is the RMA number the simulator gives a return.
+func RMANumber(ret string) string { return "RMA-" + strings.TrimPrefix(ret, "ret_") }
 
 // po is what the simulator read from an 850.
 type po struct {
@@ -128,6 +142,11 @@ func (s *Supplier) Step() error {
 		}
 	}
 	sort.Strings(names)
+	if s.rma && !s.Silent {
+		if err := s.answerReturns(entries); err != nil {
+			return err
+		}
+	}
 	for _, n := range names {
 		s.seen[n] = true
 		data, err := os.ReadFile(filepath.Join(s.Outbox, n))
