@@ -181,16 +181,21 @@ func (s *Supplier) Step() error {
 	return nil
 }
 
-// answer writes the 997 and 855 for a PO (or the answer to a cancel).
-func (s *Supplier) answer(p po) error {
-	if err := s.put("997", p, func(w *x12.Writer) {
+// accept writes the 997 accepting p's set (a group fid, a set of id).
+func (s *Supplier) accept(p po, fid, id string) error {
+	return s.put("997", p, func(w *x12.Writer) {
 		_ = w.BeginSet(x12.SetHeader{ID: "997", Control: "0001"})
-		_ = w.WriteSegment("AK1", "PO", p.gs.Control)
-		_ = w.WriteSegment("AK2", "850", p.set)
+		_ = w.WriteSegment("AK1", fid, p.gs.Control)
+		_ = w.WriteSegment("AK2", id, p.set)
 		_ = w.WriteSegment("AK5", "A")
 		_ = w.WriteSegment("AK9", "A", "1", "1", "1")
 		_ = w.EndSet()
-	}, "FA"); err != nil {
+	}, "FA")
+}
+
+// answer writes the 997 and 855 for a PO (or the answer to a cancel).
+func (s *Supplier) answer(p po) error {
+	if err := s.accept(p, "PO", "850"); err != nil {
 		return err
 	}
 	if p.cancel {

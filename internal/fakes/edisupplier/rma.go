@@ -28,14 +28,7 @@ func (s *Supplier) answerReturns(entries []os.DirEntry) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", n, err)
 		}
-		if err := s.put("997", p, func(w *x12.Writer) {
-			_ = w.BeginSet(x12.SetHeader{ID: "997", Control: "0001"})
-			_ = w.WriteSegment("AK1", "AN", p.gs.Control)
-			_ = w.WriteSegment("AK2", "180", p.set)
-			_ = w.WriteSegment("AK5", "A")
-			_ = w.WriteSegment("AK9", "A", "1", "1", "1")
-			_ = w.EndSet()
-		}, "FA"); err != nil {
+		if err := s.accept(p, "AN", "180"); err != nil {
 			return err
 		}
 		now := s.now().UTC().Format("20060102")
