@@ -11,16 +11,27 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dropgate/dropgate/connectors/carrier/easypost"
 	"github.com/dropgate/dropgate/connectors/payment/stripe"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/internal/fakes/edisupplier"
 	"github.com/dropgate/dropgate/internal/x12"
 )
 
 // returnsLoop is the Stripe loop world whose supplier acme takes return
-// requests as X12 180s (partner.rma: edi_180).
+// requests as X12 180s (partner.rma: edi_180), with an EasyPost carrier
+// whose webhooks deliver the parcels.
 func returnsLoop(t *testing.T) (*loop, func() []string) {
 	t.Helper()
-	l, calls := stripeLoop(t)
+	l, rec := stripeLoopWith(t, []supplierSpec{{name: "acme", rows: []string{"MUG,3.00,50"}}}, nil,
+		fmt.Sprintf("carriers:\n  - name: easypost\n    type: easypost\n    webhook_secret: \"${E2E_EASYPOST_SECRET:-%s}\"\n", carriersSecret))
+	calls := func() []string {
+		var out []string
+		for _, c := range rec() {
+			out = append(out, c.line)
+		}
+		return out
+	}
 	l.srv.stop(t)
 	cfg := filepath.Join(l.dir, "configs", "demo.yaml")
 	b, err := os.ReadFile(cfg)
@@ -44,9 +55,10 @@ func dgLoop(t *testing.T, l *loop, args ...string) (string, int) {
 	return cli(t, l.dir, append(args, "--url", l.srv.url, "--token", loopAdmin)...)
 }
 
-// TestReturnAfterShipmentRefundsAndCreditsTheSupplier: an order of two
-// mugs is paid through Stripe (stripe-mock) and shipped by its X12
-// supplier (856, captured in full). The operator returns one mug through
+// TestReturnAfterDeliveryRefundsAndCreditsTheSupplier: an order of two
+// mugs is paid through Stripe (stripe-mock), shipped by its X12 supplier
+// (856, captured in full) and delivered (a signed EasyPost tracker
+// event for the 856's tracking number). The operator returns one mug through
 // the binary: asking for three is refused; the return of one becomes an
 // X12 180 in the supplier's outbox; the supplier's authorisation (its RMA
 // number) and the units' receipt are recorded; the mug's value is
@@ -55,7 +67,7 @@ func dgLoop(t *testing.T, l *loop, args ...string) (string, int) {
 // supplier owes a credit of its unit cost, in the payables. Then the
 // customer asks the store for the other mug: Shopify's returns/request
 // opens a return from the channel, once, whose 180 reaches the supplier.
-func TestReturnAfterShipmentRefundsAndCreditsTheSupplier(t *testing.T) {
+func TestReturnAfterDeliveryRefundsAndCreditsTheSupplier(t *testing.T) {
 	t.Parallel()
 	l, calls := returnsLoop(t)
 	o, body := l.order(item("MUG", 2, "14.95"))
@@ -68,9 +80,18 @@ func TestReturnAfterShipmentRefundsAndCreditsTheSupplier(t *testing.T) {
 	if code := stripePost(t, l, auth, stripeSecret); code != http.StatusOK {
 		t.Fatalf("authorisation answered %d", code)
 	}
-	l.wait(id, "shipped and captured", func(a *model.Aggregate) bool {
-		return a.Order.Status == model.OrderShipped && len(a.Payments) == 1 && a.Payments[0].Captured.Amount == 2990
+	a := l.wait(id, "shipped and captured", func(a *model.Aggregate) bool {
+		return a.Order.Status == model.OrderShipped && len(a.Payments) == 1 && a.Payments[0].Captured.Amount == 2990 &&
+			carriersPackage(a) != nil && carriersPackage(a).TrackingNumber != ""
 	})
+	delivered := carriersEvent("evt_ret_delivered", carriersPackage(a).TrackingNumber, "delivered", "arrived_at_destination", time.Now().UTC())
+	if code := carriersPost(t, l, delivered, easypost.Sign(carriersSecret, delivered)); code != http.StatusOK {
+		t.Fatalf("delivery answered %d", code)
+	}
+	a = l.wait(id, "delivered", func(a *model.Aggregate) bool { return a.Order.Status == model.OrderDelivered })
+	if ln := a.Order.Lines[0]; ln.State != model.LineDelivered || ln.Qty.Delivered != 2 || ln.Qty.Returned != 0 {
+		t.Fatalf("before the return the line is %s %+v, want delivered", ln.State, ln.Qty)
+	}
 
 	out, code := dgLoop(t, l, "orders", "return", id, "--line", "MUG:3")
 	if code != exitUser || !strings.Contains(out, "2 can be returned") {
@@ -86,7 +107,7 @@ func TestReturnAfterShipmentRefundsAndCreditsTheSupplier(t *testing.T) {
 	// The RMA request reaches the supplier: a valid X12 180 naming the
 	// return, its PO and the supplier's SKU.
 	file := filepath.Join(l.dir, "var", "out", "acme", ret+".180.x12")
-	a := l.wait(id, "the RMA request sent", func(a *model.Aggregate) bool { return hasEvent(a, "return.rma_requested", "") })
+	a = l.wait(id, "the RMA request sent", func(a *model.Aggregate) bool { return hasEvent(a, "return.rma_requested", "") })
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatalf("no 180 in the supplier's outbox: %v", err)
@@ -106,8 +127,40 @@ func TestReturnAfterShipmentRefundsAndCreditsTheSupplier(t *testing.T) {
 	if out, code := dgLoop(t, l, "returns", "received", ret); code != exitUser || !strings.Contains(out, "not authorised yet") {
 		t.Fatalf("received before authorisation: exit %d\n%s", code, out)
 	}
-	if out, code := dgLoop(t, l, "returns", "authorize", ret, "--rma", "RMA-4711"); code != 0 || !strings.Contains(out, "authorized (RMA RMA-4711)") {
-		t.Fatalf("returns authorize: exit %d\n%s", code, out)
+	// The supplier answers on its own channel: a 180 response authorising
+	// the return under its RMA number, read from its inbox; no operator.
+	l.sims["acme"].AnswerReturns(true)
+	rma := edisupplier.RMANumber(ret)
+	a = l.wait(id, "the supplier's 180 authorisation", func(a *model.Aggregate) bool {
+		r := a.Return(ret)
+		return r != nil && r.Status == model.ReturnAuthorized && r.RMA == rma
+	})
+	if !hasEvent(a, "return.authorized", model.CauseDocument) {
+		t.Fatalf("the authorisation is not the supplier's document: %v", events(a))
+	}
+	// The same answer delivered again (its archived file put back under
+	// another name) changes nothing: its documents are deduplicated.
+	var answer string
+	_ = filepath.WalkDir(filepath.Join(l.dir, "var", "in", "acme"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.Contains(d.Name(), "-180-") {
+			answer = p
+		}
+		return nil
+	})
+	b180, err := os.ReadFile(answer)
+	if err != nil {
+		t.Fatalf("the supplier's 180 answer is not kept: %v", err)
+	}
+	before := len(a.Timeline)
+	if err := os.WriteFile(filepath.Join(l.dir, "var", "in", "acme", "replayed-180.x12"), b180, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l.wait(id, "the replayed 180 read", func(a *model.Aggregate) bool {
+		_, err := os.Stat(filepath.Join(l.dir, "var", "in", "acme", "replayed-180.x12"))
+		return os.IsNotExist(err)
+	})
+	if a = l.wait(id, "", func(*model.Aggregate) bool { return true }); len(a.Timeline) != before || a.Return(ret).RMA != rma {
+		t.Fatalf("a replayed 180 changed the order: %d → %d entries", before, len(a.Timeline))
 	}
 	if out, code := dgLoop(t, l, "returns", "received", ret); code != 0 || !strings.Contains(out, "received") {
 		t.Fatalf("returns received: exit %d\n%s", code, out)
@@ -143,7 +196,7 @@ func TestReturnAfterShipmentRefundsAndCreditsTheSupplier(t *testing.T) {
 	if n != 1 || refunds[0].IdempotencyKey != key {
 		t.Fatalf("refund calls with key %q: %d; calls %v", key, n, calls())
 	}
-	if l := a.Order.Lines[0]; l.Qty.Returned != 1 || l.Qty.Shipped != 2 {
+	if l := a.Order.Lines[0]; l.Qty.Returned != 1 || l.Qty.Shipped != 2 || l.Qty.Delivered != 2 {
 		t.Fatalf("line buckets %+v", l.Qty)
 	}
 	for _, ev := range []string{"return.requested", "return.rma_requested", "return.authorized", "return.received", "payment.refund", "return.refunded"} {
@@ -160,10 +213,10 @@ func TestReturnAfterShipmentRefundsAndCreditsTheSupplier(t *testing.T) {
 	if len(pays.Payables) != 1 {
 		t.Fatalf("payables %+v", pays.Payables)
 	}
-	if c := pays.Payables[0]; c.Amount.String() != "-3.00 USD" || !c.CreditMemo || c.Return != ret || c.PONumber != a.POs[0].Number || c.InvoiceNumber != "RMA RMA-4711" {
+	if c := pays.Payables[0]; c.Amount.String() != "-3.00 USD" || !c.CreditMemo || c.Return != ret || c.PONumber != a.POs[0].Number || c.InvoiceNumber != "RMA "+rma {
 		t.Fatalf("credit %+v", c)
 	}
-	if out, code := dgLoop(t, l, "orders", "show", id); code != 0 || !strings.Contains(out, "Return "+ret+" to acme") || !strings.Contains(out, "REFUNDED, RMA RMA-4711") {
+	if out, code := dgLoop(t, l, "orders", "show", id); code != 0 || !strings.Contains(out, "Return "+ret+" to acme") || !strings.Contains(out, "REFUNDED, RMA "+rma) {
 		t.Fatalf("orders show: exit %d\n%s", code, out)
 	}
 	out, code = dgLoop(t, l, "returns", "list", "--status", "refunded", "--json")
@@ -174,7 +227,7 @@ func TestReturnAfterShipmentRefundsAndCreditsTheSupplier(t *testing.T) {
 		t.Fatalf("returns list: exit %d\n%s", code, out)
 	}
 	listed := page.Returns
-	if len(listed) != 1 || listed[0].ID != ret || listed[0].RMA != "RMA-4711" || listed[0].Credit.Amount != 300 {
+	if len(listed) != 1 || listed[0].ID != ret || listed[0].RMA != rma || listed[0].Credit.Amount != 300 {
 		t.Fatalf("returns list: %+v", listed)
 	}
 

@@ -239,6 +239,8 @@ type InboundDoc struct {
 	Invoice    *model.Invoice
 	Inventory  []model.InventoryLevel
 	FuncAck    *model.FunctionalAck
+	// ReturnAnswer is the supplier's answer to an RMA request (X12 180).
+	ReturnAnswer *ReturnAnswer `json:",omitempty"`
 	// Warnings are what the connector tolerated in the document (an X12
 	// ST02 repeated within its group, an EDIFACT UNB without syntax
 	// version), each naming the file and where; the partner's 997/CONTRL

@@ -37,3 +37,11 @@ type ReturnDecision struct {
 type RefundPusher interface {
 	PushRefund(ctx context.Context, order *model.Order, r *model.Return) error
 }
+
+// ReturnAnswer is a supplier's answer to an RMA request that arrived on
+// its own channel (an inbound X12 180): which return it answers and the
+// decision. The returns service applies it like an operator's.
+type ReturnAnswer struct {
+	Return   string // our return id, as the request carried it
+	Decision ReturnDecision
+}

@@ -17,6 +17,8 @@ func FuzzParseDocuments(f *testing.F) {
 	f.Add(interchange(f, "4", 4, group{fid: "IB", sets: []set{{"846", "BIA*00*DD*R*20261122\nN1*WH*DC*92*1\nLIN**VP*A\nCTP**UCP*1.00\nQTY*33*5*EA"}}}))
 	f.Add(interchange(f, "5", 5, group{fid: "FA", sets: []set{{"997", "AK1*PO*5\nAK2*850*0001\nAK3*N4*9**8\nAK4*2*156*7*X\nAK5*R*5\nAK9*R*1*1*0"}}}))
 	f.Add(interchange(f, "6", 6, group{fid: "PO", sets: []set{{"850", "BEG*00*DS*PO1**20261121\nPO1*1*1*EA*1.00"}}}))
+	f.Add(interchange(f, "7", 7, group{fid: "AN", sets: []set{{"180", "BGN*11*A1*20261206***ret_1\nRDR*CR**A\nPRF*PO1\nN9*RZ*RMA-1"}}}))
+	f.Add(interchange(f, "8", 8, group{fid: "AN", sets: []set{{"180", "BGN*11*A2*20261206***ret_1\nRDR*CR**R*too late\nPRF*PO1"}}}))
 	f.Add([]byte("ISA*00*"))
 	c, _ := newParser(f, nil)
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -22,7 +22,8 @@ type pendingDoc struct {
 
 // ParseDocuments reads an inbound file of any number of interchanges and
 // maps every transaction set: 855 → POAck, 856 → one ShipNotice per
-// purchase order, 810 → Invoice, 846 → inventory levels, 997/999 →
+// purchase order, 810 → Invoice, 846 → inventory levels, 180 (answer)
+// → ReturnAnswer, 997/999 →
 // FunctionalAck. It also renders the 997/999 answering each functional
 // group (partner.ack), never for a 997/999 (acknowledging an
 // acknowledgement would loop).
@@ -113,11 +114,13 @@ func (c *Connector) mapSet(set *x12.Set) pendingDoc {
 		doc.PONumber = doc.Invoice.PONumber
 	case "846":
 		doc.Inventory = m.map846()
+	case "180":
+		doc.ReturnAnswer, doc.PONumber = m.map180()
 	case x12.Kind997, x12.Kind999:
 		doc.FuncAck = m.mapFuncAck()
 	default:
 		// AK502 1: a supplier has no business sending us this set.
-		e := set.Errorf(set.Segments[0], x12.CodeSetNotSupported, "transaction set %s is not one this connector reads (855, 856, 810, 846, 997, 999)", set.Header.ID)
+		e := set.Errorf(set.Segments[0], x12.CodeSetNotSupported, "transaction set %s is not one this connector reads (855, 856, 810, 846, 180, 997, 999)", set.Header.ID)
 		e.Level = x12.LevelSet
 		return p
 	}

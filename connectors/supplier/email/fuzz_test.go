@@ -16,6 +16,7 @@ func FuzzParseReply(f *testing.F) {
 		reply("Subject: "+poA+"\nContent-Type: text/html", "<p>Tracking <b>"+ups2+"</b></p><blockquote>"+ups1+"</blockquote>"),
 		csvReply("Re: "+poA, "attached", "sku,qty,tracking,carrier\nA-1,2,"+ups1+",UPS\nA-2,1,,\n"),
 		reply("Subject: Re: CANCEL purchase order "+poA, "already shipped"),
+		rmaReply("approved, RMA number is RMA-58213"),
 		reply("Subject: "+poA, "ACME-MUG-01 x 2\nACME-TEE-M is out of stock\nOn Mon, X wrote:\n> old"),
 		[]byte("Content-Type: multipart/mixed; boundary=\"\"\r\n\r\n--\r\n"),
 		[]byte("Subject: =?utf-8?B?////?=\r\nReferences: <<<>>>\r\n\r\n"),

@@ -73,6 +73,10 @@ func (r *replyRules) parse(supplier, name string, data []byte) parseResult {
 		res.reject(m.id, fmt.Sprintf("%s: %s", m.about, why))
 		return res
 	}
+	if ret := rmaThread(in); ret != "" {
+		r.fromRMAReply(m, ret, &res)
+		return res
+	}
 	m.hint = r.namedCarrier(m.text)
 	if r.fromCSV(m, &res) {
 		return res

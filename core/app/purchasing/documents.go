@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dropgate/dropgate/core/app/returns"
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/job"
@@ -52,6 +53,8 @@ func DocKind(d connector.InboundDoc) string {
 		return "functional_ack"
 	case len(d.Inventory) > 0:
 		return "inventory"
+	case d.ReturnAnswer != nil:
+		return "return_answer"
 	}
 	return "document"
 }
@@ -75,6 +78,8 @@ func (s *Service) handleDocApply(ctx context.Context, _ *store.Job, p DocApply) 
 			out, err = lifecycle.ApplyShipNotice(a, d.ShipNotice, d.ID, st)
 		case d.Invoice != nil:
 			out, err = lifecycle.ApplyInvoice(a, d.Invoice, d.ID, st)
+		case d.ReturnAnswer != nil:
+			out, err = applyReturnAnswer(a, p.Supplier, d.ReturnAnswer, st)
 		default:
 			return out, nil
 		}
@@ -91,6 +96,22 @@ func (s *Service) handleDocApply(ctx context.Context, _ *store.Job, p DocApply) 
 		return out, nil
 	})
 	return err
+}
+
+// applyReturnAnswer applies a supplier's answer to an RMA request as its
+// decision: authorise with its RMA number or reject with its reason. A
+// replayed answer changes nothing (returns.Authorize/Reject); an answer
+// to a return of another supplier is refused.
+func applyReturnAnswer(a *model.Aggregate, supplier string, ans *connector.ReturnAnswer, st lifecycle.Step) (lifecycle.Outcome, error) {
+	r := a.Return(ans.Return)
+	if r == nil || r.Supplier != supplier {
+		return lifecycle.Outcome{}, fmt.Errorf("%s answers return %q, which is not one of its returns on this order", supplier, ans.Return)
+	}
+	by := "supplier " + supplier
+	if ans.Decision.Authorized {
+		return returns.Authorize(a, r.ID, ans.Decision.RMA, by, st)
+	}
+	return returns.Reject(a, r.ID, ans.Decision.Reason, by, st)
 }
 
 // EventDocumentWarning is the timeline event of a supplier document applied

@@ -53,7 +53,21 @@ type Supplier struct {
 	pending []shipment      // acknowledged, waiting to ship
 	shipped map[string]bool // PO numbers shipped
 	control int
+	rma     bool // answer the 180s (AnswerReturns)
 }
+
+// AnswerReturns makes the supplier answer each RMA request (an X12 180
+// dropgate wrote, <return>.180.x12) with a 997 and a 180 authorising it
+// under RMA number RMANumber(return). Off by default, so a test can see a
+// return wait for its answer first.
+func (s *Supplier) AnswerReturns(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rma = on
+}
+
+// RMANumber is the RMA number the simulator gives a return.
+func RMANumber(ret string) string { return "RMA-" + strings.TrimPrefix(ret, "ret_") }
 
 // po is what the simulator read from an 850.
 type po struct {
@@ -128,6 +142,11 @@ func (s *Supplier) Step() error {
 		}
 	}
 	sort.Strings(names)
+	if s.rma && !s.Silent {
+		if err := s.answerReturns(entries); err != nil {
+			return err
+		}
+	}
 	for _, n := range names {
 		s.seen[n] = true
 		data, err := os.ReadFile(filepath.Join(s.Outbox, n))
@@ -162,16 +181,21 @@ func (s *Supplier) Step() error {
 	return nil
 }
 
-// answer writes the 997 and 855 for a PO (or the answer to a cancel).
-func (s *Supplier) answer(p po) error {
-	if err := s.put("997", p, func(w *x12.Writer) {
+// accept writes the 997 accepting p's set (a group fid, a set of id).
+func (s *Supplier) accept(p po, fid, id string) error {
+	return s.put("997", p, func(w *x12.Writer) {
 		_ = w.BeginSet(x12.SetHeader{ID: "997", Control: "0001"})
-		_ = w.WriteSegment("AK1", "PO", p.gs.Control)
-		_ = w.WriteSegment("AK2", "850", p.set)
+		_ = w.WriteSegment("AK1", fid, p.gs.Control)
+		_ = w.WriteSegment("AK2", id, p.set)
 		_ = w.WriteSegment("AK5", "A")
 		_ = w.WriteSegment("AK9", "A", "1", "1", "1")
 		_ = w.EndSet()
-	}, "FA"); err != nil {
+	}, "FA")
+}
+
+// answer writes the 997 and 855 for a PO (or the answer to a cancel).
+func (s *Supplier) answer(p po) error {
+	if err := s.accept(p, "PO", "850"); err != nil {
 		return err
 	}
 	if p.cancel {
