@@ -62,7 +62,7 @@ func dgLoop(t *testing.T, l *loop, args ...string) (string, int) {
 // the binary: asking for three is refused; the return of one becomes an
 // X12 180 in the supplier's outbox; the supplier's authorisation (its RMA
 // number) and the units' receipt are recorded; the mug's value is
-// refunded at Stripe with the return's own idempotency key, once, and
+// refunded at Stripe with the return's own idempotency key (one refund), and
 // recorded on the payment; the order line counts it as returned; and the
 // supplier owes a credit of its unit cost, in the payables. Then the
 // customer asks the store for the other mug: Shopify's returns/request
@@ -187,13 +187,19 @@ func TestReturnAfterDeliveryRefundsAndCreditsTheSupplier(t *testing.T) {
 		t.Fatalf("payment %+v, order payment %s", p, a.Order.PaymentStatus)
 	}
 	key := stripe.IdempotencyKey(id, "refund", "return:"+ret)
+	// Every refund call carries the return's key: a job run again (its
+	// commit met a concurrent write) may call once more, and Stripe answers
+	// that with the same refund. One refund is recorded (above).
 	var n int
 	for _, c := range calls() {
-		if c == "POST /v1/refunds "+key {
+		if strings.HasPrefix(c, "POST /v1/refunds") {
+			if c != "POST /v1/refunds "+key {
+				t.Fatalf("refund call %q; want only the return's key %q", c, key)
+			}
 			n++
 		}
 	}
-	if n != 1 || refunds[0].IdempotencyKey != key {
+	if n == 0 || refunds[0].IdempotencyKey != key {
 		t.Fatalf("refund calls with key %q: %d; calls %v", key, n, calls())
 	}
 	if l := a.Order.Lines[0]; l.Qty.Returned != 1 || l.Qty.Shipped != 2 || l.Qty.Delivered != 2 {
