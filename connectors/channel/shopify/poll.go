@@ -28,7 +28,7 @@ const (
 func (c *Connector) Capabilities() connector.Caps {
 	return connector.Caps{Offers: []connector.Capability{
 		connector.CapWebhooks, connector.CapSignWebhooks, connector.CapDecodeEvents, connector.CapPollOrders,
-		connector.CapFulfillment, connector.CapCancelOrder, connector.CapInventory, connector.CapPrices,
+		connector.CapFulfillment, connector.CapCancelOrder, connector.CapInventory, connector.CapPrices, connector.CapPushRefund,
 	}, PollEvery: sweepEvery, SweepLookback: sweepLookback}
 }
 

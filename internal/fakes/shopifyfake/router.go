@@ -82,6 +82,8 @@ func routeTable() []routeDef {
 		// POST orders/{id}/fulfillments is deliberately absent: the legacy
 		// order-based fulfillment API was removed after 2022-04 and answers
 		// 404 on current versions (see fulfillments.go).
+		{http.MethodGet, []string{"orders", "{id}", "refunds"}, (*Shop).httpListRefunds},
+		{http.MethodPost, []string{"orders", "{id}", "refunds"}, (*Shop).httpCreateRefund},
 		{http.MethodGet, []string{"orders", "{id}", "fulfillment_orders"}, (*Shop).httpListFulfillmentOrders},
 		{http.MethodGet, []string{"fulfillment_orders", "{id}"}, (*Shop).httpGetFulfillmentOrder},
 		{http.MethodPost, []string{"fulfillments"}, (*Shop).httpCreateFulfillment},

@@ -21,6 +21,7 @@ type Shop struct {
 	fosByOrder   map[uint64][]uint64
 	fulfillments map[uint64]*Fulfillment
 	fulfByOrder  map[uint64][]uint64
+	refunds      map[uint64][]Refund // by order
 
 	locations    map[uint64]*Location
 	products     map[uint64]*Product // Variants kept empty; see variantIDs
@@ -46,6 +47,7 @@ func newShop(f *Fake, sc shopConfig) *Shop {
 		fosByOrder:   make(map[uint64][]uint64),
 		fulfillments: make(map[uint64]*Fulfillment),
 		fulfByOrder:  make(map[uint64][]uint64),
+		refunds:      make(map[uint64][]Refund),
 		locations:    make(map[uint64]*Location),
 		products:     make(map[uint64]*Product),
 		variantIDs:   make(map[uint64][]uint64),
