@@ -15,6 +15,7 @@ import (
 	"github.com/dropgate/dropgate/connectors/payment/stripe"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/internal/fakes/edisupplier"
+	"github.com/dropgate/dropgate/internal/fakes/shopifyfake"
 	"github.com/dropgate/dropgate/internal/x12"
 )
 
@@ -201,6 +202,17 @@ func TestReturnAfterDeliveryRefundsAndCreditsTheSupplier(t *testing.T) {
 	}
 	if n == 0 || refunds[0].IdempotencyKey != key {
 		t.Fatalf("refund calls with key %q: %d; calls %v", key, n, calls())
+	}
+	// The store records the refund too: the returned unit, not restocked
+	// (dropgate holds no stock), with no transaction (Stripe moved the money).
+	var shopRefunds []shopifyfake.Refund
+	magentoWait(t, "the refund on Shopify", func() bool {
+		shopRefunds = l.fake.Shop(loopShop).Refunds(o.ID)
+		return len(shopRefunds) > 0
+	})
+	if r := shopRefunds[0]; len(shopRefunds) != 1 || len(r.Lines) != 1 || r.Lines[0].LineItemID != o.Lines[0].ID ||
+		r.Lines[0].Quantity != 1 || r.Lines[0].RestockType != "no_restock" || len(r.Transactions) != 0 {
+		t.Fatalf("refunds on Shopify: %+v", shopRefunds)
 	}
 	if l := a.Order.Lines[0]; l.Qty.Returned != 1 || l.Qty.Shipped != 2 || l.Qty.Delivered != 2 {
 		t.Fatalf("line buckets %+v", l.Qty)
