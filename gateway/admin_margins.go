@@ -26,7 +26,7 @@ func (ad *Admin) withMargin(r *http.Request, a *model.Aggregate) orderDetail {
 	if !ok {
 		return d
 	}
-	m, err := acc.Margin(r.Context(), a.Order.ID)
+	m, err := acc.MarginOf(a)
 	if err != nil {
 		if ad.Log != nil {
 			ad.Log.Warn("order margin", "order", a.Order.ID, "err", err)

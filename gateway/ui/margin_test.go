@@ -31,8 +31,10 @@ func (a accountsOps) Margin(ctx context.Context, id string) (margin.Report, erro
 	if err != nil {
 		return margin.Report{}, err
 	}
-	return margin.Of(o, nil)
+	return a.MarginOf(o)
 }
+
+func (accountsOps) MarginOf(o *model.Aggregate) (margin.Report, error) { return margin.Of(o, nil) }
 
 // TestOrderPageShowsMargin: the order page has a margin block, per
 // currency, with each PO's cost and basis.

@@ -222,7 +222,7 @@ func (u *UI) order(w http.ResponseWriter, r *http.Request) {
 		"ReleaseHeld": held, "Cancellable": cancellable, "Returnable": returnable(a)}
 	if acc, ok := u.Ops.(ports.Accounts); ok {
 		// The margin is a side panel: the page shows without it.
-		if m, err := acc.Margin(r.Context(), id); err == nil {
+		if m, err := acc.MarginOf(a); err == nil {
 			data["Margin"] = m
 		}
 	}

@@ -21,4 +21,6 @@ type Accounts interface {
 	MarkPayablePaid(ctx context.Context, id, actor string) (*model.Payable, error)
 	// Margin is an order's margin now.
 	Margin(ctx context.Context, orderID string) (margin.Report, error)
+	// MarginOf is the margin of an order already read (no second read).
+	MarginOf(a *model.Aggregate) (margin.Report, error)
 }

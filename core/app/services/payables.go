@@ -27,6 +27,11 @@ func (o operator) Margin(ctx context.Context, orderID string) (margin.Report, er
 	if err != nil {
 		return margin.Report{}, err
 	}
+	return o.MarginOf(a)
+}
+
+// MarginOf is Margin for an order the caller has read already.
+func (o operator) MarginOf(a *model.Aggregate) (margin.Report, error) {
 	return margin.OfWith(a, o.costs())
 }
 
