@@ -57,20 +57,17 @@ func captureAmount(a *model.Aggregate, p *model.Payment, shipmentID string, pol 
 		rest.Amount = max(rest.Amount-cancelled, 0)
 		return rest, true, nil
 	}
-	value := money.Money{Amount: 0, Currency: rest.Currency}
+	shipped := map[string]int64{}
 	for _, pkg := range sh.Packages {
 		for _, sl := range pkg.Lines {
-			l := a.Order.Line(sl.OrderLineID)
-			if l == nil || l.Quantity <= 0 {
-				continue
-			}
-			if l.UnitPrice.Currency != "" && l.UnitPrice.Currency != rest.Currency {
-				return money.Money{}, false, fmt.Errorf("line %s is in %s, the payment in %s", l.ID, l.UnitPrice.Currency, rest.Currency)
-			}
-			total := l.UnitPrice.Amount*l.Quantity - l.Discount.Amount + l.Tax.Amount
-			value.Amount += total * sl.Quantity / l.Quantity
+			shipped[sl.OrderLineID] += sl.Quantity
 		}
 	}
+	amount, err := linesValue(a, rest.Currency, func(l *model.OrderLine) int64 { return shipped[l.ID] })
+	if err != nil {
+		return money.Money{}, false, err
+	}
+	value := money.Money{Amount: amount, Currency: rest.Currency}
 	if value.Amount > rest.Amount {
 		value = rest
 	}
@@ -90,7 +87,7 @@ func linesValue(a *model.Aggregate, currency string, qty func(*model.OrderLine) 
 		if l.UnitPrice.Currency != "" && l.UnitPrice.Currency != currency {
 			return 0, fmt.Errorf("line %s is in %s, the payment in %s", l.ID, l.UnitPrice.Currency, currency)
 		}
-		v += (l.UnitPrice.Amount*l.Quantity - l.Discount.Amount + l.Tax.Amount) * n / l.Quantity
+		v += l.ShareOf(n)
 	}
 	return v, nil
 }

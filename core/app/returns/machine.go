@@ -311,8 +311,7 @@ func refundValue(a *model.Aggregate, lines []model.ReturnLine) money.Money {
 		if v.Currency == "" {
 			v.Currency = l.UnitPrice.Currency
 		}
-		total := l.UnitPrice.Amount*l.Quantity - l.Discount.Amount + l.Tax.Amount
-		v.Amount += total * rl.Quantity / l.Quantity
+		v.Amount += l.ShareOf(rl.Quantity)
 	}
 	return v
 }
