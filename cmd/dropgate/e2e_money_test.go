@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -82,13 +83,31 @@ func shipmentValue(a *model.Aggregate, sh model.Shipment) int64 {
 	return v
 }
 
-// captures are the capture calls the proxy saw.
-func captures(calls []stripeCall) []stripeCall {
+// captures are the captures Stripe made from the calls the proxy saw. A
+// job that runs again (its commit lost, a worker stopped) sends its
+// capture again under the same Idempotency-Key, and Stripe answers that
+// with the first answer, charging nothing more; so repeats of a key are
+// one capture, and must carry the same parameters, as Stripe refuses a
+// reused key with others.
+func captures(t *testing.T, calls []stripeCall) []stripeCall {
+	t.Helper()
 	var out []stripeCall
+	seen := map[string]url.Values{}
 	for _, c := range calls {
-		if strings.HasPrefix(c.line, "POST /v1/payment_intents/") && strings.Contains(c.line, "/capture ") {
-			out = append(out, c)
+		if !strings.HasPrefix(c.line, "POST /v1/payment_intents/") || !strings.Contains(c.line, "/capture ") {
+			continue
 		}
+		if first, ok := seen[c.line]; ok {
+			if first.Encode() != c.form.Encode() {
+				t.Errorf("%s sent again with %v, first with %v: Stripe refuses a key reused with other parameters", c.line, c.form, first)
+			}
+			continue
+		}
+		if strings.HasSuffix(c.line, " ") {
+			t.Errorf("%s: a capture without an Idempotency-Key", c.line)
+		}
+		seen[c.line] = c.form
+		out = append(out, c)
 	}
 	return out
 }
@@ -103,7 +122,7 @@ func TestStripeTwoShipmentsTwoPartialCaptures(t *testing.T) {
 	l, calls, a := splitPaidOrder(t, "available")
 	id := a.Order.ID
 	p := a.Payments[0]
-	got := captures(calls())
+	got := captures(t, calls())
 	if len(got) != 2 || len(p.Movements) != 2 {
 		t.Fatalf("captures %v, movements %+v", got, p.Movements)
 	}
@@ -133,7 +152,7 @@ func TestStripeTwoShipmentsTwoPartialCaptures(t *testing.T) {
 	}
 
 	b := replay856(t, l, a)
-	if n := len(captures(calls())); n != 2 || len(b.Payments[0].Movements) != 2 || len(b.Shipments) != 2 {
+	if n := len(captures(t, calls())); n != 2 || len(b.Payments[0].Movements) != 2 || len(b.Shipments) != 2 {
 		t.Fatalf("after the replayed 856: %d captures at Stripe, %d movements, %d shipments", n, len(b.Payments[0].Movements), len(b.Shipments))
 	}
 }
@@ -146,7 +165,7 @@ func TestStripeWithoutMulticaptureCapturesOnceAtTheLastShipment(t *testing.T) {
 	t.Parallel()
 	_, calls, a := splitPaidOrder(t, "unavailable")
 	p := a.Payments[0]
-	got := captures(calls())
+	got := captures(t, calls())
 	last := a.Shipments[1]
 	key := stripe.IdempotencyKey(a.Order.ID, "capture", last.ID)
 	if len(got) != 1 || got[0].line != "POST /v1/payment_intents/pi_split/capture "+key || got[0].form.Get("amount_to_capture") != "1900" || got[0].form.Has("final_capture") {

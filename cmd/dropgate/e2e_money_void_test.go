@@ -62,17 +62,23 @@ func TestStripeCancellationBeforeCaptureVoids(t *testing.T) {
 		if !hasEvent(a, "payment.void", model.CauseSystem) {
 			t.Errorf("order %d: timeline %v", i, events(a))
 		}
+		// A void job that runs again (its commit met a concurrent write on
+		// the order) calls again under the same key, and Stripe answers
+		// with its first answer; any other key would be a second call.
 		var voids int
 		for _, c := range calls() {
-			if c.line == "POST /v1/payment_intents/"+o.pi+"/cancel "+key {
+			if strings.HasPrefix(c.line, "POST /v1/payment_intents/"+o.pi+"/cancel ") {
+				if c.line != "POST /v1/payment_intents/"+o.pi+"/cancel "+key {
+					t.Errorf("order %d: void %q, want only the key %s", i, c.line, key)
+				}
 				voids++
 			}
 			if strings.Contains(c.line, "/capture ") || strings.Contains(c.line, "/v1/refunds") {
 				t.Errorf("money moved: %s", c.line)
 			}
 		}
-		if voids != 1 {
-			t.Errorf("order %d: %d voids at Stripe, want 1", i, voids)
+		if voids == 0 {
+			t.Errorf("order %d: no void at Stripe", i)
 		}
 	}
 }
