@@ -24,6 +24,7 @@ import (
 	"github.com/dropgate/dropgate/core/app/ports"
 	"github.com/dropgate/dropgate/core/clock"
 	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/stage"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/metrics"
 )
@@ -58,7 +59,7 @@ type Server struct {
 // Handler returns the routed handler.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /webhooks/{name}", s.webhook)
+	mux.HandleFunc("POST /webhooks/{name}", stage.Ingest.Handler(s.webhook))
 	mux.HandleFunc("GET /webhooks/{name}", s.challenge)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+
+	"github.com/dropgate/dropgate/core/stage"
 )
 
 // startCPUProfile writes a CPU profile of the whole run to the file named
@@ -23,6 +25,7 @@ func startCPUProfile() (func(), error) {
 		f.Close()
 		return nil, fmt.Errorf("DROPGATE_CPUPROFILE: %w", err)
 	}
+	stage.Enable() // the profile tells the stages of an order apart
 	return func() {
 		pprof.StopCPUProfile()
 		f.Close()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/core/stage"
 )
 
 // Batching. Several POs due for one partner at about the same time may
@@ -105,7 +106,7 @@ type batch struct {
 // wait, not the batch.
 func (b *Batcher) Send(ctx context.Context, m Member) (connector.Sent, error) {
 	if m.Check != nil {
-		if err := m.Check(); err != nil {
+		if err := stage.Render.Err(ctx, func(context.Context) error { return m.Check() }); err != nil {
 			return connector.Sent{}, err
 		}
 	}
@@ -169,19 +170,19 @@ func (b *Batcher) write(ctx context.Context, members []Member) ([]connector.Sent
 	sets := make([]string, len(members))
 	for i, m := range members {
 		sets[i] = fmt.Sprintf("%04d", i+1)
-		if err := m.RenderSet(env, sets[i]); err != nil {
+		if err := stage.Render.Err(ctx, func(context.Context) error { return m.RenderSet(env, sets[i]) }); err != nil {
 			// Check passed, so this is not the member's data: the batch
 			// fails and every member retries. %v, not %w: a permanent
 			// error of one member must not dead-letter the others.
 			return nil, fmt.Errorf("%s: batch %d: PO %s: %v", b.Link.Name, ctrl, m.PO, err)
 		}
 	}
-	data, err := env.End()
+	data, err := stage.Call(ctx, stage.Render, func(context.Context) ([]byte, error) { return env.End() })
 	if err != nil {
 		return nil, err
 	}
 	name := b.Link.Names.Batch(ctrl)
-	if err := b.Link.T.Put(ctx, name, data); err != nil {
+	if err := stage.Write.Err(ctx, func(ctx context.Context) error { return b.Link.T.Put(ctx, name, data) }); err != nil {
 		return nil, fmt.Errorf("%s: put %s: %w", b.Link.Name, name, err)
 	}
 	id := strconv.FormatInt(ctrl, 10)

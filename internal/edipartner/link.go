@@ -7,6 +7,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/core/stage"
 	"github.com/dropgate/dropgate/internal/transport"
 )
 
@@ -107,11 +108,11 @@ func (l *Link) Deliver(ctx context.Context, counters connector.Counters, d Outbo
 	if err != nil {
 		return connector.Sent{}, fmt.Errorf("%s: control number for %s: %w", l.Name, name, err)
 	}
-	data, err := d.Render(ctrl)
+	data, err := stage.Call(ctx, stage.Render, func(context.Context) ([]byte, error) { return d.Render(ctrl) })
 	if err != nil {
 		return connector.Sent{}, err
 	}
-	if err := l.T.Put(ctx, name, data); err != nil {
+	if err := stage.Write.Err(ctx, func(ctx context.Context) error { return l.T.Put(ctx, name, data) }); err != nil {
 		return connector.Sent{}, fmt.Errorf("%s: put %s: %w", l.Name, name, err)
 	}
 	id := strconv.FormatInt(ctrl, 10)

@@ -22,6 +22,7 @@ import (
 	"github.com/dropgate/dropgate/core/clock"
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/core/stage"
 	"github.com/dropgate/dropgate/core/store"
 )
 
@@ -195,7 +196,7 @@ func (r *Runner) loop(ctx, jobCtx context.Context) {
 		if j == nil {
 			continue
 		}
-		r.process(jobCtx, j)
+		stage.Job(jobCtx, j.Kind, func(ctx context.Context) { r.process(ctx, j) })
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/dropgate/dropgate/core/job"
 	"github.com/dropgate/dropgate/core/lifecycle"
 	"github.com/dropgate/dropgate/core/model"
+	"github.com/dropgate/dropgate/core/stage"
 	"github.com/dropgate/dropgate/core/store"
 )
 
@@ -96,7 +97,9 @@ func (s *Service) HandleDelivery(ctx context.Context, d app.Delivery) error {
 			return fmt.Errorf("webhook %s from %s: verify signature: %w", d.ID, d.Connector, err)
 		}
 	}
-	events, err := dec.DecodeEvent(ctx, d.Topic, d.Body)
+	events, err := stage.Call(ctx, stage.Decode, func(ctx context.Context) ([]connector.ChannelEvent, error) {
+		return dec.DecodeEvent(ctx, d.Topic, d.Body)
+	})
 	if err != nil {
 		return err
 	}
@@ -163,8 +166,9 @@ func (s *Service) Intake(ctx context.Context, o *model.Order, cause model.Cause)
 	}
 	step := s.d.Step(cause)
 	a := &model.Aggregate{Order: *o, Created: step.At}
-	out := lifecycle.Receive(a, s.d.Router, s.d.ReleasePolicy(o.Channel), step)
-	err = s.d.Create(ctx, a, out, cause)
+	var out lifecycle.Outcome
+	stage.Route.Do(ctx, func(context.Context) { out = lifecycle.Receive(a, s.d.Router, s.d.ReleasePolicy(o.Channel), step) })
+	err = stage.Draft.Err(ctx, func(ctx context.Context) error { return s.d.Create(ctx, a, out, cause) })
 	if errors.Is(err, store.ErrConflict) {
 		return nil // created concurrently by a duplicate delivery: that one wins
 	}
