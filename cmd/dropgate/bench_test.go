@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,24 +19,55 @@ import (
 )
 
 // BenchmarkOrdersTo850 measures the whole foundation flow through the real
-// binary on the embedded store: signed Shopify webhooks posted by 16
-// clients, each verified, durably queued, decoded, routed, and written as
-// an X12 850 in the supplier's outbox. It reports orders/s (first post to
-// last 850 on disk), the per-order latency from post to 850, the store
-// commits per order and the server's allocations per order. batch=on is
-// the same with the supplier's `batch: { max_sets: 48, max_wait: 20ms }`:
-// POs share interchanges.
+// binary: signed Shopify webhooks posted to the gateway, each verified,
+// durably queued, decoded, routed, and written as an X12 850 in the
+// supplier's outbox. It reports orders/s (first post to last 850 on
+// disk), the per-order latency from post to 850, the server's CPU per
+// order, the store commits per order and the server's allocations per
+// order. The variants:
+//
+//   - batch=off: the embedded store, one process, 16 closed-loop senders
+//     (each posts its next webhook once the last one is answered);
+//     workers=8 is the same with 8 handlers, the old default.
+//   - batch=on: the supplier's `batch: { max_sets: 48, max_wait: 20ms }`,
+//     POs share interchanges.
+//   - rate=500: open loop, orders offered at 500/s whatever the answers
+//     ($DROPGATE_BENCH_RATE changes the rate); latency counts from when
+//     each post was due, and late-posts counts the posts the sender
+//     started 10 ms or more after that.
+//   - store=redis, store=redis/rate=500: the same on Redis ($REDIS_URL,
+//     default redis://127.0.0.1:6379/0, under a fresh key prefix deleted
+//     afterwards) with one gateway process and one worker process.
+//
+// With DROPGATE_BENCH_STAGES=1 the servers write CPU profiles and every
+// variant also reports CPU per order by stage (bench_stages_test.go).
 //
 //	go test -run '^$' -bench OrdersTo850 -benchtime 1000x ./cmd/dropgate/
 func BenchmarkOrdersTo850(b *testing.B) {
+	rate := 500.0
+	if v, err := strconv.ParseFloat(os.Getenv("DROPGATE_BENCH_RATE"), 64); err == nil && v > 0 {
+		rate = v
+	}
+	batchOn := "    batch: { max_sets: 48, max_wait: 20ms }\n"
 	// workers=8 is the default before issue 15 raised it to 64: the
 	// reference the others are read against.
-	b.Run("batch=off/workers=8", func(b *testing.B) { benchOrdersTo850(b, "", 8) })
-	b.Run("batch=off", func(b *testing.B) { benchOrdersTo850(b, "", 0) })
-	b.Run("batch=on", func(b *testing.B) { benchOrdersTo850(b, "    batch: { max_sets: 48, max_wait: 20ms }\n", 0) })
+	b.Run("batch=off/workers=8", func(b *testing.B) { benchOrdersTo850(b, benchOpts{workers: 8}) })
+	b.Run("batch=off", func(b *testing.B) { benchOrdersTo850(b, benchOpts{}) })
+	b.Run("batch=on", func(b *testing.B) { benchOrdersTo850(b, benchOpts{batch: batchOn}) })
+	b.Run(fmt.Sprintf("rate=%g", rate), func(b *testing.B) { benchOrdersTo850(b, benchOpts{rate: rate}) })
+	b.Run("store=redis", func(b *testing.B) { benchOrdersTo850(b, benchOpts{redis: true}) })
+	b.Run(fmt.Sprintf("store=redis/rate=%g", rate), func(b *testing.B) { benchOrdersTo850(b, benchOpts{redis: true, rate: rate}) })
 }
 
-func benchOrdersTo850(b *testing.B, batch string, workers int) {
+// benchOpts is one variant of BenchmarkOrdersTo850.
+type benchOpts struct {
+	batch   string  // YAML added to supplier acme, "" for none
+	workers int     // workers.concurrency, 0 for the default
+	redis   bool    // Redis, one gateway and one worker process
+	rate    float64 // offered orders/s (open loop); 0: 16 closed-loop senders
+}
+
+func benchOrdersTo850(b *testing.B, o benchOpts) {
 	t := &testing.T{}
 	dir, err := os.MkdirTemp("", "dropgate-bench-")
 	if err != nil {
@@ -45,44 +77,127 @@ func benchOrdersTo850(b *testing.B, batch string, workers int) {
 	if err := copyConfigs(dir); err != nil {
 		b.Fatal(err)
 	}
-	if workers > 0 {
-		cfg := filepath.Join(dir, "configs", "demo.yaml")
-		y, err := os.ReadFile(cfg)
-		if err != nil {
-			b.Fatal(err)
-		}
-		y = []byte(strings.Replace(string(y), "workers:\n", fmt.Sprintf("workers:\n  concurrency: %d\n", workers), 1))
-		if err := os.WriteFile(cfg, y, 0o644); err != nil {
+	cfg := filepath.Join(dir, "configs", "demo.yaml")
+	if o.workers > 0 {
+		if err := replaceOnce(cfg, "workers:\n", fmt.Sprintf("workers:\n  concurrency: %d\n", o.workers)); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if batch != "" {
-		if err := addToSupplier(filepath.Join(dir, "configs", "demo.yaml"), "acme", batch); err != nil {
+	if o.batch != "" {
+		if err := addToSupplier(cfg, "acme", o.batch); err != nil {
 			b.Fatal(err)
 		}
 	}
-	var env []string
-	if p := os.Getenv("DROPGATE_BENCH_CPUPROFILE"); p != "" {
-		env = append(env, "DROPGATE_CPUPROFILE="+p)
+	var rdb *benchRedis
+	if o.redis {
+		rdb = openBenchRedis(b)
+		if err := replaceOnce(cfg, "store:\n  driver: embedded\n  path: \"${DROPGATE_DATA_DIR:-./var}/dropgate.db\"\n",
+			fmt.Sprintf("store: { driver: redis, url: %q, prefix: %q }\n", rdb.url, rdb.prefix)); err != nil {
+			b.Fatal(err)
+		}
 	}
-	s := startServer(t, dir, env...)
-	if len(env) > 0 {
-		defer s.stop(t) // a graceful stop writes the profile
-	} else {
-		defer s.kill9()
-	}
+	stages := os.Getenv("DROPGATE_BENCH_STAGES") != ""
+	procs := startBenchServers(b, t, dir, o.redis, stages)
+	profiled := stages || os.Getenv("DROPGATE_BENCH_CPUPROFILE") != ""
+	defer func() {
+		for _, p := range procs {
+			if profiled {
+				_ = p.stopGracefully() // a graceful stop writes the profile
+			} else {
+				p.kill9()
+			}
+		}
+	}()
+	url := procs[0].url
 	c := shop(t)
 	ds := make([]delivery, b.N)
 	for i := range ds {
 		ds[i] = newDelivery(t, c)
 	}
-	posted := make([]time.Time, b.N)
-	commits0, _ := strconv.ParseFloat(metricValue(t, s.url, "dropgate_store_commits_total"), 64)
-	jobs0 := metricSum(s.url, "dropgate_jobs_total{")
-	mallocs0 := metricSum(s.url, "go_memstats_mallocs_total ")
-	bytes0 := metricSum(s.url, "go_memstats_alloc_bytes_total ")
+	commits0, _ := strconv.ParseFloat(metricValue(t, url, "dropgate_store_commits_total"), 64)
+	jobs0 := metricSum(url, "dropgate_jobs_total{")
+	mallocs0 := metricSum(url, "go_memstats_mallocs_total ")
+	bytes0 := metricSum(url, "go_memstats_alloc_bytes_total ")
+	cpu0 := procsCPU(procs)
+	var cmds0 float64
+	if rdb != nil {
+		cmds0 = rdb.commands(b)
+	}
 	b.ResetTimer()
+	// posted[i] is when order i was posted (closed loop) or due (open
+	// loop), in ns since start; 0 until then.
+	posted := make([]atomic.Int64, b.N)
 	start := time.Now()
+	var send benchSend
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		if o.rate > 0 {
+			send = postOpenLoop(b, url, ds, o.rate, start, posted)
+		} else {
+			postClosedLoop(b, url, ds, start, posted)
+		}
+	}()
+	done, elapsed := watchOutbox(b, dir, ds, start, posted)
+	<-sent
+	b.StopTimer()
+	if len(done) < b.N {
+		b.Fatalf("only %d of %d orders produced an 850", len(done), b.N)
+	}
+	sort.Slice(done, func(i, j int) bool { return done[i] < done[j] })
+	n := float64(b.N)
+	b.ReportMetric(n/elapsed.Seconds(), "orders/s")
+	b.ReportMetric(float64(done[len(done)/2].Milliseconds()), "p50-ms")
+	b.ReportMetric(float64(done[len(done)*99/100].Milliseconds()), "p99-ms")
+	b.ReportMetric(0, "ns/op")
+	if o.rate > 0 {
+		b.ReportMetric(send.achieved, "offered/s")
+		b.ReportMetric(float64(send.late), "late-posts")
+	}
+	cpu := procsCPU(procs)
+	var total time.Duration
+	for i := range procs {
+		total += cpu[i] - cpu0[i]
+	}
+	b.ReportMetric(ms(total)/n, "cpu-ms/order")
+	if rdb != nil {
+		b.ReportMetric(ms(cpu[0]-cpu0[0])/n, "gw-cpu-ms/order")
+		b.ReportMetric(ms(cpu[1]-cpu0[1])/n, "wk-cpu-ms/order")
+		b.ReportMetric((rdb.commands(b)-cmds0)/n, "redis-cmds/order")
+		// The gateway's heap allocations; the worker serves no /metrics.
+		b.ReportMetric((metricSum(url, "go_memstats_mallocs_total ")-mallocs0)/n, "gw-allocs/order")
+		b.ReportMetric((metricSum(url, "go_memstats_alloc_bytes_total ")-bytes0)/n/1024, "gw-KiB/order")
+	} else {
+		if c, err := strconv.ParseFloat(metricValue(t, url, "dropgate_store_commits_total"), 64); err == nil {
+			// Commits while the orders ran (and any sync work they caused).
+			b.ReportMetric((c-commits0)/n, "commits/order")
+		}
+		b.ReportMetric((metricSum(url, "dropgate_jobs_total{")-jobs0)/n, "jobs/order")
+		// The server's heap allocations per order (the benchmark's own are
+		// in another process).
+		b.ReportMetric((metricSum(url, "go_memstats_mallocs_total ")-mallocs0)/n, "allocs/order")
+		b.ReportMetric((metricSum(url, "go_memstats_alloc_bytes_total ")-bytes0)/n/1024, "KiB/order")
+	}
+	if stages {
+		reportStages(b, procs, total)
+	}
+}
+
+// replaceOnce replaces the one occurrence of old in the file at path.
+func replaceOnce(path, old, new string) error {
+	y, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if strings.Count(string(y), old) != 1 {
+		return fmt.Errorf("%s no longer has %q once", path, old)
+	}
+	return os.WriteFile(path, []byte(strings.Replace(string(y), old, new, 1)), 0o644)
+}
+
+// postClosedLoop posts ds from 16 senders, each moving on once its last
+// post is answered.
+func postClosedLoop(b *testing.B, url string, ds []delivery, start time.Time, posted []atomic.Int64) {
 	var wg sync.WaitGroup
 	next := make(chan int)
 	go func() {
@@ -91,34 +206,37 @@ func benchOrdersTo850(b *testing.B, batch string, workers int) {
 		}
 		close(next)
 	}()
-	for w := 0; w < 16; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for range 16 {
+		wg.Go(func() {
 			for i := range next {
-				posted[i] = time.Now()
-				if code, err := ds[i].post(s.url); err != nil || code != 200 {
+				posted[i].Store(max(1, int64(time.Since(start))))
+				if code, err := ds[i].post(url); err != nil || code != 200 {
 					b.Errorf("post %d: %d %v", i, code, err)
 				}
 			}
-		}()
+		})
 	}
-	// Watch the outbox: the time each order's 850 appears. One directory
-	// listing per look, not a stat per order: a watcher that stats every
-	// pending order every few milliseconds takes a core from the server.
-	// A batch file is read once for the POs it carries (BEG03).
-	want := make(map[string]int, b.N)
+	wg.Wait()
+}
+
+// watchOutbox waits for every order's 850 and returns the time from each
+// order's post to its 850, and from start to the last one. One directory
+// listing per look, not a stat per order: a watcher that stats every
+// pending order every few milliseconds takes a core from the server. A
+// batch file is read once for the POs it carries (BEG03).
+func watchOutbox(b *testing.B, dir string, ds []delivery, start time.Time, posted []atomic.Int64) ([]time.Duration, time.Duration) {
+	want := make(map[string]int, len(ds))
 	for i := range ds {
 		want[model.PONumber(ds[i].orderID, "acme", 1)] = i
 	}
 	outbox := filepath.Dir(poFile(dir, ds[0].orderID))
 	read := map[string]bool{}
-	done := make([]time.Duration, b.N)
-	seen := 0
+	seen := make([]bool, len(ds))
+	var done []time.Duration
 	deadline := time.Now().Add(10 * time.Minute)
-	for seen < b.N && time.Now().Before(deadline) {
+	for len(done) < len(ds) && time.Now().Before(deadline) {
 		entries, _ := os.ReadDir(outbox)
-		now := time.Now()
+		now := time.Since(start)
 		for _, e := range entries {
 			name := e.Name()
 			if read[name] || !strings.HasSuffix(name, ".850.x12") || strings.HasPrefix(name, ".") {
@@ -130,34 +248,15 @@ func benchOrdersTo850(b *testing.B, batch string, workers int) {
 				pos = posInBatch(filepath.Join(outbox, name))
 			}
 			for _, po := range pos {
-				if i, ok := want[po]; ok && done[i] == 0 && !posted[i].IsZero() {
-					done[i] = now.Sub(posted[i])
-					seen++
+				if i, ok := want[po]; ok && !seen[i] && posted[i].Load() != 0 {
+					seen[i] = true
+					done = append(done, now-time.Duration(posted[i].Load()))
 				}
 			}
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	elapsed := time.Since(start)
-	wg.Wait()
-	b.StopTimer()
-	if seen < b.N {
-		b.Fatalf("only %d of %d orders produced an 850", seen, b.N)
-	}
-	sort.Slice(done, func(i, j int) bool { return done[i] < done[j] })
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "orders/s")
-	b.ReportMetric(float64(done[len(done)/2].Milliseconds()), "p50-ms")
-	b.ReportMetric(float64(done[len(done)*99/100].Milliseconds()), "p99-ms")
-	b.ReportMetric(0, "ns/op")
-	if c, err := strconv.ParseFloat(metricValue(t, s.url, "dropgate_store_commits_total"), 64); err == nil {
-		// Commits while the orders ran (and any sync work they caused).
-		b.ReportMetric((c-commits0)/float64(b.N), "commits/order")
-	}
-	b.ReportMetric((metricSum(s.url, "dropgate_jobs_total{")-jobs0)/float64(b.N), "jobs/order")
-	// The server's heap allocations per order (the benchmark's own are
-	// in another process).
-	b.ReportMetric((metricSum(s.url, "go_memstats_mallocs_total ")-mallocs0)/float64(b.N), "allocs/order")
-	b.ReportMetric((metricSum(s.url, "go_memstats_alloc_bytes_total ")-bytes0)/float64(b.N)/1024, "KiB/order")
+	return done, time.Since(start)
 }
 
 func copyConfigs(dir string) error {
