@@ -2,19 +2,23 @@
 # bench/compare.sh: the throughput figures of docs/BENCHMARKS.md, each
 # beside its reference in the same run, alternating A and B and repeated.
 #
-#   bash bench/compare.sh            # 3 rounds (about 3 minutes)
+#   bash bench/compare.sh            # 3 rounds (about 6 minutes)
 #   ROUNDS=5 bash bench/compare.sh
+#   RATE=300 bash bench/compare.sh   # the open-loop rate (default 500/s)
 #
 # It starts private redis-servers (AOF everysec on one, none on the other)
-# on free ports and stops them on exit. Needs redis-server and the Go
+# on free ports and stops them on exit; orders -> 850 on Redis uses the
+# AOF one. After the rounds, one profiled run of orders -> 850 (embedded
+# and Redis) prints the CPU per order by stage. Needs redis-server and the Go
 # module proxy (asynq is fetched for bench/queuecmp, never into the main
 # module).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
+RATE=${RATE:-500}
 tmp=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -59,16 +63,32 @@ for r in $(seq "$ROUNDS"); do
     R[${sys}_proc]+="$(echo "$line" | awk '{print $3}') "
     R[${sys}_cmds]+="$(echo "$n / 20000" | bc -l) "
   done
-  # Orders -> 850 end to end, embedded store.
-  out=$(cd cmd/dropgate && "$tmp/cmd.test" -test.run '^$' -test.bench 'OrdersTo850' -test.benchtime 1000x 2>&1)
+  # Orders -> 850 end to end: embedded store (one process) and Redis (one
+  # gateway and one worker process), 16 closed-loop senders, then offered
+  # at $RATE/s open loop.
+  out=$(cd cmd/dropgate && REDIS_URL=redis://127.0.0.1:$aof/0 DROPGATE_BENCH_RATE=$RATE "$tmp/cmd.test" -test.run '^$' \
+    -test.bench 'OrdersTo850$' -test.benchtime 1000x 2>&1)
   R[o8]+="$(echo "$out" | grep 'workers=8' | metric orders/s) "
   R[ooff]+="$(echo "$out" | grep 'batch=off-' | metric orders/s) "
   R[oon]+="$(echo "$out" | grep 'batch=on-' | metric orders/s) "
   R[con]+="$(echo "$out" | grep 'batch=on-' | metric commits/order) "
+  R[ored]+="$(echo "$out" | grep 'store=redis-' | metric orders/s) "
+  R[cpuoff]+="$(echo "$out" | grep 'batch=off-' | metric cpu-ms/order) "
+  R[cpured]+="$(echo "$out" | grep 'store=redis-' | metric cpu-ms/order) "
+  R[cmdred]+="$(echo "$out" | grep 'store=redis-' | metric redis-cmds/order) "
+  for v in emb red; do
+    pat='OrdersTo850/rate='; [ $v = red ] && pat='store=redis/rate='
+    R[p99$v]+="$(echo "$out" | grep "$pat" | metric p99-ms) "
+    R[p50$v]+="$(echo "$out" | grep "$pat" | metric p50-ms) "
+    R[offer$v]+="$(echo "$out" | grep "$pat" | metric offered/s) "
+    R[late$v]+="$(echo "$out" | grep "$pat" | metric late-posts) "
+    R[served$v]+="$(echo "$out" | grep "$pat" | metric orders/s) "
+  done
   echo "round $r done, load $(cut -d' ' -f1 /proc/loadavg)" >&2
 done
 
 m() { echo ${R[$1]} | tr ' ' '\n' | grep -v '^$' | med; }
+mf() { echo ${R[$1]} | tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END{if(NR==0){print "-"; exit} printf "%.2f\n", (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "-" }'; }
 printf "\n| measure | dropgate | reference | ratio |\n|---|---|---|---|\n"
 printf "| webhook ingest, embedded, 64 conns (req/s) | %s | bare %s | %s |\n" "$(m emb)" "$(m bare)" "$(ratio "$(m emb)" "$(m bare)")"
@@ -80,4 +100,26 @@ printf "| Redis CPU per job (µs) | %s | asynq %s | %s |\n" "$(m dropgate_cpu)" 
 printf "| orders -> 850, embedded, 16 senders (orders/s) | %s (64 workers) | %s (8 workers) | %s |\n" "$(m ooff)" "$(m o8)" "$(ratio "$(m ooff)" "$(m o8)")"
 printf "| orders -> 850 with batch (orders/s) | %s | %s (8 workers) | %s |\n" "$(m oon)" "$(m o8)" "$(ratio "$(m oon)" "$(m o8)")"
 printf "| commits per order, batch on | %s | | |\n" "$(echo ${R[con]} | awk '{print $1}')"
+printf "| orders -> 850, Redis AOF everysec, 1 gateway + 1 worker, 16 senders (orders/s) | %s | embedded %s | %s |\n" "$(m ored)" "$(m ooff)" "$(ratio "$(m ored)" "$(m ooff)")"
+printf "| server CPU per order, Redis / embedded (ms, all processes) | %s | embedded %s | %s |\n" "$(mf cpured)" "$(mf cpuoff)" "$(ratio "$(mf cpured)" "$(mf cpuoff)")"
+printf "| Redis commands per order | %s | | |\n" "$(m cmdred)"
+for v in emb red; do
+  name=embedded; [ $v = red ] && name="Redis, 1 gateway + 1 worker"
+  printf "| post -> 850 at %s/s offered, %s: p50 / p99 (ms) | %s / %s | served %s orders/s; sent at %s/s, %s posts late | |\n" \
+    "$RATE" "$name" "$(m p50$v)" "$(m p99$v)" "$(m served$v)" "$(m offer$v)" "$(m late$v)"
+done
+echo "load after the rounds: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# CPU per order by stage: one profiled run of each (profiling moves the
+# other figures, so it is not part of the rounds).
+out=$(cd cmd/dropgate && REDIS_URL=redis://127.0.0.1:$aof/0 DROPGATE_BENCH_STAGES=1 "$tmp/cmd.test" -test.run '^$' \
+  -test.bench 'OrdersTo850$/(batch=off|store=redis)$' -test.skip 'OrdersTo850$/./(workers|rate)=' -test.benchtime 1000x 2>&1)
+f2() { awk 'END{ if (NR==0) print "-"; else printf "%.2f", $1 }'; }
+emb=$(echo "$out" | grep 'batch=off-' || true); red=$(echo "$out" | grep 'store=redis-' || true)
+[ -n "$emb" ] && [ -n "$red" ] || echo "$out" | tail -20 >&2
+printf "\n| CPU ms per order, by stage | embedded | Redis (gateway + worker) |\n|---|---|---|\n"
+for st in ingest decode route draft render write jobs-other unlabelled; do
+  printf "| %s | %s | %s |\n" "$st" "$(echo "$emb" | metric $st-cpu-ms/order | f2)" "$(echo "$red" | metric $st-cpu-ms/order | f2)"
+done
+printf "| total (process CPU in the run) | %s | %s |\n" "$(echo "$emb" | metric cpu-ms/order | f2)" "$(echo "$red" | metric cpu-ms/order | f2)"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
