@@ -61,13 +61,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /webhooks/{name}", stage.Ingest.Handler(s.webhook))
 	mux.HandleFunc("GET /webhooks/{name}", s.challenge)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	mux.HandleFunc("GET /readyz", s.readyz)
-	if s.Metrics != nil {
-		mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
-	}
+	s.ops(mux)
 	if s.Admin != nil {
 		mux.Handle("/api/v1/", s.RequireToken(s.Admin))
 	}
@@ -80,6 +74,26 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("GET /portal", http.RedirectHandler("/portal/", http.StatusMovedPermanently))
 	}
 	return mux
+}
+
+// OpsHandler serves only what a worker replica answers: liveness,
+// readiness and metrics. A worker takes no webhooks and serves no admin
+// API, but its job counters and queue gauges are where a fleet's
+// throughput shows, and an orchestrator probes its health.
+func (s *Server) OpsHandler() http.Handler {
+	mux := http.NewServeMux()
+	s.ops(mux)
+	return mux
+}
+
+func (s *Server) ops(mux *http.ServeMux) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
+	}
 }
 
 func (s *Server) count(conn, outcome string) {

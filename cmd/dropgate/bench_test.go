@@ -115,9 +115,13 @@ func benchOrdersTo850(b *testing.B, o benchOpts) {
 		ds[i] = newDelivery(t, c)
 	}
 	commits0, _ := strconv.ParseFloat(metricValue(t, url, "dropgate_store_commits_total"), 64)
-	jobs0 := metricSum(url, "dropgate_jobs_total{")
+	jobs0 := procsMetric(procs, "dropgate_jobs_total{")
 	mallocs0 := metricSum(url, "go_memstats_mallocs_total ")
 	bytes0 := metricSum(url, "go_memstats_alloc_bytes_total ")
+	var wkMallocs0 float64
+	if rdb != nil {
+		wkMallocs0 = metricSum(procs[1].url, "go_memstats_mallocs_total ")
+	}
 	cpu0 := procsCPU(procs)
 	var cmds0 float64
 	if rdb != nil {
@@ -164,15 +168,16 @@ func benchOrdersTo850(b *testing.B, o benchOpts) {
 		b.ReportMetric(ms(cpu[0]-cpu0[0])/n, "gw-cpu-ms/order")
 		b.ReportMetric(ms(cpu[1]-cpu0[1])/n, "wk-cpu-ms/order")
 		b.ReportMetric((rdb.commands(b)-cmds0)/n, "redis-cmds/order")
-		// The gateway's heap allocations; the worker serves no /metrics.
 		b.ReportMetric((metricSum(url, "go_memstats_mallocs_total ")-mallocs0)/n, "gw-allocs/order")
 		b.ReportMetric((metricSum(url, "go_memstats_alloc_bytes_total ")-bytes0)/n/1024, "gw-KiB/order")
+		b.ReportMetric((metricSum(procs[1].url, "go_memstats_mallocs_total ")-wkMallocs0)/n, "wk-allocs/order")
+		b.ReportMetric((procsMetric(procs, "dropgate_jobs_total{")-jobs0)/n, "jobs/order")
 	} else {
 		if c, err := strconv.ParseFloat(metricValue(t, url, "dropgate_store_commits_total"), 64); err == nil {
 			// Commits while the orders ran (and any sync work they caused).
 			b.ReportMetric((c-commits0)/n, "commits/order")
 		}
-		b.ReportMetric((metricSum(url, "dropgate_jobs_total{")-jobs0)/n, "jobs/order")
+		b.ReportMetric((procsMetric(procs, "dropgate_jobs_total{")-jobs0)/n, "jobs/order")
 		// The server's heap allocations per order (the benchmark's own are
 		// in another process).
 		b.ReportMetric((metricSum(url, "go_memstats_mallocs_total ")-mallocs0)/n, "allocs/order")
@@ -314,6 +319,16 @@ func posInBatch(path string) []string {
 		}
 	}
 	return out
+}
+
+// procsMetric is metricSum over every process of the run: on Redis the
+// worker, which serves its own /metrics, counts the jobs.
+func procsMetric(procs []benchProc, prefix string) float64 {
+	var sum float64
+	for _, p := range procs {
+		sum += metricSum(p.url, prefix)
+	}
+	return sum
 }
 
 // metricSum adds up every sample of the server's /metrics whose line

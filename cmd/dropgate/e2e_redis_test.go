@@ -132,6 +132,47 @@ func TestRedisFleetExactlyOncePO(t *testing.T) {
 	if n := f.deadLetters(); n != 0 {
 		t.Errorf("%d dead letters", n)
 	}
+	checkWorkerOps(t, f, len(ds))
+}
+
+// checkWorkerOps: each worker answers health and metrics, and no more (no
+// webhooks, no admin API); their job counters together cover at least
+// the webhook and the PO send of every order, which the gateways, taking
+// no jobs, do not count.
+func checkWorkerOps(t *testing.T, f *fleet, orders int) {
+	t.Helper()
+	var jobs float64
+	for i, w := range f.workers {
+		if w.url == "" {
+			t.Fatalf("worker %d serves no health or metrics", i)
+		}
+		for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/api/v1/orders": 404, "/ui/": 404} {
+			resp, err := http.Get(w.url + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != want {
+				t.Errorf("worker %d: GET %s answered %d, want %d", i, path, resp.StatusCode, want)
+			}
+		}
+		resp, err := http.Post(w.url+"/webhooks/shop", "application/json", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("worker %d took a webhook: %d", i, resp.StatusCode)
+		}
+		jobs += metricSum(w.url, "dropgate_jobs_total{")
+	}
+	var gatewayJobs float64
+	for _, g := range f.gateways {
+		gatewayJobs += metricSum(g.url, "dropgate_jobs_total{")
+	}
+	if jobs < float64(2*orders) || gatewayJobs != 0 {
+		t.Errorf("workers counted %.0f jobs for %d orders (want at least 2 each), gateways %.0f", jobs, orders, gatewayJobs)
+	}
 }
 
 // TestRedisFleetWorkerKill9: 2 gateways and one worker take the burst;

@@ -103,8 +103,8 @@ type serveOpts struct {
 
 // startServerWith starts `dropgate serve` on dir's configs/demo.yaml and
 // waits until it is up: until the gateway listens (its URL is then
-// s.url), or, for --role worker, which serves no HTTP, until its workers
-// start (s.url is "").
+// s.url), or, for --role worker, until its workers start (s.url is then
+// where it serves health and metrics).
 func startServerWith(t *testing.T, dir string, o serveOpts) *server {
 	t.Helper()
 	args := []string{"serve", "--config", "configs/demo.yaml", "--listen", "127.0.0.1:0"}
@@ -127,6 +127,10 @@ func startServerWith(t *testing.T, dir string, o serveOpts) *server {
 	}
 	s := &server{cmd: cmd, logs: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan error, 1)}
 	addr := make(chan string, 1)
+	// A worker logs where its health and metrics listen before it says
+	// its workers started.
+	const opsListening = "worker health and metrics listening"
+	var opsAddr string
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -136,7 +140,16 @@ func startServerWith(t *testing.T, dir string, o serveOpts) *server {
 			s.logs.WriteString(line + "\n")
 			s.mu.Unlock()
 			var rec struct{ Msg, Addr string }
-			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == ready {
+			if json.Unmarshal([]byte(line), &rec) != nil {
+				continue
+			}
+			if rec.Msg == opsListening {
+				opsAddr = rec.Addr
+			}
+			if rec.Msg == ready {
+				if rec.Addr == "" {
+					rec.Addr = opsAddr
+				}
 				select {
 				case addr <- rec.Addr:
 				default:

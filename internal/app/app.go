@@ -5,11 +5,9 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"sync"
 	"time"
 
@@ -225,7 +223,8 @@ func (a *App) Run(ctx context.Context) error {
 			a.Feeds.Run(ctx, a.Role == RoleAll || a.Role == RoleWorker)
 		}()
 	}
-	if a.Role == RoleAll || a.Role == RoleGateway {
+	switch a.Role {
+	case RoleAll, RoleGateway:
 		ln := a.ln
 		if ln == nil {
 			var err error
@@ -234,36 +233,14 @@ func (a *App) Run(ctx context.Context) error {
 			}
 		}
 		a.addr <- ln.Addr()
-		srv := &http.Server{
-			Handler:           a.Gateway.Handler(),
-			ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout:       a.Config.Server.ReadTimeout,
-			WriteTimeout:      a.Config.Server.ReadTimeout + 30*time.Second,
-			IdleTimeout:       2 * time.Minute,
-			ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
-		}
 		a.Log.Info("gateway listening", "addr", ln.Addr().String(), "role", a.Role)
 		a.Log.Info("dashboard", "url", uiURL(ln.Addr()))
 		if a.Gateway.Portal != nil {
 			a.Log.Info("supplier portal", "url", portalURL(uiURL(ln.Addr())))
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				errc <- err
-			}
-		}()
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-ctx.Done()
-			sctx, cancel := context.WithTimeout(context.Background(), grace)
-			defer cancel()
-			if err := srv.Shutdown(sctx); err != nil {
-				a.Log.Warn("http shutdown", "err", err)
-			}
-		}()
+		a.serveHTTP(ctx, &wg, errc, ln, a.Gateway.Handler())
+	case RoleWorker:
+		a.serveOps(ctx, &wg, errc)
 	}
 	if a.Role == RoleAll || a.Role == RoleWorker {
 		a.Log.Info("workers started", "concurrency", a.Runner.Concurrency, "queues", a.Runner.Queues)
