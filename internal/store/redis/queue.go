@@ -83,11 +83,11 @@ func (s *Store) prepareEnqueue(ctx context.Context, j store.Job) (*enqueueCall, 
 		return nil, err
 	}
 	q := s.keys.queue(j.Queue)
-	args := make([]any, 0, 9+2*12)
-	args = append(args, j.ID, micros(now), micros(j.RunAt), s.keys.channel(), j.Queue, j.Group, j.Key, j.UniqueKey, itoa(px))
-	args = appendFields(args, "id", j.ID, "queue", j.Queue, "kind", j.Kind, "payload", j.Payload, "meta", meta,
-		"group", j.Group, "key", j.Key, "ukey", j.UniqueKey, "uttl", uttl,
-		"max", itoa(int64(j.MaxAttempts)), "created", micros(j.CreatedAt), "runat", micros(j.RunAt))
+	args := make([]any, 0, 9+2*7)
+	runat := micros(j.RunAt)
+	args = append(args, j.ID, micros(now), runat, s.keys.channel(), j.Queue, j.Group, j.Key, j.UniqueKey, itoa(px),
+		fieldPacked, packJob(&j, meta), "max", itoa(int64(j.MaxAttempts)), "runat", runat)
+	args = appendFields(args, "group", j.Group, "key", j.Key, "ukey", j.UniqueKey, "uttl", uttl)
 	return &enqueueCall{
 		id: j.ID, uniqueKey: j.UniqueKey, generated: generated, args: args,
 		keys: []string{q.job(j.ID), q.ready, q.sched, q.meta, q.cnt, q.group(j.Group), q.uniq(j.UniqueKey)},
@@ -216,9 +216,20 @@ func (s *Store) tryLease(ctx context.Context, queues [][]string, lease time.Dura
 	for i, parts := range queues {
 		firsts[i] = parts[0]
 	}
-	heads, err := s.peek(ctx, firsts)
-	if err != nil {
-		return nil, nil, err
+	// One queue whose heads a recent lease returned: try them unread. With
+	// several queues every head is read, so that a lease from the first
+	// still wakes other waiters for the later ones.
+	var heads [][]string
+	if len(queues) == 1 {
+		if h := s.heads.get(firsts[0]); len(h) > 0 {
+			heads = [][]string{h}
+		}
+	}
+	if heads == nil {
+		var err error
+		if heads, err = s.peek(ctx, firsts); err != nil {
+			return nil, nil, err
+		}
 	}
 	for i, parts := range queues {
 		j, busy, err := s.leaseFirst(ctx, parts[:1], heads[i:i+1], lease)
@@ -290,6 +301,7 @@ func (s *Store) peek(ctx context.Context, queues []string) ([][]string, error) {
 	heads := make([][]string, len(queues))
 	for i, c := range cmds {
 		heads[i] = c.Val()
+		s.heads.set(queues[i], heads[i])
 	}
 	return heads, nil
 }
@@ -304,13 +316,10 @@ func (s *Store) leaseHead(ctx context.Context, name string, members []string, le
 		until := now.Add(lease)
 		keys := make([]string, 0, 3+len(members))
 		keys = append(keys, q.ready, q.lease, q.cnt)
-		args := make([]any, 0, 4+len(members))
 		token := s.token()
-		args = append(args, micros(now), micros(until), token, peekSize)
+		args := []any{micros(now), micros(until), token, peekSize, q.job("")}
 		for _, m := range members {
-			id := idOfReady(m)
-			keys = append(keys, q.job(id))
-			args = append(args, id)
+			keys = append(keys, q.job(idOfReady(m)))
 		}
 		status, rest, err := s.evalList(ctx, scriptLease, keys, args...)
 		if err != nil {
@@ -318,9 +327,11 @@ func (s *Store) leaseHead(ctx context.Context, name string, members []string, le
 		}
 		switch status {
 		case "empty":
+			s.heads.set(name, nil)
 			return nil, 0, nil
 		case "miss":
 			members = strs(rest)
+			s.heads.set(name, members)
 		case "gone":
 			// A ready entry whose job was deleted by hand: dropped; the
 			// next head is probably among members.
@@ -328,7 +339,10 @@ func (s *Store) leaseHead(ctx context.Context, name string, members []string, le
 			if len(rest) < 3 {
 				return nil, 0, fmt.Errorf("redis: lease: short reply")
 			}
-			remaining, _ := rest[0].(int64)
+			after, _ := rest[0].([]any)
+			next := strs(after)
+			s.heads.set(name, next)
+			remaining := int64(len(next))
 			attempt, _ := rest[1].(int64)
 			flat, _ := rest[2].([]any)
 			j, err := decodeJob(name, flat)

@@ -65,6 +65,8 @@ type Store struct {
 	rot atomic.Uint64
 
 	note *notifier
+	// heads remembers each queue's ready heads as Redis last told them.
+	heads headCache
 	// ps is the process's subscription, made by its first Dequeue (subMu
 	// guards it against Close): a process that only enqueues, a gateway,
 	// would read every job's announcement for nothing.
