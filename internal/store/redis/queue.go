@@ -15,7 +15,7 @@ import (
 // peekSize is how many heads of a ready set Dequeue reads and offers the
 // lease script: concurrent workers that read the same heads then take
 // successive ones instead of all fighting for the first.
-const peekSize = 16
+const peekSize = 32
 
 // maxRefresh bounds the "your guess was stale, here is the truth" round
 // trips of one call; each needs a concurrent change to the same group.
