@@ -38,6 +38,7 @@ type prefetch struct {
 	// the one a job leased ahead for it gets.
 	leaseFor map[string]time.Duration
 	hold     time.Duration // holdFor; tests lengthen it
+	shut     bool          // drained by Close: hold nothing more
 }
 
 type heldJob struct {
@@ -65,9 +66,14 @@ func (p *prefetch) room(queue string) time.Duration {
 	return p.leaseFor[queue]
 }
 
-func (p *prefetch) put(j *store.Job, expire func(*store.Job)) {
+// put holds j, to be given to expire if no Dequeue takes it in time; false
+// after drain.
+func (p *prefetch) put(j *store.Job, expire func(*store.Job)) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.shut {
+		return false
+	}
 	if p.held == nil {
 		p.held = make(map[string][]*heldJob)
 	}
@@ -82,6 +88,7 @@ func (p *prefetch) put(j *store.Job, expire func(*store.Job)) {
 		}
 	})
 	p.held[j.Queue] = append(p.held[j.Queue], h)
+	return true
 }
 
 func (p *prefetch) remove(h *heldJob) bool {
@@ -124,10 +131,11 @@ func (p *prefetch) take(queues []string, now time.Time) *store.Job {
 	return nil
 }
 
-// drain removes every held job.
+// drain removes every held job and refuses more.
 func (p *prefetch) drain() []*store.Job {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.shut = true
 	var out []*store.Job
 	for q, list := range p.held {
 		for _, h := range list {
@@ -171,8 +179,8 @@ func (s *Store) ackAhead(ctx context.Context, keys []string, args []any, c *leas
 	if v, lerr := lease.Result(); lerr == nil {
 		if list, _ := v.([]any); len(list) > 0 {
 			st, _ := list[0].(string)
-			if j, _, _, _ := c.result(s, st, list[1:]); j != nil {
-				s.pre.put(j, s.returnHeld)
+			if j, _, _, _ := c.result(s, st, list[1:]); j != nil && !s.pre.put(j, s.returnHeld) {
+				s.returnHeld(j) // Close has already given back what was held
 			}
 		}
 	}
