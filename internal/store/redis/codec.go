@@ -68,46 +68,74 @@ func appendFields(args []any, kv ...any) []any {
 	return args
 }
 
-// decodeJob builds a job from a flat HGETALL reply (field, value, …).
+// decodeJob builds a job from a flat HGETALL reply (field, value, …), in
+// either layout: fixed data packed in one field (packed.go) or, for jobs
+// enqueued before that, one field each.
 func decodeJob(queue string, flat []any) (*store.Job, error) {
 	if len(flat)%2 != 0 {
 		return nil, fmt.Errorf("job hash: odd reply length %d", len(flat))
 	}
-	f := make(map[string]string, len(flat)/2)
+	j := &store.Job{Queue: queue}
+	var meta, errs, packed string
 	for i := 0; i < len(flat); i += 2 {
 		k, _ := flat[i].(string)
 		v, _ := flat[i+1].(string)
-		f[k] = v
+		switch k {
+		case fieldPacked:
+			packed = v
+		case "id":
+			j.ID = v
+		case "kind":
+			j.Kind = v
+		case "payload":
+			if v != "" {
+				j.Payload = []byte(v)
+			}
+		case "meta":
+			meta = v
+		case "created":
+			j.CreatedAt = fromMicros(v)
+		case "group":
+			j.Group = v
+		case "key":
+			j.Key = v
+		case "ukey":
+			j.UniqueKey = v
+		case "uttl":
+			j.UniqueTTL = time.Duration(atoi(v))
+		case "max":
+			j.MaxAttempts = int(atoi(v))
+		case "attempt":
+			j.Attempt = int(atoi(v))
+		case "runat":
+			j.RunAt = fromMicros(v)
+		case "dead":
+			j.DeadAt = fromMicros(v)
+		case "lease":
+			j.Lease = v
+		case "until":
+			j.LeaseUntil = fromMicros(v)
+		case "errors":
+			errs = v
+		}
 	}
-	if f["id"] == "" {
+	if packed != "" {
+		m, err := unpackJob(packed, j)
+		if err != nil {
+			return nil, fmt.Errorf("job hash: %w", err)
+		}
+		meta = m
+	}
+	if j.ID == "" {
 		return nil, fmt.Errorf("job hash without id: %w", store.ErrNotFound)
 	}
-	j := &store.Job{
-		ID:          f["id"],
-		Queue:       queue,
-		Kind:        f["kind"],
-		Group:       f["group"],
-		Key:         f["key"],
-		UniqueKey:   f["ukey"],
-		UniqueTTL:   time.Duration(atoi(f["uttl"])),
-		MaxAttempts: int(atoi(f["max"])),
-		Attempt:     int(atoi(f["attempt"])),
-		RunAt:       fromMicros(f["runat"]),
-		CreatedAt:   fromMicros(f["created"]),
-		DeadAt:      fromMicros(f["dead"]),
-		Lease:       f["lease"],
-		LeaseUntil:  fromMicros(f["until"]),
-	}
-	if p := f["payload"]; p != "" {
-		j.Payload = []byte(p)
-	}
-	if m := f["meta"]; m != "" {
-		if err := json.Unmarshal([]byte(m), &j.Meta); err != nil {
+	if meta != "" {
+		if err := json.Unmarshal([]byte(meta), &j.Meta); err != nil {
 			return nil, fmt.Errorf("job %s: meta: %w", j.ID, err)
 		}
 	}
-	if e := f["errors"]; e != "" {
-		if err := json.Unmarshal([]byte(e), &j.Errors); err != nil {
+	if errs != "" {
+		if err := json.Unmarshal([]byte(errs), &j.Errors); err != nil {
 			return nil, fmt.Errorf("job %s: errors: %w", j.ID, err)
 		}
 	}

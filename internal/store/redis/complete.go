@@ -4,18 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/dropgate/dropgate/core/store"
 )
 
 var _ store.Completer = (*Store)(nil)
 
-// Complete applies a handler's held writes one by one, then acknowledges j
-// (when set). Redis gains nothing from holding them, and this is not one
-// atomic step: a crash or a conflict part-way leaves the writes before it
-// applied and j leased, so j runs again, which is what happened before
-// writes were held (each was made at once). Checking the job's ownership
-// first keeps a worker whose lease is gone from writing at all.
+// Complete applies a handler's held writes, then acknowledges j (when
+// set), in at most four round trips whatever their number: the records'
+// current versions read in one pipeline; the record writes and blobs in a
+// second; the follow-up jobs in a third (EnqueueBatch), so that a job
+// that reads a record finds it written even when they live on different
+// Cluster nodes; the ack alone last, so j is settled only once all of
+// that is in. This is not one atomic step: a crash or a conflict
+// part-way leaves the writes that went through applied and j leased, so
+// j runs again on fresh data, which is what happened before writes were
+// held (each was made at once). Checking the job's ownership first keeps
+// a worker whose lease is gone from writing at all.
 func (s *Store) Complete(ctx context.Context, j *store.Job, fx *store.Effects) error {
 	if j != nil {
 		if err := s.owned(ctx, j); err != nil {
@@ -23,19 +31,18 @@ func (s *Store) Complete(ctx context.Context, j *store.Job, fx *store.Effects) e
 		}
 	}
 	recs, blobs, jobs := fx.Take()
-	for _, r := range recs {
-		if err := s.applyRecord(ctx, r); err != nil {
-			return fmt.Errorf("redis: complete %s/%s: %w", r.Record.Kind, r.Record.ID, err)
-		}
+	if err := s.applyWrites(ctx, recs, blobs); err != nil {
+		return err
 	}
-	for k, v := range blobs {
-		if err := s.PutBlob(ctx, k, v); err != nil {
+	if len(jobs) > 0 {
+		_, errs, err := s.EnqueueBatch(ctx, jobs)
+		if err != nil {
 			return err
 		}
-	}
-	for _, nj := range jobs {
-		if _, err := s.Enqueue(ctx, nj); err != nil && !errors.Is(err, store.ErrDuplicate) {
-			return err
+		for _, e := range errs {
+			if e != nil && !errors.Is(e, store.ErrDuplicate) {
+				return e
+			}
 		}
 	}
 	if j == nil {
@@ -44,8 +51,147 @@ func (s *Store) Complete(ctx context.Context, j *store.Job, fx *store.Effects) e
 	return s.Ack(ctx, j)
 }
 
+// recordWrite is one held record's script call, built over what was read.
+type recordWrite struct {
+	r    store.EffectRecord
+	sc   *script
+	keys []string
+	args []any
+	cmd  *goredis.Cmd
+}
+
+// applyWrites writes recs and blobs: one pipeline reads the records, one
+// writes them all with the blobs. A record whose script answers "refresh"
+// (deleted and made again between the read and the write) or that the
+// server did not know the script for is redone alone.
+func (s *Store) applyWrites(ctx context.Context, recs []store.EffectRecord, blobs map[string][]byte) error {
+	if len(recs) == 0 && len(blobs) == 0 {
+		return nil
+	}
+	if err := s.usable(ctx); err != nil {
+		return err
+	}
+	reads := make([]*goredis.MapStringStringCmd, len(recs))
+	if len(recs) > 0 {
+		_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+			for i, r := range recs {
+				reads[i] = p.HGetAll(ctx, s.keys.records(r.Record.Kind).data(r.Record.ID))
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, goredis.Nil) {
+			return s.fail(ctx, "complete: read records", err)
+		}
+	}
+	var writes []*recordWrite
+	for i, r := range recs {
+		w, err := s.recordWriteOf(r, reads[i].Val())
+		if err != nil {
+			return fmt.Errorf("redis: complete %s/%s: %w", r.Record.Kind, r.Record.ID, err)
+		}
+		if w != nil {
+			writes = append(writes, w)
+		}
+	}
+	blobCmds := make(map[string]*goredis.StatusCmd, len(blobs))
+	_, _ = s.rdb.Pipelined(context.WithoutCancel(ctx), func(p goredis.Pipeliner) error {
+		for _, w := range writes {
+			w.cmd = w.sc.EvalSha(ctx, p, w.keys, w.args...)
+		}
+		for k, v := range blobs {
+			if v == nil {
+				v = []byte{}
+			}
+			blobCmds[k] = p.Set(ctx, s.keys.blob(k), v, 0)
+		}
+		return nil
+	})
+	for _, w := range writes {
+		if err := s.recordWritten(ctx, w); err != nil {
+			return fmt.Errorf("redis: complete %s/%s: %w", w.r.Record.Kind, w.r.Record.ID, err)
+		}
+	}
+	for _, c := range blobCmds {
+		if err := c.Err(); err != nil {
+			return s.fail(ctx, "put blob", err)
+		}
+	}
+	return nil
+}
+
+// recordWriteOf checks r against the record as read (m) and builds its
+// write; nil when there is nothing to do (deleting an absent record).
+func (s *Store) recordWriteOf(r store.EffectRecord, m map[string]string) (*recordWrite, error) {
+	rk := s.keys.records(r.Record.Kind)
+	old, err := parseRecord(m, r.Record.Kind, r.Record.ID)
+	if err != nil {
+		return nil, err
+	}
+	var stored int64
+	if old != nil {
+		stored = old.rec.Version
+	}
+	expect := r.Expect
+	if expect < 0 {
+		expect = stored // whatever is stored
+	}
+	if stored != expect {
+		return nil, fmt.Errorf("at version %d, the job read %d: %w", stored, expect, store.ErrConflict)
+	}
+	w := &recordWrite{r: r}
+	if r.Deleted {
+		if old == nil {
+			return nil, nil
+		}
+		w.sc = scriptDeleteRecord
+		w.keys, w.args = deleteRecordCall(rk, r.Record.ID, old)
+		return w, nil
+	}
+	rec := r.Record
+	rec.Version = expect
+	newIndex, err := encodeIndex(rec.Index)
+	if err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	var oldIdx map[string]string
+	oldRaw, created := "", rec.Created
+	if old != nil {
+		oldIdx, oldRaw, created = indexed(old.rec.Index), old.rawIndex, old.rec.Created
+	} else if created.IsZero() {
+		created = s.clock.Now()
+	}
+	w.sc = scriptPutRecord
+	w.keys, w.args = s.putRecordCall(rk, rec, newIndex, oldIdx, oldRaw, created)
+	return w, nil
+}
+
+// recordWritten reads w's answer, redoing it alone when it did not apply
+// for a reason a fresh read resolves.
+func (s *Store) recordWritten(ctx context.Context, w *recordWrite) error {
+	v, err := w.cmd.Result()
+	if err != nil {
+		if strings.HasPrefix(err.Error(), "NOSCRIPT") {
+			return s.applyRecord(ctx, w.r)
+		}
+		return s.fail(ctx, w.sc.name, err)
+	}
+	status, _ := v.(string)
+	if list, ok := v.([]any); ok && len(list) > 0 {
+		status, _ = list[0].(string)
+	}
+	switch status {
+	case "ok", "absent":
+		return nil
+	case "conflict":
+		return store.ErrConflict
+	case "refresh":
+		return s.applyRecord(ctx, w.r)
+	}
+	return fmt.Errorf("%s: unexpected reply %v", w.sc.name, v)
+}
+
 // applyRecord writes one held record at the version the handler read
-// (Expect -1: whatever is stored).
+// (Expect -1: whatever is stored), reading it again first.
 func (s *Store) applyRecord(ctx context.Context, r store.EffectRecord) error {
 	expect := r.Expect
 	if expect < 0 {

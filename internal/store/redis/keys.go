@@ -20,7 +20,7 @@ import (
 //	P:{q:<queue>}:dead             zset    dead letters, all scores 0, member %016x(DeadAt µs) + id: newest last in lex order
 //	P:{q:<queue>}:meta             hash    seq (enqueue order), waiting (jobs parked behind their group's head)
 //	P:{q:<queue>}:keys             hash    rate-limit key → pending jobs (ready, scheduled, waiting)
-//	P:{q:<queue>}:job:<id>         hash    one job: payload, meta, attempts, errors, lease, …
+//	P:{q:<queue>}:job:<id>         hash    one job: d (id, kind, payload, meta, created packed; packed.go), runat, max, state, attempt, errors, lease, …
 //	P:{q:<queue>}:group:<group>    list    a group's job ids in order; the head is the only one ready/scheduled/in flight
 //	P:{q:<queue>}:uniq:<key>       string  the job id holding a UniqueKey (PX for a TTL, none for the job's lifetime)
 //	P:{r:<kind>}:d:<id>            hash    one record: d(ata), i(ndex JSON), v(ersion), c(reated µs), u(pdated µs)

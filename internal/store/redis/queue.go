@@ -15,7 +15,7 @@ import (
 // peekSize is how many heads of a ready set Dequeue reads and offers the
 // lease script: concurrent workers that read the same heads then take
 // successive ones instead of all fighting for the first.
-const peekSize = 16
+const peekSize = 32
 
 // maxRefresh bounds the "your guess was stale, here is the truth" round
 // trips of one call; each needs a concurrent change to the same group.
@@ -83,11 +83,11 @@ func (s *Store) prepareEnqueue(ctx context.Context, j store.Job) (*enqueueCall, 
 		return nil, err
 	}
 	q := s.keys.queue(j.Queue)
-	args := make([]any, 0, 9+2*12)
-	args = append(args, j.ID, micros(now), micros(j.RunAt), s.keys.channel(), j.Queue, j.Group, j.Key, j.UniqueKey, itoa(px))
-	args = appendFields(args, "id", j.ID, "queue", j.Queue, "kind", j.Kind, "payload", j.Payload, "meta", meta,
-		"group", j.Group, "key", j.Key, "ukey", j.UniqueKey, "uttl", uttl,
-		"max", itoa(int64(j.MaxAttempts)), "created", micros(j.CreatedAt), "runat", micros(j.RunAt))
+	args := make([]any, 0, 9+2*7)
+	runat := micros(j.RunAt)
+	args = append(args, j.ID, micros(now), runat, s.keys.channel(), j.Queue, j.Group, j.Key, j.UniqueKey, itoa(px),
+		fieldPacked, packJob(&j, meta), "max", itoa(int64(j.MaxAttempts)), "runat", runat)
+	args = appendFields(args, "group", j.Group, "key", j.Key, "ukey", j.UniqueKey, "uttl", uttl)
 	return &enqueueCall{
 		id: j.ID, uniqueKey: j.UniqueKey, generated: generated, args: args,
 		keys: []string{q.job(j.ID), q.ready, q.sched, q.meta, q.cnt, q.group(j.Group), q.uniq(j.UniqueKey)},
@@ -143,6 +143,17 @@ func (s *Store) Dequeue(ctx context.Context, queues []string, lease time.Duratio
 	}
 	s.subscribe()
 	parts := s.expand(queues)
+	// The first choice of this call may have a job leased ahead by an Ack.
+	for _, q := range parts[0] {
+		s.pre.wants(q, lease)
+	}
+	if j := s.pre.take(parts[0], s.clock.Now()); j != nil {
+		if err := s.usable(ctx); err != nil {
+			s.returnHeld(j)
+			return nil, err
+		}
+		return j, nil
+	}
 	var all []string
 	for _, p := range parts {
 		all = append(all, p...)
@@ -216,9 +227,20 @@ func (s *Store) tryLease(ctx context.Context, queues [][]string, lease time.Dura
 	for i, parts := range queues {
 		firsts[i] = parts[0]
 	}
-	heads, err := s.peek(ctx, firsts)
-	if err != nil {
-		return nil, nil, err
+	// One queue whose heads a recent lease returned: try them unread. With
+	// several queues every head is read, so that a lease from the first
+	// still wakes other waiters for the later ones.
+	var heads [][]string
+	if len(queues) == 1 {
+		if h := s.heads.get(firsts[0]); len(h) > 0 {
+			heads = [][]string{h}
+		}
+	}
+	if heads == nil {
+		var err error
+		if heads, err = s.peek(ctx, firsts); err != nil {
+			return nil, nil, err
+		}
 	}
 	for i, parts := range queues {
 		j, busy, err := s.leaseFirst(ctx, parts[:1], heads[i:i+1], lease)
@@ -290,6 +312,7 @@ func (s *Store) peek(ctx context.Context, queues []string) ([][]string, error) {
 	heads := make([][]string, len(queues))
 	for i, c := range cmds {
 		heads[i] = c.Val()
+		s.heads.set(queues[i], heads[i])
 	}
 	return heads, nil
 }
@@ -298,59 +321,89 @@ func (s *Store) peek(ctx context.Context, queues []string) ([][]string, error) {
 // its "miss" answers (the head moved) until it leases or the queue is
 // empty. It returns the job and whether others stay ready (1) or not (0).
 func (s *Store) leaseHead(ctx context.Context, name string, members []string, lease time.Duration) (*store.Job, int64, error) {
-	q := s.keys.queue(name)
 	for range 64 {
-		now := s.clock.Now()
-		until := now.Add(lease)
-		keys := make([]string, 0, 3+len(members))
-		keys = append(keys, q.ready, q.lease, q.cnt)
-		args := make([]any, 0, 4+len(members))
-		token := s.token()
-		args = append(args, micros(now), micros(until), token, peekSize)
-		for _, m := range members {
-			id := idOfReady(m)
-			keys = append(keys, q.job(id))
-			args = append(args, id)
-		}
-		status, rest, err := s.evalList(ctx, scriptLease, keys, args...)
+		c := s.newLeaseCall(name, members, lease)
+		status, rest, err := s.evalList(ctx, scriptLease, c.keys, c.args...)
 		if err != nil {
 			return nil, 0, err
 		}
-		switch status {
-		case "empty":
-			return nil, 0, nil
-		case "miss":
-			members = strs(rest)
-		case "gone":
-			// A ready entry whose job was deleted by hand: dropped; the
-			// next head is probably among members.
-		case "ok":
-			if len(rest) < 3 {
-				return nil, 0, fmt.Errorf("redis: lease: short reply")
+		j, remaining, again, err := c.result(s, status, rest)
+		if err != nil || j == nil {
+			if err == nil && again != nil {
+				members = again
+				continue
 			}
-			remaining, _ := rest[0].(int64)
-			attempt, _ := rest[1].(int64)
-			flat, _ := rest[2].([]any)
-			j, err := decodeJob(name, flat)
-			if err != nil {
-				return nil, 0, fmt.Errorf("redis: lease: %w", err)
-			}
-			j.Attempt, j.Lease, j.LeaseUntil = int(attempt), token, time.UnixMicro(until.UnixMicro()).UTC()
-			if cerr := ctx.Err(); cerr != nil {
-				// The caller left while the lease was being taken: hand the
-				// job straight back, attempt uncounted, rather than strand
-				// it until its lease expires.
-				s.giveBack(j)
-				return nil, 0, cerr
-			}
-			s.hintReaper(until)
-			return j, remaining, nil
-		default:
-			return nil, 0, fmt.Errorf("redis: lease: unexpected status %q", status)
+			return nil, 0, err
 		}
+		if cerr := ctx.Err(); cerr != nil {
+			// The caller left while the lease was being taken: hand the
+			// job straight back, attempt uncounted, rather than strand
+			// it until its lease expires.
+			s.giveBack(j)
+			return nil, 0, cerr
+		}
+		return j, remaining, nil
 	}
 	// Lost every race for a long time: let the caller look again.
 	return nil, 0, nil
+}
+
+// leaseCall is one run of the lease script, ready to send.
+type leaseCall struct {
+	name, token string
+	until       time.Time
+	members     []string
+	keys        []string
+	args        []any
+}
+
+func (s *Store) newLeaseCall(name string, members []string, lease time.Duration) *leaseCall {
+	q := s.keys.queue(name)
+	now := s.clock.Now()
+	c := &leaseCall{name: name, token: s.token(), until: now.Add(lease), members: members}
+	c.keys = make([]string, 0, 3+len(members))
+	c.keys = append(c.keys, q.ready, q.lease, q.cnt)
+	for _, m := range members {
+		c.keys = append(c.keys, q.job(idOfReady(m)))
+	}
+	c.args = []any{micros(now), micros(c.until), c.token, peekSize, q.job("")}
+	return c
+}
+
+// result reads the script's answer into the heads cache and returns the
+// job leased and how many stay ready, or (nil, again) the candidates to
+// try next, or nothing at all when the queue is empty.
+func (c *leaseCall) result(s *Store, status string, rest []any) (j *store.Job, remaining int64, again []string, err error) {
+	switch status {
+	case "empty":
+		s.heads.set(c.name, nil)
+		return nil, 0, nil, nil
+	case "miss":
+		again = strs(rest)
+		s.heads.set(c.name, again)
+		return nil, 0, again, nil
+	case "gone":
+		// A ready entry whose job was deleted by hand: dropped; the next
+		// head is probably among the same candidates.
+		return nil, 0, c.members, nil
+	case "ok":
+		if len(rest) < 3 {
+			return nil, 0, nil, fmt.Errorf("redis: lease: short reply")
+		}
+		after, _ := rest[0].([]any)
+		next := strs(after)
+		s.heads.set(c.name, next)
+		attempt, _ := rest[1].(int64)
+		flat, _ := rest[2].([]any)
+		j, err := decodeJob(c.name, flat)
+		if err != nil {
+			return nil, 0, nil, fmt.Errorf("redis: lease: %w", err)
+		}
+		j.Attempt, j.Lease, j.LeaseUntil = int(attempt), c.token, time.UnixMicro(c.until.UnixMicro()).UTC()
+		s.hintReaper(c.until)
+		return j, int64(len(next)), nil, nil
+	}
+	return nil, 0, nil, fmt.Errorf("redis: lease: unexpected status %q", status)
 }
 
 // giveBack returns a job leased for a caller that is gone: ready again at
@@ -402,10 +455,21 @@ func (s *Store) Ack(ctx context.Context, j *store.Job) error {
 	}
 	q := s.keys.queue(j.Queue)
 	group, ukey, next := j.Group, j.UniqueKey, ""
+	ahead := s.aheadCall(j.Queue)
 	for range maxRefresh {
-		status, rest, err := s.evalList(ctx, scriptAck,
-			[]string{q.job(j.ID), q.lease, q.ready, q.sched, q.meta, q.group(group), q.job(next), q.uniq(ukey)},
-			j.ID, j.Lease, micros(s.clock.Now()), group, next, ukey, s.keys.channel(), j.Queue)
+		keys := []string{q.job(j.ID), q.lease, q.ready, q.sched, q.meta, q.group(group), q.job(next), q.uniq(ukey)}
+		args := []any{j.ID, j.Lease, micros(s.clock.Now()), group, next, ukey, s.keys.channel(), j.Queue}
+		var status string
+		var rest []any
+		var err error
+		sent := false
+		if ahead != nil {
+			status, rest, sent, err = s.ackAhead(ctx, keys, args, ahead)
+			ahead = nil
+		}
+		if !sent {
+			status, rest, err = s.evalList(ctx, scriptAck, keys, args...)
+		}
 		if err != nil {
 			return err
 		}
@@ -430,7 +494,6 @@ func (s *Store) Retry(ctx context.Context, j *store.Job, runAt time.Time, cause 
 	if err := s.owned(ctx, j); err != nil {
 		return err
 	}
-	q := s.keys.queue(j.Queue)
 	now := s.clock.Now()
 	if runAt.Before(now) {
 		runAt = now
@@ -439,13 +502,8 @@ func (s *Store) Retry(ctx context.Context, j *store.Job, runAt time.Time, cause 
 	if err != nil {
 		return fmt.Errorf("redis: retry %s: %w", j.ID, err)
 	}
-	counted := "1"
-	if !countAttempt {
-		counted = "0"
-	}
-	status, _, err := s.evalList(ctx, scriptRetry,
-		[]string{q.job(j.ID), q.lease, q.ready, q.sched, q.cnt},
-		j.ID, j.Lease, micros(now), micros(runAt), counted, entry, s.keys.channel(), j.Queue)
+	keys, args := s.retryCall(j, now, runAt, entry, countAttempt)
+	status, _, err := s.evalList(ctx, scriptRetry, keys, args...)
 	if err != nil {
 		return err
 	}
@@ -456,6 +514,17 @@ func (s *Store) Retry(ctx context.Context, j *store.Job, runAt time.Time, cause 
 		s.note.pokeReaper()
 	}
 	return nil
+}
+
+// retryCall builds the retry script's call.
+func (s *Store) retryCall(j *store.Job, now, runAt time.Time, entry string, countAttempt bool) ([]string, []any) {
+	counted := "1"
+	if !countAttempt {
+		counted = "0"
+	}
+	q := s.keys.queue(j.Queue)
+	return []string{q.job(j.ID), q.lease, q.ready, q.sched, q.cnt},
+		[]any{j.ID, j.Lease, micros(now), micros(runAt), counted, entry, s.keys.channel(), j.Queue}
 }
 
 // Bury moves j to the dead letters with cause recorded, releasing its group.

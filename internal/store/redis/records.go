@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -85,6 +86,11 @@ func (s *Store) readRecord(ctx context.Context, rk recordKeys, kind, id string) 
 	if err != nil && !errors.Is(err, goredis.Nil) {
 		return nil, s.fail(ctx, "get record", err)
 	}
+	return parseRecord(m, kind, id)
+}
+
+// parseRecord reads a record hash; nil when there is none.
+func parseRecord(m map[string]string, kind, id string) (*stored, error) {
 	if len(m) == 0 || m["v"] == "" {
 		return nil, nil
 	}
@@ -152,24 +158,8 @@ func (s *Store) PutRecord(ctx context.Context, rec store.Record) (int64, error) 
 		if stored != rec.Version {
 			return 0, fmt.Errorf("redis: put record %s/%s version %d: %w", rec.Kind, rec.ID, rec.Version, store.ErrConflict)
 		}
-		newIdx := indexed(rec.Index)
-		keys := []string{rk.data(rec.ID), rk.created}
-		var ndrop, nadd int
-		for _, f := range sortedKeys(oldIdx) {
-			if newIdx[f] != oldIdx[f] {
-				keys = append(keys, rk.index(f, oldIdx[f]))
-				ndrop++
-			}
-		}
-		for _, f := range sortedKeys(newIdx) {
-			if oldIdx[f] != newIdx[f] {
-				keys = append(keys, rk.index(f, newIdx[f]))
-				nadd++
-			}
-		}
-		status, rest, err := s.evalList(ctx, scriptPutRecord, keys,
-			itoa(rec.Version), oldRaw, ndrop, nadd, rec.Data, newIndex, micros(created), micros(s.clock.Now()),
-			timeKey(created)+rec.ID)
+		keys, args := s.putRecordCall(rk, rec, newIndex, oldIdx, oldRaw, created)
+		status, rest, err := s.evalList(ctx, scriptPutRecord, keys, args...)
 		if err != nil {
 			return 0, err
 		}
@@ -189,6 +179,38 @@ func (s *Store) PutRecord(ctx context.Context, rec store.Record) (int64, error) 
 	return 0, fmt.Errorf("redis: put record %s/%s: %w", rec.Kind, rec.ID, store.ErrConflict)
 }
 
+// putRecordCall builds the put script's call for rec over what was read
+// (oldIdx, oldRaw: the stored index; created: the stored or new Created).
+func (s *Store) putRecordCall(rk recordKeys, rec store.Record, newIndex string, oldIdx map[string]string, oldRaw string, created time.Time) ([]string, []any) {
+	newIdx := indexed(rec.Index)
+	keys := []string{rk.data(rec.ID), rk.created}
+	var ndrop, nadd int
+	for _, f := range sortedKeys(oldIdx) {
+		if newIdx[f] != oldIdx[f] {
+			keys = append(keys, rk.index(f, oldIdx[f]))
+			ndrop++
+		}
+	}
+	for _, f := range sortedKeys(newIdx) {
+		if oldIdx[f] != newIdx[f] {
+			keys = append(keys, rk.index(f, newIdx[f]))
+			nadd++
+		}
+	}
+	return keys, []any{itoa(rec.Version), oldRaw, ndrop, nadd, rec.Data, newIndex, micros(created), micros(s.clock.Now()),
+		timeKey(created) + rec.ID}
+}
+
+// deleteRecordCall builds the delete script's call for the record read.
+func deleteRecordCall(rk recordKeys, id string, old *stored) ([]string, []any) {
+	keys := []string{rk.data(id), rk.created}
+	idx := indexed(old.rec.Index)
+	for _, f := range sortedKeys(idx) {
+		keys = append(keys, rk.index(f, idx[f]))
+	}
+	return keys, []any{itoa(old.rec.Version), old.rawIndex, timeKey(old.rec.Created) + id}
+}
+
 // DeleteRecord removes record kind/id and its index entries; absent is
 // not an error.
 func (s *Store) DeleteRecord(ctx context.Context, kind, id string) error {
@@ -201,12 +223,8 @@ func (s *Store) DeleteRecord(ctx context.Context, kind, id string) error {
 		if err != nil || old == nil {
 			return err
 		}
-		keys := []string{rk.data(id), rk.created}
-		idx := indexed(old.rec.Index)
-		for _, f := range sortedKeys(idx) {
-			keys = append(keys, rk.index(f, idx[f]))
-		}
-		v, err := s.eval(ctx, scriptDeleteRecord, keys, itoa(old.rec.Version), old.rawIndex, timeKey(old.rec.Created)+id)
+		keys, args := deleteRecordCall(rk, id, old)
+		v, err := s.eval(ctx, scriptDeleteRecord, keys, args...)
 		if err != nil {
 			return err
 		}

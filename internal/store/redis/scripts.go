@@ -175,28 +175,34 @@ return {place(ARGV[1], ARGV[3], seq, now, 2, 3, ARGV[4], ARGV[5])}
 `)
 
 // scriptLease leases the head of a queue's ready set, provided the caller
-// named it among its candidates (it read them a moment ago); otherwise it
-// answers with the current head candidates to try again with.
+// named it among its candidates (it read them a moment ago, or a lease of
+// the same queue answered with them); otherwise it answers with the
+// current head candidates to try again with.
 //
 // KEYS: ready lease cnt job...
-// ARGV: now until token peek id...
+// ARGV: now until token peek jobprefix (the job keys' common start)
 var scriptLease = queueScript("lease", `
--- Two heads: the second says whether others stay ready (the caller only
--- asks "any left?"), which saves a ZCARD.
-local head = redis.call('ZRANGE', KEYS[1], 0, 1)
+-- One read gives the head and the peek candidates after it: they go back
+-- to the caller, whose next lease of this queue needs no read of its own.
+local head = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[4]))
 if #head == 0 then
   return {'empty'}
 end
 local id = string.sub(head[1], 17)
+-- Compared, never called: the job is reached as the KEYS entry it equals.
+local want = ARGV[5] .. id
 local ij = 0
 for i = 4, #KEYS do
-  if ARGV[i + 1] == id then
+  if KEYS[i] == want then
     ij = i
     break
   end
 end
 if ij == 0 then
-  return {'miss', unpack(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[4]) - 1))}
+  if #head > tonumber(ARGV[4]) then
+    head[#head] = nil
+  end
+  return {'miss', unpack(head)}
 end
 redis.call('ZREM', KEYS[1], head[1])
 -- One read of the job serves the existence check, the attempt count, its
@@ -220,11 +226,8 @@ attempt = attempt + 1
 redis.call('HSET', KEYS[ij], 'attempt', attempt, 'state', 'leased', 'lease', ARGV[3], 'until', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[2], id)
 count(3, rk, -1)
-local more = 0
-if #head > 1 then
-  more = 1
-end
-return {'ok', more, attempt, h}
+table.remove(head, 1)
+return {'ok', head, attempt, h}
 `)
 
 // scriptExtend renews a lease that still holds.

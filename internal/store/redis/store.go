@@ -65,6 +65,10 @@ type Store struct {
 	rot atomic.Uint64
 
 	note *notifier
+	// heads remembers each queue's ready heads as Redis last told them.
+	heads headCache
+	// pre holds jobs an Ack leased ahead for the next Dequeue (prefetch.go).
+	pre prefetch
 	// ps is the process's subscription, made by its first Dequeue (subMu
 	// guards it against Close): a process that only enqueues, a gateway,
 	// would read every job's announcement for nothing.
@@ -169,6 +173,9 @@ func (s *Store) Close() error {
 		return nil
 	}
 	close(s.stop)
+	for _, j := range s.pre.drain() {
+		s.returnHeld(j)
+	}
 	s.cancel()
 	s.subMu.Lock()
 	if s.ps != nil {
