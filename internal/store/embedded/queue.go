@@ -2,7 +2,6 @@ package embedded
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -89,7 +88,7 @@ func (s *Store) prepare(j *store.Job, now time.Time) ([]byte, error) {
 		j.CreatedAt = now
 	}
 	// Seq stays 0: a new job's order is its storage key (see header).
-	hv, err := json.Marshal(&header{
+	hv, err := encodeHeader(&header{
 		ID: j.ID, Queue: j.Queue, Kind: j.Kind, Meta: j.Meta, Group: j.Group, Key: j.Key,
 		UniqueKey: j.UniqueKey, UniqueTTL: j.UniqueTTL, MaxAttempts: j.MaxAttempts,
 		Status: statusPending, RunAt: j.RunAt.UnixNano(), CreatedAt: j.CreatedAt.UnixNano(),
