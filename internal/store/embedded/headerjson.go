@@ -18,7 +18,10 @@ func encodeHeader(h *header) ([]byte, error) {
 	if b, ok := appendHeader(make([]byte, 0, 256), h); ok {
 		return b, nil
 	}
-	return json.Marshal(h)
+	// A copy declared here is the only one that reaches the heap, so the
+	// callers' headers stay on their stacks.
+	c := *h
+	return json.Marshal(&c)
 }
 
 // appendHeader appends h as encoding/json would, in field order with the
