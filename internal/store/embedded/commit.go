@@ -152,8 +152,9 @@ func (c *committer) run() {
 		} else {
 			c.commit(batch)
 		}
+		// Done writes are dropped so their payloads are not kept alive.
+		clear(batch)
 		if reuse {
-			clear(batch)
 			spare = batch[:0]
 		}
 	}
