@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -75,11 +74,7 @@ func TestCoupledWriteFailureStopsStore(t *testing.T) {
 // batch nor be overwritten by it.
 func TestConcurrentEnqueuesShareCommitsAndAllLand(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "dropgate.db")
-	s, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openTemp(t)
 	const senders, each = 32, 40
 	var wg sync.WaitGroup
 	errs := make(chan error, senders)
@@ -104,16 +99,10 @@ func TestConcurrentEnqueuesShareCommitsAndAllLand(t *testing.T) {
 	if c := s.Commits(); c >= senders*each {
 		t.Errorf("%d enqueues took %d commits: none were shared", senders*each, c)
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s, err = Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s = reopen(t, s)
 	defer s.Close()
 	seen := 0
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
 			var h header
 			if err := json.Unmarshal(v, &h); err != nil {
@@ -135,4 +124,18 @@ func TestConcurrentEnqueuesShareCommitsAndAllLand(t *testing.T) {
 			t.Fatalf("dedupe key of %s lost: %v", id, err)
 		}
 	}
+}
+
+// reopen closes s and opens its file again, as the next process would.
+func reopen(t *testing.T, s *Store) *Store {
+	t.Helper()
+	path := s.Path()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
