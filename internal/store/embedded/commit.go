@@ -3,7 +3,6 @@ package embedded
 import (
 	"fmt"
 	"log/slog"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -121,7 +120,6 @@ func (c *committer) run() {
 	// spare is the previous batch's array, reused for the next pending
 	// list so a busy store does not regrow it from nothing every commit.
 	var spare []*write
-	company := false
 	for {
 		c.mu.Lock()
 		for len(c.pending) == 0 && !c.closed {
@@ -130,9 +128,6 @@ func (c *committer) run() {
 		if len(c.pending) == 0 {
 			c.mu.Unlock()
 			return
-		}
-		if company {
-			c.gatherLocked()
 		}
 		batch := c.pending
 		reuse := len(batch) <= maxBatch
@@ -144,7 +139,6 @@ func (c *committer) run() {
 		stopped := c.err
 		c.mu.Unlock()
 
-		company = len(batch) > 1
 		if stopped != nil {
 			for _, w := range batch {
 				c.finish(w, unavailable(stopped))
@@ -156,28 +150,6 @@ func (c *committer) run() {
 		clear(batch)
 		if reuse {
 			spare = batch[:0]
-		}
-	}
-}
-
-// gatherYields bounds how long gatherLocked lets writers catch up.
-const gatherYields = 4
-
-// gatherLocked lets goroutines that are already runnable (requests on
-// their way to a write) submit before the batch is taken, as long as
-// each yield brings more writes. Each commit costs an fsync, which on a
-// virtual disk is CPU as well as time, so under load more writes per
-// commit leave more CPU for the requests. It only runs after a batch
-// that had company: a lone writer commits at once, and on an idle
-// machine a yield returns at once.
-func (c *committer) gatherLocked() {
-	for i := 0; i < gatherYields && !c.closed; i++ {
-		n := len(c.pending)
-		c.mu.Unlock()
-		runtime.Gosched()
-		c.mu.Lock()
-		if len(c.pending) == n {
-			return
 		}
 	}
 }
