@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/dropgate/dropgate/core/app/ports"
@@ -59,7 +60,8 @@ type Server struct {
 // Handler returns the routed handler.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /webhooks/{name}", stage.Ingest.Handler(s.webhook))
+	hot := s.hotCounters()
+	mux.HandleFunc("POST /webhooks/{name}", stage.Ingest.Handler(func(w http.ResponseWriter, r *http.Request) { s.webhook(w, r, hot) }))
 	mux.HandleFunc("GET /webhooks/{name}", s.challenge)
 	s.ops(mux)
 	if s.Admin != nil {
@@ -102,8 +104,44 @@ func (s *Server) count(conn, outcome string) {
 	}
 }
 
+// hotCounters are a connector's counters for the two outcomes nearly
+// every delivery ends in, looked up once: WithLabelValues hashes and
+// validates both labels on every call.
+type hotCounters struct{ accepted, duplicate prometheus.Counter }
+
+// hotCounters returns them for the connectors configured now; one added
+// later is counted through count.
+func (s *Server) hotCounters() map[string]hotCounters {
+	if s.Metrics == nil {
+		return nil
+	}
+	hot := make(map[string]hotCounters, len(s.Channels))
+	for name := range s.Channels {
+		hot[name] = hotCounters{
+			accepted:  s.Metrics.Webhooks.WithLabelValues(name, "accepted"),
+			duplicate: s.Metrics.Webhooks.WithLabelValues(name, "duplicate"),
+		}
+	}
+	return hot
+}
+
+// countStored counts an accepted or duplicate delivery.
+func (s *Server) countStored(hot map[string]hotCounters, name string, duplicate bool) {
+	c, ok := hot[name]
+	switch {
+	case !ok && duplicate:
+		s.count(name, "duplicate")
+	case !ok:
+		s.count(name, "accepted")
+	case duplicate:
+		c.duplicate.Inc()
+	default:
+		c.accepted.Inc()
+	}
+}
+
 // webhook is POST /webhooks/{name}.
-func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
+func (s *Server) webhook(w http.ResponseWriter, r *http.Request, hot map[string]hotCounters) {
 	name := r.PathValue("name")
 	ch, ok := s.Channels[name]
 	verifier, canVerify := connector.As[connector.WebhookVerifier](ch)
@@ -143,7 +181,7 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 	id, err := s.Intake.AcceptWebhook(r.Context(), name, d, body, s.Clock.Now())
 	switch {
 	case errors.Is(err, store.ErrDuplicate):
-		s.count(name, "duplicate")
+		s.countStored(hot, name, true)
 		writeJSON(w, http.StatusOK, map[string]string{"status": "duplicate", "delivery": d.ID})
 	case err != nil:
 		// The platform will retry: Shopify for 4 hours, others similar.
@@ -152,7 +190,7 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "5")
 		writeError(w, http.StatusServiceUnavailable, "store unavailable; retry later")
 	default:
-		s.count(name, "accepted")
+		s.countStored(hot, name, false)
 		writeQueued(w, id, d.ID)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/dropgate/dropgate/core/app"
 	"github.com/dropgate/dropgate/core/app/orders"
 	"github.com/dropgate/dropgate/core/clock"
@@ -121,6 +123,12 @@ func TestDuplicateDeliveryIsAcknowledgedOnce(t *testing.T) {
 	}
 	if n := r.ready(t); n != 1 {
 		t.Errorf("jobs = %d, want 1", n)
+	}
+	for outcome, want := range map[string]float64{"accepted": 1, "duplicate": 2} {
+		var m dto.Metric
+		if err := r.m.Webhooks.WithLabelValues("shop", outcome).Write(&m); err != nil || m.GetCounter().GetValue() != want {
+			t.Errorf("dropgate_webhooks_total{outcome=%q} = %v (%v), want %v", outcome, m.GetCounter().GetValue(), err, want)
+		}
 	}
 }
 

@@ -3,6 +3,8 @@ package gateway
 import (
 	"io"
 	"net/http"
+
+	"github.com/dropgate/dropgate/internal/jsonplain"
 )
 
 // presizeMax bounds the buffer allocated on a declared Content-Length
@@ -35,7 +37,7 @@ var jsonContentType = []string{"application/json"}
 // a map and an encoder per request. Values that JSON would escape take
 // the encoder's path.
 func writeQueued(w http.ResponseWriter, id, delivery string) {
-	if !plainJSON(id) || !plainJSON(delivery) {
+	if !jsonplain.String(id) || !jsonplain.String(delivery) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "queued", "job": id, "delivery": delivery})
 		return
 	}
@@ -48,16 +50,4 @@ func writeQueued(w http.ResponseWriter, id, delivery string) {
 	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(buf)
-}
-
-// plainJSON reports whether s is written as is inside a JSON string by
-// encoding/json's encoder (printable ASCII, nothing it escapes).
-func plainJSON(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			return false
-		}
-	}
-	return true
 }

@@ -118,7 +118,7 @@ func getHeader(tx *bolt.Tx, key uint64) (*header, error) {
 }
 
 func putHeader(tx *bolt.Tx, key uint64, h *header) error {
-	v, err := json.Marshal(h)
+	v, err := encodeHeader(h)
 	if err != nil {
 		return fmt.Errorf("encode job %s: %w", h.ID, err)
 	}

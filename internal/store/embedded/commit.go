@@ -117,6 +117,9 @@ func (c *committer) close() {
 
 func (c *committer) run() {
 	defer close(c.done)
+	// spare is the previous batch's array, reused for the next pending
+	// list so a busy store does not regrow it from nothing every commit.
+	var spare []*write
 	for {
 		c.mu.Lock()
 		for len(c.pending) == 0 && !c.closed {
@@ -127,10 +130,11 @@ func (c *committer) run() {
 			return
 		}
 		batch := c.pending
-		if len(batch) > maxBatch {
-			batch, c.pending = batch[:maxBatch:maxBatch], batch[maxBatch:]
+		reuse := len(batch) <= maxBatch
+		if reuse {
+			c.pending = spare
 		} else {
-			c.pending = nil
+			batch, c.pending = batch[:maxBatch:maxBatch], batch[maxBatch:]
 		}
 		stopped := c.err
 		c.mu.Unlock()
@@ -139,9 +143,14 @@ func (c *committer) run() {
 			for _, w := range batch {
 				c.finish(w, unavailable(stopped))
 			}
-			continue
+		} else {
+			c.commit(batch)
 		}
-		c.commit(batch)
+		// Done writes are dropped so their payloads are not kept alive.
+		clear(batch)
+		if reuse {
+			spare = batch[:0]
+		}
 	}
 }
 

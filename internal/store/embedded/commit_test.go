@@ -2,7 +2,10 @@ package embedded
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,4 +66,76 @@ func TestCoupledWriteFailureStopsStore(t *testing.T) {
 			t.Errorf("%s after a failed queue write: %v; want ErrUnavailable", name, err)
 		}
 	}
+}
+
+// Many concurrent enqueues share commits, and every one of them, payload
+// and dedupe key included, is in the file after a reopen: batches reuse
+// the pending list's array, so a write must not survive into the next
+// batch nor be overwritten by it.
+func TestConcurrentEnqueuesShareCommitsAndAllLand(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	const senders, each = 32, 40
+	var wg sync.WaitGroup
+	errs := make(chan error, senders)
+	for g := 0; g < senders; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				id := fmt.Sprintf("d-%d-%d", g, i)
+				if _, err := s.Enqueue(ctx, store.Job{ID: "job_" + id, Queue: "ingest", Payload: []byte(id), UniqueKey: "webhook:" + id}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if c := s.Commits(); c >= senders*each {
+		t.Errorf("%d enqueues took %d commits: none were shared", senders*each, c)
+	}
+	s = reopen(t, s)
+	defer s.Close()
+	seen := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
+			var h header
+			if err := json.Unmarshal(v, &h); err != nil {
+				return err
+			}
+			if p := tx.Bucket(bucketPayloads).Get(k); "job_"+string(p) != h.ID {
+				return fmt.Errorf("job %s stored with payload %q", h.ID, p)
+			}
+			seen++
+			return nil
+		})
+	})
+	if err != nil || seen != senders*each {
+		t.Fatalf("after reopen: %d jobs, %v; want %d", seen, err, senders*each)
+	}
+	for g := 0; g < senders; g++ {
+		id := fmt.Sprintf("d-%d-%d", g, each-1)
+		if _, err := s.Enqueue(ctx, store.Job{Queue: "ingest", UniqueKey: "webhook:" + id}); !errors.Is(err, store.ErrDuplicate) {
+			t.Fatalf("dedupe key of %s lost: %v", id, err)
+		}
+	}
+}
+
+// reopen closes s and opens its file again, as the next process would.
+func reopen(t *testing.T, s *Store) *Store {
+	t.Helper()
+	path := s.Path()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -122,7 +122,7 @@ func (s *Store) completeLocked(j *store.Job, jobs []store.Job, hvs [][]byte, now
 	}
 	return func(tx *bolt.Tx) error {
 		for _, a := range in {
-			if err := putJobRow(tx, a.e.key, hvs[a.i], &jobs[a.i], a.hold); err != nil {
+			if err := putJobRow(tx, a.e.key, hvs[a.i], jobs[a.i].Payload, jobs[a.i].UniqueKey, a.hold); err != nil {
 				return err
 			}
 		}

@@ -42,7 +42,12 @@ func (h *handoff) result() (*store.Job, error) {
 }
 
 // beginInlineLocked makes wake-ups lease inline until s.inline is reset.
+// With no worker waiting there is nobody to hand a job to, and it returns
+// nil (which apply and finish accept) instead of allocating per write.
 func (s *Store) beginInlineLocked(now time.Time) *inlineLeases {
+	if len(s.waiters) == 0 {
+		return nil
+	}
 	il := &inlineLeases{now: now, out: &handoffOutcome{done: make(chan struct{})}}
 	s.inline = il
 	return il
@@ -62,6 +67,9 @@ func (il *inlineLeases) handOffLocked(s *Store, w *waiter) {
 // apply runs the lease writes in tx, after the writes that created or
 // released their jobs.
 func (il *inlineLeases) apply(tx *bolt.Tx) error {
+	if il == nil {
+		return nil
+	}
 	for _, fn := range il.writes {
 		if err := fn(tx); err != nil {
 			return err
@@ -72,6 +80,9 @@ func (il *inlineLeases) apply(tx *bolt.Tx) error {
 
 // finish releases the waiters with the commit's outcome.
 func (il *inlineLeases) finish(err error) {
+	if il == nil {
+		return
+	}
 	il.out.err = err
 	close(il.out.done)
 }

@@ -101,14 +101,7 @@ func TestReopenBuriesExhaustedLease(t *testing.T) {
 	if _, err := s.Dequeue(ctx, []string{"q"}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	path := s.Path()
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s, err = Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s = reopen(t, s)
 	defer s.Close()
 	d, err := s.DeadLetter(ctx, id)
 	if err != nil {

@@ -2,7 +2,6 @@ package embedded
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -42,8 +41,10 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 		il.finish(err)
 		return "", err
 	}
+	// The write captures only what it stores, so j stays on the stack.
+	key, payload, uniqueKey := e.key, j.Payload, j.UniqueKey
 	done, err := s.w.submit(func(tx *bolt.Tx) error {
-		if err := putJobRow(tx, e.key, hv, &j, hold); err != nil {
+		if err := putJobRow(tx, key, hv, payload, uniqueKey, hold); err != nil {
 			return err
 		}
 		return il.apply(tx)
@@ -58,18 +59,18 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 }
 
 // putJobRow writes a new job's header, payload and unique key.
-func putJobRow(tx *bolt.Tx, key uint64, hv []byte, j *store.Job, hold uniqueHold) error {
+func putJobRow(tx *bolt.Tx, key uint64, hv, payload []byte, uniqueKey string, hold uniqueHold) error {
 	k := jobKey(key)
 	if err := tx.Bucket(bucketJobs).Put(k, hv); err != nil {
 		return err
 	}
-	if len(j.Payload) > 0 {
-		if err := tx.Bucket(bucketPayloads).Put(k, j.Payload); err != nil {
+	if len(payload) > 0 {
+		if err := tx.Bucket(bucketPayloads).Put(k, payload); err != nil {
 			return err
 		}
 	}
-	if j.UniqueKey != "" {
-		return putUnique(tx, j.UniqueKey, hold)
+	if uniqueKey != "" {
+		return putUnique(tx, uniqueKey, hold)
 	}
 	return nil
 }
@@ -89,7 +90,7 @@ func (s *Store) prepare(j *store.Job, now time.Time) ([]byte, error) {
 		j.CreatedAt = now
 	}
 	// Seq stays 0: a new job's order is its storage key (see header).
-	hv, err := json.Marshal(&header{
+	hv, err := encodeHeader(&header{
 		ID: j.ID, Queue: j.Queue, Kind: j.Kind, Meta: j.Meta, Group: j.Group, Key: j.Key,
 		UniqueKey: j.UniqueKey, UniqueTTL: j.UniqueTTL, MaxAttempts: j.MaxAttempts,
 		Status: statusPending, RunAt: j.RunAt.UnixNano(), CreatedAt: j.CreatedAt.UnixNano(),

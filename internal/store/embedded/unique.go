@@ -2,7 +2,6 @@ package embedded
 
 import (
 	"container/heap"
-	"encoding/json"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -98,7 +97,7 @@ func (h uniqueHold) record() uniqueRecord {
 }
 
 func putUnique(tx *bolt.Tx, key string, h uniqueHold) error {
-	v, err := json.Marshal(h.record())
+	v, err := encodeUnique(h.record())
 	if err != nil {
 		return err
 	}

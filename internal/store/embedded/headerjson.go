@@ -1,0 +1,112 @@
+package embedded
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+
+	"github.com/dropgate/dropgate/internal/jsonplain"
+)
+
+// encodeHeader is json.Marshal(h), byte for byte. Every Enqueue encodes
+// one header, and encoding/json's reflection (a Meta map above all: each
+// key and value is copied through reflect) was a tenth of an enqueue's
+// allocations. The common case is appended by hand; a header with
+// attempt errors or with text that JSON escapes takes encoding/json.
+// TestEncodeHeaderMatchesJSON holds the two to the same bytes.
+func encodeHeader(h *header) ([]byte, error) {
+	if b, ok := appendHeader(make([]byte, 0, 256), h); ok {
+		return b, nil
+	}
+	// A copy declared here is the only one that reaches the heap, so the
+	// callers' headers stay on their stacks.
+	c := *h
+	return json.Marshal(&c)
+}
+
+// appendHeader appends h as encoding/json would, in field order with the
+// same omitempty rules, and reports false when it cannot.
+func appendHeader(b []byte, h *header) ([]byte, bool) {
+	if len(h.Errors) > 0 || !jsonplain.String(h.ID) || !jsonplain.String(h.Queue) || !jsonplain.String(h.Kind) ||
+		!jsonplain.String(h.Group) || !jsonplain.String(h.Key) || !jsonplain.String(h.UniqueKey) || !jsonplain.String(h.Status) {
+		return b, false
+	}
+	for k, v := range h.Meta {
+		if !jsonplain.String(k) || !jsonplain.String(v) {
+			return b, false
+		}
+	}
+	b = appendStr(b, `{"id":`, h.ID)
+	b = appendStr(b, `,"q":`, h.Queue)
+	if h.Kind != "" {
+		b = appendStr(b, `,"k":`, h.Kind)
+	}
+	if len(h.Meta) > 0 {
+		b = appendMeta(append(b, `,"m":`...), h.Meta)
+	}
+	if h.Group != "" {
+		b = appendStr(b, `,"g":`, h.Group)
+	}
+	if h.Key != "" {
+		b = appendStr(b, `,"rk":`, h.Key)
+	}
+	if h.UniqueKey != "" {
+		b = appendStr(b, `,"u":`, h.UniqueKey)
+	}
+	if h.UniqueTTL != 0 {
+		b = strconv.AppendInt(append(b, `,"ut":`...), int64(h.UniqueTTL), 10)
+	}
+	b = strconv.AppendInt(append(b, `,"max":`...), int64(h.MaxAttempts), 10)
+	if h.Seq != 0 {
+		b = strconv.AppendUint(append(b, `,"seq":`...), h.Seq, 10)
+	}
+	b = appendStr(b, `,"st":`, h.Status)
+	if h.Attempt != 0 {
+		b = strconv.AppendInt(append(b, `,"a":`...), int64(h.Attempt), 10)
+	}
+	b = strconv.AppendInt(append(b, `,"run":`...), h.RunAt, 10)
+	b = strconv.AppendInt(append(b, `,"c":`...), h.CreatedAt, 10)
+	if h.DeadAt != 0 {
+		b = strconv.AppendInt(append(b, `,"d":`...), h.DeadAt, 10)
+	}
+	return append(b, '}'), true
+}
+
+// appendMeta writes m as encoding/json writes a map: keys sorted. Small
+// maps (the usual one or two entries) sort on the stack.
+func appendMeta(b []byte, m map[string]string) []byte {
+	var arr [8]string
+	keys := arr[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(append(append(b, '"'), k...), `":"`...)
+		b = append(append(b, m[k]...), '"')
+	}
+	return append(b, '}')
+}
+
+// appendStr appends prefix and s quoted; s is jsonplain.String.
+func appendStr(b []byte, prefix, s string) []byte {
+	b = append(append(b, prefix...), '"')
+	return append(append(b, s...), '"')
+}
+
+// encodeUnique is json.Marshal(r), byte for byte, without reflection for
+// a plain job id.
+func encodeUnique(r uniqueRecord) ([]byte, error) {
+	if !jsonplain.String(r.Job) {
+		return json.Marshal(r)
+	}
+	b := appendStr(make([]byte, 0, 48+len(r.Job)), `{"j":`, r.Job)
+	if r.Expires != 0 {
+		b = strconv.AppendInt(append(b, `,"x":`...), r.Expires, 10)
+	}
+	return append(b, '}'), nil
+}
