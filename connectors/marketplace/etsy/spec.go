@@ -17,6 +17,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
 
 // Type is the registry name.
@@ -105,13 +106,7 @@ type Connector struct {
 	api  *url.URL
 	key  string // the shared rate-limit key: etsy:{keystring}
 
-	tokMu sync.Mutex
-	// lastAccess and lastMinted (under tokMu): the access token in use
-	// and when it was obtained, to tell a revoked token from a refused
-	// fresh one.
-	lastAccess string
-	lastMinted time.Time
-	mem        tokens // the tokens when there is no State (`dropgate trigger`)
+	tokens *oauthtoken.Cache // the shared access and refresh tokens
 
 	skuMu   sync.Mutex
 	skus    map[string]string // SKU → listing_id, learned from the shop's listings
@@ -144,7 +139,9 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Conn
 		cfg.PollEvery = DefaultPollEvery
 	}
 	key := "etsy:" + cfg.Keystring
-	return &Connector{env: env, cfg: cfg, http: newHTTP(env, key, base), api: u, key: key}, nil
+	c := &Connector{env: env, cfg: cfg, http: newHTTP(env, key, base), api: u, key: key}
+	c.tokens = c.newTokens()
+	return c, nil
 }
 
 // Name is the instance name.
