@@ -17,8 +17,8 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
-	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/httpclient"
+	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
 
 // maxBody bounds what is read of an answer.
@@ -28,9 +28,12 @@ const maxBody = 32 << 20
 // call never leaves with a token that dies on the way.
 const tokenMargin = 2 * time.Minute
 
-// tokenKind is the State record holding the access token, shared by
-// every replica so they do not each mint one per 15 minutes.
-const tokenKind = "token"
+// tokenKind/tokenID is the State record holding the access token, shared
+// by every replica so they do not each mint one per 15 minutes.
+const (
+	tokenKind = "token"
+	tokenID   = "access"
+)
 
 // newHTTP builds the connector's one HTTP client: every request, the
 // token's included, spends a token of the seller's shared limiter.
@@ -57,74 +60,31 @@ func (c *Connector) now() time.Time {
 	return time.Now()
 }
 
-type cachedToken struct {
-	Token     string    `json:"token"`
-	ExpiresAt time.Time `json:"expires_at"`
-	Minted    time.Time `json:"minted,omitempty"` // when it was obtained, for a 401's class
+// newTokens keeps the access token in the State record tokenKind/tokenID.
+func (c *Connector) newTokens() *oauthtoken.Cache {
+	return oauthtoken.New(oauthtoken.Options{
+		Name: "walmart", State: c.env.State, Kind: tokenKind, ID: tokenID, Margin: tokenMargin,
+		Mint: c.mint, Clock: c.env.Clock, Logger: c.env.Log(),
+	})
 }
 
-// token returns a live access token: the shared one while it has more
-// than tokenMargin left, else a fresh one from POST /v3/token.
-func (c *Connector) token(ctx context.Context) (string, error) {
-	// One mint at a time in this process: concurrent jobs at start-up
-	// would otherwise each fetch a token (another replica may still
-	// race us; any live token is as good as another).
-	c.tokMu.Lock()
-	defer c.tokMu.Unlock()
-	if c.env.State != nil {
-		rec, err := c.env.State.GetRecord(ctx, tokenKind, "access")
-		if err == nil {
-			var t cachedToken
-			if json.Unmarshal(rec.Data, &t) == nil && t.Token != "" && c.now().Add(tokenMargin).Before(t.ExpiresAt) {
-				c.lastToken, c.lastMinted = t.Token, t.Minted
-				return t.Token, nil
-			}
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return "", fault.Retryable(fmt.Errorf("walmart: read cached token: %w", err))
-		}
-	}
+// mint asks POST /v3/token for an access token (client credentials,
+// HTTP Basic).
+func (c *Connector) mint(ctx context.Context, _ string) (oauthtoken.Response, error) {
 	if c.cfg.ClientID == "" || c.cfg.ClientSecret.IsZero() {
-		return "", fault.Permanentf("walmart: client_id and client_secret are needed")
+		return oauthtoken.Response{}, fault.Permanentf("walmart: client_id and client_secret are needed")
 	}
 	form := url.Values{"grant_type": {"client_credentials"}}
 	req, err := http.NewRequestWithContext(ctx, "POST", c.api.String()+"/v3/token", strings.NewReader(form.Encode()))
 	if err != nil {
-		return "", fault.Permanent(fmt.Errorf("walmart: token: %w", err))
+		return oauthtoken.Response{}, fault.Permanent(fmt.Errorf("walmart: token: %w", err))
 	}
 	basic := base64.StdEncoding.EncodeToString([]byte(c.cfg.ClientID + ":" + c.cfg.ClientSecret.Reveal()))
 	req.Header.Set("Authorization", "Basic "+basic)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	var res struct {
-		AccessToken string      `json:"access_token"`
-		ExpiresIn   json.Number `json:"expires_in"`
-	}
-	if err := c.send(req, "token", &res); err != nil {
-		return "", err
-	}
-	secs, err := res.ExpiresIn.Int64()
-	if res.AccessToken == "" || err != nil || secs <= 0 {
-		return "", fault.Retryable(fmt.Errorf("walmart: token: answer has no access_token or expires_in"))
-	}
-	t := cachedToken{Token: res.AccessToken, ExpiresAt: c.now().Add(time.Duration(secs) * time.Second), Minted: c.now()}
-	c.lastToken, c.lastMinted = t.Token, t.Minted
-	if c.env.State != nil {
-		data, _ := json.Marshal(t)
-		// Last writer wins: any live token is as good as another.
-		rec, err := c.env.State.GetRecord(ctx, tokenKind, "access")
-		if errors.Is(err, store.ErrNotFound) {
-			rec = store.Record{Kind: tokenKind, ID: "access"}
-		}
-		rec.Data = data
-		_, _ = c.env.State.PutRecord(ctx, rec)
-	}
-	return t.Token, nil
-}
-
-// dropToken forgets the shared token after Walmart refused it.
-func (c *Connector) dropToken(ctx context.Context) {
-	if c.env.State != nil {
-		_ = c.env.State.DeleteRecord(ctx, tokenKind, "access")
-	}
+	var res oauthtoken.Response
+	err = c.send(req, "token", &res)
+	return res, err
 }
 
 // correlationID is a fresh WM_QOS.CORRELATION_ID (a random UUID v4).
@@ -167,7 +127,7 @@ func (e apiError) text() string {
 // do sends one API call to {base}{path}?{q} with a live token and the
 // WM_* headers, and decodes a 2xx JSON answer into out.
 func (c *Connector) do(ctx context.Context, op, method, path string, q url.Values, in, out any) error {
-	tok, err := c.token(ctx)
+	tok, err := c.tokens.Token(ctx)
 	if err != nil {
 		return fmt.Errorf("walmart: %s: %w", op, err)
 	}
@@ -202,8 +162,7 @@ func (c *Connector) call(ctx context.Context, op, method, u, tok string, in, out
 		// An expired or revoked token: the next attempt mints another,
 		// so a token revoked mid-run fails no job (one refused right
 		// after minting is permanent).
-		c.dropToken(ctx)
-		return httpclient.TokenRefused(err, c.mintedAt(tok), c.now())
+		return c.tokens.Refused(ctx, tok, err)
 	}
 	return err
 }
@@ -260,14 +219,4 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
-}
-
-// mintedAt is when tok was obtained, zero when not known here.
-func (c *Connector) mintedAt(tok string) time.Time {
-	c.tokMu.Lock()
-	defer c.tokMu.Unlock()
-	if tok == c.lastToken {
-		return c.lastMinted
-	}
-	return time.Time{}
 }

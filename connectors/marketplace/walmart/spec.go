@@ -10,11 +10,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
 
 // Type is the registry name.
@@ -103,11 +103,7 @@ type Connector struct {
 	api  *url.URL
 	key  string // the shared rate-limit key: walmart:{client_id}
 
-	tokMu sync.Mutex
-	// lastToken and lastMinted (under tokMu): the token in use and when
-	// it was obtained, to tell a revoked token from a refused fresh one.
-	lastToken  string
-	lastMinted time.Time
+	tokens *oauthtoken.Cache // the shared access token
 }
 
 var (
@@ -137,7 +133,9 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Conn
 		cfg.PollEvery = DefaultPollEvery
 	}
 	key := "walmart:" + cfg.ClientID
-	return &Connector{env: env, cfg: cfg, http: newHTTP(env, key, base), api: u, key: key}, nil
+	c := &Connector{env: env, cfg: cfg, http: newHTTP(env, key, base), api: u, key: key}
+	c.tokens = c.newTokens()
+	return c, nil
 }
 
 // Name is the instance name.
