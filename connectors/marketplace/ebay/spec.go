@@ -18,6 +18,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
 
 // Type is the registry name.
@@ -121,10 +122,11 @@ type Connector struct {
 	auth *url.URL
 	key  string // the shared rate-limit key: ebay:{client_id}
 
-	mu    sync.Mutex
-	token accessToken       // the cached user access token
-	app   accessToken       // the application token (notification keys)
-	keys  map[string]pubKey // notification public keys by kid
+	tokens *oauthtoken.Cache // the shared user access token
+	app    *oauthtoken.Cache // the application token (notification keys)
+
+	mu   sync.Mutex
+	keys map[string]pubKey // notification public keys by kid
 	// keyFetch serialises key lookups (rare: once a key an hour).
 	keyFetch sync.Mutex
 	offers   map[string]string // offer ids by SKU
@@ -170,8 +172,10 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Conn
 		return nil, fmt.Errorf("ebay: auth_url %q is not an http(s) URL", cfg.AuthURL)
 	}
 	key := "ebay:" + cfg.ClientID
-	return &Connector{env: env, cfg: cfg, http: newHTTP(env, key, base), api: api, auth: auth, key: key,
-		keys: map[string]pubKey{}, offers: map[string]string{}}, nil
+	c := &Connector{env: env, cfg: cfg, http: newHTTP(env, key, base), api: api, auth: auth, key: key,
+		keys: map[string]pubKey{}, offers: map[string]string{}}
+	c.tokens, c.app = c.newTokens()
+	return c, nil
 }
 
 // Name is the instance name.
