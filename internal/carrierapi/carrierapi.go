@@ -7,9 +7,7 @@
 package carrierapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -163,10 +161,8 @@ func (c *Client) Send(req *http.Request, op string, out any) (int, error) {
 	if out == nil {
 		return resp.StatusCode, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return resp.StatusCode, fault.Permanent(fmt.Errorf("%s: %s: decode answer: %w", c.Carrier, op, jsonpos.Where(raw, err)))
+	if err := jsonpos.Decode(raw, out); err != nil {
+		return resp.StatusCode, fault.Permanent(fmt.Errorf("%s: %s: decode answer: %w", c.Carrier, op, err))
 	}
 	return resp.StatusCode, nil
 }

@@ -131,10 +131,8 @@ func (c *Connector) do(ctx context.Context, op, method, path string, q url.Value
 	if out == nil {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return fault.Permanent(fmt.Errorf("magento2: %s: decode answer: %w", op, jsonpos.Where(raw, err)))
+	if err := jsonpos.Decode(raw, out); err != nil {
+		return fault.Permanent(fmt.Errorf("magento2: %s: decode answer: %w", op, err))
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/httpclient"
+	"github.com/dropgate/dropgate/internal/jsonpos"
 	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
 
@@ -245,10 +246,8 @@ func (c *Connector) send(req *http.Request, op, what string, out any) error {
 	if out == nil || len(bytes.TrimSpace(raw)) == 0 {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return fault.Permanent(fmt.Errorf("amazon: %s: decode answer: %w", what, jsonWhere(raw, err)))
+	if err := jsonpos.Decode(raw, out); err != nil {
+		return fault.Permanent(fmt.Errorf("amazon: %s: decode answer: %w", what, err))
 	}
 	return nil
 }

@@ -187,10 +187,8 @@ func (c *Connector) exchange(req *http.Request, op string, out any) (hdr http.He
 	if out == nil || len(bytes.TrimSpace(raw)) == 0 {
 		return hdr, status, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return hdr, status, fault.Permanent(fmt.Errorf("ebay: %s: decode answer: %w", op, jsonpos.Where(raw, err)))
+	if err := jsonpos.Decode(raw, out); err != nil {
+		return hdr, status, fault.Permanent(fmt.Errorf("ebay: %s: decode answer: %w", op, err))
 	}
 	return hdr, status, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/internal/httpclient"
+	"github.com/dropgate/dropgate/internal/jsonpos"
 	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
 
@@ -190,10 +191,8 @@ func (c *Connector) send(req *http.Request, op string, out any) error {
 	if out == nil {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return fault.Permanent(fmt.Errorf("etsy: %s: decode answer: %w", op, jsonWhere(raw, err)))
+	if err := jsonpos.Decode(raw, out); err != nil {
+		return fault.Permanent(fmt.Errorf("etsy: %s: decode answer: %w", op, err))
 	}
 	return nil
 }

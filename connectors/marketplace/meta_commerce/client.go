@@ -63,9 +63,7 @@ var tokenCodes = map[string]bool{"102": true, "190": true}
 // retryable, other 4xx permanent.
 func (c *Connector) classify(op string, resp *http.Response, raw []byte, regain time.Time) error {
 	var ge graphError
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if dec.Decode(&ge) != nil || ge.Error == nil {
+	if jsonpos.Decode(raw, &ge) != nil || ge.Error == nil {
 		return httpclient.StatusError("meta_commerce: "+op, resp, raw, c.now())
 	}
 	e := ge.Error
@@ -105,9 +103,7 @@ func bucUsage(h http.Header, now time.Time) time.Time {
 		TotalTime    json.Number `json:"total_time"`
 		Regain       json.Number `json:"estimated_time_to_regain_access"`
 	}
-	dec := json.NewDecoder(bytes.NewReader([]byte(v)))
-	dec.UseNumber()
-	if dec.Decode(&usage) != nil {
+	if jsonpos.Decode([]byte(v), &usage) != nil {
 		return time.Time{}
 	}
 	var until time.Time
@@ -198,10 +194,8 @@ func (c *Connector) call(ctx context.Context, op, method, u string, in, out any)
 	if out == nil {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return fault.Permanent(fmt.Errorf("meta_commerce: %s: decode answer: %w", op, jsonpos.Where(raw, err)))
+	if err := jsonpos.Decode(raw, out); err != nil {
+		return fault.Permanent(fmt.Errorf("meta_commerce: %s: decode answer: %w", op, err))
 	}
 	return nil
 }
