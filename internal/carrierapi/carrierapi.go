@@ -58,14 +58,6 @@ type Client struct {
 	tokens *oauthtoken.Cache
 }
 
-// NewHTTP builds the account's one HTTP client on the shared limiter.
-func NewHTTP(env connector.Env, key string, base http.RoundTripper) *http.Client {
-	return httpclient.NewHTTP(httpclient.Options{
-		Name: env.Name, Limiter: env.Limiter, Key: key, Limit: env.RateLimit,
-		Clock: env.Clock, Logger: env.Logger, Transport: base, Calls: env.Calls,
-	})
-}
-
 // Token returns a live access token: the shared one while it has more
 // than TokenMargin left, else a fresh one.
 func (c *Client) Token(ctx context.Context) (string, error) {

@@ -172,9 +172,4 @@ func (c *Connector) Name() string { return c.env.Name }
 // Type is "bigcommerce".
 func (c *Connector) Type() string { return Type }
 
-func (c *Connector) now() time.Time {
-	if c.env.Clock != nil {
-		return c.env.Clock.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (c *Connector) now() time.Time { return c.env.Now().UTC() }

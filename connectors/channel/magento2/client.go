@@ -24,16 +24,7 @@ const maxBody = 32 << 20
 // newHTTP builds the connector's one HTTP client: every request spends a
 // token of the store's shared limiter (key magento2:{host}).
 func newHTTP(env connector.Env, key string, base http.RoundTripper) *http.Client {
-	return httpclient.NewHTTP(httpclient.Options{
-		Name:      env.Name,
-		Limiter:   env.Limiter,
-		Key:       key,
-		Limit:     env.RateLimit,
-		Clock:     env.Clock,
-		Logger:    env.Logger,
-		Transport: base,
-		Calls:     env.Calls,
-	})
+	return httpclient.ForEnv(env, key, base)
 }
 
 // limitKey is the store's budget, shared by every replica and entry.
@@ -41,19 +32,10 @@ func limitKey(host string) string { return "magento2:" + host }
 
 // reserve spends n tokens at once for an operation of n calls.
 func (c *Connector) reserve(ctx context.Context, n int) (context.Context, error) {
-	ctx, err := httpclient.Reserve(ctx, c.env.Limiter, c.key, n, c.env.RateLimit, c.now())
-	if err != nil {
-		return ctx, fmt.Errorf("magento2: %w", err)
-	}
-	return ctx, nil
+	return httpclient.ReserveEnv(ctx, c.env, "magento2", c.key, n)
 }
 
-func (c *Connector) now() time.Time {
-	if c.env.Clock != nil {
-		return c.env.Clock.Now()
-	}
-	return time.Now()
-}
+func (c *Connector) now() time.Time { return c.env.Now() }
 
 // apiError is Magento's error body: a message with %1-style placeholders
 // filled from parameters (a list or a map).

@@ -90,12 +90,7 @@ func (c *Connector) Plan(op string) string {
 	return c.plans[op]
 }
 
-func (c *Connector) now() time.Time {
-	if c.env.Clock != nil {
-		return c.env.Clock.Now()
-	}
-	return time.Now()
-}
+func (c *Connector) now() time.Time { return c.env.Now() }
 
 // newTokens keeps the LWA access token in the State record
 // tokenKind/tokenID.

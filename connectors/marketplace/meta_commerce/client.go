@@ -24,18 +24,10 @@ const maxBody = 32 << 20
 // newHTTP builds the connector's one HTTP client: every request spends a
 // token of the commerce account's shared limiter.
 func newHTTP(env connector.Env, key string, base http.RoundTripper) *http.Client {
-	return httpclient.NewHTTP(httpclient.Options{
-		Name: env.Name, Limiter: env.Limiter, Key: key, Limit: env.RateLimit,
-		Clock: env.Clock, Logger: env.Logger, Transport: base, Calls: env.Calls,
-	})
+	return httpclient.ForEnv(env, key, base)
 }
 
-func (c *Connector) now() time.Time {
-	if c.env.Clock != nil {
-		return c.env.Clock.Now()
-	}
-	return time.Now()
-}
+func (c *Connector) now() time.Time { return c.env.Now() }
 
 // graphError is the Graph API's error body.
 // https://developers.facebook.com/docs/graph-api/guides/error-handling

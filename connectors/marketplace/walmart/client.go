@@ -39,27 +39,15 @@ const (
 // newHTTP builds the connector's one HTTP client: every request, the
 // token's included, spends a token of the seller's shared limiter.
 func newHTTP(env connector.Env, key string, base http.RoundTripper) *http.Client {
-	return httpclient.NewHTTP(httpclient.Options{
-		Name: env.Name, Limiter: env.Limiter, Key: key, Limit: env.RateLimit,
-		Clock: env.Clock, Logger: env.Logger, Transport: base, Calls: env.Calls,
-	})
+	return httpclient.ForEnv(env, key, base)
 }
 
 // reserve spends n tokens at once for an operation of n calls.
 func (c *Connector) reserve(ctx context.Context, n int) (context.Context, error) {
-	ctx, err := httpclient.Reserve(ctx, c.env.Limiter, c.key, n, c.env.RateLimit, c.now())
-	if err != nil {
-		return ctx, fmt.Errorf("walmart: %w", err)
-	}
-	return ctx, nil
+	return httpclient.ReserveEnv(ctx, c.env, "walmart", c.key, n)
 }
 
-func (c *Connector) now() time.Time {
-	if c.env.Clock != nil {
-		return c.env.Clock.Now()
-	}
-	return time.Now()
-}
+func (c *Connector) now() time.Time { return c.env.Now() }
 
 // newTokens keeps the access token in the State record tokenKind/tokenID.
 func (c *Connector) newTokens() *oauthtoken.Cache {

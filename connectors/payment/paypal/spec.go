@@ -121,8 +121,7 @@ func New(env connector.Env, cfg *Config) (*Connector, error) {
 	if base == "" {
 		base = LiveURL
 	}
-	hc := httpclient.NewHTTP(httpclient.Options{Name: env.Name, Limiter: env.Limiter, Key: "paypal:" + env.Name,
-		Limit: env.RateLimit, Clock: env.Clock, Logger: env.Log(), Calls: env.Calls})
+	hc := httpclient.ForEnv(env, "paypal:"+env.Name, nil)
 	c := &Connector{env: env, cfg: cfg, http: hc, base: base}
 	c.token = c.newToken()
 	return c, nil
