@@ -179,11 +179,7 @@ func (c *Connector) toEvent(d *orderDoc, path string) (connector.ChannelEvent, e
 	if err != nil {
 		return connector.ChannelEvent{}, fault.Permanent(fmt.Errorf("amazon: order %s: %w", id, err))
 	}
-	ev := connector.ChannelEvent{Kind: connector.EventOrderUpdated, ChannelOrderID: id, Order: o, At: at}
-	if o.CancelledAt != nil {
-		ev.Kind, ev.Reason = connector.EventOrderCancelled, o.CancelReason
-	}
-	return ev, nil
+	return connector.OrderEvent(o, at), nil
 }
 
 // marketplaceCurrency is the currency of an order without money fields

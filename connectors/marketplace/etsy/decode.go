@@ -137,11 +137,7 @@ func (c *Connector) decodeReceipt(body []byte, path string) (connector.ChannelEv
 	if err != nil {
 		return connector.ChannelEvent{}, fault.Permanent(fmt.Errorf("etsy: receipt %s: %w", r.ReceiptID, err))
 	}
-	ev := connector.ChannelEvent{Kind: connector.EventOrderUpdated, ChannelOrderID: o.ChannelOrderID, Order: o, At: at}
-	if o.CancelledAt != nil {
-		ev.Kind, ev.Reason = connector.EventOrderCancelled, o.CancelReason
-	}
-	return ev, nil
+	return connector.OrderEvent(o, at), nil
 }
 
 // toOrder maps a receipt to the canonical order and the instant it last

@@ -171,11 +171,7 @@ func (c *Connector) decodeOrder(body []byte, path string) (connector.ChannelEven
 	if err != nil {
 		return connector.ChannelEvent{}, fault.Permanent(fmt.Errorf("meta_commerce: order %s: %w", mo.ID, err))
 	}
-	ev := connector.ChannelEvent{Kind: connector.EventOrderUpdated, ChannelOrderID: o.ChannelOrderID, Order: o, At: at}
-	if o.CancelledAt != nil {
-		ev.Kind, ev.Reason = connector.EventOrderCancelled, o.CancelReason
-	}
-	return ev, nil
+	return connector.OrderEvent(o, at), nil
 }
 
 // parseTime reads Meta's ISO 8601 times ("2019-01-14T19:17:31+00:00",

@@ -151,11 +151,7 @@ func (c *Connector) decodeOrder(body []byte, path string) (connector.ChannelEven
 	if err != nil {
 		return connector.ChannelEvent{}, fault.Permanent(fmt.Errorf("walmart: order %s: %w", wo.PurchaseOrderID, err))
 	}
-	ev := connector.ChannelEvent{Kind: connector.EventOrderUpdated, ChannelOrderID: o.ChannelOrderID, Order: o, At: at}
-	if o.CancelledAt != nil {
-		ev.Kind, ev.Reason = connector.EventOrderCancelled, o.CancelReason
-	}
-	return ev, nil
+	return connector.OrderEvent(o, at), nil
 }
 
 // toOrder maps a Walmart order to the canonical one and the instant it
