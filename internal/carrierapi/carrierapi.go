@@ -8,9 +8,7 @@ package carrierapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -20,7 +18,6 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/internal/httpclient"
-	"github.com/dropgate/dropgate/internal/jsonpos"
 	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
 
@@ -122,39 +119,13 @@ func (c *Client) Call(ctx context.Context, op string, mk func(ctx context.Contex
 	}
 }
 
-// Send sends req and classifies the answer: 429, 5xx, 408 and transport
-// failures retryable (not before Retry-After); other 4xx permanent with
-// the carrier's own explanation; an undecodable 2xx permanent, saying
-// where it broke.
+// Send sends req and classifies the answer (httpclient.API): 429, 5xx,
+// 408 and transport failures retryable (not before Retry-After); other
+// 4xx permanent with the carrier's own explanation; an undecodable 2xx
+// permanent, saying where it broke. It returns the answer's status.
 func (c *Client) Send(req *http.Request, op string, out any) (int, error) {
 	req.Header.Set("Accept", "application/json")
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		var throttled *fault.ThrottledError
-		if errors.As(err, &throttled) {
-			return 0, fmt.Errorf("%s: %s: %w", c.Carrier, op, err)
-		}
-		return 0, fault.Retryable(fmt.Errorf("%s: %s: %w", c.Carrier, op, err))
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return resp.StatusCode, fault.Retryable(fmt.Errorf("%s: %s: read answer: %w", c.Carrier, op, err))
-	}
-	if resp.StatusCode >= 400 {
-		msg := string(raw)
-		if c.ErrorText != nil {
-			if t := c.ErrorText(raw); t != "" {
-				msg = t
-			}
-		}
-		return resp.StatusCode, httpclient.StatusError(c.Carrier+": "+op, resp, []byte(msg), c.Env.Now())
-	}
-	if out == nil {
-		return resp.StatusCode, nil
-	}
-	if err := jsonpos.Decode(raw, out); err != nil {
-		return resp.StatusCode, fault.Permanent(fmt.Errorf("%s: %s: decode answer: %w", c.Carrier, op, err))
-	}
-	return resp.StatusCode, nil
+	api := httpclient.API{Name: c.Carrier, MaxBody: maxBody, Clock: c.Env.Clock, ErrorText: c.ErrorText}
+	ans, err := api.Send(c.HTTP, req, op, out)
+	return ans.Status, err
 }
