@@ -15,12 +15,8 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/internal/httpclient"
-	"github.com/dropgate/dropgate/internal/jsonpos"
 	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
-
-// maxBody bounds what is read of an answer.
-const maxBody = 32 << 20
 
 // tokenMargin is how long before its expiry a token is replaced, so a
 // call never leaves with a token that dies on the way.
@@ -83,10 +79,19 @@ func (c *Connector) refresh(ctx context.Context, refresh string) (oauthtoken.Res
 	return res, err
 }
 
-// apiError is Etsy's error body: {"error": "..."}.
-type apiError struct {
-	Error            string `json:"error"`
-	ErrorDescription string `json:"error_description"`
+// errorText reads Etsy's error body: {"error", "error_description"}.
+func errorText(body []byte) string {
+	var e struct {
+		Error            string `json:"error"`
+		ErrorDescription string `json:"error_description"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.Error == "" {
+		return ""
+	}
+	if e.ErrorDescription != "" {
+		return e.Error + ": " + e.ErrorDescription
+	}
+	return e.Error
 }
 
 // do sends one API call to {base}{path}?{q} with a live token, and
@@ -146,41 +151,16 @@ func (e *statusErr) Error() string { return e.err.Error() }
 func (e *statusErr) Unwrap() error { return e.err }
 
 // send adds x-api-key (keystring:shared_secret, on every call, the
-// token's included), sends, and classifies: 429, 5xx, 408, 409
-// retryable (not before Retry-After); other 4xx permanent with Etsy's
-// error text.
+// token's included), sends, and classifies (httpclient.API): 429, 5xx,
+// 408, 409 retryable (not before Retry-After); other 4xx permanent with
+// Etsy's error text.
 func (c *Connector) send(req *http.Request, op string, out any) error {
 	req.Header.Set("x-api-key", c.cfg.Keystring+":"+c.cfg.SharedSecret.Reveal())
 	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		var throttled *fault.ThrottledError
-		if errors.As(err, &throttled) {
-			return fmt.Errorf("etsy: %s: %w", op, err)
-		}
-		return fault.Retryable(fmt.Errorf("etsy: %s: %w", op, err))
+	api := httpclient.API{Name: "etsy", Clock: c.env.Clock, ErrorText: errorText}
+	ans, err := api.Send(c.http, req, op, out)
+	if ans.Status >= 400 {
+		return &statusErr{status: ans.Status, err: err}
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return fault.Retryable(fmt.Errorf("etsy: %s: read answer: %w", op, err))
-	}
-	if resp.StatusCode >= 400 {
-		msg := string(raw)
-		var ae apiError
-		if json.Unmarshal(raw, &ae) == nil && ae.Error != "" {
-			msg = ae.Error
-			if ae.ErrorDescription != "" {
-				msg += ": " + ae.ErrorDescription
-			}
-		}
-		return &statusErr{status: resp.StatusCode, err: httpclient.StatusError("etsy: "+op, resp, []byte(msg), c.now())}
-	}
-	if out == nil {
-		return nil
-	}
-	if err := jsonpos.Decode(raw, out); err != nil {
-		return fault.Permanent(fmt.Errorf("etsy: %s: decode answer: %w", op, err))
-	}
-	return nil
+	return err
 }
