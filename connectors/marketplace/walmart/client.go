@@ -18,12 +18,8 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/internal/httpclient"
-	"github.com/dropgate/dropgate/internal/jsonpos"
 	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
-
-// maxBody bounds what is read of an answer.
-const maxBody = 32 << 20
 
 // tokenMargin is how long before its expiry a token is replaced, so a
 // call never leaves with a token that dies on the way.
@@ -101,6 +97,15 @@ type errItem struct {
 	Info        string `json:"info"`
 }
 
+// errorText reads Walmart's error body ("" when it is not one).
+func errorText(body []byte) string {
+	var ae apiError
+	if json.Unmarshal(body, &ae) != nil {
+		return ""
+	}
+	return ae.text()
+}
+
 func (e apiError) text() string {
 	var parts []string
 	for _, it := range append(e.Errors, e.Error...) {
@@ -164,41 +169,19 @@ type statusErr struct {
 func (e *statusErr) Error() string { return e.err.Error() }
 func (e *statusErr) Unwrap() error { return e.err }
 
-// send adds the headers every call carries, sends, and classifies: 429,
-// 5xx, 408, 409 retryable (not before Retry-After); other 4xx permanent
-// with Walmart's error descriptions.
+// send adds the headers every call carries, sends, and classifies
+// (httpclient.API): 429, 5xx, 408, 409 retryable (not before
+// Retry-After); other 4xx permanent with Walmart's error descriptions.
 func (c *Connector) send(req *http.Request, op string, out any) error {
 	req.Header.Set("WM_QOS.CORRELATION_ID", correlationID())
 	req.Header.Set("WM_SVC.NAME", SvcName)
 	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		var throttled *fault.ThrottledError
-		if errors.As(err, &throttled) {
-			return fmt.Errorf("walmart: %s: %w", op, err)
-		}
-		return fault.Retryable(fmt.Errorf("walmart: %s: %w", op, err))
+	api := httpclient.API{Name: "walmart", Clock: c.env.Clock, ErrorText: errorText}
+	ans, err := api.Send(c.http, req, op, out)
+	if ans.Status >= 400 {
+		return &statusErr{status: ans.Status, err: err}
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return fault.Retryable(fmt.Errorf("walmart: %s: read answer: %w", op, err))
-	}
-	if resp.StatusCode >= 400 {
-		msg := string(raw)
-		var ae apiError
-		if json.Unmarshal(raw, &ae) == nil && ae.text() != "" {
-			msg = ae.text()
-		}
-		return &statusErr{status: resp.StatusCode, err: httpclient.StatusError("walmart: "+op, resp, []byte(msg), c.now())}
-	}
-	if out == nil {
-		return nil
-	}
-	if err := jsonpos.Decode(raw, out); err != nil {
-		return fault.Permanent(fmt.Errorf("walmart: %s: decode answer: %w", op, err))
-	}
-	return nil
+	return err
 }
 
 func firstNonEmpty(a, b string) string {
