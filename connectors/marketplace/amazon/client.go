@@ -15,7 +15,6 @@ import (
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/httpclient"
-	"github.com/dropgate/dropgate/internal/jsonpos"
 	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
 
@@ -131,6 +130,15 @@ type apiError struct {
 	Description string `json:"error_description"`
 }
 
+// errorText reads an SP-API or LWA error body ("" when it is not one).
+func errorText(body []byte) string {
+	var ae apiError
+	if json.Unmarshal(body, &ae) != nil {
+		return ""
+	}
+	return ae.text()
+}
+
 func (e apiError) text() string {
 	var parts []string
 	for _, it := range e.Errors {
@@ -192,9 +200,6 @@ func (c *Connector) doWith(ctx context.Context, tok, op, what, method, path stri
 	return c.send(req, op, what, out)
 }
 
-// rawBody takes an answer as it came (a feed document), undecoded.
-type rawBody []byte
-
 type statusErr struct {
 	status int
 	err    error
@@ -208,41 +213,16 @@ func isStatus(err error, status int) bool {
 	return errors.As(err, &se) && se.status == status
 }
 
-// send sends on the operation's client and classifies: 429 and 5xx
-// retryable, other 4xx permanent with Amazon's error text.
+// send sends on the operation's client and classifies (httpclient.API):
+// 429 and 5xx retryable, other 4xx permanent with Amazon's error text. A
+// *[]byte out takes the answer as it came (a feed document).
 func (c *Connector) send(req *http.Request, op, what string, out any) error {
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "dropgate (Language=Go)")
-	resp, err := c.client(op).Do(req)
-	if err != nil {
-		var throttled *fault.ThrottledError
-		if errors.As(err, &throttled) {
-			return fmt.Errorf("amazon: %s: %w", what, err)
-		}
-		return fault.Retryable(fmt.Errorf("amazon: %s: %w", what, err))
+	api := httpclient.API{Name: "amazon", Clock: c.env.Clock, ErrorText: errorText, AllowEmpty: true}
+	ans, err := api.Send(c.client(op), req, what, out)
+	if ans.Status >= 400 {
+		return &statusErr{status: ans.Status, err: err}
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return fault.Retryable(fmt.Errorf("amazon: %s: read answer: %w", what, err))
-	}
-	if resp.StatusCode >= 400 {
-		msg := string(raw)
-		var ae apiError
-		if json.Unmarshal(raw, &ae) == nil && ae.text() != "" {
-			msg = ae.text()
-		}
-		return &statusErr{status: resp.StatusCode, err: httpclient.StatusError("amazon: "+what, resp, []byte(msg), c.now())}
-	}
-	if rb, ok := out.(*rawBody); ok {
-		*rb = raw
-		return nil
-	}
-	if out == nil || len(bytes.TrimSpace(raw)) == 0 {
-		return nil
-	}
-	if err := jsonpos.Decode(raw, out); err != nil {
-		return fault.Permanent(fmt.Errorf("amazon: %s: decode answer: %w", what, err))
-	}
-	return nil
+	return err
 }
