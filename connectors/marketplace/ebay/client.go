@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,12 +14,8 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/internal/httpclient"
-	"github.com/dropgate/dropgate/internal/jsonpos"
 	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
-
-// maxBody bounds what is read of an answer.
-const maxBody = 32 << 20
 
 // newHTTP builds the connector's one HTTP client: every request, the
 // token refresh included, spends a token of the account's shared limiter.
@@ -152,36 +147,19 @@ func (c *Connector) send(req *http.Request, op string, out any) error {
 	return err
 }
 
-// exchange sends req and classifies its answer; it returns the answer's
-// headers and status when there was one.
+// exchange sends req and classifies its answer (httpclient.API); it
+// returns the answer's headers and status when there was one.
 func (c *Connector) exchange(req *http.Request, op string, out any) (hdr http.Header, status int, _ error) {
-	resp, err := c.http.Do(req)
-	if err != nil {
-		var throttled *fault.ThrottledError
-		if errors.As(err, &throttled) {
-			return nil, 0, fmt.Errorf("ebay: %s: %w", op, err)
-		}
-		return nil, 0, fault.Retryable(fmt.Errorf("ebay: %s: %w", op, err))
+	api := httpclient.API{Name: "ebay", Clock: c.env.Clock, ErrorText: errorText, AllowEmpty: true}
+	ans, err := api.Send(c.http, req, op, out)
+	return ans.Header, ans.Status, err
+}
+
+// errorText reads eBay's error body ("" when it is not one).
+func errorText(body []byte) string {
+	var ae apiErrors
+	if json.Unmarshal(body, &ae) != nil {
+		return ""
 	}
-	defer resp.Body.Close()
-	hdr, status = resp.Header, resp.StatusCode
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return hdr, status, fault.Retryable(fmt.Errorf("ebay: %s: read answer: %w", op, err))
-	}
-	if resp.StatusCode >= 400 {
-		msg := string(raw)
-		var ae apiErrors
-		if json.Unmarshal(raw, &ae) == nil && ae.text() != "" {
-			msg = ae.text()
-		}
-		return hdr, status, httpclient.StatusError("ebay: "+op, resp, []byte(msg), c.now())
-	}
-	if out == nil || len(bytes.TrimSpace(raw)) == 0 {
-		return hdr, status, nil
-	}
-	if err := jsonpos.Decode(raw, out); err != nil {
-		return hdr, status, fault.Permanent(fmt.Errorf("ebay: %s: decode answer: %w", op, err))
-	}
-	return hdr, status, nil
+	return ae.text()
 }
