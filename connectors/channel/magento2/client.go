@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,11 +14,7 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/internal/httpclient"
-	"github.com/dropgate/dropgate/internal/jsonpos"
 )
-
-// maxBody bounds what is read of an answer.
-const maxBody = 32 << 20
 
 // newHTTP builds the connector's one HTTP client: every request spends a
 // token of the store's shared limiter (key magento2:{host}).
@@ -42,6 +37,15 @@ func (c *Connector) now() time.Time { return c.env.Now() }
 type apiError struct {
 	Message    string          `json:"message"`
 	Parameters json.RawMessage `json:"parameters"`
+}
+
+// errorText reads Magento's error body ("" when it is not one).
+func errorText(body []byte) string {
+	var ae apiError
+	if json.Unmarshal(body, &ae) != nil || ae.Message == "" {
+		return ""
+	}
+	return ae.text()
 }
 
 // text renders the message with its parameters substituted.
@@ -89,32 +93,7 @@ func (c *Connector) do(ctx context.Context, op, method, path string, q url.Value
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		var throttled *fault.ThrottledError
-		if errors.As(err, &throttled) {
-			return fmt.Errorf("magento2: %s: %w", op, err)
-		}
-		return fault.Retryable(fmt.Errorf("magento2: %s: %w", op, err))
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return fault.Retryable(fmt.Errorf("magento2: %s: read answer: %w", op, err))
-	}
-	if resp.StatusCode >= 400 {
-		msg := string(raw)
-		var ae apiError
-		if json.Unmarshal(raw, &ae) == nil && ae.Message != "" {
-			msg = ae.text()
-		}
-		return httpclient.StatusError("magento2: "+op, resp, []byte(msg), c.now())
-	}
-	if out == nil {
-		return nil
-	}
-	if err := jsonpos.Decode(raw, out); err != nil {
-		return fault.Permanent(fmt.Errorf("magento2: %s: decode answer: %w", op, err))
-	}
-	return nil
+	api := httpclient.API{Name: "magento2", Clock: c.env.Clock, ErrorText: errorText}
+	_, err = api.Send(c.http, req, op, out)
+	return err
 }
