@@ -2,10 +2,14 @@ package httpclient
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/core/clock"
@@ -39,6 +43,34 @@ type Answer struct {
 	Status int
 	Header http.Header
 	Body   []byte
+}
+
+// NewRequest builds a call that accepts JSON; in, when not nil, is its
+// body with its Content-Type: a form when it is url.Values, else JSON. A
+// body that cannot be encoded or a bad URL is permanent.
+func (a API) NewRequest(ctx context.Context, op, method, u string, in any) (*http.Request, error) {
+	var body io.Reader
+	ctype := ""
+	switch v := in.(type) {
+	case nil:
+	case url.Values:
+		body, ctype = strings.NewReader(v.Encode()), "application/x-www-form-urlencoded"
+	default:
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, fault.Permanent(fmt.Errorf("%s: %s: encode request: %w", a.Name, op, err))
+		}
+		body, ctype = bytes.NewReader(b), "application/json"
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return nil, fault.Permanent(fmt.Errorf("%s: %s: %w", a.Name, op, err))
+	}
+	req.Header.Set("Accept", "application/json")
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	return req, nil
 }
 
 // Send sends req on hc and classifies the answer; out, when not nil,

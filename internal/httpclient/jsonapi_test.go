@@ -1,9 +1,12 @@
 package httpclient
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -107,4 +110,33 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// NewRequest writes a form or JSON with its Content-Type, and refuses a
+// body it cannot encode, permanently.
+func TestAPINewRequest(t *testing.T) {
+	api := API{Name: "acme"}
+	for _, tc := range []struct {
+		in          any
+		ctype, body string
+	}{
+		{nil, "", ""},
+		{url.Values{"a": {"1 2"}}, "application/x-www-form-urlencoded", "a=1+2"},
+		{map[string]int{"n": 1}, "application/json", `{"n":1}`},
+	} {
+		req, err := api.NewRequest(context.Background(), "put", "PUT", "http://x/y", tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []byte
+		if req.Body != nil {
+			got, _ = io.ReadAll(req.Body)
+		}
+		if string(got) != tc.body || req.Header.Get("Content-Type") != tc.ctype || req.Header.Get("Accept") != "application/json" {
+			t.Errorf("%v: body %q, headers %v", tc.in, got, req.Header)
+		}
+	}
+	if _, err := api.NewRequest(context.Background(), "put", "PUT", "http://x/y", func() {}); !fault.IsPermanent(err) || !strings.HasPrefix(err.Error(), "acme: put: encode request") {
+		t.Errorf("an unencodable body: %v; want permanent", err)
+	}
 }
