@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -80,14 +79,13 @@ func (c *Client) mint(ctx context.Context, _ string) (oauthtoken.Response, error
 		form.Set("client_id", c.ClientID)
 		form.Set("client_secret", c.ClientSecret.Reveal())
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.TokenURL, strings.NewReader(form.Encode()))
+	req, err := c.api().NewRequest(ctx, "token", http.MethodPost, c.TokenURL, form)
 	if err != nil {
-		return oauthtoken.Response{}, fault.Permanent(fmt.Errorf("%s: token: %w", c.Carrier, err))
+		return oauthtoken.Response{}, err
 	}
 	if c.BasicAuth {
 		req.SetBasicAuth(c.ClientID, c.ClientSecret.Reveal())
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	var res oauthtoken.Response // UPS writes expires_in as a string, FedEx and USPS as a number
 	_, err = c.Send(req, "token", &res)
 	return res, err
@@ -125,7 +123,10 @@ func (c *Client) Call(ctx context.Context, op string, mk func(ctx context.Contex
 // permanent, saying where it broke. It returns the answer's status.
 func (c *Client) Send(req *http.Request, op string, out any) (int, error) {
 	req.Header.Set("Accept", "application/json")
-	api := httpclient.API{Name: c.Carrier, MaxBody: maxBody, Clock: c.Env.Clock, ErrorText: c.ErrorText}
-	ans, err := api.Send(c.HTTP, req, op, out)
+	ans, err := c.api().Send(c.HTTP, req, op, out)
 	return ans.Status, err
+}
+
+func (c *Client) api() httpclient.API {
+	return httpclient.API{Name: c.Carrier, MaxBody: maxBody, Clock: c.Env.Clock, ErrorText: c.ErrorText}
 }

@@ -1,11 +1,9 @@
 package magento2
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -65,6 +63,11 @@ func (e apiError) text() string {
 	return msg
 }
 
+// rest is how the connector builds its calls and reads their answers.
+func (c *Connector) rest() httpclient.API {
+	return httpclient.API{Name: "magento2", Clock: c.env.Clock, ErrorText: errorText}
+}
+
 // do sends one request to {api}{path} with the bearer token and decodes a
 // 2xx JSON answer into out (when not nil). Statuses are classified: 429,
 // 5xx, 408, 409 retryable (not before Retry-After); 401 (token revoked),
@@ -76,24 +79,11 @@ func (c *Connector) do(ctx context.Context, op, method, path string, q url.Value
 	u := *c.api
 	u.Path += path
 	u.RawQuery = q.Encode()
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fault.Permanent(fmt.Errorf("magento2: %s: encode request: %w", op, err))
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	req, err := c.rest().NewRequest(ctx, op, method, u.String(), in)
 	if err != nil {
-		return fault.Permanent(fmt.Errorf("magento2: %s: %w", op, err))
+		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.cfg.AccessToken.Reveal())
-	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	api := httpclient.API{Name: "magento2", Clock: c.env.Clock, ErrorText: errorText}
-	_, err = api.Send(c.http, req, op, out)
+	_, err = c.rest().Send(c.http, req, op, out)
 	return err
 }

@@ -1,12 +1,10 @@
 package amazon
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -176,27 +174,16 @@ func (c *Connector) do(ctx context.Context, op, what, method, path string, q url
 // doWith sends a call with a given token (the access token, or a
 // Restricted Data Token for PII).
 func (c *Connector) doWith(ctx context.Context, tok, op, what, method, path string, q url.Values, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fault.Permanent(fmt.Errorf("amazon: %s: encode request: %w", what, err))
-		}
-		body = bytes.NewReader(b)
-	}
 	u := c.api.String() + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	req, err := c.rest().NewRequest(ctx, what, method, u, in)
 	if err != nil {
-		return fault.Permanent(fmt.Errorf("amazon: %s: %w", what, err))
+		return err
 	}
 	req.Header.Set("x-amz-access-token", tok)
 	req.Header.Set("x-amz-date", c.now().UTC().Format("20060102T150405Z"))
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	return c.send(req, op, what, out)
 }
 
@@ -213,14 +200,18 @@ func isStatus(err error, status int) bool {
 	return errors.As(err, &se) && se.status == status
 }
 
+// rest is how the connector builds its calls and reads their answers.
+func (c *Connector) rest() httpclient.API {
+	return httpclient.API{Name: "amazon", Clock: c.env.Clock, ErrorText: errorText, AllowEmpty: true}
+}
+
 // send sends on the operation's client and classifies (httpclient.API):
 // 429 and 5xx retryable, other 4xx permanent with Amazon's error text. A
 // *[]byte out takes the answer as it came (a feed document).
 func (c *Connector) send(req *http.Request, op, what string, out any) error {
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "dropgate (Language=Go)")
-	api := httpclient.API{Name: "amazon", Clock: c.env.Clock, ErrorText: errorText, AllowEmpty: true}
-	ans, err := api.Send(c.client(op), req, what, out)
+	ans, err := c.rest().Send(c.client(op), req, what, out)
 	if ans.Status >= 400 {
 		return &statusErr{status: ans.Status, err: err}
 	}

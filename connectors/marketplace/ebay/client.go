@@ -1,14 +1,11 @@
 package ebay
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
@@ -91,12 +88,11 @@ func (c *Connector) grant(ctx context.Context, form url.Values) (oauthtoken.Resp
 	}
 	u := *c.auth
 	u.Path += "/identity/v1/oauth2/token"
-	req, err := http.NewRequestWithContext(ctx, "POST", u.String(), strings.NewReader(form.Encode()))
+	req, err := c.rest().NewRequest(ctx, "access token", "POST", u.String(), form)
 	if err != nil {
-		return oauthtoken.Response{}, fault.Permanent(fmt.Errorf("ebay: access token: %w", err))
+		return oauthtoken.Response{}, err
 	}
 	req.SetBasicAuth(c.cfg.ClientID, c.cfg.ClientSecret.Reveal())
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	var res oauthtoken.Response
 	err = c.send(req, "access token", &res)
 	return res, err
@@ -115,24 +111,12 @@ func (c *Connector) do(ctx context.Context, op, method, path string, q url.Value
 	u := *c.api
 	u.Path += path
 	u.RawQuery = q.Encode()
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return nil, fault.Permanent(fmt.Errorf("ebay: %s: encode request: %w", op, err))
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	req, err := c.rest().NewRequest(ctx, op, method, u.String(), in)
 	if err != nil {
-		return nil, fault.Permanent(fmt.Errorf("ebay: %s: %w", op, err))
+		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Accept", "application/json")
 	req.Header.Set("X-EBAY-C-MARKETPLACE-ID", c.cfg.MarketplaceID)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	hdr, status, err := c.exchange(req, op, out)
 	if status == http.StatusUnauthorized {
 		// Revoked mid-run: the retry gets a new token, so no job fails
@@ -147,11 +131,15 @@ func (c *Connector) send(req *http.Request, op string, out any) error {
 	return err
 }
 
+// rest is how the connector builds its calls and reads their answers.
+func (c *Connector) rest() httpclient.API {
+	return httpclient.API{Name: "ebay", Clock: c.env.Clock, ErrorText: errorText, AllowEmpty: true}
+}
+
 // exchange sends req and classifies its answer (httpclient.API); it
 // returns the answer's headers and status when there was one.
 func (c *Connector) exchange(req *http.Request, op string, out any) (hdr http.Header, status int, _ error) {
-	api := httpclient.API{Name: "ebay", Clock: c.env.Clock, ErrorText: errorText, AllowEmpty: true}
-	ans, err := api.Send(c.http, req, op, out)
+	ans, err := c.rest().Send(c.http, req, op, out)
 	return ans.Header, ans.Status, err
 }
 

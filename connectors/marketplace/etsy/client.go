@@ -1,15 +1,12 @@
 package etsy
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
@@ -69,11 +66,10 @@ func (c *Connector) refresh(ctx context.Context, refresh string) (oauthtoken.Res
 		return oauthtoken.Response{}, fault.Permanentf("etsy: keystring and refresh_token are needed")
 	}
 	form := url.Values{"grant_type": {"refresh_token"}, "client_id": {c.cfg.Keystring}, "refresh_token": {refresh}}
-	req, err := http.NewRequestWithContext(ctx, "POST", c.api.String()+TokenPath, strings.NewReader(form.Encode()))
+	req, err := c.rest().NewRequest(ctx, "token", "POST", c.api.String()+TokenPath, form)
 	if err != nil {
-		return oauthtoken.Response{}, fault.Permanent(fmt.Errorf("etsy: token: %w", err))
+		return oauthtoken.Response{}, err
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	var res oauthtoken.Response
 	err = c.send(req, "token", &res)
 	return res, err
@@ -110,27 +106,11 @@ func (c *Connector) call(ctx context.Context, op, method, u string, in, out any)
 	if err != nil {
 		return fmt.Errorf("etsy: %s: %w", op, err)
 	}
-	var body io.Reader
-	ctype := ""
-	switch v := in.(type) {
-	case nil:
-	case url.Values: // Etsy's POST endpoints take forms
-		body, ctype = strings.NewReader(v.Encode()), "application/x-www-form-urlencoded"
-	default:
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fault.Permanent(fmt.Errorf("etsy: %s: encode request: %w", op, err))
-		}
-		body, ctype = bytes.NewReader(b), "application/json"
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	req, err := c.rest().NewRequest(ctx, op, method, u, in) // in: a url.Values form for Etsy's POSTs
 	if err != nil {
-		return fault.Permanent(fmt.Errorf("etsy: %s: %w", op, err))
+		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
 	err = c.send(req, op, out)
 	var se *statusErr
 	if errors.As(err, &se) && se.status == http.StatusUnauthorized {
@@ -150,6 +130,11 @@ type statusErr struct {
 func (e *statusErr) Error() string { return e.err.Error() }
 func (e *statusErr) Unwrap() error { return e.err }
 
+// rest is how the connector builds its calls and reads their answers.
+func (c *Connector) rest() httpclient.API {
+	return httpclient.API{Name: "etsy", Clock: c.env.Clock, ErrorText: errorText}
+}
+
 // send adds x-api-key (keystring:shared_secret, on every call, the
 // token's included), sends, and classifies (httpclient.API): 429, 5xx,
 // 408, 409 retryable (not before Retry-After); other 4xx permanent with
@@ -157,8 +142,7 @@ func (e *statusErr) Unwrap() error { return e.err }
 func (c *Connector) send(req *http.Request, op string, out any) error {
 	req.Header.Set("x-api-key", c.cfg.Keystring+":"+c.cfg.SharedSecret.Reveal())
 	req.Header.Set("Accept", "application/json")
-	api := httpclient.API{Name: "etsy", Clock: c.env.Clock, ErrorText: errorText}
-	ans, err := api.Send(c.http, req, op, out)
+	ans, err := c.rest().Send(c.http, req, op, out)
 	if ans.Status >= 400 {
 		return &statusErr{status: ans.Status, err: err}
 	}

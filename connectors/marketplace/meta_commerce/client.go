@@ -1,7 +1,6 @@
 package metacommerce
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -144,23 +143,11 @@ func (c *Connector) call(ctx context.Context, op, method, u string, in, out any)
 	if c.cfg.AccessToken.IsZero() {
 		return fault.Permanentf("meta_commerce: %s: access_token is needed", op)
 	}
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fault.Permanent(fmt.Errorf("meta_commerce: %s: encode request: %w", op, err))
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	req, err := httpclient.API{Name: "meta_commerce"}.NewRequest(ctx, op, method, u, in)
 	if err != nil {
-		return fault.Permanent(fmt.Errorf("meta_commerce: %s: %w", op, err))
+		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.cfg.AccessToken.Reveal())
-	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		var throttled *fault.ThrottledError

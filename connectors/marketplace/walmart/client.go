@@ -1,7 +1,6 @@
 package walmart
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -9,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -60,13 +58,12 @@ func (c *Connector) mint(ctx context.Context, _ string) (oauthtoken.Response, er
 		return oauthtoken.Response{}, fault.Permanentf("walmart: client_id and client_secret are needed")
 	}
 	form := url.Values{"grant_type": {"client_credentials"}}
-	req, err := http.NewRequestWithContext(ctx, "POST", c.api.String()+"/v3/token", strings.NewReader(form.Encode()))
+	req, err := c.rest().NewRequest(ctx, "token", "POST", c.api.String()+"/v3/token", form)
 	if err != nil {
-		return oauthtoken.Response{}, fault.Permanent(fmt.Errorf("walmart: token: %w", err))
+		return oauthtoken.Response{}, err
 	}
 	basic := base64.StdEncoding.EncodeToString([]byte(c.cfg.ClientID + ":" + c.cfg.ClientSecret.Reveal()))
 	req.Header.Set("Authorization", "Basic "+basic)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	var res oauthtoken.Response
 	err = c.send(req, "token", &res)
 	return res, err
@@ -134,22 +131,11 @@ func (c *Connector) do(ctx context.Context, op, method, path string, q url.Value
 
 // call sends a request to an absolute URL with the token.
 func (c *Connector) call(ctx context.Context, op, method, u, tok string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fault.Permanent(fmt.Errorf("walmart: %s: encode request: %w", op, err))
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	req, err := c.rest().NewRequest(ctx, op, method, u, in)
 	if err != nil {
-		return fault.Permanent(fmt.Errorf("walmart: %s: %w", op, err))
+		return err
 	}
 	req.Header.Set("WM_SEC.ACCESS_TOKEN", tok)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	err = c.send(req, op, out)
 	var se *statusErr
 	if errors.As(err, &se) && se.status == http.StatusUnauthorized {
@@ -169,6 +155,11 @@ type statusErr struct {
 func (e *statusErr) Error() string { return e.err.Error() }
 func (e *statusErr) Unwrap() error { return e.err }
 
+// rest is how the connector builds its calls and reads their answers.
+func (c *Connector) rest() httpclient.API {
+	return httpclient.API{Name: "walmart", Clock: c.env.Clock, ErrorText: errorText}
+}
+
 // send adds the headers every call carries, sends, and classifies
 // (httpclient.API): 429, 5xx, 408, 409 retryable (not before
 // Retry-After); other 4xx permanent with Walmart's error descriptions.
@@ -176,8 +167,7 @@ func (c *Connector) send(req *http.Request, op string, out any) error {
 	req.Header.Set("WM_QOS.CORRELATION_ID", correlationID())
 	req.Header.Set("WM_SVC.NAME", SvcName)
 	req.Header.Set("Accept", "application/json")
-	api := httpclient.API{Name: "walmart", Clock: c.env.Clock, ErrorText: errorText}
-	ans, err := api.Send(c.http, req, op, out)
+	ans, err := c.rest().Send(c.http, req, op, out)
 	if ans.Status >= 400 {
 		return &statusErr{status: ans.Status, err: err}
 	}
