@@ -17,6 +17,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/httpclient"
 	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
 
@@ -63,12 +64,7 @@ var _ connector.Checker = (*Config)(nil)
 // Check validates values without I/O.
 func (c *Config) Check() []connector.Problem {
 	var ps []connector.Problem
-	if c.BaseURL != "" {
-		u, err := url.Parse(c.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			ps = append(ps, connector.Problem{Path: "base_url", Message: fmt.Sprintf("%q is not an http(s) URL", c.BaseURL)})
-		}
-	}
+	ps = append(ps, httpclient.CheckURL("base_url", c.BaseURL)...)
 	if c.ShopID != "" && strings.Trim(c.ShopID, "0123456789") != "" {
 		ps = append(ps, connector.Problem{Path: "shop_id", Message: fmt.Sprintf("%q is not a numeric Etsy shop id", c.ShopID)})
 	}
@@ -131,9 +127,9 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Conn
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
-	u, err := url.Parse(strings.TrimSuffix(cfg.BaseURL, "/"))
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("etsy: base_url %q is not an http(s) URL", cfg.BaseURL)
+	u, err := httpclient.BaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("etsy: base_url %w", err)
 	}
 	if cfg.PollEvery <= 0 {
 		cfg.PollEvery = DefaultPollEvery
