@@ -88,10 +88,16 @@ func New(o Options) *Cache {
 	return &Cache{o: o, sem: make(chan struct{}, 1)}
 }
 
-// Token returns a live access token: the shared one while it has more
-// than Margin left, else a fresh one from Mint, shared before it is
-// returned.
+// Token returns a live access token: the one this process last used or
+// the shared one while it has more than Margin left, else a fresh one
+// from Mint, shared before it is returned.
 func (c *Cache) Token(ctx context.Context) (string, error) {
+	// The process's copy spares a State read per call; a replica replaces
+	// the shared token only once it is within the margin or refused, and
+	// then this copy is not live either, or is refused here too (Drop).
+	if tok, ok := c.lastLive(); ok {
+		return tok, nil
+	}
 	if err := c.lock(ctx); err != nil {
 		return "", err
 	}
@@ -101,7 +107,7 @@ func (c *Cache) Token(ctx context.Context) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if t.Access != "" && c.now().Add(c.o.Margin).Before(t.ExpiresAt) {
+		if c.live(t) {
 			c.remember(t)
 			return t.Access, nil
 		}
@@ -133,6 +139,7 @@ func (c *Cache) Drop(ctx context.Context, tok string) time.Time {
 	c.mu.Lock()
 	if c.last.Access == tok {
 		minted = c.last.Minted
+		c.last.ExpiresAt = time.Time{} // not live; Minted still answers a second 401
 	}
 	if c.mem.Access == tok {
 		c.mem.Access = ""
@@ -184,6 +191,16 @@ func (c *Cache) lock(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("%s: wait for token: %w", c.o.Name, ctx.Err())
 	}
+}
+
+func (c *Cache) live(t Token) bool {
+	return t.Access != "" && c.now().Add(c.o.Margin).Before(t.ExpiresAt)
+}
+
+func (c *Cache) lastLive() (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.last.Access, c.live(c.last)
 }
 
 func (c *Cache) remember(t Token) {

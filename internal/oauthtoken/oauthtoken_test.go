@@ -291,8 +291,8 @@ func TestAdoptsAnotherReplicasRecord(t *testing.T) {
 		`{"token":"legacy","expires_at":"2026-03-01T13:00:00Z"}`,
 		`{"token":"legacy","expires":"2026-03-01T13:00:00Z","minted":"2026-03-01T12:00:00Z"}`,
 	} {
-		st.set(old)
-		if tok := mustToken(t, b); tok != "legacy" || isA.minted() != 0 {
+		st.set(old) // as the release before wrote it; this one starts
+		if tok := mustToken(t, newCache(st, clk, isA)); tok != "legacy" || isA.minted() != 0 {
 			t.Errorf("record %s: %s after %d mints; want it adopted", old, tok, isA.minted())
 		}
 	}
@@ -383,5 +383,37 @@ func TestBadAnswer(t *testing.T) {
 		if _, err := c.Token(context.Background()); err == nil || !strings.HasPrefix(err.Error(), "test: token:") {
 			t.Errorf("answer %+v: %v; want refused", res, err)
 		}
+	}
+}
+
+// countingState counts the reads of the record.
+type countingState struct {
+	*memState
+	reads atomic.Int32
+}
+
+func (s *countingState) GetRecord(ctx context.Context, kind, id string) (store.Record, error) {
+	s.reads.Add(1)
+	return s.memState.GetRecord(ctx, kind, id)
+}
+
+// While the token this process uses is live, calls do not read State;
+// once it is refused, the next call does, and adopts a replica's token.
+func TestLiveCopyServesWithoutReads(t *testing.T) {
+	clk, is := clock.NewFake(t0), &issuer{}
+	st := &countingState{memState: newState()}
+	c := New(Options{Name: "test", State: st, Kind: "token", ID: "oauth", Margin: 2 * time.Minute, Mint: is.mint, Clock: clk})
+	tok := mustToken(t, c)
+	before := st.reads.Load()
+	for range 5 {
+		mustToken(t, c)
+	}
+	if n := st.reads.Load() - before; n != 0 {
+		t.Errorf("%d State reads for 5 calls with a live token; want none", n)
+	}
+	c.Drop(context.Background(), tok)
+	st.set(`{"access":"replica","expires_at":"2026-03-01T13:00:00Z"}`)
+	if got := mustToken(t, c); got != "replica" || is.minted() != 1 {
+		t.Errorf("after a refusal: %s after %d mints; want the replica's token", got, is.minted())
 	}
 }
