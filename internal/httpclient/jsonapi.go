@@ -38,6 +38,18 @@ type API struct {
 	AllowEmpty bool
 }
 
+// ErrorTextOf is an ErrorText for a platform whose error body decodes
+// into T and reads as text(T) ("" for a body that is not one).
+func ErrorTextOf[T any](text func(T) string) func(body []byte) string {
+	return func(body []byte) string {
+		var v T
+		if json.Unmarshal(body, &v) != nil {
+			return ""
+		}
+		return text(v)
+	}
+}
+
 // Answer is what came back: Status is 0 when nothing did.
 type Answer struct {
 	Status int

@@ -140,3 +140,21 @@ func TestAPINewRequest(t *testing.T) {
 		t.Errorf("an unencodable body: %v; want permanent", err)
 	}
 }
+
+type testErr struct {
+	Msg string `json:"msg"`
+}
+
+func (e testErr) text() string { return e.Msg }
+
+// ErrorTextOf decodes the body and renders it; a body that is not one
+// reads as no text, so Send quotes it.
+func TestErrorTextOf(t *testing.T) {
+	f := ErrorTextOf(testErr.text)
+	if got := f([]byte(`{"msg":"no such order"}`)); got != "no such order" {
+		t.Errorf("error body: %q", got)
+	}
+	if got := f([]byte(`<html>`)); got != "" {
+		t.Errorf("not JSON: %q; want no text", got)
+	}
+}

@@ -37,15 +37,6 @@ type apiError struct {
 	Parameters json.RawMessage `json:"parameters"`
 }
 
-// errorText reads Magento's error body ("" when it is not one).
-func errorText(body []byte) string {
-	var ae apiError
-	if json.Unmarshal(body, &ae) != nil || ae.Message == "" {
-		return ""
-	}
-	return ae.text()
-}
-
 // text renders the message with its parameters substituted.
 func (e apiError) text() string {
 	msg := e.Message
@@ -65,7 +56,7 @@ func (e apiError) text() string {
 
 // rest is how the connector builds its calls and reads their answers.
 func (c *Connector) rest() httpclient.API {
-	return httpclient.API{Name: "magento2", Clock: c.env.Clock, ErrorText: errorText}
+	return httpclient.API{Name: "magento2", Clock: c.env.Clock, ErrorText: httpclient.ErrorTextOf(apiError.text)}
 }
 
 // do sends one request to {api}{path} with the bearer token and decodes a

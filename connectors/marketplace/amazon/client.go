@@ -2,7 +2,6 @@ package amazon
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -128,15 +127,6 @@ type apiError struct {
 	Description string `json:"error_description"`
 }
 
-// errorText reads an SP-API or LWA error body ("" when it is not one).
-func errorText(body []byte) string {
-	var ae apiError
-	if json.Unmarshal(body, &ae) != nil {
-		return ""
-	}
-	return ae.text()
-}
-
 func (e apiError) text() string {
 	var parts []string
 	for _, it := range e.Errors {
@@ -202,7 +192,7 @@ func isStatus(err error, status int) bool {
 
 // rest is how the connector builds its calls and reads their answers.
 func (c *Connector) rest() httpclient.API {
-	return httpclient.API{Name: "amazon", Clock: c.env.Clock, ErrorText: errorText, AllowEmpty: true}
+	return httpclient.API{Name: "amazon", Clock: c.env.Clock, ErrorText: httpclient.ErrorTextOf(apiError.text), AllowEmpty: true}
 }
 
 // send sends on the operation's client and classifies (httpclient.API):

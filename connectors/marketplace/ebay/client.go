@@ -133,7 +133,7 @@ func (c *Connector) send(req *http.Request, op string, out any) error {
 
 // rest is how the connector builds its calls and reads their answers.
 func (c *Connector) rest() httpclient.API {
-	return httpclient.API{Name: "ebay", Clock: c.env.Clock, ErrorText: errorText, AllowEmpty: true}
+	return httpclient.API{Name: "ebay", Clock: c.env.Clock, ErrorText: httpclient.ErrorTextOf(apiErrors.text), AllowEmpty: true}
 }
 
 // exchange sends req and classifies its answer (httpclient.API); it
@@ -141,13 +141,4 @@ func (c *Connector) rest() httpclient.API {
 func (c *Connector) exchange(req *http.Request, op string, out any) (hdr http.Header, status int, _ error) {
 	ans, err := c.rest().Send(c.http, req, op, out)
 	return ans.Header, ans.Status, err
-}
-
-// errorText reads eBay's error body ("" when it is not one).
-func errorText(body []byte) string {
-	var ae apiErrors
-	if json.Unmarshal(body, &ae) != nil {
-		return ""
-	}
-	return ae.text()
 }

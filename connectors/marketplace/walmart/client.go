@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -94,15 +93,6 @@ type errItem struct {
 	Info        string `json:"info"`
 }
 
-// errorText reads Walmart's error body ("" when it is not one).
-func errorText(body []byte) string {
-	var ae apiError
-	if json.Unmarshal(body, &ae) != nil {
-		return ""
-	}
-	return ae.text()
-}
-
 func (e apiError) text() string {
 	var parts []string
 	for _, it := range append(e.Errors, e.Error...) {
@@ -157,7 +147,7 @@ func (e *statusErr) Unwrap() error { return e.err }
 
 // rest is how the connector builds its calls and reads their answers.
 func (c *Connector) rest() httpclient.API {
-	return httpclient.API{Name: "walmart", Clock: c.env.Clock, ErrorText: errorText}
+	return httpclient.API{Name: "walmart", Clock: c.env.Clock, ErrorText: httpclient.ErrorTextOf(apiError.text)}
 }
 
 // send adds the headers every call carries, sends, and classifies
