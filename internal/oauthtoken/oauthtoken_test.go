@@ -256,13 +256,19 @@ func TestRotationPersistedBeforeUse(t *testing.T) {
 	}
 }
 
-// A conflict while saving a rotated token (a replica dropping a refused
-// access token) is overwritten: ours is the only live refresh token.
-func TestRotationOverwritesAConflict(t *testing.T) {
+// expiredRotation is a rotating grant whose first token has expired.
+func expiredRotation(t *testing.T) (*clock.Fake, *memState, *issuer, *Cache) {
 	clk, st, is := clock.NewFake(t0), newState(), &issuer{rotate: true}
 	c := newCache(st, clk, is)
 	mustToken(t, c)
 	clk.Advance(time.Hour)
+	return clk, st, is, c
+}
+
+// A conflict while saving a rotated token (a replica dropping a refused
+// access token) is overwritten: ours is the only live refresh token.
+func TestRotationOverwritesAConflict(t *testing.T) {
+	_, st, is, c := expiredRotation(t)
 	raced := false
 	st.put = func(store.Record) error {
 		if !raced {
@@ -314,10 +320,7 @@ func TestCorruptRecordReplaced(t *testing.T) {
 // A mint refused because a replica rotated the refresh token meanwhile
 // starts again from that replica's record.
 func TestRotatedElsewhereAdopted(t *testing.T) {
-	clk, st, is := clock.NewFake(t0), newState(), &issuer{rotate: true}
-	c := newCache(st, clk, is)
-	mustToken(t, c)
-	clk.Advance(time.Hour)
+	clk, st, is, c := expiredRotation(t)
 	other := newCache(st, clk, is)
 	mint := is.mint
 	c.o.Mint = func(ctx context.Context, refresh string) (Response, error) {
