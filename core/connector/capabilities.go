@@ -110,6 +110,17 @@ func (e ChannelEvent) ProvesCancellation() bool {
 	return e.Kind == EventOrderCancelled && e.Order != nil && e.Order.CancelledAt != nil && !e.Order.CancelledAt.IsZero()
 }
 
+// OrderEvent is the event of an order a channel stated as of at: its
+// cancellation (with the reason, proven by the order's CancelledAt) when
+// it is cancelled, else an update.
+func OrderEvent(o *model.Order, at time.Time) ChannelEvent {
+	ev := ChannelEvent{Kind: EventOrderUpdated, ChannelOrderID: o.ChannelOrderID, Order: o, At: at}
+	if o.CancelledAt != nil {
+		ev.Kind, ev.Reason = EventOrderCancelled, o.CancelReason
+	}
+	return ev
+}
+
 // EventDecoder maps a channel payload into canonical events. A payload
 // that cannot be decoded is a fault.Permanent error naming the JSON path.
 type EventDecoder interface {

@@ -1,5 +1,5 @@
 // Package carrierapi is the HTTP plumbing the carrier tracking connectors
-// (ups, fedex, usps) share: an OAuth client-credentials token kept in the
+// (ups, fedex, usps) share: an OAuth client-credentials token (oauthtoken) kept in the
 // instance's State until shortly before it expires (so replicas and
 // restarts reuse it instead of minting one per poll), one retry with a
 // fresh token when the carrier refuses a token it issued, and the
@@ -7,23 +7,17 @@
 package carrierapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
-	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/httpclient"
-	"github.com/dropgate/dropgate/internal/jsonpos"
+	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
 
 // maxBody bounds what is read of an answer.
@@ -33,7 +27,11 @@ const maxBody = 8 << 20
 // call never leaves with a token that dies on the way.
 const TokenMargin = 5 * time.Minute
 
-const tokenKind = "token"
+// tokenKind/tokenID is the State record holding the access token.
+const (
+	tokenKind = "token"
+	tokenID   = "access"
+)
 
 // Client is one carrier account's API client.
 type Client struct {
@@ -52,87 +50,45 @@ type Client struct {
 	// ("" when it has none).
 	ErrorText func(body []byte) string
 
-	mu sync.Mutex
+	once   sync.Once
+	tokens *oauthtoken.Cache
 }
 
-// NewHTTP builds the account's one HTTP client on the shared limiter.
-func NewHTTP(env connector.Env, key string, base http.RoundTripper) *http.Client {
-	return httpclient.NewHTTP(httpclient.Options{
-		Name: env.Name, Limiter: env.Limiter, Key: key, Limit: env.RateLimit,
-		Clock: env.Clock, Logger: env.Logger, Transport: base, Calls: env.Calls,
-	})
-}
-
-type cachedToken struct {
-	Token     string    `json:"token"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
-// Token returns a live access token: the cached one while it has more than
-// TokenMargin left, else a fresh one.
+// Token returns a live access token: the shared one while it has more
+// than TokenMargin left, else a fresh one.
 func (c *Client) Token(ctx context.Context) (string, error) {
-	// One mint at a time in this process: concurrent polls would
-	// otherwise each fetch a token.
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.Env.State != nil {
-		rec, err := c.Env.State.GetRecord(ctx, tokenKind, "access")
-		if err == nil {
-			var t cachedToken
-			if json.Unmarshal(rec.Data, &t) == nil && t.Token != "" && c.Env.Now().Add(TokenMargin).Before(t.ExpiresAt) {
-				return t.Token, nil
-			}
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return "", fault.Retryable(fmt.Errorf("%s: read cached token: %w", c.Carrier, err))
-		}
-	}
+	return c.cache().Token(ctx)
+}
+
+// cache is the account's token in the State record tokenKind/tokenID,
+// built on first use (a Client is a struct literal).
+func (c *Client) cache() *oauthtoken.Cache {
+	c.once.Do(func() {
+		c.tokens = oauthtoken.New(oauthtoken.Options{
+			Name: c.Carrier, State: c.Env.State, Kind: tokenKind, ID: tokenID, Margin: TokenMargin,
+			Mint: c.mint, Clock: c.Env.Clock, Logger: c.Env.Log(),
+		})
+	})
+	return c.tokens
+}
+
+// mint runs the client-credentials grant at TokenURL.
+func (c *Client) mint(ctx context.Context, _ string) (oauthtoken.Response, error) {
 	form := url.Values{"grant_type": {"client_credentials"}}
 	if !c.BasicAuth {
 		form.Set("client_id", c.ClientID)
 		form.Set("client_secret", c.ClientSecret.Reveal())
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.TokenURL, strings.NewReader(form.Encode()))
+	req, err := c.api().NewRequest(ctx, "token", http.MethodPost, c.TokenURL, form)
 	if err != nil {
-		return "", fault.Permanent(fmt.Errorf("%s: token: %w", c.Carrier, err))
+		return oauthtoken.Response{}, err
 	}
 	if c.BasicAuth {
 		req.SetBasicAuth(c.ClientID, c.ClientSecret.Reveal())
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	var res struct {
-		AccessToken string `json:"access_token"`
-		// UPS writes expires_in as a string, FedEx and USPS as a number.
-		ExpiresIn json.RawMessage `json:"expires_in"`
-	}
-	if _, err := c.Send(req, "token", &res); err != nil {
-		return "", err
-	}
-	var secs json.Number
-	if err := json.Unmarshal(bytes.Trim(res.ExpiresIn, `"`), &secs); err != nil || res.AccessToken == "" {
-		return "", fault.Retryable(fmt.Errorf("%s: token: answer has no access_token or expires_in", c.Carrier))
-	}
-	n, err := secs.Int64()
-	if err != nil || n <= 0 {
-		return "", fault.Retryable(fmt.Errorf("%s: token: expires_in %q is not a positive number of seconds", c.Carrier, secs))
-	}
-	t := cachedToken{Token: res.AccessToken, ExpiresAt: c.Env.Now().Add(time.Duration(n) * time.Second)}
-	if c.Env.State != nil {
-		data, _ := json.Marshal(t)
-		// Last writer wins: any live token is as good as another.
-		rec, err := c.Env.State.GetRecord(ctx, tokenKind, "access")
-		if errors.Is(err, store.ErrNotFound) {
-			rec = store.Record{Kind: tokenKind, ID: "access"}
-		}
-		rec.Data = data
-		_, _ = c.Env.State.PutRecord(ctx, rec)
-	}
-	return t.Token, nil
-}
-
-func (c *Client) dropToken(ctx context.Context) {
-	if c.Env.State != nil {
-		_ = c.Env.State.DeleteRecord(ctx, tokenKind, "access")
-	}
+	var res oauthtoken.Response // UPS writes expires_in as a string, FedEx and USPS as a number
+	_, err = c.Send(req, "token", &res)
+	return res, err
 }
 
 // Call sends an authorized request built by mk (called again for the
@@ -154,48 +110,23 @@ func (c *Client) Call(ctx context.Context, op string, mk func(ctx context.Contex
 		if status != http.StatusUnauthorized {
 			return status, err
 		}
-		c.dropToken(ctx)
+		c.cache().Drop(ctx, tok)
 		if attempt > 0 {
 			return status, err
 		}
 	}
 }
 
-// Send sends req and classifies the answer: 429, 5xx, 408 and transport
-// failures retryable (not before Retry-After); other 4xx permanent with
-// the carrier's own explanation; an undecodable 2xx permanent, saying
-// where it broke.
+// Send sends req and classifies the answer (httpclient.API): 429, 5xx,
+// 408 and transport failures retryable (not before Retry-After); other
+// 4xx permanent with the carrier's own explanation; an undecodable 2xx
+// permanent, saying where it broke. It returns the answer's status.
 func (c *Client) Send(req *http.Request, op string, out any) (int, error) {
 	req.Header.Set("Accept", "application/json")
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		var throttled *fault.ThrottledError
-		if errors.As(err, &throttled) {
-			return 0, fmt.Errorf("%s: %s: %w", c.Carrier, op, err)
-		}
-		return 0, fault.Retryable(fmt.Errorf("%s: %s: %w", c.Carrier, op, err))
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return resp.StatusCode, fault.Retryable(fmt.Errorf("%s: %s: read answer: %w", c.Carrier, op, err))
-	}
-	if resp.StatusCode >= 400 {
-		msg := string(raw)
-		if c.ErrorText != nil {
-			if t := c.ErrorText(raw); t != "" {
-				msg = t
-			}
-		}
-		return resp.StatusCode, httpclient.StatusError(c.Carrier+": "+op, resp, []byte(msg), c.Env.Now())
-	}
-	if out == nil {
-		return resp.StatusCode, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return resp.StatusCode, fault.Permanent(fmt.Errorf("%s: %s: decode answer: %w", c.Carrier, op, jsonpos.Where(raw, err)))
-	}
-	return resp.StatusCode, nil
+	ans, err := c.api().Send(c.HTTP, req, op, out)
+	return ans.Status, err
+}
+
+func (c *Client) api() httpclient.API {
+	return httpclient.API{Name: c.Carrier, MaxBody: maxBody, Clock: c.Env.Clock, ErrorText: c.ErrorText}
 }

@@ -25,3 +25,16 @@ func TestWhere(t *testing.T) {
 		}
 	}
 }
+
+// Decode keeps numbers exact and says where a body broke.
+func TestDecode(t *testing.T) {
+	var v struct {
+		Amount any `json:"amount"`
+	}
+	if err := Decode([]byte(`{"amount": 12345678901234567.89}`), &v); err != nil || v.Amount != json.Number("12345678901234567.89") {
+		t.Fatalf("amount %#v, %v; want the json.Number as written", v.Amount, err)
+	}
+	if err := Decode([]byte("{\n\"amount\": 1,,}"), &v); err == nil || !strings.Contains(err.Error(), "line 2, column 13") {
+		t.Fatalf("bad body: %v; want its line and column", err)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/carrierapi"
+	"github.com/dropgate/dropgate/internal/httpclient"
 )
 
 // Type is the registry name.
@@ -79,7 +80,7 @@ func newConnector(env connector.Env, cfg *Config, rt http.RoundTripper) (*Connec
 	// (the key itself is a secret and never becomes a limiter key).
 	key := "dhl:" + env.Name
 	return &Connector{env: env, cfg: cfg, base: base, api: &carrierapi.Client{
-		Carrier: Type, Env: env, HTTP: carrierapi.NewHTTP(env, key, rt), ErrorText: errorText}}, nil
+		Carrier: Type, Env: env, HTTP: httpclient.ForEnv(env, key, rt), ErrorText: errorText}}, nil
 }
 
 // Name is the configured name.

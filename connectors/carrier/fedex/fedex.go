@@ -15,6 +15,7 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/carrierapi"
+	"github.com/dropgate/dropgate/internal/httpclient"
 )
 
 // Type is the registry name.
@@ -68,7 +69,7 @@ func newConnector(env connector.Env, cfg *Config, rt http.RoundTripper) (*Connec
 		return nil, err
 	}
 	return &Connector{env: env, base: base, api: &carrierapi.Client{
-		Carrier: Type, Env: env, HTTP: carrierapi.NewHTTP(env, "fedex:"+cfg.ClientID, rt),
+		Carrier: Type, Env: env, HTTP: httpclient.ForEnv(env, "fedex:"+cfg.ClientID, rt),
 		TokenURL: base + "/oauth/token", ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, ErrorText: errorText,
 	}}, nil
 }

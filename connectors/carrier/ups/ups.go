@@ -17,6 +17,7 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/carrierapi"
+	"github.com/dropgate/dropgate/internal/httpclient"
 )
 
 // Type is the registry name.
@@ -74,7 +75,7 @@ func newConnector(env connector.Env, cfg *Config, rt http.RoundTripper) (*Connec
 	}
 	key := "ups:" + cfg.ClientID
 	return &Connector{env: env, base: base, api: &carrierapi.Client{
-		Carrier: Type, Env: env, HTTP: carrierapi.NewHTTP(env, key, rt),
+		Carrier: Type, Env: env, HTTP: httpclient.ForEnv(env, key, rt),
 		TokenURL: base + "/security/v1/oauth/token", ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		BasicAuth: true, ErrorText: errorText,
 	}}, nil

@@ -93,10 +93,8 @@ func (c *Connector) call(ctx context.Context, method, path string, q url.Values,
 		return resp.Header, nil
 	}
 	if out != nil {
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(out); err != nil {
-			return nil, fault.Permanent(fmt.Errorf("%s: decode answer: %w", op, jsonpos.Where(raw, err)))
+		if err := jsonpos.Decode(raw, out); err != nil {
+			return nil, fault.Permanent(fmt.Errorf("%s: decode answer: %w", op, err))
 		}
 	}
 	return resp.Header, nil

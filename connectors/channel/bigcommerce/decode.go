@@ -62,11 +62,9 @@ func parseHook(body []byte) (*hook, error) {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, fmt.Errorf("line 1, column 1 ($): not a JSON object")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
 	var hk hook
-	if err := dec.Decode(&hk); err != nil {
-		return nil, jsonpos.Where(body, err)
+	if err := jsonpos.Decode(body, &hk); err != nil {
+		return nil, err
 	}
 	if hk.Scope == "" {
 		return nil, fmt.Errorf("$.scope: missing")

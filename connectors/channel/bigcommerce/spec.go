@@ -65,12 +65,7 @@ func (c *Config) Check() []connector.Problem {
 	if c.StoreHash != "" && !hashRE.MatchString(c.StoreHash) {
 		ps = append(ps, connector.Problem{Path: "store_hash", Message: fmt.Sprintf("%q is not a store hash (lowercase letters and digits, as in stores/{hash}/)", c.StoreHash)})
 	}
-	if c.BaseURL != "" {
-		u, err := url.Parse(c.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			ps = append(ps, connector.Problem{Path: "base_url", Message: fmt.Sprintf("%q is not an http(s) URL", c.BaseURL)})
-		}
-	}
+	ps = append(ps, httpclient.CheckURL("base_url", c.BaseURL)...)
 	if c.LocationID < 0 {
 		ps = append(ps, connector.Problem{Path: "location_id", Message: "must be a BigCommerce location id (1 or more)"})
 	}
@@ -172,9 +167,4 @@ func (c *Connector) Name() string { return c.env.Name }
 // Type is "bigcommerce".
 func (c *Connector) Type() string { return Type }
 
-func (c *Connector) now() time.Time {
-	if c.env.Clock != nil {
-		return c.env.Clock.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (c *Connector) now() time.Time { return c.env.Now().UTC() }

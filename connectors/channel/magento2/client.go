@@ -1,12 +1,9 @@
 package magento2
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,25 +12,12 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/internal/httpclient"
-	"github.com/dropgate/dropgate/internal/jsonpos"
 )
-
-// maxBody bounds what is read of an answer.
-const maxBody = 32 << 20
 
 // newHTTP builds the connector's one HTTP client: every request spends a
 // token of the store's shared limiter (key magento2:{host}).
 func newHTTP(env connector.Env, key string, base http.RoundTripper) *http.Client {
-	return httpclient.NewHTTP(httpclient.Options{
-		Name:      env.Name,
-		Limiter:   env.Limiter,
-		Key:       key,
-		Limit:     env.RateLimit,
-		Clock:     env.Clock,
-		Logger:    env.Logger,
-		Transport: base,
-		Calls:     env.Calls,
-	})
+	return httpclient.ForEnv(env, key, base)
 }
 
 // limitKey is the store's budget, shared by every replica and entry.
@@ -41,19 +25,10 @@ func limitKey(host string) string { return "magento2:" + host }
 
 // reserve spends n tokens at once for an operation of n calls.
 func (c *Connector) reserve(ctx context.Context, n int) (context.Context, error) {
-	ctx, err := httpclient.Reserve(ctx, c.env.Limiter, c.key, n, c.env.RateLimit, c.now())
-	if err != nil {
-		return ctx, fmt.Errorf("magento2: %w", err)
-	}
-	return ctx, nil
+	return httpclient.ReserveEnv(ctx, c.env, "magento2", c.key, n)
 }
 
-func (c *Connector) now() time.Time {
-	if c.env.Clock != nil {
-		return c.env.Clock.Now()
-	}
-	return time.Now()
-}
+func (c *Connector) now() time.Time { return c.env.Now() }
 
 // apiError is Magento's error body: a message with %1-style placeholders
 // filled from parameters (a list or a map).
@@ -79,6 +54,11 @@ func (e apiError) text() string {
 	return msg
 }
 
+// rest is how the connector builds its calls and reads their answers.
+func (c *Connector) rest() httpclient.API {
+	return httpclient.API{Name: "magento2", Clock: c.env.Clock, ErrorText: httpclient.ErrorTextOf(apiError.text)}
+}
+
 // do sends one request to {api}{path} with the bearer token and decodes a
 // 2xx JSON answer into out (when not nil). Statuses are classified: 429,
 // 5xx, 408, 409 retryable (not before Retry-After); 401 (token revoked),
@@ -90,51 +70,11 @@ func (c *Connector) do(ctx context.Context, op, method, path string, q url.Value
 	u := *c.api
 	u.Path += path
 	u.RawQuery = q.Encode()
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fault.Permanent(fmt.Errorf("magento2: %s: encode request: %w", op, err))
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	req, err := c.rest().NewRequest(ctx, op, method, u.String(), in)
 	if err != nil {
-		return fault.Permanent(fmt.Errorf("magento2: %s: %w", op, err))
+		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.cfg.AccessToken.Reveal())
-	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		var throttled *fault.ThrottledError
-		if errors.As(err, &throttled) {
-			return fmt.Errorf("magento2: %s: %w", op, err)
-		}
-		return fault.Retryable(fmt.Errorf("magento2: %s: %w", op, err))
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return fault.Retryable(fmt.Errorf("magento2: %s: read answer: %w", op, err))
-	}
-	if resp.StatusCode >= 400 {
-		msg := string(raw)
-		var ae apiError
-		if json.Unmarshal(raw, &ae) == nil && ae.Message != "" {
-			msg = ae.text()
-		}
-		return httpclient.StatusError("magento2: "+op, resp, []byte(msg), c.now())
-	}
-	if out == nil {
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return fault.Permanent(fmt.Errorf("magento2: %s: decode answer: %w", op, jsonpos.Where(raw, err)))
-	}
-	return nil
+	_, err = c.rest().Send(c.http, req, op, out)
+	return err
 }

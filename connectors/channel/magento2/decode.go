@@ -1,7 +1,6 @@
 package magento2
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -96,10 +95,8 @@ func (c *Connector) DecodeEvent(_ context.Context, topic string, body []byte) ([
 		return []connector.ChannelEvent{{Kind: connector.EventIgnored}}, nil
 	}
 	var mo mOrder
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&mo); err != nil {
-		return nil, fault.Permanent(fmt.Errorf("magento2: order: %w", jsonpos.Where(body, err)))
+	if err := jsonpos.Decode(body, &mo); err != nil {
+		return nil, fault.Permanent(fmt.Errorf("magento2: order: %w", err))
 	}
 	ev, err := c.event(&mo)
 	if err != nil {

@@ -10,12 +10,12 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/money"
 	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/httpclient"
 )
 
 // Type is the registry name.
@@ -64,12 +64,7 @@ var _ connector.Checker = (*Config)(nil)
 // Check validates values without I/O.
 func (c *Config) Check() []connector.Problem {
 	var ps []connector.Problem
-	if c.BaseURL != "" {
-		u, err := url.Parse(c.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			ps = append(ps, connector.Problem{Path: "base_url", Message: fmt.Sprintf("%q is not an http(s) URL", c.BaseURL)})
-		}
-	}
+	ps = append(ps, httpclient.CheckURL("base_url", c.BaseURL)...)
 	if !storeCodeRE.MatchString(c.StoreCode) {
 		ps = append(ps, connector.Problem{Path: "store_code", Message: fmt.Sprintf("%q is not a Magento store code (lowercase letters, digits, _)", c.StoreCode)})
 	}
@@ -127,9 +122,9 @@ var (
 func New(env connector.Env, cfg *Config) (*Connector, error) { return newConnector(env, cfg, nil) }
 
 func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Connector, error) {
-	u, err := url.Parse(strings.TrimSuffix(cfg.BaseURL, "/"))
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("magento2: base_url %q is not an http(s) URL", cfg.BaseURL)
+	u, err := httpclient.BaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("magento2: base_url %w", err)
 	}
 	if cfg.StoreCode == "" {
 		cfg.StoreCode = "default"

@@ -277,12 +277,7 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-func (c *Connector) now() time.Time {
-	if c.env.Clock != nil {
-		return c.env.Clock.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (c *Connector) now() time.Time { return c.env.Now().UTC() }
 
 // markNoShipping flags lines Shopify explicitly marks requires_shipping:
 // false (gift cards, digital goods). go-shopify reads the field into a

@@ -8,7 +8,6 @@ package shopify
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/money"
 	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/httpclient"
 )
 
 // Type is the registry name.
@@ -71,12 +71,7 @@ func (c *Config) Check() []connector.Problem {
 	if !versionRE.MatchString(c.APIVersion) {
 		ps = append(ps, connector.Problem{Path: "api_version", Message: fmt.Sprintf("%q is not a Shopify API version (YYYY-01, -04, -07 or -10)", c.APIVersion)})
 	}
-	if c.BaseURL != "" {
-		u, err := url.Parse(c.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			ps = append(ps, connector.Problem{Path: "base_url", Message: fmt.Sprintf("%q is not an http(s) URL", c.BaseURL)})
-		}
-	}
+	ps = append(ps, httpclient.CheckURL("base_url", c.BaseURL)...)
 	if c.LocationID != "" {
 		if _, err := strconv.ParseUint(c.LocationID, 10, 64); err != nil {
 			ps = append(ps, connector.Problem{Path: "location_id", Message: fmt.Sprintf("%q is not a Shopify location id (digits only)", c.LocationID)})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/internal/httpclient"
+	"github.com/dropgate/dropgate/internal/jsonpos"
 )
 
 // apiPrefix is the WordPress REST root; WooCommerce paths are /wc/v3/…
@@ -76,9 +77,7 @@ func (c *Connector) call(ctx context.Context, method, path string, q url.Values,
 		return nil, httpclient.StatusError(op, resp, wcErrorText(raw), c.now())
 	}
 	if out != nil {
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(out); err != nil {
+		if err := jsonpos.Decode(raw, out); err != nil {
 			return nil, fault.Permanent(fmt.Errorf("%s: decode answer: %w", op, err))
 		}
 	}

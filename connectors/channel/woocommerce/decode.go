@@ -115,11 +115,9 @@ func parseOrder(body []byte) (*wcOrder, error) {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, fmt.Errorf("line 1, column 1 ($): not a JSON object")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
 	var o wcOrder
-	if err := dec.Decode(&o); err != nil {
-		return nil, jsonpos.Where(body, err)
+	if err := jsonpos.Decode(body, &o); err != nil {
+		return nil, err
 	}
 	return &o, nil
 }

@@ -144,10 +144,7 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Conn
 		base = http.DefaultTransport.(*http.Transport).Clone()
 	}
 	key := "woocommerce:" + u.Host
-	hc := httpclient.NewHTTP(httpclient.Options{
-		Name: env.Name, Limiter: env.Limiter, Key: key, Limit: env.RateLimit,
-		Clock: env.Clock, Logger: env.Logger, Transport: base, Calls: env.Calls,
-	})
+	hc := httpclient.ForEnv(env, key, base)
 	return &Connector{env: env, cfg: cfg, http: hc, base: u, key: key, catalog: newCatalogCache()}, nil
 }
 
@@ -157,9 +154,4 @@ func (c *Connector) Name() string { return c.env.Name }
 // Type is "woocommerce".
 func (c *Connector) Type() string { return Type }
 
-func (c *Connector) now() time.Time {
-	if c.env.Clock != nil {
-		return c.env.Clock.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (c *Connector) now() time.Time { return c.env.Now().UTC() }

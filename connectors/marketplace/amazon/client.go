@@ -1,12 +1,9 @@
 package amazon
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,6 +12,7 @@ import (
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/httpclient"
+	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
 
 // maxBody bounds what is read of an answer.
@@ -24,9 +22,12 @@ const maxBody = 32 << 20
 // call never leaves with a token that dies on the way.
 const tokenMargin = 5 * time.Minute
 
-// tokenKind is the State record holding the LWA access token, shared by
-// every replica so they do not each mint one an hour.
-const tokenKind = "token"
+// tokenKind/tokenID is the State record holding the LWA access token,
+// shared by every replica so they do not each mint one an hour.
+const (
+	tokenKind = "token"
+	tokenID   = "access"
+)
 
 // RateLimitHeader is where Amazon states an operation's actual rate.
 const RateLimitHeader = "x-amzn-RateLimit-Limit"
@@ -85,76 +86,33 @@ func (c *Connector) Plan(op string) string {
 	return c.plans[op]
 }
 
-func (c *Connector) now() time.Time {
-	if c.env.Clock != nil {
-		return c.env.Clock.Now()
-	}
-	return time.Now()
+func (c *Connector) now() time.Time { return c.env.Now() }
+
+// newTokens keeps the LWA access token in the State record
+// tokenKind/tokenID.
+func (c *Connector) newTokens() *oauthtoken.Cache {
+	return oauthtoken.New(oauthtoken.Options{
+		Name: "amazon", State: c.env.State, Kind: tokenKind, ID: tokenID, Margin: tokenMargin,
+		Mint: c.mint, Clock: c.env.Clock, Logger: c.env.Log(),
+	})
 }
 
-type cachedToken struct {
-	Token     string    `json:"token"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
-// token returns a live LWA access token: the shared one while it has
-// more than tokenMargin left, else a fresh one from the refresh token.
+// mint trades the seller's refresh token for an LWA access token.
 // https://developer-docs.amazon.com/sp-api/docs/connecting-to-the-selling-partner-api
-func (c *Connector) token(ctx context.Context) (string, error) {
-	// One mint at a time in this process; another replica may still race
-	// us, and any live token is as good as another.
-	c.tokMu.Lock()
-	defer c.tokMu.Unlock()
-	if c.env.State != nil {
-		rec, err := c.env.State.GetRecord(ctx, tokenKind, "access")
-		if err == nil {
-			var t cachedToken
-			if json.Unmarshal(rec.Data, &t) == nil && t.Token != "" && c.now().Add(tokenMargin).Before(t.ExpiresAt) {
-				return t.Token, nil
-			}
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return "", fault.Retryable(fmt.Errorf("amazon: read cached token: %w", err))
-		}
-	}
+func (c *Connector) mint(ctx context.Context, _ string) (oauthtoken.Response, error) {
 	if c.cfg.LWAClientID == "" || c.cfg.LWAClientSecret.IsZero() || c.cfg.RefreshToken.IsZero() {
-		return "", fault.Permanentf("amazon: lwa_client_id, lwa_client_secret and refresh_token are needed")
+		return oauthtoken.Response{}, fault.Permanentf("amazon: lwa_client_id, lwa_client_secret and refresh_token are needed")
 	}
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {c.cfg.RefreshToken.Reveal()},
 		"client_id": {c.cfg.LWAClientID}, "client_secret": {c.cfg.LWAClientSecret.Reveal()}}
 	req, err := http.NewRequestWithContext(ctx, "POST", c.lwa, strings.NewReader(form.Encode()))
 	if err != nil {
-		return "", fault.Permanent(fmt.Errorf("amazon: token: %w", err))
+		return oauthtoken.Response{}, fault.Permanent(fmt.Errorf("amazon: token: %w", err))
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")
-	var res struct {
-		AccessToken string      `json:"access_token"`
-		ExpiresIn   json.Number `json:"expires_in"`
-	}
-	if err := c.send(req, opToken, "token", &res); err != nil {
-		return "", err
-	}
-	secs, err := res.ExpiresIn.Int64()
-	if res.AccessToken == "" || err != nil || secs <= 0 {
-		return "", fault.Retryable(fmt.Errorf("amazon: token: answer has no access_token or expires_in"))
-	}
-	t := cachedToken{Token: res.AccessToken, ExpiresAt: c.now().Add(time.Duration(secs) * time.Second)}
-	if c.env.State != nil {
-		data, _ := json.Marshal(t)
-		rec, err := c.env.State.GetRecord(ctx, tokenKind, "access")
-		if errors.Is(err, store.ErrNotFound) {
-			rec = store.Record{Kind: tokenKind, ID: "access"}
-		}
-		rec.Data = data
-		_, _ = c.env.State.PutRecord(ctx, rec) // last writer wins
-	}
-	return t.Token, nil
-}
-
-// dropToken forgets the shared token after Amazon refused it.
-func (c *Connector) dropToken(ctx context.Context) {
-	if c.env.State != nil {
-		_ = c.env.State.DeleteRecord(ctx, tokenKind, "access")
-	}
+	var res oauthtoken.Response
+	err = c.send(req, opToken, "token", &res)
+	return res, err
 }
 
 // apiError is the SP-API error body: {"errors": [{"code", "message",
@@ -186,7 +144,7 @@ func (e apiError) text() string {
 
 // do sends one SP-API call of operation op with the access token.
 func (c *Connector) do(ctx context.Context, op, what, method, path string, q url.Values, in, out any) error {
-	tok, err := c.token(ctx)
+	tok, err := c.tokens.Token(ctx)
 	if err != nil {
 		return fmt.Errorf("amazon: %s: %w", what, err)
 	}
@@ -194,7 +152,7 @@ func (c *Connector) do(ctx context.Context, op, what, method, path string, q url
 	if isStatus(err, http.StatusForbidden) || isStatus(err, http.StatusUnauthorized) {
 		// An expired or revoked token: Amazon answers 403 Unauthorized.
 		// Forget it; the next attempt mints another.
-		c.dropToken(ctx)
+		c.tokens.Drop(ctx, tok)
 		if strings.Contains(strings.ToLower(err.Error()), "expired") {
 			// Not the permanent 403 it looks like: a fresh token will do.
 			return fault.Retryable(fmt.Errorf("%v", err))
@@ -206,32 +164,18 @@ func (c *Connector) do(ctx context.Context, op, what, method, path string, q url
 // doWith sends a call with a given token (the access token, or a
 // Restricted Data Token for PII).
 func (c *Connector) doWith(ctx context.Context, tok, op, what, method, path string, q url.Values, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fault.Permanent(fmt.Errorf("amazon: %s: encode request: %w", what, err))
-		}
-		body = bytes.NewReader(b)
-	}
 	u := c.api.String() + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	req, err := c.rest().NewRequest(ctx, what, method, u, in)
 	if err != nil {
-		return fault.Permanent(fmt.Errorf("amazon: %s: %w", what, err))
+		return err
 	}
 	req.Header.Set("x-amz-access-token", tok)
 	req.Header.Set("x-amz-date", c.now().UTC().Format("20060102T150405Z"))
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	return c.send(req, op, what, out)
 }
-
-// rawBody takes an answer as it came (a feed document), undecoded.
-type rawBody []byte
 
 type statusErr struct {
 	status int
@@ -246,43 +190,20 @@ func isStatus(err error, status int) bool {
 	return errors.As(err, &se) && se.status == status
 }
 
-// send sends on the operation's client and classifies: 429 and 5xx
-// retryable, other 4xx permanent with Amazon's error text.
+// rest is how the connector builds its calls and reads their answers.
+func (c *Connector) rest() httpclient.API {
+	return httpclient.API{Name: "amazon", Clock: c.env.Clock, ErrorText: httpclient.ErrorTextOf(apiError.text), AllowEmpty: true}
+}
+
+// send sends on the operation's client and classifies (httpclient.API):
+// 429 and 5xx retryable, other 4xx permanent with Amazon's error text. A
+// *[]byte out takes the answer as it came (a feed document).
 func (c *Connector) send(req *http.Request, op, what string, out any) error {
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "dropgate (Language=Go)")
-	resp, err := c.client(op).Do(req)
-	if err != nil {
-		var throttled *fault.ThrottledError
-		if errors.As(err, &throttled) {
-			return fmt.Errorf("amazon: %s: %w", what, err)
-		}
-		return fault.Retryable(fmt.Errorf("amazon: %s: %w", what, err))
+	ans, err := c.rest().Send(c.client(op), req, what, out)
+	if ans.Status >= 400 {
+		return &statusErr{status: ans.Status, err: err}
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return fault.Retryable(fmt.Errorf("amazon: %s: read answer: %w", what, err))
-	}
-	if resp.StatusCode >= 400 {
-		msg := string(raw)
-		var ae apiError
-		if json.Unmarshal(raw, &ae) == nil && ae.text() != "" {
-			msg = ae.text()
-		}
-		return &statusErr{status: resp.StatusCode, err: httpclient.StatusError("amazon: "+what, resp, []byte(msg), c.now())}
-	}
-	if rb, ok := out.(*rawBody); ok {
-		*rb = raw
-		return nil
-	}
-	if out == nil || len(bytes.TrimSpace(raw)) == 0 {
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return fault.Permanent(fmt.Errorf("amazon: %s: decode answer: %w", what, jsonWhere(raw, err)))
-	}
-	return nil
+	return err
 }

@@ -1,12 +1,9 @@
 package amazon
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -115,7 +112,7 @@ func (c *Connector) DecodeEvent(_ context.Context, topic string, body []byte) ([
 	switch topic {
 	case TopicOrder:
 		var d orderDoc
-		if err := decodeJSON(body, &d); err != nil {
+		if err := jsonpos.Decode(body, &d); err != nil {
 			return nil, fault.Permanent(fmt.Errorf("amazon: order document: %w", err))
 		}
 		if d.Order == nil {
@@ -128,7 +125,7 @@ func (c *Connector) DecodeEvent(_ context.Context, topic string, body []byte) ([
 		return []connector.ChannelEvent{ev}, nil
 	case TopicOrders:
 		var p ordersPage
-		if err := decodeJSON(body, &p); err != nil {
+		if err := jsonpos.Decode(body, &p); err != nil {
 			return nil, fault.Permanent(fmt.Errorf("amazon: getOrders answer: %w", err))
 		}
 		if p.Payload == nil {
@@ -138,7 +135,7 @@ func (c *Connector) DecodeEvent(_ context.Context, topic string, body []byte) ([
 		for i, raw := range p.Payload.Orders {
 			var o aOrder
 			path := fmt.Sprintf("$.payload.Orders[%d]", i)
-			if err := decodeJSON(raw, &o); err != nil {
+			if err := jsonpos.Decode(raw, &o); err != nil {
 				return nil, fault.Permanent(fmt.Errorf("amazon: order at %s: %w", path, err))
 			}
 			ev, err := c.toEvent(&orderDoc{Order: &o}, path)
@@ -150,15 +147,6 @@ func (c *Connector) DecodeEvent(_ context.Context, topic string, body []byte) ([
 		return evs, nil
 	}
 	return []connector.ChannelEvent{{Kind: connector.EventIgnored}}, nil
-}
-
-func decodeJSON(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return jsonWhere(body, err)
-	}
-	return nil
 }
 
 // routable reports whether Amazon waits for the seller to ship the order.
@@ -191,11 +179,7 @@ func (c *Connector) toEvent(d *orderDoc, path string) (connector.ChannelEvent, e
 	if err != nil {
 		return connector.ChannelEvent{}, fault.Permanent(fmt.Errorf("amazon: order %s: %w", id, err))
 	}
-	ev := connector.ChannelEvent{Kind: connector.EventOrderUpdated, ChannelOrderID: id, Order: o, At: at}
-	if o.CancelledAt != nil {
-		ev.Kind, ev.Reason = connector.EventOrderCancelled, o.CancelReason
-	}
-	return ev, nil
+	return connector.OrderEvent(o, at), nil
 }
 
 // marketplaceCurrency is the currency of an order without money fields
@@ -404,24 +388,6 @@ func (s *sums) line(it *aItem, p string) (model.OrderLine, bool, string, error) 
 		why = b.BuyerCancelReason
 	}
 	return l, cancel, why, nil
-}
-
-// jsonWhere says where a JSON error is: line, column and field.
-func jsonWhere(body []byte, err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		l, col := jsonpos.LineCol(body, int64(len(body)))
-		return fmt.Errorf("invalid JSON at line %d, column %d: the payload ends early", l, col)
-	case errors.As(err, &se):
-		l, col := jsonpos.LineCol(body, se.Offset-1)
-		return fmt.Errorf("invalid JSON at line %d, column %d: %v", l, col, se)
-	case errors.As(err, &te):
-		l, col := jsonpos.LineCol(body, te.Offset)
-		return fmt.Errorf("line %d, column %d ($.%s): expected %s, got JSON %s", l, col, te.Field, te.Type, te.Value)
-	}
-	return err
 }
 
 // shippedQty is QuantityShipped (0 when absent or unreadable).

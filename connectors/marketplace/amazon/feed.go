@@ -232,7 +232,7 @@ func (c *Connector) transfer(ctx context.Context, what, method, u string, body [
 		// The upload must carry the content type createFeedDocument named.
 		req.Header.Set("Content-Type", feedContentType)
 	}
-	var raw rawBody
+	var raw []byte
 	if err := c.send(req, opTransfer, what, &raw); err != nil {
 		return nil, err
 	}

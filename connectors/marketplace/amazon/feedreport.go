@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/internal/jsonpos"
 )
 
 // feedReport is the JSON listings feed's processing report (v2): issues
@@ -68,7 +69,7 @@ func (c *Connector) readReport(ctx context.Context, what, docID string) (*feedRe
 	}
 	var rep feedReport
 	if err := json.Unmarshal(raw, &rep); err != nil {
-		return nil, fault.Permanent(fmt.Errorf("amazon: %s: processing report %s: %w", what, docID, jsonWhere(raw, err)))
+		return nil, fault.Permanent(fmt.Errorf("amazon: %s: processing report %s: %w", what, docID, jsonpos.Where(raw, err)))
 	}
 	return &rep, nil
 }

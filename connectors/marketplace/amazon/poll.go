@@ -11,6 +11,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/internal/jsonpos"
 )
 
 // sweepLookback is how far back the core's deep sweep lists, and
@@ -214,7 +215,7 @@ func (c *Connector) documents(ctx context.Context, book *seenBook, raws []json.R
 	var need []*orderDoc
 	for i, raw := range raws {
 		var o aOrder
-		if err := decodeJSON(raw, &o); err != nil {
+		if err := jsonpos.Decode(raw, &o); err != nil {
 			return nil, fault.Permanent(fmt.Errorf("amazon: get orders: page %d: $.payload.Orders[%d]: %w", page, i, err))
 		}
 		d := &orderDoc{Order: &o, whole: true}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
 
 // Type is the registry name.
@@ -211,7 +212,7 @@ type Connector struct {
 	// kept is the getOrders page a poll was cut short on, by query.
 	kept map[string]pageOf
 
-	tokMu sync.Mutex
+	tokens *oauthtoken.Cache // the shared LWA access token
 }
 
 var (
@@ -261,8 +262,10 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper, limits
 	if limits == nil {
 		limits = OpLimits
 	}
-	return &Connector{env: env, cfg: cfg, api: u, lwa: lwa, limits: limits, base: base, pageSize: pageSize,
-		clients: map[string]*http.Client{}, plans: map[string]string{}, listed: map[string]listedAt{}, kept: map[string]pageOf{}}, nil
+	c := &Connector{env: env, cfg: cfg, api: u, lwa: lwa, limits: limits, base: base, pageSize: pageSize,
+		clients: map[string]*http.Client{}, plans: map[string]string{}, listed: map[string]listedAt{}, kept: map[string]pageOf{}}
+	c.tokens = c.newTokens()
+	return c, nil
 }
 
 // Name is the instance name.

@@ -1,43 +1,28 @@
 package ebay
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
-	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/httpclient"
-	"github.com/dropgate/dropgate/internal/jsonpos"
+	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
-
-// maxBody bounds what is read of an answer.
-const maxBody = 32 << 20
 
 // newHTTP builds the connector's one HTTP client: every request, the
 // token refresh included, spends a token of the account's shared limiter.
 func newHTTP(env connector.Env, key string, base http.RoundTripper) *http.Client {
-	return httpclient.NewHTTP(httpclient.Options{
-		Name: env.Name, Limiter: env.Limiter, Key: key, Limit: env.RateLimit,
-		Clock: env.Clock, Logger: env.Logger, Transport: base, Calls: env.Calls,
-	})
+	return httpclient.ForEnv(env, key, base)
 }
 
 // reserve spends n tokens at once for an operation of n calls.
 func (c *Connector) reserve(ctx context.Context, n int) (context.Context, error) {
-	ctx, err := httpclient.Reserve(ctx, c.env.Limiter, c.key, n, c.env.RateLimit, c.now())
-	if err != nil {
-		return ctx, fmt.Errorf("ebay: %w", err)
-	}
-	return ctx, nil
+	return httpclient.ReserveEnv(ctx, c.env, "ebay", c.key, n)
 }
 
 func (c *Connector) now() time.Time { return c.env.Now() }
@@ -64,116 +49,53 @@ func (e apiErrors) text() string {
 	return ""
 }
 
-// accessToken is a user access token and when it stops working.
-type accessToken struct {
-	Token   string    `json:"token"`
-	Expires time.Time `json:"expires"`
-	Minted  time.Time `json:"minted,omitempty"` // when it was obtained, for a 401's class
-}
-
 // tokenMargin is how long before its expiry a token is refreshed, so a
 // call never starts with a token about to die.
 const tokenMargin = 5 * time.Minute
 
 const tokenKind = "oauth_token"
 
-// accessToken returns a live user token: the process's copy, else the
-// one a replica stored in env.State, else a fresh one from the refresh
-// token grant (stored for the others).
-func (c *Connector) accessToken(ctx context.Context) (string, error) {
-	now := c.now()
-	c.mu.Lock()
-	tok := c.token
-	c.mu.Unlock()
-	if tok.Token != "" && now.Add(tokenMargin).Before(tok.Expires) {
-		return tok.Token, nil
-	}
-	var version int64
-	if c.env.State != nil {
-		rec, err := c.env.State.GetRecord(ctx, tokenKind, c.cfg.ClientID)
-		switch {
-		case err == nil:
-			version = rec.Version
-			var st accessToken
-			if json.Unmarshal(rec.Data, &st) == nil && st.Token != "" && now.Add(tokenMargin).Before(st.Expires) {
-				c.setToken(st)
-				return st.Token, nil
-			}
-		case !errors.Is(err, store.ErrNotFound):
-			return "", fault.Retryable(fmt.Errorf("ebay: read cached token: %w", err))
-		}
-	}
-	st, err := c.refresh(ctx)
-	if err != nil {
-		return "", err
-	}
-	c.setToken(st)
-	if c.env.State != nil {
-		data, _ := json.Marshal(st)
-		// A conflict is another replica's fresh token: either works.
-		if _, err := c.env.State.PutRecord(ctx, store.Record{Kind: tokenKind, ID: c.cfg.ClientID, Data: data, Version: version}); err != nil && !errors.Is(err, store.ErrConflict) {
-			c.env.Logger.Warn("ebay: token not shared", "connector", c.env.Name, "err", err)
-		}
-	}
-	return st.Token, nil
+// newTokens keeps the user access token in the State record
+// tokenKind/{client_id}, shared by every replica, and the application
+// token (notification keys, fetched rarely) in the process.
+func (c *Connector) newTokens() (user, app *oauthtoken.Cache) {
+	o := oauthtoken.Options{Name: "ebay", State: c.env.State, Kind: tokenKind, ID: c.cfg.ClientID,
+		Margin: tokenMargin, Mint: c.refresh, Clock: c.env.Clock, Logger: c.env.Log()}
+	user = oauthtoken.New(o)
+	o.State, o.Mint = nil, c.appGrant
+	return user, oauthtoken.New(o)
 }
 
-func (c *Connector) setToken(t accessToken) {
-	c.mu.Lock()
-	c.token = t
-	c.mu.Unlock()
-}
-
-// forgetToken drops a token eBay refused, here and for the replicas, and
-// says when it was obtained (zero when not known here).
-func (c *Connector) forgetToken(ctx context.Context, tok string) time.Time {
-	var minted time.Time
-	c.mu.Lock()
-	if c.token.Token == tok {
-		minted = c.token.Minted
-		c.token = accessToken{}
-	}
-	c.mu.Unlock()
-	if c.env.State != nil {
-		_ = c.env.State.DeleteRecord(ctx, tokenKind, c.cfg.ClientID)
-	}
-	return minted
-}
-
-// refresh trades the refresh token for an access token:
-// POST /identity/v1/oauth2/token, Basic client_id:client_secret.
-func (c *Connector) refresh(ctx context.Context) (accessToken, error) {
+// refresh trades the refresh token for a user access token.
+func (c *Connector) refresh(ctx context.Context, _ string) (oauthtoken.Response, error) {
 	if c.cfg.RefreshToken.IsZero() || c.cfg.ClientSecret.IsZero() {
-		return accessToken{}, fault.Permanentf("ebay: refresh token: refresh_token is not set")
+		return oauthtoken.Response{}, fault.Permanentf("ebay: refresh token: refresh_token is not set")
 	}
 	return c.grant(ctx, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {c.cfg.RefreshToken.Reveal()}, "scope": {Scopes}})
 }
 
-// grant asks the OAuth endpoint for an access token.
-func (c *Connector) grant(ctx context.Context, form url.Values) (accessToken, error) {
+// appGrant asks for an application token (client credentials grant),
+// which the Notification API wants.
+func (c *Connector) appGrant(ctx context.Context, _ string) (oauthtoken.Response, error) {
+	return c.grant(ctx, url.Values{"grant_type": {"client_credentials"}, "scope": {"https://api.ebay.com/oauth/api_scope"}})
+}
+
+// grant asks the OAuth endpoint for an access token:
+// POST /identity/v1/oauth2/token, Basic client_id:client_secret.
+func (c *Connector) grant(ctx context.Context, form url.Values) (oauthtoken.Response, error) {
 	if c.cfg.ClientSecret.IsZero() {
-		return accessToken{}, fault.Permanentf("ebay: access token: client_secret is not set")
+		return oauthtoken.Response{}, fault.Permanentf("ebay: access token: client_secret is not set")
 	}
 	u := *c.auth
 	u.Path += "/identity/v1/oauth2/token"
-	req, err := http.NewRequestWithContext(ctx, "POST", u.String(), strings.NewReader(form.Encode()))
+	req, err := c.rest().NewRequest(ctx, "access token", "POST", u.String(), form)
 	if err != nil {
-		return accessToken{}, fault.Permanent(fmt.Errorf("ebay: access token: %w", err))
+		return oauthtoken.Response{}, err
 	}
 	req.SetBasicAuth(c.cfg.ClientID, c.cfg.ClientSecret.Reveal())
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	var out struct {
-		AccessToken string      `json:"access_token"`
-		ExpiresIn   json.Number `json:"expires_in"`
-	}
-	if err := c.send(req, "access token", &out); err != nil {
-		return accessToken{}, err
-	}
-	secs, err := out.ExpiresIn.Int64()
-	if err != nil || out.AccessToken == "" || secs <= 0 {
-		return accessToken{}, fault.Permanentf("ebay: access token: answer has no access_token or expires_in")
-	}
-	return accessToken{Token: out.AccessToken, Expires: c.now().Add(time.Duration(secs) * time.Second), Minted: c.now()}, nil
+	var res oauthtoken.Response
+	err = c.send(req, "access token", &res)
+	return res, err
 }
 
 // do sends one API request to {base_url}{path} with a user token and
@@ -182,36 +104,24 @@ func (c *Connector) grant(ctx context.Context, form url.Values) (accessToken, er
 // before Retry-After); other 4xx permanent with eBay's message. A 401
 // also drops the cached token, so the next attempt refreshes.
 func (c *Connector) do(ctx context.Context, op, method, path string, q url.Values, in, out any) (http.Header, error) {
-	tok, err := c.accessToken(ctx)
+	tok, err := c.tokens.Token(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	u := *c.api
 	u.Path += path
 	u.RawQuery = q.Encode()
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return nil, fault.Permanent(fmt.Errorf("ebay: %s: encode request: %w", op, err))
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	req, err := c.rest().NewRequest(ctx, op, method, u.String(), in)
 	if err != nil {
-		return nil, fault.Permanent(fmt.Errorf("ebay: %s: %w", op, err))
+		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Accept", "application/json")
 	req.Header.Set("X-EBAY-C-MARKETPLACE-ID", c.cfg.MarketplaceID)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	hdr, status, err := c.exchange(req, op, out)
 	if status == http.StatusUnauthorized {
 		// Revoked mid-run: the retry gets a new token, so no job fails
 		// for it (one refused right after it was obtained is permanent).
-		return hdr, httpclient.TokenRefused(err, c.forgetToken(ctx, tok), c.now())
+		return hdr, c.tokens.Refused(ctx, tok, err)
 	}
 	return hdr, err
 }
@@ -221,38 +131,14 @@ func (c *Connector) send(req *http.Request, op string, out any) error {
 	return err
 }
 
-// exchange sends req and classifies its answer; it returns the answer's
-// headers and status when there was one.
+// rest is how the connector builds its calls and reads their answers.
+func (c *Connector) rest() httpclient.API {
+	return httpclient.API{Name: "ebay", Clock: c.env.Clock, ErrorText: httpclient.ErrorTextOf(apiErrors.text), AllowEmpty: true}
+}
+
+// exchange sends req and classifies its answer (httpclient.API); it
+// returns the answer's headers and status when there was one.
 func (c *Connector) exchange(req *http.Request, op string, out any) (hdr http.Header, status int, _ error) {
-	resp, err := c.http.Do(req)
-	if err != nil {
-		var throttled *fault.ThrottledError
-		if errors.As(err, &throttled) {
-			return nil, 0, fmt.Errorf("ebay: %s: %w", op, err)
-		}
-		return nil, 0, fault.Retryable(fmt.Errorf("ebay: %s: %w", op, err))
-	}
-	defer resp.Body.Close()
-	hdr, status = resp.Header, resp.StatusCode
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return hdr, status, fault.Retryable(fmt.Errorf("ebay: %s: read answer: %w", op, err))
-	}
-	if resp.StatusCode >= 400 {
-		msg := string(raw)
-		var ae apiErrors
-		if json.Unmarshal(raw, &ae) == nil && ae.text() != "" {
-			msg = ae.text()
-		}
-		return hdr, status, httpclient.StatusError("ebay: "+op, resp, []byte(msg), c.now())
-	}
-	if out == nil || len(bytes.TrimSpace(raw)) == 0 {
-		return hdr, status, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return hdr, status, fault.Permanent(fmt.Errorf("ebay: %s: decode answer: %w", op, jsonpos.Where(raw, err)))
-	}
-	return hdr, status, nil
+	ans, err := c.rest().Send(c.http, req, op, out)
+	return ans.Header, ans.Status, err
 }

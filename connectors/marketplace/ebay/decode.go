@@ -1,9 +1,7 @@
 package ebay
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -120,7 +118,7 @@ func (c *Connector) DecodeEvent(_ context.Context, topic string, body []byte) ([
 		return []connector.ChannelEvent{{Kind: connector.EventIgnored}}, nil
 	}
 	var eo eOrder
-	if err := decodeJSON(body, &eo); err != nil {
+	if err := jsonpos.Decode(body, &eo); err != nil {
 		return nil, fault.Permanent(fmt.Errorf("ebay: order: %w", err))
 	}
 	ev, err := c.event(&eo)
@@ -128,15 +126,6 @@ func (c *Connector) DecodeEvent(_ context.Context, topic string, body []byte) ([
 		return nil, err
 	}
 	return []connector.ChannelEvent{ev}, nil
-}
-
-func decodeJSON(body []byte, out any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return jsonpos.Where(body, err)
-	}
-	return nil
 }
 
 func (c *Connector) event(eo *eOrder) (connector.ChannelEvent, error) {

@@ -262,22 +262,8 @@ func ParsePublicKey(s string) (*ecdsa.PublicKey, error) {
 	return pub, nil
 }
 
-// appToken is an application token (client credentials grant), which
-// the Notification API asks for; kept in memory until shortly before it
-// expires (keys are fetched rarely).
+// appToken is an application token, kept in the process until shortly
+// before it expires (keys are fetched rarely).
 func (c *Connector) appToken(ctx context.Context) (string, error) {
-	c.mu.Lock()
-	t := c.app
-	c.mu.Unlock()
-	if t.Token != "" && c.now().Add(tokenMargin).Before(t.Expires) {
-		return t.Token, nil
-	}
-	t, err := c.grant(ctx, url.Values{"grant_type": {"client_credentials"}, "scope": {"https://api.ebay.com/oauth/api_scope"}})
-	if err != nil {
-		return "", err
-	}
-	c.mu.Lock()
-	c.app = t
-	c.mu.Unlock()
-	return t.Token, nil
+	return c.app.Token(ctx)
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/dropgate/dropgate/internal/connectortest"
 	"github.com/dropgate/dropgate/internal/fakes/ebayfake"
 	"github.com/dropgate/dropgate/internal/fakes/kit"
+	"github.com/dropgate/dropgate/internal/oauthtoken"
 	"github.com/dropgate/dropgate/internal/testutil"
 )
 
@@ -99,13 +100,23 @@ func TestRefusedTokenForgotten(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The fake's token dies early (eBay revoked it); ours still looks live.
-	c.mu.Lock()
-	c.token.Expires = c.token.Expires.Add(24 * time.Hour)
-	c.mu.Unlock()
+	rec, err := c.env.State.GetRecord(ctx, tokenKind, c.cfg.ClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok oauthtoken.Token
+	if err := json.Unmarshal(rec.Data, &tok); err != nil {
+		t.Fatal(err)
+	}
+	tok.ExpiresAt = tok.ExpiresAt.Add(24 * time.Hour)
+	rec.Data, _ = json.Marshal(tok)
+	if _, err := c.env.State.PutRecord(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
 	r.Clock.Advance(time.Hour)
 	// Revoked an hour after it was obtained: worth a retry, not a dead
 	// letter.
-	_, _, err := c.PollOrders(ctx, "")
+	_, _, err = c.PollOrders(ctx, "")
 	if class, _ := fault.Classify(err); class != fault.ClassRetryable {
 		t.Fatalf("poll with a token revoked mid-run: %v; want a retryable error", err)
 	}

@@ -12,12 +12,13 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/httpclient"
+	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
 
 // Type is the registry name.
@@ -66,19 +67,11 @@ var marketplaceRE = regexp.MustCompile(`^EBAY_[A-Z_]+$`)
 
 var _ connector.Checker = (*Config)(nil)
 
-func httpURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
 // Check validates values without I/O.
 func (c *Config) Check() []connector.Problem {
 	var ps []connector.Problem
-	for _, k := range []struct{ path, v string }{{"base_url", c.BaseURL}, {"auth_url", c.AuthURL}} {
-		if k.v != "" && !httpURL(k.v) {
-			ps = append(ps, connector.Problem{Path: k.path, Message: fmt.Sprintf("%q is not an http(s) URL", k.v)})
-		}
-	}
+	ps = append(ps, httpclient.CheckURL("base_url", c.BaseURL)...)
+	ps = append(ps, httpclient.CheckURL("auth_url", c.AuthURL)...)
 	if c.EndpointURL != "" {
 		if u, err := url.Parse(c.EndpointURL); err != nil || u.Scheme != "https" || u.Host == "" {
 			ps = append(ps, connector.Problem{Path: "endpoint_url", Message: fmt.Sprintf("%q is not an https URL (eBay calls only https endpoints)", c.EndpointURL)})
@@ -121,10 +114,11 @@ type Connector struct {
 	auth *url.URL
 	key  string // the shared rate-limit key: ebay:{client_id}
 
-	mu    sync.Mutex
-	token accessToken       // the cached user access token
-	app   accessToken       // the application token (notification keys)
-	keys  map[string]pubKey // notification public keys by kid
+	tokens *oauthtoken.Cache // the shared user access token
+	app    *oauthtoken.Cache // the application token (notification keys)
+
+	mu   sync.Mutex
+	keys map[string]pubKey // notification public keys by kid
 	// keyFetch serialises key lookups (rare: once a key an hour).
 	keyFetch sync.Mutex
 	offers   map[string]string // offer ids by SKU
@@ -161,17 +155,19 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Conn
 	if cfg.PollEvery <= 0 {
 		cfg.PollEvery = DefaultPollEvery
 	}
-	api, err := url.Parse(strings.TrimSuffix(cfg.BaseURL, "/"))
-	if err != nil || !httpURL(cfg.BaseURL) {
-		return nil, fmt.Errorf("ebay: base_url %q is not an http(s) URL", cfg.BaseURL)
+	api, err := httpclient.BaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("ebay: base_url %w", err)
 	}
-	auth, err := url.Parse(strings.TrimSuffix(cfg.AuthURL, "/"))
-	if err != nil || !httpURL(cfg.AuthURL) {
-		return nil, fmt.Errorf("ebay: auth_url %q is not an http(s) URL", cfg.AuthURL)
+	auth, err := httpclient.BaseURL(cfg.AuthURL)
+	if err != nil {
+		return nil, fmt.Errorf("ebay: auth_url %w", err)
 	}
 	key := "ebay:" + cfg.ClientID
-	return &Connector{env: env, cfg: cfg, http: newHTTP(env, key, base), api: api, auth: auth, key: key,
-		keys: map[string]pubKey{}, offers: map[string]string{}}, nil
+	c := &Connector{env: env, cfg: cfg, http: newHTTP(env, key, base), api: api, auth: auth, key: key,
+		keys: map[string]pubKey{}, offers: map[string]string{}}
+	c.tokens, c.app = c.newTokens()
+	return c, nil
 }
 
 // Name is the instance name.

@@ -1,12 +1,9 @@
 package etsy
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math/big"
 	"strconv"
 	"strings"
@@ -122,10 +119,8 @@ func (c *Connector) DecodeEvent(ctx context.Context, topic string, body []byte) 
 
 func decodeList(body []byte) (*eList, error) {
 	var l eList
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&l); err != nil {
-		return nil, fault.Permanent(fmt.Errorf("etsy: receipt list: %w", jsonWhere(body, err)))
+	if err := jsonpos.Decode(body, &l); err != nil {
+		return nil, fault.Permanent(fmt.Errorf("etsy: receipt list: %w", err))
 	}
 	if l.Count == nil && l.Results == nil {
 		return nil, fault.Permanentf("etsy: receipt list: $.results is missing")
@@ -135,20 +130,14 @@ func decodeList(body []byte) (*eList, error) {
 
 func (c *Connector) decodeReceipt(body []byte, path string) (connector.ChannelEvent, error) {
 	var r eReceipt
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&r); err != nil {
-		return connector.ChannelEvent{}, fault.Permanent(fmt.Errorf("etsy: receipt at %s: %w", path, jsonWhere(body, err)))
+	if err := jsonpos.Decode(body, &r); err != nil {
+		return connector.ChannelEvent{}, fault.Permanent(fmt.Errorf("etsy: receipt at %s: %w", path, err))
 	}
 	o, at, err := toOrder(c.env.Name, &r, path)
 	if err != nil {
 		return connector.ChannelEvent{}, fault.Permanent(fmt.Errorf("etsy: receipt %s: %w", r.ReceiptID, err))
 	}
-	ev := connector.ChannelEvent{Kind: connector.EventOrderUpdated, ChannelOrderID: o.ChannelOrderID, Order: o, At: at}
-	if o.CancelledAt != nil {
-		ev.Kind, ev.Reason = connector.EventOrderCancelled, o.CancelReason
-	}
-	return ev, nil
+	return connector.OrderEvent(o, at), nil
 }
 
 // toOrder maps a receipt to the canonical order and the instant it last
@@ -335,22 +324,4 @@ func seconds(path string, n json.Number) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%s: %q is not epoch seconds", path, n.String())
 	}
 	return time.Unix(v, 0).UTC(), nil
-}
-
-// jsonWhere says where a JSON error is: line, column and field.
-func jsonWhere(body []byte, err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		l, col := jsonpos.LineCol(body, int64(len(body)))
-		return fmt.Errorf("invalid JSON at line %d, column %d: the payload ends early", l, col)
-	case errors.As(err, &se):
-		l, col := jsonpos.LineCol(body, se.Offset-1)
-		return fmt.Errorf("invalid JSON at line %d, column %d: %v", l, col, se)
-	case errors.As(err, &te):
-		l, col := jsonpos.LineCol(body, te.Offset)
-		return fmt.Errorf("line %d, column %d ($.%s): expected %s, got JSON %s", l, col, te.Field, te.Type, te.Value)
-	}
-	return err
 }

@@ -264,11 +264,12 @@ func TestRotatedTokenSurvivesAConflict(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.env.State = &racingState{State: c.env.State}
+	c.tokens = c.newTokens()
 	r.Clock.Advance(etsyfake.TokenTTL)
 	if err := readReceipt(t, c, rc.ReceiptID); err != nil {
 		t.Fatalf("refresh racing a write: %v", err)
 	}
-	t2, _, err := c.loadTokens(context.Background())
+	t2, err := c.tokens.Stored(context.Background())
 	if err != nil || t2.Refresh != f.LiveRefreshToken() {
 		t.Fatalf("stored refresh token %q, Etsy's live one %q (%v)", t2.Refresh, f.LiveRefreshToken(), err)
 	}

@@ -17,6 +17,8 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/httpclient"
+	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
 
 // Type is the registry name.
@@ -62,12 +64,7 @@ var _ connector.Checker = (*Config)(nil)
 // Check validates values without I/O.
 func (c *Config) Check() []connector.Problem {
 	var ps []connector.Problem
-	if c.BaseURL != "" {
-		u, err := url.Parse(c.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			ps = append(ps, connector.Problem{Path: "base_url", Message: fmt.Sprintf("%q is not an http(s) URL", c.BaseURL)})
-		}
-	}
+	ps = append(ps, httpclient.CheckURL("base_url", c.BaseURL)...)
 	if c.ShopID != "" && strings.Trim(c.ShopID, "0123456789") != "" {
 		ps = append(ps, connector.Problem{Path: "shop_id", Message: fmt.Sprintf("%q is not a numeric Etsy shop id", c.ShopID)})
 	}
@@ -105,13 +102,7 @@ type Connector struct {
 	api  *url.URL
 	key  string // the shared rate-limit key: etsy:{keystring}
 
-	tokMu sync.Mutex
-	// lastAccess and lastMinted (under tokMu): the access token in use
-	// and when it was obtained, to tell a revoked token from a refused
-	// fresh one.
-	lastAccess string
-	lastMinted time.Time
-	mem        tokens // the tokens when there is no State (`dropgate trigger`)
+	tokens *oauthtoken.Cache // the shared access and refresh tokens
 
 	skuMu   sync.Mutex
 	skus    map[string]string // SKU → listing_id, learned from the shop's listings
@@ -136,15 +127,17 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Conn
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
-	u, err := url.Parse(strings.TrimSuffix(cfg.BaseURL, "/"))
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("etsy: base_url %q is not an http(s) URL", cfg.BaseURL)
+	u, err := httpclient.BaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("etsy: base_url %w", err)
 	}
 	if cfg.PollEvery <= 0 {
 		cfg.PollEvery = DefaultPollEvery
 	}
 	key := "etsy:" + cfg.Keystring
-	return &Connector{env: env, cfg: cfg, http: newHTTP(env, key, base), api: u, key: key}, nil
+	c := &Connector{env: env, cfg: cfg, http: newHTTP(env, key, base), api: u, key: key}
+	c.tokens = c.newTokens()
+	return c, nil
 }
 
 // Name is the instance name.

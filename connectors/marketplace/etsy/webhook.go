@@ -15,6 +15,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/internal/jsonpos"
 )
 
 // Webhook headers (Standard Webhooks).
@@ -75,9 +76,7 @@ func (c *Connector) VerifyWebhook(h http.Header, body []byte) (connector.Deliver
 		return connector.Delivery{}, fmt.Errorf("etsy: webhook: signature mismatch: %w", connector.ErrBadSignature)
 	}
 	var p ping
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	dec.UseNumber()
-	_ = dec.Decode(&p)
+	_ = jsonpos.Decode(body, &p)
 	topic := strings.ToLower(strings.ReplaceAll(p.EventType, "_", "."))
 	switch {
 	case topic == "" && p.ReceiptID != "":
@@ -122,10 +121,8 @@ type ping struct {
 // host: the URL in a delivery is never followed elsewhere.
 func (c *Connector) decodePing(ctx context.Context, body []byte) ([]connector.ChannelEvent, error) {
 	var p ping
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	dec.UseNumber()
-	if err := dec.Decode(&p); err != nil {
-		return nil, fault.Permanent(fmt.Errorf("etsy: webhook: %w", jsonWhere(body, err)))
+	if err := jsonpos.Decode(body, &p); err != nil {
+		return nil, fault.Permanent(fmt.Errorf("etsy: webhook: %w", err))
 	}
 	if p.ResourceURL == "" {
 		return nil, fault.Permanentf("etsy: webhook: $.resource_url is missing")

@@ -1,7 +1,6 @@
 package metacommerce
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,18 +23,10 @@ const maxBody = 32 << 20
 // newHTTP builds the connector's one HTTP client: every request spends a
 // token of the commerce account's shared limiter.
 func newHTTP(env connector.Env, key string, base http.RoundTripper) *http.Client {
-	return httpclient.NewHTTP(httpclient.Options{
-		Name: env.Name, Limiter: env.Limiter, Key: key, Limit: env.RateLimit,
-		Clock: env.Clock, Logger: env.Logger, Transport: base, Calls: env.Calls,
-	})
+	return httpclient.ForEnv(env, key, base)
 }
 
-func (c *Connector) now() time.Time {
-	if c.env.Clock != nil {
-		return c.env.Clock.Now()
-	}
-	return time.Now()
-}
+func (c *Connector) now() time.Time { return c.env.Now() }
 
 // graphError is the Graph API's error body.
 // https://developers.facebook.com/docs/graph-api/guides/error-handling
@@ -63,9 +54,7 @@ var tokenCodes = map[string]bool{"102": true, "190": true}
 // retryable, other 4xx permanent.
 func (c *Connector) classify(op string, resp *http.Response, raw []byte, regain time.Time) error {
 	var ge graphError
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if dec.Decode(&ge) != nil || ge.Error == nil {
+	if jsonpos.Decode(raw, &ge) != nil || ge.Error == nil {
 		return httpclient.StatusError("meta_commerce: "+op, resp, raw, c.now())
 	}
 	e := ge.Error
@@ -105,9 +94,7 @@ func bucUsage(h http.Header, now time.Time) time.Time {
 		TotalTime    json.Number `json:"total_time"`
 		Regain       json.Number `json:"estimated_time_to_regain_access"`
 	}
-	dec := json.NewDecoder(bytes.NewReader([]byte(v)))
-	dec.UseNumber()
-	if dec.Decode(&usage) != nil {
+	if jsonpos.Decode([]byte(v), &usage) != nil {
 		return time.Time{}
 	}
 	var until time.Time
@@ -156,23 +143,11 @@ func (c *Connector) call(ctx context.Context, op, method, u string, in, out any)
 	if c.cfg.AccessToken.IsZero() {
 		return fault.Permanentf("meta_commerce: %s: access_token is needed", op)
 	}
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fault.Permanent(fmt.Errorf("meta_commerce: %s: encode request: %w", op, err))
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	req, err := httpclient.API{Name: "meta_commerce"}.NewRequest(ctx, op, method, u, in)
 	if err != nil {
-		return fault.Permanent(fmt.Errorf("meta_commerce: %s: %w", op, err))
+		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.cfg.AccessToken.Reveal())
-	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		var throttled *fault.ThrottledError
@@ -198,10 +173,8 @@ func (c *Connector) call(ctx context.Context, op, method, u string, in, out any)
 	if out == nil {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return fault.Permanent(fmt.Errorf("meta_commerce: %s: decode answer: %w", op, jsonpos.Where(raw, err)))
+	if err := jsonpos.Decode(raw, out); err != nil {
+		return fault.Permanent(fmt.Errorf("meta_commerce: %s: decode answer: %w", op, err))
 	}
 	return nil
 }

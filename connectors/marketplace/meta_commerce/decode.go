@@ -1,7 +1,6 @@
 package metacommerce
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -142,7 +141,7 @@ func (c *Connector) DecodeEvent(ctx context.Context, topic string, body []byte) 
 		return []connector.ChannelEvent{ev}, nil
 	case TopicOrders:
 		var l mList
-		if err := strictDecode(body, &l); err != nil {
+		if err := jsonpos.Decode(body, &l); err != nil {
 			return nil, fault.Permanent(fmt.Errorf("meta_commerce: order list: %w", err))
 		}
 		if l.Data == nil {
@@ -163,29 +162,16 @@ func (c *Connector) DecodeEvent(ctx context.Context, topic string, body []byte) 
 	return []connector.ChannelEvent{{Kind: connector.EventIgnored}}, nil
 }
 
-func strictDecode(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return jsonpos.Where(body, err)
-	}
-	return nil
-}
-
 func (c *Connector) decodeOrder(body []byte, path string) (connector.ChannelEvent, error) {
 	var mo mOrder
-	if err := strictDecode(body, &mo); err != nil {
+	if err := jsonpos.Decode(body, &mo); err != nil {
 		return connector.ChannelEvent{}, fault.Permanent(fmt.Errorf("meta_commerce: order at %s: %w", path, err))
 	}
 	o, at, err := toOrder(c.env.Name, &mo, path)
 	if err != nil {
 		return connector.ChannelEvent{}, fault.Permanent(fmt.Errorf("meta_commerce: order %s: %w", mo.ID, err))
 	}
-	ev := connector.ChannelEvent{Kind: connector.EventOrderUpdated, ChannelOrderID: o.ChannelOrderID, Order: o, At: at}
-	if o.CancelledAt != nil {
-		ev.Kind, ev.Reason = connector.EventOrderCancelled, o.CancelReason
-	}
-	return ev, nil
+	return connector.OrderEvent(o, at), nil
 }
 
 // parseTime reads Meta's ISO 8601 times ("2019-01-14T19:17:31+00:00",

@@ -9,12 +9,12 @@ package metacommerce
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/httpclient"
 )
 
 // Type is the registry name.
@@ -60,12 +60,7 @@ var _ connector.Checker = (*Config)(nil)
 // Check validates values without I/O.
 func (c *Config) Check() []connector.Problem {
 	var ps []connector.Problem
-	if c.BaseURL != "" {
-		u, err := url.Parse(c.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			ps = append(ps, connector.Problem{Path: "base_url", Message: fmt.Sprintf("%q is not an http(s) URL", c.BaseURL)})
-		}
-	}
+	ps = append(ps, httpclient.CheckURL("base_url", c.BaseURL)...)
 	if v := c.APIVersion; v != "" && (!strings.HasPrefix(v, "v") || strings.ContainsAny(v, "/?# ")) {
 		ps = append(ps, connector.Problem{Path: "api_version", Message: fmt.Sprintf("%q is not a Graph API version such as v21.0", v)})
 	}
@@ -126,9 +121,9 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Conn
 	if cfg.PollEvery <= 0 {
 		cfg.PollEvery = DefaultPollEvery
 	}
-	u, err := url.Parse(strings.TrimSuffix(cfg.BaseURL, "/"))
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("meta_commerce: base_url %q is not an http(s) URL", cfg.BaseURL)
+	u, err := httpclient.BaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("meta_commerce: base_url %w", err)
 	}
 	key := "meta_commerce:" + cfg.CommerceAccountID
 	return &Connector{env: env, cfg: cfg, http: newHTTP(env, key, base), api: u.String() + "/" + cfg.APIVersion, key: key}, nil

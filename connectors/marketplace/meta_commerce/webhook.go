@@ -15,6 +15,7 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/internal/jsonpos"
 )
 
 // SignatureHeader carries Meta's webhook signature:
@@ -140,7 +141,7 @@ func (c *Connector) RespondChallenge(q url.Values) (any, error) {
 // fetch.
 func (c *Connector) decodeWebhook(ctx context.Context, body []byte) ([]connector.ChannelEvent, error) {
 	var wb webhookBody
-	if err := strictDecode(body, &wb); err != nil {
+	if err := jsonpos.Decode(body, &wb); err != nil {
 		return nil, fault.Permanent(fmt.Errorf("meta_commerce: webhook: %w", err))
 	}
 	ids := wb.orderIDs()

@@ -1,15 +1,12 @@
 package walmart
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,114 +14,58 @@ import (
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
-	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/httpclient"
+	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
-
-// maxBody bounds what is read of an answer.
-const maxBody = 32 << 20
 
 // tokenMargin is how long before its expiry a token is replaced, so a
 // call never leaves with a token that dies on the way.
 const tokenMargin = 2 * time.Minute
 
-// tokenKind is the State record holding the access token, shared by
-// every replica so they do not each mint one per 15 minutes.
-const tokenKind = "token"
+// tokenKind/tokenID is the State record holding the access token, shared
+// by every replica so they do not each mint one per 15 minutes.
+const (
+	tokenKind = "token"
+	tokenID   = "access"
+)
 
 // newHTTP builds the connector's one HTTP client: every request, the
 // token's included, spends a token of the seller's shared limiter.
 func newHTTP(env connector.Env, key string, base http.RoundTripper) *http.Client {
-	return httpclient.NewHTTP(httpclient.Options{
-		Name: env.Name, Limiter: env.Limiter, Key: key, Limit: env.RateLimit,
-		Clock: env.Clock, Logger: env.Logger, Transport: base, Calls: env.Calls,
-	})
+	return httpclient.ForEnv(env, key, base)
 }
 
 // reserve spends n tokens at once for an operation of n calls.
 func (c *Connector) reserve(ctx context.Context, n int) (context.Context, error) {
-	ctx, err := httpclient.Reserve(ctx, c.env.Limiter, c.key, n, c.env.RateLimit, c.now())
-	if err != nil {
-		return ctx, fmt.Errorf("walmart: %w", err)
-	}
-	return ctx, nil
+	return httpclient.ReserveEnv(ctx, c.env, "walmart", c.key, n)
 }
 
-func (c *Connector) now() time.Time {
-	if c.env.Clock != nil {
-		return c.env.Clock.Now()
-	}
-	return time.Now()
+func (c *Connector) now() time.Time { return c.env.Now() }
+
+// newTokens keeps the access token in the State record tokenKind/tokenID.
+func (c *Connector) newTokens() *oauthtoken.Cache {
+	return oauthtoken.New(oauthtoken.Options{
+		Name: "walmart", State: c.env.State, Kind: tokenKind, ID: tokenID, Margin: tokenMargin,
+		Mint: c.mint, Clock: c.env.Clock, Logger: c.env.Log(),
+	})
 }
 
-type cachedToken struct {
-	Token     string    `json:"token"`
-	ExpiresAt time.Time `json:"expires_at"`
-	Minted    time.Time `json:"minted,omitempty"` // when it was obtained, for a 401's class
-}
-
-// token returns a live access token: the shared one while it has more
-// than tokenMargin left, else a fresh one from POST /v3/token.
-func (c *Connector) token(ctx context.Context) (string, error) {
-	// One mint at a time in this process: concurrent jobs at start-up
-	// would otherwise each fetch a token (another replica may still
-	// race us; any live token is as good as another).
-	c.tokMu.Lock()
-	defer c.tokMu.Unlock()
-	if c.env.State != nil {
-		rec, err := c.env.State.GetRecord(ctx, tokenKind, "access")
-		if err == nil {
-			var t cachedToken
-			if json.Unmarshal(rec.Data, &t) == nil && t.Token != "" && c.now().Add(tokenMargin).Before(t.ExpiresAt) {
-				c.lastToken, c.lastMinted = t.Token, t.Minted
-				return t.Token, nil
-			}
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return "", fault.Retryable(fmt.Errorf("walmart: read cached token: %w", err))
-		}
-	}
+// mint asks POST /v3/token for an access token (client credentials,
+// HTTP Basic).
+func (c *Connector) mint(ctx context.Context, _ string) (oauthtoken.Response, error) {
 	if c.cfg.ClientID == "" || c.cfg.ClientSecret.IsZero() {
-		return "", fault.Permanentf("walmart: client_id and client_secret are needed")
+		return oauthtoken.Response{}, fault.Permanentf("walmart: client_id and client_secret are needed")
 	}
 	form := url.Values{"grant_type": {"client_credentials"}}
-	req, err := http.NewRequestWithContext(ctx, "POST", c.api.String()+"/v3/token", strings.NewReader(form.Encode()))
+	req, err := c.rest().NewRequest(ctx, "token", "POST", c.api.String()+"/v3/token", form)
 	if err != nil {
-		return "", fault.Permanent(fmt.Errorf("walmart: token: %w", err))
+		return oauthtoken.Response{}, err
 	}
 	basic := base64.StdEncoding.EncodeToString([]byte(c.cfg.ClientID + ":" + c.cfg.ClientSecret.Reveal()))
 	req.Header.Set("Authorization", "Basic "+basic)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	var res struct {
-		AccessToken string      `json:"access_token"`
-		ExpiresIn   json.Number `json:"expires_in"`
-	}
-	if err := c.send(req, "token", &res); err != nil {
-		return "", err
-	}
-	secs, err := res.ExpiresIn.Int64()
-	if res.AccessToken == "" || err != nil || secs <= 0 {
-		return "", fault.Retryable(fmt.Errorf("walmart: token: answer has no access_token or expires_in"))
-	}
-	t := cachedToken{Token: res.AccessToken, ExpiresAt: c.now().Add(time.Duration(secs) * time.Second), Minted: c.now()}
-	c.lastToken, c.lastMinted = t.Token, t.Minted
-	if c.env.State != nil {
-		data, _ := json.Marshal(t)
-		// Last writer wins: any live token is as good as another.
-		rec, err := c.env.State.GetRecord(ctx, tokenKind, "access")
-		if errors.Is(err, store.ErrNotFound) {
-			rec = store.Record{Kind: tokenKind, ID: "access"}
-		}
-		rec.Data = data
-		_, _ = c.env.State.PutRecord(ctx, rec)
-	}
-	return t.Token, nil
-}
-
-// dropToken forgets the shared token after Walmart refused it.
-func (c *Connector) dropToken(ctx context.Context) {
-	if c.env.State != nil {
-		_ = c.env.State.DeleteRecord(ctx, tokenKind, "access")
-	}
+	var res oauthtoken.Response
+	err = c.send(req, "token", &res)
+	return res, err
 }
 
 // correlationID is a fresh WM_QOS.CORRELATION_ID (a random UUID v4).
@@ -167,7 +108,7 @@ func (e apiError) text() string {
 // do sends one API call to {base}{path}?{q} with a live token and the
 // WM_* headers, and decodes a 2xx JSON answer into out.
 func (c *Connector) do(ctx context.Context, op, method, path string, q url.Values, in, out any) error {
-	tok, err := c.token(ctx)
+	tok, err := c.tokens.Token(ctx)
 	if err != nil {
 		return fmt.Errorf("walmart: %s: %w", op, err)
 	}
@@ -180,30 +121,18 @@ func (c *Connector) do(ctx context.Context, op, method, path string, q url.Value
 
 // call sends a request to an absolute URL with the token.
 func (c *Connector) call(ctx context.Context, op, method, u, tok string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fault.Permanent(fmt.Errorf("walmart: %s: encode request: %w", op, err))
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	req, err := c.rest().NewRequest(ctx, op, method, u, in)
 	if err != nil {
-		return fault.Permanent(fmt.Errorf("walmart: %s: %w", op, err))
+		return err
 	}
 	req.Header.Set("WM_SEC.ACCESS_TOKEN", tok)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	err = c.send(req, op, out)
 	var se *statusErr
 	if errors.As(err, &se) && se.status == http.StatusUnauthorized {
 		// An expired or revoked token: the next attempt mints another,
 		// so a token revoked mid-run fails no job (one refused right
 		// after minting is permanent).
-		c.dropToken(ctx)
-		return httpclient.TokenRefused(err, c.mintedAt(tok), c.now())
+		return c.tokens.Refused(ctx, tok, err)
 	}
 	return err
 }
@@ -216,43 +145,23 @@ type statusErr struct {
 func (e *statusErr) Error() string { return e.err.Error() }
 func (e *statusErr) Unwrap() error { return e.err }
 
-// send adds the headers every call carries, sends, and classifies: 429,
-// 5xx, 408, 409 retryable (not before Retry-After); other 4xx permanent
-// with Walmart's error descriptions.
+// rest is how the connector builds its calls and reads their answers.
+func (c *Connector) rest() httpclient.API {
+	return httpclient.API{Name: "walmart", Clock: c.env.Clock, ErrorText: httpclient.ErrorTextOf(apiError.text)}
+}
+
+// send adds the headers every call carries, sends, and classifies
+// (httpclient.API): 429, 5xx, 408, 409 retryable (not before
+// Retry-After); other 4xx permanent with Walmart's error descriptions.
 func (c *Connector) send(req *http.Request, op string, out any) error {
 	req.Header.Set("WM_QOS.CORRELATION_ID", correlationID())
 	req.Header.Set("WM_SVC.NAME", SvcName)
 	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		var throttled *fault.ThrottledError
-		if errors.As(err, &throttled) {
-			return fmt.Errorf("walmart: %s: %w", op, err)
-		}
-		return fault.Retryable(fmt.Errorf("walmart: %s: %w", op, err))
+	ans, err := c.rest().Send(c.http, req, op, out)
+	if ans.Status >= 400 {
+		return &statusErr{status: ans.Status, err: err}
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return fault.Retryable(fmt.Errorf("walmart: %s: read answer: %w", op, err))
-	}
-	if resp.StatusCode >= 400 {
-		msg := string(raw)
-		var ae apiError
-		if json.Unmarshal(raw, &ae) == nil && ae.text() != "" {
-			msg = ae.text()
-		}
-		return &statusErr{status: resp.StatusCode, err: httpclient.StatusError("walmart: "+op, resp, []byte(msg), c.now())}
-	}
-	if out == nil {
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
-		return fault.Permanent(fmt.Errorf("walmart: %s: decode answer: %w", op, jsonWhere(raw, err)))
-	}
-	return nil
+	return err
 }
 
 func firstNonEmpty(a, b string) string {
@@ -260,14 +169,4 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
-}
-
-// mintedAt is when tok was obtained, zero when not known here.
-func (c *Connector) mintedAt(tok string) time.Time {
-	c.tokMu.Lock()
-	defer c.tokMu.Unlock()
-	if tok == c.lastToken {
-		return c.lastMinted
-	}
-	return time.Time{}
 }

@@ -1,12 +1,9 @@
 package walmart
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -136,10 +133,8 @@ func (c *Connector) DecodeEvent(_ context.Context, topic string, body []byte) ([
 
 func decodeList(body []byte) (*wList, error) {
 	var l wList
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&l); err != nil {
-		return nil, fault.Permanent(fmt.Errorf("walmart: order list: %w", jsonWhere(body, err)))
+	if err := jsonpos.Decode(body, &l); err != nil {
+		return nil, fault.Permanent(fmt.Errorf("walmart: order list: %w", err))
 	}
 	if l.List == nil {
 		return nil, fault.Permanentf("walmart: order list: $.list is missing")
@@ -149,20 +144,14 @@ func decodeList(body []byte) (*wList, error) {
 
 func (c *Connector) decodeOrder(body []byte, path string) (connector.ChannelEvent, error) {
 	var wo wOrder
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&wo); err != nil {
-		return connector.ChannelEvent{}, fault.Permanent(fmt.Errorf("walmart: order at %s: %w", path, jsonWhere(body, err)))
+	if err := jsonpos.Decode(body, &wo); err != nil {
+		return connector.ChannelEvent{}, fault.Permanent(fmt.Errorf("walmart: order at %s: %w", path, err))
 	}
 	o, at, err := toOrder(c.env.Name, &wo, path)
 	if err != nil {
 		return connector.ChannelEvent{}, fault.Permanent(fmt.Errorf("walmart: order %s: %w", wo.PurchaseOrderID, err))
 	}
-	ev := connector.ChannelEvent{Kind: connector.EventOrderUpdated, ChannelOrderID: o.ChannelOrderID, Order: o, At: at}
-	if o.CancelledAt != nil {
-		ev.Kind, ev.Reason = connector.EventOrderCancelled, o.CancelReason
-	}
-	return ev, nil
+	return connector.OrderEvent(o, at), nil
 }
 
 // toOrder maps a Walmart order to the canonical one and the instant it
@@ -374,22 +363,4 @@ func country(c string) string {
 		return "MX"
 	}
 	return c
-}
-
-// jsonWhere says where a JSON error is: line, column and field.
-func jsonWhere(body []byte, err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		l, col := jsonpos.LineCol(body, int64(len(body)))
-		return fmt.Errorf("invalid JSON at line %d, column %d: the payload ends early", l, col)
-	case errors.As(err, &se):
-		l, col := jsonpos.LineCol(body, se.Offset-1)
-		return fmt.Errorf("invalid JSON at line %d, column %d: %v", l, col, se)
-	case errors.As(err, &te):
-		l, col := jsonpos.LineCol(body, te.Offset)
-		return fmt.Errorf("line %d, column %d ($.%s): expected %s, got JSON %s", l, col, te.Field, te.Type, te.Value)
-	}
-	return err
 }

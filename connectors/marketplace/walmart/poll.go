@@ -80,7 +80,7 @@ func (c *Connector) PollOrders(ctx context.Context, cursor string) ([]connector.
 		if page > 10000 {
 			return nil, cursor, fault.Permanentf("walmart: poll orders: more than 10000 pages: nextCursor does not end")
 		}
-		tok, err := c.token(ctx)
+		tok, err := c.tokens.Token(ctx)
 		if err != nil {
 			return nil, cursor, fmt.Errorf("walmart: poll orders: %w", err)
 		}

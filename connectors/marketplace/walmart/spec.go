@@ -9,12 +9,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/httpclient"
+	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
 
 // Type is the registry name.
@@ -60,12 +60,7 @@ var _ connector.Checker = (*Config)(nil)
 // Check validates values without I/O.
 func (c *Config) Check() []connector.Problem {
 	var ps []connector.Problem
-	if c.BaseURL != "" {
-		u, err := url.Parse(c.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			ps = append(ps, connector.Problem{Path: "base_url", Message: fmt.Sprintf("%q is not an http(s) URL", c.BaseURL)})
-		}
-	}
+	ps = append(ps, httpclient.CheckURL("base_url", c.BaseURL)...)
 	if c.PollEvery < time.Second {
 		ps = append(ps, connector.Problem{Path: "poll_every", Message: "must be at least 1s"})
 	}
@@ -103,11 +98,7 @@ type Connector struct {
 	api  *url.URL
 	key  string // the shared rate-limit key: walmart:{client_id}
 
-	tokMu sync.Mutex
-	// lastToken and lastMinted (under tokMu): the token in use and when
-	// it was obtained, to tell a revoked token from a refused fresh one.
-	lastToken  string
-	lastMinted time.Time
+	tokens *oauthtoken.Cache // the shared access token
 }
 
 var (
@@ -126,9 +117,9 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Conn
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
-	u, err := url.Parse(strings.TrimSuffix(cfg.BaseURL, "/"))
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("walmart: base_url %q is not an http(s) URL", cfg.BaseURL)
+	u, err := httpclient.BaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("walmart: base_url %w", err)
 	}
 	if cfg.PageSize <= 0 {
 		cfg.PageSize = DefaultPageSize
@@ -137,7 +128,9 @@ func newConnector(env connector.Env, cfg *Config, base http.RoundTripper) (*Conn
 		cfg.PollEvery = DefaultPollEvery
 	}
 	key := "walmart:" + cfg.ClientID
-	return &Connector{env: env, cfg: cfg, http: newHTTP(env, key, base), api: u, key: key}, nil
+	c := &Connector{env: env, cfg: cfg, http: newHTTP(env, key, base), api: u, key: key}
+	c.tokens = c.newTokens()
+	return c, nil
 }
 
 // Name is the instance name.

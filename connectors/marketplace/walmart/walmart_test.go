@@ -61,7 +61,7 @@ func TestRevokedTokenIsDropped(t *testing.T) {
 	if err == nil || !fault.IsPermanent(err) {
 		t.Fatalf("a 401: %v; want a permanent error", err)
 	}
-	if _, err := r.Env.State.GetRecord(context.Background(), tokenKind, "access"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := r.Env.State.GetRecord(context.Background(), tokenKind, tokenID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("the refused token is still cached (%v)", err)
 	}
 	push(t, c, "A", 2)

@@ -113,8 +113,7 @@ func New(env connector.Env, cfg *Config) (*Connector, error) {
 	if u == "" {
 		u = LiveURL
 	}
-	hc := httpclient.NewHTTP(httpclient.Options{Name: env.Name, Limiter: env.Limiter, Key: "authorize_net:" + env.Name,
-		Limit: env.RateLimit, Clock: env.Clock, Logger: env.Log(), Calls: env.Calls})
+	hc := httpclient.ForEnv(env, "authorize_net:"+env.Name, nil)
 	return &Connector{env: env, cfg: cfg, http: hc, url: u}, nil
 }
 

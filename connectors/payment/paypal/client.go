@@ -17,6 +17,7 @@ import (
 	"github.com/dropgate/dropgate/core/fault"
 	"github.com/dropgate/dropgate/core/ids"
 	"github.com/dropgate/dropgate/core/money"
+	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
 
 // tokenMargin is how long before its expiry a cached token is replaced,
@@ -90,35 +91,26 @@ type apiError struct {
 	ErrorDescription string `json:"error_description"`
 }
 
-// accessToken returns the cached token, fetching one with the client
-// credentials when there is none or it is about to expire.
-func (c *Connector) accessToken(ctx context.Context, refresh bool) (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := c.env.Clock.Now()
-	if !refresh && c.token != "" && now.Before(c.expires.Add(-tokenMargin)) {
-		return c.token, nil
-	}
+// newToken keeps the access token in the process: PayPal's last 9 hours
+// and any number may be live, so replicas do not share one.
+func (c *Connector) newToken() *oauthtoken.Cache {
+	return oauthtoken.New(oauthtoken.Options{Name: "paypal", Margin: tokenMargin, Mint: c.mint,
+		Clock: c.env.Clock, Logger: c.env.Log()})
+}
+
+// mint asks for a token with the client credentials.
+func (c *Connector) mint(ctx context.Context, _ string) (oauthtoken.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/v1/oauth2/token",
 		strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
 	if err != nil {
-		return "", fault.Permanent(fmt.Errorf("paypal: token request: %w", err))
+		return oauthtoken.Response{}, fault.Permanent(fmt.Errorf("paypal: token request: %w", err))
 	}
 	req.SetBasicAuth(c.cfg.ClientID, c.cfg.ClientSecret.Reveal())
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	var tok struct {
-		AccessToken string `json:"access_token"`
-		ExpiresIn   int64  `json:"expires_in"`
-	}
-	if err := c.roundTrip(req, "token", &tok); err != nil {
-		return "", err
-	}
-	if tok.AccessToken == "" {
-		return "", fault.Retryable(errors.New("paypal: token: no access_token in the answer"))
-	}
-	c.token, c.expires = tok.AccessToken, now.Add(time.Duration(tok.ExpiresIn)*time.Second)
-	return c.token, nil
+	var res oauthtoken.Response
+	err = c.roundTrip(req, "token", &res)
+	return res, err
 }
 
 // call sends one API request with the bearer token (fetching it again
@@ -134,7 +126,7 @@ func (c *Connector) call(ctx context.Context, method, path, requestID string, in
 		body = b
 	}
 	for attempt := 0; ; attempt++ {
-		tok, err := c.accessToken(ctx, attempt > 0)
+		tok, err := c.token.Token(ctx)
 		if err != nil {
 			return err
 		}
@@ -158,6 +150,7 @@ func (c *Connector) call(ctx context.Context, method, path, requestID string, in
 		err = c.roundTrip(req, method+" "+path, out)
 		var se *statusError
 		if attempt == 0 && errors.As(err, &se) && se.status == http.StatusUnauthorized {
+			c.token.Drop(ctx, tok)
 			continue
 		}
 		return err

@@ -13,12 +13,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/httpclient"
+	"github.com/dropgate/dropgate/internal/oauthtoken"
 )
 
 // Type is the registry name.
@@ -112,9 +112,7 @@ type Connector struct {
 	http *http.Client
 	base string
 
-	mu      sync.Mutex
-	token   string
-	expires time.Time
+	token *oauthtoken.Cache // the access token, in this process
 }
 
 // New returns the connector; it does no I/O.
@@ -123,9 +121,10 @@ func New(env connector.Env, cfg *Config) (*Connector, error) {
 	if base == "" {
 		base = LiveURL
 	}
-	hc := httpclient.NewHTTP(httpclient.Options{Name: env.Name, Limiter: env.Limiter, Key: "paypal:" + env.Name,
-		Limit: env.RateLimit, Clock: env.Clock, Logger: env.Log(), Calls: env.Calls})
-	return &Connector{env: env, cfg: cfg, http: hc, base: base}, nil
+	hc := httpclient.ForEnv(env, "paypal:"+env.Name, nil)
+	c := &Connector{env: env, cfg: cfg, http: hc, base: base}
+	c.token = c.newToken()
+	return c, nil
 }
 
 // Name is the configured name.

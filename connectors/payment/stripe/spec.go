@@ -97,8 +97,7 @@ type Connector struct {
 
 // New returns the connector; it does no I/O.
 func New(env connector.Env, cfg *Config) (*Connector, error) {
-	hc := httpclient.NewHTTP(httpclient.Options{Name: env.Name, Limiter: env.Limiter, Key: "stripe:" + env.Name,
-		Limit: env.RateLimit, Clock: env.Clock, Logger: env.Log(), Calls: env.Calls})
+	hc := httpclient.ForEnv(env, "stripe:"+env.Name, nil)
 	bc := &stripeapi.BackendConfig{
 		HTTPClient: hc,
 		// The queue retries with the connector's policy; the SDK retrying
