@@ -123,6 +123,19 @@ func WithEffects(ctx context.Context, fx *Effects) context.Context {
 	return context.WithValue(ctx, effectsKey{}, fx)
 }
 
+type durableKey struct{}
+
+// Durable returns ctx whose writes through a Deferring store are durable
+// when they return: what the job holds is flushed first (nothing becomes
+// durable out of order), then the write goes to the driver. It is for a
+// marker that must be stored before the outside effect it guards, such
+// as an e-mail handed to an SMTP server: a held marker would be lost with
+// a commit that meets a concurrent write, and the job, run again, would
+// send a second copy.
+func Durable(ctx context.Context) context.Context {
+	return context.WithValue(ctx, durableKey{}, true)
+}
+
 // EffectsFrom returns the open Effects ctx carries, or nil.
 func EffectsFrom(ctx context.Context) *Effects {
 	fx, _ := ctx.Value(effectsKey{}).(*Effects)
@@ -151,6 +164,20 @@ func Deferring(s Store) Store {
 type deferring struct {
 	Store
 	c Completer
+}
+
+// held returns the Effects a write with ctx joins, or nil when it goes to
+// the driver at once: none is open, or ctx is Durable (what is held is
+// flushed first then).
+func (d *deferring) held(ctx context.Context) (*Effects, error) {
+	fx := EffectsFrom(ctx)
+	if fx == nil {
+		return nil, nil
+	}
+	if durable, _ := ctx.Value(durableKey{}).(bool); durable {
+		return nil, d.flush(ctx, fx)
+	}
+	return fx, nil
 }
 
 // Complete is the driver's, so the worker finds it through the wrapper.
@@ -193,7 +220,10 @@ func (d *deferring) GetRecord(ctx context.Context, kind, id string) (Record, err
 }
 
 func (d *deferring) PutRecord(ctx context.Context, rec Record) (int64, error) {
-	fx := EffectsFrom(ctx)
+	fx, err := d.held(ctx)
+	if err != nil {
+		return 0, err
+	}
 	if fx == nil || rec.Kind == "" || rec.ID == "" {
 		return d.Store.PutRecord(ctx, rec)
 	}
@@ -237,7 +267,10 @@ func (d *deferring) PutRecord(ctx context.Context, rec Record) (int64, error) {
 }
 
 func (d *deferring) DeleteRecord(ctx context.Context, kind, id string) error {
-	fx := EffectsFrom(ctx)
+	fx, err := d.held(ctx)
+	if err != nil {
+		return err
+	}
 	if fx == nil {
 		return d.Store.DeleteRecord(ctx, kind, id)
 	}
@@ -278,7 +311,10 @@ func (d *deferring) ListRecords(ctx context.Context, kind string, q Query) ([]Re
 }
 
 func (d *deferring) PutBlob(ctx context.Context, key string, data []byte) error {
-	fx := EffectsFrom(ctx)
+	fx, err := d.held(ctx)
+	if err != nil {
+		return err
+	}
 	if fx == nil || key == "" {
 		return d.Store.PutBlob(ctx, key, data)
 	}
@@ -309,7 +345,10 @@ func (d *deferring) GetBlob(ctx context.Context, key string) ([]byte, error) {
 // held UniqueKey is found then and the job dropped, so a caller inside a
 // job must treat ErrDuplicate as done (job.Enqueue does).
 func (d *deferring) Enqueue(ctx context.Context, j Job) (string, error) {
-	fx := EffectsFrom(ctx)
+	fx, err := d.held(ctx)
+	if err != nil {
+		return "", err
+	}
 	if fx == nil || j.Queue == "" {
 		return d.Store.Enqueue(ctx, j)
 	}

@@ -101,7 +101,11 @@ func (s *Service) handleMail(ctx context.Context, j *store.Job, p MailJob) error
 	if err != nil {
 		return err
 	}
-	rec, err := s.d.Records.GetRecord(ctx, RecordMail, p.key())
+	// The markers are stored at once, not with the job's commit: a commit
+	// that meets a concurrent write on the order (a tracking update) is
+	// lost and the job runs again, which must find "sending" or "sent".
+	mctx := store.Durable(ctx)
+	rec, err := s.d.Records.GetRecord(mctx, RecordMail, p.key())
 	switch {
 	case err == nil && string(rec.Data) == "sent":
 		return s.logMail(ctx, j, m, "sent")
@@ -111,19 +115,19 @@ func (s *Service) handleMail(ctx context.Context, j *store.Job, p MailJob) error
 	case !errors.Is(err, store.ErrNotFound):
 		return fmt.Errorf("notify: read send marker: %w", err)
 	}
-	v, err := s.d.Records.PutRecord(ctx, store.Record{Kind: RecordMail, ID: p.key(), Data: []byte("sending")})
+	v, err := s.d.Records.PutRecord(mctx, store.Record{Kind: RecordMail, ID: p.key(), Data: []byte("sending")})
 	if err != nil {
 		return fmt.Errorf("notify: write send marker: %w", err) // a conflict: another run is at it; retry reads its outcome
 	}
 	if err := s.s.Mailer.Send(ctx, m); err != nil {
 		// Not accepted: the next attempt may send it.
-		if derr := s.d.Records.DeleteRecord(app.Background(ctx), RecordMail, p.key()); derr != nil {
+		if derr := s.d.Records.DeleteRecord(store.Durable(app.Background(ctx)), RecordMail, p.key()); derr != nil {
 			return fmt.Errorf("notify: %v; and dropping the send marker: %w", err, derr)
 		}
 		return fmt.Errorf("notify: %s e-mail for order %s: %w", p.Kind, p.Order, err)
 	}
 	bg := app.Background(ctx)
-	if _, err := s.d.Records.PutRecord(bg, store.Record{Kind: RecordMail, ID: p.key(), Data: []byte("sent"), Version: v}); err != nil {
+	if _, err := s.d.Records.PutRecord(store.Durable(bg), store.Record{Kind: RecordMail, ID: p.key(), Data: []byte("sent"), Version: v}); err != nil {
 		return fmt.Errorf("notify: mark e-mail sent: %w", err)
 	}
 	return s.logMail(bg, j, m, "sent")
