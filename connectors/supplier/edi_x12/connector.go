@@ -23,6 +23,10 @@ type Connector struct {
 	asn      asnOptions
 	currency string              // of inbound documents without CUR
 	batcher  *edipartner.Batcher // nil unless batch.max_sets > 1
+	// caps is Capabilities, worked out once in New: the core asks for
+	// it on every capability lookup (each PO sent), and the reflection
+	// behind it showed in the send's profile.
+	caps connector.Caps
 }
 
 // Capabilities, checked at compile time.
@@ -70,6 +74,7 @@ func New(env connector.Env, cfg *Config) (*Connector, error) {
 				return e
 			}}
 	}
+	c.caps = c.capabilities()
 	return c, nil
 }
 

@@ -20,6 +20,15 @@ var _ connector.ReturnRequester = (*Connector)(nil)
 // requests (X12 180) only for a partner whose profile says it takes them
 // (partner.rma: edi_180); the others' returns wait for an operator.
 func (c *Connector) Capabilities() connector.Caps {
+	if c.caps.Offers == nil {
+		return c.capabilities() // a Connector not made by New
+	}
+	caps := c.caps
+	caps.Offers = slices.Clone(caps.Offers) // the caller's to change
+	return caps
+}
+
+func (c *Connector) capabilities() connector.Caps {
 	caps := connector.Implemented(c)
 	if c.cfg.Partner.RMA != rma180 {
 		caps.Offers = slices.DeleteFunc(caps.Offers, func(x connector.Capability) bool { return x == connector.CapReturns })

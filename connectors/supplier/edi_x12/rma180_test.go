@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/dropgate/dropgate/core/connector"
@@ -102,4 +103,22 @@ func TestRMAKeyIsChecked(t *testing.T) {
 		}
 	}
 	t.Fatal("partner.rma: edi_181 accepted")
+}
+
+// Capabilities are worked out once in New; each caller gets its own
+// list, so one changing it changes nothing for the next.
+func TestCapabilitiesAreTheCallersOwn(t *testing.T) {
+	p := partner()
+	p.RMA = rma180
+	c := newConn(t, p, t.TempDir(), nil)
+	caps := c.Capabilities()
+	if !caps.Has(connector.CapReturns) || !caps.Has(connector.CapSendPO) {
+		t.Fatalf("offers %v", caps.Offers)
+	}
+	for i := range caps.Offers {
+		caps.Offers[i] = "changed"
+	}
+	if again := c.Capabilities(); !again.Has(connector.CapReturns) || slices.Contains(again.Offers, "changed") {
+		t.Fatalf("a caller's change reached the connector: %v", again.Offers)
+	}
 }
