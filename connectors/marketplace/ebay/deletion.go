@@ -114,7 +114,22 @@ func (c *Connector) VerifyWebhook(h http.Header, body []byte) (connector.Deliver
 	if err := json.Unmarshal(body, &n); err != nil || n.Notification.NotificationID == "" {
 		return connector.Delivery{}, fmt.Errorf("ebay: body is not a notification (no notificationId): %w", connector.ErrBadSignature)
 	}
-	return connector.Delivery{ID: n.Notification.NotificationID, Topic: n.Metadata.Topic, Proof: raw}, nil
+	return connector.Delivery{ID: deliveryID(n.Notification.NotificationID, raw, body), Topic: n.Metadata.Topic, Proof: raw}, nil
+}
+
+// deliveryID is the dedupe id of a notification: its notificationId and
+// a digest of the signature and the body. The signature is checked only
+// in the job, so an id of notificationId alone would let a forgery sent
+// first under a genuine notification's id make the genuine one a
+// duplicate; with the digest a forgery is a delivery of its own (refused
+// in its job), and eBay's retries of one signed notification, the same
+// bytes, are still one.
+func deliveryID(notificationID, signature string, body []byte) string {
+	h := sha256.New()
+	h.Write([]byte(signature))
+	h.Write([]byte{0})
+	h.Write(body)
+	return notificationID + "." + hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 // VerifyDelivery checks, in the queued job, the ECDSA signature of proof

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -215,8 +216,23 @@ func TestVerifyNotificationVectors(t *testing.T) {
 	if n := len(f.Server().Requests()); n != 0 {
 		t.Fatalf("VerifyWebhook made %d calls; the gateway's check must make none", n)
 	}
-	if d.ID != "49feeaeb-4982-42d9-a377-9645b8479411_33f7e043-fed8-442b-9d44-791923bd9a6d" || d.Topic != TopicAccountDeletion || d.Proof != vs["VALID"].Signature {
+	if !strings.HasPrefix(d.ID, "49feeaeb-4982-42d9-a377-9645b8479411_33f7e043-fed8-442b-9d44-791923bd9a6d.") || d.Topic != TopicAccountDeletion || d.Proof != vs["VALID"].Signature {
 		t.Errorf("delivery %+v; want the notification id, topic and the header as proof", d)
+	}
+	// The dedupe id: eBay's retry (the same bytes) is the same delivery; a
+	// forgery under the genuine notificationId (another signature, or
+	// another body) is a delivery of its own, so sent first it cannot make
+	// the genuine one a duplicate.
+	if again, _ := c.VerifyWebhook(h, body); again.ID != d.ID {
+		t.Errorf("a retry's id %q, first %q", again.ID, d.ID)
+	}
+	mismatch, err := c.VerifyWebhook(sigHeader(vs["SIGNATURE_MISMATCH"].Signature), body)
+	if err != nil || mismatch.ID == d.ID {
+		t.Errorf("a forgery under the same notificationId: id %q (%v), genuine %q", mismatch.ID, err, d.ID)
+	}
+	altered := bytes.Replace(body, []byte(`"username"`), []byte(`"username" `), 1)
+	if a, err := c.VerifyWebhook(h, altered); err != nil || a.ID == d.ID || bytes.Equal(altered, body) {
+		t.Errorf("an altered body under the genuine header: id %q (%v), genuine %q", a.ID, err, d.ID)
 	}
 	for i := range 2 {
 		if err := c.VerifyDelivery(ctx, d.Proof, body); err != nil {
