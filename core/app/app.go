@@ -134,6 +134,18 @@ func capability[T any](m map[string]connector.Connector, kind, name, what string
 // the job's context ended (recording what a call already did).
 func Background(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
 
+// AfterSend is the context to record a send by sender with: a sender
+// whose repeats are not harmless (connector.Unrepeatable) gets its record
+// stored at once (store.Durable), so that a job whose commit meets a
+// concurrent write does not run again and send the document twice; any
+// other keeps it with the job's commit.
+func AfterSend(ctx context.Context, sender any) context.Context {
+	if u, ok := sender.(connector.Unrepeatable); ok && u.SendsUnrepeatable() {
+		return store.Durable(ctx)
+	}
+	return ctx
+}
+
 // Connector returns any configured connector by name.
 func (d *Deps) Connector(name string) (connector.Connector, bool) {
 	for _, m := range []map[string]connector.Connector{d.Channels, d.Suppliers, d.Others} {

@@ -220,6 +220,20 @@ type POSender interface {
 	SendPO(ctx context.Context, po *model.PurchaseOrder, order *model.Order) (Sent, error)
 }
 
+// Unrepeatable is implemented by a sender that cannot make a repeat of a
+// document harmless: an e-mail over SMTP, where a second send is a second
+// message in the supplier's inbox (the same Message-ID lets a careful
+// mailbox drop it; most do not). After such a send the core stores what
+// was sent at once, settling a concurrent write on the order in place,
+// rather than with the job's commit: a commit lost to a concurrent write
+// runs the job again, and the document would go out again.
+type Unrepeatable interface {
+	// SendsUnrepeatable reports whether this configuration's sends are
+	// (an SMTP outbox is; a file outbox, where a resend replaces the
+	// file, is not).
+	SendsUnrepeatable() bool
+}
+
 // POCanceller asks a supplier to cancel a purchase order already sent.
 type POCanceller interface {
 	CancelPO(ctx context.Context, po *model.PurchaseOrder, order *model.Order) (Sent, error)

@@ -109,6 +109,13 @@ func (c *Connector) SendPO(ctx context.Context, po *model.PurchaseOrder, order *
 	return c.send(ctx, po, order, false)
 }
 
+// SendsUnrepeatable: over SMTP a repeat is a second message in the
+// supplier's inbox; a file outbox replaces the file.
+func (c *Connector) SendsUnrepeatable() bool {
+	_, smtp := c.out.(*smtpOutbox)
+	return smtp
+}
+
 // CancelPO e-mails a cancellation, threaded under the PO's message
 // (In-Reply-To and References carry its Message-ID), with its own stable
 // Message-ID (<PO….cancel@…>).

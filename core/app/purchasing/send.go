@@ -39,7 +39,7 @@ func (s *Service) handleSend(ctx context.Context, j *store.Job, p PO) error {
 	cause := model.Cause{Kind: model.CauseSystem, Ref: "job/" + j.ID}
 	// From the copy read above: the send took no lock, so another write
 	// may have come in meanwhile, and then ChangeFrom reads afresh.
-	a, _, err = s.d.ChangeFrom(ctx, a, version, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
+	a, _, err = s.d.ChangeFrom(app.AfterSend(ctx, sender), a, version, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
 		return s.recordSent(a, p.PO, sent, st)
 	})
 	if err != nil {
@@ -125,7 +125,7 @@ func (s *Service) handleCancel(ctx context.Context, j *store.Job, p PO) error {
 	}
 	cause := model.Cause{Kind: model.CauseSystem, Ref: "job/" + j.ID}
 	// As in handleSend: from the copy read above.
-	a, _, err = s.d.ChangeFrom(ctx, a, version, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
+	a, _, err = s.d.ChangeFrom(app.AfterSend(ctx, canceller), a, version, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
 		var out lifecycle.Outcome
 		po := a.PO(p.PO)
 		if po == nil || po.RefValue(refCancelSent) != "" {

@@ -149,7 +149,7 @@ func (s *Service) handleRequestRMA(ctx context.Context, j *store.Job, st Step) e
 	if err != nil {
 		return fmt.Errorf("returns: RMA request %s to %s: %w", r.ID, r.Supplier, err)
 	}
-	_, _, err = s.d.Change(app.Background(ctx), st.Order, cause, func(a *model.Aggregate, step lifecycle.Step) (lifecycle.Outcome, error) {
+	_, _, err = s.d.Change(app.AfterSend(app.Background(ctx), rq), st.Order, cause, func(a *model.Aggregate, step lifecycle.Step) (lifecycle.Outcome, error) {
 		return sentRequest(a, st.Return, sent, step)
 	})
 	return err
