@@ -25,16 +25,13 @@ const maxRefresh = 8
 // in j's queue returns ErrDuplicate and stores nothing. A RunAt in the
 // past is now. The write is one script: the job, its unique key, its
 // group position and its announcement happen together or not at all.
+// Concurrent calls share pipelines (group.go).
 func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 	c, err := s.prepareEnqueue(ctx, j)
 	if err != nil {
 		return "", err
 	}
-	status, rest, err := s.evalList(ctx, scriptEnqueue, c.keys, c.args...)
-	if err != nil {
-		return "", err
-	}
-	return c.result(s, status, rest)
+	return s.group.enqueue(ctx, c)
 }
 
 // enqueueCall is one job's enqueue script, ready to run.

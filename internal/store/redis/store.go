@@ -64,6 +64,9 @@ type Store struct {
 	// rot spreads Dequeue calls over a partitioned queue's partitions.
 	rot atomic.Uint64
 
+	// group shares pipelines among concurrent Enqueue calls (group.go).
+	group grouper
+
 	note *notifier
 	// heads remembers each queue's ready heads as Redis last told them.
 	heads headCache
@@ -121,6 +124,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		cancel: cancel,
 	}
 	s.cluster, _ = rdb.(*goredis.ClusterClient)
+	s.group = grouper{s: s, max: o.EnqueuePipelines}
 
 	pctx, pcancel := context.WithTimeout(ctx, dialTimeout+ioTimeout)
 	err = s.Ping(pctx)
