@@ -69,18 +69,24 @@ func lineUp(t *testing.T, s *Store, g *gate, calls []func() (string, error)) (id
 	for i, call := range calls {
 		wg.Go(func() { ids[i], errs[i] = call() })
 	}
+	waitLine(t, s, len(calls)-1) // the first leads the held pipeline
+	return ids, errs, wg.Wait
+}
+
+// waitLine returns once n calls wait in s's line.
+func waitLine(t *testing.T, s *Store, n int) {
+	t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
 		s.group.mu.Lock()
-		n := len(s.group.line)
+		got := len(s.group.line)
 		s.group.mu.Unlock()
-		if n == len(calls)-1 { // the first leads the held pipeline
-			break
+		if got == n {
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d calls in line", n, len(calls)-1)
+			t.Fatalf("%d of %d calls in line", got, n)
 		}
 	}
-	return ids, errs, wg.Wait
 }
 
 // TestEnqueueGrouped: Enqueue calls that arrive while a pipeline is in
@@ -204,5 +210,38 @@ func TestEnqueueGroupRedisDown(t *testing.T) {
 		if err != nil {
 			t.Errorf("call %d after the restart of redis on port %s: %v", i, port, err)
 		}
+	}
+}
+
+// TestEnqueueGroupCallerGaveUp: a caller whose context ends while it waits
+// in line is answered with its context's error and its job is not sent;
+// the others in the same line are.
+func TestEnqueueGroupCallerGaveUp(t *testing.T) {
+	s := openTest(t, Options{URL: standaloneOptions(t).URL, EnqueuePipelines: 1})
+	defer s.Close()
+	g := newGate()
+	s.rdb.AddHook(g)
+	ctx := context.Background()
+	gone, cancel := context.WithCancel(ctx)
+	ids, errs := make([]string, 3), make([]error, 3)
+	var wg sync.WaitGroup
+	wg.Go(func() { ids[0], errs[0] = s.Enqueue(ctx, store.Job{ID: "a", Queue: "q", Kind: "k"}) })
+	<-g.held // "a" leads the held pipeline; the others wait in line
+	wg.Go(func() { ids[1], errs[1] = s.Enqueue(ctx, store.Job{ID: "b", Queue: "q", Kind: "k"}) })
+	wg.Go(func() { ids[2], errs[2] = s.Enqueue(gone, store.Job{ID: "gone", Queue: "q", Kind: "k"}) })
+	waitLine(t, s, 2)
+	cancel()
+	close(g.release)
+	wg.Wait()
+	for i, want := range []string{"a", "b"} {
+		if errs[i] != nil || ids[i] != want {
+			t.Errorf("call %d: %q, %v; want %q stored", i, ids[i], errs[i], want)
+		}
+	}
+	if !errors.Is(errs[2], context.Canceled) {
+		t.Errorf("caller that gave up: %q, %v; want context.Canceled", ids[2], errs[2])
+	}
+	if id, err := s.Enqueue(ctx, store.Job{ID: "gone", Queue: "q", Kind: "k"}); err != nil || id != "gone" {
+		t.Errorf("the abandoned job's id again: %q, %v; want it free (the job was never sent)", id, err)
 	}
 }
