@@ -3,8 +3,6 @@ package redis
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -51,7 +49,7 @@ func (s *Store) EnqueueBatch(ctx context.Context, jobs []store.Job) (ids []strin
 		// node) refuses it unrun: load it and send those again.
 		var again []int
 		for _, i := range todo {
-			if e := cmds[i].Err(); e != nil && strings.HasPrefix(e.Error(), "NOSCRIPT") {
+			if isNoScript(cmds[i].Err()) {
 				again = append(again, i)
 			}
 		}
@@ -63,18 +61,7 @@ func (s *Store) EnqueueBatch(ctx context.Context, jobs []store.Job) (ids []strin
 		}
 	}
 	for _, i := range todo {
-		v, cerr := cmds[i].Result()
-		if cerr != nil {
-			errs[i] = s.fail(ctx, scriptEnqueue.name, cerr)
-			continue
-		}
-		list, ok := v.([]any)
-		if !ok || len(list) == 0 {
-			errs[i] = fmt.Errorf("redis: enqueue: unexpected reply %T", v)
-			continue
-		}
-		status, _ := list[0].(string)
-		ids[i], errs[i] = calls[i].result(s, status, list[1:])
+		ids[i], errs[i] = s.enqueueAnswer(ctx, calls[i], cmds[i])
 	}
 	return ids, errs, nil
 }

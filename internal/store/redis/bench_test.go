@@ -30,11 +30,14 @@ func forTargets(b *testing.B, run func(b *testing.B, o Options)) {
 }
 
 // BenchmarkEnqueue: concurrent producers (GOMAXPROCS×16 goroutines, like a
-// gateway under a webhook burst), 1 KiB payloads.
+// gateway under a webhook burst), 1 KiB payloads. Concurrent calls share
+// pipelines (group.go): round-trips/job below 1 is that sharing.
 func BenchmarkEnqueue(b *testing.B) {
 	forTargets(b, func(b *testing.B, o Options) {
 		s := openTest(b, o)
 		defer s.Close()
+		rt := &roundTrips{}
+		s.rdb.AddHook(rt)
 		ctx := context.Background()
 		b.SetParallelism(16)
 		b.ResetTimer()
@@ -48,6 +51,7 @@ func BenchmarkEnqueue(b *testing.B) {
 		})
 		b.StopTimer()
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "jobs/s")
+		b.ReportMetric(float64(rt.n.Load())/float64(b.N), "round-trips/job")
 	})
 }
 

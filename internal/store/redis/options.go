@@ -58,6 +58,16 @@ type Options struct {
 	// its own Cluster slot (see partition.go): queue name → N, "*" for
 	// every queue not listed. Unset or 1: one physical queue.
 	Partitions map[string]int
+	// PoolSize is the connections per server (per Cluster node) the
+	// client may hold (default: go-redis's, 10 per GOMAXPROCS). Concurrent
+	// Enqueue calls share pipelines and need few; each Dequeue, Ack and
+	// record call in flight holds one.
+	PoolSize int
+	// EnqueuePipelines is how many pipelines of Enqueue calls may be in
+	// flight at once (default 2): a call that finds one free sends at
+	// once; the others wait for the next pipeline with whoever else
+	// arrives meanwhile (group.go).
+	EnqueuePipelines int
 }
 
 const (
@@ -67,6 +77,7 @@ const (
 	defaultHeadroom     = 0.1
 	defaultReapInterval = 2 * time.Second
 	defaultIdleRecheck  = 5 * time.Second
+	defaultPipelines    = 2
 )
 
 // withDefaults validates o and fills in what is unset.
@@ -109,6 +120,12 @@ func (o Options) withDefaults() (Options, error) {
 	if o.IdleRecheck <= 0 {
 		o.IdleRecheck = defaultIdleRecheck
 	}
+	if o.PoolSize < 0 {
+		return o, fmt.Errorf("redis: pool size %d: must not be negative", o.PoolSize)
+	}
+	if o.EnqueuePipelines <= 0 {
+		o.EnqueuePipelines = defaultPipelines
+	}
 	if err := checkPartitions(o.Partitions); err != nil {
 		return o, err
 	}
@@ -147,6 +164,7 @@ func (o Options) client() (goredis.UniversalClient, error) {
 			PoolTimeout:           poolTimeout,
 			MaxRetries:            maxRetries,
 			ContextTimeoutEnabled: true,
+			PoolSize:              o.PoolSize,
 		}), nil
 	}
 	opt, err := goredis.ParseURL(o.URL)
@@ -167,6 +185,9 @@ func (o Options) client() (goredis.UniversalClient, error) {
 	opt.PoolTimeout = poolTimeout
 	opt.MaxRetries = maxRetries
 	opt.ContextTimeoutEnabled = true
+	if o.PoolSize > 0 {
+		opt.PoolSize = o.PoolSize
+	}
 	return goredis.NewClient(opt), nil
 }
 

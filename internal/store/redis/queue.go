@@ -25,16 +25,13 @@ const maxRefresh = 8
 // in j's queue returns ErrDuplicate and stores nothing. A RunAt in the
 // past is now. The write is one script: the job, its unique key, its
 // group position and its announcement happen together or not at all.
+// Concurrent calls share pipelines (group.go).
 func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 	c, err := s.prepareEnqueue(ctx, j)
 	if err != nil {
 		return "", err
 	}
-	status, rest, err := s.evalList(ctx, scriptEnqueue, c.keys, c.args...)
-	if err != nil {
-		return "", err
-	}
-	return c.result(s, status, rest)
+	return s.group.enqueue(ctx, c)
 }
 
 // enqueueCall is one job's enqueue script, ready to run.
@@ -79,13 +76,13 @@ func (s *Store) prepareEnqueue(ctx context.Context, j store.Job) (*enqueueCall, 
 		px = max(j.UniqueTTL.Milliseconds(), 1)
 		uttl = itoa(int64(j.UniqueTTL))
 	}
-	if err := s.register(ctx, j.Queue); err != nil {
+	q, err := s.queueKeysOf(ctx, j.Queue)
+	if err != nil {
 		return nil, err
 	}
-	q := s.keys.queue(j.Queue)
 	args := make([]any, 0, 9+2*7)
 	runat := micros(j.RunAt)
-	args = append(args, j.ID, micros(now), runat, s.keys.channel(), j.Queue, j.Group, j.Key, j.UniqueKey, itoa(px),
+	args = append(args, j.ID, micros(now), runat, s.wakeChannel, j.Queue, j.Group, j.Key, j.UniqueKey, itoa(px),
 		fieldPacked, packJob(&j, meta), "max", itoa(int64(j.MaxAttempts)), "runat", runat)
 	args = appendFields(args, "group", j.Group, "key", j.Key, "ukey", j.UniqueKey, "uttl", uttl)
 	return &enqueueCall{
@@ -119,14 +116,22 @@ func (c *enqueueCall) result(s *Store, status string, rest []any) (string, error
 // register adds queue to the registry Stats and the dead-letter calls
 // read, once per process and queue.
 func (s *Store) register(ctx context.Context, queue string) error {
-	if _, ok := s.registered.Load(queue); ok {
-		return nil
+	_, err := s.queueKeysOf(ctx, queue)
+	return err
+}
+
+// queueKeysOf registers queue and returns its keys, built once per
+// process and queue rather than on every Enqueue.
+func (s *Store) queueKeysOf(ctx context.Context, queue string) (*queueKeys, error) {
+	if q, ok := s.registered.Load(queue); ok {
+		return q.(*queueKeys), nil
 	}
 	if err := s.rdb.SAdd(ctx, s.keys.queues(), queue).Err(); err != nil {
-		return s.fail(ctx, "register queue", err)
+		return nil, s.fail(ctx, "register queue", err)
 	}
-	s.registered.Store(queue, true)
-	return nil
+	q := s.keys.queue(queue)
+	s.registered.Store(queue, &q)
+	return &q, nil
 }
 
 // Dequeue leases the oldest ready job of the first of queues that has one,

@@ -15,12 +15,23 @@ import (
 
 // replayEnqueue runs every enqueue script twice and answers with the
 // second reply: what the caller sees when the first reply was lost on the
-// network and go-redis sent the command again.
+// network and go-redis sent the command again. Pipelines of enqueue
+// scripts (concurrent calls share them, group.go) are replayed whole.
 type replayEnqueue struct{}
 
 func (replayEnqueue) DialHook(next goredis.DialHook) goredis.DialHook { return next }
 func (replayEnqueue) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
-	return next
+	return func(ctx context.Context, cmds []goredis.Cmder) error {
+		for _, cmd := range cmds {
+			if args := cmd.Args(); strings.EqualFold(cmd.Name(), "evalsha") && len(args) > 1 && args[1] == scriptEnqueue.Hash() {
+				if err := next(ctx, cmds); err != nil {
+					return err
+				}
+				break
+			}
+		}
+		return next(ctx, cmds)
+	}
 }
 
 func (replayEnqueue) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {

@@ -59,10 +59,16 @@ type Store struct {
 	leaseSeq atomic.Uint64
 
 	// registered remembers queues this process has added to the registry,
-	// so Enqueue pays the SADD once per queue and process.
+	// so Enqueue pays the SADD once per queue and process, with their keys
+	// (*queueKeys).
 	registered sync.Map
+	// wakeChannel is keys.channel(), which every Enqueue passes.
+	wakeChannel string
 	// rot spreads Dequeue calls over a partitioned queue's partitions.
 	rot atomic.Uint64
+
+	// group shares pipelines among concurrent Enqueue calls (group.go).
+	group grouper
 
 	note *notifier
 	// heads remembers each queue's ready heads as Redis last told them.
@@ -109,18 +115,20 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	bg, cancel := context.WithCancel(context.Background())
 	s := &Store{
-		opts:   o,
-		rdb:    rdb,
-		keys:   keyspace{prefix: o.Prefix},
-		clock:  o.Clock,
-		log:    o.Logger,
-		nonce:  hex.EncodeToString(nonce[:]),
-		note:   newNotifier(),
-		stop:   make(chan struct{}),
-		bg:     bg,
-		cancel: cancel,
+		opts:        o,
+		rdb:         rdb,
+		keys:        keyspace{prefix: o.Prefix},
+		wakeChannel: keyspace{prefix: o.Prefix}.channel(),
+		clock:       o.Clock,
+		log:         o.Logger,
+		nonce:       hex.EncodeToString(nonce[:]),
+		note:        newNotifier(),
+		stop:        make(chan struct{}),
+		bg:          bg,
+		cancel:      cancel,
 	}
 	s.cluster, _ = rdb.(*goredis.ClusterClient)
+	s.group = grouper{s: s, max: o.EnqueuePipelines}
 
 	pctx, pcancel := context.WithTimeout(ctx, dialTimeout+ioTimeout)
 	err = s.Ping(pctx)
