@@ -34,6 +34,9 @@ func OpenStore(ctx context.Context, cfg *config.Config, clk clock.Clock, log *sl
 			Logger:       log,
 			DefaultLease: cfg.Workers.Lease,
 			Partitions:   cfg.Store.Partitions,
+			PoolSize:     cfg.Store.PoolSize,
+			// Concurrent enqueues share pipelines (webhooks at ingest).
+			EnqueuePipelines: cfg.Store.EnqueuePipelines,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("open redis store: %w", err)

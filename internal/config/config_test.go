@@ -222,6 +222,27 @@ func TestStorePartitions(t *testing.T) {
 	}
 }
 
+// TestStorePools: store.pool_size and store.enqueue_pipelines reach the
+// config and are bounded where they are written.
+func TestStorePools(t *testing.T) {
+	cfg, probs := parse(t, "store: { driver: redis, url: \"redis://127.0.0.1:6379/0\", pool_size: 64, enqueue_pipelines: 4 }\n", nil)
+	if len(probs.Errors()) != 0 {
+		t.Fatalf("problems: %s", probs.Error())
+	}
+	if cfg.Store.PoolSize != 64 || cfg.Store.EnqueuePipelines != 4 {
+		t.Fatalf("pool %d, pipelines %d", cfg.Store.PoolSize, cfg.Store.EnqueuePipelines)
+	}
+	for _, c := range []struct{ yaml, want string }{
+		{"store: { driver: redis, url: \"redis://127.0.0.1:6379/0\", pool_size: -1 }\n", "test.yaml:1: store.pool_size: -1: want 0"},
+		{"store: { driver: redis, url: \"redis://127.0.0.1:6379/0\", enqueue_pipelines: 100 }\n", "test.yaml:1: store.enqueue_pipelines: 100: want 0"},
+	} {
+		_, probs := parse(t, c.yaml, nil)
+		if !strings.Contains(probs.Error(), c.want) {
+			t.Errorf("%q: problems %s, want one containing %q", c.yaml, probs.Error(), c.want)
+		}
+	}
+}
+
 // TestOrdersBlock: the release policy is checked where it is written,
 // and a channel's own block replaces the top-level one.
 func TestOrdersBlock(t *testing.T) {

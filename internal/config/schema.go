@@ -68,6 +68,12 @@ type Store struct {
 	// Partitions (redis): queue → how many physical queues it is split
 	// into, each in its own Cluster slot; "*" for every queue not listed.
 	Partitions map[string]int `yaml:"partitions"`
+	// PoolSize (redis): connections per server (per Cluster node); 0 is
+	// go-redis's default, 10 per CPU.
+	PoolSize int `yaml:"pool_size"`
+	// EnqueuePipelines (redis): how many pipelines of concurrent
+	// enqueues (webhooks answered at once) may be in flight; 0 is 2.
+	EnqueuePipelines int `yaml:"enqueue_pipelines"`
 }
 
 // Workers is the `workers:` block.

@@ -56,6 +56,12 @@ func (d *decoder) validateRedis(cfg *Config, root *yaml.Node) {
 			d.errorf(nodeAt(root, path), path, "%d: want 1 to 1024", n)
 		}
 	}
+	if st.PoolSize < 0 || st.PoolSize > 10000 {
+		d.errorf(nodeAt(root, "store.pool_size"), "store.pool_size", "%d: want 0 (the default, 10 per CPU) to 10000", st.PoolSize)
+	}
+	if st.EnqueuePipelines < 0 || st.EnqueuePipelines > 64 {
+		d.errorf(nodeAt(root, "store.enqueue_pipelines"), "store.enqueue_pipelines", "%d: want 0 (the default, 2) to 64", st.EnqueuePipelines)
+	}
 	if strings.ContainsAny(st.Prefix, "{} \t\n") {
 		d.errorf(nodeAt(root, "store.prefix"), "store.prefix", "%q: no braces or spaces (keys carry hash tags after it)", st.Prefix)
 	}
