@@ -112,6 +112,19 @@ type Completer interface {
 	Complete(ctx context.Context, j *Job, fx *Effects) error
 }
 
+// Chainer is implemented by drivers that settle a finished job and lease
+// the worker's next one in one round trip (a busy worker's commonest
+// pair of calls).
+type Chainer interface {
+	// CompleteAndNext is Complete(ctx, j, fx) followed, when that
+	// succeeded, by a Dequeue of queues that does not wait: the job it
+	// leases is the one Dequeue would have leased (priority order,
+	// leases and crash recovery as for any lease). It returns nil when no
+	// job is ready or the driver could not tell cheaply; the caller then
+	// calls Dequeue. A next job comes only with a nil error.
+	CompleteAndNext(ctx context.Context, j *Job, fx *Effects, queues []string, lease time.Duration) (*Job, error)
+}
+
 type effectsKey struct{}
 
 // WithEffects returns ctx whose writes through a Deferring store are held
@@ -158,7 +171,22 @@ func Deferring(s Store) Store {
 	if !ok {
 		return s
 	}
-	return &deferring{Store: s, c: c}
+	d := &deferring{Store: s, c: c}
+	if n, ok := s.(Chainer); ok {
+		return &deferringChain{deferring: d, n: n}
+	}
+	return d
+}
+
+// deferringChain is a deferring whose driver is also a Chainer, so the
+// worker finds CompleteAndNext through the wrapper.
+type deferringChain struct {
+	*deferring
+	n Chainer
+}
+
+func (d *deferringChain) CompleteAndNext(ctx context.Context, j *Job, fx *Effects, queues []string, lease time.Duration) (*Job, error) {
+	return d.n.CompleteAndNext(ctx, j, fx, queues, lease)
 }
 
 type deferring struct {

@@ -1,0 +1,108 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/dropgate/dropgate/core/store"
+)
+
+var _ store.Chainer = (*Store)(nil)
+
+// CompleteAndNext applies fx, then acknowledges j and leases the worker's
+// next job in one round trip: the ack script and the lease script of the
+// first of queues, one pipeline, each script atomic as ever. The lease is
+// sent only when this process last saw that queue's heads (headCache), so
+// it is the job Dequeue would take first; an idle queue, a queue this
+// process has not seen, or heads that went stale answer nil, and the
+// worker's Dequeue looks at every queue as before. A job leased here is
+// leased like any other: a crash returns it when its lease expires.
+func (s *Store) CompleteAndNext(ctx context.Context, j *store.Job, fx *store.Effects, queues []string, lease time.Duration) (*store.Job, error) {
+	if j == nil || len(queues) == 0 {
+		return nil, s.Complete(ctx, j, fx)
+	}
+	if err := s.owned(ctx, j); err != nil {
+		return nil, err
+	}
+	if err := s.applyEffects(ctx, fx); err != nil {
+		return nil, err
+	}
+	if lease <= 0 {
+		lease = s.opts.DefaultLease
+	}
+	first := s.expand(queues[:1])[0][0]
+	heads := s.heads.get(first)
+	if len(heads) == 0 {
+		return nil, s.Ack(ctx, j)
+	}
+	return s.ackAndLease(ctx, j, s.newLeaseCall(first, heads, lease))
+}
+
+// ackAndLease sends j's ack and the lease c in one pipeline. The ack's
+// answer decides: anything but "ok" gives the leased job back and settles
+// j the ordinary way (Ack follows a "refresh", reports a lost lease).
+func (s *Store) ackAndLease(ctx context.Context, j *store.Job, c *leaseCall) (*store.Job, error) {
+	q := s.keys.queue(j.Queue)
+	keys := []string{q.job(j.ID), q.lease, q.ready, q.sched, q.meta, q.group(j.Group), q.job(""), q.uniq(j.UniqueKey)}
+	args := []any{j.ID, j.Lease, micros(s.clock.Now()), j.Group, "", j.UniqueKey, s.keys.channel(), j.Queue}
+	var ack, next *goredis.Cmd
+	_, _ = s.rdb.Pipelined(context.WithoutCancel(ctx), func(p goredis.Pipeliner) error {
+		ack = scriptAck.EvalSha(ctx, p, keys, args...)
+		next = scriptLease.EvalSha(ctx, p, c.keys, c.args...)
+		return nil
+	})
+	var leased *store.Job
+	if v, err := next.Result(); err == nil {
+		if list, _ := v.([]any); len(list) > 0 {
+			st, _ := list[0].(string)
+			leased, _, _, _ = c.result(s, st, list[1:])
+		}
+	}
+	status, err := ackStatus(ack)
+	if err == nil && status == "ok" {
+		if leased != nil && ctx.Err() != nil {
+			// The worker is leaving: the job goes straight back.
+			s.giveBack(leased)
+			return nil, nil
+		}
+		return leased, nil
+	}
+	if err != nil && !strings.HasPrefix(err.Error(), "NOSCRIPT") || status == "lost" {
+		if leased != nil {
+			s.giveBack(leased)
+		}
+		if err != nil {
+			return nil, s.fail(ctx, scriptAck.name, err)
+		}
+		return nil, fmt.Errorf("redis: ack %s: %w", j.ID, store.ErrLeaseLost)
+	}
+	// "refresh" (a grouped job: the next member was not known), or the
+	// server lost its scripts: the first run wrote nothing, Ack does it
+	// again; the job leased meanwhile is as good as any.
+	if err := s.Ack(ctx, j); err != nil {
+		if leased != nil {
+			s.giveBack(leased)
+		}
+		return nil, err
+	}
+	return leased, nil
+}
+
+// ackStatus reads an ack script's answer.
+func ackStatus(c *goredis.Cmd) (string, error) {
+	v, err := c.Result()
+	if err != nil {
+		return "", err
+	}
+	list, _ := v.([]any)
+	if len(list) == 0 {
+		return "", errors.New("redis: ack: unexpected reply")
+	}
+	status, _ := list[0].(string)
+	return status, nil
+}
