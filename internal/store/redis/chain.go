@@ -57,14 +57,24 @@ func (s *Store) ackAndLease(ctx context.Context, j *store.Job, c *leaseCall) (*s
 		return nil
 	})
 	var leased *store.Job
+	var again []string
 	if v, err := next.Result(); err == nil {
 		if list, _ := v.([]any); len(list) > 0 {
 			st, _ := list[0].(string)
-			leased, _, _, _ = c.result(s, st, list[1:])
+			leased, _, again, _ = c.result(s, st, list[1:])
 		}
 	}
 	status, err := ackStatus(ack)
 	if err == nil && status == "ok" {
+		if leased == nil && again != nil {
+			// Other workers took the heads this process knew: the queue
+			// still has jobs, and the answer named its heads now. One
+			// more lease of the same queue keeps the priority order and
+			// costs less than Dequeue reading every queue.
+			// A failure here is Dequeue's to report: j is settled.
+			leased, _, _ = s.leaseHead(ctx, c.name, again, c.until.Sub(c.now))
+			return leased, nil
+		}
 		if leased != nil && ctx.Err() != nil {
 			// The worker is leaving: the job goes straight back.
 			s.giveBack(leased)

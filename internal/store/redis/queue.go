@@ -351,7 +351,7 @@ func (s *Store) leaseHead(ctx context.Context, name string, members []string, le
 // leaseCall is one run of the lease script, ready to send.
 type leaseCall struct {
 	name, token string
-	until       time.Time
+	now, until  time.Time
 	members     []string
 	keys        []string
 	args        []any
@@ -360,7 +360,7 @@ type leaseCall struct {
 func (s *Store) newLeaseCall(name string, members []string, lease time.Duration) *leaseCall {
 	q := s.keys.queue(name)
 	now := s.clock.Now()
-	c := &leaseCall{name: name, token: s.token(), until: now.Add(lease), members: members}
+	c := &leaseCall{name: name, token: s.token(), now: now, until: now.Add(lease), members: members}
 	c.keys = make([]string, 0, 3+len(members))
 	c.keys = append(c.keys, q.ready, q.lease, q.cnt)
 	for _, m := range members {
