@@ -30,6 +30,10 @@ type Effects struct {
 	ops  []effect
 	recs map[recKey]*heldRecord
 	blob map[string][]byte
+	// read is what the handler last read of a record it has not written
+	// yet (nil: absent): its first write is checked against that version
+	// instead of reading the record once more.
+	read map[recKey]*Record
 }
 
 type recKey struct{ kind, id string }
@@ -243,8 +247,35 @@ func (d *deferring) GetRecord(ctx context.Context, kind, id string) (Record, err
 			}
 			return h.rec, nil
 		}
+		rec, err := d.Store.GetRecord(ctx, kind, id)
+		if err == nil || errors.Is(err, ErrNotFound) {
+			fx.noteRead(recKey{kind, id}, rec, err == nil)
+		}
+		return rec, err
 	}
 	return d.Store.GetRecord(ctx, kind, id)
+}
+
+// noteRead remembers the handler's latest read of a record.
+func (fx *Effects) noteRead(k recKey, rec Record, found bool) {
+	fx.mu.Lock()
+	defer fx.mu.Unlock()
+	if fx.read == nil {
+		fx.read = map[recKey]*Record{}
+	}
+	if !found {
+		fx.read[k] = nil
+		return
+	}
+	fx.read[k] = &rec
+}
+
+// lastRead returns the handler's latest read of a record, if it made one.
+func (fx *Effects) lastRead(k recKey) (rec *Record, ok bool) {
+	fx.mu.Lock()
+	defer fx.mu.Unlock()
+	rec, ok = fx.read[k]
+	return rec, ok
 }
 
 func (d *deferring) PutRecord(ctx context.Context, rec Record) (int64, error) {
@@ -260,13 +291,19 @@ func (d *deferring) PutRecord(ctx context.Context, rec Record) (int64, error) {
 	h := fx.recs[k]
 	fx.mu.Unlock()
 	if h == nil {
-		old, err := d.Store.GetRecord(ctx, rec.Kind, rec.ID)
-		switch {
-		case err == nil:
+		// The version the handler last read is the one its write is
+		// based on: the commit checks that it is still stored.
+		if old, ok := fx.lastRead(k); ok {
+			if old == nil {
+				h = &heldRecord{deleted: true}
+			} else {
+				h = &heldRecord{rec: *old, expect: old.Version}
+			}
+		} else if old, err := d.Store.GetRecord(ctx, rec.Kind, rec.ID); err == nil {
 			h = &heldRecord{rec: old, expect: old.Version}
-		case errors.Is(err, ErrNotFound):
+		} else if errors.Is(err, ErrNotFound) {
 			h = &heldRecord{deleted: true}
-		default:
+		} else {
 			return 0, err
 		}
 	}
@@ -290,6 +327,7 @@ func (d *deferring) PutRecord(ctx context.Context, rec Record) (int64, error) {
 	}
 	fx.recs[k] = nh
 	fx.ops = append(fx.ops, effect{rec: &k})
+	delete(fx.read, k) // held from now on; after a flush, read afresh
 	fx.mu.Unlock()
 	return nh.rec.Version, nil
 }
@@ -316,6 +354,7 @@ func (d *deferring) DeleteRecord(ctx context.Context, kind, id string) error {
 	}
 	fx.recs[k] = &heldRecord{rec: Record{Kind: kind, ID: id}, expect: expect, deleted: true}
 	fx.ops = append(fx.ops, effect{rec: &k})
+	delete(fx.read, k)
 	fx.mu.Unlock()
 	return nil
 }
