@@ -15,13 +15,15 @@ import (
 var _ store.Chainer = (*Store)(nil)
 
 // CompleteAndNext applies fx, then acknowledges j and leases the worker's
-// next job in one round trip: the ack script and the lease script of the
-// first of queues, one pipeline, each script atomic as ever. The lease is
-// sent only when this process last saw that queue's heads (headCache), so
-// it is the job Dequeue would take first; an idle queue, a queue this
-// process has not seen, or heads that went stale answer nil, and the
-// worker's Dequeue looks at every queue as before. A job leased here is
-// leased like any other: a crash returns it when its lease expires.
+// next job in one round trip: the ack script and the lease script of one
+// queue, one pipeline, each script atomic as ever. That queue is the
+// first of queues (in order, partitions as Dequeue takes them) not known
+// to be empty, provided this process knows its heads (headCache), so it
+// is the job Dequeue would take; a queue this process cannot tell about
+// answers nil, and the worker's Dequeue looks at every queue as before.
+// A queue is known empty from this process's last look until a job of it
+// is announced (knownEmptyFor at most). A job leased here is leased like
+// any other: a crash returns it when its lease expires.
 func (s *Store) CompleteAndNext(ctx context.Context, j *store.Job, fx *store.Effects, queues []string, lease time.Duration) (*store.Job, error) {
 	if j == nil || len(queues) == 0 {
 		return nil, s.Complete(ctx, j, fx)
@@ -35,12 +37,21 @@ func (s *Store) CompleteAndNext(ctx context.Context, j *store.Job, fx *store.Eff
 	if lease <= 0 {
 		lease = s.opts.DefaultLease
 	}
-	first := s.expand(queues[:1])[0][0]
-	heads := s.heads.get(first)
-	if len(heads) == 0 {
-		return nil, s.Ack(ctx, j)
+	now := s.clock.Now()
+	for _, parts := range s.expand(queues) {
+		for _, name := range parts {
+			heads, empty := s.heads.state(name, now)
+			if empty {
+				continue // seen empty, nothing announced since: the next one's turn
+			}
+			if len(heads) == 0 {
+				return nil, s.Ack(ctx, j) // unknown: Dequeue looks
+			}
+			return s.ackAndLease(ctx, j, s.newLeaseCall(name, heads, lease))
+		}
 	}
-	return s.ackAndLease(ctx, j, s.newLeaseCall(first, heads, lease))
+	// Every queue is empty as far as this process knows: Dequeue waits.
+	return nil, s.Ack(ctx, j)
 }
 
 // ackAndLease sends j's ack and the lease c in one pipeline. The ack's

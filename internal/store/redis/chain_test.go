@@ -11,8 +11,9 @@ import (
 
 // TestCompleteAndNext: settling a job leases the next one of the first
 // queue that has one, in order, with a lease that holds; the settled job
-// is gone; an empty first queue answers nil (Dequeue's turn), and a lost
-// lease is an error with no job.
+// is gone; a queue seen empty is passed over until a job of it is
+// announced, then nil (Dequeue's turn); a lost lease is an error with no
+// job.
 func TestCompleteAndNext(t *testing.T) {
 	s := openTest(t, standaloneOptions(t))
 	defer s.Close()
@@ -50,13 +51,33 @@ func TestCompleteAndNext(t *testing.T) {
 	if err != nil || next2 == nil || next2.ID != "b1" {
 		t.Fatalf("CompleteAndNext = %+v, %v; want b1", next2, err)
 	}
-	// a is empty now: nil, and the job is settled all the same.
+	// a was seen empty by the lease that took a2: b's turn.
 	next3, err := s.CompleteAndNext(ctx, next2, &store.Effects{}, both, time.Minute)
-	if err != nil || next3 != nil {
-		t.Fatalf("CompleteAndNext on an empty first queue = %+v, %v; want nil, nil", next3, err)
+	if err != nil || next3 == nil || next3.ID != "b2" {
+		t.Fatalf("CompleteAndNext past an empty queue = %+v, %v; want b2", next3, err)
 	}
-	if st := queueStats(t, s, "b"); st.InFlight != 0 || st.Ready != 1 {
-		t.Fatalf("queue b: %+v; want b1 acked, b2 still ready", st)
+	// A job announced in a: this process no longer knows what a holds,
+	// so it leases nothing (Dequeue looks) rather than pass a over.
+	if _, err := s.Enqueue(ctx, store.Job{ID: "a3", Queue: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if _, empty := s.heads.state("a", time.Now()); !empty {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the announcement of a3 did not reach the head cache")
+		}
+	}
+	next4, err := s.CompleteAndNext(ctx, next3, &store.Effects{}, both, time.Minute)
+	if err != nil || next4 != nil {
+		t.Fatalf("CompleteAndNext with a announced = %+v, %v; want nil, nil", next4, err)
+	}
+	if st := queueStats(t, s, "b"); st.InFlight != 0 || st.Ready != 0 {
+		t.Fatalf("queue b: %+v; want b1 and b2 acked", st)
+	}
+	if _, err := s.Enqueue(ctx, store.Job{ID: "b4", Queue: "b"}); err != nil {
+		t.Fatal(err)
 	}
 	// A lease lost meanwhile: an error, and nothing leased for it.
 	j4, err := s.Dequeue(ctx, []string{"b"}, time.Minute)
@@ -68,13 +89,13 @@ func TestCompleteAndNext(t *testing.T) {
 	if _, err := s.Enqueue(ctx, store.Job{ID: "b3", Queue: "b"}); err != nil {
 		t.Fatal(err)
 	}
-	s.heads.set("b", []string{"x"}) // a guess, so the lease is sent
+	s.heads.set("b", []string{"x"}, s.heads.since("b"), time.Now()) // a guess, so the lease is sent
 	n, err := s.CompleteAndNext(ctx, &stale, &store.Effects{}, []string{"b"}, time.Minute)
 	if !errors.Is(err, store.ErrLeaseLost) || n != nil {
 		t.Fatalf("CompleteAndNext with a lost lease = %+v, %v; want nil, ErrLeaseLost", n, err)
 	}
 	if st := queueStats(t, s, "b"); st.Ready != 1 || st.InFlight != 1 {
-		t.Fatalf("queue b: %+v; want b3 ready and only b2 in flight", st)
+		t.Fatalf("queue b: %+v; want b3 ready and only b4 in flight", st)
 	}
 }
 
