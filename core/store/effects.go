@@ -30,6 +30,10 @@ type Effects struct {
 	ops  []effect
 	recs map[recKey]*heldRecord
 	blob map[string][]byte
+	// read is what the handler last read of a record it has not written
+	// yet (nil: absent): its first write is checked against that version
+	// instead of reading the record once more.
+	read map[recKey]*Record
 }
 
 type recKey struct{ kind, id string }
@@ -112,6 +116,19 @@ type Completer interface {
 	Complete(ctx context.Context, j *Job, fx *Effects) error
 }
 
+// Chainer is implemented by drivers that settle a finished job and lease
+// the worker's next one in one round trip (a busy worker's commonest
+// pair of calls).
+type Chainer interface {
+	// CompleteAndNext is Complete(ctx, j, fx) followed, when that
+	// succeeded, by a Dequeue of queues that does not wait: the job it
+	// leases is the one Dequeue would have leased (priority order,
+	// leases and crash recovery as for any lease). It returns nil when no
+	// job is ready or the driver could not tell cheaply; the caller then
+	// calls Dequeue. A next job comes only with a nil error.
+	CompleteAndNext(ctx context.Context, j *Job, fx *Effects, queues []string, lease time.Duration) (*Job, error)
+}
+
 type effectsKey struct{}
 
 // WithEffects returns ctx whose writes through a Deferring store are held
@@ -158,7 +175,22 @@ func Deferring(s Store) Store {
 	if !ok {
 		return s
 	}
-	return &deferring{Store: s, c: c}
+	d := &deferring{Store: s, c: c}
+	if n, ok := s.(Chainer); ok {
+		return &deferringChain{deferring: d, n: n}
+	}
+	return d
+}
+
+// deferringChain is a deferring whose driver is also a Chainer, so the
+// worker finds CompleteAndNext through the wrapper.
+type deferringChain struct {
+	*deferring
+	n Chainer
+}
+
+func (d *deferringChain) CompleteAndNext(ctx context.Context, j *Job, fx *Effects, queues []string, lease time.Duration) (*Job, error) {
+	return d.n.CompleteAndNext(ctx, j, fx, queues, lease)
 }
 
 type deferring struct {
@@ -215,8 +247,35 @@ func (d *deferring) GetRecord(ctx context.Context, kind, id string) (Record, err
 			}
 			return h.rec, nil
 		}
+		rec, err := d.Store.GetRecord(ctx, kind, id)
+		if err == nil || errors.Is(err, ErrNotFound) {
+			fx.noteRead(recKey{kind, id}, rec, err == nil)
+		}
+		return rec, err
 	}
 	return d.Store.GetRecord(ctx, kind, id)
+}
+
+// noteRead remembers the handler's latest read of a record.
+func (fx *Effects) noteRead(k recKey, rec Record, found bool) {
+	fx.mu.Lock()
+	defer fx.mu.Unlock()
+	if fx.read == nil {
+		fx.read = map[recKey]*Record{}
+	}
+	if !found {
+		fx.read[k] = nil
+		return
+	}
+	fx.read[k] = &rec
+}
+
+// lastRead returns the handler's latest read of a record, if it made one.
+func (fx *Effects) lastRead(k recKey) (rec *Record, ok bool) {
+	fx.mu.Lock()
+	defer fx.mu.Unlock()
+	rec, ok = fx.read[k]
+	return rec, ok
 }
 
 func (d *deferring) PutRecord(ctx context.Context, rec Record) (int64, error) {
@@ -232,13 +291,19 @@ func (d *deferring) PutRecord(ctx context.Context, rec Record) (int64, error) {
 	h := fx.recs[k]
 	fx.mu.Unlock()
 	if h == nil {
-		old, err := d.Store.GetRecord(ctx, rec.Kind, rec.ID)
-		switch {
-		case err == nil:
+		// The version the handler last read is the one its write is
+		// based on: the commit checks that it is still stored.
+		if old, ok := fx.lastRead(k); ok {
+			if old == nil {
+				h = &heldRecord{deleted: true}
+			} else {
+				h = &heldRecord{rec: *old, expect: old.Version}
+			}
+		} else if old, err := d.Store.GetRecord(ctx, rec.Kind, rec.ID); err == nil {
 			h = &heldRecord{rec: old, expect: old.Version}
-		case errors.Is(err, ErrNotFound):
+		} else if errors.Is(err, ErrNotFound) {
 			h = &heldRecord{deleted: true}
-		default:
+		} else {
 			return 0, err
 		}
 	}
@@ -262,6 +327,7 @@ func (d *deferring) PutRecord(ctx context.Context, rec Record) (int64, error) {
 	}
 	fx.recs[k] = nh
 	fx.ops = append(fx.ops, effect{rec: &k})
+	delete(fx.read, k) // held from now on; after a flush, read afresh
 	fx.mu.Unlock()
 	return nh.rec.Version, nil
 }
@@ -288,6 +354,7 @@ func (d *deferring) DeleteRecord(ctx context.Context, kind, id string) error {
 	}
 	fx.recs[k] = &heldRecord{rec: Record{Kind: kind, ID: id}, expect: expect, deleted: true}
 	fx.ops = append(fx.ops, effect{rec: &k})
+	delete(fx.read, k)
 	fx.mu.Unlock()
 	return nil
 }

@@ -172,36 +172,69 @@ func (r *Runner) loop(ctx, jobCtx context.Context) {
 	for i, q := range r.Queues {
 		reversed[len(r.Queues)-1-i] = q
 	}
-	for n := 0; ctx.Err() == nil; n++ {
-		queues := r.Queues
+	order := func(n int) []string {
 		if n%fairEvery == fairEvery-1 {
-			queues = reversed
+			return reversed
 		}
-		j, err := r.Queue.Dequeue(ctx, queues, r.Lease)
-		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			// The store is down: back off (bounded) instead of spinning.
-			r.Logger.Warn("dequeue failed", "err", err, "retry_in", backoff)
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(backoff):
-			}
-			backoff = min(backoff*2, 10*time.Second)
-			continue
+		return r.Queues
+	}
+	// next is a job the last settle leased along with it (store.Chainer).
+	var next *store.Job
+	defer func() {
+		if next != nil {
+			r.giveBack(ctx, next)
 		}
-		backoff = 100 * time.Millisecond
+	}()
+	for n := 0; ctx.Err() == nil; n++ {
+		j := next
+		next = nil
 		if j == nil {
-			continue
+			var err error
+			j, err = r.Queue.Dequeue(ctx, order(n), r.Lease)
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				// The store is down: back off (bounded) instead of spinning.
+				r.Logger.Warn("dequeue failed", "err", err, "retry_in", backoff)
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(backoff):
+				}
+				backoff = min(backoff*2, 10*time.Second)
+				continue
+			}
+			backoff = 100 * time.Millisecond
+			if j == nil {
+				continue
+			}
 		}
-		stage.Job(jobCtx, j.Kind, func(ctx context.Context) { r.process(ctx, j) })
+		stage.Job(jobCtx, j.Kind, func(jctx context.Context) {
+			var queues []string
+			if ctx.Err() == nil {
+				queues = order(n + 1)
+			}
+			next = r.process(jctx, j, queues)
+		})
 	}
 }
 
-// process runs one job and settles it with the queue.
-func (r *Runner) process(ctx context.Context, j *store.Job) {
+// giveBack returns a job leased for a loop that is stopping: ready again
+// at once, its attempt not counted. Should that fail, its lease expires
+// and it is delivered again.
+func (r *Runner) giveBack(ctx context.Context, j *store.Job) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := r.Queue.Retry(ctx, j, r.Clock.Now(), nil, false); err != nil {
+		r.Logger.Warn("could not give back a job leased at shutdown; it returns when its lease expires", "job", j.ID, "err", err)
+	}
+}
+
+// process runs one job and settles it with the queue. With queues set
+// and a store.Chainer, the settle may lease the next job of queues in
+// the same round trip; process returns it.
+func (r *Runner) process(ctx context.Context, j *store.Job, queues []string) *store.Job {
 	start := r.Clock.Now()
 	hctx, cancel := context.WithCancel(ctx)
 	renewDone := r.renew(hctx, cancel, j)
@@ -218,7 +251,7 @@ func (r *Runner) process(ctx context.Context, j *store.Job) {
 	untrack()
 	cancel()
 	<-renewDone
-	outcome, serr := r.settle(ctx, j, fx, err)
+	outcome, next, serr := r.settle(ctx, j, fx, err, queues)
 	if outcome == "dead" && serr == nil && r.Hooks.Dead != nil {
 		r.Hooks.Dead(ctx, j, err)
 	}
@@ -230,6 +263,7 @@ func (r *Runner) process(ctx context.Context, j *store.Job) {
 	if r.Hooks.Done != nil {
 		r.Hooks.Done(j, outcome, r.Clock.Now().Sub(start), err)
 	}
+	return next
 }
 
 // renew extends the lease at a third of its length until ctx ends; if the
@@ -275,7 +309,26 @@ func (r *Runner) call(ctx context.Context, j *store.Job) (err error) {
 	return h(ctx, j)
 }
 
-func (r *Runner) settle(ctx context.Context, j *store.Job, fx *store.Effects, err error) (string, error) {
+// settle turns the handler's err into the queue's next step. A success
+// settled through a store.Chainer may come back with the next job of
+// queues, leased.
+func (r *Runner) settle(ctx context.Context, j *store.Job, fx *store.Effects, err error, queues []string) (string, *store.Job, error) {
+	if fx != nil && fx.Lost() == nil && len(queues) > 0 {
+		if ch, ok := r.Queue.(store.Chainer); ok {
+			if class, _ := fault.Classify(err); class == fault.ClassNone || class == fault.ClassPartial {
+				next, cerr := ch.CompleteAndNext(ctx, j, fx, queues, r.Lease)
+				if !errors.Is(cerr, store.ErrConflict) {
+					return "ok", next, cerr
+				}
+				return "retry", nil, r.conflicted(ctx, j, cerr)
+			}
+		}
+	}
+	outcome, serr := r.settleOne(ctx, j, fx, err)
+	return outcome, nil, serr
+}
+
+func (r *Runner) settleOne(ctx context.Context, j *store.Job, fx *store.Effects, err error) (string, error) {
 	class, notBefore := fault.Classify(err)
 	now := r.Clock.Now()
 	if fx != nil {
@@ -293,10 +346,7 @@ func (r *Runner) settle(ctx context.Context, j *store.Job, fx *store.Effects, er
 			if !errors.Is(cerr, store.ErrConflict) {
 				return "ok", cerr
 			}
-			// A record changed under the handler since it read it: run
-			// the job again on fresh data, attempt given back.
-			r.Logger.Info("job's writes conflicted; running it again", "job", j.ID, "kind", j.Kind, "err", cerr)
-			return "retry", r.Queue.Retry(ctx, j, now, cerr, false)
+			return "retry", r.conflicted(ctx, j, cerr)
 		}
 		// A failed attempt keeps what it wrote, as if written at once.
 		if ferr := c.Complete(ctx, nil, fx); ferr != nil {
@@ -323,6 +373,14 @@ func (r *Runner) settle(ctx context.Context, j *store.Job, fx *store.Effects, er
 	}
 	r.Logger.Info("job will be retried", "job", j.ID, "kind", j.Kind, "attempt", j.Attempt, "at", at, "err", err)
 	return "retry", r.Queue.Retry(ctx, j, at, err, true)
+}
+
+// conflicted handles a commit refused because a record changed under the
+// handler since it read it: the job runs again on fresh data, attempt
+// given back.
+func (r *Runner) conflicted(ctx context.Context, j *store.Job, cerr error) error {
+	r.Logger.Info("job's writes conflicted; running it again", "job", j.ID, "kind", j.Kind, "err", cerr)
+	return r.Queue.Retry(ctx, j, r.Clock.Now(), cerr, false)
 }
 
 // policy is the connector's backoff; the attempt limit is the job's own

@@ -30,25 +30,34 @@ func (s *Store) Complete(ctx context.Context, j *store.Job, fx *store.Effects) e
 			return err
 		}
 	}
-	recs, blobs, jobs := fx.Take()
-	if err := s.applyWrites(ctx, recs, blobs); err != nil {
+	if err := s.applyEffects(ctx, fx); err != nil {
 		return err
-	}
-	if len(jobs) > 0 {
-		_, errs, err := s.EnqueueBatch(ctx, jobs)
-		if err != nil {
-			return err
-		}
-		for _, e := range errs {
-			if e != nil && !errors.Is(e, store.ErrDuplicate) {
-				return e
-			}
-		}
 	}
 	if j == nil {
 		return nil
 	}
 	return s.Ack(ctx, j)
+}
+
+// applyEffects writes fx's records and blobs, then enqueues its jobs.
+func (s *Store) applyEffects(ctx context.Context, fx *store.Effects) error {
+	recs, blobs, jobs := fx.Take()
+	if err := s.applyWrites(ctx, recs, blobs); err != nil {
+		return err
+	}
+	if len(jobs) == 0 {
+		return nil
+	}
+	_, errs, err := s.EnqueueBatch(ctx, jobs)
+	if err != nil {
+		return err
+	}
+	for _, e := range errs {
+		if e != nil && !errors.Is(e, store.ErrDuplicate) {
+			return e
+		}
+	}
+	return nil
 }
 
 // recordWrite is one held record's script call, built over what was read.

@@ -1,15 +1,37 @@
 package redis
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // headCache keeps, per physical queue, the ready heads the last lease or
 // peek of this process saw. A busy worker's next Dequeue offers them to
 // the lease script instead of reading them first: one round trip a job
 // fewer. A stale guess costs nothing but a retry, since the script leases
 // only the true head and answers "miss" with the real candidates.
+//
+// It also remembers a queue seen empty, until an announcement of a ready
+// job of it arrives (or knownEmptyFor passes, in case one was lost), so
+// that CompleteAndNext can pass over it and still keep priority order.
 type headCache struct {
-	mu sync.Mutex
-	m  map[string][]string
+	mu    sync.Mutex
+	m     map[string][]string
+	empty map[string]time.Time // seen empty at, with no announcement since
+	gen   map[string]uint64    // announcements received, per queue
+	all   uint64               // resubscriptions: announcements may be lost
+}
+
+// knownEmptyFor bounds how long a queue seen empty is taken to be empty
+// without a fresh look.
+const knownEmptyFor = time.Second
+
+// since is the state an answer about queue is read against: an
+// announcement after it makes an "empty" answer stale.
+func (c *headCache) since(queue string) uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen[queue] + c.all
 }
 
 func (c *headCache) get(queue string) []string {
@@ -18,16 +40,55 @@ func (c *headCache) get(queue string) []string {
 	return c.m[queue]
 }
 
-// set records what Redis just said about queue's heads; none forgets it.
-func (c *headCache) set(queue string, heads []string) {
+// set records what Redis just said about queue's heads; none forgets them
+// and, unless a job of queue was announced after gen, notes it empty.
+func (c *headCache) set(queue string, heads []string, gen uint64, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(heads) == 0 {
 		delete(c.m, queue)
+		if gen == c.gen[queue]+c.all {
+			if c.empty == nil {
+				c.empty = make(map[string]time.Time)
+			}
+			c.empty[queue] = now
+		}
 		return
 	}
+	delete(c.empty, queue)
 	if c.m == nil {
 		c.m = make(map[string][]string)
 	}
 	c.m[queue] = heads
+}
+
+// state returns queue's known heads, or whether it is known to be empty;
+// neither: this process cannot tell without a look.
+func (c *headCache) state(queue string, now time.Time) (heads []string, empty bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if at, ok := c.empty[queue]; ok && now.Sub(at) < knownEmptyFor {
+		return nil, true
+	}
+	return c.m[queue], false
+}
+
+// announced notes that a job of queue became ready.
+func (c *headCache) announced(queue string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == nil {
+		c.gen = make(map[string]uint64)
+	}
+	c.gen[queue]++
+	delete(c.empty, queue)
+}
+
+// lost forgets every queue known empty: announcements may have been
+// missed.
+func (c *headCache) lost() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.all++
+	clear(c.empty)
 }

@@ -305,6 +305,10 @@ func (s *Store) leaseFirst(ctx context.Context, names []string, cands [][]string
 // (go-redis splits it per node in Cluster and runs the parts at once).
 func (s *Store) peek(ctx context.Context, queues []string) ([][]string, error) {
 	cmds := make([]*goredis.StringSliceCmd, len(queues))
+	gens := make([]uint64, len(queues))
+	for i, name := range queues {
+		gens[i] = s.heads.since(name)
+	}
 	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
 		for i, name := range queues {
 			cmds[i] = p.ZRange(ctx, s.keys.queue(name).ready, 0, peekSize-1)
@@ -317,7 +321,7 @@ func (s *Store) peek(ctx context.Context, queues []string) ([][]string, error) {
 	heads := make([][]string, len(queues))
 	for i, c := range cmds {
 		heads[i] = c.Val()
-		s.heads.set(queues[i], heads[i])
+		s.heads.set(queues[i], heads[i], gens[i], s.clock.Now())
 	}
 	return heads, nil
 }
@@ -356,7 +360,8 @@ func (s *Store) leaseHead(ctx context.Context, name string, members []string, le
 // leaseCall is one run of the lease script, ready to send.
 type leaseCall struct {
 	name, token string
-	until       time.Time
+	now, until  time.Time
+	gen         uint64 // the head cache's state when it was built
 	members     []string
 	keys        []string
 	args        []any
@@ -365,7 +370,7 @@ type leaseCall struct {
 func (s *Store) newLeaseCall(name string, members []string, lease time.Duration) *leaseCall {
 	q := s.keys.queue(name)
 	now := s.clock.Now()
-	c := &leaseCall{name: name, token: s.token(), until: now.Add(lease), members: members}
+	c := &leaseCall{name: name, token: s.token(), now: now, until: now.Add(lease), members: members, gen: s.heads.since(name)}
 	c.keys = make([]string, 0, 3+len(members))
 	c.keys = append(c.keys, q.ready, q.lease, q.cnt)
 	for _, m := range members {
@@ -381,11 +386,11 @@ func (s *Store) newLeaseCall(name string, members []string, lease time.Duration)
 func (c *leaseCall) result(s *Store, status string, rest []any) (j *store.Job, remaining int64, again []string, err error) {
 	switch status {
 	case "empty":
-		s.heads.set(c.name, nil)
+		s.heads.set(c.name, nil, c.gen, s.clock.Now())
 		return nil, 0, nil, nil
 	case "miss":
 		again = strs(rest)
-		s.heads.set(c.name, again)
+		s.heads.set(c.name, again, c.gen, s.clock.Now())
 		return nil, 0, again, nil
 	case "gone":
 		// A ready entry whose job was deleted by hand: dropped; the next
@@ -397,7 +402,7 @@ func (c *leaseCall) result(s *Store, status string, rest []any) (j *store.Job, r
 		}
 		after, _ := rest[0].([]any)
 		next := strs(after)
-		s.heads.set(c.name, next)
+		s.heads.set(c.name, next, c.gen, s.clock.Now())
 		attempt, _ := rest[1].(int64)
 		flat, _ := rest[2].([]any)
 		j, err := decodeJob(c.name, flat)

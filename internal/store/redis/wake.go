@@ -126,6 +126,15 @@ func (n *notifier) handle(payload string) {
 	}
 }
 
+// readyQueue returns the queue of an "r<n>:<queue>" announcement.
+func readyQueue(payload string) (string, bool) {
+	if !strings.HasPrefix(payload, "r") {
+		return "", false
+	}
+	_, queue, ok := strings.Cut(payload, ":")
+	return queue, ok
+}
+
 // listenTimeout is how long the subscription may stay silent before it is
 // pinged: a connection that died without a FIN (a NAT that forgot it)
 // would otherwise leave this process deaf until the idle rechecks.
@@ -178,10 +187,14 @@ func (s *Store) listen(ps *goredis.PubSub) {
 		switch m := msg.(type) {
 		case *goredis.Subscription:
 			if m.Kind == "subscribe" {
+				s.heads.lost()
 				s.note.wakeAll()
 				s.note.pokeReaper()
 			}
 		case *goredis.Message:
+			if q, ok := readyQueue(m.Payload); ok {
+				s.heads.announced(q)
+			}
 			s.note.handle(m.Payload)
 		}
 	}
