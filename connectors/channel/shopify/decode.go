@@ -48,7 +48,7 @@ func (c *Connector) DecodeEvent(_ context.Context, topic string, body []byte) ([
 		return nil, fault.Permanent(fmt.Errorf("shopify: %s: $.id: missing order id", topic))
 	}
 	o := c.ToOrder(so)
-	markNoShipping(body, &o)
+	markNoShipping(body, so, &o)
 	if o.CancelledAt != nil {
 		kind = connector.EventOrderCancelled
 	} else if topic == "orders/cancelled" {
@@ -284,7 +284,14 @@ func (c *Connector) now() time.Time { return c.env.Now().UTC() }
 // plain bool, so an absent field would look like false and a physical
 // line would silently never reach a supplier; for a drop-shipper the safe
 // default is "ships".
-func markNoShipping(body []byte, o *model.Order) {
+//
+// go-shopify's true is always an explicit true, so when every line it read
+// says true no line can be marked and the body is not decoded a second
+// time (the usual order: 20 % of this decode's CPU).
+func markNoShipping(body []byte, so *goshopify.Order, o *model.Order) {
+	if allRequireShipping(so) {
+		return
+	}
 	var probe struct {
 		Order *struct {
 			LineItems []struct {
@@ -307,6 +314,17 @@ func markNoShipping(body []byte, o *model.Order) {
 			o.Lines[i].NoShipping = true
 		}
 	}
+}
+
+// allRequireShipping reports whether every line item go-shopify read has
+// requires_shipping true.
+func allRequireShipping(so *goshopify.Order) bool {
+	for _, li := range so.LineItems {
+		if !li.RequiresShipping {
+			return false
+		}
+	}
+	return true
 }
 
 // paymentOf maps Shopify's financial_status to the canonical payment

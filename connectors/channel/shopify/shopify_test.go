@@ -233,6 +233,35 @@ func TestRequiresShipping(t *testing.T) {
 	}
 }
 
+// Wrapped in {"order": …}, as a webhook sends it: every line explicitly
+// shipping takes the fast path (no probe); one false among them is still
+// marked.
+func TestRequiresShippingWrapped(t *testing.T) {
+	c := newTest(t)
+	for _, tc := range []struct {
+		name  string
+		flags string
+		want  []bool
+	}{
+		{"all ship", `true,true`, []bool{false, false}},
+		{"second is a gift card", `true,false`, []bool{false, true}},
+	} {
+		var f [2]string
+		copy(f[:], strings.Split(tc.flags, ","))
+		body := `{"order": {"id": 7, "currency": "USD", "line_items": [` +
+			`{"id": 1, "sku": "A", "quantity": 1, "requires_shipping": ` + f[0] + `},` +
+			`{"id": 2, "sku": "B", "quantity": 1, "requires_shipping": ` + f[1] + `}]}}`
+		evs, err := c.DecodeEvent(context.Background(), "orders/create", []byte(body))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		l := evs[0].Order.Lines
+		if len(l) != 2 || l[0].NoShipping != tc.want[0] || l[1].NoShipping != tc.want[1] {
+			t.Errorf("%s: lines %+v, want no_shipping %v", tc.name, l, tc.want)
+		}
+	}
+}
+
 func TestCancelledAndIgnoredTopics(t *testing.T) {
 	c := newTest(t)
 	evs, err := c.DecodeEvent(context.Background(), "orders/cancelled", []byte(`{"id": 42, "currency":"USD", "cancelled_at": "2026-11-20T10:00:00-05:00", "cancel_reason": "customer"}`))
