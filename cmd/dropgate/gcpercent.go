@@ -1,8 +1,11 @@
 package main
 
 import (
+	"math"
 	"os"
 	"runtime/debug"
+	"strconv"
+	"strings"
 )
 
 // gcPercent is the garbage collector's target when the operator sets no
@@ -14,7 +17,36 @@ import (
 // it (docs/BENCHMARKS.md, "Orders → 850 with batching").
 const gcPercent = 400
 
-func init() { applyGCPercent(os.Getenv) }
+func init() {
+	applyGCPercent(os.Getenv)
+	applyMemoryLimit(os.Getenv, os.ReadFile)
+}
+
+// cgroupMemoryMax is where a container's memory limit reads (cgroup v2).
+const cgroupMemoryMax = "/sys/fs/cgroup/memory.max"
+
+// applyMemoryLimit gives the runtime a soft memory limit of 90 % of the
+// container's when the operator set no GOMEMLIMIT: with the collector's
+// target raised, a heap that grows towards the container's limit makes
+// the collector work harder instead of the kernel killing the process.
+// It returns the limit set, or -1 when none was (GOMEMLIMIT set, no
+// container limit, or one it cannot read).
+func applyMemoryLimit(getenv func(string) string, readFile func(string) ([]byte, error)) int64 {
+	if getenv("GOMEMLIMIT") != "" {
+		return -1
+	}
+	b, err := readFile(cgroupMemoryMax)
+	if err != nil {
+		return -1
+	}
+	limit, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil || limit <= 0 || limit > math.MaxInt64/10 { // "max": no limit
+		return -1
+	}
+	soft := limit / 10 * 9
+	debug.SetMemoryLimit(soft)
+	return soft
+}
 
 // applyGCPercent sets gcPercent unless GOGC is set, and returns the
 // percent now in force (-1: the operator's GOGC, left alone).
