@@ -168,20 +168,37 @@ func BenchmarkLimiterTake(b *testing.B) {
 
 // roundTrips counts commands and pipelines sent (Pub/Sub reads aside):
 // a figure of the design that does not move with the machine's load.
-type roundTrips struct{ n atomic.Int64 }
+// roundTrips counts the client's round trips; with mine set, only those
+// made with a context from counted (the store's own background work,
+// its wake-up subscription or reaper, uses the same client).
+type roundTrips struct {
+	n    atomic.Int64
+	mine bool
+}
+
+type countedKey struct{}
+
+// counted marks ctx's round trips as the ones a mine roundTrips counts.
+func counted(ctx context.Context) context.Context { return context.WithValue(ctx, countedKey{}, true) }
+
+func (r *roundTrips) count(ctx context.Context) {
+	if !r.mine || ctx.Value(countedKey{}) != nil {
+		r.n.Add(1)
+	}
+}
 
 func (r *roundTrips) DialHook(next goredis.DialHook) goredis.DialHook { return next }
 
 func (r *roundTrips) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
 	return func(ctx context.Context, cmd goredis.Cmder) error {
-		r.n.Add(1)
+		r.count(ctx)
 		return next(ctx, cmd)
 	}
 }
 
 func (r *roundTrips) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []goredis.Cmder) error {
-		r.n.Add(1)
+		r.count(ctx)
 		return next(ctx, cmds)
 	}
 }

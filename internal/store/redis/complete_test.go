@@ -44,9 +44,9 @@ func TestCompleteRoundTrips(t *testing.T) {
 		}
 	}
 	fx.Close()
-	h := &roundTrips{}
+	h := &roundTrips{mine: true}
 	s.rdb.AddHook(h)
-	if err := s.Complete(ctx, j, fx); err != nil {
+	if err := s.Complete(counted(ctx), j, fx); err != nil {
 		t.Fatalf("Complete: %v", err)
 	}
 	if n := h.n.Load(); n != 4 {
