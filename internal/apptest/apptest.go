@@ -8,6 +8,7 @@ package apptest
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -53,6 +54,9 @@ type Options struct {
 	Clock   *clock.Fake
 	Catalog *catalog.Catalog
 	Log     *slog.Logger
+	// Deferring holds a job's writes and commits them with its ack, as
+	// the server does (store.Deferring); run jobs with DrainHeld then.
+	Deferring bool
 }
 
 // Rig is a built application and its store, catalog and clock.
@@ -104,7 +108,10 @@ func New(t testing.TB, o Options) *Rig {
 			o.Profiles[name] = routing.SupplierProfile{Name: name}
 		}
 	}
-	st := o.Store
+	var st store.Store = o.Store
+	if o.Deferring {
+		st = store.Deferring(st)
+	}
 	d := &app.Deps{
 		Queue: st, Claims: st, Blobs: st, Records: st,
 		Orders: repo.NewOrders(st, o.Clock), Exceptions: repo.NewExceptions(st), Interchanges: repo.NewInterchanges(st),
@@ -117,7 +124,7 @@ func New(t testing.TB, o Options) *Rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Rig{T: t, Store: st, Clock: o.Clock, Catalog: o.Catalog, Deps: d, S: s}
+	return &Rig{T: t, Store: o.Store, Clock: o.Clock, Catalog: o.Catalog, Deps: d, S: s}
 }
 
 // Order returns a stored order.
@@ -188,6 +195,40 @@ func (r *Rig) Drain() int {
 		}
 		n++
 	}
+}
+
+// DrainHeld runs every ready job as the worker does on a store that holds
+// a job's writes (Options.Deferring): the handler's writes are committed
+// with its ack, and a commit lost to a concurrent write runs the job
+// again. A handler's error fails the test. It returns how many runs there
+// were, the runs again included.
+func (r *Rig) DrainHeld() int {
+	r.T.Helper()
+	ctx := context.Background()
+	n := 0
+	for j := r.NextReady(time.Minute); j != nil; j = r.NextReady(time.Minute) {
+		for attempt := 0; ; attempt++ {
+			if attempt == 5 {
+				r.T.Fatalf("%s: its commit kept meeting concurrent writes", j.Kind)
+			}
+			fx := &store.Effects{}
+			err := r.S.Mux.Serve(store.WithEffects(ctx, fx), j)
+			fx.Close()
+			n++
+			if err != nil {
+				r.T.Fatalf("%s: %v", j.Kind, err)
+			}
+			err = r.Store.Complete(ctx, j, fx)
+			if errors.Is(err, store.ErrConflict) {
+				continue // as the worker: the job runs again on fresh data
+			}
+			if err != nil {
+				r.T.Fatal(err)
+			}
+			break
+		}
+	}
+	return n
 }
 
 // DrainBury runs every ready job as Drain does, except that a job whose
