@@ -211,12 +211,12 @@ func (s *Store) takeLeaseLocked(q *queueState, e *entry, now time.Time, lease ti
 	s.leases.add(e)
 	s.armLocked(e.leaseUntil)
 
-	key, attempt, token, until := e.key, e.attempt, e.lease, e.leaseUntil
+	key, id, attempt, token, until := e.key, e.id, e.attempt, e.lease, e.leaseUntil
 	job := new(store.Job)
 	return func(tx *bolt.Tx) error {
 		h, err := getHeader(tx, key)
 		if err != nil {
-			return err
+			return fmt.Errorf("lease %s: %w", id, err)
 		}
 		h.Attempt, h.Status = attempt, statusLeased
 		if err := putHeader(tx, key, h); err != nil {
@@ -318,7 +318,7 @@ func (s *Store) Retry(ctx context.Context, j *store.Job, runAt time.Time, cause 
 	done, err := s.w.submit(func(tx *bolt.Tx) error {
 		h, err := getHeader(tx, e.key)
 		if err != nil {
-			return err
+			return fmt.Errorf("retry %s: %w", e.id, err)
 		}
 		h.Attempt, h.Status, h.RunAt = attempt, statusPending, runAt.UnixNano()
 		h.addError(failed, now, cause)
@@ -353,11 +353,11 @@ func (s *Store) buryLocked(q *queueState, e *entry, now time.Time, cause error) 
 	e.deadAt = now
 	q.dead++
 	s.releaseGroupLocked(q, e, now)
-	key, attempt := e.key, e.attempt
+	key, id, attempt := e.key, e.id, e.attempt
 	return func(tx *bolt.Tx) error {
 		h, err := getHeader(tx, key)
 		if err != nil {
-			return err
+			return fmt.Errorf("bury %s: %w", id, err)
 		}
 		h.Status, h.Attempt, h.DeadAt = statusDead, attempt, now.UnixNano()
 		h.addError(attempt, now, cause)
