@@ -76,8 +76,11 @@ for r in $(seq "$ROUNDS"); do
   R[cpuoff]+="$(echo "$out" | grep 'batch=off-' | metric cpu-ms/order) "
   R[cpured]+="$(echo "$out" | grep 'store=redis-' | metric cpu-ms/order) "
   R[cmdred]+="$(echo "$out" | grep 'store=redis-' | metric redis-cmds/order) "
-  for v in emb red; do
-    pat='OrdersTo850/rate='; [ $v = red ] && pat='store=redis/rate='
+  R[oredon]+="$(echo "$out" | grep 'store=redis/batch=on-' | metric orders/s) "
+  R[cpuon]+="$(echo "$out" | grep 'batch=on-' | metric cpu-ms/order) "
+  R[cpuredon]+="$(echo "$out" | grep 'store=redis/batch=on-' | metric cpu-ms/order) "
+  for v in emb embon red; do
+    pat='OrdersTo850/rate='; [ $v = red ] && pat='store=redis/rate='; [ $v = embon ] && pat='batch=on/rate='
     R[p99$v]+="$(echo "$out" | grep "$pat" | metric p99-ms) "
     R[p50$v]+="$(echo "$out" | grep "$pat" | metric p50-ms) "
     R[offer$v]+="$(echo "$out" | grep "$pat" | metric offered/s) "
@@ -103,8 +106,10 @@ printf "| commits per order, batch on | %s | | |\n" "$(echo ${R[con]} | awk '{pr
 printf "| orders -> 850, Redis AOF everysec, 1 gateway + 1 worker, 16 senders (orders/s) | %s | embedded %s | %s |\n" "$(m ored)" "$(m ooff)" "$(ratio "$(m ored)" "$(m ooff)")"
 printf "| server CPU per order, Redis / embedded (ms, all processes) | %s | embedded %s | %s |\n" "$(mf cpured)" "$(mf cpuoff)" "$(ratio "$(mf cpured)" "$(mf cpuoff)")"
 printf "| Redis commands per order | %s | | |\n" "$(m cmdred)"
-for v in emb red; do
-  name=embedded; [ $v = red ] && name="Redis, 1 gateway + 1 worker"
+printf "| orders -> 850, Redis with batch, 16 senders (orders/s) | %s | Redis without %s | %s |\n" "$(m oredon)" "$(m ored)" "$(ratio "$(m oredon)" "$(m ored)")"
+printf "| server CPU per order with batch, Redis / embedded (ms, all processes) | %s | embedded %s | %s |\n" "$(mf cpuredon)" "$(mf cpuon)" "$(ratio "$(mf cpuredon)" "$(mf cpuon)")"
+for v in emb embon red; do
+  name=embedded; [ $v = red ] && name="Redis, 1 gateway + 1 worker"; [ $v = embon ] && name="embedded with batch"
   printf "| post -> 850 at %s/s offered, %s: p50 / p99 (ms) | %s / %s | served %s orders/s; sent at %s/s, %s posts late | |\n" \
     "$RATE" "$name" "$(m p50$v)" "$(m p99$v)" "$(m served$v)" "$(m offer$v)" "$(m late$v)"
 done
@@ -113,7 +118,7 @@ echo "load after the rounds: $(cut -d' ' -f1-3 /proc/loadavg)"
 # CPU per order by stage: one profiled run of each (profiling moves the
 # other figures, so it is not part of the rounds).
 out=$(cd cmd/dropgate && REDIS_URL=redis://127.0.0.1:$aof/0 DROPGATE_BENCH_STAGES=1 "$tmp/cmd.test" -test.run '^$' \
-  -test.bench 'OrdersTo850$/(batch=off|store=redis)$' -test.skip 'OrdersTo850$/./(workers|rate)=' -test.benchtime 1000x 2>&1)
+  -test.bench 'OrdersTo850$/(batch=off|store=redis)$' -test.skip 'OrdersTo850$/./(workers|rate|batch)=' -test.benchtime 1000x 2>&1)
 f2() { awk 'END{ if (NR==0) print "-"; else printf "%.2f", $1 }'; }
 emb=$(echo "$out" | grep 'batch=off-' || true); red=$(echo "$out" | grep 'store=redis-' || true)
 [ -n "$emb" ] && [ -n "$red" ] || echo "$out" | tail -20 >&2

@@ -35,9 +35,16 @@ import (
 //     ($DROPGATE_BENCH_RATE changes the rate); latency counts from when
 //     each post was due, and late-posts counts the posts the sender
 //     started 10 ms or more after that.
+//   - batch=on/rate=500: the open loop with the supplier batch on, the
+//     recommended setting at that load.
 //   - store=redis, store=redis/rate=500: the same on Redis ($REDIS_URL,
 //     default redis://127.0.0.1:6379/0, under a fresh key prefix deleted
-//     afterwards) with one gateway process and one worker process.
+//     afterwards) with one gateway process and one worker process;
+//     store=redis/batch=on with the supplier batch.
+//
+// A pattern matches the variants nested under a name too: -bench
+// 'OrdersTo850/batch=on$' also runs batch=on/rate=500 (add -skip
+// 'batch=on/rate' for the closed loop alone).
 //
 // With DROPGATE_BENCH_STAGES=1 the servers write CPU profiles and every
 // variant also reports CPU per order by stage (bench_stages_test.go).
@@ -54,8 +61,10 @@ func BenchmarkOrdersTo850(b *testing.B) {
 	b.Run("batch=off/workers=8", func(b *testing.B) { benchOrdersTo850(b, benchOpts{workers: 8}) })
 	b.Run("batch=off", func(b *testing.B) { benchOrdersTo850(b, benchOpts{}) })
 	b.Run("batch=on", func(b *testing.B) { benchOrdersTo850(b, benchOpts{batch: batchOn}) })
+	b.Run(fmt.Sprintf("batch=on/rate=%g", rate), func(b *testing.B) { benchOrdersTo850(b, benchOpts{batch: batchOn, rate: rate}) })
 	b.Run(fmt.Sprintf("rate=%g", rate), func(b *testing.B) { benchOrdersTo850(b, benchOpts{rate: rate}) })
 	b.Run("store=redis", func(b *testing.B) { benchOrdersTo850(b, benchOpts{redis: true}) })
+	b.Run("store=redis/batch=on", func(b *testing.B) { benchOrdersTo850(b, benchOpts{redis: true, batch: batchOn}) })
 	b.Run(fmt.Sprintf("store=redis/rate=%g", rate), func(b *testing.B) { benchOrdersTo850(b, benchOpts{redis: true, rate: rate}) })
 }
 
