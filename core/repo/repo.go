@@ -51,9 +51,23 @@ func (r *Repo[T]) Get(ctx context.Context, id string) (*T, int64, error) {
 	return v, rec.Version, nil
 }
 
+// recordCodec is an aggregate with a codec of its own, faster than
+// encoding/json's reflection and writing the same JSON
+// (model.Aggregate's: the order is read and written by every job of it).
+type recordCodec interface {
+	AppendRecord(dst []byte) ([]byte, error)
+	DecodeRecord(data []byte) error
+}
+
 func (r *Repo[T]) decode(rec store.Record) (*T, error) {
 	var v T
-	if err := json.Unmarshal(rec.Data, &v); err != nil {
+	var err error
+	if c, ok := any(&v).(recordCodec); ok {
+		err = c.DecodeRecord(rec.Data)
+	} else {
+		err = json.Unmarshal(rec.Data, &v)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%s %s: stored record is corrupt: %w", r.Kind, rec.ID, err)
 	}
 	if r.AfterLoad != nil {
@@ -68,7 +82,13 @@ func (r *Repo[T]) Put(ctx context.Context, v *T, version int64) (int64, error) {
 	if r.BeforeSave != nil {
 		r.BeforeSave(v)
 	}
-	data, err := json.Marshal(v)
+	var data []byte
+	var err error
+	if c, ok := any(v).(recordCodec); ok {
+		data, err = c.AppendRecord(make([]byte, 0, 4096))
+	} else {
+		data, err = json.Marshal(v)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("encode %s %s: %w", r.Kind, r.ID(v), err)
 	}
