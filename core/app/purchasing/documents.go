@@ -136,7 +136,7 @@ func logDocWarnings(a *model.Aggregate, supplier string, d connector.InboundDoc,
 func (s *Service) handleSLA(ctx context.Context, j *store.Job, p PO) error {
 	onBreach := s.d.Profiles[p.Supplier].SLA.OnBreach
 	cause := model.Cause{Kind: model.CauseTimer, Ref: j.Kind}
-	_, _, err := s.d.Change(ctx, p.Order, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
+	a, _, err := s.d.Change(ctx, p.Order, cause, func(a *model.Aggregate, st lifecycle.Step) (lifecycle.Outcome, error) {
 		var out lifecycle.Outcome
 		if j.Kind == KindAckDue.Name {
 			out = lifecycle.CheckAckSLA(a, p.PO, onBreach, st)
@@ -151,7 +151,16 @@ func (s *Service) handleSLA(ctx context.Context, j *store.Job, p PO) error {
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // the order is gone (a test store emptied, a manual purge)
 	}
-	return err
+	if err != nil || j.Kind != KindAckDue.Name {
+		return err
+	}
+	// The acknowledgement's timer schedules the shipment's (onSent), for
+	// the PO as it stands: one withdrawn or rerouted by this check has
+	// none to wait for, and the ship check finds it so.
+	if po := a.PO(p.PO); po != nil && !po.Status.Final() {
+		return s.scheduleShipDue(ctx, po)
+	}
+	return nil
 }
 
 func firstNonEmpty(s ...string) string {

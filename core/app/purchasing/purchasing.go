@@ -8,7 +8,6 @@ package purchasing
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/dropgate/dropgate/core/app"
 	"github.com/dropgate/dropgate/core/event"
@@ -66,25 +65,37 @@ func (s *Service) onCancelRequested(ctx context.Context, a *model.Aggregate, ev 
 	return nil
 }
 
-// onSent schedules the timers of a PO just sent: jobs that run when its
-// acknowledgement and its shipment are due. Durable and shared by every
-// replica, they fire once even across restarts.
+// onSent schedules the first timer of a PO just sent: a job that runs
+// when its acknowledgement is due, which schedules the one for its
+// shipment (scheduleShipDue); without an acknowledgement SLA, the
+// shipment's at once. Durable and shared by every replica, they fire once
+// even across restarts. One timer per send, not two: each is a job
+// written with the send (docs/BENCHMARKS.md, "CPU per order").
 func (s *Service) onSent(ctx context.Context, a *model.Aggregate, ev model.Event) error {
 	po := a.PO(ev.PONumber)
 	if po == nil || po.Status == model.POCancelRequested {
 		return nil
 	}
 	p := PO{Order: po.OrderID, PO: po.Number, Supplier: po.Supplier}
-	for _, t := range []struct {
-		kind job.Kind[PO]
-		at   *time.Time
-	}{{KindAckDue, po.AckDueAt}, {KindShipDue, po.ShipDueAt}} {
-		if t.at == nil {
-			continue
-		}
-		if err := job.Enqueue(ctx, s.d.Queue, t.kind, p, job.At(*t.at)); err != nil {
-			return fmt.Errorf("schedule %s for %s: %w", t.kind.Name, po.Number, err)
-		}
+	if po.AckDueAt == nil {
+		return s.scheduleShipDue(ctx, po)
+	}
+	if err := job.Enqueue(ctx, s.d.Queue, KindAckDue, p, job.At(*po.AckDueAt)); err != nil {
+		return fmt.Errorf("schedule %s for %s: %w", KindAckDue.Name, po.Number, err)
+	}
+	return nil
+}
+
+// scheduleShipDue schedules the timer of po's shipment SLA, once (its
+// unique key makes a second call a no-op). A time already past runs it
+// at once.
+func (s *Service) scheduleShipDue(ctx context.Context, po *model.PurchaseOrder) error {
+	if po.ShipDueAt == nil {
+		return nil
+	}
+	p := PO{Order: po.OrderID, PO: po.Number, Supplier: po.Supplier}
+	if err := job.Enqueue(ctx, s.d.Queue, KindShipDue, p, job.At(*po.ShipDueAt)); err != nil {
+		return fmt.Errorf("schedule %s for %s: %w", KindShipDue.Name, po.Number, err)
 	}
 	return nil
 }
