@@ -147,7 +147,7 @@ func BenchmarkAggregateRecord(b *testing.B) {
 		b.Run(name+"/encode/codec", func(b *testing.B) {
 			b.ReportAllocs()
 			for range b.N {
-				_, _ = a.AppendRecord(make([]byte, 0, 4096))
+				_, _ = a.AppendRecord(nil)
 			}
 		})
 		b.Run(name+"/encode/encoding_json", func(b *testing.B) {

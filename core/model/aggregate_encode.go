@@ -22,6 +22,9 @@ import (
 // AppendRecord appends a's JSON, as json.Marshal(a) would write it, to
 // dst.
 func (a *Aggregate) AppendRecord(dst []byte) ([]byte, error) {
+	if est := a.sizeHint(); cap(dst)-len(dst) < est {
+		dst = append(make([]byte, 0, len(dst)+est), dst...)
+	}
 	w := jw{b: dst}
 	w.raw(`{"order":`)
 	w.order(&a.Order)
@@ -92,6 +95,16 @@ func (a *Aggregate) AppendRecord(dst []byte) ([]byte, error) {
 		return nil, w.err
 	}
 	return w.b, nil
+}
+
+// sizeHint is about what AppendRecord writes, a little more, so that its
+// buffer is allocated once.
+func (a *Aggregate) sizeHint() int {
+	n := 1024 + 400*len(a.Order.Lines) + 300*len(a.Timeline) + 300*len(a.Outbox) + 40*len(a.Seen)
+	for i := range a.POs {
+		n += 600 + 300*len(a.POs[i].Lines)
+	}
+	return n
 }
 
 // jw appends JSON to b; the first error sticks.

@@ -85,7 +85,7 @@ func (r *Repo[T]) Put(ctx context.Context, v *T, version int64) (int64, error) {
 	var data []byte
 	var err error
 	if c, ok := any(v).(recordCodec); ok {
-		data, err = c.AppendRecord(make([]byte, 0, 4096))
+		data, err = c.AppendRecord(nil)
 	} else {
 		data, err = json.Marshal(v)
 	}
