@@ -70,21 +70,21 @@ func (c *Connector) DecodeEvent(_ context.Context, topic string, body []byte) ([
 func parseOrder(body []byte) (*goshopify.Order, error) {
 	trimmed := bytes.TrimSpace(body)
 	var wrapped struct {
-		Order *goshopify.Order `json:"order"`
+		Order *hookOrder `json:"order"`
 	}
 	if bytes.HasPrefix(trimmed, []byte(`{"order"`)) {
 		if err := json.Unmarshal(trimmed, &wrapped); err != nil {
 			return nil, jsonError(body, err, "$.order")
 		}
 		if wrapped.Order != nil {
-			return wrapped.Order, nil
+			return wrapped.Order.order(), nil
 		}
 	}
-	var o goshopify.Order
+	var o hookOrder
 	if err := json.Unmarshal(trimmed, &o); err != nil {
 		return nil, jsonError(body, err, "$")
 	}
-	return &o, nil
+	return o.order(), nil
 }
 
 // jsonError turns encoding/json's errors into "line L, column C (JSON path):
