@@ -44,7 +44,7 @@ import (
 //
 // A pattern matches the variants nested under a name too: -bench
 // 'OrdersTo850/batch=on$' also runs batch=on/rate=500 (add -skip
-// 'batch=on/rate' for the closed loop alone).
+// 'OrdersTo850/batch=on/rate' for the closed loop alone).
 //
 // With DROPGATE_BENCH_STAGES=1 the servers write CPU profiles and every
 // variant also reports CPU per order by stage (bench_stages_test.go).
