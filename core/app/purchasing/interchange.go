@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/job"
@@ -43,8 +44,18 @@ func (s *Service) trackInterchange(ctx context.Context, po *model.PurchaseOrder,
 	if err := s.d.Interchanges.Create(ctx, ic); err != nil && !errors.Is(err, store.ErrConflict) {
 		return fmt.Errorf("track interchange %s: %w", ic.ID, err)
 	}
-	return job.Enqueue(ctx, s.d.Queue, KindFuncAckDue, Interchange{ID: ic.ID, Supplier: po.Supplier},
-		job.At(ic.DueAt), func(j *store.Job) { j.UniqueKey = "ack_due:" + ic.ID })
+	due := Interchange{ID: ic.ID, Supplier: po.Supplier}
+	if sent.Set != "" {
+		// One timer per batch, not per PO: its POs went out together, and
+		// the first of them to get here schedules it (the unique key
+		// drops the others' in their commit).
+		due = Interchange{ID: interchangeID(po.Supplier, sent.Control, ""), Supplier: po.Supplier, Batch: true}
+	}
+	return s.scheduleFuncAckDue(ctx, due, ic.DueAt)
+}
+
+func (s *Service) scheduleFuncAckDue(ctx context.Context, i Interchange, at time.Time) error {
+	return job.Enqueue(ctx, s.d.Queue, KindFuncAckDue, i, job.At(at), func(j *store.Job) { j.UniqueKey = "ack_due:" + i.ID })
 }
 
 // applyFunctionalAck records the partner's verdict on one of our
@@ -148,9 +159,30 @@ func (s *Service) applyVerdict(ctx context.Context, supplier string, d connector
 }
 
 // handleFuncAckDue flags an interchange still unacknowledged at its
-// deadline.
+// deadline; a batch's timer, each of its POs' still unacknowledged at
+// theirs.
 func (s *Service) handleFuncAckDue(ctx context.Context, _ *store.Job, i Interchange) error {
-	ic, err := s.d.Interchanges.Update(ctx, i.ID, func(ic *model.Interchange) error {
+	if !i.Batch {
+		return s.flagAckOverdue(ctx, i.ID)
+	}
+	now := s.d.Now()
+	return s.d.Interchanges.Each(ctx, map[string]string{"interchange": i.ID}, func(ic *model.Interchange) (bool, error) {
+		switch {
+		case ic.Status != "pending":
+			return true, nil
+		case ic.DueAt.After(now):
+			// Tracked a moment after the PO that scheduled the batch's
+			// timer: it waits for its own deadline.
+			return true, s.scheduleFuncAckDue(ctx, Interchange{ID: ic.ID, Supplier: ic.Supplier}, ic.DueAt)
+		}
+		return true, s.flagAckOverdue(ctx, ic.ID)
+	})
+}
+
+// flagAckOverdue marks the tracked interchange id overdue and raises its
+// exception, unless it was answered.
+func (s *Service) flagAckOverdue(ctx context.Context, id string) error {
+	ic, err := s.d.Interchanges.Update(ctx, id, func(ic *model.Interchange) error {
 		if ic.Status != "pending" {
 			return repo.ErrNoChange
 		}

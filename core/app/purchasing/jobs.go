@@ -146,10 +146,13 @@ func (inboundCodec) Decode(payload []byte, meta map[string]string) (Inbound, err
 	return Inbound{Supplier: meta["supplier"], Name: meta["file"], Raw: meta["raw"], Digest: meta["digest"], Data: payload}, nil
 }
 
-// Interchange names a tracked outbound interchange.
+// Interchange names a tracked outbound interchange. Batch: ID is a
+// batch's interchange, whose POs are tracked one per set (the timer of
+// them all).
 type Interchange struct {
 	ID       string `json:"interchange"`
 	Supplier string `json:"supplier"`
+	Batch    bool   `json:"batch,omitempty"`
 }
 
 // KindFuncAckDue runs when an interchange's functional acknowledgement
