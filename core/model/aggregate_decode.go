@@ -66,6 +66,39 @@ func (a *Aggregate) DecodeRecord(data []byte) error {
 	return r.err
 }
 
+// commonStrings are values most orders repeat (statuses, states, event
+// and cause kinds, currencies): read without allocating a copy each.
+var commonStrings = func() map[string]string {
+	m := map[string]string{}
+	add := func(ss ...string) {
+		for _, s := range ss {
+			m[s] = s
+		}
+	}
+	for _, s := range OrderStatuses {
+		add(string(s))
+	}
+	for _, s := range OrderPayments {
+		add(string(s))
+	}
+	add(string(PODraft), string(POSent), string(POAckOverdue), string(POAcknowledged), string(POAckWithChanges), string(PORejected),
+		string(POPartiallyShipped), string(POShipped), string(POClosed), string(POCancelRequested), string(POCancelled), string(POCancelRejected))
+	add(string(LineOpen), string(LineRouted), string(LineSent), string(LineAcknowledged), string(LineBackordered), string(LinePartiallyShipped),
+		string(LineShipped), string(LineDelivered), string(LineReturned), string(LineCancelled))
+	add(CauseWebhook, CauseDocument, CauseTimer, CauseOperator, CauseSystem, CausePoll)
+	add(string(EvOrderReceived), string(EvPODrafted), string(EvPOSent), string(EvPOAcknowledged), string(EvAvailabilityChanged))
+	add("order", "order.received", "po.created", "po.sent", "line.routed", "routing.decided", "USD", "EUR", "GBP", "CAD", "AUD")
+	delete(m, "")
+	for s := range m {
+		maxCommon = max(maxCommon, len(s))
+	}
+	return m
+}()
+
+// maxCommon is the longest of commonStrings (longer values are not
+// looked up).
+var maxCommon int
+
 // jr reads JSON from d at i; the first error sticks and ends every loop.
 type jr struct {
 	d   []byte
@@ -243,9 +276,14 @@ func (r *jr) str() string {
 		return ""
 	}
 	if plain {
-		s := string(r.d[r.i+1 : end])
+		b := r.d[r.i+1 : end]
 		r.i = end + 1
-		return s
+		if len(b) <= maxCommon {
+			if s, ok := commonStrings[string(b)]; ok {
+				return s
+			}
+		}
+		return string(b)
 	}
 	// Escapes, control characters or bad UTF-8: encoding/json decides.
 	var s string
