@@ -43,7 +43,9 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 	}
 	// The write captures only what it stores, so j stays on the stack.
 	key, payload, uniqueKey := e.key, j.Payload, j.UniqueKey
+	tok := s.markQueued(e)
 	done, err := s.w.submit(func(tx *bolt.Tx) error {
+		e.ranQueued(tok)
 		if err := putJobRow(tx, key, hv, payload, uniqueKey, hold); err != nil {
 			return err
 		}
@@ -315,7 +317,9 @@ func (s *Store) Retry(ctx context.Context, j *store.Job, runAt time.Time, cause 
 	q.countPending(e, +1)
 	s.activateLocked(q, e, now)
 	attempt := e.attempt
+	tok := s.markQueued(e)
 	done, err := s.w.submit(func(tx *bolt.Tx) error {
+		e.ranQueued(tok)
 		h, err := getHeader(tx, e.key)
 		if err != nil {
 			return fmt.Errorf("retry %s: %w", e.id, err)
