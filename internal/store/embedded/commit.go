@@ -209,13 +209,14 @@ func (c *committer) commit(batch []*write) {
 }
 
 // update runs fn in a bbolt transaction, outside the preallocator's
-// writes, and lets it know the file may have grown.
+// writes, and shows it where the file's pages end.
 func (c *committer) update(fn func(*bolt.Tx) error) error {
 	c.fileMu.Lock()
-	err := c.db.Update(fn)
-	c.fileMu.Unlock()
-	c.pre.poke()
-	return err
+	defer c.fileMu.Unlock()
+	return c.db.Update(func(tx *bolt.Tx) error {
+		c.pre.observe(tx.Size())
+		return fn(tx)
+	})
 }
 
 func (w *write) isCoupled() bool {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -29,6 +30,9 @@ const (
 	// commits.
 	preallocMinLead = 512 << 10
 	preallocMaxLead = 16 << 20
+	// preallocFrom is the size below which bbolt grows the file itself:
+	// a store that holds little (a test's, a quiet one) is left alone.
+	preallocFrom = 256 << 10
 )
 
 // zeroChunk is what the preallocator writes; only ever read.
@@ -49,10 +53,14 @@ type preallocator struct {
 	kick chan struct{}
 	stop chan struct{}
 	done chan struct{}
+	// extended receives a token after each round that wrote zeros (for
+	// tests; nobody waits on it otherwise).
+	extended chan struct{}
 
 	// zeroedTo is the end of the zeros written so far (file offset),
-	// guarded by mu.
+	// guarded by mu; ahead is a copy the committer reads without it.
 	zeroedTo int64
+	ahead    atomic.Int64
 }
 
 // newPreallocator starts the background writer on db's file; it returns
@@ -65,14 +73,21 @@ func newPreallocator(db *bolt.DB, mu *sync.Mutex, log *slog.Logger) *preallocato
 		return nil
 	}
 	p := &preallocator{db: db, mu: mu, log: log, f: f,
-		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), extended: make(chan struct{}, 1)}
 	go p.run()
 	return p
 }
 
-// poke tells the preallocator a commit has moved the high-water mark.
-func (p *preallocator) poke() {
-	if p == nil {
+// leadFor is how far past the high-water mark hwm zeros are kept.
+func leadFor(hwm int64) int64 {
+	return min(max(hwm/4, preallocMinLead), preallocMaxLead)
+}
+
+// observe is called by each commit with the high-water mark it starts
+// from; it wakes the preallocator once half the lead is used, so a busy
+// store does not pay a wake-up and a look at the file per commit.
+func (p *preallocator) observe(hwm int64) {
+	if p == nil || hwm < preallocFrom || p.ahead.Load()-hwm >= leadFor(hwm)/2 {
 		return
 	}
 	select {
@@ -127,7 +142,8 @@ func (p *preallocator) extend() error {
 		// Below the mark is bbolt's; what the preallocator wrote there
 		// before the mark passed it is now pages.
 		p.zeroedTo = max(p.zeroedTo, hwm)
-		lead := min(max(hwm/4, preallocMinLead), preallocMaxLead)
+		p.ahead.Store(p.zeroedTo)
+		lead := leadFor(hwm)
 		// Refill once half the lead is used, so it happens in chunks, not
 		// a page after every commit.
 		if left := p.zeroedTo - hwm; !wrote && left >= lead/2 || left >= lead {
@@ -138,6 +154,7 @@ func (p *preallocator) extend() error {
 		_, err = p.f.WriteAt(zeroChunk[:], at)
 		if err == nil {
 			p.zeroedTo += preallocChunk
+			p.ahead.Store(p.zeroedTo)
 		}
 		p.mu.Unlock()
 		if err != nil {
@@ -152,6 +169,10 @@ func (p *preallocator) extend() error {
 	// a page a commit writes over them meanwhile is synced by that commit.
 	if err := p.f.Sync(); err != nil {
 		return fmt.Errorf("sync zeros: %w", err)
+	}
+	select {
+	case p.extended <- struct{}{}:
+	default:
 	}
 	return nil
 }

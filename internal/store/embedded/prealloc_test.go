@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -141,4 +142,33 @@ func storedPayload(t *testing.T, s *Store, id string) []byte {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// A store that grows is preallocated without being asked: once its pages
+// pass preallocFrom, a commit wakes the preallocator, which writes zeros
+// past them.
+func TestGrowingStorePreallocates(t *testing.T) {
+	s := openTemp(t)
+	defer s.Close()
+	ctx := context.Background()
+	big := bytes.Repeat([]byte("p"), 16<<10)
+	for range 2 * preallocFrom / len(big) {
+		if _, err := s.Enqueue(ctx, store.Job{Queue: "q", Payload: big}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-s.w.pre.extended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no zeros written for a store past preallocFrom")
+	}
+	s.w.fileMu.Lock()
+	defer s.w.fileMu.Unlock()
+	hwm, err := s.w.pre.highWater()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.w.pre.zeroedTo <= hwm {
+		t.Fatalf("zeros end at %d, the pages at %d", s.w.pre.zeroedTo, hwm)
+	}
 }
