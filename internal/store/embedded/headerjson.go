@@ -56,6 +56,9 @@ func appendHeader(b []byte, h *header) ([]byte, bool) {
 	if h.UniqueTTL != 0 {
 		b = strconv.AppendInt(append(b, `,"ut":`...), int64(h.UniqueTTL), 10)
 	}
+	if h.UniqueExp != 0 {
+		b = strconv.AppendInt(append(b, `,"ux":`...), h.UniqueExp, 10)
+	}
 	b = strconv.AppendInt(append(b, `,"max":`...), int64(h.MaxAttempts), 10)
 	if h.Seq != 0 {
 		b = strconv.AppendUint(append(b, `,"seq":`...), h.Seq, 10)

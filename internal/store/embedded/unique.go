@@ -59,18 +59,30 @@ func (u *uniqueIndex) hold(key, job string, ttl time.Duration, now time.Time) un
 	return h
 }
 
-// releaseJob forgets key if it is held for the lifetime of job; it reports
-// whether the stored copy must be deleted too.
-func (u *uniqueIndex) releaseJob(key, job string) bool {
+// uniqueRelease says what the file does with a job's unique key when the
+// job leaves it: delete a lifetime hold's row (files written before holds
+// lived in headers have one), or keep a TTL hold, until now carried by the
+// job's header, in a row of its own.
+type uniqueRelease struct {
+	drop, keep bool
+	hold       uniqueHold
+}
+
+// releaseJob forgets key if it is held for the lifetime of job, and says
+// what becomes of the stored copy.
+func (u *uniqueIndex) releaseJob(key, job string) uniqueRelease {
 	if key == "" {
-		return false
+		return uniqueRelease{}
 	}
 	h, ok := u.byKey[key]
-	if !ok || h.job != job || !h.expires.IsZero() {
-		return false
+	if !ok || h.job != job {
+		return uniqueRelease{}
+	}
+	if !h.expires.IsZero() {
+		return uniqueRelease{keep: true, hold: h}
 	}
 	delete(u.byKey, key)
-	return true
+	return uniqueRelease{drop: true}
 }
 
 // expired pops every key whose TTL has passed by now and returns those
