@@ -178,3 +178,23 @@ func TestUniqueRowsOfOlderFilesStillHold(t *testing.T) {
 		t.Fatalf("an older file's key past its TTL: %v", err)
 	}
 }
+
+// The expiry heap pops in expiry order whatever order keys were held in.
+func TestExpiryHeapOrder(t *testing.T) {
+	var h expiryHeap
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, m := range []int{5, 1, 9, 3, 3, 7, 0, 8, 2, 6, 4} {
+		h.push(expiring{key: "k", at: base.Add(time.Duration(m) * time.Minute)})
+	}
+	var last time.Time
+	for n := 0; h.Len() > 0; n++ {
+		x := h.pop()
+		if x.at.Before(last) {
+			t.Fatalf("pop %d: %v after %v", n, x.at, last)
+		}
+		last = x.at
+	}
+	if !last.Equal(base.Add(9 * time.Minute)) {
+		t.Fatalf("last popped %v", last)
+	}
+}
