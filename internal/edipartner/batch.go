@@ -31,9 +31,11 @@ import (
 // composition (a hash of its members' once-keys), so a batch retried whole
 // (the write failed, every member retries at once) is rewritten under the
 // same number and name. A member retried alone (its job lost its ack after
-// the file was written) travels again in another batch, under its PO
-// number, which the partner's translator sees twice: the same exposure as
-// an unbatched PO whose file was picked up before the retry.
+// the file was written, as a crash does) finds its place in the batch
+// journal (journal.go) and returns it, as long as the interchange is still
+// in the outbox; once the partner has taken it, the member travels again
+// in another batch: the same exposure as an unbatched PO whose file was
+// picked up before the retry.
 
 // Batch is a link's batching policy (partner YAML `batch:`).
 type Batch struct {
@@ -84,6 +86,9 @@ type Batcher struct {
 	Link   *Link
 	// Counters allocate the interchange control numbers.
 	Counters connector.Counters
+	// Journal keeps each member's place in its interchange (journal.go);
+	// nil, or a transport that cannot find its outbox files, turns it off.
+	Journal connector.State
 	// NewEnvelope starts a fresh envelope for one batch.
 	NewEnvelope func() Envelope
 	// after is time.After (tests replace it to decide when the wait ends).
@@ -95,10 +100,12 @@ type Batcher struct {
 
 type batch struct {
 	members []Member
-	full    chan struct{} // closed when MaxSets members joined
-	done    chan struct{} // closed once written (or failed)
-	sent    []connector.Sent
-	err     error
+	// versions are the members' stale journal entries (0: none).
+	versions []int64
+	full     chan struct{} // closed when MaxSets members joined
+	done     chan struct{} // closed once written (or failed)
+	sent     []connector.Sent
+	err      error
 }
 
 // Send adds m to the open batch (opening one if none), waits until that
@@ -109,6 +116,13 @@ func (b *Batcher) Send(ctx context.Context, m Member) (connector.Sent, error) {
 		if err := stage.Render.Err(ctx, func(context.Context) error { return m.Check() }); err != nil {
 			return connector.Sent{}, err
 		}
+	}
+	prior, err := b.lookUp(ctx, m)
+	if err != nil {
+		return connector.Sent{}, err
+	}
+	if prior.found {
+		return prior.sent, nil
 	}
 	b.mu.Lock()
 	bt := b.open
@@ -121,6 +135,7 @@ func (b *Batcher) Send(ctx context.Context, m Member) (connector.Sent, error) {
 	}
 	i := len(bt.members)
 	bt.members = append(bt.members, m)
+	bt.versions = append(bt.versions, prior.version)
 	if len(bt.members) >= b.Policy.MaxSets {
 		b.open = nil // later documents open the next batch
 		close(bt.full)
@@ -153,12 +168,12 @@ func (b *Batcher) flushWhenDue(ctx context.Context, bt *batch) {
 		b.mu.Unlock()
 	}
 	// From here no member joins bt: it left b.open under the lock.
-	bt.sent, bt.err = b.write(ctx, bt.members)
+	bt.sent, bt.err = b.write(ctx, bt.members, bt.versions)
 	close(bt.done)
 }
 
 // write renders members into one interchange and puts it in the outbox.
-func (b *Batcher) write(ctx context.Context, members []Member) ([]connector.Sent, error) {
+func (b *Batcher) write(ctx context.Context, members []Member, versions []int64) ([]connector.Sent, error) {
 	ctrl, err := Control(ctx, b.Counters, batchKey(members))
 	if err != nil {
 		return nil, fmt.Errorf("%s: control number for a batch of %d: %w", b.Link.Name, len(members), err)
@@ -182,6 +197,9 @@ func (b *Batcher) write(ctx context.Context, members []Member) ([]connector.Sent
 		return nil, err
 	}
 	name := b.Link.Names.Batch(ctrl)
+	if err := b.record(ctx, name, ctrl, members, versions, sets); err != nil {
+		return nil, err
+	}
 	if err := stage.Write.Err(ctx, func(ctx context.Context) error { return b.Link.T.Put(ctx, name, data) }); err != nil {
 		return nil, fmt.Errorf("%s: put %s: %w", b.Link.Name, name, err)
 	}

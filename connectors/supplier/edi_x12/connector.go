@@ -65,7 +65,7 @@ func New(env connector.Env, cfg *Config) (*Connector, error) {
 	c := &Connector{Link: link, env: env, cfg: cfg, delims: cfg.Partner.Delimiters.x12(cfg.Partner.Version), loc: loc,
 		asn: asnOptions{refs: refs, carriers: edipartner.Carriers(cfg.Partner.Carriers)}, currency: edipartner.Currency(cfg.Partner.DefaultCurrency, "USD")}
 	if cfg.Batch.Enabled() {
-		c.batcher = &edipartner.Batcher{Policy: cfg.Batch, Link: link, Counters: env.Counters,
+		c.batcher = &edipartner.Batcher{Policy: cfg.Batch, Link: link, Counters: env.Counters, Journal: env.State,
 			NewEnvelope: func() edipartner.Envelope {
 				e, err := c.newEnvelope(c.env.Clock.Now())
 				if err != nil {

@@ -16,7 +16,7 @@ var (
 	bucketJobs     = []byte("jobs")         // storage key → header (JSON)
 	bucketPayloads = []byte("payloads")     // storage key → payload bytes
 	bucketDead     = []byte("dead")         // timeKey(DeadAt)|storage key → nothing: dead letters by age
-	bucketUniques  = []byte("uniques")      // unique key → uniqueRecord (JSON)
+	bucketUniques  = []byte("uniques")      // unique key → uniqueRecord (JSON), for holds that outlive their job
 	bucketRecords  = []byte("records")      // kind → {data, created, index} buckets
 	bucketCounters = []byte("counters")     // name → uint64
 	bucketOnce     = []byte("counter_once") // lp(name)|once → uint64
@@ -51,15 +51,20 @@ func jobKey(key uint64) []byte { return u64(key) }
 // header is everything about a job except its payload, which lives in its
 // own bucket so Dequeue and Retry rewrite a few hundred bytes, not the body.
 type header struct {
-	ID          string            `json:"id"`
-	Queue       string            `json:"q"`
-	Kind        string            `json:"k,omitempty"`
-	Meta        map[string]string `json:"m,omitempty"`
-	Group       string            `json:"g,omitempty"`
-	Key         string            `json:"rk,omitempty"`
-	UniqueKey   string            `json:"u,omitempty"`
-	UniqueTTL   time.Duration     `json:"ut,omitempty"`
-	MaxAttempts int               `json:"max"`
+	ID        string            `json:"id"`
+	Queue     string            `json:"q"`
+	Kind      string            `json:"k,omitempty"`
+	Meta      map[string]string `json:"m,omitempty"`
+	Group     string            `json:"g,omitempty"`
+	Key       string            `json:"rk,omitempty"`
+	UniqueKey string            `json:"u,omitempty"`
+	UniqueTTL time.Duration     `json:"ut,omitempty"`
+	// UniqueExp is when a UniqueTTL hold taken at Enqueue ends (Unix
+	// nanoseconds). While the job is in the file its header is the
+	// hold's durable copy; the uniques bucket gets one only when the job
+	// leaves before then (see uniqueRelease).
+	UniqueExp   int64 `json:"ux,omitempty"`
+	MaxAttempts int   `json:"max"`
 	// Seq is the job's place in enqueue order when it differs from its
 	// storage key (after Replay); 0 means the storage key.
 	Seq       uint64               `json:"seq,omitempty"`

@@ -29,6 +29,10 @@ const maxBatch = 1000
 type committer struct {
 	db  *bolt.DB
 	log *slog.Logger
+	// fileMu is held around every bbolt commit, so the preallocator
+	// writes its zeros between commits.
+	fileMu sync.Mutex
+	pre    *preallocator
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -59,6 +63,7 @@ type write struct {
 func newCommitter(db *bolt.DB, log *slog.Logger) *committer {
 	c := &committer{db: db, log: log, done: make(chan struct{})}
 	c.cond = sync.NewCond(&c.mu)
+	c.pre = newPreallocator(db, &c.fileMu, log)
 	go c.run()
 	return c
 }
@@ -117,6 +122,7 @@ func (c *committer) close() {
 
 func (c *committer) run() {
 	defer close(c.done)
+	defer c.pre.close()
 	// spare is the previous batch's array, reused for the next pending
 	// list so a busy store does not regrow it from nothing every commit.
 	var spare []*write
@@ -159,7 +165,7 @@ func (c *committer) run() {
 // one reports an error.
 func (c *committer) commit(batch []*write) {
 	failedAt := -1
-	err := c.db.Update(func(tx *bolt.Tx) error {
+	err := c.update(func(tx *bolt.Tx) error {
 		for i, w := range batch {
 			if err := w.fn(tx); err != nil {
 				failedAt = i
@@ -191,7 +197,7 @@ func (c *committer) commit(batch []*write) {
 			c.finish(w, stopped)
 			continue
 		}
-		err := c.db.Update(w.fn)
+		err := c.update(w.fn)
 		if err == nil {
 			c.commits.Add(1)
 		}
@@ -200,6 +206,17 @@ func (c *committer) commit(batch []*write) {
 		}
 		c.finish(w, err)
 	}
+}
+
+// update runs fn in a bbolt transaction, outside the preallocator's
+// writes, and shows it where the file's pages end.
+func (c *committer) update(fn func(*bolt.Tx) error) error {
+	c.fileMu.Lock()
+	defer c.fileMu.Unlock()
+	return c.db.Update(func(tx *bolt.Tx) error {
+		c.pre.observe(tx.Size())
+		return fn(tx)
+	})
 }
 
 func (w *write) isCoupled() bool {

@@ -95,7 +95,7 @@ func (s *Store) completeLocked(j *store.Job, jobs []store.Job, hvs [][]byte, now
 	}
 	il := s.beginInlineLocked(now)
 	defer func() { s.inline = nil }()
-	dropUnique := false
+	var dropUnique uniqueRelease
 	if acked != nil {
 		q := s.queueLocked(acked.queue)
 		s.leases.remove(acked)
@@ -105,24 +105,23 @@ func (s *Store) completeLocked(j *store.Job, jobs []store.Job, hvs [][]byte, now
 		dropUnique = s.uniques.releaseJob(acked.uniqueKey, acked.id)
 	}
 	type admitted struct {
-		e    *entry
-		hold uniqueHold
-		i    int
+		e *entry
+		i int
 	}
 	var in []admitted
 	for i := range jobs {
-		e, hold, err := s.admitLocked(&jobs[i], now)
+		e, err := s.admitLocked(&jobs[i], now)
 		if errors.Is(err, store.ErrDuplicate) {
 			continue
 		}
 		if err != nil {
 			return nil, nil, err // unreachable: usability was checked above
 		}
-		in = append(in, admitted{e, hold, i})
+		in = append(in, admitted{e, i})
 	}
 	return func(tx *bolt.Tx) error {
 		for _, a := range in {
-			if err := putJobRow(tx, a.e.key, hvs[a.i], jobs[a.i].Payload, jobs[a.i].UniqueKey, a.hold); err != nil {
+			if err := putJobRow(tx, a.e.key, hvs[a.i], jobs[a.i].Payload); err != nil {
 				return err
 			}
 		}

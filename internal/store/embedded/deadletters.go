@@ -140,7 +140,9 @@ func (s *Store) Replay(ctx context.Context, id string) error {
 	e.runAt = now
 	s.placeLocked(e, now)
 	key, seq := e.key, e.seq
+	tok := s.markQueued(e)
 	done, err := s.w.submit(func(tx *bolt.Tx) error {
+		e.ranQueued(tok)
 		h, err := getHeader(tx, key)
 		if err != nil {
 			return err

@@ -15,6 +15,7 @@ func TestEncodeHeaderMatchesJSON(t *testing.T) {
 	full := header{
 		ID: "job_2Xk9", Queue: "webhooks", Kind: "orders.webhook", Meta: map[string]string{"z": "1", "a": "two", "m": ""},
 		Group: "order:shop/1", Key: "shopify:shop", UniqueKey: "webhook:shop:d-1", UniqueTTL: 72 * time.Hour,
+		UniqueExp:   1_700_259_200_000_000_001,
 		MaxAttempts: 25, Seq: 7, Status: statusLeased, Attempt: 3, RunAt: 1_700_000_000_123_456_789,
 		CreatedAt: 1_700_000_000_000_000_001, DeadAt: -5,
 	}

@@ -54,11 +54,18 @@ func (s *Store) beginInlineLocked(now time.Time) *inlineLeases {
 }
 
 // handOffLocked leases the job w would pick to w, if any.
+//
+// A Complete changes memory when the committer runs it, so the job it
+// would hand over may have been enqueued (or retried, or replayed) after
+// the Complete was queued: that job's own write comes later, and a lease
+// written now would find no row, or be overwritten. Such a job is left to
+// the woken worker, whose own lease write is queued after it.
 func (il *inlineLeases) handOffLocked(s *Store, w *waiter) {
-	q, e := s.pickLocked(w.queues)
-	if e == nil {
+	q, e := s.peekLocked(w.queues)
+	if e == nil || e.queued.Load() != 0 {
 		return
 	}
+	q.ready.take()
 	fn, job := s.takeLeaseLocked(q, e, il.now, w.lease)
 	il.writes = append(il.writes, fn)
 	w.handed = &handoff{id: e.id, job: job, out: il.out}

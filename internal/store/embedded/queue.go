@@ -34,7 +34,7 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 	// A worker waiting for this queue is handed the job in the same
 	// commit, so an idle server pays no commit of its own for the lease.
 	il := s.beginInlineLocked(now)
-	e, hold, err := s.admitLocked(&j, now)
+	e, err := s.admitLocked(&j, now)
 	s.inline = nil
 	if err != nil {
 		s.mu.Unlock()
@@ -42,9 +42,11 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 		return "", err
 	}
 	// The write captures only what it stores, so j stays on the stack.
-	key, payload, uniqueKey := e.key, j.Payload, j.UniqueKey
+	key, payload := e.key, j.Payload
+	tok := s.markQueued(e)
 	done, err := s.w.submit(func(tx *bolt.Tx) error {
-		if err := putJobRow(tx, key, hv, payload, uniqueKey, hold); err != nil {
+		e.ranQueued(tok)
+		if err := putJobRow(tx, key, hv, payload); err != nil {
 			return err
 		}
 		return il.apply(tx)
@@ -58,19 +60,34 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 	return j.ID, nil
 }
 
-// putJobRow writes a new job's header, payload and unique key.
-func putJobRow(tx *bolt.Tx, key uint64, hv, payload []byte, uniqueKey string, hold uniqueHold) error {
+// Jobs and payloads are keyed by storage key, so new rows append at the
+// right edge of both B+trees. bbolt splits a page at half full by
+// default, which would leave every page behind the edge half empty:
+// twice the pages per commit to write and sync, and a file twice the
+// size. Payloads are never rewritten, so their pages are filled; headers
+// keep a tenth spare for the few bytes a lease or retry adds.
+const (
+	fillHeaders  = 0.9
+	fillPayloads = 1.0
+)
+
+// putJobRow writes a new job's header and payload. Its unique key, if
+// any, is in the header: a row in the uniques bucket, at a place of its
+// own in that tree, would be one more page to write and sync per commit
+// (per delivery, with random delivery ids) for what the header says.
+func putJobRow(tx *bolt.Tx, key uint64, hv, payload []byte) error {
 	k := jobKey(key)
-	if err := tx.Bucket(bucketJobs).Put(k, hv); err != nil {
+	jobs := tx.Bucket(bucketJobs)
+	jobs.FillPercent = fillHeaders
+	if err := jobs.Put(k, hv); err != nil {
 		return err
 	}
 	if len(payload) > 0 {
-		if err := tx.Bucket(bucketPayloads).Put(k, payload); err != nil {
+		payloads := tx.Bucket(bucketPayloads)
+		payloads.FillPercent = fillPayloads
+		if err := payloads.Put(k, payload); err != nil {
 			return err
 		}
-	}
-	if uniqueKey != "" {
-		return putUnique(tx, uniqueKey, hold)
 	}
 	return nil
 }
@@ -89,10 +106,15 @@ func (s *Store) prepare(j *store.Job, now time.Time) ([]byte, error) {
 	if j.CreatedAt.IsZero() {
 		j.CreatedAt = now
 	}
+	// The hold admitLocked takes with the same now ends at uniqueExp.
+	var uniqueExp int64
+	if j.UniqueKey != "" && j.UniqueTTL > 0 {
+		uniqueExp = now.Add(j.UniqueTTL).UnixNano()
+	}
 	// Seq stays 0: a new job's order is its storage key (see header).
 	hv, err := encodeHeader(&header{
 		ID: j.ID, Queue: j.Queue, Kind: j.Kind, Meta: j.Meta, Group: j.Group, Key: j.Key,
-		UniqueKey: j.UniqueKey, UniqueTTL: j.UniqueTTL, MaxAttempts: j.MaxAttempts,
+		UniqueKey: j.UniqueKey, UniqueTTL: j.UniqueTTL, UniqueExp: uniqueExp, MaxAttempts: j.MaxAttempts,
 		Status: statusPending, RunAt: j.RunAt.UnixNano(), CreatedAt: j.CreatedAt.UnixNano(),
 	})
 	if err != nil {
@@ -103,19 +125,19 @@ func (s *Store) prepare(j *store.Job, now time.Time) ([]byte, error) {
 
 // admitLocked refuses duplicates, then gives j its sequence number and its
 // place in memory (ready, scheduled or waiting for its group).
-func (s *Store) admitLocked(j *store.Job, now time.Time) (*entry, uniqueHold, error) {
+func (s *Store) admitLocked(j *store.Job, now time.Time) (*entry, error) {
 	if err := s.usableLocked(); err != nil {
-		return nil, uniqueHold{}, err
+		return nil, err
 	}
 	if _, ok := s.jobs[j.ID]; ok {
-		return nil, uniqueHold{}, fmt.Errorf("embedded: enqueue %s: job id exists: %w", j.ID, store.ErrDuplicate)
+		return nil, fmt.Errorf("embedded: enqueue %s: job id exists: %w", j.ID, store.ErrDuplicate)
 	}
 	if j.UniqueKey != "" && s.uniques.held(j.UniqueKey, now) {
-		return nil, uniqueHold{}, fmt.Errorf("embedded: enqueue unique key %q: %w", j.UniqueKey, store.ErrDuplicate)
+		return nil, fmt.Errorf("embedded: enqueue unique key %q: %w", j.UniqueKey, store.ErrDuplicate)
 	}
-	var hold uniqueHold
 	if j.UniqueKey != "" {
-		hold = s.uniques.hold(j.UniqueKey, j.ID, j.UniqueTTL, now)
+		// The job's header (prepare) is the hold's durable copy.
+		s.uniques.hold(j.UniqueKey, j.ID, j.UniqueTTL, now)
 	}
 	s.seq++
 	e := &entry{
@@ -124,7 +146,7 @@ func (s *Store) admitLocked(j *store.Job, now time.Time) (*entry, uniqueHold, er
 	}
 	s.jobs[j.ID] = e
 	s.placeLocked(e, now)
-	return e, hold, nil
+	return e, nil
 }
 
 // Dequeue leases the oldest ready job of queues, blocking until there is
@@ -315,7 +337,9 @@ func (s *Store) Retry(ctx context.Context, j *store.Job, runAt time.Time, cause 
 	q.countPending(e, +1)
 	s.activateLocked(q, e, now)
 	attempt := e.attempt
+	tok := s.markQueued(e)
 	done, err := s.w.submit(func(tx *bolt.Tx) error {
+		e.ranQueued(tok)
 		h, err := getHeader(tx, e.key)
 		if err != nil {
 			return fmt.Errorf("retry %s: %w", e.id, err)
@@ -368,8 +392,8 @@ func (s *Store) buryLocked(q *queueState, e *entry, now time.Time, cause error) 
 	}
 }
 
-// deleteJob removes a job and, when asked, its unique key.
-func deleteJob(tx *bolt.Tx, key uint64, uniqueKey string, dropUnique bool) error {
+// deleteJob removes a job and does with its unique key what u says.
+func deleteJob(tx *bolt.Tx, key uint64, uniqueKey string, u uniqueRelease) error {
 	k := jobKey(key)
 	if err := tx.Bucket(bucketJobs).Delete(k); err != nil {
 		return err
@@ -377,8 +401,12 @@ func deleteJob(tx *bolt.Tx, key uint64, uniqueKey string, dropUnique bool) error
 	if err := tx.Bucket(bucketPayloads).Delete(k); err != nil {
 		return err
 	}
-	if dropUnique {
+	switch {
+	case u.drop:
 		return tx.Bucket(bucketUniques).Delete([]byte(uniqueKey))
+	case u.keep:
+		// The header held it; the hold outlives the job.
+		return putUnique(tx, uniqueKey, u.hold)
 	}
 	return nil
 }

@@ -94,6 +94,7 @@ func (s *Store) loadJobs(tx *bolt.Tx, now time.Time) ([]*entry, map[uint64]*head
 		}
 		s.seq = max(s.seq, h.Seq, key)
 		s.jobs[id] = e
+		s.holdFromHeader(&h, now)
 		if h.Status == statusLeased {
 			if h.Attempt >= e.maxAttempts {
 				h.Status, h.DeadAt = statusDead, now.UnixNano()
@@ -114,8 +115,27 @@ func (s *Store) loadJobs(tx *bolt.Tx, now time.Time) ([]*entry, map[uint64]*head
 	return live, fixed, err
 }
 
-// loadUniques restores the unique keys still in force and deletes the
-// rest: expired ones, and lifetime ones whose job is gone.
+// holdFromHeader restores the unique key a job's header holds: for the
+// job's lifetime, or until its expiry. A header written before expiries
+// were kept in headers leaves a TTL hold to its row in the uniques bucket.
+// Headers come in storage-key order, so if a clock set back makes two
+// jobs' holds of one key look current, the newer job's wins.
+func (s *Store) holdFromHeader(h *header, now time.Time) {
+	switch {
+	case h.UniqueKey == "":
+	case h.UniqueTTL == 0:
+		s.uniques.hold(h.UniqueKey, h.ID, 0, now)
+	case h.UniqueExp != 0:
+		if exp := fromNanos(h.UniqueExp); now.Before(exp) {
+			s.uniques.hold(h.UniqueKey, h.ID, exp.Sub(now), now)
+		}
+	}
+}
+
+// loadUniques restores the unique keys still in force from the uniques
+// bucket and deletes the rest: expired ones, and lifetime ones whose job
+// is gone. A key a job's header holds (holdFromHeader) is the header's: a
+// row under it is one the job's hold replaced.
 func (s *Store) loadUniques(tx *bolt.Tx, now time.Time) error {
 	b := tx.Bucket(bucketUniques)
 	var stale [][]byte
@@ -125,6 +145,9 @@ func (s *Store) loadUniques(tx *bolt.Tx, now time.Time) error {
 			return fmt.Errorf("decode unique key %q: %w", k, err)
 		}
 		key := string(k)
+		if h, ok := s.uniques.byKey[key]; ok && h.job != r.Job {
+			return nil
+		}
 		if r.Expires != 0 {
 			exp := fromNanos(r.Expires)
 			if !now.Before(exp) {

@@ -128,18 +128,25 @@ func (s *Store) passOnLocked(queues []string) {
 	}
 }
 
-// pickLocked takes the oldest ready job of queues (oldest across them, so
-// no listed queue starves), or nil.
+// pickLocked takes the job peekLocked shows, or returns nil.
 func (s *Store) pickLocked(queues []string) (*queueState, *entry) {
-	// Queues are in priority order (store.Queue.Dequeue): the first one
-	// with a ready job gives its oldest.
+	q, e := s.peekLocked(queues)
+	if e != nil {
+		q.ready.take()
+	}
+	return q, e
+}
+
+// peekLocked returns the job a Dequeue of queues would take next, without
+// taking it. Queues are in priority order (store.Queue.Dequeue): the first
+// one with a ready job gives its oldest.
+func (s *Store) peekLocked(queues []string) (*queueState, *entry) {
 	for _, name := range queues {
 		q := s.queues[name]
 		if q == nil {
 			continue
 		}
 		if e := q.ready.peek(); e != nil {
-			q.ready.take()
 			return q, e
 		}
 	}

@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"container/heap"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,7 +34,23 @@ type entry struct {
 	uniqueTTL        time.Duration
 	deadAt           time.Time
 	idx              int // position in the heap that holds it; -1 when none
+	// queued is the token of a write about this job (its enqueue, retry
+	// or replay) that is queued in the committer and has not run yet; 0
+	// when none. An inline lease must not be written before it (inline.go).
+	queued atomic.Uint64
 }
+
+// markQueued records that a write about e is about to be queued and
+// returns its token; the write calls ranQueued with it when it runs.
+func (s *Store) markQueued(e *entry) uint64 {
+	s.writeTok++
+	e.queued.Store(s.writeTok)
+	return s.writeTok
+}
+
+// ranQueued clears e's mark if it is still tok's: a batch that rolls back
+// runs its writes again, and a later write may have marked e since.
+func (e *entry) ranQueued(tok uint64) { e.queued.CompareAndSwap(tok, 0) }
 
 // entryHeap is a min-heap of entries with removal by position; an entry is
 // in at most one heap at a time, so one idx field serves all of them.

@@ -61,6 +61,7 @@ type Store struct {
 	waiters    []*waiter
 	seq        uint64 // last enqueue sequence number
 	leaseSeq   uint64
+	writeTok   uint64    // last token given by markQueued
 	nonce      string    // distinguishes this process's lease tokens
 	timerAt    time.Time // when the background timer next fires; zero: idle
 	// inline, while set, collects leases that wakeLocked hands to waiting

@@ -1,7 +1,6 @@
 package embedded
 
 import (
-	"container/heap"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -53,24 +52,36 @@ func (u *uniqueIndex) hold(key, job string, ttl time.Duration, now time.Time) un
 	h := uniqueHold{job: job}
 	if ttl > 0 {
 		h.expires = now.Add(ttl)
-		heap.Push(&u.expiry, expiring{key: key, at: h.expires})
+		u.expiry.push(expiring{key: key, at: h.expires})
 	}
 	u.byKey[key] = h
 	return h
 }
 
-// releaseJob forgets key if it is held for the lifetime of job; it reports
-// whether the stored copy must be deleted too.
-func (u *uniqueIndex) releaseJob(key, job string) bool {
+// uniqueRelease says what the file does with a job's unique key when the
+// job leaves it: delete a lifetime hold's row (files written before holds
+// lived in headers have one), or keep a TTL hold, until now carried by the
+// job's header, in a row of its own.
+type uniqueRelease struct {
+	drop, keep bool
+	hold       uniqueHold
+}
+
+// releaseJob forgets key if it is held for the lifetime of job, and says
+// what becomes of the stored copy.
+func (u *uniqueIndex) releaseJob(key, job string) uniqueRelease {
 	if key == "" {
-		return false
+		return uniqueRelease{}
 	}
 	h, ok := u.byKey[key]
-	if !ok || h.job != job || !h.expires.IsZero() {
-		return false
+	if !ok || h.job != job {
+		return uniqueRelease{}
+	}
+	if !h.expires.IsZero() {
+		return uniqueRelease{keep: true, hold: h}
 	}
 	delete(u.byKey, key)
-	return true
+	return uniqueRelease{drop: true}
 }
 
 // expired pops every key whose TTL has passed by now and returns those
@@ -78,7 +89,7 @@ func (u *uniqueIndex) releaseJob(key, job string) bool {
 func (u *uniqueIndex) expired(now time.Time) []string {
 	var keys []string
 	for u.expiry.Len() > 0 && !now.Before(u.expiry[0].at) {
-		x := heap.Pop(&u.expiry).(expiring)
+		x := u.expiry.pop()
 		h, ok := u.byKey[x.key]
 		switch {
 		case !ok:
@@ -110,19 +121,47 @@ type expiring struct {
 	at  time.Time
 }
 
+// expiryHeap is a min-heap by at. It is typed rather than driven by
+// container/heap, whose Push and Pop box every 40-byte element into an
+// interface: an allocation per Enqueue with a TTL.
 type expiryHeap []expiring
 
-func (h expiryHeap) Len() int           { return len(h) }
-func (h expiryHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
-func (h expiryHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h expiryHeap) Len() int { return len(h) }
 
-// Push implements heap.Interface.
-func (h *expiryHeap) Push(x any) { *h = append(*h, x.(expiring)) }
+func (h *expiryHeap) push(x expiring) {
+	*h = append(*h, x)
+	a := *h
+	for i := len(a) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !a[i].at.Before(a[parent].at) {
+			break
+		}
+		a[i], a[parent] = a[parent], a[i]
+		i = parent
+	}
+}
 
-// Pop implements heap.Interface.
-func (h *expiryHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+func (h *expiryHeap) pop() expiring {
+	a := *h
+	top := a[0]
+	n := len(a) - 1
+	a[0] = a[n]
+	a[n] = expiring{} // drop the key string for the collector
+	a = a[:n]
+	for i := 0; ; {
+		least, l, r := i, 2*i+1, 2*i+2
+		if l < n && a[l].at.Before(a[least].at) {
+			least = l
+		}
+		if r < n && a[r].at.Before(a[least].at) {
+			least = r
+		}
+		if least == i {
+			break
+		}
+		a[i], a[least] = a[least], a[i]
+		i = least
+	}
+	*h = a
+	return top
 }

@@ -9,6 +9,7 @@ import (
 
 var concurrencyCases = []testCase{
 	{"EachJobOnceWhenAcked", testExactlyOnce},
+	{"GroupsInOrderUnderCompletes", testGroupsUnderCompletes},
 }
 
 // testExactlyOnce runs producers and workers at once: every job is
