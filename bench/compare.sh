@@ -70,14 +70,14 @@ for r in $(seq "$ROUNDS"); do
     -test.bench 'OrdersTo850$' -test.benchtime 1000x 2>&1)
   R[o8]+="$(echo "$out" | grep 'workers=8' | metric orders/s) "
   R[ooff]+="$(echo "$out" | grep 'batch=off-' | metric orders/s) "
-  R[oon]+="$(echo "$out" | grep 'batch=on-' | metric orders/s) "
-  R[con]+="$(echo "$out" | grep 'batch=on-' | metric commits/order) "
+  R[oon]+="$(echo "$out" | grep 'OrdersTo850/batch=on-' | metric orders/s) "
+  R[con]+="$(echo "$out" | grep 'OrdersTo850/batch=on-' | metric commits/order) "
   R[ored]+="$(echo "$out" | grep 'store=redis-' | metric orders/s) "
   R[cpuoff]+="$(echo "$out" | grep 'batch=off-' | metric cpu-ms/order) "
   R[cpured]+="$(echo "$out" | grep 'store=redis-' | metric cpu-ms/order) "
   R[cmdred]+="$(echo "$out" | grep 'store=redis-' | metric redis-cmds/order) "
   R[oredon]+="$(echo "$out" | grep 'store=redis/batch=on-' | metric orders/s) "
-  R[cpuon]+="$(echo "$out" | grep 'batch=on-' | metric cpu-ms/order) "
+  R[cpuon]+="$(echo "$out" | grep 'OrdersTo850/batch=on-' | metric cpu-ms/order) "
   R[cpuredon]+="$(echo "$out" | grep 'store=redis/batch=on-' | metric cpu-ms/order) "
   for v in emb embon red; do
     pat='OrdersTo850/rate='; [ $v = red ] && pat='store=redis/rate='; [ $v = embon ] && pat='batch=on/rate='
