@@ -121,8 +121,15 @@ func (k Kind[P]) New(p P, mods ...Mod) (store.Job, error) {
 			j.Meta[kv[0]] = kv[1]
 		}
 	}
-	for _, m := range mods {
-		m(&j)
+	if len(mods) > 0 {
+		// Mods get a heap copy: &j passed to them would move every job
+		// to the heap, and most enqueues (each webhook) have none.
+		jp := new(store.Job)
+		*jp = j
+		for _, m := range mods {
+			m(jp)
+		}
+		j = *jp
 	}
 	return j, nil
 }
