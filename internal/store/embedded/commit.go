@@ -3,6 +3,7 @@ package embedded
 import (
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -179,6 +180,10 @@ func (c *committer) commit(batch []*write) {
 		for _, w := range batch {
 			c.finish(w, nil)
 		}
+		// The writers just woken wait on this goroutine's processor; the
+		// next commit would hold it in fsync until the runtime takes it
+		// back. Yielding lets them answer first.
+		runtime.Gosched()
 		return
 	}
 	if failedAt < 0 || len(batch) == 1 {
