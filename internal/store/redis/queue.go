@@ -38,6 +38,7 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 type enqueueCall struct {
 	id, uniqueKey string
 	generated     bool
+	runAt         time.Time
 	keys          []string
 	args          []any
 }
@@ -80,13 +81,13 @@ func (s *Store) prepareEnqueue(ctx context.Context, j store.Job) (*enqueueCall, 
 	if err != nil {
 		return nil, err
 	}
-	args := make([]any, 0, 9+2*7)
+	args := make([]any, 0, 10+2*7)
 	runat := micros(j.RunAt)
 	args = append(args, j.ID, micros(now), runat, s.wakeChannel, j.Queue, j.Group, j.Key, j.UniqueKey, itoa(px),
-		fieldPacked, packJob(&j, meta), "max", itoa(int64(j.MaxAttempts)), "runat", runat)
+		micros(now.Add(s.opts.ReapInterval)), fieldPacked, packJob(&j, meta), "max", itoa(int64(j.MaxAttempts)), "runat", runat)
 	args = appendFields(args, "group", j.Group, "key", j.Key, "ukey", j.UniqueKey, "uttl", uttl)
 	return &enqueueCall{
-		id: j.ID, uniqueKey: j.UniqueKey, generated: generated, args: args,
+		id: j.ID, uniqueKey: j.UniqueKey, generated: generated, args: args, runAt: j.RunAt,
 		keys: []string{q.job(j.ID), q.ready, q.sched, q.meta, q.cnt, q.group(j.Group), q.uniq(j.UniqueKey)},
 	}, nil
 }
@@ -108,7 +109,12 @@ func (c *enqueueCall) result(s *Store, status string, rest []any) (string, error
 		}
 		return "", fmt.Errorf("redis: enqueue unique key %q: %w", c.uniqueKey, store.ErrDuplicate)
 	case "scheduled":
-		s.note.pokeReaper()
+		// The reaper looks again by reapAt anyway: a poke per timer
+		// enqueued would cost a pass over every queue. A reaper mid-pass
+		// (reapAt behind us) may have read the schedule before this job.
+		if at := s.reapAt.Load(); c.runAt.UnixNano() < at || at <= s.clock.Now().UnixNano() {
+			s.note.pokeReaper()
+		}
 	}
 	return c.id, nil
 }
@@ -280,7 +286,7 @@ func (s *Store) leaseFirst(ctx context.Context, names []string, cands [][]string
 		if len(cands[k]) == 0 {
 			continue
 		}
-		j, remaining, err := s.leaseHead(ctx, name, cands[k], lease)
+		j, remaining, err := s.leaseHead(ctx, name, cands[k], lease, false)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -329,14 +335,39 @@ func (s *Store) peek(ctx context.Context, queues []string) ([][]string, error) {
 // leaseHead runs the lease script on one queue with candidates, following
 // its "miss" answers (the head moved) until it leases or the queue is
 // empty. It returns the job and whether others stay ready (1) or not (0).
-func (s *Store) leaseHead(ctx context.Context, name string, members []string, lease time.Duration) (*store.Job, int64, error) {
-	for range 64 {
+// missed: members came from a "miss" already, so even the first try
+// follows one.
+func (s *Store) leaseHead(ctx context.Context, name string, members []string, lease time.Duration, missed bool) (*store.Job, int64, error) {
+	for i := range 64 {
+		var unlock func()
+		if i > 0 || missed {
+			// Following a miss: one lease of this process at a time per
+			// queue, from the heads the last answer gave (chasers).
+			var err error
+			if unlock, err = s.chase.lock(ctx, name); err != nil {
+				return nil, 0, err
+			}
+			heads, empty := s.heads.state(name, s.clock.Now())
+			if empty {
+				unlock()
+				return nil, 0, nil
+			}
+			if len(heads) > 0 {
+				members = heads
+			}
+		}
 		c := s.newLeaseCall(name, members, lease)
 		status, rest, err := s.evalList(ctx, scriptLease, c.keys, c.args...)
 		if err != nil {
+			if unlock != nil {
+				unlock()
+			}
 			return nil, 0, err
 		}
 		j, remaining, again, err := c.result(s, status, rest)
+		if unlock != nil {
+			unlock()
+		}
 		if err != nil || j == nil {
 			if err == nil && again != nil {
 				members = again

@@ -73,6 +73,8 @@ type Store struct {
 	note *notifier
 	// heads remembers each queue's ready heads as Redis last told them.
 	heads headCache
+	// chase lets one lease at a time per queue follow a "miss" (heads.go).
+	chase chasers
 	// pre holds jobs an Ack leased ahead for the next Dequeue (prefetch.go).
 	pre prefetch
 	// ps is the process's subscription, made by its first Dequeue (subMu
