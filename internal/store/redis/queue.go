@@ -249,7 +249,7 @@ func (s *Store) tryLease(ctx context.Context, queues [][]string, lease time.Dura
 	}
 	if heads == nil {
 		var err error
-		if heads, err = s.peek(ctx, firsts); err != nil {
+		if heads, err = s.peekUnknown(ctx, firsts); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -305,6 +305,37 @@ func (s *Store) leaseFirst(ctx context.Context, names []string, cands [][]string
 		return j, busy, nil
 	}
 	return nil, nil, nil
+}
+
+// peekUnknown is peek for the queues not known to be empty (headCache):
+// a worker woken for one queue reads that one, not every queue it serves.
+// A queue known empty has announced nothing since it was seen empty, and
+// every step that makes a job ready announces it.
+func (s *Store) peekUnknown(ctx context.Context, queues []string) ([][]string, error) {
+	now := s.clock.Now()
+	look := make([]string, 0, len(queues))
+	at := make([]int, 0, len(queues))
+	for i, name := range queues {
+		if _, empty := s.heads.state(name, now); !empty {
+			look = append(look, name)
+			at = append(at, i)
+		}
+	}
+	if len(look) == len(queues) {
+		return s.peek(ctx, queues)
+	}
+	heads := make([][]string, len(queues))
+	if len(look) == 0 {
+		return heads, nil
+	}
+	read, err := s.peek(ctx, look)
+	if err != nil {
+		return nil, err
+	}
+	for k, i := range at {
+		heads[i] = read[k]
+	}
+	return heads, nil
 }
 
 // peek reads up to peekSize ready members of each queue in one pipeline
