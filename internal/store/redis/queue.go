@@ -154,17 +154,6 @@ func (s *Store) Dequeue(ctx context.Context, queues []string, lease time.Duratio
 	}
 	s.subscribe()
 	parts := s.expand(queues)
-	// The first choice of this call may have a job leased ahead by an Ack.
-	for _, q := range parts[0] {
-		s.pre.wants(q, lease)
-	}
-	if j := s.pre.take(parts[0], s.clock.Now()); j != nil {
-		if err := s.usable(ctx); err != nil {
-			s.returnHeld(j)
-			return nil, err
-		}
-		return j, nil
-	}
 	var all []string
 	for _, p := range parts {
 		all = append(all, p...)
@@ -527,21 +516,10 @@ func (s *Store) Ack(ctx context.Context, j *store.Job) error {
 	}
 	q := s.keys.queue(j.Queue)
 	group, ukey, next := j.Group, j.UniqueKey, ""
-	ahead := s.aheadCall(j.Queue)
 	for range maxRefresh {
 		keys := []string{q.job(j.ID), q.lease, q.ready, q.sched, q.meta, q.group(group), q.job(next), q.uniq(ukey)}
 		args := []any{j.ID, j.Lease, micros(s.clock.Now()), group, next, ukey, s.keys.channel(), j.Queue}
-		var status string
-		var rest []any
-		var err error
-		sent := false
-		if ahead != nil {
-			status, rest, sent, err = s.ackAhead(ctx, keys, args, ahead)
-			ahead = nil
-		}
-		if !sent {
-			status, rest, err = s.evalList(ctx, scriptAck, keys, args...)
-		}
+		status, rest, err := s.evalList(ctx, scriptAck, keys, args...)
 		if err != nil {
 			return err
 		}

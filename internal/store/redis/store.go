@@ -75,8 +75,6 @@ type Store struct {
 	heads headCache
 	// chase lets one lease at a time per queue follow a "miss" (heads.go).
 	chase chasers
-	// pre holds jobs an Ack leased ahead for the next Dequeue (prefetch.go).
-	pre prefetch
 	// ps is the process's subscription, made by its first Dequeue (subMu
 	// guards it against Close): a process that only enqueues, a gateway,
 	// would read every job's announcement for nothing.
@@ -183,9 +181,6 @@ func (s *Store) Close() error {
 		return nil
 	}
 	close(s.stop)
-	for _, j := range s.pre.drain() {
-		s.returnHeld(j)
-	}
 	s.cancel()
 	s.subMu.Lock()
 	if s.ps != nil {
