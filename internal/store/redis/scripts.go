@@ -139,8 +139,9 @@ end
 // (a missing field reads as empty everywhere), so the one HSET is as short
 // as the job allows and Lua never looks at the payload. A job scheduled at
 // or after quiet (now plus the enqueuing process's ReapInterval, by which
-// its own reaper looks again anyway) is not announced and needs no read of
-// the earliest due time: most such jobs are timers days ahead.
+// its own reaper looks again anyway, as do the others by their own) is not
+// announced and needs no read of the earliest due time: most such jobs are
+// timers days ahead.
 //
 // KEYS: job ready sched meta cnt group uniq
 // ARGV: id now runat chan queue group rkey ukey px quiet field value...
