@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -71,9 +70,7 @@ suppliers:
 	must(os.MkdirAll(filepath.Join(dir, "configs"), 0o755))
 	must(os.WriteFile(filepath.Join(dir, "configs", "demo.yaml"), []byte(cfg), 0o644))
 	sim := &edisupplier.Supplier{Name: "acme", Outbox: filepath.Join(dir, "var", "out", "acme"), Inbox: filepath.Join(dir, "var", "in", "acme"), ShipAfter: shipAfter}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	go sim.Run(ctx, 50*time.Millisecond)
+	runSims(t, sim)
 	l := &bcLoop{t: t, dir: dir, fake: fake}
 	l.srv = startServer(t, dir)
 	ch, err := bigcommerce.New(connector.Env{Name: "bc"}, &bigcommerce.Config{StoreHash: bigcommercefake.StoreHash, BaseURL: fakeURL,

@@ -2,15 +2,16 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -97,11 +98,7 @@ func twoSupplierLoop(t *testing.T, cfg string) *loop {
 		"acme": {Name: "acme", Outbox: filepath.Join(dir, "var", "out", "acme"), Inbox: filepath.Join(dir, "var", "in", "acme")},
 		"slow": {Name: "slow", Outbox: filepath.Join(dir, "var", "out", "slow"), Inbox: filepath.Join(dir, "var", "in", "slow"), ShipAfter: time.Hour},
 	}}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	for _, sim := range l.sims {
-		go sim.Run(ctx, 50*time.Millisecond)
-	}
+	runSims(t, slices.Collect(maps.Values(l.sims))...)
 	l.srv = startServer(t, dir)
 	return l
 }

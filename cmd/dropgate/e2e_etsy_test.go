@@ -2,11 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -80,11 +81,7 @@ suppliers:
 		"acme": {Name: "acme", Outbox: filepath.Join(dir, "var", "out", "acme"), Inbox: filepath.Join(dir, "var", "in", "acme")},
 		"slow": {Name: "slow", Outbox: filepath.Join(dir, "var", "out", "slow"), Inbox: filepath.Join(dir, "var", "in", "slow"), ShipAfter: time.Hour},
 	}}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	for _, sim := range l.sims {
-		go sim.Run(ctx, 50*time.Millisecond)
-	}
+	runSims(t, slices.Collect(maps.Values(l.sims))...)
 	l.srv = startServer(t, dir)
 	return l, fake, listing
 }

@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,11 +114,7 @@ suppliers:
 	if err := os.WriteFile(filepath.Join(dir, "configs", "demo.yaml"), []byte(cfg.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	for _, sim := range l.sims {
-		go sim.Run(ctx, 50*time.Millisecond)
-	}
+	runSims(t, slices.Collect(maps.Values(l.sims))...)
 	l.srv = startServer(t, dir)
 	// The server sweeps the shop once at start-up. Orders placed while
 	// that sweep runs may be taken in by it rather than by their webhook,
@@ -249,4 +248,19 @@ func hasEvent(a *model.Aggregate, event, causeKind string) bool {
 		}
 	}
 	return false
+}
+
+// runSims runs simulated suppliers until the test ends, and waits for them
+// to stop before the test's directory is removed: a supplier still writing
+// an answer then made the removal fail ("directory not empty").
+func runSims(t *testing.T, sims ...*edisupplier.Supplier) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, sim := range sims {
+		wg.Go(func() { sim.Run(ctx, 50*time.Millisecond) })
+	}
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+	})
 }

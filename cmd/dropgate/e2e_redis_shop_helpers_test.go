@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -134,11 +133,9 @@ suppliers:
 	if err := os.WriteFile(filepath.Join(dir, "configs", "demo.yaml"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
 	sim := &edisupplier.Supplier{Name: "acme", Outbox: filepath.Join(dir, "var", "out", "acme"), Inbox: filepath.Join(dir, "var", "in", "acme"),
 		Log: slog.New(slog.DiscardHandler)}
-	go sim.Run(ctx, 50*time.Millisecond)
+	runSims(t, sim)
 
 	sf.gateway = startServerWith(t, dir, serveOpts{role: "gateway"})
 	for range workers {

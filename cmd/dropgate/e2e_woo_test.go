@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -74,9 +73,7 @@ suppliers:
 	must(os.MkdirAll(filepath.Join(dir, "configs"), 0o755))
 	must(os.WriteFile(filepath.Join(dir, "configs", "demo.yaml"), []byte(cfg), 0o644))
 	sim := &edisupplier.Supplier{Name: "acme", Outbox: filepath.Join(dir, "var", "out", "acme"), Inbox: filepath.Join(dir, "var", "in", "acme"), ShipAfter: shipAfter}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	go sim.Run(ctx, 50*time.Millisecond)
+	runSims(t, sim)
 	l := &wooLoop{t: t, dir: dir, fake: fake, url: fakeURL}
 	l.srv = startServer(t, dir)
 	ch, err := woocommerce.New(connector.Env{Name: "woo"}, &woocommerce.Config{StoreURL: "https://woo.example.com", BaseURL: fakeURL,

@@ -83,7 +83,7 @@ func (s *Store) ackAndLease(ctx context.Context, j *store.Job, c *leaseCall) (*s
 			// more lease of the same queue keeps the priority order and
 			// costs less than Dequeue reading every queue.
 			// A failure here is Dequeue's to report: j is settled.
-			leased, _, _ = s.leaseHead(ctx, c.name, again, c.until.Sub(c.now))
+			leased, _, _ = s.leaseHead(ctx, c.name, again, c.until.Sub(c.now), true)
 			return leased, nil
 		}
 		if leased != nil && ctx.Err() != nil {

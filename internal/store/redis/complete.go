@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -81,10 +82,12 @@ func (s *Store) applyWrites(ctx context.Context, recs []store.EffectRecord, blob
 		return err
 	}
 	reads := make([]*goredis.MapStringStringCmd, len(recs))
-	if len(recs) > 0 {
+	if slices.ContainsFunc(recs, needsRead) {
 		_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
 			for i, r := range recs {
-				reads[i] = p.HGetAll(ctx, s.keys.records(r.Record.Kind).data(r.Record.ID))
+				if needsRead(r) {
+					reads[i] = p.HGetAll(ctx, s.keys.records(r.Record.Kind).data(r.Record.ID))
+				}
 			}
 			return nil
 		})
@@ -94,7 +97,11 @@ func (s *Store) applyWrites(ctx context.Context, recs []store.EffectRecord, blob
 	}
 	var writes []*recordWrite
 	for i, r := range recs {
-		w, err := s.recordWriteOf(r, reads[i].Val())
+		var m map[string]string
+		if reads[i] != nil {
+			m = reads[i].Val()
+		}
+		w, err := s.recordWriteOf(r, m)
 		if err != nil {
 			return fmt.Errorf("redis: complete %s/%s: %w", r.Record.Kind, r.Record.ID, err)
 		}
@@ -127,6 +134,11 @@ func (s *Store) applyWrites(ctx context.Context, recs []store.EffectRecord, blob
 	}
 	return nil
 }
+
+// needsRead reports whether r's write needs the stored record first. A
+// creation (Expect 0) does not: there is no old index to drop, and the
+// put script refuses it ("conflict") if the record exists after all.
+func needsRead(r store.EffectRecord) bool { return r.Expect != 0 || r.Deleted }
 
 // recordWriteOf checks r against the record as read (m) and builds its
 // write; nil when there is nothing to do (deleting an absent record).

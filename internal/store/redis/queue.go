@@ -38,6 +38,7 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 type enqueueCall struct {
 	id, uniqueKey string
 	generated     bool
+	runAt         time.Time
 	keys          []string
 	args          []any
 }
@@ -80,13 +81,13 @@ func (s *Store) prepareEnqueue(ctx context.Context, j store.Job) (*enqueueCall, 
 	if err != nil {
 		return nil, err
 	}
-	args := make([]any, 0, 9+2*7)
+	args := make([]any, 0, 10+2*7)
 	runat := micros(j.RunAt)
 	args = append(args, j.ID, micros(now), runat, s.wakeChannel, j.Queue, j.Group, j.Key, j.UniqueKey, itoa(px),
-		fieldPacked, packJob(&j, meta), "max", itoa(int64(j.MaxAttempts)), "runat", runat)
+		micros(now.Add(s.opts.ReapInterval)), fieldPacked, packJob(&j, meta), "max", itoa(int64(j.MaxAttempts)), "runat", runat)
 	args = appendFields(args, "group", j.Group, "key", j.Key, "ukey", j.UniqueKey, "uttl", uttl)
 	return &enqueueCall{
-		id: j.ID, uniqueKey: j.UniqueKey, generated: generated, args: args,
+		id: j.ID, uniqueKey: j.UniqueKey, generated: generated, args: args, runAt: j.RunAt,
 		keys: []string{q.job(j.ID), q.ready, q.sched, q.meta, q.cnt, q.group(j.Group), q.uniq(j.UniqueKey)},
 	}, nil
 }
@@ -108,7 +109,12 @@ func (c *enqueueCall) result(s *Store, status string, rest []any) (string, error
 		}
 		return "", fmt.Errorf("redis: enqueue unique key %q: %w", c.uniqueKey, store.ErrDuplicate)
 	case "scheduled":
-		s.note.pokeReaper()
+		// The reaper looks again by reapAt anyway: a poke per timer
+		// enqueued would cost a pass over every queue. A reaper mid-pass
+		// (reapAt behind us) may have read the schedule before this job.
+		if at := s.reapAt.Load(); c.runAt.UnixNano() < at || at <= s.clock.Now().UnixNano() {
+			s.note.pokeReaper()
+		}
 	}
 	return c.id, nil
 }
@@ -148,17 +154,6 @@ func (s *Store) Dequeue(ctx context.Context, queues []string, lease time.Duratio
 	}
 	s.subscribe()
 	parts := s.expand(queues)
-	// The first choice of this call may have a job leased ahead by an Ack.
-	for _, q := range parts[0] {
-		s.pre.wants(q, lease)
-	}
-	if j := s.pre.take(parts[0], s.clock.Now()); j != nil {
-		if err := s.usable(ctx); err != nil {
-			s.returnHeld(j)
-			return nil, err
-		}
-		return j, nil
-	}
 	var all []string
 	for _, p := range parts {
 		all = append(all, p...)
@@ -243,7 +238,7 @@ func (s *Store) tryLease(ctx context.Context, queues [][]string, lease time.Dura
 	}
 	if heads == nil {
 		var err error
-		if heads, err = s.peek(ctx, firsts); err != nil {
+		if heads, err = s.peekUnknown(ctx, firsts); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -280,7 +275,7 @@ func (s *Store) leaseFirst(ctx context.Context, names []string, cands [][]string
 		if len(cands[k]) == 0 {
 			continue
 		}
-		j, remaining, err := s.leaseHead(ctx, name, cands[k], lease)
+		j, remaining, err := s.leaseHead(ctx, name, cands[k], lease, false)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -299,6 +294,37 @@ func (s *Store) leaseFirst(ctx context.Context, names []string, cands [][]string
 		return j, busy, nil
 	}
 	return nil, nil, nil
+}
+
+// peekUnknown is peek for the queues not known to be empty (headCache):
+// a worker woken for one queue reads that one, not every queue it serves.
+// A queue known empty has announced nothing since it was seen empty, and
+// every step that makes a job ready announces it.
+func (s *Store) peekUnknown(ctx context.Context, queues []string) ([][]string, error) {
+	now := s.clock.Now()
+	look := make([]string, 0, len(queues))
+	at := make([]int, 0, len(queues))
+	for i, name := range queues {
+		if _, empty := s.heads.state(name, now); !empty {
+			look = append(look, name)
+			at = append(at, i)
+		}
+	}
+	if len(look) == len(queues) {
+		return s.peek(ctx, queues)
+	}
+	heads := make([][]string, len(queues))
+	if len(look) == 0 {
+		return heads, nil
+	}
+	read, err := s.peek(ctx, look)
+	if err != nil {
+		return nil, err
+	}
+	for k, i := range at {
+		heads[i] = read[k]
+	}
+	return heads, nil
 }
 
 // peek reads up to peekSize ready members of each queue in one pipeline
@@ -329,14 +355,39 @@ func (s *Store) peek(ctx context.Context, queues []string) ([][]string, error) {
 // leaseHead runs the lease script on one queue with candidates, following
 // its "miss" answers (the head moved) until it leases or the queue is
 // empty. It returns the job and whether others stay ready (1) or not (0).
-func (s *Store) leaseHead(ctx context.Context, name string, members []string, lease time.Duration) (*store.Job, int64, error) {
-	for range 64 {
+// missed: members came from a "miss" already, so even the first try
+// follows one.
+func (s *Store) leaseHead(ctx context.Context, name string, members []string, lease time.Duration, missed bool) (*store.Job, int64, error) {
+	for i := range 64 {
+		var unlock func()
+		if i > 0 || missed {
+			// Following a miss: one lease of this process at a time per
+			// queue, from the heads the last answer gave (chasers).
+			var err error
+			if unlock, err = s.chase.lock(ctx, name); err != nil {
+				return nil, 0, err
+			}
+			heads, empty := s.heads.state(name, s.clock.Now())
+			if empty {
+				unlock()
+				return nil, 0, nil
+			}
+			if len(heads) > 0 {
+				members = heads
+			}
+		}
 		c := s.newLeaseCall(name, members, lease)
 		status, rest, err := s.evalList(ctx, scriptLease, c.keys, c.args...)
 		if err != nil {
+			if unlock != nil {
+				unlock()
+			}
 			return nil, 0, err
 		}
 		j, remaining, again, err := c.result(s, status, rest)
+		if unlock != nil {
+			unlock()
+		}
 		if err != nil || j == nil {
 			if err == nil && again != nil {
 				members = again
@@ -465,21 +516,10 @@ func (s *Store) Ack(ctx context.Context, j *store.Job) error {
 	}
 	q := s.keys.queue(j.Queue)
 	group, ukey, next := j.Group, j.UniqueKey, ""
-	ahead := s.aheadCall(j.Queue)
 	for range maxRefresh {
 		keys := []string{q.job(j.ID), q.lease, q.ready, q.sched, q.meta, q.group(group), q.job(next), q.uniq(ukey)}
 		args := []any{j.ID, j.Lease, micros(s.clock.Now()), group, next, ukey, s.keys.channel(), j.Queue}
-		var status string
-		var rest []any
-		var err error
-		sent := false
-		if ahead != nil {
-			status, rest, sent, err = s.ackAhead(ctx, keys, args, ahead)
-			ahead = nil
-		}
-		if !sent {
-			status, rest, err = s.evalList(ctx, scriptAck, keys, args...)
-		}
+		status, rest, err := s.evalList(ctx, scriptAck, keys, args...)
 		if err != nil {
 			return err
 		}

@@ -142,9 +142,13 @@ func (s *Store) PutRecord(ctx context.Context, rec store.Record) (int64, error) 
 		return 0, fmt.Errorf("redis: put record %s/%s: index: %w", rec.Kind, rec.ID, err)
 	}
 	for range maxRefresh {
-		old, err := s.readRecord(ctx, rk, rec.Kind, rec.ID)
-		if err != nil {
-			return 0, err
+		var old *stored
+		if rec.Version != 0 {
+			// A creation reads nothing: the script refuses it if the
+			// record exists.
+			if old, err = s.readRecord(ctx, rk, rec.Kind, rec.ID); err != nil {
+				return 0, err
+			}
 		}
 		var stored int64
 		var oldIdx map[string]string

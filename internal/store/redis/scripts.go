@@ -79,16 +79,19 @@ local function owned(ijob, token, now)
   return f[1] == 'leased' and f[2] == token and tonumber(f[3]) > now
 end
 
--- second is the group member after the head ('' when none): the job that
--- becomes runnable when the head finishes.
-local function second(igroup)
-  return redis.call('LINDEX', KEYS[igroup], 1) or ''
+-- front reads a group's head and the member after it ('' when none): the
+-- job that becomes runnable when the head finishes. One read serves the
+-- caller's check of its guess and release.
+local function front(igroup)
+  local l = redis.call('LRANGE', KEYS[igroup], 0, 1)
+  return l[1] or '', l[2] or ''
 end
 
--- release takes a finished head off its group and activates the next
--- member, which the caller has checked is KEYS[inext] (id nextid).
-local function release(igroup, id, inext, nextid, now, iready, isched, imeta, chan, q)
-  if redis.call('LINDEX', KEYS[igroup], 0) ~= id then
+-- release takes a finished job off its group (head: the group's head as
+-- front read it) and, when it was the head, activates the next member,
+-- which the caller has checked is KEYS[inext] (id nextid).
+local function release(igroup, head, id, inext, nextid, now, iready, isched, imeta, chan, q)
+  if head ~= id then
     redis.call('LREM', KEYS[igroup], 1, id)
     return
   end
@@ -134,18 +137,29 @@ end
 // then parks it behind its group, schedules it or makes it ready. The
 // job's fields come ready-made at the end of ARGV, empty ones left out
 // (a missing field reads as empty everywhere), so the one HSET is as short
-// as the job allows and Lua never looks at the payload.
+// as the job allows and Lua never looks at the payload. A job scheduled at
+// or after quiet (now plus the enqueuing process's ReapInterval, by which
+// its own reaper looks again anyway, as do the others by their own) is not
+// announced and needs no read of the earliest due time: most such jobs are
+// timers days ahead.
 //
 // KEYS: job ready sched meta cnt group uniq
-// ARGV: id now runat chan queue group rkey ukey px field value...
+// ARGV: id now runat chan queue group rkey ukey px quiet field value...
 var scriptEnqueue = queueScript("enqueue", `
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return {'dup-id'}
 end
+-- The unique key is taken with SET NX, its check and write in one
+-- command; refused, it has written nothing, so the rule above holds.
 if ARGV[8] ~= '' then
-  local holder = redis.call('GET', KEYS[7])
-  if holder then
-    return {'dup-key', holder}
+  local set
+  if tonumber(ARGV[9]) > 0 then
+    set = redis.call('SET', KEYS[7], ARGV[1], 'PX', ARGV[9], 'NX')
+  else
+    set = redis.call('SET', KEYS[7], ARGV[1], 'NX')
+  end
+  if not set then
+    return {'dup-key', redis.call('GET', KEYS[7])}
   end
 end
 local seq = redis.call('HINCRBY', KEYS[4], 'seq', 1)
@@ -158,18 +172,15 @@ if ARGV[6] ~= '' and redis.call('RPUSH', KEYS[6], ARGV[1]) > 1 then
 elseif tonumber(ARGV[3]) > now then
   st = 'scheduled'
 end
-redis.call('HSET', KEYS[1], 'seq', seq, 'state', st, unpack(ARGV, 10))
-if ARGV[8] ~= '' then
-  if tonumber(ARGV[9]) > 0 then
-    redis.call('SET', KEYS[7], ARGV[1], 'PX', ARGV[9])
-  else
-    redis.call('SET', KEYS[7], ARGV[1])
-  end
-end
+redis.call('HSET', KEYS[1], 'seq', seq, 'state', st, unpack(ARGV, 11))
 count(5, ARGV[7], 1)
 if st == 'waiting' then
   redis.call('HINCRBY', KEYS[4], 'waiting', 1)
   return {'waiting'}
+end
+if st == 'scheduled' and tonumber(ARGV[3]) >= tonumber(ARGV[10]) then
+  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+  return {'scheduled'}
 end
 return {place(ARGV[1], ARGV[3], seq, now, 2, 3, ARGV[4], ARGV[5])}
 `)
@@ -259,8 +270,10 @@ local g, uk = f[4] or '', f[5] or ''
 if g ~= ARGV[4] or uk ~= ARGV[6] then
   return {'refresh', g, uk, ''}
 end
+local head = ''
 if g ~= '' then
-  local n = second(6)
+  local n
+  head, n = front(6)
   if n ~= ARGV[5] then
     return {'refresh', g, uk, n}
   end
@@ -271,7 +284,7 @@ if uk ~= '' and (f[6] or '0') == '0' and redis.call('GET', KEYS[8]) == ARGV[1] t
   redis.call('DEL', KEYS[8])
 end
 if g ~= '' then
-  release(6, ARGV[1], 7, ARGV[5], now, 3, 4, 5, ARGV[7], ARGV[8])
+  release(6, head, ARGV[1], 7, ARGV[5], now, 3, 4, 5, ARGV[7], ARGV[8])
 end
 return {'ok'}
 `)
@@ -310,15 +323,17 @@ local g = redis.call('HGET', KEYS[1], 'group') or ''
 if g ~= ARGV[6] then
   return {'refresh', g, '', ''}
 end
+local head = ''
 if g ~= '' then
-  local n = second(7)
+  local n
+  head, n = front(7)
   if n ~= ARGV[7] then
     return {'refresh', g, '', n}
   end
 end
 bury(1, ARGV[1], ARGV[3], ARGV[4], ARGV[5], 2, 5)
 if g ~= '' then
-  release(7, ARGV[1], 8, ARGV[7], now, 3, 4, 6, ARGV[8], ARGV[9])
+  release(7, head, ARGV[1], 8, ARGV[7], now, 3, 4, 6, ARGV[8], ARGV[9])
 end
 return {'ok'}
 `)
@@ -346,8 +361,10 @@ local last = tonumber(f[2]) >= tonumber(f[3])
 if g ~= ARGV[5] then
   return {'refresh', g, '', ''}
 end
+local head = ''
 if last and g ~= '' then
-  local n = second(7)
+  local n
+  head, n = front(7)
   if n ~= ARGV[6] then
     return {'refresh', g, '', n}
   end
@@ -357,7 +374,7 @@ if last then
     ': lease expired: the worker did not finish the attempt"}'
   bury(1, ARGV[1], ARGV[2], e, ARGV[4], 2, 5)
   if g ~= '' then
-    release(7, ARGV[1], 8, ARGV[6], now, 3, 4, 6, ARGV[7], ARGV[8])
+    release(7, head, ARGV[1], 8, ARGV[6], now, 3, 4, 6, ARGV[7], ARGV[8])
   end
   return {'dead'}
 end

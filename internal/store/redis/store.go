@@ -73,8 +73,8 @@ type Store struct {
 	note *notifier
 	// heads remembers each queue's ready heads as Redis last told them.
 	heads headCache
-	// pre holds jobs an Ack leased ahead for the next Dequeue (prefetch.go).
-	pre prefetch
+	// chase lets one lease at a time per queue follow a "miss" (heads.go).
+	chase chasers
 	// ps is the process's subscription, made by its first Dequeue (subMu
 	// guards it against Close): a process that only enqueues, a gateway,
 	// would read every job's announcement for nothing.
@@ -181,9 +181,6 @@ func (s *Store) Close() error {
 		return nil
 	}
 	close(s.stop)
-	for _, j := range s.pre.drain() {
-		s.returnHeld(j)
-	}
 	s.cancel()
 	s.subMu.Lock()
 	if s.ps != nil {
