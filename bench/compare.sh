@@ -79,8 +79,13 @@ for r in $(seq "$ROUNDS"); do
   R[oredon]+="$(echo "$out" | grep 'store=redis/batch=on-' | metric orders/s) "
   R[cpuon]+="$(echo "$out" | grep 'OrdersTo850/batch=on-' | metric cpu-ms/order) "
   R[cpuredon]+="$(echo "$out" | grep 'store=redis/batch=on-' | metric cpu-ms/order) "
-  for v in emb embon red; do
-    pat='OrdersTo850/rate='; [ $v = red ] && pat='store=redis/rate='; [ $v = embon ] && pat='batch=on/rate='
+  for v in emb embon red redon; do
+    case $v in
+      emb) pat='OrdersTo850/rate=' ;;
+      embon) pat='OrdersTo850/batch=on/rate=' ;;
+      red) pat='store=redis/rate=' ;;
+      redon) pat='store=redis/batch=on/rate=' ;;
+    esac
     R[p99$v]+="$(echo "$out" | grep "$pat" | metric p99-ms) "
     R[p50$v]+="$(echo "$out" | grep "$pat" | metric p50-ms) "
     R[offer$v]+="$(echo "$out" | grep "$pat" | metric offered/s) "
@@ -108,8 +113,13 @@ printf "| server CPU per order, Redis / embedded (ms, all processes) | %s | embe
 printf "| Redis commands per order | %s | | |\n" "$(m cmdred)"
 printf "| orders -> 850, Redis with batch, 16 senders (orders/s) | %s | Redis without %s | %s |\n" "$(m oredon)" "$(m ored)" "$(ratio "$(m oredon)" "$(m ored)")"
 printf "| server CPU per order with batch, Redis / embedded (ms, all processes) | %s | embedded %s | %s |\n" "$(mf cpuredon)" "$(mf cpuon)" "$(ratio "$(mf cpuredon)" "$(mf cpuon)")"
-for v in emb embon red; do
-  name=embedded; [ $v = red ] && name="Redis, 1 gateway + 1 worker"; [ $v = embon ] && name="embedded with batch"
+for v in emb embon red redon; do
+  case $v in
+    emb) name=embedded ;;
+    embon) name="embedded with batch" ;;
+    red) name="Redis, 1 gateway + 1 worker" ;;
+    redon) name="Redis, 1 gateway + 1 worker, with batch" ;;
+  esac
   printf "| post -> 850 at %s/s offered, %s: p50 / p99 (ms) | %s / %s | served %s orders/s; sent at %s/s, %s posts late | |\n" \
     "$RATE" "$name" "$(m p50$v)" "$(m p99$v)" "$(m served$v)" "$(m offer$v)" "$(m late$v)"
 done

@@ -37,7 +37,8 @@ import (
 //     started 10 ms or more after that.
 //   - batch=on/rate=500: the open loop with the supplier batch on, the
 //     recommended setting at that load.
-//   - store=redis, store=redis/rate=500: the same on Redis ($REDIS_URL,
+//   - store=redis, store=redis/rate=500, store=redis/batch=on(/rate=500):
+//     the same on Redis ($REDIS_URL,
 //     default redis://127.0.0.1:6379/0, under a fresh key prefix deleted
 //     afterwards) with one gateway process and one worker process;
 //     store=redis/batch=on with the supplier batch.
@@ -66,6 +67,9 @@ func BenchmarkOrdersTo850(b *testing.B) {
 	b.Run("store=redis", func(b *testing.B) { benchOrdersTo850(b, benchOpts{redis: true}) })
 	b.Run("store=redis/batch=on", func(b *testing.B) { benchOrdersTo850(b, benchOpts{redis: true, batch: batchOn}) })
 	b.Run(fmt.Sprintf("store=redis/rate=%g", rate), func(b *testing.B) { benchOrdersTo850(b, benchOpts{redis: true, rate: rate}) })
+	b.Run(fmt.Sprintf("store=redis/batch=on/rate=%g", rate), func(b *testing.B) {
+		benchOrdersTo850(b, benchOpts{redis: true, batch: batchOn, rate: rate})
+	})
 }
 
 // benchOpts is one variant of BenchmarkOrdersTo850.
