@@ -169,22 +169,7 @@ func TestKill9MidBurstBatched(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	s2.stop(t)
-	pos, ctrls := outboxPOs(t, outbox)
-	for po, files := range pos {
-		if !want[po] {
-			t.Errorf("unknown PO %s in %v", po, files)
-		}
-		if len(files) != 1 {
-			t.Errorf("PO %s sent %d times: %v", po, len(files), files)
-		}
-	}
-	byCtrl := map[string]string{}
-	for f, ctrl := range ctrls {
-		if prev, dup := byCtrl[ctrl]; dup {
-			t.Errorf("control number %s used by %s and %s", ctrl, prev, f)
-		}
-		byCtrl[ctrl] = f
-	}
+	checkExactlyOnePOBatched(t, outbox, ds)
 }
 
 func mustReadDir(t *testing.T, dir string) []string {
@@ -198,4 +183,36 @@ func mustReadDir(t *testing.T, dir string) []string {
 		out[i] = e.Name()
 	}
 	return out
+}
+
+// checkExactlyOnePOBatched: every order of ds has its PO in exactly one
+// interchange of outbox, no other PO is there, and no interchange control
+// number is used twice.
+func checkExactlyOnePOBatched(t *testing.T, outbox string, ds []delivery) {
+	t.Helper()
+	pos, ctrls := outboxPOs(t, outbox)
+	want := map[string]bool{}
+	for _, d := range ds {
+		want[model.PONumber(d.orderID, "acme", 1)] = true
+	}
+	for po, files := range pos {
+		if !want[po] {
+			t.Errorf("unknown PO %s in %v", po, files)
+		}
+		if len(files) != 1 {
+			t.Errorf("PO %s sent %d times: %v", po, len(files), files)
+		}
+	}
+	for po := range want {
+		if len(pos[po]) == 0 {
+			t.Errorf("order's PO %s is in no interchange", po)
+		}
+	}
+	byCtrl := map[string]string{}
+	for f, ctrl := range ctrls {
+		if prev, dup := byCtrl[ctrl]; dup {
+			t.Errorf("control number %s used by %s and %s", ctrl, prev, f)
+		}
+		byCtrl[ctrl] = f
+	}
 }

@@ -38,10 +38,15 @@ const fleetLease = 5 * time.Second
 
 // newFleet writes the demo config with the store in r and starts the
 // gateway and worker processes.
-func newFleet(t *testing.T, r *redisServer, gateways, workers int) *fleet {
+func newFleet(t *testing.T, r *redisServer, gateways, workers int, edits ...func(config string) error) *fleet {
 	t.Helper()
 	dir := workdir(t)
 	writeRedisDemoConfig(t, dir, r.url())
+	for _, edit := range edits {
+		if err := edit(filepath.Join(dir, "configs", "demo.yaml")); err != nil {
+			t.Fatal(err)
+		}
+	}
 	f := &fleet{t: t, dir: dir}
 	for range gateways {
 		f.gateways = append(f.gateways, startServerWith(t, dir, serveOpts{role: "gateway"}))
@@ -276,8 +281,12 @@ func countPOs(dir string) int {
 	entries, _ := os.ReadDir(dir)
 	n := 0
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), "PO") && strings.HasSuffix(e.Name(), ".850.x12") {
+		switch {
+		case !strings.HasSuffix(e.Name(), ".850.x12"):
+		case strings.HasPrefix(e.Name(), "PO"):
 			n++
+		case strings.HasPrefix(e.Name(), "B"): // a batch: its sets
+			n += len(posInBatch(filepath.Join(dir, e.Name())))
 		}
 	}
 	return n

@@ -187,8 +187,31 @@ func TestRedisFleetWorkerKill9(t *testing.T) {
 		t.Skip("multi-process burst")
 	}
 	t.Parallel()
+	fleetWorkerKill9(t, false)
+}
+
+// TestRedisFleetWorkerKill9Batched: the same with the supplier's POs
+// batched into shared interchanges. A PO whose job the killed worker held
+// after its interchange was written finds its place in the batch journal
+// (on Redis) when another worker runs it again: each PO is in exactly one
+// interchange.
+func TestRedisFleetWorkerKill9Batched(t *testing.T) {
+	if testing.Short() {
+		t.Skip("multi-process burst")
+	}
+	t.Parallel()
+	fleetWorkerKill9(t, true)
+}
+
+func fleetWorkerKill9(t *testing.T, batched bool) {
 	r := startRedis(t, false)
-	f := newFleet(t, r, 2, 1)
+	var edits []func(string) error
+	if batched {
+		edits = append(edits, func(config string) error {
+			return addToSupplier(config, "acme", "    batch: { max_sets: 16, max_wait: 20ms }\n")
+		})
+	}
+	f := newFleet(t, r, 2, 1, edits...)
 	rdb := goredis.NewClient(&goredis.Options{Addr: r.addr()})
 	defer rdb.Close()
 	ds := signedDeliveries(t, scale().orders)
@@ -228,7 +251,11 @@ func TestRedisFleetWorkerKill9(t *testing.T) {
 		float64(len(ds))/res.done.Seconds(), p.summary())
 	t.Logf("its %d jobs came back when their lease (%v) expired: ready again %s after the kill, leased by another worker %s, acknowledged %s (behind the backlog of their queue)",
 		len(orphans), fleetLease, spread(back), spread(again), spread(acked))
-	checkExactlyOnePO(t, f.outbox(), ds)
+	if batched {
+		checkExactlyOnePOBatched(t, f.outbox(), ds)
+	} else {
+		checkExactlyOnePO(t, f.outbox(), ds)
+	}
 	if n := f.deadLetters(); n != 0 {
 		t.Errorf("%d dead letters", n)
 	}
