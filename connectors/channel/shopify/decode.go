@@ -238,7 +238,11 @@ func (m *moneyReader) read(path string, d *decimal.Decimal) money.Money {
 	if !money.KnownCurrency(m.currency) {
 		return money.Money{} // the unknown currency itself is reported by validation
 	}
-	v, err := money.Parse(d.String(), m.currency)
+	exp, _ := money.Exponent(m.currency) // known: checked above
+	v, ok, err := exactMoney(d, m.currency, exp)
+	if !ok {
+		v, err = money.Parse(d.String(), m.currency)
+	}
 	if err != nil {
 		m.fail(fmt.Sprintf("%s: %v", path, err))
 		return money.Money{Currency: m.currency}

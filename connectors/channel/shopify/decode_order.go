@@ -4,7 +4,6 @@ import (
 	"time"
 
 	goshopify "github.com/bold-commerce/go-shopify/v4"
-	"github.com/shopspring/decimal"
 )
 
 // hookOrder is the part of a Shopify order that dropgate reads (ToOrder,
@@ -27,10 +26,10 @@ type hookOrder struct {
 	BillingAddress  *hookAddress                   `json:"billing_address,omitempty"`
 	ShippingAddress *hookAddress                   `json:"shipping_address,omitempty"`
 	Currency        string                         `json:"currency,omitempty"`
-	TotalPrice      *decimal.Decimal               `json:"total_price,omitempty"`
-	SubtotalPrice   *decimal.Decimal               `json:"subtotal_price,omitempty"`
-	TotalDiscounts  *decimal.Decimal               `json:"total_discounts,omitempty"`
-	TotalTax        *decimal.Decimal               `json:"total_tax,omitempty"`
+	TotalPrice      *hookDecimal                   `json:"total_price,omitempty"`
+	SubtotalPrice   *hookDecimal                   `json:"subtotal_price,omitempty"`
+	TotalDiscounts  *hookDecimal                   `json:"total_discounts,omitempty"`
+	TotalTax        *hookDecimal                   `json:"total_tax,omitempty"`
 	FinancialStatus goshopify.OrderFinancialStatus `json:"financial_status,omitempty"`
 	Note            string                         `json:"note,omitempty"`
 	CancelReason    goshopify.OrderCancelReason    `json:"cancel_reason,omitempty"`
@@ -63,24 +62,24 @@ type hookAddress struct {
 }
 
 type hookLineItem struct {
-	Id               uint64           `json:"id,omitempty"`
-	ProductId        uint64           `json:"product_id,omitempty"`
-	VariantId        uint64           `json:"variant_id,omitempty"`
-	Quantity         int              `json:"quantity,omitempty"`
-	Price            *decimal.Decimal `json:"price,omitempty"`
-	TotalDiscount    *decimal.Decimal `json:"total_discount,omitempty"`
-	Title            string           `json:"title,omitempty"`
-	Name             string           `json:"name,omitempty"`
-	SKU              string           `json:"sku,omitempty"`
-	RequiresShipping bool             `json:"requires_shipping,omitempty"`
+	Id               uint64       `json:"id,omitempty"`
+	ProductId        uint64       `json:"product_id,omitempty"`
+	VariantId        uint64       `json:"variant_id,omitempty"`
+	Quantity         int          `json:"quantity,omitempty"`
+	Price            *hookDecimal `json:"price,omitempty"`
+	TotalDiscount    *hookDecimal `json:"total_discount,omitempty"`
+	Title            string       `json:"title,omitempty"`
+	Name             string       `json:"name,omitempty"`
+	SKU              string       `json:"sku,omitempty"`
+	RequiresShipping bool         `json:"requires_shipping,omitempty"`
 	TaxLines         []struct {
-		Price *decimal.Decimal `json:"price,omitempty"`
+		Price *hookDecimal `json:"price,omitempty"`
 	} `json:"tax_lines,omitempty"`
 }
 
 type hookShippingLine struct {
-	Title string           `json:"title,omitempty"`
-	Price *decimal.Decimal `json:"price,omitempty"`
+	Title string       `json:"title,omitempty"`
+	Price *hookDecimal `json:"price,omitempty"`
 }
 
 // order is h as a go-shopify Order, the fields hookOrder reads filled.
@@ -88,8 +87,8 @@ func (h *hookOrder) order() *goshopify.Order {
 	o := &goshopify.Order{
 		Id: h.Id, Name: h.Name, Email: h.Email, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt, CancelledAt: h.CancelledAt,
 		ProcessedAt: h.ProcessedAt, BillingAddress: h.BillingAddress.address(), ShippingAddress: h.ShippingAddress.address(),
-		Currency: h.Currency, TotalPrice: h.TotalPrice, SubtotalPrice: h.SubtotalPrice, TotalDiscounts: h.TotalDiscounts,
-		TotalTax: h.TotalTax, FinancialStatus: h.FinancialStatus, Note: h.Note, CancelReason: h.CancelReason, Tags: h.Tags,
+		Currency: h.Currency, TotalPrice: h.TotalPrice.dec(), SubtotalPrice: h.SubtotalPrice.dec(), TotalDiscounts: h.TotalDiscounts.dec(),
+		TotalTax: h.TotalTax.dec(), FinancialStatus: h.FinancialStatus, Note: h.Note, CancelReason: h.CancelReason, Tags: h.Tags,
 		Phone: h.Phone, ContactEmail: h.ContactEmail,
 	}
 	if c := h.Customer; c != nil {
@@ -100,11 +99,11 @@ func (h *hookOrder) order() *goshopify.Order {
 		for i, li := range h.LineItems {
 			l := &o.LineItems[i]
 			l.Id, l.ProductId, l.VariantId, l.Quantity = li.Id, li.ProductId, li.VariantId, li.Quantity
-			l.Price, l.TotalDiscount, l.Title, l.Name, l.SKU, l.RequiresShipping = li.Price, li.TotalDiscount, li.Title, li.Name, li.SKU, li.RequiresShipping
+			l.Price, l.TotalDiscount, l.Title, l.Name, l.SKU, l.RequiresShipping = li.Price.dec(), li.TotalDiscount.dec(), li.Title, li.Name, li.SKU, li.RequiresShipping
 			if li.TaxLines != nil {
 				l.TaxLines = make([]goshopify.TaxLine, len(li.TaxLines))
 				for j, tl := range li.TaxLines {
-					l.TaxLines[j].Price = tl.Price
+					l.TaxLines[j].Price = tl.Price.dec()
 				}
 			}
 		}
@@ -112,7 +111,7 @@ func (h *hookOrder) order() *goshopify.Order {
 	if h.ShippingLines != nil {
 		o.ShippingLines = make([]goshopify.ShippingLines, len(h.ShippingLines))
 		for i, sl := range h.ShippingLines {
-			o.ShippingLines[i].Title, o.ShippingLines[i].Price = sl.Title, sl.Price
+			o.ShippingLines[i].Title, o.ShippingLines[i].Price = sl.Title, sl.Price.dec()
 		}
 	}
 	return o

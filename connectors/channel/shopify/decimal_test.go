@@ -1,0 +1,57 @@
+package shopify
+
+import (
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/dropgate/dropgate/core/money"
+)
+
+// hookDecimal decodes every price as go-shopify's decimal.Decimal did
+// (same value, same error or none), and reading it into money gives what
+// the string route (money.Parse of d.String()) gave, errors included.
+func TestHookDecimalAsShopspring(t *testing.T) {
+	inputs := []string{
+		`"19.99"`, `"0.00"`, `"10.50"`, `"-0.50"`, `"7"`, `"007.5"`, `"100"`, `"0.05"`, `"-0"`,
+		`"1.000000000000000000000"`, `"123456789012345678"`, `"1234567890123456789"`, `"99999999999999999999.99"`,
+		`"10.555"`, `"10.5550"`, `"0.0000000000000000001"`, `"1."`, `".5"`, `"-.5"`, `"+1.25"`, `"1.5e2"`, `"1e-3"`,
+		`"-"`, `"1.2.3"`, `"abc"`, `" 1.25"`, `"1,25"`, `""`, `"1-2"`, `"--1"`,
+		`19.99`, `12`, `-3.10`, `1e2`,
+	}
+	for _, cur := range []string{"USD", "JPY", "BHD"} {
+		exp, _ := money.Exponent(cur)
+		for _, in := range inputs {
+			var want decimal.Decimal
+			wantErr := want.UnmarshalJSON([]byte(in))
+			var got hookDecimal
+			gotErr := got.UnmarshalJSON([]byte(in))
+			if (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
+				t.Fatalf("%s: error %v, want %v", in, gotErr, wantErr)
+			}
+			if wantErr != nil {
+				continue
+			}
+			if !got.Equal(want) || got.Exponent() != want.Exponent() {
+				t.Errorf("%s: %s (exp %d), want %s (exp %d)", in, got.String(), got.Exponent(), want.String(), want.Exponent())
+			}
+			wantM, wantMErr := money.Parse(want.String(), cur)
+			gotM, ok, gotMErr := exactMoney(got.dec(), cur, exp)
+			if !ok {
+				gotM, gotMErr = money.Parse(got.String(), cur)
+			}
+			if gotM != wantM || (gotMErr == nil) != (wantMErr == nil) || (gotMErr != nil && gotMErr.Error() != wantMErr.Error()) {
+				t.Errorf("%s %s: %v %v, want %v %v", in, cur, gotM, gotMErr, wantM, wantMErr)
+			}
+		}
+	}
+	// The plain forms Shopify sends take the fast path.
+	for _, in := range []string{"19.99", "0.00", "-0.50", "7", "123456789012345678"} {
+		if _, _, ok := plainDecimal([]byte(in)); !ok {
+			t.Errorf("%s: not read as a plain decimal", in)
+		}
+	}
+	if _, _, ok := plainDecimal([]byte("1234567890123456789")); ok {
+		t.Error("19 digits read as a plain decimal (overflow risk)")
+	}
+}
