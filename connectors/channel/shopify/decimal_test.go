@@ -1,6 +1,8 @@
 package shopify
 
 import (
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -53,5 +55,31 @@ func TestHookDecimalAsShopspring(t *testing.T) {
 	}
 	if _, _, ok := plainDecimal([]byte("1234567890123456789")); ok {
 		t.Error("19 digits read as a plain decimal (overflow risk)")
+	}
+}
+
+// A price that cannot be read names its place, however deep: the paths
+// are built only when reported.
+func TestBadPricesNameTheirPath(t *testing.T) {
+	c := newTest(t)
+	body := `{"id": 7, "currency": "USD", "total_tax": "0.001", "shipping_lines": [{"title": "x", "price": "5"}, {"price": "1.005"}],
+		"line_items": [{"id": 1, "sku": "A", "quantity": 1, "price": "1.00"},
+			{"id": 2, "sku": "B", "quantity": 1, "price": "2", "total_discount": "0.0001", "tax_lines": [{"price": "1"}, {"price": "0.123"}]}]}`
+	evs, err := c.DecodeEvent(context.Background(), "orders/create", []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reasons []string
+	for _, h := range evs[0].Order.Holds {
+		reasons = append(reasons, h.Reason)
+	}
+	want := []string{"$.total_tax: ", "$.shipping_lines[1].price: ", "$.line_items[1].total_discount: ", "$.line_items[1].tax_lines[1].price: "}
+	if len(reasons) != len(want) {
+		t.Fatalf("holds %q, want %d", reasons, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(reasons[i], w) || !strings.Contains(reasons[i], "more precision") {
+			t.Errorf("hold %d: %q, want %q…", i, reasons[i], w)
+		}
 	}
 }

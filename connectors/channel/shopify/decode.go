@@ -183,21 +183,21 @@ func (c *Connector) ToOrder(so *goshopify.Order) model.Order {
 	ship := money.Money{Currency: o.Currency}
 	for i, sl := range so.ShippingLines {
 		var err error
-		if ship, err = ship.Add(m.read(fmt.Sprintf("$.shipping_lines[%d].price", i), sl.Price)); err != nil {
+		if ship, err = ship.Add(m.readAt(func() string { return fmt.Sprintf("$.shipping_lines[%d].price", i) }, sl.Price)); err != nil {
 			m.fail(err.Error())
 		}
 	}
 	o.Totals.Shipping = ship
 
 	for i, li := range so.LineItems {
-		path := fmt.Sprintf("$.line_items[%d]", i)
+		path := func() string { return fmt.Sprintf("$.line_items[%d]", i) }
 		line := model.OrderLine{
 			ID:        strconv.FormatUint(li.Id, 10),
 			SKU:       strings.TrimSpace(li.SKU),
 			Title:     firstNonEmpty(li.Name, li.Title),
 			Quantity:  int64(li.Quantity),
-			UnitPrice: m.read(path+".price", li.Price),
-			Discount:  m.read(path+".total_discount", li.TotalDiscount),
+			UnitPrice: m.readAt(func() string { return path() + ".price" }, li.Price),
+			Discount:  m.readAt(func() string { return path() + ".total_discount" }, li.TotalDiscount),
 		}
 		if li.ProductId != 0 {
 			line.ChannelProductID = strconv.FormatUint(li.ProductId, 10)
@@ -208,7 +208,7 @@ func (c *Connector) ToOrder(so *goshopify.Order) model.Order {
 		tax := money.Money{Currency: o.Currency}
 		for j, tl := range li.TaxLines {
 			var err error
-			if tax, err = tax.Add(m.read(fmt.Sprintf("%s.tax_lines[%d].price", path, j), tl.Price)); err != nil {
+			if tax, err = tax.Add(m.readAt(func() string { return fmt.Sprintf("%s.tax_lines[%d].price", path(), j) }, tl.Price)); err != nil {
 				m.fail(err.Error())
 			}
 		}
@@ -232,6 +232,13 @@ type moneyReader struct {
 func (m *moneyReader) fail(p string) { m.problems = append(m.problems, p) }
 
 func (m *moneyReader) read(path string, d *decimal.Decimal) money.Money {
+	return m.readAt(func() string { return path }, d)
+}
+
+// readAt is read with the path built only when it is reported: most
+// orders have none to report, and formatting each line's paths was a
+// few allocations per line.
+func (m *moneyReader) readAt(path func() string, d *decimal.Decimal) money.Money {
 	if d == nil {
 		return money.Money{Currency: m.currency}
 	}
@@ -244,7 +251,7 @@ func (m *moneyReader) read(path string, d *decimal.Decimal) money.Money {
 		v, err = money.Parse(d.String(), m.currency)
 	}
 	if err != nil {
-		m.fail(fmt.Sprintf("%s: %v", path, err))
+		m.fail(fmt.Sprintf("%s: %v", path(), err))
 		return money.Money{Currency: m.currency}
 	}
 	return v
