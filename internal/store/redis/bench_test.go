@@ -3,6 +3,8 @@ package redis
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -174,6 +176,8 @@ func BenchmarkLimiterTake(b *testing.B) {
 type roundTrips struct {
 	n    atomic.Int64
 	mine bool
+	mu   sync.Mutex
+	seen []string // what was counted, for a failure's message
 }
 
 type countedKey struct{}
@@ -181,24 +185,46 @@ type countedKey struct{}
 // counted marks ctx's round trips as the ones a mine roundTrips counts.
 func counted(ctx context.Context) context.Context { return context.WithValue(ctx, countedKey{}, true) }
 
-func (r *roundTrips) count(ctx context.Context) {
+func (r *roundTrips) count(ctx context.Context, cmds ...goredis.Cmder) {
+	if len(cmds) == 1 && connInit[cmds[0].Name()] {
+		// A new pool connection's handshake (under load the pool grows
+		// while another goroutine holds a connection): not the call's.
+		return
+	}
 	if !r.mine || ctx.Value(countedKey{}) != nil {
 		r.n.Add(1)
+		names := make([]string, len(cmds))
+		for i, c := range cmds {
+			names[i] = fmt.Sprint(c.Args()[:min(2, len(c.Args()))])
+		}
+		r.mu.Lock()
+		r.seen = append(r.seen, strings.Join(names, " | "))
+		r.mu.Unlock()
 	}
+}
+
+// connInit names the commands go-redis sends on a connection it opens.
+var connInit = map[string]bool{"hello": true, "auth": true, "client": true, "select": true}
+
+// trips lists the round trips counted, one line each.
+func (r *roundTrips) trips() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.seen, "\n")
 }
 
 func (r *roundTrips) DialHook(next goredis.DialHook) goredis.DialHook { return next }
 
 func (r *roundTrips) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
 	return func(ctx context.Context, cmd goredis.Cmder) error {
-		r.count(ctx)
+		r.count(ctx, cmd)
 		return next(ctx, cmd)
 	}
 }
 
 func (r *roundTrips) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []goredis.Cmder) error {
-		r.count(ctx)
+		r.count(ctx, cmds...)
 		return next(ctx, cmds)
 	}
 }

@@ -50,7 +50,7 @@ func TestCompleteRoundTrips(t *testing.T) {
 		t.Fatalf("Complete: %v", err)
 	}
 	if n := h.n.Load(); n != 4 {
-		t.Errorf("Complete took %d round trips; want 4", n)
+		t.Errorf("Complete took %d round trips; want 4:\n%s", n, h.trips())
 	}
 	if r, err := s.GetRecord(ctx, "order", "o0"); err != nil || string(r.Data) != "v2" || r.Version != v+1 {
 		t.Fatalf("o0 after Complete: %+v, %v", r, err)
