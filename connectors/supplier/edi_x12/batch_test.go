@@ -31,59 +31,10 @@ import (
 // The supplier's 997s answer each set; each PO's tracked interchange is
 // accepted and its order's timeline says so.
 func TestBatchedPOsShareOneInterchange(t *testing.T) {
-	clk := clock.NewFake(apptest.Start)
-	st := apptest.NewStore(t, clk)
-	dir := t.TempDir()
-	out, in := filepath.Join(dir, "out"), filepath.Join(dir, "in")
-	expectAck := true
-	c, err := edi_x12.New(connenv.New(st, connenv.Options{Name: "a", Namespace: "x12", Clock: clk}),
-		&edi_x12.Config{Partner: edi_x12.Partner{SenderQualifier: "ZZ", SenderID: "DROPGATE", ReceiverQualifier: "ZZ", ReceiverID: "ALPHA",
-			Version: "004010", Usage: "T", ExpectAck: &expectAck, AckWithin: time.Hour},
-			Transport: transport.Config{Type: "directory", Outbox: out, Inbox: in},
-			// A wait no test reaches: the third PO fills the batch.
-			Batch: edipartner.Batch{MaxSets: 3, MaxWait: time.Hour}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := apptest.New(t, apptest.Options{Store: st, Clock: clk,
-		Channels: map[string]connector.Connector{"shop": shop{}}, Suppliers: map[string]connector.Connector{"a": c}})
-	r.Catalog.Replace("a", []routing.Offer{{SKU: "MUG", SupplierSKU: "A-MUG", Cost: money.MustParse("4.00", "USD"), Stock: 100}})
+	b := sendBatchOfThree(t, "21", "22", "23")
+	r, orders, out, in := b.Rig, b.orders, b.out, b.in
 	pr := &pipelineRig{Rig: r, out: out, in: in}
-
 	ctx := context.Background()
-	var orders []*model.Order
-	for _, id := range []string{"21", "22", "23"} {
-		o := apptest.NewOrder("shop", id, apptest.Line("1", "MUG", 1))
-		if err := r.S.Orders.Intake(ctx, o, apptest.Cause); err != nil {
-			t.Fatal(err)
-		}
-		orders = append(orders, o)
-	}
-	// Workers run the sends at once, as a server's do; a batch of three
-	// needs three of them waiting together.
-	var mu sync.Mutex
-	sent := 0
-	allSent := make(chan struct{})
-	w := r.Runner(4, workerHooks(func(j *store.Job, outcome string) {
-		if outcome != "ok" || !strings.HasPrefix(j.Kind, "po.send") {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if sent++; sent == 3 {
-			close(allSent)
-		}
-	}))
-	runCtx, stop := context.WithCancel(ctx)
-	ran := make(chan error)
-	go func() { ran <- w.Run(runCtx, time.Second) }()
-	select {
-	case <-allSent:
-	case <-time.After(2 * time.Minute): // hang guard only
-		t.Fatal("the three POs were not all sent")
-	}
-	stop()
-	<-ran
 	r.DrainBury()
 
 	files, _ := filepath.Glob(filepath.Join(out, "*.850.x12"))
@@ -151,6 +102,71 @@ func TestBatchedPOsShareOneInterchange(t *testing.T) {
 }
 
 func repoPage() repo.Page { return repo.Page{Limit: 100} }
+
+// batchRig is an app with supplier "a" on X12 with batch.max_sets 3 and
+// acknowledgements expected within the hour, after three orders' POs went
+// out together.
+type batchRig struct {
+	*apptest.Rig
+	orders  []*model.Order
+	out, in string
+}
+
+// sendBatchOfThree takes in orders ids (three) and runs workers until
+// their POs are sent: a batch of three needs three sends waiting
+// together, as a server's workers run them.
+func sendBatchOfThree(t *testing.T, ids ...string) *batchRig {
+	t.Helper()
+	clk := clock.NewFake(apptest.Start)
+	st := apptest.NewStore(t, clk)
+	dir := t.TempDir()
+	b := &batchRig{out: filepath.Join(dir, "out"), in: filepath.Join(dir, "in")}
+	expectAck := true
+	c, err := edi_x12.New(connenv.New(st, connenv.Options{Name: "a", Namespace: "x12", Clock: clk}),
+		&edi_x12.Config{Partner: edi_x12.Partner{SenderQualifier: "ZZ", SenderID: "DROPGATE", ReceiverQualifier: "ZZ", ReceiverID: "ALPHA",
+			Version: "004010", Usage: "T", ExpectAck: &expectAck, AckWithin: time.Hour},
+			Transport: transport.Config{Type: "directory", Outbox: b.out, Inbox: b.in},
+			// A wait no test reaches: the third PO fills the batch.
+			Batch: edipartner.Batch{MaxSets: 3, MaxWait: time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Rig = apptest.New(t, apptest.Options{Store: st, Clock: clk,
+		Channels: map[string]connector.Connector{"shop": shop{}}, Suppliers: map[string]connector.Connector{"a": c}})
+	b.Catalog.Replace("a", []routing.Offer{{SKU: "MUG", SupplierSKU: "A-MUG", Cost: money.MustParse("4.00", "USD"), Stock: 100}})
+	ctx := context.Background()
+	for _, id := range ids {
+		o := apptest.NewOrder("shop", id, apptest.Line("1", "MUG", 1))
+		if err := b.S.Orders.Intake(ctx, o, apptest.Cause); err != nil {
+			t.Fatal(err)
+		}
+		b.orders = append(b.orders, o)
+	}
+	var mu sync.Mutex
+	sent := 0
+	allSent := make(chan struct{})
+	w := b.Runner(4, workerHooks(func(j *store.Job, outcome string) {
+		if outcome != "ok" || !strings.HasPrefix(j.Kind, "po.send") {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if sent++; sent == len(ids) {
+			close(allSent)
+		}
+	}))
+	runCtx, stop := context.WithCancel(ctx)
+	ran := make(chan error)
+	go func() { ran <- w.Run(runCtx, time.Second) }()
+	select {
+	case <-allSent:
+	case <-time.After(2 * time.Minute): // hang guard only
+		t.Fatal("the POs were not all sent")
+	}
+	stop()
+	<-ran
+	return b
+}
 
 // workerHooks reports each job's outcome to done.
 func workerHooks(done func(j *store.Job, outcome string)) worker.Hooks {
