@@ -194,7 +194,10 @@ func TestRedisFleetWorkerKill9(t *testing.T) {
 // batched into shared interchanges. A PO whose job the killed worker held
 // after its interchange was written finds its place in the batch journal
 // (on Redis) when another worker runs it again: each PO is in exactly one
-// interchange.
+// interchange. At the soak's 5,000 orders (CI) the kill lands while
+// interchanges are going out, and without the journal the test fails; at
+// the default 200 the worker is often killed before the first one, and
+// the run proves only that nothing is lost.
 func TestRedisFleetWorkerKill9Batched(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-process burst")
