@@ -194,10 +194,8 @@ func TestRedisFleetWorkerKill9(t *testing.T) {
 // batched into shared interchanges. A PO whose job the killed worker held
 // after its interchange was written finds its place in the batch journal
 // (on Redis) when another worker runs it again: each PO is in exactly one
-// interchange. At the soak's 5,000 orders (CI) the kill lands while
-// interchanges are going out, and without the journal the test fails; at
-// the default 200 the worker is often killed before the first one, and
-// the run proves only that nothing is lost.
+// interchange. The kill waits for the first interchange, so it lands
+// while they are going out.
 func TestRedisFleetWorkerKill9Batched(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-process burst")
@@ -227,6 +225,11 @@ func fleetWorkerKill9(t *testing.T, batched bool) {
 	p, res := runBurst(t, f, burst{ds: ds, trigger: len(ds) / 3, disrupt: func(*platform) error {
 		ctx, cancel := context.WithTimeout(context.Background(), patience)
 		defer cancel()
+		// Batched, the kill waits for interchanges to be going out, so it
+		// can land between one's write and its POs' commits.
+		if batched && !waitUntil(patience, func() bool { return countPOs(f.outbox()) > 0 }) {
+			return fmt.Errorf("no interchange written in %v", patience)
+		}
 		var err error
 		if orphans, err = killHoldingLeases(ctx, rdb, f.workers[0]); err != nil {
 			return err
