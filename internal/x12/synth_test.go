@@ -15,7 +15,6 @@ var update = flag.Bool("update", false, "rewrite testdata/synthetic from the gen
 // and then translated byte for byte, so one template yields every
 // delimiter variant, and a parsed segment translated back must equal its
 // template line.
-const canonical = "*:^~"
 
 // template850 returns an 850 interchange, one segment per entry, with the
 // canonical delimiters. version is ISA12; gsVersion GS08.

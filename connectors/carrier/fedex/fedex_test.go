@@ -104,8 +104,3 @@ func FuzzDecode(f *testing.F) {
 		_, _ = Decode(number, b)
 	})
 }
-
-func retryable(err error) bool {
-	cl, _ := fault.Classify(err)
-	return err != nil && cl == fault.ClassRetryable
-}

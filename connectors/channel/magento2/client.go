@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
@@ -27,8 +26,6 @@ func limitKey(host string) string { return "magento2:" + host }
 func (c *Connector) reserve(ctx context.Context, n int) (context.Context, error) {
 	return httpclient.ReserveEnv(ctx, c.env, "magento2", c.key, n)
 }
-
-func (c *Connector) now() time.Time { return c.env.Now() }
 
 // apiError is Magento's error body: a message with %1-style placeholders
 // filled from parameters (a list or a map).

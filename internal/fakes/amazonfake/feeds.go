@@ -39,15 +39,14 @@ type document struct {
 }
 
 type feed struct {
-	ID        string
-	Status    string
-	input     string
-	result    string
-	markets   []string
-	created   time.Time
-	started   time.Time
-	ended     time.Time
-	processed bool
+	ID      string
+	Status  string
+	input   string
+	result  string
+	markets []string
+	created time.Time
+	started time.Time
+	ended   time.Time
 }
 
 func (f *Fake) feedRoutes() {

@@ -81,11 +81,10 @@ type po struct {
 }
 
 type poLine struct {
-	no          string
-	qty         int64
-	price, sku  string
-	rejected    string
-	description string
+	no         string
+	qty        int64
+	price, sku string
+	rejected   string
 }
 
 type shipment struct {
