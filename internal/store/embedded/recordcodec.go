@@ -20,12 +20,12 @@ import (
 //	0x01 | uvarint version | varint created | varint updated |
 //	uvarint n | n × (uvarint len, key, uvarint len, value) | data
 //
-// A JSON value starts with '{', never 0x01, so values written before
+// A JSON value starts with '{', never 0x01 or 0x02, so values written before
 // keep loading as they are (decodeRecordValue reads both).
 //
 // Data of compressMin bytes or more is stored s2-compressed (an s2 block,
 // github.com/klauspost/compress/s2) after the same header, marked 0x02,
-// when that is smaller. An order is about 5.7 KB of JSON and 2.2 KB
+// when that is smaller. An order is about 5 KB of JSON and 2 KB
 // compressed: a bbolt leaf holds 2–4 such values and is rewritten whole
 // at each write of one of them, so the bytes each commit writes and syncs
 // shrink with the values. The header stays uncompressed, so a write's
