@@ -14,6 +14,7 @@ require (
 	github.com/google/pprof v0.0.0-20261105003125-4bf881d7fb0b
 	github.com/hashicorp/go-retryablehttp v0.7.8
 	github.com/jxskiss/base62 v1.1.0
+	github.com/klauspost/compress v1.20.1
 	github.com/pkg/sftp v1.13.12
 	github.com/prometheus/client_golang v1.25.0
 	github.com/prometheus/client_model v0.6.3

@@ -102,6 +102,33 @@ func processCPU(pid int) time.Duration {
 	return time.Duration(utime+stime) * 10 * time.Millisecond // USER_HZ is 100 on Linux
 }
 
+// procsWchar is the bytes the processes have passed to write syscalls so
+// far (wchar of /proc/PID/io, summed); false where /proc has no io file.
+func procsWchar(procs []benchProc) (int64, bool) {
+	var sum int64
+	for _, p := range procs {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", p.cmd.Process.Pid))
+		if err != nil {
+			return 0, false
+		}
+		found := false
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "wchar: "); ok {
+				x, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+				if err != nil {
+					return 0, false
+				}
+				sum += x
+				found = true
+			}
+		}
+		if !found {
+			return 0, false
+		}
+	}
+	return sum, true
+}
+
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // benchSend is what the open-loop sender achieved.

@@ -136,6 +136,7 @@ func benchOrdersTo850(b *testing.B, o benchOpts) {
 		wkMallocs0 = metricSum(procs[1].url, "go_memstats_mallocs_total ")
 	}
 	cpu0 := procsCPU(procs)
+	wchar0, wcharOK := procsWchar(procs)
 	var cmds0 float64
 	if rdb != nil {
 		cmds0 = rdb.commands(b)
@@ -177,6 +178,11 @@ func benchOrdersTo850(b *testing.B, o benchOpts) {
 		total += cpu[i] - cpu0[i]
 	}
 	b.ReportMetric(ms(total)/n, "cpu-ms/order")
+	if wchar, ok := procsWchar(procs); ok && wcharOK {
+		// Bytes the processes handed to write syscalls (the store's
+		// pwrites, sockets, the outbox files): a count, steady under load.
+		b.ReportMetric(float64(wchar-wchar0)/n/1024, "write-KiB/order")
+	}
 	if rdb != nil {
 		b.ReportMetric(ms(cpu[0]-cpu0[0])/n, "gw-cpu-ms/order")
 		b.ReportMetric(ms(cpu[1]-cpu0[1])/n, "wk-cpu-ms/order")

@@ -20,13 +20,14 @@ var (
 	bucketRecords  = []byte("records")      // kind → {data, created, index} buckets
 	bucketCounters = []byte("counters")     // name → uint64
 	bucketOnce     = []byte("counter_once") // lp(name)|once → uint64
-	bucketBlobs    = []byte("blobs")        // key → bytes
+	bucketBlobs    = []byte("blobs")        // key → bytes, as written before blobs2 (read, never written)
+	bucketBlobs2   = []byte("blobs2")       // key → blob format byte | bytes (blobs.go)
 	bucketClaims   = []byte("claims")       // key → expiry (timeKey; 0 = never)
 )
 
 var allBuckets = [][]byte{
 	bucketJobs, bucketPayloads, bucketDead, bucketUniques, bucketRecords,
-	bucketCounters, bucketOnce, bucketBlobs, bucketClaims,
+	bucketCounters, bucketOnce, bucketBlobs, bucketBlobs2, bucketClaims,
 }
 
 // Job status as stored. In-memory states are finer (ready, scheduled,

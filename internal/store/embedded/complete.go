@@ -25,6 +25,20 @@ var _ store.Completer = (*Store)(nil)
 func (s *Store) Complete(ctx context.Context, j *store.Job, fx *store.Effects) error {
 	recs, blobs, jobs := fx.Take()
 	now := s.clock.Now()
+	// Compressed here, not in the committer's transaction.
+	packed := make([]packedData, len(recs))
+	for i, r := range recs {
+		if !r.Deleted {
+			packed[i] = packData(r.Record.Data)
+		}
+	}
+	var blobValues map[string][]byte
+	if len(blobs) > 0 {
+		blobValues = make(map[string][]byte, len(blobs))
+		for k, v := range blobs {
+			blobValues[k] = encodeBlob(v)
+		}
+	}
 	hvs := make([][]byte, len(jobs))
 	for i := range jobs {
 		if jobs[i].Queue == "" {
@@ -56,7 +70,7 @@ func (s *Store) Complete(ctx context.Context, j *store.Job, fx *store.Effects) e
 			}
 			applied = true
 		}
-		if err := writeEffects(tx, recs, blobs, now); err != nil {
+		if err := writeEffects(tx, recs, packed, blobValues, now); err != nil {
 			return err
 		}
 		return queueFn(tx)
@@ -161,9 +175,10 @@ func checkVersions(tx *bolt.Tx, recs []store.EffectRecord) error {
 	return nil
 }
 
-// writeEffects stores the held records and blobs.
-func writeEffects(tx *bolt.Tx, recs []store.EffectRecord, blobs map[string][]byte, now time.Time) error {
-	for _, r := range recs {
+// writeEffects stores the held records, their data packed by packData,
+// and the blobs, encoded by encodeBlob.
+func writeEffects(tx *bolt.Tx, recs []store.EffectRecord, packed []packedData, blobs map[string][]byte, now time.Time) error {
+	for i, r := range recs {
 		rec := r.Record
 		kb, err := kindBucket(tx, rec.Kind)
 		if err != nil {
@@ -182,7 +197,7 @@ func writeEffects(tx *bolt.Tx, recs []store.EffectRecord, blobs map[string][]byt
 				return fmt.Errorf("decode %s/%s: %w", rec.Kind, rec.ID, err)
 			}
 		}
-		nv := &recordValue{Data: rec.Data, Index: rec.Index, Version: rec.Version, Updated: now.UnixNano()}
+		nv := &recordValue{Data: rec.Data, Index: rec.Index, Version: rec.Version, Updated: now.UnixNano(), packed: &packed[i]}
 		if r.Expect < 0 { // written after an unconditional delete
 			nv.Version = 1
 			if old != nil {
@@ -202,7 +217,7 @@ func writeEffects(tx *bolt.Tx, recs []store.EffectRecord, blobs map[string][]byt
 		}
 	}
 	for k, v := range blobs {
-		if err := tx.Bucket(bucketBlobs).Put([]byte(k), v); err != nil {
+		if err := putBlob(tx, k, v); err != nil {
 			return err
 		}
 	}

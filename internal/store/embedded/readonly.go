@@ -63,9 +63,6 @@ func (r *Reader) GetBlob(ctx context.Context, key string) ([]byte, error) {
 	}
 	var out []byte
 	err := r.db.View(func(tx *bolt.Tx) (err error) {
-		if tx.Bucket(bucketBlobs) == nil {
-			return store.ErrNotFound
-		}
 		out, err = readBlob(tx, key)
 		return err
 	})

@@ -33,6 +33,8 @@ type recordValue struct {
 	Version int64             `json:"v"`
 	Created int64             `json:"c"`
 	Updated int64             `json:"u"`
+
+	packed *packedData // Data as encodeRecordValue writes it, when packed ahead
 }
 
 func (v *recordValue) record(kind, id string) store.Record {
@@ -84,6 +86,7 @@ func (s *Store) PutRecord(ctx context.Context, rec store.Record) (int64, error) 
 		return 0, errors.New("embedded: put record: kind and id are required")
 	}
 	now := s.clock.Now()
+	packed := packData(rec.Data)
 	var version int64
 	var conflict bool
 	err := s.w.do(func(tx *bolt.Tx) error {
@@ -106,7 +109,7 @@ func (s *Store) PutRecord(ctx context.Context, rec store.Record) (int64, error) 
 			conflict = true
 			return nil
 		}
-		nv := &recordValue{Data: rec.Data, Index: rec.Index, Version: stored + 1, Updated: now.UnixNano()}
+		nv := &recordValue{Data: rec.Data, Index: rec.Index, Version: stored + 1, Updated: now.UnixNano(), packed: &packed}
 		switch {
 		case old != nil:
 			nv.Created = old.Created
@@ -286,7 +289,7 @@ func listRange(kb *bolt.Bucket, kind string, q store.Query, after []byte, limit 
 			continue
 		}
 		if err != nil {
-			return nil, "", err
+			return nil, "", fmt.Errorf("record %s/%s: %w", kind, id, err)
 		}
 		out = append(out, v.record(kind, id))
 		last = append(last[:0], pos...)
