@@ -69,6 +69,8 @@ type Store struct {
 
 	// group shares pipelines among concurrent Enqueue calls (group.go).
 	group grouper
+	// rtt counts the requests sent to Redis (roundtrips.go).
+	rtt tripCounter
 
 	note *notifier
 	// heads remembers each queue's ready heads as Redis last told them.
@@ -128,6 +130,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		cancel:      cancel,
 	}
 	s.cluster, _ = rdb.(*goredis.ClusterClient)
+	s.countRoundTrips(rdb)
 	s.group = grouper{s: s, max: o.EnqueuePipelines}
 
 	pctx, pcancel := context.WithTimeout(ctx, dialTimeout+ioTimeout)
