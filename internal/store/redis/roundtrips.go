@@ -9,15 +9,18 @@ import (
 
 // tripCounter counts the requests this process sends Redis: a command
 // sent alone is one, a pipeline is one however many commands it holds
-// (on Cluster, one per node it reaches). Each costs the client a socket
-// write and read, which is what sharing pipelines (share.go) saves.
+// (on Cluster, one per node it reaches). A new connection's handshake is
+// not counted: it is the pool's, not a call's. Each costs the client a
+// socket write and read, which is what sharing pipelines (share.go) saves.
 type tripCounter struct{ n atomic.Uint64 }
 
 func (h *tripCounter) DialHook(next goredis.DialHook) goredis.DialHook { return next }
 
 func (h *tripCounter) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
 	return func(ctx context.Context, cmd goredis.Cmder) error {
-		h.n.Add(1)
+		if !handshake[cmd.Name()] {
+			h.n.Add(1)
+		}
 		return next(ctx, cmd)
 	}
 }
@@ -42,3 +45,6 @@ func (s *Store) countRoundTrips(rdb goredis.UniversalClient) {
 // RoundTrips returns how many requests this store has sent Redis (see
 // tripCounter), for the metric dropgate_store_round_trips_total.
 func (s *Store) RoundTrips() uint64 { return s.rtt.n.Load() }
+
+// handshake names the commands go-redis sends on a connection it opens.
+var handshake = map[string]bool{"hello": true, "auth": true, "client": true, "select": true}
