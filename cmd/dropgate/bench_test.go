@@ -131,9 +131,11 @@ func benchOrdersTo850(b *testing.B, o benchOpts) {
 	jobs0 := procsMetric(procs, "dropgate_jobs_total{")
 	mallocs0 := metricSum(url, "go_memstats_mallocs_total ")
 	bytes0 := metricSum(url, "go_memstats_alloc_bytes_total ")
-	var wkMallocs0 float64
+	var wkMallocs0, gwTrips0, wkTrips0 float64
 	if rdb != nil {
 		wkMallocs0 = metricSum(procs[1].url, "go_memstats_mallocs_total ")
+		gwTrips0 = metricSum(url, "dropgate_store_round_trips_total ")
+		wkTrips0 = metricSum(procs[1].url, "dropgate_store_round_trips_total ")
 	}
 	cpu0 := procsCPU(procs)
 	wchar0, wcharOK := procsWchar(procs)
@@ -187,6 +189,10 @@ func benchOrdersTo850(b *testing.B, o benchOpts) {
 		b.ReportMetric(ms(cpu[0]-cpu0[0])/n, "gw-cpu-ms/order")
 		b.ReportMetric(ms(cpu[1]-cpu0[1])/n, "wk-cpu-ms/order")
 		b.ReportMetric((rdb.commands(b)-cmds0)/n, "redis-cmds/order")
+		// Requests each process sent Redis (a pipeline counts once): each
+		// is a socket write and read of the process's CPU.
+		b.ReportMetric((metricSum(url, "dropgate_store_round_trips_total ")-gwTrips0)/n, "gw-rtt/order")
+		b.ReportMetric((metricSum(procs[1].url, "dropgate_store_round_trips_total ")-wkTrips0)/n, "wk-rtt/order")
 		b.ReportMetric((metricSum(url, "go_memstats_mallocs_total ")-mallocs0)/n, "gw-allocs/order")
 		b.ReportMetric((metricSum(url, "go_memstats_alloc_bytes_total ")-bytes0)/n/1024, "gw-KiB/order")
 		b.ReportMetric((metricSum(procs[1].url, "go_memstats_mallocs_total ")-wkMallocs0)/n, "wk-allocs/order")

@@ -72,7 +72,8 @@ type Store struct {
 	// go-redis's default, 10 per CPU.
 	PoolSize int `yaml:"pool_size"`
 	// EnqueuePipelines (redis): how many pipelines of concurrent
-	// enqueues (webhooks answered at once) may be in flight; 0 is 2.
+	// enqueues (webhooks answered at once) may be in flight, and as many
+	// of the other concurrent calls (a worker's handlers); 0 is 2.
 	EnqueuePipelines int `yaml:"enqueue_pipelines"`
 }
 

@@ -67,6 +67,13 @@ func New(q store.Queue) *Metrics {
 			Name: "dropgate_store_commits_total", Help: "Durable store commits (embedded store: bbolt transactions, each fsynced).",
 		}, func() float64 { return float64(c.Commits()) }))
 	}
+	if c, ok := q.(interface{ RoundTrips() uint64 }); ok {
+		// The Redis store's requests (a pipeline counts once): each is a
+		// socket write and read for the process.
+		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dropgate_store_round_trips_total", Help: "Requests sent to the store's server (Redis: a command alone or a whole pipeline).",
+		}, func() float64 { return float64(c.RoundTrips()) }))
+	}
 	return m
 }
 

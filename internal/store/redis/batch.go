@@ -2,7 +2,6 @@ package redis
 
 import (
 	"context"
-	"errors"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -27,13 +26,11 @@ func (s *Store) EnqueueBatch(ctx context.Context, jobs []store.Job) (ids []strin
 	}
 	cmds := make([]*goredis.Cmd, len(jobs))
 	run := func(which []int) error {
-		_, perr := s.rdb.Pipelined(context.WithoutCancel(ctx), func(p goredis.Pipeliner) error {
+		return s.shared.share(context.WithoutCancel(ctx), func(p goredis.Pipeliner) {
 			for _, i := range which {
 				cmds[i] = scriptEnqueue.EvalSha(ctx, p, calls[i].keys, calls[i].args...)
 			}
-			return nil
 		})
-		return perr
 	}
 	var todo []int
 	for i, c := range calls {
@@ -44,24 +41,31 @@ func (s *Store) EnqueueBatch(ctx context.Context, jobs []store.Job) (ids []strin
 	if len(todo) == 0 {
 		return ids, errs, nil
 	}
-	if perr := run(todo); perr != nil && !errors.Is(perr, goredis.Nil) {
-		// A server that has not seen the script yet (a restart, a new
-		// node) refuses it unrun: load it and send those again.
-		var again []int
-		for _, i := range todo {
-			if isNoScript(cmds[i].Err()) {
-				again = append(again, i)
-			}
+	if err := run(todo); err != nil {
+		return nil, nil, err
+	}
+	// A server that has not seen the script yet (a restart, a new node)
+	// refuses it unrun: load it and send those again.
+	var again []int
+	for _, i := range todo {
+		if isNoScript(cmds[i].Err()) {
+			again = append(again, i)
 		}
-		if len(again) > 0 {
-			if lerr := scriptEnqueue.Load(ctx, s.rdb).Err(); lerr != nil {
-				return nil, nil, s.fail(ctx, "enqueue batch", lerr)
+	}
+	if len(again) > 0 {
+		if lerr := scriptEnqueue.Load(ctx, s.rdb).Err(); lerr != nil {
+			return nil, nil, s.fail(ctx, "enqueue batch", lerr)
+		}
+		if err := run(again); err != nil {
+			for _, i := range again {
+				calls[i], errs[i] = nil, err // the store closed: not sent again
 			}
-			_ = run(again)
 		}
 	}
 	for _, i := range todo {
-		ids[i], errs[i] = s.enqueueAnswer(ctx, calls[i], cmds[i])
+		if calls[i] != nil {
+			ids[i], errs[i] = s.enqueueAnswer(ctx, calls[i], cmds[i])
+		}
 	}
 	return ids, errs, nil
 }

@@ -62,11 +62,12 @@ func (s *Store) ackAndLease(ctx context.Context, j *store.Job, c *leaseCall) (*s
 	keys := []string{q.job(j.ID), q.lease, q.ready, q.sched, q.meta, q.group(j.Group), q.job(""), q.uniq(j.UniqueKey)}
 	args := []any{j.ID, j.Lease, micros(s.clock.Now()), j.Group, "", j.UniqueKey, s.keys.channel(), j.Queue}
 	var ack, next *goredis.Cmd
-	_, _ = s.rdb.Pipelined(context.WithoutCancel(ctx), func(p goredis.Pipeliner) error {
+	if err := s.shared.share(context.WithoutCancel(ctx), func(p goredis.Pipeliner) {
 		ack = scriptAck.EvalSha(ctx, p, keys, args...)
 		next = scriptLease.EvalSha(ctx, p, c.keys, c.args...)
-		return nil
-	})
+	}); err != nil {
+		return nil, err
+	}
 	var leased *store.Job
 	var again []string
 	if v, err := next.Result(); err == nil {

@@ -83,16 +83,20 @@ func (s *Store) applyWrites(ctx context.Context, recs []store.EffectRecord, blob
 	}
 	reads := make([]*goredis.MapStringStringCmd, len(recs))
 	if slices.ContainsFunc(recs, needsRead) {
-		_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		err := s.shared.share(ctx, func(p goredis.Pipeliner) {
 			for i, r := range recs {
 				if needsRead(r) {
 					reads[i] = p.HGetAll(ctx, s.keys.records(r.Record.Kind).data(r.Record.ID))
 				}
 			}
-			return nil
 		})
-		if err != nil && !errors.Is(err, goredis.Nil) {
-			return s.fail(ctx, "complete: read records", err)
+		if err != nil {
+			return err
+		}
+		for _, c := range reads {
+			if c != nil && c.Err() != nil && !errors.Is(c.Err(), goredis.Nil) {
+				return s.fail(ctx, "complete: read records", c.Err())
+			}
 		}
 	}
 	var writes []*recordWrite
@@ -110,7 +114,7 @@ func (s *Store) applyWrites(ctx context.Context, recs []store.EffectRecord, blob
 		}
 	}
 	blobCmds := make(map[string]*goredis.StatusCmd, len(blobs))
-	_, _ = s.rdb.Pipelined(context.WithoutCancel(ctx), func(p goredis.Pipeliner) error {
+	if err := s.shared.share(context.WithoutCancel(ctx), func(p goredis.Pipeliner) {
 		for _, w := range writes {
 			w.cmd = w.sc.EvalSha(ctx, p, w.keys, w.args...)
 		}
@@ -120,8 +124,9 @@ func (s *Store) applyWrites(ctx context.Context, recs []store.EffectRecord, blob
 			}
 			blobCmds[k] = p.Set(ctx, s.keys.blob(k), v, 0)
 		}
-		return nil
-	})
+	}); err != nil {
+		return err
+	}
 	for _, w := range writes {
 		if err := s.recordWritten(ctx, w); err != nil {
 			return fmt.Errorf("redis: complete %s/%s: %w", w.r.Record.Kind, w.r.Record.ID, err)

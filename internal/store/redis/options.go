@@ -60,13 +60,16 @@ type Options struct {
 	Partitions map[string]int
 	// PoolSize is the connections per server (per Cluster node) the
 	// client may hold (default: go-redis's, 10 per GOMAXPROCS). Concurrent
-	// Enqueue calls share pipelines and need few; each Dequeue, Ack and
-	// record call in flight holds one.
+	// calls share pipelines and need few; the reaper, the wake-up
+	// subscription and the calls that do not share (dead letters, record
+	// listings, blobs and claims) hold their own.
 	PoolSize int
 	// EnqueuePipelines is how many pipelines of Enqueue calls may be in
 	// flight at once (default 2): a call that finds one free sends at
 	// once; the others wait for the next pipeline with whoever else
-	// arrives meanwhile (group.go).
+	// arrives meanwhile (group.go). The other calls that share pipelines
+	// (record reads and writes, leases, acks and every script: share.go)
+	// have as many of their own.
 	EnqueuePipelines int
 }
 

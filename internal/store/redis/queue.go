@@ -335,14 +335,17 @@ func (s *Store) peek(ctx context.Context, queues []string) ([][]string, error) {
 	for i, name := range queues {
 		gens[i] = s.heads.since(name)
 	}
-	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+	if err := s.shared.share(ctx, func(p goredis.Pipeliner) {
 		for i, name := range queues {
 			cmds[i] = p.ZRange(ctx, s.keys.queue(name).ready, 0, peekSize-1)
 		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, goredis.Nil) {
-		return nil, s.fail(ctx, "dequeue", err)
+	}); err != nil {
+		return nil, err
+	}
+	for _, c := range cmds {
+		if err := c.Err(); err != nil && !errors.Is(err, goredis.Nil) {
+			return nil, s.fail(ctx, "dequeue", err)
+		}
 	}
 	heads := make([][]string, len(queues))
 	for i, c := range cmds {

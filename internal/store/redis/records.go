@@ -82,7 +82,11 @@ type stored struct {
 }
 
 func (s *Store) readRecord(ctx context.Context, rk recordKeys, kind, id string) (*stored, error) {
-	m, err := s.rdb.HGetAll(ctx, rk.data(id)).Result()
+	var cmd *goredis.MapStringStringCmd
+	if err := s.shared.share(ctx, func(p goredis.Pipeliner) { cmd = p.HGetAll(ctx, rk.data(id)) }); err != nil {
+		return nil, err
+	}
+	m, err := cmd.Result()
 	if err != nil && !errors.Is(err, goredis.Nil) {
 		return nil, s.fail(ctx, "get record", err)
 	}

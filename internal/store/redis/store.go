@@ -69,6 +69,10 @@ type Store struct {
 
 	// group shares pipelines among concurrent Enqueue calls (group.go).
 	group grouper
+	// shared shares pipelines among the other concurrent calls (share.go).
+	shared sharer
+	// rtt counts the requests sent to Redis (roundtrips.go).
+	rtt tripCounter
 
 	note *notifier
 	// heads remembers each queue's ready heads as Redis last told them.
@@ -128,7 +132,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		cancel:      cancel,
 	}
 	s.cluster, _ = rdb.(*goredis.ClusterClient)
+	s.countRoundTrips(rdb)
 	s.group = grouper{s: s, max: o.EnqueuePipelines}
+	s.shared = sharer{s: s, max: o.EnqueuePipelines}
 
 	pctx, pcancel := context.WithTimeout(ctx, dialTimeout+ioTimeout)
 	err = s.Ping(pctx)
@@ -211,7 +217,16 @@ func (s *Store) eval(ctx context.Context, sc *script, keys []string, args ...any
 	if err := s.usable(ctx); err != nil {
 		return nil, err
 	}
-	v, err := sc.Run(context.WithoutCancel(ctx), s.rdb, keys, args...).Result()
+	var cmd *goredis.Cmd
+	if err := s.shared.share(ctx, func(p goredis.Pipeliner) { cmd = sc.EvalSha(ctx, p, keys, args...) }); err != nil {
+		return nil, err
+	}
+	v, err := cmd.Result()
+	if isNoScript(err) {
+		// The server has not seen the script yet (a restart, a new node):
+		// EVAL sends it whole, and loads it for the next EVALSHA.
+		v, err = sc.Eval(context.WithoutCancel(ctx), s.rdb, keys, args...).Result()
+	}
 	if err != nil {
 		return nil, s.fail(ctx, sc.name, err)
 	}
