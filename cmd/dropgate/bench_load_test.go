@@ -50,6 +50,14 @@ func startBenchServers(b *testing.B, t *testing.T, dir string, redis, profiles b
 		if p.profile != "" {
 			env = append(env, "DROPGATE_CPUPROFILE="+p.profile)
 		}
+		if path := os.Getenv("DROPGATE_BENCH_TRACE"); path != "" {
+			// An execution trace of the server (go tool trace); complete
+			// once the benchmark stops it.
+			if role != "" {
+				path += "." + role
+			}
+			env = append(env, "DROPGATE_TRACE="+path)
+		}
 		p.server = startServerWith(t, dir, serveOpts{role: role, env: env})
 		if p.server == nil || (role != "worker" && p.url == "") {
 			b.Fatalf("dropgate serve --role %q did not start", role)

@@ -49,6 +49,9 @@ import (
 //
 // With DROPGATE_BENCH_STAGES=1 the servers write CPU profiles and every
 // variant also reports CPU per order by stage (bench_stages_test.go).
+// With DROPGATE_BENCH_TRACE=FILE each server writes an execution trace
+// there (".gateway"/".worker" appended on Redis) for `go tool trace`; the
+// file is rewritten by each variant, so run one variant at a time.
 //
 //	go test -run '^$' -bench OrdersTo850 -benchtime 1000x ./cmd/dropgate/
 func BenchmarkOrdersTo850(b *testing.B) {
@@ -111,7 +114,7 @@ func benchOrdersTo850(b *testing.B, o benchOpts) {
 	}
 	stages := os.Getenv("DROPGATE_BENCH_STAGES") != ""
 	procs := startBenchServers(b, t, dir, o.redis, stages)
-	profiled := stages || os.Getenv("DROPGATE_BENCH_CPUPROFILE") != ""
+	profiled := stages || os.Getenv("DROPGATE_BENCH_CPUPROFILE") != "" || os.Getenv("DROPGATE_BENCH_TRACE") != ""
 	defer func() {
 		for _, p := range procs {
 			if profiled {
