@@ -163,3 +163,40 @@ func TestSlotOf(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpersForPicksWhatIsCalled checks the per-script prelude: every
+// prelude chunk but the constants defines one helper, a script gets the
+// helpers it calls and theirs, and no other.
+func TestHelpersForPicksWhatIsCalled(t *testing.T) {
+	chunks := strings.Split(strings.TrimSpace(prelude), "\n\n")
+	if !strings.HasPrefix(chunks[0], "local MAXERR") {
+		t.Fatalf("first prelude chunk is %q; want the constants", chunks[0])
+	}
+	for _, c := range chunks[1:] {
+		if n := len(preludeHelper.FindAllString(c, -1)); n != 1 {
+			t.Fatalf("prelude chunk defines %d helpers, want 1 (chunks are split at blank lines):\n%s", n, c)
+		}
+	}
+	for _, tc := range []struct {
+		name          string
+		src           string
+		want, without []string
+	}{
+		{"enqueue", scriptEnqueue.src, []string{"member", "count", "place"}, []string{"activate", "adderr", "bury", "owned", "release", "front", "MAXERR"}},
+		{"lease", scriptLease.src, []string{"count"}, []string{"member", "place", "activate", "adderr", "bury"}},
+		{"ack", scriptAck.src, []string{"front", "release", "activate", "place", "member"}, []string{"adderr", "bury", "owned", "count", "MAXERR"}},
+		{"expire", scriptExpire.src, []string{"MAXERR", "adderr", "bury", "release", "front", "member", "count"}, []string{"owned"}},
+		{"retry", scriptRetry.src, []string{"owned", "adderr", "count", "activate", "MAXERR"}, []string{"bury", "release", "front"}},
+	} {
+		for _, h := range tc.want {
+			if !strings.Contains(tc.src, "local function "+h+"(") && !strings.Contains(tc.src, "local "+h+" =") {
+				t.Errorf("%s: helper %s missing", tc.name, h)
+			}
+		}
+		for _, h := range tc.without {
+			if strings.Contains(tc.src, "local function "+h+"(") || strings.Contains(tc.src, "local "+h+" =") {
+				t.Errorf("%s: carries helper %s it does not call", tc.name, h)
+			}
+		}
+	}
+}
