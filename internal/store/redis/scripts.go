@@ -1,9 +1,6 @@
 package redis
 
 import (
-	"regexp"
-	"strings"
-
 	goredis "github.com/redis/go-redis/v9"
 )
 
@@ -469,43 +466,9 @@ type script struct {
 	*goredis.Script
 }
 
-// queueScript prepends to body the queue helpers it uses, directly or
-// through another helper. EVALSHA sends only the hash, but every call
-// runs the script's chunk from the top, and each local function defined
-// there is a closure Lua creates (and collects) per call: the enqueue or
-// ack of a job should not pay for bury and adderr.
-func queueScript(name, body string) *script { return newScript(name, helpersFor(body)+body) }
-
-var luaComment = regexp.MustCompile(`--[^\n]*`)
-
-var preludeHelper = regexp.MustCompile(`(?m)^local function ([a-z]+)\(`)
-
-// helpersFor returns the prelude's chunks (they are separated by blank
-// lines; the first is the constants) that body needs, in prelude order.
-// A helper calls only helpers defined before it, so walking the chunks
-// backwards sees every caller before its callees.
-func helpersFor(body string) string {
-	chunks := strings.Split(strings.TrimSpace(prelude), "\n\n")
-	need := make([]bool, len(chunks))
-	used := luaComment.ReplaceAllString(body, "") // "owned() and …" in a comment is no call
-	for i := len(chunks) - 1; i >= 1; i-- {
-		m := preludeHelper.FindStringSubmatch(chunks[i])
-		if m == nil || regexp.MustCompile(`\b`+m[1]+`\(`).MatchString(used) {
-			need[i] = true
-			used += luaComment.ReplaceAllString(chunks[i], "")
-		}
-	}
-	var b strings.Builder
-	if strings.Contains(used, "MAXERR") {
-		b.WriteString(chunks[0] + "\n")
-	}
-	for i := 1; i < len(chunks); i++ {
-		if need[i] {
-			b.WriteString("\n" + chunks[i] + "\n")
-		}
-	}
-	return b.String()
-}
+// queueScript prepends the queue helpers to body. They cost nothing at run
+// time: EVALSHA sends only the hash.
+func queueScript(name, body string) *script { return newScript(name, prelude+body) }
 
 func newScript(name, src string) *script {
 	return &script{name: name, src: src, Script: goredis.NewScript(src)}
