@@ -223,19 +223,48 @@ func openBenchRedis(b *testing.B) *benchRedis {
 
 // commands is the server's total_commands_processed: the Redis commands
 // per order of a run, on a Redis nothing else uses meanwhile.
-func (r *benchRedis) commands(b *testing.B) float64 {
+func (r *benchRedis) commands(b *testing.B) float64 { return r.stat(b, "total_commands_processed:") }
+
+// outBytes is the server's total_net_output_bytes: what Redis wrote to
+// its clients (replies, Pub/Sub messages).
+func (r *benchRedis) outBytes(b *testing.B) float64 { return r.stat(b, "total_net_output_bytes:") }
+
+// stat reads one counter of INFO stats.
+func (r *benchRedis) stat(b *testing.B, field string) float64 {
 	info, err := r.rdb.Info(context.Background(), "stats").Result()
 	if err != nil {
 		b.Logf("redis INFO: %v", err)
 		return 0
 	}
 	for _, line := range strings.Split(info, "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "total_commands_processed:"); ok {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), field); ok {
 			n, _ := strconv.ParseFloat(v, 64)
 			return n
 		}
 	}
 	return 0
+}
+
+// cpu is the redis-server process's CPU time so far (INFO cpu:
+// used_cpu_sys + used_cpu_user), in ms: the Redis CPU per order of a run,
+// on a Redis nothing else uses meanwhile.
+func (r *benchRedis) cpu(b *testing.B) float64 {
+	info, err := r.rdb.Info(context.Background(), "cpu").Result()
+	if err != nil {
+		b.Logf("redis INFO cpu: %v", err)
+		return 0
+	}
+	var s float64
+	for _, line := range strings.Split(info, "\n") {
+		line = strings.TrimSpace(line)
+		for _, f := range []string{"used_cpu_sys:", "used_cpu_user:"} {
+			if v, ok := strings.CutPrefix(line, f); ok {
+				x, _ := strconv.ParseFloat(v, 64)
+				s += x
+			}
+		}
+	}
+	return s * 1000
 }
 
 // deletePrefix removes every key under the run's prefix, a page at a time.

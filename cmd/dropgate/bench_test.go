@@ -142,9 +142,11 @@ func benchOrdersTo850(b *testing.B, o benchOpts) {
 	}
 	cpu0 := procsCPU(procs)
 	wchar0, wcharOK := procsWchar(procs)
-	var cmds0 float64
+	var cmds0, rcpu0, rout0 float64
 	if rdb != nil {
 		cmds0 = rdb.commands(b)
+		rcpu0 = rdb.cpu(b)
+		rout0 = rdb.outBytes(b)
 	}
 	b.ResetTimer()
 	// posted[i] is when order i was posted (closed loop) or due (open
@@ -192,6 +194,8 @@ func benchOrdersTo850(b *testing.B, o benchOpts) {
 		b.ReportMetric(ms(cpu[0]-cpu0[0])/n, "gw-cpu-ms/order")
 		b.ReportMetric(ms(cpu[1]-cpu0[1])/n, "wk-cpu-ms/order")
 		b.ReportMetric((rdb.commands(b)-cmds0)/n, "redis-cmds/order")
+		b.ReportMetric((rdb.cpu(b)-rcpu0)/n, "redis-cpu-ms/order")
+		b.ReportMetric((rdb.outBytes(b)-rout0)/n/1024, "redis-out-KiB/order")
 		// Requests each process sent Redis (a pipeline counts once): each
 		// is a socket write and read of the process's CPU.
 		b.ReportMetric((metricSum(url, "dropgate_store_round_trips_total ")-gwTrips0)/n, "gw-rtt/order")

@@ -81,12 +81,12 @@ func (s *Store) applyWrites(ctx context.Context, recs []store.EffectRecord, blob
 	if err := s.usable(ctx); err != nil {
 		return err
 	}
-	reads := make([]*goredis.MapStringStringCmd, len(recs))
+	reads := make([]*goredis.SliceCmd, len(recs))
 	if slices.ContainsFunc(recs, needsRead) {
 		err := s.shared.share(ctx, func(p goredis.Pipeliner) {
 			for i, r := range recs {
 				if needsRead(r) {
-					reads[i] = p.HGetAll(ctx, s.keys.records(r.Record.Kind).data(r.Record.ID))
+					reads[i] = readHead(ctx, p, s.keys.records(r.Record.Kind).data(r.Record.ID))
 				}
 			}
 		})
@@ -103,7 +103,7 @@ func (s *Store) applyWrites(ctx context.Context, recs []store.EffectRecord, blob
 	for i, r := range recs {
 		var m map[string]string
 		if reads[i] != nil {
-			m = reads[i].Val()
+			m = headOf(reads[i])
 		}
 		w, err := s.recordWriteOf(r, m)
 		if err != nil {

@@ -3,7 +3,12 @@ package redis
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/dropgate/dropgate/core/store"
 )
@@ -71,5 +76,123 @@ func TestCompleteRoundTrips(t *testing.T) {
 	}
 	if st := queueStats(t, s, "q"); st.InFlight != 0 || st.Ready != 0 {
 		t.Fatalf("the job after Complete: %+v; want it gone", st)
+	}
+}
+
+// headOnly records every HGETALL and HMGET sent for a record hash.
+type headOnly struct {
+	mu    sync.Mutex
+	reads []string
+}
+
+func (h *headOnly) note(c goredis.Cmder) {
+	if n := c.Name(); n == "hgetall" || n == "hmget" {
+		h.mu.Lock()
+		args := make([]string, len(c.Args()))
+		for i, a := range c.Args() {
+			args[i] = fmt.Sprint(a)
+		}
+		h.reads = append(h.reads, strings.Join(args, " "))
+		h.mu.Unlock()
+	}
+}
+
+func (h *headOnly) DialHook(next goredis.DialHook) goredis.DialHook { return next }
+
+func (h *headOnly) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
+	return func(ctx context.Context, c goredis.Cmder) error { h.note(c); return next(ctx, c) }
+}
+
+func (h *headOnly) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
+	return func(ctx context.Context, cs []goredis.Cmder) error {
+		for _, c := range cs {
+			h.note(c)
+		}
+		return next(ctx, cs)
+	}
+}
+
+// TestRecordWritesReadOnlyTheHead: an update or delete (PutRecord,
+// DeleteRecord, Complete's held writes) reads the stored version, index
+// and Created, never the data it replaces. The record is written as main
+// wrote it (the hash's five fields and its index entries, by hand), so
+// this also shows the head read takes what main stored.
+func TestRecordWritesReadOnlyTheHead(t *testing.T) {
+	s := openTest(t, standaloneOptions(t))
+	defer s.Close()
+	ctx := context.Background()
+	rk := s.keys.records("order")
+	big := strings.Repeat("x", 6000)
+	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	member := timeKey(created) + "o1"
+	if err := s.rdb.HSet(ctx, rk.data("o1"), "d", big, "i", `{"s":"new"}`, "v", "3", "c", micros(created), "u", micros(created)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{rk.created, rk.index("s", "new")} {
+		if err := s.rdb.ZAdd(ctx, k, goredis.Z{Member: member}).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := &headOnly{}
+	s.rdb.AddHook(h)
+	// onlyHead checks that what step read of o1 was one HMGET of the head.
+	onlyHead := func(step string) {
+		t.Helper()
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		var got []string
+		for _, a := range h.reads {
+			if strings.Contains(a, rk.data("o1")) {
+				got = append(got, a)
+			}
+		}
+		h.reads = nil
+		if want := "hmget " + rk.data("o1") + " v i c"; len(got) != 1 || got[0] != want {
+			t.Errorf("%s read o1 as %q; want [%q]", step, got, want)
+		}
+	}
+	v, err := s.PutRecord(ctx, store.Record{Kind: "order", ID: "o1", Version: 3, Data: []byte("v4"), Index: map[string]string{"s": "sent"}})
+	if err != nil || v != 4 {
+		t.Fatalf("PutRecord over main's record: %d, %v", v, err)
+	}
+	onlyHead("PutRecord")
+	// Complete's held write of the same record, then a delete.
+	if _, err := s.Enqueue(ctx, store.Job{Queue: "q"}); err != nil {
+		t.Fatal(err)
+	}
+	j := dequeue(t, s)
+	fx := &store.Effects{}
+	if _, err := store.Deferring(s).PutRecord(store.WithEffects(ctx, fx), store.Record{Kind: "order", ID: "o1", Version: 4, Data: []byte("v5"), Index: map[string]string{"s": "done"}}); err != nil {
+		t.Fatal(err)
+	}
+	fx.Close()
+	h.mu.Lock()
+	h.reads = nil // the deferring layer's own GetRecord
+	h.mu.Unlock()
+	if err := s.Complete(ctx, j, fx); err != nil {
+		t.Fatalf("Complete: %v", err)
+	}
+	onlyHead("Complete")
+	r, err := s.GetRecord(ctx, "order", "o1")
+	if err != nil || string(r.Data) != "v5" || r.Version != 5 || !r.Created.Equal(created) {
+		t.Fatalf("o1 after the writes: %+v, %v", r, err)
+	}
+	for _, q := range []struct {
+		v    string
+		want int
+	}{{"new", 0}, {"sent", 0}, {"done", 1}} {
+		if got, _, err := s.ListRecords(ctx, "order", store.Query{Field: "s", Value: q.v}); err != nil || len(got) != q.want {
+			t.Fatalf("index s=%s: %d records, %v; want %d", q.v, len(got), err, q.want)
+		}
+	}
+	h.mu.Lock()
+	h.reads = nil
+	h.mu.Unlock()
+	if err := s.DeleteRecord(ctx, "order", "o1"); err != nil {
+		t.Fatal(err)
+	}
+	onlyHead("DeleteRecord")
+	if got, _, err := s.ListRecords(ctx, "order", store.Query{}); err != nil || len(got) != 0 {
+		t.Fatalf("after delete: %v, %v", got, err)
 	}
 }

@@ -93,6 +93,42 @@ func (s *Store) readRecord(ctx context.Context, rk recordKeys, kind, id string) 
 	return parseRecord(m, kind, id)
 }
 
+// recordHead are the fields of a record hash a write needs from the stored
+// one: version, index JSON and Created, never the data, which for an order
+// is kilobytes Redis would copy out and the caller parse for nothing.
+var recordHead = []string{"v", "i", "c"}
+
+// readHead queues the read of a record's head on p.
+func readHead(ctx context.Context, p goredis.Pipeliner, key string) *goredis.SliceCmd {
+	return p.HMGet(ctx, key, recordHead...)
+}
+
+// headOf turns readHead's answer into the hash parseRecord reads (absent
+// fields left out, as HGETALL would).
+func headOf(c *goredis.SliceCmd) map[string]string {
+	vals := c.Val()
+	m := make(map[string]string, len(vals))
+	for i, v := range vals {
+		if str, ok := v.(string); ok && i < len(recordHead) {
+			m[recordHead[i]] = str
+		}
+	}
+	return m
+}
+
+// readRecordHead reads what a write of record kind/id needs of the stored
+// one (no data, no Updated); nil when there is none.
+func (s *Store) readRecordHead(ctx context.Context, rk recordKeys, kind, id string) (*stored, error) {
+	var cmd *goredis.SliceCmd
+	if err := s.shared.share(ctx, func(p goredis.Pipeliner) { cmd = readHead(ctx, p, rk.data(id)) }); err != nil {
+		return nil, err
+	}
+	if err := cmd.Err(); err != nil && !errors.Is(err, goredis.Nil) {
+		return nil, s.fail(ctx, "get record", err)
+	}
+	return parseRecord(headOf(cmd), kind, id)
+}
+
 // parseRecord reads a record hash; nil when there is none.
 func parseRecord(m map[string]string, kind, id string) (*stored, error) {
 	if len(m) == 0 || m["v"] == "" {
@@ -150,7 +186,7 @@ func (s *Store) PutRecord(ctx context.Context, rec store.Record) (int64, error) 
 		if rec.Version != 0 {
 			// A creation reads nothing: the script refuses it if the
 			// record exists.
-			if old, err = s.readRecord(ctx, rk, rec.Kind, rec.ID); err != nil {
+			if old, err = s.readRecordHead(ctx, rk, rec.Kind, rec.ID); err != nil {
 				return 0, err
 			}
 		}
@@ -227,7 +263,7 @@ func (s *Store) DeleteRecord(ctx context.Context, kind, id string) error {
 	}
 	rk := s.keys.records(kind)
 	for range maxRefresh {
-		old, err := s.readRecord(ctx, rk, kind, id)
+		old, err := s.readRecordHead(ctx, rk, kind, id)
 		if err != nil || old == nil {
 			return err
 		}
