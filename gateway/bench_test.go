@@ -11,7 +11,6 @@ import (
 	"os"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -109,17 +108,7 @@ func redisCPU(b *testing.B, rdb *goredis.Client) float64 {
 		b.Logf("redis INFO cpu: %v", err)
 		return 0
 	}
-	var s float64
-	for _, line := range strings.Split(info, "\n") {
-		line = strings.TrimSpace(line)
-		for _, f := range []string{"used_cpu_sys:", "used_cpu_user:"} {
-			if v, ok := strings.CutPrefix(line, f); ok {
-				x, _ := strconv.ParseFloat(v, 64)
-				s += x
-			}
-		}
-	}
-	return s
+	return testutil.RedisInfoCPU(info)
 }
 
 // newRedisIngest serves the gateway on a Redis store under a fresh prefix

@@ -254,17 +254,7 @@ func (r *benchRedis) cpu(b *testing.B) float64 {
 		b.Logf("redis INFO cpu: %v", err)
 		return 0
 	}
-	var s float64
-	for _, line := range strings.Split(info, "\n") {
-		line = strings.TrimSpace(line)
-		for _, f := range []string{"used_cpu_sys:", "used_cpu_user:"} {
-			if v, ok := strings.CutPrefix(line, f); ok {
-				x, _ := strconv.ParseFloat(v, 64)
-				s += x
-			}
-		}
-	}
-	return s * 1000
+	return testutil.RedisInfoCPU(info) * 1000
 }
 
 // deletePrefix removes every key under the run's prefix, a page at a time.

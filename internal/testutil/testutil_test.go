@@ -45,3 +45,10 @@ func TestConformanceProbeMissing(t *testing.T) {
 		t.Fatalf("probe found %s beside %s, where there is none", dir, repo)
 	}
 }
+
+func TestRedisInfoCPU(t *testing.T) {
+	info := "# CPU\r\nused_cpu_sys:1.250000\r\nused_cpu_user:2.500000\r\nused_cpu_sys_children:9.0\r\n"
+	if got := RedisInfoCPU(info); got != 3.75 {
+		t.Fatalf("RedisInfoCPU = %v, want 3.75 (sys + user, children left out)", got)
+	}
+}
