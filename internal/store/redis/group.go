@@ -26,89 +26,43 @@ import (
 // Every caller leads at most one pipeline, so no caller's return waits for
 // a stranger's round trip beyond the one its own job is in.
 type grouper struct {
-	s   *Store
-	max int // pipelines in flight at most
-
-	mu       sync.Mutex
-	inflight int
-	line     []*pendingEnqueue // waiting for the next pipeline
-	spare    []*pendingEnqueue // an emptied line, reused as the next
+	s *Store
+	pipeLine[*pendingEnqueue]
 }
 
 // pendingEnqueue is one Enqueue call in a group. They are pooled, with
 // their channel, so a grouped call allocates no more than a lone one.
 type pendingEnqueue struct {
-	ctx  context.Context
-	call *enqueueCall
-	cmd  *goredis.Cmd
-	id   string
-	err  error
-	// lead, when set as done is signalled, hands this call the batch to
-	// send instead of an answer.
-	lead  []*pendingEnqueue
-	done  chan struct{}
+	ctx   context.Context
+	call  *enqueueCall
+	cmd   *goredis.Cmd
+	id    string
+	err   error
+	slot  turn[*pendingEnqueue]
 	retry bool
 	// alone is the batch of a call that leads at once: a slice of it
 	// costs no allocation, as one of a local array would.
 	alone [1]*pendingEnqueue
 }
 
-var pendingPool = sync.Pool{New: func() any { return &pendingEnqueue{done: make(chan struct{}, 1)} }}
+var pendingPool = sync.Pool{New: func() any {
+	return &pendingEnqueue{slot: turn[*pendingEnqueue]{done: make(chan struct{}, 1)}}
+}}
+
+func (p *pendingEnqueue) turn() *turn[*pendingEnqueue] { return &p.slot }
 
 // enqueue sends c in the next pipeline and returns its answer.
 func (g *grouper) enqueue(ctx context.Context, c *enqueueCall) (string, error) {
 	p := pendingPool.Get().(*pendingEnqueue)
 	p.ctx, p.call = ctx, c
-	var batch []*pendingEnqueue
-	g.mu.Lock()
-	if g.inflight < g.max {
-		g.inflight++
-		g.mu.Unlock()
-		p.alone[0] = p
-		batch = p.alone[:]
-	} else {
-		g.line = append(g.line, p)
-		g.mu.Unlock()
-		<-p.done
-		batch, p.lead = p.lead, nil
-	}
-	if batch != nil {
+	if batch := g.wait(p, &p.alone); batch != nil {
 		g.send(batch)
 		g.handOff(batch, p)
 	}
 	id, err := p.id, p.err
-	*p = pendingEnqueue{done: p.done}
+	*p = pendingEnqueue{slot: turn[*pendingEnqueue]{done: p.slot.done}}
 	pendingPool.Put(p)
 	return id, err
-}
-
-// handOff answers every caller of the batch just sent but self, then
-// passes the line waiting meanwhile to the first caller in it, or, when
-// nobody waits, gives up this pipeline's slot. A batch that was a line
-// becomes the spare line.
-func (g *grouper) handOff(batch []*pendingEnqueue, self *pendingEnqueue) {
-	for _, p := range batch {
-		if p != self {
-			p.done <- struct{}{}
-		}
-	}
-	g.mu.Lock()
-	next := g.line
-	if len(next) == 0 {
-		g.inflight--
-	} else {
-		g.line = g.spare
-		g.spare = nil
-	}
-	if len(batch) > 1 && g.spare == nil {
-		clear(batch)
-		g.spare = batch[:0]
-	}
-	g.mu.Unlock()
-	if len(next) > 0 {
-		next[0].lead = next
-		next[0].done <- struct{}{}
-	}
 }
 
 // send runs the batch's scripts as one pipeline (go-redis splits it per

@@ -20,19 +20,11 @@ import (
 // round trip fails exactly the commands that were in it, and a caller's
 // next step is sent only once its previous one has been answered.
 //
-// The rule is grouper's: no writer goroutine, no timer. A call that finds
-// fewer than maxPipelines pipelines in flight sends at once, alone, so an
-// idle store adds no latency; calls that find them all busy wait in line,
-// and the caller whose pipeline finishes first hands the whole line to the
-// first one in it, who sends it as the next pipeline.
+// The rule is grouper's, pipeLine (pipeline.go): no writer goroutine, no
+// timer, and a lone caller sends at once.
 type sharer struct {
-	s   *Store
-	max int // pipelines in flight at most
-
-	mu       sync.Mutex
-	inflight int
-	line     []*pendingStep // waiting for the next pipeline
-	spare    []*pendingStep // an emptied line, reused as the next
+	s *Store
+	pipeLine[*pendingStep]
 }
 
 // pendingStep is one caller's step in a shared pipeline. They are pooled,
@@ -41,12 +33,15 @@ type pendingStep struct {
 	ctx   context.Context
 	queue func(p goredis.Pipeliner)
 	err   error // the caller's context ended (or the store closed) unsent
-	lead  []*pendingStep
-	done  chan struct{}
+	slot  turn[*pendingStep]
 	alone [1]*pendingStep
 }
 
-var stepPool = sync.Pool{New: func() any { return &pendingStep{done: make(chan struct{}, 1)} }}
+var stepPool = sync.Pool{New: func() any {
+	return &pendingStep{slot: turn[*pendingStep]{done: make(chan struct{}, 1)}}
+}}
+
+func (p *pendingStep) turn() *turn[*pendingStep] { return &p.slot }
 
 // share sends the commands queue adds in the next pipeline and returns
 // once they are answered: their answers and errors are in the commands.
@@ -56,25 +51,12 @@ var stepPool = sync.Pool{New: func() any { return &pendingStep{done: make(chan s
 func (g *sharer) share(ctx context.Context, queue func(p goredis.Pipeliner)) error {
 	p := stepPool.Get().(*pendingStep)
 	p.ctx, p.queue = ctx, queue
-	var batch []*pendingStep
-	g.mu.Lock()
-	if g.inflight < g.max {
-		g.inflight++
-		g.mu.Unlock()
-		p.alone[0] = p
-		batch = p.alone[:]
-	} else {
-		g.line = append(g.line, p)
-		g.mu.Unlock()
-		<-p.done
-		batch, p.lead = p.lead, nil
-	}
-	if batch != nil {
+	if batch := g.wait(p, &p.alone); batch != nil {
 		g.send(batch)
 		g.handOff(batch, p)
 	}
 	err := p.err
-	*p = pendingStep{done: p.done}
+	*p = pendingStep{slot: turn[*pendingStep]{done: p.slot.done}}
 	stepPool.Put(p)
 	return err
 }
@@ -101,32 +83,4 @@ func (g *sharer) send(batch []*pendingStep) {
 		}
 		return nil
 	})
-}
-
-// handOff answers every caller of the batch just sent but self, then
-// passes the line waiting meanwhile to the first caller in it, or, when
-// nobody waits, gives up this pipeline's slot.
-func (g *sharer) handOff(batch []*pendingStep, self *pendingStep) {
-	for _, p := range batch {
-		if p != self {
-			p.done <- struct{}{}
-		}
-	}
-	g.mu.Lock()
-	next := g.line
-	if len(next) == 0 {
-		g.inflight--
-	} else {
-		g.line = g.spare
-		g.spare = nil
-	}
-	if len(batch) > 1 && g.spare == nil {
-		clear(batch)
-		g.spare = batch[:0]
-	}
-	g.mu.Unlock()
-	if len(next) > 0 {
-		next[0].lead = next
-		next[0].done <- struct{}{}
-	}
 }

@@ -133,8 +133,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	s.cluster, _ = rdb.(*goredis.ClusterClient)
 	s.countRoundTrips(rdb)
-	s.group = grouper{s: s, max: o.EnqueuePipelines}
-	s.shared = sharer{s: s, max: o.EnqueuePipelines}
+	s.group = grouper{s: s, pipeLine: pipeLine[*pendingEnqueue]{max: o.EnqueuePipelines}}
+	s.shared = sharer{s: s, pipeLine: pipeLine[*pendingStep]{max: o.EnqueuePipelines}}
 
 	pctx, pcancel := context.WithTimeout(ctx, dialTimeout+ioTimeout)
 	err = s.Ping(pctx)
