@@ -88,6 +88,24 @@ func lineUpShared(t *testing.T, s *Store, g *stepGate, first func() error, rest 
 // while a pipeline is in flight go together in the next one, and each
 // caller gets its own answer or error: a record, ErrNotFound, a refusal
 // of its command alone (WRONGTYPE), an ack, a lost lease.
+// leasedJobs enqueues n jobs on queue "q" and leases them.
+func leasedJobs(t *testing.T, s *Store, n int) []*store.Job {
+	t.Helper()
+	ctx := context.Background()
+	var jobs []*store.Job
+	for range n {
+		if _, err := s.Enqueue(ctx, store.Job{Queue: "q", Kind: "k"}); err != nil {
+			t.Fatal(err)
+		}
+		j, err := s.Dequeue(ctx, []string{"q"}, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs
+}
+
 func TestSharedStepsOwnAnswers(t *testing.T) {
 	for _, tg := range targets {
 		t.Run(tg.name, func(t *testing.T) {
@@ -107,17 +125,7 @@ func TestSharedStepsOwnAnswers(t *testing.T) {
 			if err := s.rdb.Set(ctx, s.keys.records("order").data("bad"), "x", 0).Err(); err != nil {
 				t.Fatal(err)
 			}
-			var jobs []*store.Job
-			for range 2 {
-				if _, err := s.Enqueue(ctx, store.Job{Queue: "q", Kind: "k"}); err != nil {
-					t.Fatal(err)
-				}
-				j, err := s.Dequeue(ctx, []string{"q"}, time.Minute)
-				if err != nil {
-					t.Fatal(err)
-				}
-				jobs = append(jobs, j)
-			}
+			jobs := leasedJobs(t, s, 2)
 			stale := *jobs[1]
 			stale.Lease = "not-the-lease"
 
@@ -173,17 +181,7 @@ func TestSharedStepCallerGaveUp(t *testing.T) {
 	s := openTest(t, Options{URL: standaloneOptions(t).URL, EnqueuePipelines: 1})
 	defer s.Close()
 	ctx := context.Background()
-	var jobs []*store.Job
-	for range 2 {
-		if _, err := s.Enqueue(ctx, store.Job{Queue: "q", Kind: "k"}); err != nil {
-			t.Fatal(err)
-		}
-		j, err := s.Dequeue(ctx, []string{"q"}, time.Minute)
-		if err != nil {
-			t.Fatal(err)
-		}
-		jobs = append(jobs, j)
-	}
+	jobs := leasedJobs(t, s, 2)
 	g := newStepGate()
 	s.rdb.AddHook(g)
 	cctx := counted(ctx)
