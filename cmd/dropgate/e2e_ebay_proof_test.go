@@ -80,7 +80,12 @@ func TestEbayNotificationVerifiedInJob(t *testing.T) {
 	var xs struct {
 		Exceptions []model.Exception `json:"exceptions"`
 	}
-	l.admin("/exceptions?kind=dead_letter&ref="+forgedDead.ID, &xs)
+	// The exception is raised after the burial, by its own step: wait for
+	// it rather than read once.
+	magentoWait(t, "the dead letter's exception raised", func() bool {
+		l.admin("/exceptions?kind=dead_letter&ref="+forgedDead.ID, &xs)
+		return len(xs.Exceptions) > 0
+	})
 	if len(xs.Exceptions) != 1 || !strings.Contains(xs.Exceptions[0].Reason, "signature does not verify") {
 		t.Errorf("exceptions %+v; want the dead letter raised with its reason", xs.Exceptions)
 	}
