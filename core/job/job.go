@@ -176,3 +176,24 @@ func FromContext(ctx context.Context) *store.Job {
 	j, _ := ctx.Value(ctxKey{}).(*store.Job)
 	return j
 }
+
+type waitingKey struct{}
+
+// WithWaiting returns ctx through which a handler can tell its runner that
+// it is about to wait for others rather than work (Waiting): park is
+// called then, and the func it returns when the wait ends.
+func WithWaiting(ctx context.Context, park func() (resume func())) context.Context {
+	return context.WithValue(ctx, waitingKey{}, park)
+}
+
+// Waiting tells the runner of the job in ctx that its handler is about to
+// wait for other jobs (a supplier batch filling up), holding no resource
+// a handler count protects, so the runner may start another handler
+// meanwhile. Call the returned func when the wait is over. Outside a
+// runner that allows it, it does nothing.
+func Waiting(ctx context.Context) (resume func()) {
+	if park, ok := ctx.Value(waitingKey{}).(func() func()); ok {
+		return park()
+	}
+	return func() {}
+}

@@ -95,3 +95,25 @@ func TestEnqueueTreatsDuplicatesAsDone(t *testing.T) {
 		t.Errorf("job = %+v", j)
 	}
 }
+
+// TestWaiting: Waiting reaches the runner's park through ctx, once per
+// call, and its resume; with no runner behind ctx it does nothing.
+func TestWaiting(t *testing.T) {
+	var parks, resumes int
+	ctx := WithWaiting(context.Background(), func() func() {
+		parks++
+		return func() { resumes++ }
+	})
+	resume := Waiting(ctx)
+	if parks != 1 || resumes != 0 {
+		t.Fatalf("after Waiting: parks %d, resumes %d; want 1, 0", parks, resumes)
+	}
+	resume()
+	if parks != 1 || resumes != 1 {
+		t.Fatalf("after resume: parks %d, resumes %d; want 1, 1", parks, resumes)
+	}
+	Waiting(context.Background())() // no runner: nothing to call, no panic
+	if parks != 1 || resumes != 1 {
+		t.Fatalf("a ctx without a runner reached one: parks %d, resumes %d", parks, resumes)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/job"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/stage"
 )
@@ -142,6 +143,12 @@ func (b *Batcher) Send(ctx context.Context, m Member) (connector.Sent, error) {
 	}
 	b.mu.Unlock()
 
+	// Waiting for company is not work: the worker runs another job in
+	// this handler's place meanwhile. Otherwise a batch's members would
+	// hold the handlers while it fills, and with fewer handlers than
+	// max_sets it could never fill: each batch would wait out max_wait.
+	resume := job.Waiting(ctx)
+	defer resume()
 	select {
 	case <-bt.done:
 	case <-ctx.Done():

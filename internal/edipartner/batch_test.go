@@ -8,10 +8,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/job"
 	"github.com/dropgate/dropgate/internal/transport"
 )
 
@@ -226,5 +228,40 @@ func TestBatchCheck(t *testing.T) {
 		if got := len(c.b.Check("batch")) > 0; got != c.bad {
 			t.Errorf("%s: problems %v", c.what, c.b.Check("batch"))
 		}
+	}
+}
+
+// TestBatchWaitIsNotWork: a member waiting for its batch tells its worker
+// so (job.Waiting), and says when the wait is over, so a worker may run
+// another job in its place meanwhile.
+func TestBatchWaitIsNotWork(t *testing.T) {
+	r := newBatchRig(t, 2)
+	parked := make(chan struct{}, 1)
+	var resumed atomic.Int32
+	ctx := job.WithWaiting(context.Background(), func() func() {
+		parked <- struct{}{}
+		return func() { resumed.Add(1) }
+	})
+	done := make(chan error)
+	go func() {
+		_, err := r.b.Send(ctx, member("PO1"))
+		done <- err
+	}()
+	select { // PO1 waits for company
+	case <-parked:
+	case <-time.After(time.Minute): // a hang guard
+		t.Fatal("a member waiting for its batch did not say so")
+	}
+	if n := resumed.Load(); n != 0 {
+		t.Fatalf("resumed %d times before its batch was written", n)
+	}
+	if _, err := r.b.Send(context.Background(), member("PO2")); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := resumed.Load(); n != 1 {
+		t.Fatalf("resumed %d times; want once, after the write", n)
 	}
 }

@@ -17,11 +17,13 @@ import (
 	"math/rand/v2"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dropgate/dropgate/core/clock"
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/fault"
+	"github.com/dropgate/dropgate/core/job"
 	"github.com/dropgate/dropgate/core/stage"
 	"github.com/dropgate/dropgate/core/store"
 )
@@ -54,6 +56,13 @@ type Runner struct {
 	mu       sync.RWMutex
 	handlers map[string]Handler
 	inFlight map[*store.Job]struct{} // jobs whose handler is running
+
+	// The loops running and the contexts Run gave them, for the loops
+	// started in place of waiting handlers (park).
+	loops       sync.WaitGroup
+	ctx, jobCtx context.Context
+	standIns    atomic.Int64 // loops started by park and not yet stopped
+	surplus     atomic.Int64 // loops to stop: the handlers they stood in for resumed
 }
 
 // Handle registers the handler of a job kind.
@@ -101,17 +110,13 @@ func (r *Runner) Run(ctx context.Context, grace time.Duration) error {
 	})
 	defer stop()
 
-	var wg sync.WaitGroup
+	r.ctx, r.jobCtx = ctx, jobCtx
 	for i := 0; i < r.Concurrency; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r.loop(ctx, jobCtx)
-		}()
+		r.startLoop()
 	}
 	stopped := make(chan struct{})
 	go func() {
-		wg.Wait()
+		r.loops.Wait()
 		close(stopped)
 	}()
 	select {
@@ -129,6 +134,54 @@ func (r *Runner) Run(ctx context.Context, grace time.Duration) error {
 			"job", j.ID, "kind", j.Kind, "attempt", j.Attempt, "grace", grace)
 	}
 	return nil
+}
+
+// startLoop starts one more loop. park starts one while the waiting
+// handler's own loop still counts, so the group is never at zero then.
+func (r *Runner) startLoop() {
+	r.loops.Add(1)
+	go func() {
+		defer r.loops.Done()
+		r.loop(r.ctx, r.jobCtx)
+	}()
+}
+
+// maxStandIns bounds the loops started for waiting handlers. A waiting
+// handler holds a goroutine and its job's lease, nothing the handler
+// count protects (CPU, connections), and waiters are bounded anyway by
+// the batches they wait in (one open batch of max_sets per supplier). A
+// bound near Concurrency would bring back the stall park exists for: a
+// batch larger than the loops could not fill before its max_wait.
+const maxStandIns = 4096
+
+// park is job.Waiting in this runner: a handler about to wait for other
+// jobs (a supplier batch filling up with them) gets a loop started in its
+// place, so Concurrency handlers keep working. Once it resumes, the first
+// loop to finish a job while holding no next one stops, and the count is
+// back. Past maxStandIns a waiting handler keeps its place.
+func (r *Runner) park() (resume func()) {
+	if r.standIns.Add(1) > maxStandIns || r.ctx.Err() != nil {
+		r.standIns.Add(-1)
+		return func() {}
+	}
+	r.startLoop()
+	var once sync.Once
+	return func() { once.Do(func() { r.surplus.Add(1) }) }
+}
+
+// leaving reports whether this loop is one too many (park) and should
+// stop now; a true answer is this loop's to act on.
+func (r *Runner) leaving() bool {
+	for {
+		n := r.surplus.Load()
+		if n <= 0 {
+			return false
+		}
+		if r.surplus.CompareAndSwap(n, n-1) {
+			r.standIns.Add(-1)
+			return true
+		}
+	}
 }
 
 // abandonWait is how long after its context ended a handler is still
@@ -189,6 +242,9 @@ func (r *Runner) loop(ctx, jobCtx context.Context) {
 		j := next
 		next = nil
 		if j == nil {
+			if r.leaving() {
+				return
+			}
 			var err error
 			j, err = r.Queue.Dequeue(ctx, order(n), r.Lease)
 			if err != nil {
@@ -212,7 +268,9 @@ func (r *Runner) loop(ctx, jobCtx context.Context) {
 		}
 		stage.Job(jobCtx, j.Kind, func(jctx context.Context) {
 			var queues []string
-			if ctx.Err() == nil {
+			if ctx.Err() == nil && r.surplus.Load() <= 0 {
+				// While a loop is due to stop, acks lease no next job, so
+				// the loop stops between jobs, holding none.
 				queues = order(n + 1)
 			}
 			next = r.process(jctx, j, queues)
@@ -244,7 +302,7 @@ func (r *Runner) process(ctx context.Context, j *store.Job, queues []string) *st
 		// The handler's writes are held and committed with its ack.
 		fx = &store.Effects{}
 	}
-	err := r.call(store.WithEffects(hctx, fx), j)
+	err := r.call(job.WithWaiting(store.WithEffects(hctx, fx), r.park), j)
 	if fx != nil {
 		fx.Close()
 	}
