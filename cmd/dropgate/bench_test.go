@@ -65,6 +65,11 @@ func BenchmarkOrdersTo850(b *testing.B) {
 	b.Run("batch=off/workers=8", func(b *testing.B) { benchOrdersTo850(b, benchOpts{workers: 8}) })
 	b.Run("batch=off", func(b *testing.B) { benchOrdersTo850(b, benchOpts{}) })
 	b.Run("batch=on", func(b *testing.B) { benchOrdersTo850(b, benchOpts{batch: batchOn}) })
+	// Fewer handlers than max_sets: a batch fills only if its waiting
+	// members give their handlers' places to others (job.Waiting).
+	b.Run("batch=on/workers=16/max_wait=200ms", func(b *testing.B) {
+		benchOrdersTo850(b, benchOpts{batch: "    batch: { max_sets: 48, max_wait: 200ms }\n", workers: 16})
+	})
 	b.Run(fmt.Sprintf("batch=on/rate=%g", rate), func(b *testing.B) { benchOrdersTo850(b, benchOpts{batch: batchOn, rate: rate}) })
 	b.Run(fmt.Sprintf("rate=%g", rate), func(b *testing.B) { benchOrdersTo850(b, benchOpts{rate: rate}) })
 	b.Run("store=redis", func(b *testing.B) { benchOrdersTo850(b, benchOpts{redis: true}) })
