@@ -82,6 +82,8 @@ for r in $(seq "$ROUNDS"); do
   R[cmdred]+="$(echo "$out" | grep 'store=redis-' | metric redis-cmds/order) "
   R[oredon]+="$(echo "$out" | grep 'store=redis/batch=on-' | metric orders/s) "
   R[cpuon]+="$(echo "$out" | grep 'OrdersTo850/batch=on-' | metric cpu-ms/order) "
+  R[o16]+="$(echo "$out" | grep 'workers=16/max_wait=200ms-' | metric orders/s) "
+  R[p99o16]+="$(echo "$out" | grep 'workers=16/max_wait=200ms-' | metric p99-ms) "
   R[cpuredon]+="$(echo "$out" | grep 'store=redis/batch=on-' | metric cpu-ms/order) "
   for v in emb embon red redon; do
     case $v in
@@ -113,6 +115,7 @@ printf "| Redis commands per job | %.2f | asynq %.2f | %s |\n" "$(echo ${R[dropg
 printf "| Redis CPU per job (µs) | %s | asynq %s | %s |\n" "$(m dropgate_cpu)" "$(m asynq_cpu)" "$(ratio "$(m dropgate_cpu)" "$(m asynq_cpu)")"
 printf "| orders -> 850, embedded, 2,000 orders, 16 senders (orders/s) | %s (64 workers) | %s (8 workers) | %s |\n" "$(m ooff)" "$(m o8)" "$(ratio "$(m ooff)" "$(m o8)")"
 printf "| orders -> 850 with batch (orders/s) | %s | %s (8 workers) | %s |\n" "$(m oon)" "$(m o8)" "$(ratio "$(m oon)" "$(m o8)")"
+printf "| orders -> 850 with batch, 16 handlers (max_sets 48, max_wait 200ms): orders/s, p99 ms | %s, %s | | |\n" "$(m o16)" "$(m p99o16)"
 printf "| commits per order, batch on | %s | | |\n" "$(echo ${R[con]} | awk '{print $1}')"
 printf "| orders -> 850, Redis AOF everysec, 1 gateway + 1 worker, 2,000 orders, 16 senders (orders/s) | %s | embedded %s | %s |\n" "$(m ored)" "$(m ooff)" "$(ratio "$(m ored)" "$(m ooff)")"
 printf "| server CPU per order, Redis / embedded (ms, all processes) | %s | embedded %s | %s |\n" "$(mf cpured)" "$(mf cpuoff)" "$(ratio "$(mf cpured)" "$(mf cpuoff)")"
