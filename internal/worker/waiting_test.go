@@ -12,8 +12,8 @@ import (
 // TestWaitingHandlerLetsAnotherRun: with one handler, a job that waits
 // for another job's work (as a supplier batch waits for its members)
 // would wait forever; saying so (job.Waiting) lets the runner start the
-// other meanwhile. Never more than Concurrency handlers work at once, and
-// once the wait is over the extra loop stops.
+// other meanwhile. Only Concurrency handlers work at once, and once the
+// waiting job is done its loop stops: one loop is left, and it works.
 func TestWaitingHandlerLetsAnotherRun(t *testing.T) {
 	st, r, start := setup(t)
 	r.Concurrency = 1

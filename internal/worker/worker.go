@@ -62,7 +62,7 @@ type Runner struct {
 	loops       sync.WaitGroup
 	ctx, jobCtx context.Context
 	standIns    atomic.Int64 // loops started by park and not yet stopped
-	surplus     atomic.Int64 // loops to stop: the handlers they stood in for resumed
+	surplus     atomic.Int64 // loops to stop: a job that waited twice or more had as many started
 }
 
 // Handle registers the handler of a job kind.
@@ -156,21 +156,23 @@ const maxStandIns = 4096
 
 // park is job.Waiting in this runner: a handler about to wait for other
 // jobs (a supplier batch filling up with them) gets a loop started in its
-// place, so Concurrency handlers keep working. Once it resumes, the first
-// loop to finish a job while holding no next one stops, and the count is
-// back. Past maxStandIns a waiting handler keeps its place.
-func (r *Runner) park() (resume func()) {
+// place, so Concurrency handlers keep working; *stood counts the loops
+// started for its job. Once the job is settled its own loop stops (see
+// process), and the count is back. Past maxStandIns a waiting handler
+// keeps its place.
+func (r *Runner) park(stood *atomic.Int32) (resume func()) {
 	if r.standIns.Add(1) > maxStandIns || r.ctx.Err() != nil {
 		r.standIns.Add(-1)
 		return func() {}
 	}
+	stood.Add(1)
 	r.startLoop()
-	var once sync.Once
-	return func() { once.Do(func() { r.surplus.Add(1) }) }
+	return func() {}
 }
 
-// leaving reports whether this loop is one too many (park) and should
-// stop now; a true answer is this loop's to act on.
+// leaving reports whether this loop is one too many (a job that waited
+// more than once left loops to stop) and should stop now; a true answer
+// is this loop's to act on.
 func (r *Runner) leaving() bool {
 	for {
 		n := r.surplus.Load()
@@ -266,6 +268,7 @@ func (r *Runner) loop(ctx, jobCtx context.Context) {
 				continue
 			}
 		}
+		var stop bool
 		stage.Job(jobCtx, j.Kind, func(jctx context.Context) {
 			var queues []string
 			if ctx.Err() == nil && r.surplus.Load() <= 0 {
@@ -273,8 +276,11 @@ func (r *Runner) loop(ctx, jobCtx context.Context) {
 				// the loop stops between jobs, holding none.
 				queues = order(n + 1)
 			}
-			next = r.process(jctx, j, queues)
+			next, stop = r.process(jctx, j, queues)
 		})
+		if stop {
+			return
+		}
 	}
 }
 
@@ -291,8 +297,11 @@ func (r *Runner) giveBack(ctx context.Context, j *store.Job) {
 
 // process runs one job and settles it with the queue. With queues set
 // and a store.Chainer, the settle may lease the next job of queues in
-// the same round trip; process returns it.
-func (r *Runner) process(ctx context.Context, j *store.Job, queues []string) *store.Job {
+// the same round trip; process returns it. If the handler waited and
+// another loop was started in its place (park), the settle leases
+// nothing and process reports that this loop is to stop: the one started
+// for it goes on, and any more it was given stop later (leaving).
+func (r *Runner) process(ctx context.Context, j *store.Job, queues []string) (next *store.Job, stop bool) {
 	start := r.Clock.Now()
 	hctx, cancel := context.WithCancel(ctx)
 	renewDone := r.renew(hctx, cancel, j)
@@ -302,13 +311,19 @@ func (r *Runner) process(ctx context.Context, j *store.Job, queues []string) *st
 		// The handler's writes are held and committed with its ack.
 		fx = &store.Effects{}
 	}
-	err := r.call(job.WithWaiting(store.WithEffects(hctx, fx), r.park), j)
+	var stood atomic.Int32
+	park := func() func() { return r.park(&stood) }
+	err := r.call(job.WithWaiting(store.WithEffects(hctx, fx), park), j)
 	if fx != nil {
 		fx.Close()
 	}
 	untrack()
 	cancel()
 	<-renewDone
+	waited := stood.Load() // loops started in this handler's place
+	if waited > 0 {
+		queues = nil
+	}
 	outcome, next, serr := r.settle(ctx, j, fx, err, queues)
 	if outcome == "dead" && serr == nil && r.Hooks.Dead != nil {
 		r.Hooks.Dead(ctx, j, err)
@@ -321,7 +336,12 @@ func (r *Runner) process(ctx context.Context, j *store.Job, queues []string) *st
 	if r.Hooks.Done != nil {
 		r.Hooks.Done(j, outcome, r.Clock.Now().Sub(start), err)
 	}
-	return next
+	if waited > 0 {
+		r.standIns.Add(-1)
+		r.surplus.Add(int64(waited - 1))
+		return next, true
+	}
+	return next, false
 }
 
 // renew extends the lease at a third of its length until ctx ends; if the
