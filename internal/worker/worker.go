@@ -62,7 +62,6 @@ type Runner struct {
 	loops       sync.WaitGroup
 	ctx, jobCtx context.Context
 	standIns    atomic.Int64 // loops started by park and not yet stopped
-	surplus     atomic.Int64 // loops to stop: a job that waited twice or more had as many started
 }
 
 // Handle registers the handler of a job kind.
@@ -156,34 +155,22 @@ const maxStandIns = 4096
 
 // park is job.Waiting in this runner: a handler about to wait for other
 // jobs (a supplier batch filling up with them) gets a loop started in its
-// place, so Concurrency handlers keep working; *stood counts the loops
-// started for its job. Once the job is settled its own loop stops (see
-// process), and the count is back. Past maxStandIns a waiting handler
-// keeps its place.
-func (r *Runner) park(stood *atomic.Int32) (resume func()) {
-	if r.standIns.Add(1) > maxStandIns || r.ctx.Err() != nil {
+// place, so Concurrency handlers keep working. One is enough however often
+// the job waits (*stood records it): the job held one place. Once the job
+// is settled its own loop stops (see process), and the count is back. The
+// loop count, not the handler's resume, is what matters, so resume does
+// nothing here. Past maxStandIns a waiting handler keeps its place.
+func (r *Runner) park(stood *atomic.Bool) (resume func()) {
+	if stood.Load() || r.ctx.Err() != nil {
+		return func() {}
+	}
+	if r.standIns.Add(1) > maxStandIns {
 		r.standIns.Add(-1)
 		return func() {}
 	}
-	stood.Add(1)
+	stood.Store(true)
 	r.startLoop()
 	return func() {}
-}
-
-// leaving reports whether this loop is one too many (a job that waited
-// more than once left loops to stop) and should stop now; a true answer
-// is this loop's to act on.
-func (r *Runner) leaving() bool {
-	for {
-		n := r.surplus.Load()
-		if n <= 0 {
-			return false
-		}
-		if r.surplus.CompareAndSwap(n, n-1) {
-			r.standIns.Add(-1)
-			return true
-		}
-	}
 }
 
 // abandonWait is how long after its context ended a handler is still
@@ -244,9 +231,6 @@ func (r *Runner) loop(ctx, jobCtx context.Context) {
 		j := next
 		next = nil
 		if j == nil {
-			if r.leaving() {
-				return
-			}
 			var err error
 			j, err = r.Queue.Dequeue(ctx, order(n), r.Lease)
 			if err != nil {
@@ -271,9 +255,7 @@ func (r *Runner) loop(ctx, jobCtx context.Context) {
 		var stop bool
 		stage.Job(jobCtx, j.Kind, func(jctx context.Context) {
 			var queues []string
-			if ctx.Err() == nil && r.surplus.Load() <= 0 {
-				// While a loop is due to stop, acks lease no next job, so
-				// the loop stops between jobs, holding none.
+			if ctx.Err() == nil {
 				queues = order(n + 1)
 			}
 			next, stop = r.process(jctx, j, queues)
@@ -300,7 +282,7 @@ func (r *Runner) giveBack(ctx context.Context, j *store.Job) {
 // the same round trip; process returns it. If the handler waited and
 // another loop was started in its place (park), the settle leases
 // nothing and process reports that this loop is to stop: the one started
-// for it goes on, and any more it was given stop later (leaving).
+// for it goes on.
 func (r *Runner) process(ctx context.Context, j *store.Job, queues []string) (next *store.Job, stop bool) {
 	start := r.Clock.Now()
 	hctx, cancel := context.WithCancel(ctx)
@@ -311,7 +293,7 @@ func (r *Runner) process(ctx context.Context, j *store.Job, queues []string) (ne
 		// The handler's writes are held and committed with its ack.
 		fx = &store.Effects{}
 	}
-	var stood atomic.Int32
+	var stood atomic.Bool
 	park := func() func() { return r.park(&stood) }
 	err := r.call(job.WithWaiting(store.WithEffects(hctx, fx), park), j)
 	if fx != nil {
@@ -320,8 +302,8 @@ func (r *Runner) process(ctx context.Context, j *store.Job, queues []string) (ne
 	untrack()
 	cancel()
 	<-renewDone
-	waited := stood.Load() // loops started in this handler's place
-	if waited > 0 {
+	waited := stood.Load() // a loop was started in this handler's place
+	if waited {
 		queues = nil
 	}
 	outcome, next, serr := r.settle(ctx, j, fx, err, queues)
@@ -336,9 +318,8 @@ func (r *Runner) process(ctx context.Context, j *store.Job, queues []string) (ne
 	if r.Hooks.Done != nil {
 		r.Hooks.Done(j, outcome, r.Clock.Now().Sub(start), err)
 	}
-	if waited > 0 {
+	if waited {
 		r.standIns.Add(-1)
-		r.surplus.Add(int64(waited - 1))
 		return next, true
 	}
 	return next, false
