@@ -54,8 +54,26 @@ func (s *Service) AcceptWebhook(ctx context.Context, channel string, d connector
 	return s.d.Queue.Enqueue(ctx, j)
 }
 
-// RawKey is where a webhook's raw body is kept for replay.
-func RawKey(channel, delivery string) string { return "raw/webhook/" + channel + "/" + delivery }
+// RawKey is where a webhook's raw body is kept for replay: under its
+// channel, the time it was received (UTC, fixed width, so keys sort by
+// it) and its delivery id. Delivery ids are random: keyed by them alone,
+// each body landed on a page of its own in an ordered store, and every
+// commit rewrote one page per webhook; by time, the bodies of one commit
+// share the pages at the end. The key is read from where it was recorded
+// (the order's raw_ref, the timeline), never rebuilt, so keys of either
+// form stay readable. A receipt time that does not parse (a job queued
+// by an older version) keeps the old form.
+func RawKey(channel, delivery, receivedAt string) string {
+	t, err := time.Parse(time.RFC3339Nano, receivedAt)
+	if err != nil {
+		return "raw/webhook/" + channel + "/" + delivery
+	}
+	return "raw/webhook/" + channel + "/" + t.UTC().Format(rawTimeLayout) + "/" + delivery
+}
+
+// rawTimeLayout is RFC 3339 in UTC with all nine fractional digits, so
+// byte order is time order.
+const rawTimeLayout = "2006-01-02T15:04:05.000000000Z"
 
 // handleWebhook keeps a delivery's raw body for replay and hands it to the
 // service that processes its connector's deliveries.
@@ -68,7 +86,7 @@ func (s *Service) handleWebhook(ctx context.Context, j *store.Job, w Webhook) er
 	if err != nil {
 		return err
 	}
-	rawKey := RawKey(w.Channel, w.Delivery)
+	rawKey := RawKey(w.Channel, w.Delivery, w.ReceivedAt)
 	if err := s.d.Blobs.PutBlob(ctx, rawKey, w.Body); err != nil {
 		return fmt.Errorf("keep raw webhook: %w", err)
 	}

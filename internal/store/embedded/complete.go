@@ -159,7 +159,7 @@ func checkVersions(tx *bolt.Tx, recs []store.EffectRecord) error {
 		if kb := tx.Bucket(bucketRecords).Bucket([]byte(r.Record.Kind)); kb != nil {
 			// The header is enough: decoding the data would cost a copy
 			// of every record the job wrote, on each job's commit.
-			if b := kb.Bucket(bucketData).Get([]byte(r.Record.ID)); b != nil {
+			if b := storedValue(kb, r.Record.ID); b != nil {
 				v, err := decodeRecordValue(b, false)
 				if err != nil {
 					return fmt.Errorf("decode %s/%s: %w", r.Record.Kind, r.Record.ID, err)
@@ -191,7 +191,7 @@ func writeEffects(tx *bolt.Tx, recs []store.EffectRecord, packed []packedData, b
 			continue
 		}
 		var old *recordValue
-		if v := kb.Bucket(bucketData).Get([]byte(rec.ID)); v != nil {
+		if v := storedValue(kb, rec.ID); v != nil {
 			// The header only: writeRecord needs the old index and times.
 			if old, err = decodeRecordValue(v, false); err != nil {
 				return fmt.Errorf("decode %s/%s: %w", rec.Kind, rec.ID, err)

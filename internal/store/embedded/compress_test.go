@@ -42,7 +42,7 @@ func storedRecord(t *testing.T, s *Store, kind, id string) []byte {
 	t.Helper()
 	var raw []byte
 	if err := s.db.View(func(tx *bolt.Tx) error {
-		raw = append(raw, tx.Bucket(bucketRecords).Bucket([]byte(kind)).Bucket(bucketData).Get([]byte(id))...)
+		raw = append(raw, storedValue(tx.Bucket(bucketRecords).Bucket([]byte(kind)), id)...)
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -294,12 +294,17 @@ func TestCorruptCompressedValue(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketRecords).Bucket([]byte("order")).Bucket(bucketData)
-		v := append([]byte(nil), b.Get([]byte("ord_9"))...)
+		kb := tx.Bucket(bucketRecords).Bucket([]byte("order"))
+		loc := kb.Bucket(bucketData).Get([]byte("ord_9"))
+		if !isLocator(loc) {
+			return fmt.Errorf("ord_9's data entry is %d bytes, not a locator", len(loc))
+		}
+		ck := append(append([]byte(nil), loc[1:]...), "ord_9"...)
+		v := append([]byte(nil), kb.Bucket(bucketCreated).Get(ck)...)
 		for i := len(v) - 200; i < len(v); i++ {
 			v[i] = 0xff
 		}
-		if err := b.Put([]byte("ord_9"), v); err != nil {
+		if err := kb.Bucket(bucketCreated).Put(ck, v); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketBlobs2).Put([]byte("raw/9"), []byte{blobS2, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2})

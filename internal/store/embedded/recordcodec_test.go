@@ -68,7 +68,7 @@ func TestRecordWrittenAsJSONStillLoads(t *testing.T) {
 	}
 	var raw []byte
 	_ = s.db.View(func(tx *bolt.Tx) error {
-		raw = append(raw, tx.Bucket(bucketRecords).Bucket([]byte("order")).Bucket(bucketData).Get([]byte("ord_1"))...)
+		raw = append(raw, storedValue(tx.Bucket(bucketRecords).Bucket([]byte("order")), "ord_1")...)
 		return nil
 	})
 	if len(raw) == 0 || raw[0] != recordFormatBinary {

@@ -15,9 +15,21 @@ import (
 
 // Each record kind is a bucket under "records" holding three buckets:
 //
-//	data:    id → recordValue (JSON)
-//	created: timeKey(Created)|id → nothing, for listing newest first
+//	data:    id → 0x03|timeKey(Created), where the value is
+//	created: timeKey(Created)|id → the record's value, listed newest first
 //	index:   lp(field)|lp(value)|timeKey(Created)|id → nothing
+//
+// Values are stored by creation time, not by id: ids are hashes (an
+// order's is derived from its channel's id), so values keyed by id landed
+// on a random leaf each, and every write rewrote a whole leaf of 2–4
+// orders for one of them. Orders in flight were created moments apart, so
+// by time their values share a few leaves at the tree's right edge and
+// the writes of one commit share pages (measured on orders → 850: pages
+// per commit in docs/BENCHMARKS.md). The id entry is written once, when
+// the record is created.
+//
+// Records written before this layout have their value in data and nothing
+// in created; they are read where they are and move on their next write.
 //
 // An index query is a backward range scan over one field/value prefix, so
 // its cost is the page size, not the number of records of the kind.
@@ -96,7 +108,7 @@ func (s *Store) PutRecord(ctx context.Context, rec store.Record) (int64, error) 
 			return err
 		}
 		var old *recordValue
-		if v := kb.Bucket(bucketData).Get([]byte(rec.ID)); v != nil {
+		if v := storedValue(kb, rec.ID); v != nil {
 			if old, err = decodeRecordValue(v, false); err != nil {
 				return err
 			}
@@ -196,12 +208,40 @@ func writeRecord(kb *bolt.Bucket, id string, old, nv *recordValue) error {
 			}
 		}
 	}
-	if old == nil {
-		if err := kb.Bucket(bucketCreated).Put(append(timeKey(created), id...), nil); err != nil {
-			return err
-		}
+	ck := append(timeKey(created), id...)
+	cb := kb.Bucket(bucketCreated)
+	cb.FillPercent = fillRecords
+	if err := cb.Put(ck, encodeRecordValue(nv)); err != nil {
+		return err
 	}
-	return kb.Bucket(bucketData).Put([]byte(id), encodeRecordValue(nv))
+	if old != nil && isLocator(kb.Bucket(bucketData).Get([]byte(id))) {
+		return nil
+	}
+	// New, or written before values moved to created: the id entry
+	// becomes the locator, written this once.
+	return kb.Bucket(bucketData).Put([]byte(id), append([]byte{recordLocator}, ck[:8]...))
+}
+
+// fillRecords leaves a tenth of each created leaf spare: values are
+// appended in time order, so leaves behind the edge would otherwise be
+// split at half full, and an order grows a little with each write.
+const fillRecords = 0.9
+
+// recordLocator marks a data entry that holds where the value is (its
+// created key's time) rather than the value: 0x03 is neither a JSON
+// value's '{' nor a binary value's 0x01/0x02.
+const recordLocator = 0x03
+
+func isLocator(v []byte) bool { return len(v) == 9 && v[0] == recordLocator }
+
+// storedValue returns record id's stored bytes, wherever its layout keeps
+// them, or nil. The bytes belong to the transaction.
+func storedValue(kb *bolt.Bucket, id string) []byte {
+	v := kb.Bucket(bucketData).Get([]byte(id))
+	if !isLocator(v) {
+		return v
+	}
+	return kb.Bucket(bucketCreated).Get(append(v[1:9:9], id...))
 }
 
 // ListRecords pages through records of kind, newest Created first,
@@ -284,7 +324,7 @@ func listRange(kb *bolt.Bucket, kind string, q store.Query, after []byte, limit 
 			continue
 		}
 		id := string(pos[8:])
-		v, err := getRecordValue(kb, id)
+		v, err := listedValue(kb, pos, id)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
@@ -295,6 +335,16 @@ func listRange(kb *bolt.Bucket, kind string, q store.Query, after []byte, limit 
 		last = append(last[:0], pos...)
 	}
 	return out, "", nil
+}
+
+// listedValue reads the record at pos (timeKey|id, as the created and
+// index keys end) from created, where its value is unless it was written
+// before values moved there.
+func listedValue(kb *bolt.Bucket, pos []byte, id string) (*recordValue, error) {
+	if v := kb.Bucket(bucketCreated).Get(pos); len(v) > 0 {
+		return decodeRecordValue(v, true)
+	}
+	return getRecordValue(kb, id)
 }
 
 // prefixEnd returns the smallest key greater than every key starting with
@@ -330,7 +380,7 @@ func kindBucket(tx *bolt.Tx, kind string) (*bolt.Bucket, error) {
 }
 
 func getRecordValue(kb *bolt.Bucket, id string) (*recordValue, error) {
-	v := kb.Bucket(bucketData).Get([]byte(id))
+	v := storedValue(kb, id)
 	if v == nil {
 		return nil, store.ErrNotFound
 	}
