@@ -16,7 +16,8 @@ var (
 	bucketJobs     = []byte("jobs")         // storage key → header (JSON)
 	bucketPayloads = []byte("payloads")     // storage key → payload bytes
 	bucketDead     = []byte("dead")         // timeKey(DeadAt)|storage key → nothing: dead letters by age
-	bucketUniques  = []byte("uniques")      // unique key → uniqueRecord (JSON), for holds that outlive their job
+	bucketUniques  = []byte("uniques")      // unique key → uniqueRecord (JSON), as written before uniques2 (read and deleted, never written)
+	bucketUniques2 = []byte("uniques2")     // timeKey(expires)|unique key → job id, for holds that outlive their job (unique.go)
 	bucketRecords  = []byte("records")      // kind → {data, created, index} buckets
 	bucketCounters = []byte("counters")     // name → uint64
 	bucketOnce     = []byte("counter_once") // lp(name)|once → uint64
@@ -26,7 +27,7 @@ var (
 )
 
 var allBuckets = [][]byte{
-	bucketJobs, bucketPayloads, bucketDead, bucketUniques, bucketRecords,
+	bucketJobs, bucketPayloads, bucketDead, bucketUniques, bucketUniques2, bucketRecords,
 	bucketCounters, bucketOnce, bucketBlobs, bucketBlobs2, bucketClaims,
 }
 

@@ -172,5 +172,47 @@ func (s *Store) loadUniques(tx *bolt.Tx, now time.Time) error {
 			return err
 		}
 	}
+	return s.loadUniqueRows(tx, now)
+}
+
+// heldByLiveJob reports whether a job still in the file holds key.
+func (s *Store) heldByLiveJob(key string) bool {
+	h, ok := s.uniques.byKey[key]
+	if !ok {
+		return false
+	}
+	_, live := s.jobs[h.job]
+	return live
+}
+
+// loadUniqueRows restores the holds of uniques2 still in force, in expiry
+// order, so a key with two rows ends with the later one (the earlier row
+// goes when its hold expires, see expired), and deletes the rest: expired
+// rows, and rows under a key a job's header holds (replaced by that job's
+// hold: the key could not have been taken again while the row held it).
+func (s *Store) loadUniqueRows(tx *bolt.Tx, now time.Time) error {
+	b := tx.Bucket(bucketUniques2)
+	var stale [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		if len(k) < 8 {
+			return fmt.Errorf("unique key row %q: shorter than its expiry", k)
+		}
+		exp := fromNanos(int64(binary.BigEndian.Uint64(k[:8]) ^ (1 << 63)))
+		key, job := string(k[8:]), string(v)
+		if !now.Before(exp) || s.heldByLiveJob(key) {
+			stale = append(stale, append([]byte(nil), k...))
+			return nil
+		}
+		s.uniques.hold(key, job, exp.Sub(now), now)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range stale {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
 	return nil
 }

@@ -198,16 +198,8 @@ func (s *Store) sweep() {
 	now := s.clock.Now()
 	s.mu.Lock()
 	if !s.closed {
-		if keys := s.uniques.expired(now); len(keys) > 0 {
-			s.submitAsyncLocked(func(tx *bolt.Tx) error {
-				b := tx.Bucket(bucketUniques)
-				for _, k := range keys {
-					if err := b.Delete([]byte(k)); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
+		if holds := s.uniques.expired(now); len(holds) > 0 {
+			s.submitAsyncLocked(func(tx *bolt.Tx) error { return deleteUniqueRows(tx, holds) })
 		}
 	}
 	s.mu.Unlock()

@@ -84,35 +84,80 @@ func (u *uniqueIndex) releaseJob(key, job string) uniqueRelease {
 	return uniqueRelease{drop: true}
 }
 
-// expired pops every key whose TTL has passed by now and returns those
-// whose stored copy should be deleted (not replaced by a newer hold).
-func (u *uniqueIndex) expired(now time.Time) []string {
-	var keys []string
+// expired pops every hold whose TTL has passed by now and returns them,
+// for their stored rows to be deleted. current says the hold was the
+// key's last one (not replaced by a newer hold of the same key), whose
+// row in a file written before uniques2 is under the key alone.
+func (u *uniqueIndex) expired(now time.Time) []expiredHold {
+	var out []expiredHold
 	for u.expiry.Len() > 0 && !now.Before(u.expiry[0].at) {
 		x := u.expiry.pop()
 		h, ok := u.byKey[x.key]
 		switch {
 		case !ok:
 			// Forgotten lazily and not re-used: only the file copy is left.
-			keys = append(keys, x.key)
+			out = append(out, expiredHold{expiring: x, current: true})
 		case h.expires.Equal(x.at):
 			delete(u.byKey, x.key)
-			keys = append(keys, x.key)
+			out = append(out, expiredHold{expiring: x, current: true})
+		default:
+			// Replaced by a newer hold: its row, if any, is its own.
+			out = append(out, expiredHold{expiring: x})
 		}
 	}
-	return keys
+	return out
+}
+
+// expiredHold is a hold the sweep found expired.
+type expiredHold struct {
+	expiring
+	current bool
+}
+
+// Rows of holds that outlive their job are keyed by expiry, then key: a
+// dedupe key is a random delivery id, so rows keyed by it alone each
+// landed on a page of their own, one page rewritten per webhook acked;
+// by expiry, the rows of one commit share the last page (every hold of a
+// queue has the same TTL), and the sweep deletes from the first. Lookups
+// never read the file: every live key is in memory (uniqueIndex).
+func uniqueRowKey(key string, expires time.Time) []byte {
+	return append(timeKey(expires), key...)
 }
 
 func (h uniqueHold) record() uniqueRecord {
 	return uniqueRecord{Job: h.job, Expires: toNanos(h.expires)}
 }
 
+// putUnique stores a hold that outlives its job.
 func putUnique(tx *bolt.Tx, key string, h uniqueHold) error {
-	v, err := encodeUnique(h.record())
-	if err != nil {
-		return err
+	if h.expires.IsZero() {
+		// Never reached: a lifetime hold ends with its job. Kept keyed by
+		// the key alone, as recovery reads such rows.
+		v, err := encodeUnique(h.record())
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketUniques).Put([]byte(key), v)
 	}
-	return tx.Bucket(bucketUniques).Put([]byte(key), v)
+	b := tx.Bucket(bucketUniques2)
+	b.FillPercent = 1 // appended in expiry order
+	return b.Put(uniqueRowKey(key, h.expires), []byte(h.job))
+}
+
+// deleteUniqueRows deletes the rows of expired holds.
+func deleteUniqueRows(tx *bolt.Tx, holds []expiredHold) error {
+	b, old := tx.Bucket(bucketUniques2), tx.Bucket(bucketUniques)
+	for _, x := range holds {
+		if err := b.Delete(uniqueRowKey(x.key, x.at)); err != nil {
+			return err
+		}
+		if x.current {
+			if err := old.Delete([]byte(x.key)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // expiring is one entry of the expiry heap.

@@ -2,7 +2,10 @@ package embedded
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -12,12 +15,12 @@ import (
 	"github.com/dropgate/dropgate/core/store"
 )
 
-// uniqueRows counts the rows of the uniques bucket.
+// uniqueRows counts the rows of both uniques buckets.
 func uniqueRows(t *testing.T, s *Store) int {
 	t.Helper()
 	n := 0
 	if err := s.db.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bucketUniques).Stats().KeyN
+		n = tx.Bucket(bucketUniques).Stats().KeyN + tx.Bucket(bucketUniques2).Stats().KeyN
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -163,7 +166,12 @@ func TestUniqueRowsOfOlderFilesStillHold(t *testing.T) {
 		if err := putHeader(tx, e.key, h); err != nil {
 			return err
 		}
-		return putUnique(tx, "old", hold)
+		// A row as files before uniques2 have it: under the key alone.
+		v, err := encodeUnique(hold.record())
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketUniques).Put([]byte("old"), v)
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -196,5 +204,99 @@ func TestExpiryHeapOrder(t *testing.T) {
 	}
 	if !last.Equal(base.Add(9 * time.Minute)) {
 		t.Fatalf("last popped %v", last)
+	}
+}
+
+// ackWithKey enqueues a job holding key for ttl and acks it, so its hold
+// outlives it in a row.
+func ackWithKey(t *testing.T, s *Store, key string, ttl time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	if err := enqueueErr(s, key, ttl); err != nil {
+		t.Fatal(err)
+	}
+	j, err := s.Dequeue(ctx, []string{"ingest"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ack(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sweepNow runs the sweep and waits for its deletes to commit (the
+// committer applies writes in the order they were submitted).
+func sweepNow(t *testing.T, s *Store) {
+	t.Helper()
+	s.sweep()
+	if err := s.w.do(func(*bolt.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// uniqueRowKeys lists the uniques2 rows as key@minutes after base, in
+// stored order.
+func uniqueRowKeys(t *testing.T, s *Store, base time.Time) []string {
+	t.Helper()
+	var out []string
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketUniques2).ForEach(func(k, v []byte) error {
+			exp := fromNanos(int64(binary.BigEndian.Uint64(k[:8]) ^ (1 << 63)))
+			out = append(out, fmt.Sprintf("%s@%v", k[8:], exp.Sub(base)))
+			return nil
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Rows of holds that outlive their job are stored in expiry order, not
+// key order, so one commit's rows share a page; a key held again after
+// its hold ended has two rows, and each goes when its own hold ends, with
+// or without a restart in between.
+func TestUniqueRowsByExpiry(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clk := clock.NewFake(t0)
+	s := openTemp(t, WithClock(clk))
+	ackWithKey(t, s, "webhook:z", time.Hour)
+	clk.Advance(time.Minute)
+	ackWithKey(t, s, "webhook:a", time.Hour)
+	if got, want := uniqueRowKeys(t, s, t0), []string{"webhook:z@1h0m0s", "webhook:a@1h1m0s"}; !slices.Equal(got, want) {
+		t.Fatalf("rows %v; want expiry order %v", got, want)
+	}
+
+	// k: held for a minute, free again, held again.
+	ackWithKey(t, s, "k", time.Minute) // expires at 2m
+	clk.Advance(time.Minute)
+	ackWithKey(t, s, "k", time.Minute) // expires at 3m
+	if err := enqueueErr(s, "k", time.Minute); !errors.Is(err, store.ErrDuplicate) {
+		t.Fatalf("the key held again: %v; want ErrDuplicate", err)
+	}
+	if got := uniqueRowKeys(t, s, t0); !slices.Contains(got, "k@2m0s") || !slices.Contains(got, "k@3m0s") {
+		t.Fatalf("rows %v; want both of k's", got)
+	}
+	// The first hold's row goes at the sweep, the second still holds.
+	sweepNow(t, s)
+	if got := uniqueRowKeys(t, s, t0); slices.Contains(got, "k@2m0s") || !slices.Contains(got, "k@3m0s") {
+		t.Fatalf("after the sweep: rows %v; want only k's second", got)
+	}
+	if err := enqueueErr(s, "k", time.Minute); !errors.Is(err, store.ErrDuplicate) {
+		t.Fatalf("after the sweep of the first hold: %v; want ErrDuplicate", err)
+	}
+
+	// After a restart the second hold is restored from its row, and ends.
+	s = reopenWith(t, s, WithClock(clk))
+	defer s.Close()
+	if err := enqueueErr(s, "k", time.Minute); !errors.Is(err, store.ErrDuplicate) {
+		t.Fatalf("after a restart: %v; want ErrDuplicate", err)
+	}
+	clk.Advance(time.Minute)
+	sweepNow(t, s)
+	if got := uniqueRowKeys(t, s, t0); slices.Contains(got, "k@3m0s") || len(got) != 2 {
+		t.Fatalf("after k's second hold ended: rows %v; want the two webhook rows", got)
+	}
+	if err := enqueueErr(s, "k", time.Minute); err != nil {
+		t.Fatalf("k after both holds ended: %v", err)
 	}
 }
