@@ -78,12 +78,16 @@ type poIndex struct {
 }
 
 // IndexPO records which order a PO number belongs to; indexing it again
-// is a no-op.
+// is a no-op. The record is listed by supplier only (POsOf). It is not
+// indexed by order: nothing lists a PO by its order (the order's
+// aggregate holds its POs), and an entry keyed by the order's hashed id
+// was a page of its own in every commit on the embedded store and a
+// sorted set per order on Redis. Entries written before stay, harmless.
 func (o *Orders) IndexPO(ctx context.Context, po *model.PurchaseOrder) error {
 	data, _ := json.Marshal(poIndex{OrderID: po.OrderID, Supplier: po.Supplier})
 	_, err := o.Records.PutRecord(ctx, store.Record{
 		Kind: KindPOIndex, ID: po.Number, Data: data, Created: po.Created,
-		Index: map[string]string{"supplier": po.Supplier, "order": po.OrderID},
+		Index: map[string]string{"supplier": po.Supplier},
 	})
 	if err != nil && !errors.Is(err, store.ErrConflict) {
 		return fmt.Errorf("index PO %s: %w", po.Number, err)

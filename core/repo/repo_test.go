@@ -145,3 +145,38 @@ func TestListPagesThroughCombinedFilters(t *testing.T) {
 		}
 	}
 }
+
+// A PO number finds its order, and a supplier's POs are listed; the
+// index record carries only the supplier entry that listing uses.
+func TestPOIndex(t *testing.T) {
+	clk := clock.NewFake(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	recs := open(t, clk)
+	orders := repo.NewOrders(recs, clk)
+	ctx := context.Background()
+	for i, o := range []struct{ order, supplier string }{{"ord_b", "acme"}, {"ord_a", "bolt"}, {"ord_c", "acme"}} {
+		po := &model.PurchaseOrder{Number: fmt.Sprintf("PO%d", i), OrderID: o.order, Supplier: o.supplier}
+		if err := orders.IndexPO(ctx, po); err != nil {
+			t.Fatal(err)
+		}
+		if err := orders.IndexPO(ctx, po); err != nil { // again: a no-op
+			t.Fatal(err)
+		}
+	}
+	if got, err := orders.OrderOfPO(ctx, "PO1"); err != nil || got != "ord_a" {
+		t.Fatalf("order of PO1: %q, %v", got, err)
+	}
+	var acme []string
+	if err := orders.POsOf(ctx, "acme", func(number, orderID string) error {
+		acme = append(acme, number+"="+orderID)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(acme, ",") != "PO2=ord_c,PO0=ord_b" {
+		t.Fatalf("acme's POs: %v", acme)
+	}
+	rec, err := recs.GetRecord(ctx, repo.KindPOIndex, "PO0")
+	if err != nil || len(rec.Index) != 1 || rec.Index["supplier"] != "acme" {
+		t.Fatalf("index record: %v, %v", rec.Index, err)
+	}
+}
