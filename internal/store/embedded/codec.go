@@ -14,7 +14,8 @@ import (
 // Top-level buckets of the file.
 var (
 	bucketJobs     = []byte("jobs")         // storage key → header (JSON)
-	bucketPayloads = []byte("payloads")     // storage key → payload bytes
+	bucketPayloads = []byte("payloads")     // storage key → payload bytes, as written before payloads2 (read and deleted, never written)
+	bucketPayload2 = []byte("payloads2")    // storage key → blob format byte | payload (encodeBlob)
 	bucketDead     = []byte("dead")         // timeKey(DeadAt)|storage key → nothing: dead letters by age
 	bucketUniques  = []byte("uniques")      // unique key → uniqueRecord (JSON), as written before uniques2 (read and deleted, never written)
 	bucketUniques2 = []byte("uniques2")     // timeKey(expires)|unique key → job id, for holds that outlive their job (unique.go)
@@ -27,7 +28,7 @@ var (
 )
 
 var allBuckets = [][]byte{
-	bucketJobs, bucketPayloads, bucketDead, bucketUniques, bucketUniques2, bucketRecords,
+	bucketJobs, bucketPayloads, bucketPayload2, bucketDead, bucketUniques, bucketUniques2, bucketRecords,
 	bucketCounters, bucketOnce, bucketBlobs, bucketBlobs2, bucketClaims,
 }
 
@@ -132,13 +133,53 @@ func putHeader(tx *bolt.Tx, key uint64, h *header) error {
 	return tx.Bucket(bucketJobs).Put(jobKey(key), v)
 }
 
-// getPayload returns a copy: bbolt's slices die with the transaction.
-func getPayload(tx *bolt.Tx, key uint64) []byte {
-	v := tx.Bucket(bucketPayloads).Get(jobKey(key))
-	if v == nil {
+// Payloads are stored as blobs are (encodeBlob): a webhook job's payload
+// is its raw body, 2–3 KB of JSON for an order and about half that in s2,
+// and each is written when the job is queued and deleted when it is acked,
+// so the pages each commit writes shrink with it. A payload written before
+// (bucketPayloads, the bytes alone) still reads.
+
+// encodePayload is a job's payload as stored, nil for none. It runs before
+// the write is queued, on the caller's goroutine.
+func encodePayload(p []byte) []byte {
+	if len(p) == 0 {
 		return nil
 	}
-	return append([]byte(nil), v...)
+	return encodeBlob(p)
+}
+
+// payloadAsStored is getPayload for a job handed out (leased, or listed
+// as a dead letter): one that does not decode is logged and handed over
+// as stored.
+func (s *Store) payloadAsStored(tx *bolt.Tx, key uint64, id string) []byte {
+	p, err := getPayload(tx, key)
+	if err != nil {
+		s.log.Error("embedded store: a job's stored payload does not decode; handed over as stored", "job", id, "err", err)
+	}
+	return p
+}
+
+// getPayload returns a copy of job key's payload: bbolt's slices die with
+// the transaction. A stored value that does not decode is returned as it
+// is, with the error: a lease runs inside the commit, where a failure
+// would stop the store for one damaged value, so the lease hands the job
+// its bytes (its handler fails on them and it ends as a dead letter, its
+// bytes kept) and logs the error.
+func getPayload(tx *bolt.Tx, key uint64) ([]byte, error) {
+	k := jobKey(key)
+	if b := tx.Bucket(bucketPayload2); b != nil { // absent in an older file opened read-only
+		if v := b.Get(k); v != nil {
+			p, err := decodeBlob(v)
+			if err != nil {
+				return append([]byte(nil), v...), fmt.Errorf("payload of job %d: %w", key, err)
+			}
+			return p, nil
+		}
+	}
+	if v := tx.Bucket(bucketPayloads).Get(k); v != nil {
+		return append([]byte(nil), v...), nil
+	}
+	return nil, nil
 }
 
 // timeKey encodes t so that byte order is time order (the sign bit is

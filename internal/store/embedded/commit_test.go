@@ -108,7 +108,8 @@ func TestConcurrentEnqueuesShareCommitsAndAllLand(t *testing.T) {
 			if err := json.Unmarshal(v, &h); err != nil {
 				return err
 			}
-			if p := tx.Bucket(bucketPayloads).Get(k); "job_"+string(p) != h.ID {
+			p, err := decodeBlob(tx.Bucket(bucketPayload2).Get(k))
+			if err != nil || "job_"+string(p) != h.ID {
 				return fmt.Errorf("job %s stored with payload %q", h.ID, p)
 			}
 			seen++

@@ -39,7 +39,7 @@ func (s *Store) Complete(ctx context.Context, j *store.Job, fx *store.Effects) e
 			blobValues[k] = encodeBlob(v)
 		}
 	}
-	hvs := make([][]byte, len(jobs))
+	hvs, pvs := make([][]byte, len(jobs)), make([][]byte, len(jobs))
 	for i := range jobs {
 		if jobs[i].Queue == "" {
 			return errors.New("embedded: complete: follow-up job has no queue")
@@ -48,7 +48,7 @@ func (s *Store) Complete(ctx context.Context, j *store.Job, fx *store.Effects) e
 		if err != nil {
 			return err
 		}
-		hvs[i] = hv
+		hvs[i], pvs[i] = hv, encodePayload(jobs[i].Payload)
 	}
 	var (
 		applied bool
@@ -63,7 +63,7 @@ func (s *Store) Complete(ctx context.Context, j *store.Job, fx *store.Effects) e
 			}
 			s.mu.Lock()
 			var err error
-			queueFn, il, err = s.completeLocked(j, jobs, hvs, now)
+			queueFn, il, err = s.completeLocked(j, jobs, hvs, pvs, now)
 			s.mu.Unlock()
 			if err != nil {
 				return err
@@ -95,7 +95,7 @@ func (s *Store) Complete(ctx context.Context, j *store.Job, fx *store.Effects) e
 // completeLocked acknowledges j (when set) and admits jobs in memory, and
 // returns the write that does the same in the file. A follow-up whose
 // unique key is held is dropped.
-func (s *Store) completeLocked(j *store.Job, jobs []store.Job, hvs [][]byte, now time.Time) (func(*bolt.Tx) error, *inlineLeases, error) {
+func (s *Store) completeLocked(j *store.Job, jobs []store.Job, hvs, pvs [][]byte, now time.Time) (func(*bolt.Tx) error, *inlineLeases, error) {
 	if err := s.usableLocked(); err != nil {
 		return nil, nil, err
 	}
@@ -135,7 +135,7 @@ func (s *Store) completeLocked(j *store.Job, jobs []store.Job, hvs [][]byte, now
 	}
 	return func(tx *bolt.Tx) error {
 		for _, a := range in {
-			if err := putJobRow(tx, a.e.key, hvs[a.i], jobs[a.i].Payload); err != nil {
+			if err := putJobRow(tx, a.e.key, hvs[a.i], pvs[a.i]); err != nil {
 				return err
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -324,6 +325,28 @@ func TestCorruptCompressedValue(t *testing.T) {
 	// The header is intact, so the record can still be replaced.
 	if _, err := s.PutRecord(ctx, store.Record{Kind: "order", ID: "ord_9", Data: []byte("{}"), Version: 1}); err != nil {
 		t.Errorf("replacing the corrupt record: %v", err)
+	}
+
+	// A job's payload that does not decode does not stop the store: the
+	// lease runs inside the commit, so it hands the job its bytes as
+	// stored (the handler fails on them), and so does its dead letter.
+	if _, err := s.Enqueue(ctx, store.Job{ID: "bad", Queue: "q", Payload: bigJSON(4000)}); err != nil {
+		t.Fatal(err)
+	}
+	bad := []byte{blobS2, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2}
+	putPayloadRow(t, s, bucketPayload2, "bad", bad)
+	j, err := s.Dequeue(ctx, []string{"q"}, time.Minute)
+	if err != nil || !bytes.Equal(j.Payload, bad) {
+		t.Fatalf("leased %v with payload %x; want the stored bytes %x", err, j.Payload, bad)
+	}
+	if err := s.Bury(ctx, j, errors.New("payload unreadable")); err != nil {
+		t.Fatal(err)
+	}
+	if dl, err := s.DeadLetter(ctx, "bad"); err != nil || !bytes.Equal(dl.Payload, bad) {
+		t.Fatalf("dead letter: %v, payload %x", err, dl.Payload)
+	}
+	if _, err := s.Enqueue(ctx, store.Job{Queue: "q", Payload: []byte("next")}); err != nil {
+		t.Fatalf("the store after a damaged payload: %v", err)
 	}
 }
 

@@ -76,7 +76,7 @@ func (s *Store) DeadLetters(ctx context.Context, cursor string, limit int) ([]st
 			if err != nil {
 				return err
 			}
-			out = append(out, h.job(getPayload(tx, key)))
+			out = append(out, h.job(s.payloadAsStored(tx, key, h.ID)))
 		}
 		return nil
 	})
@@ -111,7 +111,7 @@ func (s *Store) DeadLetter(ctx context.Context, id string) (*store.Job, error) {
 		if h.Status != statusDead || h.ID != id {
 			return fmt.Errorf("job %s is not dead: %w", id, store.ErrNotFound)
 		}
-		j = h.job(getPayload(tx, key))
+		j = h.job(s.payloadAsStored(tx, key, id))
 		return nil
 	})
 	if err != nil {

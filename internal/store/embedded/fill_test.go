@@ -29,7 +29,7 @@ func TestEnqueuePacksJobPages(t *testing.T) {
 		for _, c := range []struct {
 			name []byte
 			min  float64
-		}{{bucketJobs, 0.8}, {bucketPayloads, 0.8}} {
+		}{{bucketJobs, 0.8}, {bucketPayload2, 0.8}} {
 			st := tx.Bucket(c.name).Stats()
 			fill := float64(st.LeafInuse) / float64(st.LeafPageN*tx.DB().Info().PageSize)
 			if st.LeafPageN < 10 || fill < c.min {

@@ -30,6 +30,7 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	payload := encodePayload(j.Payload)
 	s.mu.Lock()
 	// A worker waiting for this queue is handed the job in the same
 	// commit, so an idle server pays no commit of its own for the lease.
@@ -42,7 +43,7 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 		return "", err
 	}
 	// The write captures only what it stores, so j stays on the stack.
-	key, payload := e.key, j.Payload
+	key := e.key
 	tok := s.markQueued(e)
 	done, err := s.w.submit(func(tx *bolt.Tx) error {
 		e.ranQueued(tok)
@@ -82,8 +83,8 @@ func putJobRow(tx *bolt.Tx, key uint64, hv, payload []byte) error {
 	if err := jobs.Put(k, hv); err != nil {
 		return err
 	}
-	if len(payload) > 0 {
-		payloads := tx.Bucket(bucketPayloads)
+	if len(payload) > 0 { // from encodePayload
+		payloads := tx.Bucket(bucketPayload2)
 		payloads.FillPercent = fillPayloads
 		if err := payloads.Put(k, payload); err != nil {
 			return err
@@ -244,7 +245,7 @@ func (s *Store) takeLeaseLocked(q *queueState, e *entry, now time.Time, lease ti
 		if err := putHeader(tx, key, h); err != nil {
 			return err
 		}
-		*job = h.job(getPayload(tx, key))
+		*job = h.job(s.payloadAsStored(tx, key, id))
 		job.Lease, job.LeaseUntil = token, until
 		return nil
 	}, job
@@ -398,6 +399,11 @@ func deleteJob(tx *bolt.Tx, key uint64, uniqueKey string, u uniqueRelease) error
 	if err := tx.Bucket(bucketJobs).Delete(k); err != nil {
 		return err
 	}
+	if err := tx.Bucket(bucketPayload2).Delete(k); err != nil {
+		return err
+	}
+	// A job queued before payloads2 (deleting a key that is not there
+	// writes nothing).
 	if err := tx.Bucket(bucketPayloads).Delete(k); err != nil {
 		return err
 	}
