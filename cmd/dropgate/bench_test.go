@@ -136,6 +136,8 @@ func benchOrdersTo850(b *testing.B, o benchOpts) {
 		ds[i] = newDelivery(t, c)
 	}
 	commits0, _ := strconv.ParseFloat(metricValue(t, url, "dropgate_store_commits_total"), 64)
+	pages0 := metricSum(url, "dropgate_store_page_bytes_written_total ")
+	busy0 := metricSum(url, "dropgate_store_commit_busy_seconds_total ")
 	jobs0 := procsMetric(procs, "dropgate_jobs_total{")
 	mallocs0 := metricSum(url, "go_memstats_mallocs_total ")
 	bytes0 := metricSum(url, "go_memstats_alloc_bytes_total ")
@@ -214,6 +216,10 @@ func benchOrdersTo850(b *testing.B, o benchOpts) {
 			// Commits while the orders ran (and any sync work they caused).
 			b.ReportMetric((c-commits0)/n, "commits/order")
 		}
+		// The page bytes those commits wrote, and the share of the run
+		// the one commit loop was busy (near 1: the store is the bound).
+		b.ReportMetric((metricSum(url, "dropgate_store_page_bytes_written_total ")-pages0)/n/1024, "store-KiB/order")
+		b.ReportMetric((metricSum(url, "dropgate_store_commit_busy_seconds_total ")-busy0)/elapsed.Seconds(), "commit-busy")
 		b.ReportMetric((procsMetric(procs, "dropgate_jobs_total{")-jobs0)/n, "jobs/order")
 		// The server's heap allocations per order (the benchmark's own are
 		// in another process).

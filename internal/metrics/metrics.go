@@ -67,6 +67,18 @@ func New(q store.Queue) *Metrics {
 			Name: "dropgate_store_commits_total", Help: "Durable store commits (embedded store: bbolt transactions, each fsynced).",
 		}, func() float64 { return float64(c.Commits()) }))
 	}
+	if c, ok := q.(interface{ PageBytesWritten() uint64 }); ok {
+		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dropgate_store_page_bytes_written_total", Help: "Bytes of pages the embedded store's commits wrote (and fsynced).",
+		}, func() float64 { return float64(c.PageBytesWritten()) }))
+	}
+	if c, ok := q.(interface{ CommitBusy() time.Duration }); ok {
+		// Every write waits for the one commit loop: a rate near 1 means
+		// the store is the bottleneck.
+		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dropgate_store_commit_busy_seconds_total", Help: "Time the embedded store's commit loop spent committing; a rate near 1 means commits are the bottleneck.",
+		}, func() float64 { return c.CommitBusy().Seconds() }))
+	}
 	if c, ok := q.(interface{ RoundTrips() uint64 }); ok {
 		// The Redis store's requests (a pipeline counts once): each is a
 		// socket write and read for the process.

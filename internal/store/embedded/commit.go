@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -47,6 +48,8 @@ type committer struct {
 	done chan struct{}
 	// commits counts transactions committed, for benchmarks and metrics.
 	commits atomic.Uint64
+	// busy is the nanoseconds spent in commit, for metrics.
+	busy atomic.Int64
 }
 
 // write is one unit of work for the committer.
@@ -214,8 +217,11 @@ func (c *committer) commit(batch []*write) {
 }
 
 // update runs fn in a bbolt transaction, outside the preallocator's
-// writes, and shows it where the file's pages end.
+// writes, shows it where the file's pages end, and counts the time.
 func (c *committer) update(fn func(*bolt.Tx) error) error {
+	// Counted before the writers are told, so a writer that returns sees
+	// its commit in the figure.
+	defer func(t0 time.Time) { c.busy.Add(int64(time.Since(t0))) }(time.Now())
 	c.fileMu.Lock()
 	defer c.fileMu.Unlock()
 	return c.db.Update(func(tx *bolt.Tx) error {

@@ -140,3 +140,23 @@ func reopen(t *testing.T, s *Store) *Store {
 	}
 	return s
 }
+
+// The store counts the page bytes its commits write and the time its
+// commit loop spends committing; both grow with each commit.
+func TestCommitCounters(t *testing.T) {
+	s := openTemp(t)
+	defer s.Close()
+	ctx := context.Background()
+	b0, busy0 := s.PageBytesWritten(), s.CommitBusy()
+	if _, err := s.Enqueue(ctx, store.Job{Queue: "q", Payload: randomBytes(20 << 10)}); err != nil {
+		t.Fatal(err)
+	}
+	b1, busy1 := s.PageBytesWritten(), s.CommitBusy()
+	// A 20 KiB payload that does not compress is at least five pages.
+	if b1-b0 < 20<<10 {
+		t.Errorf("a commit of a 20 KiB payload counted %d page bytes", b1-b0)
+	}
+	if busy1 <= busy0 {
+		t.Errorf("commit loop busy %v then %v; want it to grow", busy0, busy1)
+	}
+}

@@ -212,3 +212,18 @@ func (s *Store) sweep() {
 // Commits is how many durable transactions the store has committed, for
 // the dropgate_store_commits_total metric.
 func (s *Store) Commits() uint64 { return s.w.commits.Load() }
+
+// PageBytesWritten is how many bytes of pages the store's commits have
+// written since it opened (bbolt's page allocations; each commit also
+// writes a meta page), for dropgate_store_page_bytes_written_total.
+// Divided by orders, it says how much of the file each order rewrites.
+func (s *Store) PageBytesWritten() uint64 {
+	st := s.db.Stats()
+	return uint64(max(0, st.TxStats.GetPageAlloc()))
+}
+
+// CommitBusy is how long the commit loop has spent committing since the
+// store opened, for dropgate_store_commit_busy_seconds_total: every write
+// waits for that one loop, so a rate near 1 (busy all the time) says the
+// store's commits are what holds the process back.
+func (s *Store) CommitBusy() time.Duration { return time.Duration(s.w.busy.Load()) }
