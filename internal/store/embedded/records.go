@@ -305,17 +305,17 @@ func listRange(kb *bolt.Bucket, kind string, q store.Query, after []byte, limit 
 	}
 
 	c := b.Cursor()
-	var k []byte
+	var k, cv []byte
 	if upper == nil {
-		k, _ = c.Last()
-	} else if k, _ = c.Seek(upper); k == nil {
-		k, _ = c.Last()
+		k, cv = c.Last()
+	} else if k, cv = c.Seek(upper); k == nil {
+		k, cv = c.Last()
 	} else {
-		k, _ = c.Prev()
+		k, cv = c.Prev()
 	}
 	var out []store.Record
 	var last []byte
-	for ; k != nil && bytes.HasPrefix(k, prefix) && (lower == nil || bytes.Compare(k, lower) >= 0); k, _ = c.Prev() {
+	for ; k != nil && bytes.HasPrefix(k, prefix) && (lower == nil || bytes.Compare(k, lower) >= 0); k, cv = c.Prev() {
 		if len(out) == limit {
 			return out, base64.RawURLEncoding.EncodeToString(last), nil
 		}
@@ -324,7 +324,10 @@ func listRange(kb *bolt.Bucket, kind string, q store.Query, after []byte, limit 
 			continue
 		}
 		id := string(pos[8:])
-		v, err := listedValue(kb, pos, id)
+		if q.Field != "" {
+			cv = nil // an index entry's value is nothing: the record is in created
+		}
+		v, err := listedValue(kb, pos, id, cv)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
@@ -338,10 +341,14 @@ func listRange(kb *bolt.Bucket, kind string, q store.Query, after []byte, limit 
 }
 
 // listedValue reads the record at pos (timeKey|id, as the created and
-// index keys end) from created, where its value is unless it was written
-// before values moved there.
-func listedValue(kb *bolt.Bucket, pos []byte, id string) (*recordValue, error) {
-	if v := kb.Bucket(bucketCreated).Get(pos); len(v) > 0 {
+// index keys end): v when the walk is over created and has it at hand,
+// else from created, where its value is unless it was written before
+// values moved there.
+func listedValue(kb *bolt.Bucket, pos []byte, id string, v []byte) (*recordValue, error) {
+	if v == nil {
+		v = kb.Bucket(bucketCreated).Get(pos)
+	}
+	if len(v) > 0 {
 		return decodeRecordValue(v, true)
 	}
 	return getRecordValue(kb, id)
