@@ -194,17 +194,7 @@ func TestUncompressedValuesStillRead(t *testing.T) {
 				return err
 			}
 		}
-		kb, err := kindBucket(tx, "order")
-		if err != nil {
-			return err
-		}
-		if err := kb.Bucket(bucketCreated).Put(append(timeKey(created), "ord_1"...), nil); err != nil {
-			return err
-		}
-		if err := kb.Bucket(bucketIndex).Put(indexKey("status", "sent", created, "ord_1"), nil); err != nil {
-			return err
-		}
-		if err := kb.Bucket(bucketData).Put([]byte("ord_1"), old); err != nil {
+		if err := putOldLayoutRecord(tx, "order", "ord_1", created, map[string]string{"status": "sent"}, old); err != nil {
 			return err
 		}
 		// Any first byte, including the new formats' markers.

@@ -28,19 +28,7 @@ func TestRecordWrittenAsJSONStillLoads(t *testing.T) {
 	old := `{"d":"` + base64.StdEncoding.EncodeToString(data) + `","i":{"channel":"shop","status":"routed"},"v":3,"c":` +
 		strconv.FormatInt(created.UnixNano(), 10) + `,"u":` + strconv.FormatInt(created.Add(time.Minute).UnixNano(), 10) + `}`
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		kb, err := kindBucket(tx, "order")
-		if err != nil {
-			return err
-		}
-		if err := kb.Bucket(bucketCreated).Put(append(timeKey(created), "ord_1"...), nil); err != nil {
-			return err
-		}
-		for f, v := range map[string]string{"channel": "shop", "status": "routed"} {
-			if err := kb.Bucket(bucketIndex).Put(indexKey(f, v, created, "ord_1"), nil); err != nil {
-				return err
-			}
-		}
-		return kb.Bucket(bucketData).Put([]byte("ord_1"), []byte(old))
+		return putOldLayoutRecord(tx, "order", "ord_1", created, map[string]string{"channel": "shop", "status": "routed"}, []byte(old))
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -111,4 +99,23 @@ func TestRecordValueRoundTrip(t *testing.T) {
 			}
 		}
 	}
+}
+
+// putOldLayoutRecord writes record kind/id as files did before values
+// moved to the created bucket: the value under data, an empty created
+// entry, and an index entry per field.
+func putOldLayoutRecord(tx *bolt.Tx, kind, id string, created time.Time, index map[string]string, value []byte) error {
+	kb, err := kindBucket(tx, kind)
+	if err != nil {
+		return err
+	}
+	if err := kb.Bucket(bucketCreated).Put(append(timeKey(created), id...), nil); err != nil {
+		return err
+	}
+	for f, v := range index {
+		if err := kb.Bucket(bucketIndex).Put(indexKey(f, v, created, id), nil); err != nil {
+			return err
+		}
+	}
+	return kb.Bucket(bucketData).Put([]byte(id), value)
 }

@@ -96,17 +96,7 @@ func TestRecordOldLayoutMovesOnWrite(t *testing.T) {
 	created := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	old := encodeRecordValue(&recordValue{Data: []byte(`{"v":1}`), Index: map[string]string{"status": "new"}, Version: 1, Created: created.UnixNano(), Updated: created.UnixNano()})
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		kb, err := kindBucket(tx, "order")
-		if err != nil {
-			return err
-		}
-		if err := kb.Bucket(bucketCreated).Put(append(timeKey(created), "ord_1"...), nil); err != nil {
-			return err
-		}
-		if err := kb.Bucket(bucketIndex).Put(indexKey("status", "new", created, "ord_1"), nil); err != nil {
-			return err
-		}
-		return kb.Bucket(bucketData).Put([]byte("ord_1"), old)
+		return putOldLayoutRecord(tx, "order", "ord_1", created, map[string]string{"status": "new"}, old)
 	})
 	if err != nil {
 		t.Fatal(err)
