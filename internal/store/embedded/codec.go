@@ -188,6 +188,11 @@ func timeKey(t time.Time) []byte {
 	return binary.BigEndian.AppendUint64(nil, uint64(t.UnixNano())^(1<<63))
 }
 
+// timeFromKey is the time timeKey encoded in the first 8 bytes of k.
+func timeFromKey(k []byte) time.Time {
+	return fromNanos(int64(binary.BigEndian.Uint64(k[:8]) ^ (1 << 63)))
+}
+
 func appendTimeKey(b []byte, t time.Time) []byte {
 	return binary.BigEndian.AppendUint64(b, uint64(t.UnixNano())^(1<<63))
 }

@@ -111,16 +111,3 @@ func appendStr(b []byte, prefix, s string) []byte {
 	b = append(append(b, prefix...), '"')
 	return append(append(b, s...), '"')
 }
-
-// encodeUnique is json.Marshal(r), byte for byte, without reflection for
-// a plain job id.
-func encodeUnique(r uniqueRecord) ([]byte, error) {
-	if !jsonplain.String(r.Job) {
-		return json.Marshal(r)
-	}
-	b := appendStr(make([]byte, 0, 48+len(r.Job)), `{"j":`, r.Job)
-	if r.Expires != 0 {
-		b = strconv.AppendInt(append(b, `,"x":`...), r.Expires, 10)
-	}
-	return append(b, '}'), nil
-}

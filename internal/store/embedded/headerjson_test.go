@@ -54,13 +54,3 @@ func TestEncodeHeaderMatchesJSON(t *testing.T) {
 		})
 	}
 }
-
-func TestEncodeUniqueMatchesJSON(t *testing.T) {
-	for _, r := range []uniqueRecord{{Job: "job_1"}, {Job: "job_1", Expires: 1_700_000_000_000_000_000}, {Job: "job<1>", Expires: -1}} {
-		want, _ := json.Marshal(r)
-		got, err := encodeUnique(r)
-		if err != nil || !bytes.Equal(got, want) {
-			t.Fatalf("encodeUnique(%+v) = %s, %v; want %s", r, got, err, want)
-		}
-	}
-}

@@ -137,32 +137,45 @@ func (s *Store) holdFromHeader(h *header, now time.Time) {
 // is gone. A key a job's header holds (holdFromHeader) is the header's: a
 // row under it is one the job's hold replaced.
 func (s *Store) loadUniques(tx *bolt.Tx, now time.Time) error {
-	b := tx.Bucket(bucketUniques)
-	var stale [][]byte
-	err := b.ForEach(func(k, v []byte) error {
+	err := pruneBucket(tx.Bucket(bucketUniques), func(k, v []byte) (bool, error) {
 		var r uniqueRecord
 		if err := json.Unmarshal(v, &r); err != nil {
-			return fmt.Errorf("decode unique key %q: %w", k, err)
+			return false, fmt.Errorf("decode unique key %q: %w", k, err)
 		}
 		key := string(k)
 		if h, ok := s.uniques.byKey[key]; ok && h.job != r.Job {
-			return nil
+			return true, nil
 		}
 		if r.Expires != 0 {
 			exp := fromNanos(r.Expires)
 			if !now.Before(exp) {
-				stale = append(stale, append([]byte(nil), k...))
-				return nil
+				return false, nil
 			}
 			s.uniques.hold(key, r.Job, exp.Sub(now), now)
-			return nil
+			return true, nil
 		}
 		if _, ok := s.jobs[r.Job]; !ok {
-			stale = append(stale, append([]byte(nil), k...))
-			return nil
+			return false, nil
 		}
 		s.uniques.hold(key, r.Job, 0, now)
-		return nil
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.loadUniqueRows(tx, now)
+}
+
+// pruneBucket calls keep with every row of b and deletes the rows it
+// does not keep.
+func pruneBucket(b *bolt.Bucket, keep func(k, v []byte) (bool, error)) error {
+	var stale [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		ok, err := keep(k, v)
+		if err == nil && !ok {
+			stale = append(stale, append([]byte(nil), k...))
+		}
+		return err
 	})
 	if err != nil {
 		return err
@@ -172,7 +185,7 @@ func (s *Store) loadUniques(tx *bolt.Tx, now time.Time) error {
 			return err
 		}
 	}
-	return s.loadUniqueRows(tx, now)
+	return nil
 }
 
 // heldByLiveJob reports whether a job still in the file holds key.
@@ -191,28 +204,15 @@ func (s *Store) heldByLiveJob(key string) bool {
 // rows, and rows under a key a job's header holds (replaced by that job's
 // hold: the key could not have been taken again while the row held it).
 func (s *Store) loadUniqueRows(tx *bolt.Tx, now time.Time) error {
-	b := tx.Bucket(bucketUniques2)
-	var stale [][]byte
-	err := b.ForEach(func(k, v []byte) error {
+	return pruneBucket(tx.Bucket(bucketUniques2), func(k, v []byte) (bool, error) {
 		if len(k) < 8 {
-			return fmt.Errorf("unique key row %q: shorter than its expiry", k)
+			return false, fmt.Errorf("unique key row %q: shorter than its expiry", k)
 		}
-		exp := fromNanos(int64(binary.BigEndian.Uint64(k[:8]) ^ (1 << 63)))
-		key, job := string(k[8:]), string(v)
+		exp, key := timeFromKey(k), string(k[8:])
 		if !now.Before(exp) || s.heldByLiveJob(key) {
-			stale = append(stale, append([]byte(nil), k...))
-			return nil
+			return false, nil
 		}
-		s.uniques.hold(key, job, exp.Sub(now), now)
-		return nil
+		s.uniques.hold(key, string(v), exp.Sub(now), now)
+		return true, nil
 	})
-	if err != nil {
-		return err
-	}
-	for _, k := range stale {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
 }

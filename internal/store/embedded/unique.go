@@ -14,7 +14,7 @@ type uniqueHold struct {
 	expires time.Time
 }
 
-// uniqueRecord is a uniqueHold as stored.
+// uniqueRecord is a uniqueHold as files before uniques2 stored it.
 type uniqueRecord struct {
 	Job     string `json:"j"`
 	Expires int64  `json:"x,omitempty"`
@@ -124,21 +124,9 @@ func uniqueRowKey(key string, expires time.Time) []byte {
 	return append(timeKey(expires), key...)
 }
 
-func (h uniqueHold) record() uniqueRecord {
-	return uniqueRecord{Job: h.job, Expires: toNanos(h.expires)}
-}
-
-// putUnique stores a hold that outlives its job.
+// putUnique stores a TTL hold that outlives its job (a lifetime hold
+// ends with its job: releaseJob never keeps one).
 func putUnique(tx *bolt.Tx, key string, h uniqueHold) error {
-	if h.expires.IsZero() {
-		// Never reached: a lifetime hold ends with its job. Kept keyed by
-		// the key alone, as recovery reads such rows.
-		v, err := encodeUnique(h.record())
-		if err != nil {
-			return err
-		}
-		return tx.Bucket(bucketUniques).Put([]byte(key), v)
-	}
 	b := tx.Bucket(bucketUniques2)
 	b.FillPercent = 1 // appended in expiry order
 	return b.Put(uniqueRowKey(key, h.expires), []byte(h.job))

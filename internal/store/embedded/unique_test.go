@@ -2,7 +2,7 @@ package embedded
 
 import (
 	"context"
-	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -167,7 +167,7 @@ func TestUniqueRowsOfOlderFilesStillHold(t *testing.T) {
 			return err
 		}
 		// A row as files before uniques2 have it: under the key alone.
-		v, err := encodeUnique(hold.record())
+		v, err := json.Marshal(uniqueRecord{Job: hold.job, Expires: toNanos(hold.expires)})
 		if err != nil {
 			return err
 		}
@@ -241,7 +241,7 @@ func uniqueRowKeys(t *testing.T, s *Store, base time.Time) []string {
 	var out []string
 	if err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketUniques2).ForEach(func(k, v []byte) error {
-			exp := fromNanos(int64(binary.BigEndian.Uint64(k[:8]) ^ (1 << 63)))
+			exp := timeFromKey(k)
 			out = append(out, fmt.Sprintf("%s@%v", k[8:], exp.Sub(base)))
 			return nil
 		})
