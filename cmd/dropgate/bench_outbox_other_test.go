@@ -1,0 +1,5 @@
+//go:build !linux
+
+package main
+
+func newOutboxNames(dir string) (next func() []string, stop func()) { return pollOutboxNames(dir) }
