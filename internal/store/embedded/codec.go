@@ -2,7 +2,6 @@ package embedded
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -119,7 +118,7 @@ func getHeader(tx *bolt.Tx, key uint64) (*header, error) {
 		return nil, fmt.Errorf("job #%d: %w", key, store.ErrNotFound)
 	}
 	var h header
-	if err := json.Unmarshal(v, &h); err != nil {
+	if err := decodeHeader(v, &h); err != nil {
 		return nil, fmt.Errorf("decode job #%d: %w", key, err)
 	}
 	return &h, nil

@@ -80,7 +80,7 @@ func (s *Store) loadJobs(tx *bolt.Tx, now time.Time) ([]*entry, map[uint64]*head
 		}
 		key := binary.BigEndian.Uint64(k)
 		var h header
-		if err := json.Unmarshal(v, &h); err != nil {
+		if err := decodeHeader(v, &h); err != nil {
 			return fmt.Errorf("decode job #%d: %w", key, err)
 		}
 		id := h.ID
