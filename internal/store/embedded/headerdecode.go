@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
-	"time"
 )
 
 // decodeHeader reads a job header. Headers are read inside the commit
@@ -172,36 +171,32 @@ func (r *plainReader) int() (int, bool) {
 }
 
 func (r *plainReader) field(key uint32, h *header) bool {
+	strs := [...]struct {
+		key uint32
+		p   *string
+	}{{hkID, &h.ID}, {hkQueue, &h.Queue}, {hkKind, &h.Kind}, {hkGroup, &h.Group}, {hkKey, &h.Key}, {hkUnique, &h.UniqueKey}, {hkStatus, &h.Status}}
+	for _, f := range strs {
+		if f.key == key {
+			var ok bool
+			*f.p, ok = r.str()
+			return ok
+		}
+	}
+	ints := [...]struct {
+		key uint32
+		p   *int64
+	}{{hkUniqueTTL, (*int64)(&h.UniqueTTL)}, {hkUniqueExp, &h.UniqueExp}, {hkRun, &h.RunAt}, {hkCreated, &h.CreatedAt}, {hkDead, &h.DeadAt}}
+	for _, f := range ints {
+		if f.key == key {
+			var ok bool
+			*f.p, ok = r.int64()
+			return ok
+		}
+	}
 	var ok bool
 	switch key {
-	case hkID:
-		h.ID, ok = r.str()
-	case hkQueue:
-		h.Queue, ok = r.str()
-	case hkKind:
-		h.Kind, ok = r.str()
-	case hkGroup:
-		h.Group, ok = r.str()
-	case hkKey:
-		h.Key, ok = r.str()
-	case hkUnique:
-		h.UniqueKey, ok = r.str()
-	case hkStatus:
-		h.Status, ok = r.str()
 	case hkMeta:
 		h.Meta, ok = r.meta()
-	case hkUniqueTTL:
-		var n int64
-		n, ok = r.int64()
-		h.UniqueTTL = time.Duration(n)
-	case hkUniqueExp:
-		h.UniqueExp, ok = r.int64()
-	case hkRun:
-		h.RunAt, ok = r.int64()
-	case hkCreated:
-		h.CreatedAt, ok = r.int64()
-	case hkDead:
-		h.DeadAt, ok = r.int64()
 	case hkMax:
 		h.MaxAttempts, ok = r.int()
 	case hkAttempt:
