@@ -138,6 +138,7 @@ func benchOrdersTo850(b *testing.B, o benchOpts) {
 	commits0, _ := strconv.ParseFloat(metricValue(t, url, "dropgate_store_commits_total"), 64)
 	pages0 := metricSum(url, "dropgate_store_page_bytes_written_total ")
 	busy0 := metricSum(url, "dropgate_store_commit_busy_seconds_total ")
+	write0 := metricSum(url, "dropgate_store_commit_write_seconds_total ")
 	jobs0 := procsMetric(procs, "dropgate_jobs_total{")
 	mallocs0 := metricSum(url, "go_memstats_mallocs_total ")
 	bytes0 := metricSum(url, "go_memstats_alloc_bytes_total ")
@@ -223,6 +224,8 @@ func benchOrdersTo850(b *testing.B, o benchOpts) {
 		// the one commit loop was busy (near 1: the store is the bound).
 		b.ReportMetric((metricSum(url, "dropgate_store_page_bytes_written_total ")-pages0)/n/1024, "store-KiB/order")
 		b.ReportMetric((metricSum(url, "dropgate_store_commit_busy_seconds_total ")-busy0)/elapsed.Seconds(), "commit-busy")
+		// The part of that spent writing and fsyncing pages: the disk's.
+		b.ReportMetric((metricSum(url, "dropgate_store_commit_write_seconds_total ")-write0)/elapsed.Seconds(), "commit-write")
 		b.ReportMetric((procsMetric(procs, "dropgate_jobs_total{")-jobs0)/n, "jobs/order")
 		// The server's heap allocations per order (the benchmark's own are
 		// in another process).

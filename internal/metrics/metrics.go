@@ -79,6 +79,14 @@ func New(q store.Queue) *Metrics {
 			Name: "dropgate_store_commit_busy_seconds_total", Help: "Time the embedded store's commit loop spent committing; a rate near 1 means commits are the bottleneck.",
 		}, func() float64 { return c.CommitBusy().Seconds() }))
 	}
+	if c, ok := q.(interface{ CommitWriteTime() time.Duration }); ok {
+		// The disk's share of that busy time: near the busy rate, a
+		// faster disk (or fewer pages per order) is the remedy; well
+		// under it, CPU is.
+		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dropgate_store_commit_write_seconds_total", Help: "Time the embedded store's commits spent writing and fsyncing pages (part of the commit loop's busy time).",
+		}, func() float64 { return c.CommitWriteTime().Seconds() }))
+	}
 	if c, ok := q.(interface{ RoundTrips() uint64 }); ok {
 		// The Redis store's requests (a pipeline counts once): each is a
 		// socket write and read for the process.

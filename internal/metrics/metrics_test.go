@@ -74,23 +74,25 @@ func TestConnectorCallsAndErrors(t *testing.T) {
 type storeCounters struct {
 	store.Queue
 	commits, pageBytes uint64
-	busy               time.Duration
+	busy, write        time.Duration
 }
 
 // Stats reports no queues: the collector of queue gauges asks for them.
 func (storeCounters) Stats(context.Context) ([]store.QueueStats, error) { return nil, nil }
 
-func (s storeCounters) Commits() uint64           { return s.commits }
-func (s storeCounters) PageBytesWritten() uint64  { return s.pageBytes }
-func (s storeCounters) CommitBusy() time.Duration { return s.busy }
+func (s storeCounters) Commits() uint64                { return s.commits }
+func (s storeCounters) PageBytesWritten() uint64       { return s.pageBytes }
+func (s storeCounters) CommitBusy() time.Duration      { return s.busy }
+func (s storeCounters) CommitWriteTime() time.Duration { return s.write }
 
 // A store that counts its commits' pages and busy time has them exported.
 func TestStoreCommitCounters(t *testing.T) {
-	m := New(storeCounters{commits: 7, pageBytes: 3 << 20, busy: 1500 * time.Millisecond})
+	m := New(storeCounters{commits: 7, pageBytes: 3 << 20, busy: 1500 * time.Millisecond, write: 900 * time.Millisecond})
 	for name, want := range map[string]string{
-		"dropgate_store_commits_total":             "{} 7",
-		"dropgate_store_page_bytes_written_total":  "{} 3.145728e+06",
-		"dropgate_store_commit_busy_seconds_total": "{} 1.5",
+		"dropgate_store_commits_total":              "{} 7",
+		"dropgate_store_page_bytes_written_total":   "{} 3.145728e+06",
+		"dropgate_store_commit_busy_seconds_total":  "{} 1.5",
+		"dropgate_store_commit_write_seconds_total": "{} 0.9",
 	} {
 		if got := series(t, m, name); len(got) != 1 || got[0] != want {
 			t.Errorf("%s: %q; want %q", name, got, want)
