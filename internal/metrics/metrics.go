@@ -72,6 +72,11 @@ func New(q store.Queue) *Metrics {
 			Name: "dropgate_store_page_bytes_written_total", Help: "Bytes of pages the embedded store's commits wrote (and fsynced).",
 		}, func() float64 { return float64(c.PageBytesWritten()) }))
 	}
+	if c, ok := q.(interface{ PageWrites() uint64 }); ok {
+		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dropgate_store_page_writes_total", Help: "Writes the embedded store's commits issued: one per B+tree node (its pages together) and one per meta page.",
+		}, func() float64 { return float64(c.PageWrites()) }))
+	}
 	if c, ok := q.(interface{ CommitBusy() time.Duration }); ok {
 		// Every write waits for the one commit loop: a rate near 1 means
 		// the store is the bottleneck.

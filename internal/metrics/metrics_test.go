@@ -73,8 +73,8 @@ func TestConnectorCallsAndErrors(t *testing.T) {
 // storeCounters is a queue whose store reports its commit counters.
 type storeCounters struct {
 	store.Queue
-	commits, pageBytes uint64
-	busy, write        time.Duration
+	commits, pageBytes, pageWrites uint64
+	busy, write                    time.Duration
 }
 
 // Stats reports no queues: the collector of queue gauges asks for them.
@@ -87,7 +87,7 @@ func (s storeCounters) CommitWriteTime() time.Duration { return s.write }
 
 // A store that counts its commits' pages and busy time has them exported.
 func TestStoreCommitCounters(t *testing.T) {
-	m := New(storeCounters{commits: 7, pageBytes: 3 << 20, busy: 1500 * time.Millisecond, write: 900 * time.Millisecond})
+	m := New(storeCounters{commits: 7, pageBytes: 3 << 20, pageWrites: 11, busy: 1500 * time.Millisecond, write: 900 * time.Millisecond})
 	for name, want := range map[string]string{
 		"dropgate_store_commits_total":              "{} 7",
 		"dropgate_store_page_bytes_written_total":   "{} 3.145728e+06",

@@ -147,17 +147,21 @@ func TestCommitCounters(t *testing.T) {
 	s := openTemp(t)
 	defer s.Close()
 	ctx := context.Background()
-	b0, busy0, w0 := s.PageBytesWritten(), s.CommitBusy(), s.CommitWriteTime()
+	b0, busy0, w0, n0 := s.PageBytesWritten(), s.CommitBusy(), s.CommitWriteTime(), s.PageWrites()
 	if _, err := s.Enqueue(ctx, store.Job{Queue: "q", Payload: randomBytes(20 << 10)}); err != nil {
 		t.Fatal(err)
 	}
-	b1, busy1, w1 := s.PageBytesWritten(), s.CommitBusy(), s.CommitWriteTime()
+	b1, busy1, w1, n1 := s.PageBytesWritten(), s.CommitBusy(), s.CommitWriteTime(), s.PageWrites()
 	// A 20 KiB payload that does not compress is at least five pages.
 	if b1-b0 < 20<<10 {
 		t.Errorf("a commit of a 20 KiB payload counted %d page bytes", b1-b0)
 	}
 	if busy1 <= busy0 {
 		t.Errorf("commit loop busy %v then %v; want it to grow", busy0, busy1)
+	}
+	// At least the payload's node, the job header's and the meta page.
+	if n1-n0 < 3 {
+		t.Errorf("a commit of one job counted %d page writes", n1-n0)
 	}
 	// The write and fsyncs are part of the commit loop's time.
 	if w1 <= w0 || w1-w0 > busy1-busy0 {

@@ -222,6 +222,16 @@ func (s *Store) PageBytesWritten() uint64 {
 	return uint64(max(0, st.TxStats.GetPageAlloc()))
 }
 
+// PageWrites is how many writes the store's commits have issued since it
+// opened: one per B+tree node written (its pages are contiguous) and one
+// per meta page, for dropgate_store_page_writes_total. A node goes
+// wherever the file has free pages, so on a disk that pays for each
+// random write this count, more than the bytes, sets a commit's time.
+func (s *Store) PageWrites() uint64 {
+	st := s.db.Stats()
+	return uint64(max(0, st.TxStats.GetWrite()))
+}
+
 // CommitBusy is how long the commit loop has spent committing since the
 // store opened, for dropgate_store_commit_busy_seconds_total: every write
 // waits for that one loop, so a rate near 1 (busy all the time) says the
