@@ -31,11 +31,16 @@ const outboxKeep = 24 * time.Hour
 type Orders struct {
 	Repo[model.Aggregate]
 	clock clock.Clock
+	// blobs keeps the PO-number index, one key per PO, when the store
+	// has blobs (both drivers do; a read-only view may not).
+	blobs store.Blobs
 }
 
-// NewOrders returns the order repository on recs.
+// NewOrders returns the order repository on recs. When recs also keeps
+// blobs, PO numbers are indexed there.
 func NewOrders(recs store.Records, clk clock.Clock) *Orders {
 	o := &Orders{clock: clk}
+	o.blobs, _ = recs.(store.Blobs)
 	o.Repo = Repo[model.Aggregate]{
 		Records: recs, Kind: KindOrder,
 		ID:      func(a *model.Aggregate) string { return a.Order.ID },
@@ -77,14 +82,24 @@ type poIndex struct {
 	Supplier string `json:"supplier"`
 }
 
+// poIndexKey is the blob a PO number's entry is kept under.
+func poIndexKey(number string) string { return "index/po/" + number }
+
 // IndexPO records which order a PO number belongs to; indexing it again
-// is a no-op. The record is listed by supplier only (POsOf). It is not
-// indexed by order: nothing lists a PO by its order (the order's
-// aggregate holds its POs), and an entry keyed by the order's hashed id
-// was a page of its own in every commit on the embedded store and a
-// sorted set per order on Redis. Entries written before stay, harmless.
+// writes the same entry. The entry is a blob keyed by the PO number: one
+// write. It was a record (KindPOIndex), whose created-time copy and
+// supplier entry made three writes per PO at three places in the
+// embedded store's file, and a record script on Redis; those records
+// still read (OrderOfPO, POsOf). Nothing lists POs by supplier from the
+// index any more: every order is indexed by each of its suppliers.
 func (o *Orders) IndexPO(ctx context.Context, po *model.PurchaseOrder) error {
 	data, _ := json.Marshal(poIndex{OrderID: po.OrderID, Supplier: po.Supplier})
+	if o.blobs != nil {
+		if err := o.blobs.PutBlob(ctx, poIndexKey(po.Number), data); err != nil {
+			return fmt.Errorf("index PO %s: %w", po.Number, err)
+		}
+		return nil
+	}
 	_, err := o.Records.PutRecord(ctx, store.Record{
 		Kind: KindPOIndex, ID: po.Number, Data: data, Created: po.Created,
 		Index: map[string]string{"supplier": po.Supplier},
@@ -97,19 +112,48 @@ func (o *Orders) IndexPO(ctx context.Context, po *model.PurchaseOrder) error {
 
 // OrderOfPO returns the id of the order a PO number belongs to.
 func (o *Orders) OrderOfPO(ctx context.Context, number string) (string, error) {
-	rec, err := o.Records.GetRecord(ctx, KindPOIndex, number)
-	if err != nil {
-		return "", err
+	var data []byte
+	if o.blobs != nil {
+		b, err := o.blobs.GetBlob(ctx, poIndexKey(number))
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return "", err
+		}
+		data = b
+	}
+	if data == nil { // indexed as a record, before
+		rec, err := o.Records.GetRecord(ctx, KindPOIndex, number)
+		if err != nil {
+			return "", err
+		}
+		data = rec.Data
 	}
 	var ix poIndex
-	if err := json.Unmarshal(rec.Data, &ix); err != nil {
+	if err := json.Unmarshal(data, &ix); err != nil {
 		return "", fmt.Errorf("PO index %s: %w", number, err)
 	}
 	return ix.OrderID, nil
 }
 
-// POsOf calls fn with every PO number indexed for supplier, page by page.
-func (o *Orders) POsOf(ctx context.Context, supplier string, fn func(number, orderID string) error) error {
+// EachPOOf calls fn with every PO to supplier and its order: those of
+// the orders indexed by the supplier, then those known only to PO index
+// records (orders saved before they were indexed by supplier). fn may
+// change neither.
+func (o *Orders) EachPOOf(ctx context.Context, supplier string, fn func(po *model.PurchaseOrder, a *model.Aggregate) error) error {
+	seen := map[string]bool{}
+	err := o.Each(ctx, map[string]string{"supplier." + supplier: "1"}, func(a *model.Aggregate) (bool, error) {
+		for i := range a.POs {
+			if po := &a.POs[i]; po.Supplier == supplier {
+				seen[po.Number] = true
+				if err := fn(po, a); err != nil {
+					return false, err
+				}
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
 	q := store.Query{Field: "supplier", Value: supplier, Limit: 500}
 	for {
 		recs, next, err := o.Records.ListRecords(ctx, KindPOIndex, q)
@@ -118,11 +162,20 @@ func (o *Orders) POsOf(ctx context.Context, supplier string, fn func(number, ord
 		}
 		for _, r := range recs {
 			var ix poIndex
-			if json.Unmarshal(r.Data, &ix) != nil {
+			if seen[r.ID] || json.Unmarshal(r.Data, &ix) != nil {
 				continue
 			}
-			if err := fn(r.ID, ix.OrderID); err != nil {
+			a, _, err := o.Get(ctx, ix.OrderID)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
 				return err
+			}
+			if po := a.PO(r.ID); po != nil {
+				if err := fn(po, a); err != nil {
+					return err
+				}
 			}
 		}
 		if next == "" {

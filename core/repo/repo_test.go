@@ -146,37 +146,113 @@ func TestListPagesThroughCombinedFilters(t *testing.T) {
 	}
 }
 
-// A PO number finds its order, and a supplier's POs are listed; the
-// index record carries only the supplier entry that listing uses.
+// A PO number finds its order through one blob per PO, and a supplier's
+// POs are those of the orders indexed by it, then any known only to a PO
+// index record an earlier version wrote (each PO once).
 func TestPOIndex(t *testing.T) {
 	clk := clock.NewFake(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
-	recs := open(t, clk)
+	recs := withBlobs{Records: open(t, clk), blobs: map[string][]byte{}}
 	orders := repo.NewOrders(recs, clk)
 	ctx := context.Background()
-	for i, o := range []struct{ order, supplier string }{{"ord_b", "acme"}, {"ord_a", "bolt"}, {"ord_c", "acme"}} {
-		po := &model.PurchaseOrder{Number: fmt.Sprintf("PO%d", i), OrderID: o.order, Supplier: o.supplier}
-		if err := orders.IndexPO(ctx, po); err != nil {
+	create := func(order, number, supplier string, index bool) {
+		t.Helper()
+		clk.Advance(time.Minute)
+		po := model.PurchaseOrder{Number: number, OrderID: order, Supplier: supplier, Status: model.POSent}
+		if err := orders.Create(ctx, &model.Aggregate{Order: model.Order{ID: order, Channel: "shop", Currency: "USD"},
+			POs: []model.PurchaseOrder{po}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := orders.IndexPO(ctx, po); err != nil { // again: a no-op
-			t.Fatal(err)
+		if !index {
+			return
+		}
+		for range 2 { // indexing again writes the same entry
+			if err := orders.IndexPO(ctx, &po); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
+	create("ord_b", "PO0", "acme", true)
+	create("ord_a", "PO1", "bolt", true)
+	create("ord_c", "PO2", "acme", true)
 	if got, err := orders.OrderOfPO(ctx, "PO1"); err != nil || got != "ord_a" {
 		t.Fatalf("order of PO1: %q, %v", got, err)
 	}
+	if b, err := recs.GetBlob(ctx, "index/po/PO0"); err != nil || !strings.Contains(string(b), `"ord_b"`) {
+		t.Fatalf("PO0's index blob: %s, %v", b, err)
+	}
+	if _, err := recs.GetRecord(ctx, repo.KindPOIndex, "PO0"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a PO index record was written too: %v", err)
+	}
+
+	// What an earlier version left: an order saved without the supplier
+	// entry, found only through its PO index record, and a record for a
+	// PO its order lists already.
+	create("ord_x", "PO7", "acme", false)
+	rec, err := recs.GetRecord(ctx, repo.KindOrder, "ord_x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Index = map[string]string{"channel": "shop"}
+	if _, err := recs.PutRecord(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	for number, order := range map[string]string{"PO7": "ord_x", "PO0": "ord_b"} {
+		if _, err := recs.PutRecord(ctx, store.Record{Kind: repo.KindPOIndex, ID: number,
+			Data: []byte(`{"order_id":"` + order + `","supplier":"acme"}`), Index: map[string]string{"supplier": "acme"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := orders.OrderOfPO(ctx, "PO7"); err != nil || got != "ord_x" {
+		t.Fatalf("order of PO7, indexed by a record: %q, %v", got, err)
+	}
 	var acme []string
-	if err := orders.POsOf(ctx, "acme", func(number, orderID string) error {
-		acme = append(acme, number+"="+orderID)
+	if err := orders.EachPOOf(ctx, "acme", func(po *model.PurchaseOrder, a *model.Aggregate) error {
+		acme = append(acme, po.Number+"="+a.Order.ID)
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(acme, ",") != "PO2=ord_c,PO0=ord_b" {
+	if strings.Join(acme, ",") != "PO2=ord_c,PO0=ord_b,PO7=ord_x" {
 		t.Fatalf("acme's POs: %v", acme)
 	}
-	rec, err := recs.GetRecord(ctx, repo.KindPOIndex, "PO0")
-	if err != nil || len(rec.Index) != 1 || rec.Index["supplier"] != "acme" {
+}
+
+// On a store without blobs (a read-only view) PO numbers are indexed by
+// record, as before.
+func TestPOIndexWithoutBlobs(t *testing.T) {
+	clk := clock.NewFake(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	recs := open(t, clk)
+	orders := repo.NewOrders(recs, clk)
+	ctx := context.Background()
+	po := &model.PurchaseOrder{Number: "PO0", OrderID: "ord_b", Supplier: "acme"}
+	for range 2 {
+		if err := orders.IndexPO(ctx, po); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := orders.OrderOfPO(ctx, "PO0"); err != nil || got != "ord_b" {
+		t.Fatalf("order of PO0: %q, %v", got, err)
+	}
+	if rec, err := recs.GetRecord(ctx, repo.KindPOIndex, "PO0"); err != nil || rec.Index["supplier"] != "acme" {
 		t.Fatalf("index record: %v, %v", rec.Index, err)
 	}
+}
+
+// withBlobs adds blobs in memory to a store of records.
+type withBlobs struct {
+	store.Records
+	blobs map[string][]byte
+}
+
+func (w withBlobs) PutBlob(_ context.Context, key string, data []byte) error {
+	w.blobs[key] = append([]byte(nil), data...)
+	return nil
+}
+
+func (w withBlobs) GetBlob(_ context.Context, key string) ([]byte, error) {
+	b, ok := w.blobs[key]
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	return b, nil
 }

@@ -2,7 +2,6 @@ package purchasing
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/dropgate/dropgate/core/app"
@@ -38,16 +37,8 @@ func (s *Service) handleStatusPoll(ctx context.Context, _ *store.Job, t Tick) er
 // acknowledged, partially shipped or awaiting a cancellation answer.
 func (s *Service) OpenPOs(ctx context.Context, supplier string) ([]*model.PurchaseOrder, error) {
 	var out []*model.PurchaseOrder
-	err := s.d.Orders.POsOf(ctx, supplier, func(number, orderID string) error {
-		a, _, err := s.d.Orders.Get(ctx, orderID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		po := a.PO(number)
-		if po == nil || po.Withdrawn() {
+	err := s.d.Orders.EachPOOf(ctx, supplier, func(po *model.PurchaseOrder, _ *model.Aggregate) error {
+		if po.Withdrawn() {
 			return nil
 		}
 		switch po.Status {
