@@ -385,6 +385,12 @@ func (d *deferring) PutBlob(ctx context.Context, key string, data []byte) error 
 	if fx == nil || key == "" {
 		return d.Store.PutBlob(ctx, key, data)
 	}
+	fx.holdBlob(key, data)
+	return nil
+}
+
+// holdBlob keeps a copy of data under key until the handler's commit.
+func (fx *Effects) holdBlob(key string, data []byte) {
 	v := append(make([]byte, 0, len(data)), data...)
 	fx.mu.Lock()
 	if fx.blob == nil {
@@ -393,7 +399,6 @@ func (d *deferring) PutBlob(ctx context.Context, key string, data []byte) error 
 	fx.blob[key] = v
 	fx.ops = append(fx.ops, effect{blob: key})
 	fx.mu.Unlock()
-	return nil
 }
 
 func (d *deferring) GetBlob(ctx context.Context, key string) ([]byte, error) {
@@ -422,6 +427,11 @@ func (d *deferring) Enqueue(ctx context.Context, j Job) (string, error) {
 	if j.ID == "" {
 		j.ID = ids.New("job")
 	}
+	// The job's blobs become held blobs: the commit writes them with it.
+	for _, b := range j.Blobs {
+		fx.holdBlob(b.Key, b.Data)
+	}
+	j.Blobs = nil
 	fx.mu.Lock()
 	fx.ops = append(fx.ops, effect{job: &j})
 	fx.mu.Unlock()

@@ -24,6 +24,15 @@ type Job struct {
 	UniqueKey string
 	UniqueTTL time.Duration
 
+	// Blobs are stored with the job, durably before Enqueue returns, and
+	// kept only when it is admitted: the embedded store writes them in
+	// the job's commit; Redis sets them in the job's pipeline, just
+	// before its script, and deletes them when the script refuses a
+	// duplicate. A blob's key replaces what was there, as PutBlob.
+	// A webhook's raw body is kept this way as it is queued, so the job
+	// carries the body's key rather than a second copy of it.
+	Blobs []Blob
+
 	MaxAttempts int       // 0: the driver default (25)
 	RunAt       time.Time // zero: now
 	Attempt     int       // attempts made so far (set by the queue)
@@ -33,6 +42,12 @@ type Job struct {
 	Lease      string
 	LeaseUntil time.Time
 	DeadAt     time.Time // set on dead letters
+}
+
+// Blob is one blob stored with a job (Job.Blobs).
+type Blob struct {
+	Key  string
+	Data []byte
 }
 
 // AttemptError records one failed attempt.

@@ -50,6 +50,19 @@ func putBlob(tx *bolt.Tx, key string, v []byte) error {
 	return tx.Bucket(bucketBlobs2).Put([]byte(key), v)
 }
 
+// encodeJobBlobs is a job's blobs as stored (encodeBlob), before the
+// commit, so its transaction does not compress.
+func encodeJobBlobs(bs []store.Blob) []store.Blob {
+	if len(bs) == 0 {
+		return nil
+	}
+	out := make([]store.Blob, len(bs))
+	for i, b := range bs {
+		out[i] = store.Blob{Key: b.Key, Data: encodeBlob(b.Data)}
+	}
+	return out
+}
+
 // encodeBlob is the stored value of data, in a new slice.
 func encodeBlob(data []byte) []byte {
 	p := packData(data)

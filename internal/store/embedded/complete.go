@@ -33,6 +33,17 @@ func (s *Store) Complete(ctx context.Context, j *store.Job, fx *store.Effects) e
 		}
 	}
 	var blobValues map[string][]byte
+	for i := range jobs {
+		// Held by the effects already (store.Effects); a job given to
+		// Complete otherwise still has its blobs written with it.
+		for _, b := range jobs[i].Blobs {
+			if blobs == nil {
+				blobs = map[string][]byte{}
+			}
+			blobs[b.Key] = b.Data
+		}
+		jobs[i].Blobs = nil
+	}
 	if len(blobs) > 0 {
 		blobValues = make(map[string][]byte, len(blobs))
 		for k, v := range blobs {

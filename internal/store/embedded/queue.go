@@ -31,6 +31,7 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 		return "", err
 	}
 	payload := encodePayload(j.Payload)
+	blobs := encodeJobBlobs(j.Blobs)
 	s.mu.Lock()
 	// A worker waiting for this queue is handed the job in the same
 	// commit, so an idle server pays no commit of its own for the lease.
@@ -49,6 +50,11 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 		e.ranQueued(tok)
 		if err := putJobRow(tx, key, hv, payload); err != nil {
 			return err
+		}
+		for _, b := range blobs {
+			if err := putBlob(tx, b.Key, b.Data); err != nil {
+				return err
+			}
 		}
 		return il.apply(tx)
 	}, true, true)

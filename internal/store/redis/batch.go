@@ -25,9 +25,11 @@ func (s *Store) EnqueueBatch(ctx context.Context, jobs []store.Job) (ids []strin
 		calls[i], errs[i] = s.prepareEnqueue(ctx, j)
 	}
 	cmds := make([]*goredis.Cmd, len(jobs))
+	sets := make([][]*goredis.StatusCmd, len(jobs))
 	run := func(which []int) error {
 		return s.shared.share(context.WithoutCancel(ctx), func(p goredis.Pipeliner) {
 			for _, i := range which {
+				sets[i] = s.setBlobs(ctx, p, calls[i])
 				cmds[i] = scriptEnqueue.EvalSha(ctx, p, calls[i].keys, calls[i].args...)
 			}
 		})
@@ -65,6 +67,10 @@ func (s *Store) EnqueueBatch(ctx context.Context, jobs []store.Job) (ids []strin
 	for _, i := range todo {
 		if calls[i] != nil {
 			ids[i], errs[i] = s.enqueueAnswer(ctx, calls[i], cmds[i])
+			if err := blobsErr(sets[i]); err != nil && errs[i] == nil {
+				ids[i], errs[i] = "", s.fail(ctx, "enqueue: put blob", err)
+			}
+			s.dropDuplicateBlobs(ctx, calls[i], errs[i])
 		}
 	}
 	return ids, errs, nil

@@ -36,6 +36,7 @@ type pendingEnqueue struct {
 	ctx   context.Context
 	call  *enqueueCall
 	cmd   *goredis.Cmd
+	sets  []*goredis.StatusCmd // the job's blobs, SET before its script
 	id    string
 	err   error
 	slot  turn[*pendingEnqueue]
@@ -103,7 +104,11 @@ func (g *grouper) send(batch []*pendingEnqueue) {
 	for _, p := range batch {
 		if p.cmd != nil {
 			p.id, p.err = s.enqueueAnswer(p.ctx, p.call, p.cmd)
-			p.cmd = nil
+			if err := blobsErr(p.sets); err != nil && p.err == nil {
+				p.id, p.err = "", s.fail(p.ctx, "enqueue: put blob", err)
+			}
+			s.dropDuplicateBlobs(p.ctx, p.call, p.err)
+			p.cmd, p.sets = nil, nil
 		}
 	}
 }
@@ -114,6 +119,7 @@ func (g *grouper) pipeline(ctx context.Context, batch []*pendingEnqueue) error {
 	_, err := g.s.rdb.Pipelined(ctx, func(pl goredis.Pipeliner) error {
 		for _, p := range batch {
 			if p.retry {
+				p.sets = g.s.setBlobs(ctx, pl, p.call)
 				p.cmd = scriptEnqueue.EvalSha(ctx, pl, p.call.keys, p.call.args...)
 				p.retry = false
 			}

@@ -41,6 +41,46 @@ type enqueueCall struct {
 	runAt         time.Time
 	keys          []string
 	args          []any
+	// blobs are the job's blobs under their Redis keys, each SET in the
+	// pipeline just before the script.
+	blobs []store.Blob
+}
+
+// setBlobs queues c's blobs on pl and returns their commands.
+func (s *Store) setBlobs(ctx context.Context, pl goredis.Pipeliner, c *enqueueCall) []*goredis.StatusCmd {
+	if len(c.blobs) == 0 {
+		return nil
+	}
+	cmds := make([]*goredis.StatusCmd, len(c.blobs))
+	for i, b := range c.blobs {
+		cmds[i] = pl.Set(ctx, b.Key, b.Data, 0)
+	}
+	return cmds
+}
+
+// dropDuplicateBlobs deletes the blobs a refused job wrote before its
+// script said it was a duplicate, so a delivery sent twice does not
+// leave a second body (its key, by receipt time, is its own). Best
+// effort: a blob left behind is only unused space.
+func (s *Store) dropDuplicateBlobs(ctx context.Context, c *enqueueCall, err error) {
+	if len(c.blobs) == 0 || !errors.Is(err, store.ErrDuplicate) {
+		return
+	}
+	keys := make([]string, len(c.blobs))
+	for i, b := range c.blobs {
+		keys[i] = b.Key
+	}
+	_ = s.rdb.Del(context.WithoutCancel(ctx), keys...).Err()
+}
+
+// blobsErr is the first failure among a job's blob writes.
+func blobsErr(cmds []*goredis.StatusCmd) error {
+	for _, c := range cmds {
+		if err := c.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // prepareEnqueue fills in j's defaults, places it in its partition and
@@ -86,8 +126,16 @@ func (s *Store) prepareEnqueue(ctx context.Context, j store.Job) (*enqueueCall, 
 	args = append(args, j.ID, micros(now), runat, s.wakeChannel, j.Queue, j.Group, j.Key, j.UniqueKey, itoa(px),
 		micros(now.Add(s.opts.ReapInterval)), fieldPacked, packJob(&j, meta), "max", itoa(int64(j.MaxAttempts)), "runat", runat)
 	args = appendFields(args, "group", j.Group, "key", j.Key, "ukey", j.UniqueKey, "uttl", uttl)
+	var blobs []store.Blob
+	for _, b := range j.Blobs {
+		data := b.Data
+		if data == nil {
+			data = []byte{}
+		}
+		blobs = append(blobs, store.Blob{Key: s.keys.blob(b.Key), Data: data})
+	}
 	return &enqueueCall{
-		id: j.ID, uniqueKey: j.UniqueKey, generated: generated, args: args, runAt: j.RunAt,
+		id: j.ID, uniqueKey: j.UniqueKey, generated: generated, args: args, runAt: j.RunAt, blobs: blobs,
 		keys: []string{q.job(j.ID), q.ready, q.sched, q.meta, q.cnt, q.group(j.Group), q.uniq(j.UniqueKey)},
 	}, nil
 }

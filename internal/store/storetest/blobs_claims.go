@@ -9,6 +9,32 @@ import (
 
 var blobCases = []testCase{
 	{"PutGet", testBlobs},
+	{"WithJob", testBlobsWithJob},
+}
+
+// A job's blobs are stored with it: readable once Enqueue returns, and
+// the job itself is as if it had none.
+func testBlobsWithJob(h *harness) {
+	body := bytes.Repeat([]byte(`{"line_items":[{"sku":"MUG-1"}]}`), 100)
+	id := h.enqueue(store.Job{Queue: "ingest", Kind: "webhook", Payload: []byte("small"), UniqueKey: "d-1",
+		Blobs: []store.Blob{{Key: "raw/webhook/shop/1", Data: body}, {Key: "raw/extra", Data: []byte("x")}}})
+	if got, err := h.s.GetBlob(h.ctx, "raw/webhook/shop/1"); err != nil || !bytes.Equal(got, body) {
+		h.t.Fatalf("GetBlob of the job's body: %d bytes, %v", len(got), err)
+	}
+	if got, err := h.s.GetBlob(h.ctx, "raw/extra"); err != nil || string(got) != "x" {
+		h.t.Fatalf("GetBlob of the job's second blob: %q, %v", got, err)
+	}
+	_, err := h.s.Enqueue(h.ctx, store.Job{Queue: "ingest", Kind: "webhook", UniqueKey: "d-1",
+		Blobs: []store.Blob{{Key: "raw/webhook/shop/2", Data: []byte("dup")}}})
+	h.wantErr("Enqueue(duplicate with a blob)", err, store.ErrDuplicate)
+	// A refused job leaves no blob of its own behind.
+	_, err = h.s.GetBlob(h.ctx, "raw/webhook/shop/2")
+	h.wantErr("GetBlob(the duplicate's body)", err, store.ErrNotFound)
+	j := h.dequeue(longLease, "ingest")
+	if j.ID != id || string(j.Payload) != "small" || len(j.Blobs) != 0 {
+		h.t.Fatalf("dequeued %s payload %q blobs %d; want %s, \"small\", none", j.ID, j.Payload, len(j.Blobs), id)
+	}
+	h.ack(j)
 }
 
 var claimCases = []testCase{
