@@ -13,13 +13,20 @@ type Webhook struct {
 	Delivery   string // the platform's delivery id
 	OrderRef   string // the channel's order id, when the gateway could read it
 	ReceivedAt string // RFC 3339
-	Body       []byte // the raw body, byte for byte
-	Proof      string // connector.Delivery.Proof
+	// Body is the raw body, byte for byte, when the job carries it (jobs
+	// queued by earlier versions); otherwise it was stored with the job
+	// under RawKey.
+	Body   []byte
+	RawKey string
+	Proof  string // connector.Delivery.Proof
 }
 
-// KindWebhook is the ingest job of one delivery. Its payload is the raw
-// body as received, so a dead letter shows (and a replay decodes) exactly
-// what the platform sent; the rest travels in the job's metadata.
+// KindWebhook is the ingest job of one delivery. The raw body is stored
+// with the job as a blob under its raw key (AcceptWebhook), where it is
+// kept for replay, and the job carries that key in its metadata: the body
+// is written once, not as the job's payload and again as the blob. A dead
+// letter shows the body read back by that key (the operator port). Jobs
+// of earlier versions carry the body as their payload.
 var KindWebhook = job.Kind[Webhook]{
 	Name: "webhook", Queue: app.QueueIngest, Codec: webhookCodec{},
 	Options: func(w Webhook) job.Options {
@@ -41,6 +48,7 @@ const (
 	metaReceived = "received_at"
 	metaOrderRef = "order_ref"
 	metaProof    = "proof"
+	MetaRawKey   = "raw_key" // where the body is kept, when not the payload
 )
 
 type webhookCodec struct{}
@@ -54,10 +62,14 @@ func (webhookCodec) Encode(w Webhook) ([]byte, map[string]string, error) {
 	if w.Proof != "" {
 		meta[metaProof] = w.Proof
 	}
+	if w.RawKey != "" {
+		meta[MetaRawKey] = w.RawKey
+	}
 	return w.Body, meta, nil
 }
 
 func (webhookCodec) Decode(payload []byte, meta map[string]string) (Webhook, error) {
 	return Webhook{Channel: meta[metaChannel], Topic: meta[metaTopic], Delivery: meta[metaDelivery],
-		ReceivedAt: meta[metaReceived], OrderRef: meta[metaOrderRef], Proof: meta[metaProof], Body: payload}, nil
+		ReceivedAt: meta[metaReceived], OrderRef: meta[metaOrderRef], Proof: meta[metaProof], RawKey: meta[MetaRawKey],
+		Body: payload}, nil
 }

@@ -45,12 +45,18 @@ const dedupeWindow = 72 * time.Hour
 
 // AcceptWebhook durably queues a verified delivery (the gateway's intake
 // port). A delivery id seen before is store.ErrDuplicate.
+//
+// The body is stored with the job, in the same commit, under its raw key
+// (store.Job.Blobs): it is written once, where it is kept for replay.
 func (s *Service) AcceptWebhook(ctx context.Context, channel string, d connector.Delivery, body []byte, received time.Time) (string, error) {
+	at := received.UTC().Format(time.RFC3339Nano)
+	rawKey := RawKey(channel, d.ID, at)
 	j, err := KindWebhook.New(Webhook{Channel: channel, Topic: d.Topic, Delivery: d.ID, OrderRef: d.OrderRef, Proof: d.Proof,
-		ReceivedAt: received.UTC().Format(time.RFC3339Nano), Body: body})
+		ReceivedAt: at, RawKey: rawKey})
 	if err != nil {
 		return "", err
 	}
+	j.Blobs = []store.Blob{{Key: rawKey, Data: body}}
 	return s.d.Queue.Enqueue(ctx, j)
 }
 
@@ -86,11 +92,25 @@ func (s *Service) handleWebhook(ctx context.Context, j *store.Job, w Webhook) er
 	if err != nil {
 		return err
 	}
-	rawKey := RawKey(w.Channel, w.Delivery, w.ReceivedAt)
-	if err := s.d.Blobs.PutBlob(ctx, rawKey, w.Body); err != nil {
-		return fmt.Errorf("keep raw webhook: %w", err)
+	rawKey, body := w.RawKey, w.Body
+	if rawKey != "" && len(body) == 0 {
+		// Stored with the job when it was queued.
+		b, err := s.d.Blobs.GetBlob(ctx, rawKey)
+		if errors.Is(err, store.ErrNotFound) {
+			return fault.Permanentf("webhook %s from %s: raw body %s is not in the store", w.Delivery, w.Channel, rawKey)
+		}
+		if err != nil {
+			return fmt.Errorf("read raw webhook %s: %w", rawKey, err)
+		}
+		body = b
+	} else {
+		// A job of an earlier version carries its body: keep it now.
+		rawKey = RawKey(w.Channel, w.Delivery, w.ReceivedAt)
+		if err := s.d.Blobs.PutBlob(ctx, rawKey, body); err != nil {
+			return fmt.Errorf("keep raw webhook: %w", err)
+		}
 	}
-	return sink.HandleDelivery(ctx, app.Delivery{Connector: w.Channel, Topic: w.Topic, ID: w.Delivery, Body: w.Body, RawKey: rawKey, Proof: w.Proof})
+	return sink.HandleDelivery(ctx, app.Delivery{Connector: w.Channel, Topic: w.Topic, ID: w.Delivery, Body: body, RawKey: rawKey, Proof: w.Proof})
 }
 
 // Accepts implements app.WebhookSink: the deliveries of channels, which

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/dropgate/dropgate/core/app/feeds"
+	"github.com/dropgate/dropgate/core/app/orders"
 	"github.com/dropgate/dropgate/core/app/reconcile"
 	"github.com/dropgate/dropgate/core/model"
 	"github.com/dropgate/dropgate/core/repo"
@@ -54,11 +55,33 @@ func (o operator) ResolveException(ctx context.Context, id, action, actor, note 
 }
 
 func (o operator) DeadLetters(ctx context.Context, cursor string, limit int) ([]store.Job, string, error) {
-	return o.s.Deps.Queue.DeadLetters(ctx, cursor, limit)
+	jobs, next, err := o.s.Deps.Queue.DeadLetters(ctx, cursor, limit)
+	for i := range jobs {
+		o.withBody(ctx, &jobs[i])
+	}
+	return jobs, next, err
 }
 
 func (o operator) DeadLetter(ctx context.Context, id string) (*store.Job, error) {
-	return o.s.Deps.Queue.DeadLetter(ctx, id)
+	j, err := o.s.Deps.Queue.DeadLetter(ctx, id)
+	if err == nil {
+		o.withBody(ctx, j)
+	}
+	return j, err
+}
+
+// withBody shows a webhook dead letter with its raw body: the body is
+// stored with the job under its raw key, not as its payload
+// (orders.KindWebhook). A body no longer readable leaves the payload
+// empty; the key is in the metadata.
+func (o operator) withBody(ctx context.Context, j *store.Job) {
+	key := j.Meta[orders.MetaRawKey]
+	if len(j.Payload) > 0 || key == "" || o.s.Deps.Blobs == nil {
+		return
+	}
+	if b, err := o.s.Deps.Blobs.GetBlob(ctx, key); err == nil {
+		j.Payload = b
+	}
 }
 
 func (o operator) ReplayDeadLetter(ctx context.Context, id, actor string) error {
