@@ -90,7 +90,7 @@ func poIndexKey(number string) string { return "index/po/" + number }
 // write. It was a record (KindPOIndex), whose created-time copy and
 // supplier entry made three writes per PO at three places in the
 // embedded store's file, and a record script on Redis; those records
-// still read (OrderOfPO, POsOf). Nothing lists POs by supplier from the
+// still read (OrderOfPO, EachPOOf). Nothing lists POs by supplier from the
 // index any more: every order is indexed by each of its suppliers.
 func (o *Orders) IndexPO(ctx context.Context, po *model.PurchaseOrder) error {
 	data, _ := json.Marshal(poIndex{OrderID: po.OrderID, Supplier: po.Supplier})
