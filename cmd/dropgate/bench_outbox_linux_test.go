@@ -4,7 +4,6 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -63,7 +62,7 @@ func newOutboxNames(dir string) (next func() []string, stop func()) {
 				for len(name) > 0 && name[len(name)-1] == 0 {
 					name = name[:len(name)-1]
 				}
-				out = append(out, filepath.Base(string(name)))
+				out = append(out, string(name)) // a name in dir, no path
 				off += unix.SizeofInotifyEvent + int(ev.Len)
 			}
 		}

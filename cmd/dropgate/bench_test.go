@@ -281,10 +281,10 @@ func postClosedLoop(b *testing.B, url string, ds []delivery, start time.Time, po
 }
 
 // watchOutbox waits for every order's 850 and returns the time from each
-// order's post to its 850, and from start to the last one. One directory
-// listing per look, not a stat per order: a watcher that stats every
-// pending order every few milliseconds takes a core from the server. A
-// batch file is read once for the POs it carries (BEG03).
+// order's post to its 850, and from start to the last one. It learns the
+// names that land (newOutboxNames), never stats each pending order: a
+// watcher that does so every few milliseconds takes a core from the
+// server. A batch file is read once for the POs it carries (BEG03).
 func watchOutbox(b *testing.B, dir string, ds []delivery, start time.Time, posted []atomic.Int64) ([]time.Duration, time.Duration) {
 	want := make(map[string]int, len(ds))
 	for i := range ds {

@@ -34,8 +34,9 @@ func (s *Store) Complete(ctx context.Context, j *store.Job, fx *store.Effects) e
 	}
 	var blobValues map[string][]byte
 	for i := range jobs {
-		// Held by the effects already (store.Effects); a job given to
-		// Complete otherwise still has its blobs written with it.
+		// A follow-up's blobs commit with the effects' own. store.Effects
+		// has moved them there already; a caller that built the jobs
+		// itself gets the same.
 		for _, b := range jobs[i].Blobs {
 			if blobs == nil {
 				blobs = map[string][]byte{}
