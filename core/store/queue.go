@@ -27,8 +27,9 @@ type Job struct {
 	// Blobs are stored with the job, durably before Enqueue returns, and
 	// kept only when it is admitted: the embedded store writes them in
 	// the job's commit; Redis sets them in the job's pipeline, just
-	// before its script, and deletes them when the script refuses a
-	// duplicate. A blob's key replaces what was there, as PutBlob.
+	// before its script (on Cluster, whose pipelines run in parallel per
+	// node, in a round trip before it), and deletes them when the script
+	// refuses a duplicate. A blob's key replaces what was there, as PutBlob.
 	// A webhook's raw body is kept this way as it is queued, so the job
 	// carries the body's key rather than a second copy of it.
 	Blobs []Blob

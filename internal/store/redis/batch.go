@@ -34,6 +34,11 @@ func (s *Store) EnqueueBatch(ctx context.Context, jobs []store.Job) (ids []strin
 			}
 		})
 	}
+	for i, err := range s.putBlobsFirst(ctx, calls) {
+		if err != nil {
+			calls[i], errs[i] = nil, s.fail(ctx, "enqueue: put blob", err)
+		}
+	}
 	var todo []int
 	for i, c := range calls {
 		if c != nil {

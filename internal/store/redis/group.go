@@ -86,6 +86,19 @@ func (g *grouper) send(batch []*pendingEnqueue) {
 		return
 	}
 	ctx := context.WithoutCancel(batch[0].ctx)
+	if s.cluster != nil {
+		calls := make([]*enqueueCall, len(batch))
+		for i, p := range batch {
+			if p.retry {
+				calls[i] = p.call
+			}
+		}
+		for i, err := range s.putBlobsFirst(ctx, calls) {
+			if p := batch[i]; err != nil {
+				p.err, p.retry = s.fail(p.ctx, "enqueue: put blob", err), false
+			}
+		}
+	}
 	perr := g.pipeline(ctx, batch)
 	if perr != nil && !errors.Is(perr, goredis.Nil) && g.noScript(batch) {
 		// A server that has not seen the script yet (a restart, a new

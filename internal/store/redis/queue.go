@@ -42,13 +42,16 @@ type enqueueCall struct {
 	keys          []string
 	args          []any
 	// blobs are the job's blobs under their Redis keys, each SET in the
-	// pipeline just before the script.
-	blobs []store.Blob
+	// pipeline just before the script (on Cluster, in one of their own
+	// first: blobsSent says they were).
+	blobs     []store.Blob
+	blobsSent bool
 }
 
-// setBlobs queues c's blobs on pl and returns their commands.
+// setBlobs queues c's blobs on pl, unless they were sent already, and
+// returns their commands.
 func (s *Store) setBlobs(ctx context.Context, pl goredis.Pipeliner, c *enqueueCall) []*goredis.StatusCmd {
-	if len(c.blobs) == 0 {
+	if len(c.blobs) == 0 || c.blobsSent {
 		return nil
 	}
 	cmds := make([]*goredis.StatusCmd, len(c.blobs))
@@ -56,6 +59,43 @@ func (s *Store) setBlobs(ctx context.Context, pl goredis.Pipeliner, c *enqueueCa
 		cmds[i] = pl.Set(ctx, b.Key, b.Data, 0)
 	}
 	return cmds
+}
+
+// putBlobsFirst writes the blobs of calls (nil entries skipped) in one
+// pipeline of their own and waits for it, on Cluster only, and returns
+// each call's error. A Cluster pipeline is split by node and the parts
+// run side by side, so a blob sent beside its job's script could land
+// after a worker on another connection had leased the job and looked
+// for it. On one server a pipeline runs in the order it was written, and
+// the blobs ride with their scripts (setBlobs).
+func (s *Store) putBlobsFirst(ctx context.Context, calls []*enqueueCall) []error {
+	if s.cluster == nil {
+		return nil
+	}
+	errs := make([]error, len(calls))
+	sets := make([][]*goredis.StatusCmd, len(calls))
+	n := 0
+	_, _ = s.rdb.Pipelined(ctx, func(pl goredis.Pipeliner) error {
+		for i, c := range calls {
+			if c != nil {
+				sets[i] = s.setBlobs(ctx, pl, c)
+				n += len(sets[i])
+			}
+		}
+		return nil
+	})
+	if n == 0 {
+		return errs
+	}
+	for i, cmds := range sets {
+		if len(cmds) == 0 {
+			continue
+		}
+		if errs[i] = blobsErr(cmds); errs[i] == nil {
+			calls[i].blobsSent = true
+		}
+	}
+	return errs
 }
 
 // dropDuplicateBlobs deletes the blobs a refused job wrote before its
