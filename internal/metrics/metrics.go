@@ -60,44 +60,48 @@ func New(q store.Queue) *Metrics {
 	if q != nil {
 		m.Registry.MustRegister(&queueCollector{q: q})
 	}
+	// The stores' own counters, each exported when the store keeps it.
+	counter := func(name, help string, value func() float64) {
+		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, value))
+	}
 	if c, ok := q.(interface{ Commits() uint64 }); ok {
 		// The embedded store's durable commits (each one or two fsyncs):
 		// divided by orders, the cost the throughput work drives down.
-		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "dropgate_store_commits_total", Help: "Durable store commits (embedded store: bbolt transactions, each fsynced).",
-		}, func() float64 { return float64(c.Commits()) }))
+		counter("dropgate_store_commits_total",
+			"Durable store commits (embedded store: bbolt transactions, each fsynced).",
+			func() float64 { return float64(c.Commits()) })
 	}
 	if c, ok := q.(interface{ PageBytesWritten() uint64 }); ok {
-		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "dropgate_store_page_bytes_written_total", Help: "Bytes of pages the embedded store's commits wrote (and fsynced).",
-		}, func() float64 { return float64(c.PageBytesWritten()) }))
+		counter("dropgate_store_page_bytes_written_total",
+			"Bytes of pages the embedded store's commits wrote (and fsynced).",
+			func() float64 { return float64(c.PageBytesWritten()) })
 	}
 	if c, ok := q.(interface{ PageWrites() uint64 }); ok {
-		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "dropgate_store_page_writes_total", Help: "Writes the embedded store's commits issued: one per B+tree node (its pages together) and one per meta page.",
-		}, func() float64 { return float64(c.PageWrites()) }))
+		counter("dropgate_store_page_writes_total",
+			"Writes the embedded store's commits issued: one per B+tree node (its pages together) and one per meta page.",
+			func() float64 { return float64(c.PageWrites()) })
 	}
 	if c, ok := q.(interface{ CommitBusy() time.Duration }); ok {
 		// Every write waits for the one commit loop: a rate near 1 means
 		// the store is the bottleneck.
-		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "dropgate_store_commit_busy_seconds_total", Help: "Time the embedded store's commit loop spent committing; a rate near 1 means commits are the bottleneck.",
-		}, func() float64 { return c.CommitBusy().Seconds() }))
+		counter("dropgate_store_commit_busy_seconds_total",
+			"Time the embedded store's commit loop spent committing; a rate near 1 means commits are the bottleneck.",
+			func() float64 { return c.CommitBusy().Seconds() })
 	}
 	if c, ok := q.(interface{ CommitWriteTime() time.Duration }); ok {
 		// The disk's share of that busy time: near the busy rate, a
 		// faster disk (or fewer pages per order) is the remedy; well
 		// under it, CPU is.
-		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "dropgate_store_commit_write_seconds_total", Help: "Time the embedded store's commits spent writing and fsyncing pages (part of the commit loop's busy time).",
-		}, func() float64 { return c.CommitWriteTime().Seconds() }))
+		counter("dropgate_store_commit_write_seconds_total",
+			"Time the embedded store's commits spent writing and fsyncing pages (part of the commit loop's busy time).",
+			func() float64 { return c.CommitWriteTime().Seconds() })
 	}
 	if c, ok := q.(interface{ RoundTrips() uint64 }); ok {
 		// The Redis store's requests (a pipeline counts once): each is a
 		// socket write and read for the process.
-		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "dropgate_store_round_trips_total", Help: "Requests sent to the store's server (Redis: a command alone or a whole pipeline).",
-		}, func() float64 { return float64(c.RoundTrips()) }))
+		counter("dropgate_store_round_trips_total",
+			"Requests sent to the store's server (Redis: a command alone or a whole pipeline).",
+			func() float64 { return float64(c.RoundTrips()) })
 	}
 	return m
 }
