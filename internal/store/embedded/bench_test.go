@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/dropgate/dropgate/core/store"
 )
 
@@ -20,12 +18,13 @@ import (
 var webhookBody = bytes.Repeat([]byte("x"), 4<<10)
 
 // BenchmarkBoltCommit is the floor under every durable write: one tiny
-// bbolt transaction, committed and fsynced, on this machine's disk.
+// transaction, committed and synced (in the log, or bbolt's file with
+// withoutLog), on this machine's disk.
 func BenchmarkBoltCommit(b *testing.B) {
 	s := openTemp(b)
 	defer s.Close()
 	for b.Loop() {
-		if err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := s.w.do(func(tx *wtx) error {
 			return tx.Bucket(bucketBlobs).Put([]byte("k"), []byte("v"))
 		}); err != nil {
 			b.Fatal(err)
@@ -196,7 +195,7 @@ func BenchmarkListRecordsByIndex(b *testing.B) {
 func seedRecords(b *testing.B, s *Store, n int) {
 	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	for lo := 0; lo < n; lo += 10_000 {
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.w.do(func(tx *wtx) error {
 			kb, err := kindBucket(tx, "order")
 			if err != nil {
 				return err

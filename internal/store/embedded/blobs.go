@@ -30,7 +30,7 @@ func (s *Store) PutBlob(ctx context.Context, key string, data []byte) error {
 	}
 	// The caller may reuse data once we return: encodeBlob copies it.
 	v := encodeBlob(data)
-	err := s.w.do(func(tx *bolt.Tx) error {
+	err := s.w.do(func(tx *wtx) error {
 		return putBlob(tx, key, v)
 	})
 	if err != nil {
@@ -41,7 +41,7 @@ func (s *Store) PutBlob(ctx context.Context, key string, data []byte) error {
 
 // putBlob stores v (from encodeBlob) under key, dropping any copy in the
 // old bucket. Deleting a key that is not there writes nothing.
-func putBlob(tx *bolt.Tx, key string, v []byte) error {
+func putBlob(tx *wtx, key string, v []byte) error {
 	if old := tx.Bucket(bucketBlobs); old != nil {
 		if err := old.Delete([]byte(key)); err != nil {
 			return err

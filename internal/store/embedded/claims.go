@@ -21,7 +21,7 @@ func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool,
 		expires = now.Add(ttl).UnixNano()
 	}
 	var won bool
-	err := s.w.do(func(tx *bolt.Tx) error {
+	err := s.w.do(func(tx *wtx) error {
 		b := tx.Bucket(bucketClaims)
 		if v := b.Get([]byte(key)); v != nil && claimLive(v, now) {
 			won = false
@@ -41,7 +41,7 @@ func (s *Store) Release(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.w.do(func(tx *bolt.Tx) error {
+	err := s.w.do(func(tx *wtx) error {
 		return tx.Bucket(bucketClaims).Delete([]byte(key))
 	})
 	if err != nil {
@@ -75,7 +75,7 @@ func (s *Store) sweepClaims(now time.Time) error {
 	if err != nil || len(expired) == 0 {
 		return err
 	}
-	return s.w.do(func(tx *bolt.Tx) error {
+	return s.w.do(func(tx *wtx) error {
 		b := tx.Bucket(bucketClaims)
 		for _, k := range expired {
 			// Re-checked: it may have been claimed again since the scan.

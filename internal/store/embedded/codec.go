@@ -124,7 +124,7 @@ func getHeader(tx *bolt.Tx, key uint64) (*header, error) {
 	return &h, nil
 }
 
-func putHeader(tx *bolt.Tx, key uint64, h *header) error {
+func putHeader(tx *wtx, key uint64, h *header) error {
 	v, err := encodeHeader(h)
 	if err != nil {
 		return fmt.Errorf("encode job %s: %w", h.ID, err)

@@ -50,11 +50,18 @@ type committer struct {
 	commits atomic.Uint64
 	// busy is the nanoseconds spent in commit, for metrics.
 	busy atomic.Int64
+
+	// redo, when set, is the log each commit is written to before bbolt
+	// commits it without syncing (wal.go); nil: bbolt syncs each commit.
+	redo *redoLog
+	// hwm is where the file's pages ended at the last commit.
+	hwm      int64
+	logStats *logStats
 }
 
 // write is one unit of work for the committer.
 type write struct {
-	fn func(*bolt.Tx) error
+	fn func(*wtx) error
 	// coupled writes mirror a change already made to the in-memory queue
 	// state; their failure stops the store. mirrored, when set, says
 	// whether a write that changes memory itself (Complete) has done so.
@@ -64,8 +71,11 @@ type write struct {
 	done chan error
 }
 
-func newCommitter(db *bolt.DB, log *slog.Logger) *committer {
-	c := &committer{db: db, log: log, done: make(chan struct{})}
+func newCommitter(db *bolt.DB, log *slog.Logger, redo *redoLog) *committer {
+	c := &committer{db: db, log: log, done: make(chan struct{}), redo: redo, logStats: new(logStats)}
+	if redo != nil {
+		c.logStats = redo.stats
+	}
 	c.cond = sync.NewCond(&c.mu)
 	c.pre = newPreallocator(db, &c.fileMu, log)
 	go c.run()
@@ -74,7 +84,7 @@ func newCommitter(db *bolt.DB, log *slog.Logger) *committer {
 
 // submit queues fn. With wait it returns a channel that receives the
 // outcome after the commit (and fsync); otherwise it returns nil.
-func (c *committer) submit(fn func(*bolt.Tx) error, coupled, wait bool) (<-chan error, error) {
+func (c *committer) submit(fn func(*wtx) error, coupled, wait bool) (<-chan error, error) {
 	return c.enqueue(&write{fn: fn, coupled: coupled}, wait)
 }
 
@@ -96,7 +106,7 @@ func (c *committer) enqueue(w *write, wait bool) (<-chan error, error) {
 }
 
 // do submits fn and waits for its durable outcome.
-func (c *committer) do(fn func(*bolt.Tx) error) error {
+func (c *committer) do(fn func(*wtx) error) error {
 	done, err := c.submit(fn, false, true)
 	if err != nil {
 		return err
@@ -127,6 +137,7 @@ func (c *committer) close() {
 func (c *committer) run() {
 	defer close(c.done)
 	defer c.pre.close()
+	defer c.finishLog()
 	// spare is the previous batch's array, reused for the next pending
 	// list so a busy store does not regrow it from nothing every commit.
 	var spare []*write
@@ -169,7 +180,7 @@ func (c *committer) run() {
 // one reports an error.
 func (c *committer) commit(batch []*write) {
 	failedAt := -1
-	err := c.update(func(tx *bolt.Tx) error {
+	err := c.update(func(tx *wtx) error {
 		for i, w := range batch {
 			if err := w.fn(tx); err != nil {
 				failedAt = i
@@ -217,17 +228,57 @@ func (c *committer) commit(batch []*write) {
 }
 
 // update runs fn in a bbolt transaction, outside the preallocator's
-// writes, shows it where the file's pages end, and counts the time.
-func (c *committer) update(fn func(*bolt.Tx) error) error {
+// writes, shows it where the file's pages end, and counts the time. With
+// the log, the transaction's changes are appended and synced there
+// before bbolt commits, and a checkpoint starts when one is due.
+func (c *committer) update(fn func(*wtx) error) error {
 	// Counted before the writers are told, so a writer that returns sees
 	// its commit in the figure.
 	defer func(t0 time.Time) { c.busy.Add(int64(time.Since(t0))) }(time.Now())
 	c.fileMu.Lock()
 	defer c.fileMu.Unlock()
-	return c.db.Update(func(tx *bolt.Tx) error {
-		c.pre.observe(tx.Size())
-		return fn(tx)
+	if c.redo != nil && c.hwm > logMaxFile {
+		c.log.Warn("embedded store: the file nears the log's memory map; commits sync the file from now on", "bytes", c.hwm)
+		err := c.redo.turnOff()
+		c.redo = nil
+		if err != nil {
+			return fmt.Errorf("turn the log off: %w", err)
+		}
+	}
+	err := c.db.Update(func(tx *bolt.Tx) error {
+		c.hwm = tx.Size()
+		c.pre.observe(c.hwm)
+		w := &wtx{Tx: tx}
+		if c.redo == nil {
+			return fn(w)
+		}
+		w.rec = &c.redo.rec
+		if err := fn(w); err != nil {
+			c.redo.rec.reset()
+			return err
+		}
+		return c.redo.append()
 	})
+	if err == nil && c.redo != nil {
+		if cerr := c.redo.afterCommit(time.Now()); cerr != nil {
+			// The commit stands (its record is synced); what failed is
+			// the file it would be checkpointed from.
+			c.stop(cerr)
+		}
+	}
+	return err
+}
+
+// finishLog checkpoints the last commit when the loop ends, so the file
+// is whole as it stands, and closes the log.
+func (c *committer) finishLog() {
+	if c.redo == nil {
+		return
+	}
+	if err := c.redo.finish(); err != nil {
+		c.log.Error("embedded store: final checkpoint", "err", err)
+	}
+	c.redo = nil
 }
 
 func (w *write) isCoupled() bool {

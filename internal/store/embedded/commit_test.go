@@ -20,11 +20,11 @@ func TestCommitIsolatesFailingWrite(t *testing.T) {
 	defer s.Close()
 	boom := errors.New("boom")
 	put := func(k string) *write {
-		return &write{done: make(chan error, 1), fn: func(tx *bolt.Tx) error {
+		return &write{done: make(chan error, 1), fn: func(tx *wtx) error {
 			return tx.Bucket(bucketBlobs).Put([]byte(k), []byte(k))
 		}}
 	}
-	bad := &write{done: make(chan error, 1), fn: func(*bolt.Tx) error { return boom }}
+	bad := &write{done: make(chan error, 1), fn: func(*wtx) error { return boom }}
 	batch := []*write{put("a"), bad, put("b")}
 	s.w.commit(batch)
 	for i, w := range batch {
@@ -49,7 +49,7 @@ func TestCoupledWriteFailureStopsStore(t *testing.T) {
 	s := openTemp(t)
 	defer s.Close()
 	ctx := context.Background()
-	done, err := s.w.submit(func(*bolt.Tx) error { return errors.New("disk on fire") }, true, true)
+	done, err := s.w.submit(func(*wtx) error { return errors.New("disk on fire") }, true, true)
 	if err != nil {
 		t.Fatal(err)
 	}

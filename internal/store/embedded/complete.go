@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/dropgate/dropgate/core/store"
 )
 
@@ -64,11 +62,11 @@ func (s *Store) Complete(ctx context.Context, j *store.Job, fx *store.Effects) e
 	}
 	var (
 		applied bool
-		queueFn func(*bolt.Tx) error
+		queueFn func(*wtx) error
 		il      *inlineLeases
 	)
 	w := &write{mirrored: func() bool { return applied }}
-	w.fn = func(tx *bolt.Tx) error {
+	w.fn = func(tx *wtx) error {
 		if !applied {
 			if err := checkVersions(tx, recs); err != nil {
 				return err
@@ -107,7 +105,7 @@ func (s *Store) Complete(ctx context.Context, j *store.Job, fx *store.Effects) e
 // completeLocked acknowledges j (when set) and admits jobs in memory, and
 // returns the write that does the same in the file. A follow-up whose
 // unique key is held is dropped.
-func (s *Store) completeLocked(j *store.Job, jobs []store.Job, hvs, pvs [][]byte, now time.Time) (func(*bolt.Tx) error, *inlineLeases, error) {
+func (s *Store) completeLocked(j *store.Job, jobs []store.Job, hvs, pvs [][]byte, now time.Time) (func(*wtx) error, *inlineLeases, error) {
 	if err := s.usableLocked(); err != nil {
 		return nil, nil, err
 	}
@@ -145,7 +143,7 @@ func (s *Store) completeLocked(j *store.Job, jobs []store.Job, hvs, pvs [][]byte
 		}
 		in = append(in, admitted{e, i})
 	}
-	return func(tx *bolt.Tx) error {
+	return func(tx *wtx) error {
 		for _, a := range in {
 			if err := putJobRow(tx, a.e.key, hvs[a.i], pvs[a.i]); err != nil {
 				return err
@@ -162,13 +160,13 @@ func (s *Store) completeLocked(j *store.Job, jobs []store.Job, hvs, pvs [][]byte
 
 // checkVersions fails with ErrConflict when a record is no longer at the
 // version the handler read (Expect -1: unconditional).
-func checkVersions(tx *bolt.Tx, recs []store.EffectRecord) error {
+func checkVersions(tx *wtx, recs []store.EffectRecord) error {
 	for _, r := range recs {
 		if r.Expect < 0 {
 			continue
 		}
 		var stored int64
-		if kb := tx.Bucket(bucketRecords).Bucket([]byte(r.Record.Kind)); kb != nil {
+		if kb := tx.Tx.Bucket(bucketRecords).Bucket([]byte(r.Record.Kind)); kb != nil {
 			// The header is enough: decoding the data would cost a copy
 			// of every record the job wrote, on each job's commit.
 			if b := storedValue(kb, r.Record.ID); b != nil {
@@ -189,7 +187,7 @@ func checkVersions(tx *bolt.Tx, recs []store.EffectRecord) error {
 
 // writeEffects stores the held records, their data packed by packData,
 // and the blobs, encoded by encodeBlob.
-func writeEffects(tx *bolt.Tx, recs []store.EffectRecord, packed []packedData, blobs map[string][]byte, now time.Time) error {
+func writeEffects(tx *wtx, recs []store.EffectRecord, packed []packedData, blobs map[string][]byte, now time.Time) error {
 	for i, r := range recs {
 		rec := r.Record
 		kb, err := kindBucket(tx, rec.Kind)
@@ -203,7 +201,7 @@ func writeEffects(tx *bolt.Tx, recs []store.EffectRecord, packed []packedData, b
 			continue
 		}
 		var old *recordValue
-		if v := storedValue(kb, rec.ID); v != nil {
+		if v := storedValue(kb.b, rec.ID); v != nil {
 			// The header only: writeRecord needs the old index and times.
 			if old, err = decodeRecordValue(v, false); err != nil {
 				return fmt.Errorf("decode %s/%s: %w", rec.Kind, rec.ID, err)

@@ -5,8 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // NextCounter returns the next value of counter name, starting at 1. With
@@ -20,7 +18,7 @@ func (s *Store) NextCounter(ctx context.Context, name, once string) (int64, erro
 		return 0, errors.New("embedded: next counter: empty name")
 	}
 	var value int64
-	err := s.w.do(func(tx *bolt.Tx) error {
+	err := s.w.do(func(tx *wtx) error {
 		var onceKey []byte
 		if once != "" {
 			onceKey = append(lp(nil, name), once...)

@@ -21,6 +21,10 @@ import (
 // that gets killed.
 const crashEnv = "DROPGATE_EMBEDDED_CRASH_CHILD"
 
+// crashCheckpointsEnv, set in the child, makes it checkpoint its log
+// every millisecond, so the kill lands among checkpoints in flight.
+const crashCheckpointsEnv = "DROPGATE_EMBEDDED_CRASH_CHECKPOINTS"
+
 // TestCrashChild is the victim of TestKillRecovery; it does nothing in a
 // normal run. It enqueues, leases and acknowledges jobs as fast as it can
 // and reports each operation on stdout only after it returned, so every
@@ -30,7 +34,11 @@ func TestCrashChild(t *testing.T) {
 	if path == "" {
 		t.Skip("only runs as TestKillRecovery's child")
 	}
-	s, err := Open(path)
+	var opts []Option
+	if os.Getenv(crashCheckpointsEnv) != "" {
+		opts = append(opts, withCheckpoints(time.Millisecond, 64<<10))
+	}
+	s, err := Open(path, opts...)
 	if err != nil {
 		fmt.Printf("ERR open: %v\n", err)
 		os.Exit(2)
@@ -120,9 +128,14 @@ func TestKillRecovery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns a process")
 	}
+	t.Run("checkpoints=default", func(t *testing.T) { killRecovery(t, "") })
+	t.Run("checkpoints=every-ms", func(t *testing.T) { killRecovery(t, crashCheckpointsEnv+"=1") })
+}
+
+func killRecovery(t *testing.T, env string) {
 	path := filepath.Join(t.TempDir(), "crash.db")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
-	cmd.Env = append(os.Environ(), crashEnv+"="+path)
+	cmd.Env = append(os.Environ(), crashEnv+"="+path, env)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -141,9 +141,9 @@ func (s *Store) Replay(ctx context.Context, id string) error {
 	s.placeLocked(e, now)
 	key, seq := e.key, e.seq
 	tok := s.markQueued(e)
-	done, err := s.w.submit(func(tx *bolt.Tx) error {
+	done, err := s.w.submit(func(tx *wtx) error {
 		e.ranQueued(tok)
-		h, err := getHeader(tx, key)
+		h, err := getHeader(tx.Tx, key)
 		if err != nil {
 			return err
 		}
@@ -169,7 +169,7 @@ func (s *Store) Discard(ctx context.Context, id string) error {
 	delete(s.jobs, id)
 	dropUnique := s.uniques.releaseJob(e.uniqueKey, id)
 	dk := deadKey(e.deadAt, e.key)
-	done, err := s.w.submit(func(tx *bolt.Tx) error {
+	done, err := s.w.submit(func(tx *wtx) error {
 		if err := tx.Bucket(bucketDead).Delete(dk); err != nil {
 			return err
 		}

@@ -18,19 +18,22 @@ func openTemp(t testing.TB, opts ...Option) *Store {
 	return s
 }
 
-func TestConformance(t *testing.T) {
-	storetest.RunFactory(t, storetest.Factory{
-		Open: func(t *testing.T) store.Store { return openTemp(t) },
+func TestConformance(t *testing.T) { storetest.RunFactory(t, conformanceFactory()) }
+
+// conformanceFactory opens and reopens stores with opts.
+func conformanceFactory(opts ...Option) storetest.Factory {
+	return storetest.Factory{
+		Open: func(t *testing.T) store.Store { return openTemp(t, opts...) },
 		Reopen: func(t *testing.T, old store.Store) store.Store {
 			path := old.(*Store).Path()
 			if err := old.Close(); err != nil {
 				t.Fatalf("Close: %v", err)
 			}
-			s, err := Open(path)
+			s, err := Open(path, opts...)
 			if err != nil {
 				t.Fatalf("reopen: %v", err)
 			}
 			return s
 		},
-	})
+	}
 }

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/dropgate/dropgate/core/clock"
 	"github.com/dropgate/dropgate/core/store"
 )
@@ -55,7 +53,7 @@ func TestCompleteDoesNotHandOffAJobWrittenAfterIt(t *testing.T) {
 	// Hold the committer in a transaction so the next writes queue up in
 	// a known order: the Complete of "a" first, then the Enqueue of "b".
 	running, release := make(chan struct{}), make(chan struct{})
-	if _, err := s.w.submit(func(*bolt.Tx) error { close(running); <-release; return nil }, false, false); err != nil {
+	if _, err := s.w.submit(func(*wtx) error { close(running); <-release; return nil }, false, false); err != nil {
 		t.Fatal(err)
 	}
 	<-running

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/dropgate/dropgate/core/store"
 )
 
@@ -16,7 +14,7 @@ import (
 // a job's enqueue and its lease are one fsync.
 type inlineLeases struct {
 	now    time.Time
-	writes []func(*bolt.Tx) error
+	writes []func(*wtx) error
 	out    *handoffOutcome
 }
 
@@ -73,7 +71,7 @@ func (il *inlineLeases) handOffLocked(s *Store, w *waiter) {
 
 // apply runs the lease writes in tx, after the writes that created or
 // released their jobs.
-func (il *inlineLeases) apply(tx *bolt.Tx) error {
+func (il *inlineLeases) apply(tx *wtx) error {
 	if il == nil {
 		return nil
 	}

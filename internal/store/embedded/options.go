@@ -18,6 +18,10 @@ type options struct {
 	lockTimeout   time.Duration
 	sweepInterval time.Duration
 	defaultLease  time.Duration
+	// log, checkpointEvery and checkpointBytes set the redo log (wal.go).
+	log             bool
+	checkpointEvery time.Duration
+	checkpointBytes int64
 }
 
 func defaultOptions() options {
@@ -28,6 +32,10 @@ func defaultOptions() options {
 		lockTimeout:   500 * time.Millisecond,
 		sweepInterval: time.Minute,
 		defaultLease:  time.Minute,
+
+		log:             true,
+		checkpointEvery: defaultCheckpointEvery,
+		checkpointBytes: defaultCheckpointBytes,
 	}
 }
 
@@ -89,6 +97,23 @@ func WithDefaultLease(d time.Duration) Option {
 	return func(o *options) {
 		if d > 0 {
 			o.defaultLease = d
+		}
+	}
+}
+
+// withoutLog makes bbolt sync every commit, as before the redo log: for
+// tests that compare the two, and the platforms without the log.
+func withoutLog() Option { return func(o *options) { o.log = false } }
+
+// withCheckpoints sets when a checkpoint starts: after every (time) or
+// bytes of log, whichever first; tests make them frequent.
+func withCheckpoints(every time.Duration, bytes int64) Option {
+	return func(o *options) {
+		if every > 0 {
+			o.checkpointEvery = every
+		}
+		if bytes > 0 {
+			o.checkpointBytes = bytes
 		}
 	}
 }

@@ -40,7 +40,7 @@ func storedPayloadIn(t *testing.T, s *Store, bucket []byte, id string) []byte {
 func putPayloadRow(t *testing.T, s *Store, bucket []byte, id string, v []byte) {
 	t.Helper()
 	k := jobKey(jobStorageKey(t, s, id))
-	if err := s.w.do(func(tx *bolt.Tx) error { return tx.Bucket(bucket).Put(k, v) }); err != nil {
+	if err := s.w.do(func(tx *wtx) error { return tx.Bucket(bucket).Put(k, v) }); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/dropgate/dropgate/core/ids"
 	"github.com/dropgate/dropgate/core/store"
 )
@@ -46,7 +44,7 @@ func (s *Store) Enqueue(ctx context.Context, j store.Job) (string, error) {
 	// The write captures only what it stores, so j stays on the stack.
 	key := e.key
 	tok := s.markQueued(e)
-	done, err := s.w.submit(func(tx *bolt.Tx) error {
+	done, err := s.w.submit(func(tx *wtx) error {
 		e.ranQueued(tok)
 		if err := putJobRow(tx, key, hv, payload); err != nil {
 			return err
@@ -82,16 +80,16 @@ const (
 // any, is in the header: a row in the uniques bucket, at a place of its
 // own in that tree, would be one more page to write and sync per commit
 // (per delivery, with random delivery ids) for what the header says.
-func putJobRow(tx *bolt.Tx, key uint64, hv, payload []byte) error {
+func putJobRow(tx *wtx, key uint64, hv, payload []byte) error {
 	k := jobKey(key)
 	jobs := tx.Bucket(bucketJobs)
-	jobs.FillPercent = fillHeaders
+	jobs.setFill(fillHeaders)
 	if err := jobs.Put(k, hv); err != nil {
 		return err
 	}
 	if len(payload) > 0 { // from encodePayload
 		payloads := tx.Bucket(bucketPayload2)
-		payloads.FillPercent = fillPayloads
+		payloads.setFill(fillPayloads)
 		if err := payloads.Put(k, payload); err != nil {
 			return err
 		}
@@ -229,7 +227,7 @@ func (s *Store) leaseLocked(q *queueState, e *entry, now time.Time, lease time.D
 
 // takeLeaseLocked leases e in memory and returns the write that records
 // the attempt; that write fills *job with the leased job.
-func (s *Store) takeLeaseLocked(q *queueState, e *entry, now time.Time, lease time.Duration) (func(*bolt.Tx) error, *store.Job) {
+func (s *Store) takeLeaseLocked(q *queueState, e *entry, now time.Time, lease time.Duration) (func(*wtx) error, *store.Job) {
 	s.leaseSeq++
 	e.state = stateInFlight
 	e.attempt++
@@ -242,8 +240,8 @@ func (s *Store) takeLeaseLocked(q *queueState, e *entry, now time.Time, lease ti
 
 	key, id, attempt, token, until := e.key, e.id, e.attempt, e.lease, e.leaseUntil
 	job := new(store.Job)
-	return func(tx *bolt.Tx) error {
-		h, err := getHeader(tx, key)
+	return func(tx *wtx) error {
+		h, err := getHeader(tx.Tx, key)
 		if err != nil {
 			return fmt.Errorf("lease %s: %w", id, err)
 		}
@@ -251,7 +249,7 @@ func (s *Store) takeLeaseLocked(q *queueState, e *entry, now time.Time, lease ti
 		if err := putHeader(tx, key, h); err != nil {
 			return err
 		}
-		*job = h.job(s.payloadAsStored(tx, key, id))
+		*job = h.job(s.payloadAsStored(tx.Tx, key, id))
 		job.Lease, job.LeaseUntil = token, until
 		return nil
 	}, job
@@ -310,7 +308,7 @@ func (s *Store) Ack(ctx context.Context, j *store.Job) error {
 	delete(s.jobs, e.id)
 	s.releaseGroupLocked(q, e, now)
 	dropUnique := s.uniques.releaseJob(e.uniqueKey, e.id)
-	done, err := s.w.submit(func(tx *bolt.Tx) error {
+	done, err := s.w.submit(func(tx *wtx) error {
 		return deleteJob(tx, e.key, e.uniqueKey, dropUnique)
 	}, true, true)
 	s.mu.Unlock()
@@ -345,9 +343,9 @@ func (s *Store) Retry(ctx context.Context, j *store.Job, runAt time.Time, cause 
 	s.activateLocked(q, e, now)
 	attempt := e.attempt
 	tok := s.markQueued(e)
-	done, err := s.w.submit(func(tx *bolt.Tx) error {
+	done, err := s.w.submit(func(tx *wtx) error {
 		e.ranQueued(tok)
-		h, err := getHeader(tx, e.key)
+		h, err := getHeader(tx.Tx, e.key)
 		if err != nil {
 			return fmt.Errorf("retry %s: %w", e.id, err)
 		}
@@ -379,14 +377,14 @@ func (s *Store) Bury(ctx context.Context, j *store.Job, cause error) error {
 
 // buryLocked makes e (no longer in flight) a dead letter in memory and
 // returns the write that does the same in the file.
-func (s *Store) buryLocked(q *queueState, e *entry, now time.Time, cause error) func(*bolt.Tx) error {
+func (s *Store) buryLocked(q *queueState, e *entry, now time.Time, cause error) func(*wtx) error {
 	e.state = stateDead
 	e.deadAt = now
 	q.dead++
 	s.releaseGroupLocked(q, e, now)
 	key, id, attempt := e.key, e.id, e.attempt
-	return func(tx *bolt.Tx) error {
-		h, err := getHeader(tx, key)
+	return func(tx *wtx) error {
+		h, err := getHeader(tx.Tx, key)
 		if err != nil {
 			return fmt.Errorf("bury %s: %w", id, err)
 		}
@@ -400,7 +398,7 @@ func (s *Store) buryLocked(q *queueState, e *entry, now time.Time, cause error) 
 }
 
 // deleteJob removes a job and does with its unique key what u says.
-func deleteJob(tx *bolt.Tx, key uint64, uniqueKey string, u uniqueRelease) error {
+func deleteJob(tx *wtx, key uint64, uniqueKey string, u uniqueRelease) error {
 	k := jobKey(key)
 	if err := tx.Bucket(bucketJobs).Delete(k); err != nil {
 		return err

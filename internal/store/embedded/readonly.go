@@ -34,6 +34,12 @@ func OpenReader(path string, lockTimeout time.Duration) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded: open %s read-only: %w", path, err)
 	}
+	// Checked under bbolt's lock, so no process is writing the log; a
+	// file left by a crash is read only after an Open has replayed it.
+	if err := closedCleanly(path); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("embedded: open %s read-only: %w", path, err)
+	}
 	return &Reader{db: db, path: path}, nil
 }
 

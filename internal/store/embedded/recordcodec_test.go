@@ -105,7 +105,7 @@ func TestRecordValueRoundTrip(t *testing.T) {
 // moved to the created bucket: the value under data, an empty created
 // entry, and an index entry per field.
 func putOldLayoutRecord(tx *bolt.Tx, kind, id string, created time.Time, index map[string]string, value []byte) error {
-	kb, err := kindBucket(tx, kind)
+	kb, err := kindBucket(&wtx{Tx: tx}, kind)
 	if err != nil {
 		return err
 	}

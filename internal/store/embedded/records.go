@@ -101,14 +101,14 @@ func (s *Store) PutRecord(ctx context.Context, rec store.Record) (int64, error) 
 	packed := packData(rec.Data)
 	var version int64
 	var conflict bool
-	err := s.w.do(func(tx *bolt.Tx) error {
+	err := s.w.do(func(tx *wtx) error {
 		version, conflict = 0, false
 		kb, err := kindBucket(tx, rec.Kind)
 		if err != nil {
 			return err
 		}
 		var old *recordValue
-		if v := storedValue(kb, rec.ID); v != nil {
+		if v := storedValue(kb.b, rec.ID); v != nil {
 			if old, err = decodeRecordValue(v, false); err != nil {
 				return err
 			}
@@ -151,7 +151,7 @@ func (s *Store) DeleteRecord(ctx context.Context, kind, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.w.do(func(tx *bolt.Tx) error {
+	err := s.w.do(func(tx *wtx) error {
 		kb := tx.Bucket(bucketRecords).Bucket([]byte(kind))
 		if kb == nil {
 			return nil
@@ -165,8 +165,8 @@ func (s *Store) DeleteRecord(ctx context.Context, kind, id string) error {
 }
 
 // deleteRecord removes id and its index entries from kb; absent is fine.
-func deleteRecord(kb *bolt.Bucket, id string) error {
-	old, err := getRecordValue(kb, id)
+func deleteRecord(kb *wb, id string) error {
+	old, err := getRecordValue(kb.b, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
@@ -187,7 +187,7 @@ func deleteRecord(kb *bolt.Bucket, id string) error {
 
 // writeRecord stores nv over old (nil when new), moving only the index
 // entries whose value changed, so no stale entry points at the record.
-func writeRecord(kb *bolt.Bucket, id string, old, nv *recordValue) error {
+func writeRecord(kb *wb, id string, old, nv *recordValue) error {
 	created := fromNanos(nv.Created)
 	idx := kb.Bucket(bucketIndex)
 	oldIdx, newIdx := map[string]string(nil), indexed(nv.Index)
@@ -210,7 +210,7 @@ func writeRecord(kb *bolt.Bucket, id string, old, nv *recordValue) error {
 	}
 	ck := append(timeKey(created), id...)
 	cb := kb.Bucket(bucketCreated)
-	cb.FillPercent = fillRecords
+	cb.setFill(fillRecords)
 	if err := cb.Put(ck, encodeRecordValue(nv)); err != nil {
 		return err
 	}
@@ -373,7 +373,7 @@ func indexKey(field, value string, created time.Time, id string) []byte {
 	return append(k, id...)
 }
 
-func kindBucket(tx *bolt.Tx, kind string) (*bolt.Bucket, error) {
+func kindBucket(tx *wtx, kind string) (*wb, error) {
 	kb, err := tx.Bucket(bucketRecords).CreateBucketIfNotExists([]byte(kind))
 	if err != nil {
 		return nil, err

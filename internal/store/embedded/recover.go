@@ -21,13 +21,14 @@ var errProcessEnded = fmt.Errorf("lease lost: the process ended during the attem
 // that was its last attempt) rather than after its lease would expire.
 func (s *Store) recover() error {
 	now := s.clock.Now()
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.db.Update(func(btx *bolt.Tx) error {
+		tx := &wtx{Tx: btx}
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
-		live, fixed, err := s.loadJobs(tx, now)
+		live, fixed, err := s.loadJobs(btx, now)
 		if err != nil {
 			return err
 		}
@@ -65,7 +66,7 @@ func (s *Store) recover() error {
 			s.log.Info("embedded store: jobs left in flight by the previous process recovered",
 				"path", s.path, "ready_again", requeued, "dead_letters", len(fixed)-requeued)
 		}
-		return s.loadUniques(tx, now)
+		return s.loadUniques(btx, now)
 	})
 }
 

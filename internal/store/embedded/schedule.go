@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // errLeaseExpired is recorded on a job whose last attempt's lease ran out
@@ -188,7 +186,7 @@ func (s *Store) background() {
 
 // submitAsyncLocked queues a write that mirrors a memory change nobody
 // waits for (a reclaim that buries, a sweep). A failure stops the store.
-func (s *Store) submitAsyncLocked(fn func(*bolt.Tx) error) {
+func (s *Store) submitAsyncLocked(fn func(*wtx) error) {
 	if _, err := s.w.submit(fn, true, false); err != nil {
 		s.log.Error("embedded store: background write refused", "err", err)
 	}

@@ -85,13 +85,33 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("embedded: open %s: %w", path, err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
+	useLog := o.log && logSupported()
+	ck, hasCk, err := prepareLog(path, o.lockTimeout)
+	if errors.Is(err, errLocked) {
+		return nil, fmt.Errorf("embedded: open %s: database is locked by another dropgate process (waited %s): %w",
+			path, o.lockTimeout, store.ErrUnavailable)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("embedded: open %s: %w", path, err)
+	}
+	bo := &bolt.Options{
 		Timeout: o.lockTimeout,
 		// The hashmap freelist and not persisting it make commits cheaper;
 		// the price is a scan of the free pages on Open.
 		FreelistType:   bolt.FreelistMapType,
 		NoFreelistSync: true,
-	})
+	}
+	if useLog {
+		bo.InitialMmapSize = logMmapSize
+	}
+	db, err := bolt.Open(path, 0o600, bo)
+	if err != nil && useLog && !errors.Is(err, bolterrors.ErrTimeout) {
+		// The log's large map may exceed an address-space limit (ulimit
+		// -v): open as before the log, which replays it just the same.
+		o.logger.Warn("embedded store: opening without the redo log", "path", path, "err", err)
+		useLog, bo.InitialMmapSize = false, 0
+		db, err = bolt.Open(path, 0o600, bo)
+	}
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("embedded: open %s: database is locked by another dropgate process (waited %s): %w",
 			path, o.lockTimeout, store.ErrUnavailable)
@@ -120,11 +140,28 @@ func Open(path string, opts ...Option) (*Store, error) {
 		stop:    make(chan struct{}),
 		bgDone:  make(chan struct{}),
 	}
+	lsn := ck.lsn
+	if hasCk {
+		if lsn, err = replayFrom(db, path, ck); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("embedded: open %s: replay the log: %w", path, err)
+		}
+	}
 	if err := s.recover(); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("embedded: open %s: recover: %w", path, err)
 	}
-	s.w = newCommitter(db, s.log)
+	var redo *redoLog
+	if useLog && s.fileSize() < logMaxFile {
+		redo, err = startLog(db, path, ck, lsn, o.checkpointEvery, o.checkpointBytes)
+	} else {
+		err = removeLog(path)
+	}
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("embedded: open %s: log: %w", path, err)
+	}
+	s.w = newCommitter(db, s.log, redo)
 	go s.background()
 	return s, nil
 }
@@ -199,7 +236,7 @@ func (s *Store) sweep() {
 	s.mu.Lock()
 	if !s.closed {
 		if holds := s.uniques.expired(now); len(holds) > 0 {
-			s.submitAsyncLocked(func(tx *bolt.Tx) error { return deleteUniqueRows(tx, holds) })
+			s.submitAsyncLocked(func(tx *wtx) error { return deleteUniqueRows(tx, holds) })
 		}
 	}
 	s.mu.Unlock()
@@ -244,7 +281,27 @@ func (s *Store) CommitBusy() time.Duration { return time.Duration(s.w.busy.Load(
 // dropgate_store_commit_write_seconds_total. Close to CommitBusy, the
 // disk bounds the store: each commit's pages land wherever the file has
 // free pages, so its cost is mostly one random write per B+tree node.
+//
+// With the redo log, it is bbolt's page writes (no longer synced) plus
+// the log's appends and their syncs.
 func (s *Store) CommitWriteTime() time.Duration {
 	st := s.db.Stats()
-	return st.TxStats.GetWriteTime()
+	return st.TxStats.GetWriteTime() + time.Duration(s.w.logStats.writeTime.Load())
+}
+
+// Checkpoints is how many checkpoints of the redo log have completed
+// (wal.go), for dropgate_store_checkpoints_total.
+func (s *Store) Checkpoints() uint64 { return s.w.logStats.checkpoints.Load() }
+
+// LogBytesWritten is how many bytes of redo records the store has
+// appended and synced, for dropgate_store_log_bytes_written_total.
+func (s *Store) LogBytesWritten() uint64 { return s.w.logStats.written.Load() }
+
+// fileSize is the store file's size, 0 if it cannot be read.
+func (s *Store) fileSize() int64 {
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }

@@ -2,8 +2,6 @@ package embedded
 
 import (
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // uniqueHold is a remembered UniqueKey. A zero expires means the key lives
@@ -126,14 +124,14 @@ func uniqueRowKey(key string, expires time.Time) []byte {
 
 // putUnique stores a TTL hold that outlives its job (a lifetime hold
 // ends with its job: releaseJob never keeps one).
-func putUnique(tx *bolt.Tx, key string, h uniqueHold) error {
+func putUnique(tx *wtx, key string, h uniqueHold) error {
 	b := tx.Bucket(bucketUniques2)
-	b.FillPercent = 1 // appended in expiry order
+	b.setFill(1) // appended in expiry order
 	return b.Put(uniqueRowKey(key, h.expires), []byte(h.job))
 }
 
 // deleteUniqueRows deletes the rows of expired holds.
-func deleteUniqueRows(tx *bolt.Tx, holds []expiredHold) error {
+func deleteUniqueRows(tx *wtx, holds []expiredHold) error {
 	b, old := tx.Bucket(bucketUniques2), tx.Bucket(bucketUniques)
 	for _, x := range holds {
 		if err := b.Delete(uniqueRowKey(x.key, x.at)); err != nil {

@@ -153,11 +153,11 @@ func TestUniqueRowsOfOlderFilesStillHold(t *testing.T) {
 	}
 	// Make the file look like the older layout: no expiry in the header,
 	// the hold in a row.
-	if err := s.w.do(func(tx *bolt.Tx) error {
+	if err := s.w.do(func(tx *wtx) error {
 		s.mu.Lock()
 		e := s.jobs[s.uniques.byKey["old"].job]
 		s.mu.Unlock()
-		h, err := getHeader(tx, e.key)
+		h, err := getHeader(tx.Tx, e.key)
 		if err != nil {
 			return err
 		}
@@ -229,7 +229,7 @@ func ackWithKey(t *testing.T, s *Store, key string, ttl time.Duration) {
 func sweepNow(t *testing.T, s *Store) {
 	t.Helper()
 	s.sweep()
-	if err := s.w.do(func(*bolt.Tx) error { return nil }); err != nil {
+	if err := s.w.do(func(*wtx) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 }
