@@ -140,6 +140,7 @@ func benchOrdersTo850(b *testing.B, o benchOpts) {
 	busy0 := metricSum(url, "dropgate_store_commit_busy_seconds_total ")
 	write0 := metricSum(url, "dropgate_store_commit_write_seconds_total ")
 	writes0 := metricSum(url, "dropgate_store_page_writes_total ")
+	log0 := metricSum(url, "dropgate_store_log_bytes_written_total ")
 	jobs0 := procsMetric(procs, "dropgate_jobs_total{")
 	mallocs0 := metricSum(url, "go_memstats_mallocs_total ")
 	bytes0 := metricSum(url, "go_memstats_alloc_bytes_total ")
@@ -227,6 +228,9 @@ func benchOrdersTo850(b *testing.B, o benchOpts) {
 		// Separate writes (a B+tree node each, at a place of its own):
 		// on a disk that pays per random write, the commit's real cost.
 		b.ReportMetric((metricSum(url, "dropgate_store_page_writes_total ")-writes0)/n, "store-writes/order")
+		if log1 := metricSum(url, "dropgate_store_log_bytes_written_total "); log1 > 0 {
+			b.ReportMetric((log1-log0)/1024/n, "log-KiB/order")
+		}
 		b.ReportMetric((metricSum(url, "dropgate_store_commit_busy_seconds_total ")-busy0)/elapsed.Seconds(), "commit-busy")
 		// The part of that spent writing and fsyncing pages: the disk's.
 		b.ReportMetric((metricSum(url, "dropgate_store_commit_write_seconds_total ")-write0)/elapsed.Seconds(), "commit-write")

@@ -96,6 +96,16 @@ func New(q store.Queue) *Metrics {
 			"Time the embedded store's commits spent writing and fsyncing pages (part of the commit loop's busy time).",
 			func() float64 { return c.CommitWriteTime().Seconds() })
 	}
+	if c, ok := q.(interface{ Checkpoints() uint64 }); ok {
+		counter("dropgate_store_checkpoints_total",
+			"Checkpoints of the embedded store's redo log: its file synced in the background, the log's older records no longer needed.",
+			func() float64 { return float64(c.Checkpoints()) })
+	}
+	if c, ok := q.(interface{ LogBytesWritten() uint64 }); ok {
+		counter("dropgate_store_log_bytes_written_total",
+			"Bytes of redo records the embedded store's commits appended and synced.",
+			func() float64 { return float64(c.LogBytesWritten()) })
+	}
 	if c, ok := q.(interface{ RoundTrips() uint64 }); ok {
 		// The Redis store's requests (a pipeline counts once): each is a
 		// socket write and read for the process.
