@@ -270,12 +270,18 @@ func (c *committer) update(fn func(*wtx) error) error {
 }
 
 // finishLog checkpoints the last commit when the loop ends, so the file
-// is whole as it stands, and closes the log.
+// is whole as it stands, and then removes the log: a checkpoint left
+// behind would be restored over whatever another binary (an older one,
+// without the log) later commits to the file.
 func (c *committer) finishLog() {
 	if c.redo == nil {
 		return
 	}
-	if err := c.redo.finish(); err != nil {
+	err := c.redo.finish()
+	if err == nil {
+		err = removeLog(c.redo.path)
+	}
+	if err != nil {
 		c.log.Error("embedded store: final checkpoint", "err", err)
 	}
 	c.redo = nil

@@ -297,19 +297,22 @@ func TestLogReplacedStoreFile(t *testing.T) {
 	if !logSupported() {
 		t.Skip("no redo log on this platform")
 	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "s.db")
-	s, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := readFile(t, path)
-	fillStore(t, s)
+	s := openTemp(t)
+	path := s.Path()
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
+	old := readFile(t, path) // closed cleanly: whole, no log files
+	if s, err := Open(path); err != nil {
+		t.Fatal(err)
+	} else {
+		fillStore(t, s)
+		cpath := crashCopy(t, s, "replaced.db")
+		_ = s.Close()
+		path = cpath
+	}
 	writeFile(t, path, old)
-	_, err = Open(path)
+	_, err := Open(path)
 	if err == nil || !strings.Contains(err.Error(), "restore the store file with its -ckpt and -wal files") {
 		t.Fatalf("Open of a replaced file: %v", err)
 	}
@@ -336,6 +339,48 @@ func TestLogOrphansRemoved(t *testing.T) {
 	if got := readyJobs(t, r, "q"); got != 0 {
 		t.Fatalf("a new store has %d jobs from orphaned log files (store had %d, %d records, counter %d)",
 			got, ready, len(recs), counter)
+	}
+}
+
+// TestCleanCloseLeavesNoLog: after Close the file is whole and alone, so
+// a binary without the log (an older one) may write to it, and no stale
+// checkpoint is restored over its commits by the next Open.
+func TestCleanCloseLeavesNoLog(t *testing.T) {
+	if !logSupported() {
+		t.Skip("no redo log on this platform")
+	}
+	s := openTemp(t)
+	ready, recs, counter := fillStore(t, s)
+	path := s.Path()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{ckptPath(path), segPath(path, 0), segPath(path, 1)} {
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s after Close: %v", filepath.Base(p), err)
+		}
+	}
+	// Another binary commits to the file on its own.
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := db.Update(func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketBlobs2).Put([]byte("by-another"), encodeBlob([]byte("kept")))
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = db.Close()
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	checkStore(t, r, ready, recs, counter)
+	if b, err := r.GetBlob(context.Background(), "by-another"); err != nil || string(b) != "kept" {
+		t.Fatalf("the other binary's commit: %q %v", b, err)
 	}
 }
 

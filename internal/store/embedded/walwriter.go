@@ -296,6 +296,10 @@ func (l *redoLog) closeFiles() {
 
 // removeLog deletes a store's log files (a store opened without the
 // log must not keep a checkpoint that a later Open would restore).
+//
+// The checkpoint goes first: segments without it are ignored (and
+// removed) by the next Open, while a checkpoint without segments restores
+// the state it describes, which is the file's own after a final one.
 func removeLog(path string) error {
 	removed := false
 	for _, p := range []string{ckptPath(path), segPath(path, 0), segPath(path, 1)} {
