@@ -155,14 +155,7 @@ func (l *redoLog) writeCheckpoint(c checkpoint) error {
 func (l *redoLog) append() error {
 	defer l.rec.reset()
 	lsn := l.lsn + 1
-	n := 8 + len(l.rec.buf)
-	f := append(l.frame[:0], make([]byte, recordHead)...)
-	f = binary.LittleEndian.AppendUint64(f, lsn)
-	f = append(f, l.rec.buf...)
-	binary.LittleEndian.PutUint32(f, uint32(n))
-	sum := crc32.Update(crc32.Checksum(f[:4], castagnoli), castagnoli, f[recordHead:])
-	binary.LittleEndian.PutUint32(f[4:], sum)
-	l.frame = f
+	f := frameOf(l, lsn)
 	defer func(t0 time.Time) { l.stats.writeTime.Add(int64(time.Since(t0))) }(time.Now())
 	seg := l.seg[l.cur]
 	if end := l.off + int64(len(f)); end > l.zeroed[l.cur] {
@@ -180,6 +173,19 @@ func (l *redoLog) append() error {
 	l.lsn = lsn
 	l.stats.written.Add(uint64(len(f)))
 	return nil
+}
+
+// frameOf frames l's record as number lsn, in l's frame buffer: its
+// length, a crc32c of length and body, then the body (lsn and ops).
+func frameOf(l *redoLog, lsn uint64) []byte {
+	f := append(l.frame[:0], make([]byte, recordHead)...)
+	f = binary.LittleEndian.AppendUint64(f, lsn)
+	f = append(f, l.rec.buf...)
+	binary.LittleEndian.PutUint32(f, uint32(8+len(l.rec.buf)))
+	sum := crc32.Update(crc32.Checksum(f[:4], castagnoli), castagnoli, f[recordHead:])
+	binary.LittleEndian.PutUint32(f[4:], sum)
+	l.frame = f
+	return f
 }
 
 // extend writes zeros to the current segment up to at least end, and
