@@ -125,11 +125,20 @@ func BenchmarkEnqueueWebhooks(b *testing.B) {
 }
 
 // BenchmarkEnqueueDequeueAck is the whole life of a job with producers
-// and workers running together: three durable writes per job.
+// and workers running together: three durable writes per job. log=off
+// is bbolt syncing each commit, the reference for the redo log.
 func BenchmarkEnqueueDequeueAck(b *testing.B) {
-	for _, n := range []struct{ producers, workers int }{{1, 1}, {16, 16}} {
-		b.Run(fmt.Sprintf("producers=%d/workers=%d", n.producers, n.workers), func(b *testing.B) {
-			s := openTemp(b)
+	for _, n := range []struct {
+		log                bool
+		producers, workers int
+	}{{true, 1, 1}, {false, 1, 1}, {true, 16, 16}, {false, 16, 16}} {
+		name := fmt.Sprintf("log=%s/producers=%d/workers=%d", map[bool]string{true: "on", false: "off"}[n.log], n.producers, n.workers)
+		b.Run(name, func(b *testing.B) {
+			var opts []Option
+			if !n.log {
+				opts = append(opts, withoutLog())
+			}
+			s := openTemp(b, opts...)
 			defer s.Close()
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()

@@ -67,7 +67,7 @@ const (
 // Defaults for when a checkpoint starts: after this long or this many
 // log bytes since the last one, whichever first.
 const (
-	defaultCheckpointEvery = time.Second
+	defaultCheckpointEvery = 250 * time.Millisecond
 	defaultCheckpointBytes = 32 << 20
 )
 
