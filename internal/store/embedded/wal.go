@@ -117,8 +117,8 @@ func decodeCheckpoint(b []byte) (checkpoint, bool) {
 }
 
 // loadCheckpoint returns the newest valid checkpoint of the store at
-// path, or ok false when it has none (a new store, or one written before
-// the log).
+// path, or ok false when it has none (a new store, one closed cleanly, or
+// one whose first checkpoint was torn).
 func loadCheckpoint(path string) (c checkpoint, ok bool, err error) {
 	b, err := os.ReadFile(ckptPath(path))
 	if errors.Is(err, os.ErrNotExist) {
@@ -132,9 +132,9 @@ func loadCheckpoint(path string) (c checkpoint, ok bool, err error) {
 			c, ok = s, true
 		}
 	}
-	if !ok && len(b) > 0 {
-		return c, false, fmt.Errorf("%s: no valid checkpoint in %d bytes", ckptPath(path), len(b))
-	}
+	// No valid slot means the first checkpoint's write was torn: bbolt
+	// only stops syncing once one is on disk, and later checkpoints
+	// alternate slots, so the file is whole as bbolt synced it.
 	return c, ok, nil
 }
 

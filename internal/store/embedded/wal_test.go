@@ -451,3 +451,27 @@ func TestOpenReaderRefusesUncleanFile(t *testing.T) {
 func TestConformanceWithoutLog(t *testing.T) {
 	storetest.RunFactory(t, conformanceFactory(withoutLog()))
 }
+
+// TestLogTornFirstCheckpoint: a power cut while the first checkpoint is
+// written leaves no valid slot; bbolt had synced every commit until then,
+// so Open opens the file as it is.
+func TestLogTornFirstCheckpoint(t *testing.T) {
+	if !logSupported() {
+		t.Skip("no redo log on this platform")
+	}
+	s := openTemp(t, withoutLog())
+	ready, recs, counter := fillStore(t, s)
+	path := s.Path()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	torn := (&checkpoint{seq: 1, txid: 5, pageSize: 4096}).encode()
+	torn[40] ^= 0xff
+	writeFile(t, ckptPath(path), torn[:ckptSlot/2])
+	r, err := Open(path)
+	if err != nil {
+		t.Fatalf("Open with a torn first checkpoint: %v", err)
+	}
+	defer r.Close()
+	checkStore(t, r, ready, recs, counter)
+}
