@@ -102,7 +102,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		NoFreelistSync: true,
 	}
 	if useLog {
-		bo.InitialMmapSize = logMmapSize
+		bo.InitialMmapSize = int(logMmapSize)
 	}
 	db, err := bolt.Open(path, 0o600, bo)
 	if err != nil && useLog && !errors.Is(err, bolterrors.ErrTimeout) {

@@ -20,10 +20,11 @@ import (
 // checkpoint: a remap would wait for itself. A map this large (address
 // space, not memory) is never outgrown in practice; a file that nears it
 // turns the log off (logMaxFile) and commits sync again.
-const (
-	logMmapSize = 16 << 30
-	logMaxFile  = 12 << 30
-)
+const logMaxFile = 12 << 30
+
+// logMmapSize is a variable so that 32-bit builds, where the log is off,
+// compile: as a constant it overflows their int.
+var logMmapSize int64 = 16 << 30
 
 // logSupported says whether this platform runs the log: 64-bit, where the
 // large map is only address space, and not Windows, where bbolt grows
