@@ -2,9 +2,12 @@
 // counters, blobs and claims in one bbolt file, and rate limits in memory.
 //
 // Durability: every call that changes state returns only after its
-// transaction is committed and fsynced. Concurrent callers share commits
-// (see committer), so throughput grows with concurrency while a lone
-// caller pays one commit.
+// transaction is committed and its changes are synced, in the redo log
+// (wal.go) or, where the log is off, in bbolt's file. Concurrent callers
+// share commits (see committer), so throughput grows with concurrency
+// while a lone caller pays one commit. Every write goes through a wtx
+// (wtx.go), whose buckets record what they change: a write that changed
+// a *bolt.Bucket directly would be missing from the log.
 //
 // Ownership: bbolt locks the file, so one process owns it. That is what
 // makes recovery simple: on Open every job a previous process left leased
