@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"hash/fnv"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -239,12 +241,7 @@ func readLog(path string, after uint64) ([]record, error) {
 			}
 		}
 	}
-	// At most two runs, each in order: merge by number.
-	for i := 1; i < len(all); i++ {
-		for j := i; j > 0 && all[j].lsn < all[j-1].lsn; j-- {
-			all[j], all[j-1] = all[j-1], all[j]
-		}
-	}
+	slices.SortFunc(all, func(a, b record) int { return cmp.Compare(a.lsn, b.lsn) })
 	for i, r := range all {
 		if want := after + uint64(i) + 1; r.lsn != want {
 			return nil, fmt.Errorf("log record %d is missing (found %d next)", want, r.lsn)

@@ -18,13 +18,13 @@ import (
 // remaps a growing file under a lock that waits for every read
 // transaction, the checkpoint's pin included, which lasts until the next
 // checkpoint: a remap would wait for itself. A map this large (address
-// space, not memory) is never outgrown in practice; a file that nears it
-// turns the log off (logMaxFile) and commits sync again.
-const logMaxFile = 12 << 30
-
-// logMmapSize is a variable so that 32-bit builds, where the log is off,
-// compile: as a constant it overflows their int.
+// space, not memory) is never outgrown in practice; a file past
+// logMaxFile turns the log off and commits sync again. It is a variable
+// so that 32-bit builds, where the log is off, compile: as a constant it
+// overflows their int.
 var logMmapSize int64 = 16 << 30
+
+const logMaxFile = 12 << 30
 
 // logSupported says whether this platform runs the log: 64-bit, where the
 // large map is only address space, and not Windows, where bbolt grows
@@ -215,17 +215,12 @@ func (l *redoLog) extend(end int64) error {
 // afterCommit runs between commits: it takes up a finished checkpoint
 // and starts the next one when it is due.
 func (l *redoLog) afterCommit(now time.Time) error {
-	if fl := l.flight; fl != nil {
+	if l.flight != nil {
 		select {
-		case err := <-fl.done:
-			l.flight = nil
-			if err != nil {
-				_ = fl.pin.Rollback()
+		case err := <-l.flight.done:
+			if err := l.land(err); err != nil {
 				return err
 			}
-			// The new checkpoint is on disk: the old one's pages may go.
-			_ = l.pin.Rollback()
-			l.pin, l.ck = fl.pin, fl.next
 		default:
 			return nil
 		}
@@ -248,18 +243,26 @@ func (l *redoLog) afterCommit(now time.Time) error {
 	return nil
 }
 
+// land takes up the checkpoint in flight, whose sync ended with err: on
+// success it is the one on disk, and the previous one's pages may go.
+func (l *redoLog) land(err error) error {
+	fl := l.flight
+	l.flight = nil
+	if err != nil {
+		_ = fl.pin.Rollback()
+		return err
+	}
+	_ = l.pin.Rollback()
+	l.pin, l.ck = fl.pin, fl.next
+	return nil
+}
+
 // finish ends logging with a checkpoint of the last commit, so the file
 // is consistent as it stands, and releases the pins and files.
 func (l *redoLog) finish() error {
 	var err error
-	if fl := l.flight; fl != nil {
-		if err = <-fl.done; err == nil {
-			_ = l.pin.Rollback()
-			l.pin, l.ck = fl.pin, fl.next
-		} else {
-			_ = fl.pin.Rollback()
-		}
-		l.flight = nil
+	if l.flight != nil {
+		err = l.land(<-l.flight.done)
 	}
 	if err == nil {
 		var pin *bolt.Tx
@@ -277,20 +280,15 @@ func (l *redoLog) finish() error {
 	return err
 }
 
-// off ends logging for good and removes its files, after a checkpoint
-// of the last commit: from then on bbolt syncs each commit, and Open
-// must not restore this checkpoint over them.
+// turnOff ends logging for good and removes its files, after a
+// checkpoint of the last commit: from then on bbolt syncs each commit,
+// and Open must not restore this checkpoint over them.
 func (l *redoLog) turnOff() error {
 	if err := l.finish(); err != nil {
 		return err
 	}
 	l.db.NoSync = false
-	for _, p := range []string{ckptPath(l.path), segPath(l.path, 0), segPath(l.path, 1)} {
-		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
-			return err
-		}
-	}
-	return syncDir(filepath.Dir(l.path))
+	return removeLog(l.path)
 }
 
 func (l *redoLog) closeFiles() {
