@@ -88,36 +88,16 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("embedded: open %s: %w", path, err)
 	}
-	useLog := o.log && logSupported()
 	ck, hasCk, err := prepareLog(path, o.lockTimeout)
 	if errors.Is(err, errLocked) {
-		return nil, fmt.Errorf("embedded: open %s: database is locked by another dropgate process (waited %s): %w",
-			path, o.lockTimeout, store.ErrUnavailable)
+		return nil, lockedError(path, o.lockTimeout)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("embedded: open %s: %w", path, err)
 	}
-	bo := &bolt.Options{
-		Timeout: o.lockTimeout,
-		// The hashmap freelist and not persisting it make commits cheaper;
-		// the price is a scan of the free pages on Open.
-		FreelistType:   bolt.FreelistMapType,
-		NoFreelistSync: true,
-	}
-	if useLog {
-		bo.InitialMmapSize = int(logMmapSize)
-	}
-	db, err := bolt.Open(path, 0o600, bo)
-	if err != nil && useLog && !errors.Is(err, bolterrors.ErrTimeout) {
-		// The log's large map may exceed an address-space limit (ulimit
-		// -v): open as before the log, which replays it just the same.
-		o.logger.Warn("embedded store: opening without the redo log", "path", path, "err", err)
-		useLog, bo.InitialMmapSize = false, 0
-		db, err = bolt.Open(path, 0o600, bo)
-	}
+	db, useLog, err := openBolt(path, o)
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("embedded: open %s: database is locked by another dropgate process (waited %s): %w",
-			path, o.lockTimeout, store.ErrUnavailable)
+		return nil, lockedError(path, o.lockTimeout)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("embedded: open %s: %w", path, err)
@@ -167,6 +147,36 @@ func Open(path string, opts ...Option) (*Store, error) {
 	s.w = newCommitter(db, s.log, redo)
 	go s.background()
 	return s, nil
+}
+
+// openBolt opens bbolt's file, with the map the redo log needs when it is
+// on; useLog says whether it is.
+func openBolt(path string, o options) (db *bolt.DB, useLog bool, err error) {
+	useLog = o.log && logSupported()
+	bo := &bolt.Options{
+		Timeout: o.lockTimeout,
+		// The hashmap freelist and not persisting it make commits cheaper;
+		// the price is a scan of the free pages on Open.
+		FreelistType:   bolt.FreelistMapType,
+		NoFreelistSync: true,
+	}
+	if useLog {
+		bo.InitialMmapSize = int(logMmapSize)
+	}
+	db, err = bolt.Open(path, 0o600, bo)
+	if err != nil && useLog && !errors.Is(err, bolterrors.ErrTimeout) {
+		// The log's large map may exceed an address-space limit (ulimit
+		// -v): open as before the log, which replays it just the same.
+		o.logger.Warn("embedded store: opening without the redo log", "path", path, "err", err)
+		useLog, bo.InitialMmapSize = false, 0
+		db, err = bolt.Open(path, 0o600, bo)
+	}
+	return db, useLog, err
+}
+
+func lockedError(path string, waited time.Duration) error {
+	return fmt.Errorf("embedded: open %s: database is locked by another dropgate process (waited %s): %w",
+		path, waited, store.ErrUnavailable)
 }
 
 // Path returns the file the store lives in.
