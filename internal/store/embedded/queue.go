@@ -82,15 +82,11 @@ const (
 // (per delivery, with random delivery ids) for what the header says.
 func putJobRow(tx *wtx, key uint64, hv, payload []byte) error {
 	k := jobKey(key)
-	jobs := tx.Bucket(bucketJobs)
-	jobs.setFill(fillHeaders)
-	if err := jobs.Put(k, hv); err != nil {
+	if err := tx.Bucket(bucketJobs).Put(k, hv); err != nil {
 		return err
 	}
 	if len(payload) > 0 { // from encodePayload
-		payloads := tx.Bucket(bucketPayload2)
-		payloads.setFill(fillPayloads)
-		if err := payloads.Put(k, payload); err != nil {
+		if err := tx.Bucket(bucketPayload2).Put(k, payload); err != nil {
 			return err
 		}
 	}

@@ -209,9 +209,7 @@ func writeRecord(kb *wb, id string, old, nv *recordValue) error {
 		}
 	}
 	ck := append(timeKey(created), id...)
-	cb := kb.Bucket(bucketCreated)
-	cb.setFill(fillRecords)
-	if err := cb.Put(ck, encodeRecordValue(nv)); err != nil {
+	if err := kb.Bucket(bucketCreated).Put(ck, encodeRecordValue(nv)); err != nil {
 		return err
 	}
 	if old != nil && isLocator(kb.Bucket(bucketData).Get([]byte(id))) {

@@ -125,9 +125,7 @@ func uniqueRowKey(key string, expires time.Time) []byte {
 // putUnique stores a TTL hold that outlives its job (a lifetime hold
 // ends with its job: releaseJob never keeps one).
 func putUnique(tx *wtx, key string, h uniqueHold) error {
-	b := tx.Bucket(bucketUniques2)
-	b.setFill(1) // appended in expiry order
-	return b.Put(uniqueRowKey(key, h.expires), []byte(h.job))
+	return tx.Bucket(bucketUniques2).Put(uniqueRowKey(key, h.expires), []byte(h.job))
 }
 
 // deleteUniqueRows deletes the rows of expired holds.

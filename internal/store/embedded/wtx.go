@@ -26,20 +26,12 @@ type wb struct {
 
 // Bucket returns the top-level bucket name, or nil.
 func (t *wtx) Bucket(name []byte) *wb {
-	b := t.Tx.Bucket(name)
-	if b == nil {
-		return nil
-	}
-	return &wb{b: b, path: appendPath(nil, name), rec: t.rec}
+	return newWB(t.Tx.Bucket(name), name, nil, t.rec)
 }
 
 // Bucket returns the nested bucket name, or nil.
 func (w *wb) Bucket(name []byte) *wb {
-	b := w.b.Bucket(name)
-	if b == nil {
-		return nil
-	}
-	return &wb{b: b, path: appendPath(w.path, name), rec: w.rec}
+	return newWB(w.b.Bucket(name), name, w.path, w.rec)
 }
 
 // CreateBucketIfNotExists returns the nested bucket name, creating it.
@@ -48,9 +40,19 @@ func (w *wb) CreateBucketIfNotExists(name []byte) (*wb, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := appendPath(w.path, name)
-	w.rec.add(opBucket, p, nil, nil)
-	return &wb{b: b, path: p, rec: w.rec}, nil
+	nb := newWB(b, name, w.path, w.rec)
+	w.rec.add(opBucket, nb.path, nil, nil)
+	return nb, nil
+}
+
+// newWB wraps bucket name (nil if b is), under parent's path, with the
+// fill its writes need (fillFor), so replay packs pages as they were.
+func newWB(b *bolt.Bucket, name, parent []byte, rec *redo) *wb {
+	if b == nil {
+		return nil
+	}
+	b.FillPercent = fillFor(name)
+	return &wb{b: b, path: appendPath(parent, name), rec: rec}
 }
 
 // Get returns the value of key, valid for the transaction.
@@ -59,10 +61,6 @@ func (w *wb) Get(key []byte) []byte { return w.b.Get(key) }
 // Cursor iterates the bucket; it must not change it (cursor.Delete would
 // bypass the log).
 func (w *wb) Cursor() *bolt.Cursor { return w.b.Cursor() }
-
-// setFill sets how full bbolt packs the bucket's split pages in this
-// transaction. Replay sets the same per bucket name (fillFor).
-func (w *wb) setFill(f float64) { w.b.FillPercent = f }
 
 // Put stores key → value.
 func (w *wb) Put(key, value []byte) error {
@@ -91,15 +89,20 @@ func appendPath(p, name []byte) []byte {
 	return append(out, name...)
 }
 
-// fillFor is the fill percent replay uses for a bucket, the one the
-// store's writes set for it (or bbolt's default).
+// fillFor is how full bbolt packs the split pages of bucket name, for
+// the store's writes and replay alike: full where keys only ever append
+// (payloads by storage key, unique holds in expiry order), a tenth spare
+// where they append and then grow a little (headers, record values by
+// creation time), and bbolt's half elsewhere (random keys).
 func fillFor(name []byte) float64 {
 	switch string(name) {
 	case string(bucketJobs):
 		return fillHeaders
 	case string(bucketCreated):
 		return fillRecords
-	case string(bucketPayload2), string(bucketUniques2):
+	case string(bucketPayload2):
+		return fillPayloads
+	case string(bucketUniques2):
 		return 1
 	}
 	return bolt.DefaultFillPercent
