@@ -74,6 +74,7 @@ func TestConnectorCallsAndErrors(t *testing.T) {
 type storeCounters struct {
 	store.Queue
 	commits, pageBytes, pageWrites uint64
+	checkpoints, logBytes          uint64
 	busy, write                    time.Duration
 }
 
@@ -84,12 +85,19 @@ func (s storeCounters) Commits() uint64                { return s.commits }
 func (s storeCounters) PageBytesWritten() uint64       { return s.pageBytes }
 func (s storeCounters) CommitBusy() time.Duration      { return s.busy }
 func (s storeCounters) CommitWriteTime() time.Duration { return s.write }
+func (s storeCounters) PageWrites() uint64             { return s.pageWrites }
+func (s storeCounters) Checkpoints() uint64            { return s.checkpoints }
+func (s storeCounters) LogBytesWritten() uint64        { return s.logBytes }
 
 // A store that counts its commits' pages and busy time has them exported.
 func TestStoreCommitCounters(t *testing.T) {
-	m := New(storeCounters{commits: 7, pageBytes: 3 << 20, pageWrites: 11, busy: 1500 * time.Millisecond, write: 900 * time.Millisecond})
+	m := New(storeCounters{commits: 7, pageBytes: 3 << 20, pageWrites: 11, checkpoints: 4, logBytes: 9000,
+		busy: 1500 * time.Millisecond, write: 900 * time.Millisecond})
 	for name, want := range map[string]string{
 		"dropgate_store_commits_total":              "{} 7",
+		"dropgate_store_page_writes_total":          "{} 11",
+		"dropgate_store_checkpoints_total":          "{} 4",
+		"dropgate_store_log_bytes_written_total":    "{} 9000",
 		"dropgate_store_page_bytes_written_total":   "{} 3.145728e+06",
 		"dropgate_store_commit_busy_seconds_total":  "{} 1.5",
 		"dropgate_store_commit_write_seconds_total": "{} 0.9",
