@@ -148,6 +148,7 @@ func TestCommitCounters(t *testing.T) {
 	defer s.Close()
 	ctx := context.Background()
 	b0, busy0, w0, n0 := s.PageBytesWritten(), s.CommitBusy(), s.CommitWriteTime(), s.PageWrites()
+	l0 := s.LogBytesWritten()
 	if _, err := s.Enqueue(ctx, store.Job{Queue: "q", Payload: randomBytes(20 << 10)}); err != nil {
 		t.Fatal(err)
 	}
@@ -162,6 +163,10 @@ func TestCommitCounters(t *testing.T) {
 	// At least the payload's node, the job header's and the meta page.
 	if n1-n0 < 3 {
 		t.Errorf("a commit of one job counted %d page writes", n1-n0)
+	}
+	// With the log, the commit's record holds at least the payload.
+	if logSupported() && s.LogBytesWritten()-l0 < 20<<10 {
+		t.Errorf("a commit of a 20 KiB payload logged %d bytes", s.LogBytesWritten()-l0)
 	}
 	// The write and fsyncs are part of the commit loop's time.
 	if w1 <= w0 || w1-w0 > busy1-busy0 {

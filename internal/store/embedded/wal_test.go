@@ -19,6 +19,25 @@ import (
 // noAutoCheckpoint keeps a test's store at the checkpoint Open took.
 var noAutoCheckpoint = withCheckpoints(24*time.Hour, 1<<40)
 
+// needLog skips where the platform has no redo log: a 32-bit build,
+// Windows, no flock. CI runs on Linux, where it never skips.
+func needLog(t *testing.T) {
+	t.Helper()
+	if !logSupported() {
+		t.Skip("no redo log on this platform")
+	}
+}
+
+// noLogFiles fails if any of the log files of the store at path is there.
+func noLogFiles(t *testing.T, path string) {
+	t.Helper()
+	for _, p := range []string{ckptPath(path), segPath(path, 0), segPath(path, 1)} {
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s is there: %v", filepath.Base(p), err)
+		}
+	}
+}
+
 func readFile(t *testing.T, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -158,9 +177,7 @@ func checkStore(t *testing.T, s *Store, ready int, recs map[string]int64, counte
 // by bbolt alone it would point at pages that hold nothing; Open must
 // bring back the checkpoint and replay every acknowledged change.
 func TestLogRecoversLostPages(t *testing.T) {
-	if !logSupported() {
-		t.Skip("no redo log on this platform")
-	}
+	needLog(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "live.db")
 	s, err := Open(path, noAutoCheckpoint)
@@ -226,9 +243,7 @@ func crashCopy(t *testing.T, s *Store, name string) string {
 // commit, so recovery meets checkpoints in flight and reused segments,
 // and ends the log with half a record: a torn append is ignored.
 func TestLogCheckpointsAndTornTail(t *testing.T) {
-	if !logSupported() {
-		t.Skip("no redo log on this platform")
-	}
+	needLog(t)
 	s := openTemp(t, withCheckpoints(time.Nanosecond, 1))
 	ready, recs, counter := fillStore(t, s)
 	if s.Checkpoints() < 10 {
@@ -265,9 +280,7 @@ func TestLogCheckpointsAndTornTail(t *testing.T) {
 // TestLogMissingRecordIsAnError: a record gone from the middle of the log
 // (a segment lost) must stop Open, not open without acknowledged writes.
 func TestLogMissingRecordIsAnError(t *testing.T) {
-	if !logSupported() {
-		t.Skip("no redo log on this platform")
-	}
+	needLog(t)
 	s := openTemp(t, noAutoCheckpoint)
 	ctx := context.Background()
 	for i := range 5 {
@@ -294,9 +307,7 @@ func TestLogMissingRecordIsAnError(t *testing.T) {
 // TestLogReplacedStoreFile: a store file older than its checkpoint (put
 // back from a backup without its log files) is refused with the remedy.
 func TestLogReplacedStoreFile(t *testing.T) {
-	if !logSupported() {
-		t.Skip("no redo log on this platform")
-	}
+	needLog(t)
 	s := openTemp(t)
 	path := s.Path()
 	if err := s.Close(); err != nil {
@@ -321,9 +332,7 @@ func TestLogReplacedStoreFile(t *testing.T) {
 // TestLogOrphansRemoved: log files without their store file are someone
 // else's history and must not be replayed into a new store.
 func TestLogOrphansRemoved(t *testing.T) {
-	if !logSupported() {
-		t.Skip("no redo log on this platform")
-	}
+	needLog(t)
 	s := openTemp(t)
 	ready, recs, counter := fillStore(t, s)
 	cpath := crashCopy(t, s, "orphan.db")
@@ -346,20 +355,14 @@ func TestLogOrphansRemoved(t *testing.T) {
 // a binary without the log (an older one) may write to it, and no stale
 // checkpoint is restored over its commits by the next Open.
 func TestCleanCloseLeavesNoLog(t *testing.T) {
-	if !logSupported() {
-		t.Skip("no redo log on this platform")
-	}
+	needLog(t)
 	s := openTemp(t)
 	ready, recs, counter := fillStore(t, s)
 	path := s.Path()
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{ckptPath(path), segPath(path, 0), segPath(path, 1)} {
-		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
-			t.Errorf("%s after Close: %v", filepath.Base(p), err)
-		}
-	}
+	noLogFiles(t, path)
 	// Another binary commits to the file on its own.
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
@@ -388,9 +391,7 @@ func TestCleanCloseLeavesNoLog(t *testing.T) {
 // turns the log off (a remap would wait on the checkpoint's pin); its
 // files go, and what was written before and after survives a reopen.
 func TestLogTurnsOffNearTheMap(t *testing.T) {
-	if !logSupported() {
-		t.Skip("no redo log on this platform")
-	}
+	needLog(t)
 	s := openTemp(t)
 	ready, recs, counter := fillStore(t, s)
 	s.w.fileMu.Lock()
@@ -400,11 +401,7 @@ func TestLogTurnsOffNearTheMap(t *testing.T) {
 	if err := s.PutBlob(ctx, "after", []byte("off")); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{ckptPath(s.Path()), segPath(s.Path(), 0), segPath(s.Path(), 1)} {
-		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
-			t.Errorf("%s still there: %v", filepath.Base(p), err)
-		}
-	}
+	noLogFiles(t, s.Path())
 	if s.db.NoSync {
 		t.Error("bbolt still not syncing its commits")
 	}
@@ -426,9 +423,7 @@ func TestLogTurnsOffNearTheMap(t *testing.T) {
 // TestOpenReaderRefusesUncleanFile: a tool must not read a file a crash
 // left, whose state is only whole once the log is replayed.
 func TestOpenReaderRefusesUncleanFile(t *testing.T) {
-	if !logSupported() {
-		t.Skip("no redo log on this platform")
-	}
+	needLog(t)
 	s := openTemp(t, noAutoCheckpoint)
 	if err := s.PutBlob(context.Background(), "k", []byte("v")); err != nil {
 		t.Fatal(err)
@@ -456,9 +451,7 @@ func TestConformanceWithoutLog(t *testing.T) {
 // written leaves no valid slot; bbolt had synced every commit until then,
 // so Open opens the file as it is.
 func TestLogTornFirstCheckpoint(t *testing.T) {
-	if !logSupported() {
-		t.Skip("no redo log on this platform")
-	}
+	needLog(t)
 	s := openTemp(t, withoutLog())
 	ready, recs, counter := fillStore(t, s)
 	path := s.Path()
