@@ -65,10 +65,11 @@ func New(q store.Queue) *Metrics {
 		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, value))
 	}
 	if c, ok := q.(interface{ Commits() uint64 }); ok {
-		// The embedded store's durable commits (each one or two fsyncs):
+		// The embedded store's durable commits (each one sync, in its redo
+		// log or, without it, two in bbolt's file):
 		// divided by orders, the cost the throughput work drives down.
 		counter("dropgate_store_commits_total",
-			"Durable store commits (embedded store: bbolt transactions, each fsynced).",
+			"Durable store commits (embedded store: bbolt transactions, each synced in the redo log or the file).",
 			func() float64 { return float64(c.Commits()) })
 	}
 	if c, ok := q.(interface{ PageBytesWritten() uint64 }); ok {
@@ -93,7 +94,7 @@ func New(q store.Queue) *Metrics {
 		// faster disk (or fewer pages per order) is the remedy; well
 		// under it, CPU is.
 		counter("dropgate_store_commit_write_seconds_total",
-			"Time the embedded store's commits spent writing and fsyncing pages (part of the commit loop's busy time).",
+			"Time the embedded store's commits spent writing pages and syncing them, or their redo records (part of the commit loop's busy time).",
 			func() float64 { return c.CommitWriteTime().Seconds() })
 	}
 	if c, ok := q.(interface{ Checkpoints() uint64 }); ok {
