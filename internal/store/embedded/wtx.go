@@ -29,6 +29,18 @@ func (t *wtx) Bucket(name []byte) *wb {
 	return newWB(t.Tx.Bucket(name), name, nil, t.rec)
 }
 
+// CreateBucketIfNotExists returns the top-level bucket name, creating it
+// (recorded, unlike the embedded *bolt.Tx's method it hides).
+func (t *wtx) CreateBucketIfNotExists(name []byte) (*wb, error) {
+	b, err := t.Tx.CreateBucketIfNotExists(name)
+	if err != nil {
+		return nil, err
+	}
+	nb := newWB(b, name, nil, t.rec)
+	t.rec.add(opBucket, nb.path, nil, nil)
+	return nb, nil
+}
+
 // Bucket returns the nested bucket name, or nil.
 func (w *wb) Bucket(name []byte) *wb {
 	return newWB(w.b.Bucket(name), name, w.path, w.rec)
