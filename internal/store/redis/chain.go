@@ -44,10 +44,13 @@ func (s *Store) CompleteAndNext(ctx context.Context, j *store.Job, fx *store.Eff
 			if empty {
 				continue // seen empty, nothing announced since: the next one's turn
 			}
-			if len(heads) == 0 {
-				return nil, s.Ack(ctx, j) // unknown: Dequeue looks
+			c := s.newLeaseCall(name, heads, lease)
+			if c == nil {
+				// Unknown, or every head known is held by another lease
+				// of this process: Dequeue looks.
+				return nil, s.Ack(ctx, j)
 			}
-			return s.ackAndLease(ctx, j, s.newLeaseCall(name, heads, lease))
+			return s.ackAndLease(ctx, j, c)
 		}
 	}
 	// Every queue is empty as far as this process knows: Dequeue waits.
@@ -66,15 +69,23 @@ func (s *Store) ackAndLease(ctx context.Context, j *store.Job, c *leaseCall) (*s
 		ack = scriptAck.EvalSha(ctx, p, keys, args...)
 		next = scriptLease.EvalSha(ctx, p, c.keys, c.args...)
 	}); err != nil {
+		c.done(s)
 		return nil, err
 	}
 	var leased *store.Job
 	var again []string
+	var remaining int64
 	if v, err := next.Result(); err == nil {
 		if list, _ := v.([]any); len(list) > 0 {
 			st, _ := list[0].(string)
-			leased, _, again, _ = c.result(s, st, list[1:])
+			leased, remaining, again, _ = c.result(s, st, list[1:])
 		}
+	}
+	c.done(s)
+	if remaining > 0 {
+		// Others of this process may have gone idle finding every head
+		// held (leaseHead): one of them takes the next.
+		s.note.wake(c.name, 1)
 	}
 	status, err := ackStatus(ack)
 	if err == nil && status == "ok" {

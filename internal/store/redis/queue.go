@@ -447,7 +447,9 @@ func (s *Store) peek(ctx context.Context, queues []string) ([][]string, error) {
 // its "miss" answers (the head moved) until it leases or the queue is
 // empty. It returns the job and whether others stay ready (1) or not (0).
 // missed: members came from a "miss" already, so even the first try
-// follows one.
+// follows one. When every candidate is held by another lease of this
+// process it returns nothing: the leases holding them wake a waiter when
+// they see more jobs ready.
 func (s *Store) leaseHead(ctx context.Context, name string, members []string, lease time.Duration, missed bool) (*store.Job, int64, error) {
 	for i := range 64 {
 		var unlock func()
@@ -468,14 +470,25 @@ func (s *Store) leaseHead(ctx context.Context, name string, members []string, le
 			}
 		}
 		c := s.newLeaseCall(name, members, lease)
+		if c == nil {
+			// Every candidate is held by another lease of this process:
+			// those leases cover them, and wake a waiter when they see
+			// more left.
+			if unlock != nil {
+				unlock()
+			}
+			return nil, 0, nil
+		}
 		status, rest, err := s.evalList(ctx, scriptLease, c.keys, c.args...)
 		if err != nil {
+			c.done(s)
 			if unlock != nil {
 				unlock()
 			}
 			return nil, 0, err
 		}
 		j, remaining, again, err := c.result(s, status, rest)
+		c.done(s)
 		if unlock != nil {
 			unlock()
 		}
@@ -504,28 +517,38 @@ type leaseCall struct {
 	name, token string
 	now, until  time.Time
 	gen         uint64 // the head cache's state when it was built
-	members     []string
-	keys        []string
-	args        []any
+	// held is the head it offers, held in the head cache until done.
+	held string
+	keys []string
+	args []any
 }
 
+// newLeaseCall builds a lease of queue name offering the first of members
+// no other lease of this process holds; nil when all are held. Its caller
+// must call done once the answer is read (or the call failed).
 func (s *Store) newLeaseCall(name string, members []string, lease time.Duration) *leaseCall {
+	held := s.heads.claim(name, members)
+	if held == "" {
+		return nil
+	}
 	q := s.keys.queue(name)
 	now := s.clock.Now()
-	c := &leaseCall{name: name, token: s.token(), now: now, until: now.Add(lease), members: members, gen: s.heads.since(name)}
-	c.keys = make([]string, 0, 3+len(members))
-	c.keys = append(c.keys, q.ready, q.lease, q.cnt)
-	for _, m := range members {
-		c.keys = append(c.keys, q.job(idOfReady(m)))
-	}
-	c.args = []any{micros(now), micros(c.until), c.token, peekSize, q.job("")}
+	c := &leaseCall{name: name, token: s.token(), now: now, until: now.Add(lease), held: held, gen: s.heads.since(name)}
+	c.keys = []string{q.ready, q.lease, q.cnt, q.job(idOfReady(held))}
+	c.args = []any{micros(now), micros(c.until), c.token, peekSize, q.job(""), held}
 	return c
 }
+
+// done releases c's hold on its head.
+func (c *leaseCall) done(s *Store) { s.heads.release(c.name, c.held) }
 
 // result reads the script's answer into the heads cache and returns the
 // job leased and how many stay ready, or (nil, again) the candidates to
 // try next, or nothing at all when the queue is empty.
 func (c *leaseCall) result(s *Store, status string, rest []any) (j *store.Job, remaining int64, again []string, err error) {
+	if status != "ok" {
+		s.leaseMisses.Add(1)
+	}
 	switch status {
 	case "empty":
 		s.heads.set(c.name, nil, c.gen, s.clock.Now())
@@ -535,9 +558,12 @@ func (c *leaseCall) result(s *Store, status string, rest []any) (j *store.Job, r
 		s.heads.set(c.name, again, c.gen, s.clock.Now())
 		return nil, 0, again, nil
 	case "gone":
-		// A ready entry whose job was deleted by hand: dropped; the next
-		// head is probably among the same candidates.
-		return nil, 0, c.members, nil
+		// A ready entry whose job was deleted by hand: dropped; the heads
+		// this process knows are still the best guess.
+		if again = s.heads.get(c.name); again == nil {
+			again = []string{}
+		}
+		return nil, 0, again, nil
 	case "ok":
 		if len(rest) < 3 {
 			return nil, 0, nil, fmt.Errorf("redis: lease: short reply")

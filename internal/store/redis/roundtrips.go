@@ -48,3 +48,9 @@ func (s *Store) RoundTrips() uint64 { return s.rtt.n.Load() }
 
 // handshake names the commands go-redis sends on a connection it opens.
 var handshake = map[string]bool{"hello": true, "auth": true, "client": true, "select": true}
+
+// LeaseMisses returns how many lease scripts this store ran that leased
+// nothing: the queue was empty, or the head it offered was taken by
+// another worker first. Each is a round trip and a script for nothing,
+// for the metric dropgate_store_lease_misses_total.
+func (s *Store) LeaseMisses() uint64 { return s.leaseMisses.Load() }

@@ -185,37 +185,55 @@ end
 return {place(ARGV[1], ARGV[3], seq, now, 2, 3, ARGV[4], ARGV[5])}
 `)
 
-// scriptLease leases the head of a queue's ready set, provided the caller
-// named it among its candidates (it read them a moment ago, or a lease of
-// the same queue answered with them); otherwise it answers with the
-// current head candidates to try again with.
+// scriptLease leases the first ready job, in ready order, that the caller
+// named among its candidates: the head itself when the caller's guess is
+// fresh. A concurrent lease of the same process holds the head, so this
+// process offers each of its leases a different candidate (headCache.claim)
+// and they take successive jobs instead of all fighting for the first; a
+// job ahead of the one leased is never held up for longer than the lease
+// that holds it. With no candidate among the first peek+1 heads it answers
+// "miss" with those heads to try again with.
 //
 // KEYS: ready lease cnt job...
-// ARGV: now until token peek jobprefix (the job keys' common start)
+// ARGV: now until token peek jobprefix (the job keys' common start), then
+// the ready-set member of each job key, in KEYS order
 var scriptLease = queueScript("lease", `
--- One read gives the head and the peek candidates after it: they go back
--- to the caller, whose next lease of this queue needs no read of its own.
-local head = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[4]))
+-- One read gives the heads and the peek candidates after the one leased:
+-- they go back to the caller, whose next lease of this queue needs no
+-- read of its own.
+local peek = tonumber(ARGV[4])
+local head = redis.call('ZRANGE', KEYS[1], 0, peek)
 if #head == 0 then
   return {'empty'}
 end
-local id = string.sub(head[1], 17)
--- Compared, never called: the job is reached as the KEYS entry it equals.
-local want = ARGV[5] .. id
-local ij = 0
-for i = 4, #KEYS do
-  if KEYS[i] == want then
-    ij = i
+local cand = {}
+for i = 6, #ARGV do
+  cand[ARGV[i]] = i - 2
+end
+local at, ij = 0, 0
+for i = 1, #head do
+  local k = cand[head[i]]
+  if k then
+    at, ij = i, k
     break
   end
 end
+local id = ''
+if ij > 0 then
+  id = string.sub(head[at], 17)
+  -- Compared, never called: the job is reached as the KEYS entry the
+  -- caller paired with its member, and that pair must agree.
+  if KEYS[ij] ~= ARGV[5] .. id then
+    ij = 0
+  end
+end
 if ij == 0 then
-  if #head > tonumber(ARGV[4]) then
+  if #head > peek then
     head[#head] = nil
   end
   return {'miss', unpack(head)}
 end
-redis.call('ZREM', KEYS[1], head[1])
+redis.call('ZREM', KEYS[1], head[at])
 -- One read of the job serves the existence check, the attempt count, its
 -- rate-limit key and the reply. The reply is that read as it is, plus the
 -- new attempt: the caller knows the lease it asked for, and Lua does not
@@ -237,7 +255,7 @@ attempt = attempt + 1
 redis.call('HSET', KEYS[ij], 'attempt', attempt, 'state', 'leased', 'lease', ARGV[3], 'until', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[2], id)
 count(3, rk, -1)
-table.remove(head, 1)
+table.remove(head, at)
 return {'ok', head, attempt, h}
 `)
 

@@ -73,6 +73,8 @@ type Store struct {
 	shared sharer
 	// rtt counts the requests sent to Redis (roundtrips.go).
 	rtt tripCounter
+	// leaseMisses counts lease scripts that leased nothing.
+	leaseMisses atomic.Uint64
 
 	note *notifier
 	// heads remembers each queue's ready heads as Redis last told them.

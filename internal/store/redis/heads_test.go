@@ -1,0 +1,141 @@
+package redis
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/dropgate/dropgate/core/store"
+)
+
+// TestClaimOffersEachHeadOnce: concurrent leases of one process are
+// offered different heads, in ready order, and a head is offered again
+// once its lease has its answer.
+func TestClaimOffersEachHeadOnce(t *testing.T) {
+	var c headCache
+	heads := []string{"m1", "m2", "m3"}
+	for _, want := range heads {
+		if got := c.claim("q", heads); got != want {
+			t.Fatalf("claim = %q; want %q", got, want)
+		}
+	}
+	if got := c.claim("q", heads); got != "" {
+		t.Fatalf("claim with every head held = %q; want none", got)
+	}
+	if got := c.claim("other", heads); got != "m1" {
+		t.Fatalf("claim on another queue = %q; want m1 (holds are per queue)", got)
+	}
+	c.release("q", "m2")
+	if got := c.claim("q", heads); got != "m2" {
+		t.Fatalf("claim after m2's release = %q; want m2", got)
+	}
+}
+
+// openLeaseTest opens a store whose idle Dequeue never looks again by
+// itself, so only an announcement or a wake-up moves it.
+func openLeaseTest(t *testing.T) *Store {
+	t.Helper()
+	o := standaloneOptions(t)
+	o.IdleRecheck = time.Hour
+	s := openTest(t, o)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func enqueueIDs(t *testing.T, s *Store, queue string, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		if _, err := s.Enqueue(context.Background(), store.Job{ID: id, Queue: queue}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestLeaseTakesOfferedJobBehindHeldHead: while another lease of the
+// process holds the head, a lease takes the next job, the one it was
+// offered, and leaves the head ready for the lease that holds it.
+func TestLeaseTakesOfferedJobBehindHeldHead(t *testing.T) {
+	s := openLeaseTest(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang fails, it does not time anything
+	defer cancel()
+	enqueueIDs(t, s, "q", "a1", "a2", "a3")
+	heads, err := s.peek(ctx, []string{"q"})
+	if err != nil || len(heads[0]) != 3 {
+		t.Fatalf("peek = %v, %v; want the 3 jobs", heads, err)
+	}
+	first := s.heads.claim("q", heads[0]) // a lease in flight holds a1
+	if idOfReady(first) != "a1" {
+		t.Fatalf("first claim = %q; want a1's member", first)
+	}
+	j, err := s.Dequeue(ctx, []string{"q"}, time.Minute)
+	if err != nil || j.ID != "a2" {
+		t.Fatalf("Dequeue = %+v, %v; want a2, offered behind the held a1", j, err)
+	}
+	if st := queueStats(t, s, "q"); st.Ready != 2 || st.InFlight != 1 {
+		t.Fatalf("queue: %+v; want a1 and a3 ready, a2 in flight", st)
+	}
+	s.heads.release("q", first)
+	j, err = s.Dequeue(ctx, []string{"q"}, time.Minute)
+	if err != nil || j.ID != "a1" {
+		t.Fatalf("Dequeue after the release = %+v, %v; want a1, the head", j, err)
+	}
+}
+
+// TestLeaseWaitsWhileEveryHeadIsHeld: a Dequeue that finds every known
+// head held by another lease of its process sends nothing and waits; the
+// holder's lease, seeing jobs left, wakes it, and it takes the next.
+func TestLeaseWaitsWhileEveryHeadIsHeld(t *testing.T) {
+	s := openLeaseTest(t)
+	ctx := context.Background()
+	// Enqueued before the first Dequeue subscribes: no announcement of
+	// them ever reaches this process, so only the holder's wake-up can
+	// end the wait below.
+	enqueueIDs(t, s, "q", "a1", "a2", "a3")
+	d1, err := s.Dequeue(ctx, []string{"q"}, time.Minute)
+	if err != nil || d1.ID != "a1" {
+		t.Fatalf("Dequeue = %+v, %v; want a1", d1, err)
+	}
+	known := s.heads.get("q")
+	if len(known) != 2 {
+		t.Fatalf("heads known after the lease: %q; want a2 and a3", known)
+	}
+	held := []string{s.heads.claim("q", known), s.heads.claim("q", known)}
+	misses := s.LeaseMisses()
+
+	got := make(chan *store.Job, 1)
+	errs := make(chan error, 1)
+	wctx, cancel := context.WithTimeout(ctx, time.Minute) // a hang fails, it does not time anything
+	defer cancel()
+	go func() {
+		j, err := s.Dequeue(wctx, []string{"q"}, time.Minute)
+		if err != nil {
+			errs <- err
+			return
+		}
+		got <- j
+	}()
+	for s.waiting() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	if st := queueStats(t, s, "q"); st.Ready != 2 || st.InFlight != 1 {
+		t.Fatalf("queue while every head is held: %+v; want a2 and a3 still ready", st)
+	}
+	if n := s.LeaseMisses(); n != misses {
+		t.Fatalf("lease scripts that leased nothing: %d more; want none sent while every head is held", n-misses)
+	}
+	for _, m := range held {
+		s.heads.release("q", m)
+	}
+	next, err := s.CompleteAndNext(ctx, d1, &store.Effects{}, []string{"q"}, time.Minute)
+	if err != nil || next == nil || next.ID != "a2" {
+		t.Fatalf("CompleteAndNext = %+v, %v; want a2", next, err)
+	}
+	select {
+	case j := <-got:
+		if j.ID != "a3" {
+			t.Fatalf("the waiting Dequeue got %s; want a3", j.ID)
+		}
+	case err := <-errs:
+		t.Fatalf("the waiting Dequeue: %v; want a3, woken by the lease that saw it left", err)
+	}
+}
