@@ -114,6 +114,13 @@ func New(q store.Queue) *Metrics {
 			"Requests sent to the store's server (Redis: a command alone or a whole pipeline).",
 			func() float64 { return float64(c.RoundTrips()) })
 	}
+	if c, ok := q.(interface{ LeaseMisses() uint64 }); ok {
+		// Wasted leases: against jobs leased, how often idle workers race
+		// one another or workers of other processes for the same job.
+		counter("dropgate_store_lease_misses_total",
+			"Lease scripts the Redis store ran that leased nothing: the queue was empty, or the job offered was taken by another worker first.",
+			func() float64 { return float64(c.LeaseMisses()) })
+	}
 	return m
 }
 
