@@ -163,3 +163,22 @@ func TestSlotOf(t *testing.T) {
 		}
 	}
 }
+
+// TestScriptHashes: every script has a name of its own and a hash of its
+// own, so a server-side count by hash (bench/redisscripts.sh, which reads
+// this test's -v output) names each one.
+func TestScriptHashes(t *testing.T) {
+	names := map[string]bool{}
+	hashes := map[string]string{}
+	for _, sc := range allScripts() {
+		if sc.name == "" || names[sc.name] {
+			t.Fatalf("script %q: empty or repeated name", sc.name)
+		}
+		names[sc.name] = true
+		if other, dup := hashes[sc.Hash()]; dup {
+			t.Fatalf("scripts %q and %q have one hash", sc.name, other)
+		}
+		hashes[sc.Hash()] = sc.name
+		t.Logf("script %s %s", sc.Hash(), strings.ReplaceAll(sc.name, " ", "_"))
+	}
+}
