@@ -26,13 +26,21 @@ type headCache struct {
 	gen   map[string]uint64    // announcements received, per queue
 	all   uint64               // resubscriptions: announcements may be lost
 	// held are the heads a lease of this process has in flight, per
-	// queue: each lease is offered a head no other holds (claim).
-	held map[string]map[string]struct{}
+	// queue, with when each was claimed: each lease is offered a head no
+	// other holds (claim).
+	held map[string]map[string]time.Time
 }
 
 // knownEmptyFor bounds how long a queue seen empty is taken to be empty
 // without a fresh look.
 const knownEmptyFor = time.Second
+
+// heldFor bounds a claim: a lease's round trip ends well within it
+// (go-redis's timeouts, ioTimeout), so a claim never released, which no
+// path should leave, holds its job back from this process for this long
+// at most. After it, two leases may offer the same job: one misses, as
+// before claims.
+const heldFor = 4 * ioTimeout
 
 // since is the state an answer about queue is read against: an
 // announcement after it makes an "empty" answer stale.
@@ -70,6 +78,13 @@ func (c *headCache) set(queue string, heads []string, gen uint64, now time.Time)
 	c.m[queue] = heads
 }
 
+// forget drops queue's known heads without taking it to be empty.
+func (c *headCache) forget(queue string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, queue)
+}
+
 // state returns queue's known heads, or whether it is known to be empty;
 // neither: this process cannot tell without a look.
 func (c *headCache) state(queue string, now time.Time) (heads []string, empty bool) {
@@ -88,22 +103,22 @@ func (c *headCache) state(queue string, now time.Time) (heads []string, empty bo
 // or stale-handed, a lease script for nothing each (1.5 per job leased in
 // the orders benchmark before this). Holding them apart, concurrent
 // leases of one process take successive jobs.
-func (c *headCache) claim(queue string, members []string) string {
+func (c *headCache) claim(queue string, members []string, now time.Time) string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	h := c.held[queue]
 	for _, m := range members {
-		if _, taken := h[m]; taken {
+		if at, taken := h[m]; taken && now.Sub(at) < heldFor {
 			continue
 		}
 		if h == nil {
 			if c.held == nil {
-				c.held = make(map[string]map[string]struct{})
+				c.held = make(map[string]map[string]time.Time)
 			}
-			h = make(map[string]struct{})
+			h = make(map[string]time.Time)
 			c.held[queue] = h
 		}
-		h[m] = struct{}{}
+		h[m] = now
 		return m
 	}
 	return ""

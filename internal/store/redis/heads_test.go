@@ -13,21 +13,27 @@ import (
 // once its lease has its answer.
 func TestClaimOffersEachHeadOnce(t *testing.T) {
 	var c headCache
+	now := time.Now()
 	heads := []string{"m1", "m2", "m3"}
 	for _, want := range heads {
-		if got := c.claim("q", heads); got != want {
+		if got := c.claim("q", heads, now); got != want {
 			t.Fatalf("claim = %q; want %q", got, want)
 		}
 	}
-	if got := c.claim("q", heads); got != "" {
+	if got := c.claim("q", heads, now); got != "" {
 		t.Fatalf("claim with every head held = %q; want none", got)
 	}
-	if got := c.claim("other", heads); got != "m1" {
+	if got := c.claim("other", heads, now); got != "m1" {
 		t.Fatalf("claim on another queue = %q; want m1 (holds are per queue)", got)
 	}
 	c.release("q", "m2")
-	if got := c.claim("q", heads); got != "m2" {
+	if got := c.claim("q", heads, now); got != "m2" {
 		t.Fatalf("claim after m2's release = %q; want m2", got)
+	}
+	// A claim never released (no path should leave one) holds its head
+	// back for heldFor at most.
+	if got := c.claim("q", heads, now.Add(heldFor)); got != "m1" {
+		t.Fatalf("claim once the holds are heldFor old = %q; want m1 again", got)
 	}
 }
 
@@ -63,7 +69,7 @@ func TestLeaseTakesOfferedJobBehindHeldHead(t *testing.T) {
 	if err != nil || len(heads[0]) != 3 {
 		t.Fatalf("peek = %v, %v; want the 3 jobs", heads, err)
 	}
-	first := s.heads.claim("q", heads[0]) // a lease in flight holds a1
+	first := s.heads.claim("q", heads[0], time.Now()) // a lease in flight holds a1
 	if idOfReady(first) != "a1" {
 		t.Fatalf("first claim = %q; want a1's member", first)
 	}
@@ -99,7 +105,7 @@ func TestLeaseWaitsWhileEveryHeadIsHeld(t *testing.T) {
 	if len(known) != 2 {
 		t.Fatalf("heads known after the lease: %q; want a2 and a3", known)
 	}
-	held := []string{s.heads.claim("q", known), s.heads.claim("q", known)}
+	held := []string{s.heads.claim("q", known, time.Now()), s.heads.claim("q", known, time.Now())}
 	misses := s.LeaseMisses()
 
 	got := make(chan *store.Job, 1)
@@ -137,5 +143,38 @@ func TestLeaseWaitsWhileEveryHeadIsHeld(t *testing.T) {
 		}
 	case err := <-errs:
 		t.Fatalf("the waiting Dequeue: %v; want a3, woken by the lease that saw it left", err)
+	}
+}
+
+// TestLeaseAfterJobDeletedByHand: a ready entry whose job was deleted by
+// hand is dropped, and the lease goes on to the next job, reading the
+// queue again when this process knew no other head; it does not wait for
+// an announcement.
+func TestLeaseAfterJobDeletedByHand(t *testing.T) {
+	s := openLeaseTest(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang fails, it does not time anything
+	defer cancel()
+	enqueueIDs(t, s, "q", "g1", "g2", "g3", "g4")
+	heads, err := s.peek(ctx, []string{"q"})
+	if err != nil || len(heads[0]) != 4 {
+		t.Fatalf("peek = %v, %v; want the 4 jobs", heads, err)
+	}
+	q := s.keys.queue("q")
+	if err := s.rdb.Del(ctx, q.job("g1"), q.job("g3")).Err(); err != nil {
+		t.Fatal(err)
+	}
+	// Other heads known: the next of them.
+	j, err := s.Dequeue(ctx, []string{"q"}, time.Minute)
+	if err != nil || j.ID != "g2" {
+		t.Fatalf("Dequeue = %+v, %v; want g2, after g1's entry is dropped", j, err)
+	}
+	// None known but the deleted one: a fresh look finds g4.
+	s.heads.set("q", []string{heads[0][2]}, s.heads.since("q"), time.Now())
+	j, err = s.Dequeue(ctx, []string{"q"}, time.Minute)
+	if err != nil || j.ID != "g4" {
+		t.Fatalf("Dequeue = %+v, %v; want g4, after g3's entry is dropped", j, err)
+	}
+	if st := queueStats(t, s, "q"); st.Ready != 0 || st.InFlight != 2 {
+		t.Fatalf("queue: %+v; want nothing ready, g2 and g4 in flight", st)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -451,6 +452,7 @@ func (s *Store) peek(ctx context.Context, queues []string) ([][]string, error) {
 // process it returns nothing: the leases holding them wake a waiter when
 // they see more jobs ready.
 func (s *Store) leaseHead(ctx context.Context, name string, members []string, lease time.Duration, missed bool) (*store.Job, int64, error) {
+	looked := false
 	for i := range 64 {
 		var unlock func()
 		if i > 0 || missed {
@@ -471,13 +473,25 @@ func (s *Store) leaseHead(ctx context.Context, name string, members []string, le
 		}
 		c := s.newLeaseCall(name, members, lease)
 		if c == nil {
-			// Every candidate is held by another lease of this process:
-			// those leases cover them, and wake a waiter when they see
-			// more left.
 			if unlock != nil {
 				unlock()
 			}
-			return nil, 0, nil
+			if len(members) > 0 || looked {
+				// Every candidate is held by another lease of this
+				// process: those leases cover them, and wake a waiter
+				// when they see more left.
+				return nil, 0, nil
+			}
+			// No candidate left (the last guess was a job deleted by
+			// hand): look.
+			fresh, err := s.peek(ctx, []string{name})
+			if err != nil {
+				return nil, 0, err
+			}
+			if members, looked = fresh[0], true; len(members) == 0 {
+				return nil, 0, nil
+			}
+			continue
 		}
 		status, rest, err := s.evalList(ctx, scriptLease, c.keys, c.args...)
 		if err != nil {
@@ -527,12 +541,12 @@ type leaseCall struct {
 // no other lease of this process holds; nil when all are held. Its caller
 // must call done once the answer is read (or the call failed).
 func (s *Store) newLeaseCall(name string, members []string, lease time.Duration) *leaseCall {
-	held := s.heads.claim(name, members)
+	now := s.clock.Now()
+	held := s.heads.claim(name, members, now)
 	if held == "" {
 		return nil
 	}
 	q := s.keys.queue(name)
-	now := s.clock.Now()
 	c := &leaseCall{name: name, token: s.token(), now: now, until: now.Add(lease), held: held, gen: s.heads.since(name)}
 	c.keys = []string{q.ready, q.lease, q.cnt, q.job(idOfReady(held))}
 	c.args = []any{micros(now), micros(c.until), c.token, peekSize, q.job(""), held}
@@ -558,10 +572,15 @@ func (c *leaseCall) result(s *Store, status string, rest []any) (j *store.Job, r
 		s.heads.set(c.name, again, c.gen, s.clock.Now())
 		return nil, 0, again, nil
 	case "gone":
-		// A ready entry whose job was deleted by hand: dropped; the heads
-		// this process knows are still the best guess.
-		if again = s.heads.get(c.name); again == nil {
+		// A ready entry whose job was deleted by hand: dropped from the
+		// ready set and from what this process knows; the other heads it
+		// knows are still the best guess (none: leaseHead looks).
+		again = slices.DeleteFunc(slices.Clone(s.heads.get(c.name)), func(m string) bool { return m == c.held })
+		if len(again) > 0 {
+			s.heads.set(c.name, again, c.gen, s.clock.Now())
+		} else {
 			again = []string{}
+			s.heads.forget(c.name)
 		}
 		return nil, 0, again, nil
 	case "ok":
