@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"sync"
@@ -92,6 +93,11 @@ type Batcher struct {
 	Journal connector.State
 	// NewEnvelope starts a fresh envelope for one batch.
 	NewEnvelope func() Envelope
+	// Now is the clock the journal's age is read by (time.Now when nil).
+	Now func() time.Time
+	// Log gets what goes wrong after a batch went out (slog.Default when
+	// nil).
+	Log *slog.Logger
 	// after is time.After (tests replace it to decide when the wait ends).
 	after func(time.Duration) <-chan time.Time
 
@@ -210,6 +216,11 @@ func (b *Batcher) write(ctx context.Context, members []Member, versions []int64)
 	if err := stage.Write.Err(ctx, func(ctx context.Context) error { return b.Link.T.Put(ctx, name, data) }); err != nil {
 		return nil, fmt.Errorf("%s: put %s: %w", b.Link.Name, name, err)
 	}
+	// The batch is out: a failure to tidy the journal is only logged
+	// (the next batch tries again).
+	if _, err := b.prune(ctx, b.now(), len(members)+8); err != nil {
+		b.log().WarnContext(ctx, "batch journal: old entries not dropped", "err", err)
+	}
 	id := strconv.FormatInt(ctrl, 10)
 	out := make([]connector.Sent, len(members))
 	for i, m := range members {
@@ -232,4 +243,18 @@ func batchKey(members []Member) string {
 		h.Write([]byte{0})
 	}
 	return "batch:" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+func (b *Batcher) now() time.Time {
+	if b.Now != nil {
+		return b.Now()
+	}
+	return time.Now()
+}
+
+func (b *Batcher) log() *slog.Logger {
+	if b.Log != nil {
+		return b.Log
+	}
+	return slog.Default()
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
 	"github.com/dropgate/dropgate/core/model"
@@ -28,6 +29,14 @@ import (
 
 // journalKind is the record kind of the entries, one per member once-key.
 const journalKind = "batch_member"
+
+// journalKeep is how long an entry outlives its last write. An entry only
+// answers a member sent again while its document still waits in the
+// outbox: a job run again after a crash (its lease runs out within
+// minutes) or retried on its schedule (hours). Older entries are dropped
+// as batches go out, a few per batch, so the journal does not grow with
+// every PO ever batched (on Redis it is kept in memory).
+const journalKeep = 7 * 24 * time.Hour
 
 type journalEntry struct {
 	Document string `json:"document"`
@@ -121,4 +130,34 @@ func (b *Batcher) put(ctx context.Context, once string, data []byte, version int
 	}
 	_, err = b.Journal.PutRecord(ctx, rec)
 	return err
+}
+
+// prune deletes up to limit entries written last before journalKeep ago,
+// looking at twice that many at most (listed by creation, newest first:
+// an entry created long ago but written again since stays). It returns
+// how many it deleted.
+func (b *Batcher) prune(ctx context.Context, now time.Time, limit int) (int, error) {
+	if _, ok := b.Link.T.(transport.Finder); !ok || b.Journal == nil || limit <= 0 {
+		return 0, nil // no journal kept
+	}
+	cutoff := now.Add(-journalKeep)
+	q := store.Query{Until: cutoff, Limit: min(2*limit, 500)}
+	recs, _, err := b.Journal.ListRecords(ctx, journalKind, q)
+	if err != nil {
+		return 0, fmt.Errorf("%s: prune batch journal: %w", b.Link.Name, err)
+	}
+	n := 0
+	for _, r := range recs {
+		if n == limit {
+			break
+		}
+		if r.Updated.After(cutoff) {
+			continue
+		}
+		if err := b.Journal.DeleteRecord(ctx, journalKind, r.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return n, fmt.Errorf("%s: prune batch journal: %w", b.Link.Name, err)
+		}
+		n++
+	}
+	return n, nil
 }

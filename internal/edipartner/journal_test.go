@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dropgate/dropgate/core/connector"
+	"github.com/dropgate/dropgate/core/store"
 	"github.com/dropgate/dropgate/internal/connenv"
 	"github.com/dropgate/dropgate/internal/store/embedded"
 )
@@ -99,5 +100,60 @@ func TestBatchMemberRetriedAloneWithoutJournalTravelsAgain(t *testing.T) {
 	<-done
 	if n := len(r.files(t)); n != 2 {
 		t.Fatalf("%d files: want the retried PO in a second interchange", n)
+	}
+}
+
+// journalIDs lists the journal's entries.
+func journalIDs(t *testing.T, j connector.State) []string {
+	t.Helper()
+	recs, _, err := j.ListRecords(context.Background(), journalKind, store.Query{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID
+	}
+	return ids
+}
+
+// TestBatchJournalDropsOldEntries: entries last written more than
+// journalKeep ago go, a few at a time, as later batches go out; younger
+// ones stay.
+func TestBatchJournalDropsOldEntries(t *testing.T) {
+	r := newBatchRig(t, 3)
+	r.b.Journal = newJournal(t)
+	ctx := context.Background()
+	sendAll(t, r, "PO1", "PO2", "PO3")
+	if ids := journalIDs(t, r.b.Journal); len(ids) != 3 {
+		t.Fatalf("journal after one batch: %v; want 3 entries", ids)
+	}
+	now := time.Now()
+	if n, err := r.b.prune(ctx, now.Add(journalKeep-time.Hour), 10); err != nil || n != 0 {
+		t.Fatalf("prune before journalKeep = %d, %v; want nothing dropped", n, err)
+	}
+	if n, err := r.b.prune(ctx, now.Add(journalKeep+time.Hour), 2); err != nil || n != 2 {
+		t.Fatalf("prune after journalKeep, limit 2 = %d, %v; want 2 dropped", n, err)
+	}
+	if ids := journalIDs(t, r.b.Journal); len(ids) != 1 {
+		t.Fatalf("journal after dropping 2: %v; want 1 entry", ids)
+	}
+	// Created long ago but written since: it stays.
+	rewritten := store.Record{Kind: journalKind, ID: "rewritten", Data: []byte(`{}`), Created: now.Add(-journalKeep - 24*time.Hour)}
+	if _, err := r.b.Journal.PutRecord(ctx, rewritten); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.b.prune(ctx, now, 10); err != nil || n != 0 {
+		t.Fatalf("prune of an entry created %s ago but just written = %d, %v; want it kept", journalKeep+24*time.Hour, n, err)
+	}
+	if err := r.b.Journal.DeleteRecord(ctx, journalKind, "rewritten"); err != nil {
+		t.Fatal(err)
+	}
+	// A batch going out drops what is old by its clock (here, every
+	// entry, its own included: they were all written "8 days ago").
+	r.b.Now = func() time.Time { return now.Add(journalKeep + 24*time.Hour) }
+	sendAll(t, r, "PO4", "PO5", "PO6")
+	if ids := journalIDs(t, r.b.Journal); len(ids) != 0 {
+		t.Fatalf("journal after a batch 8 days on: %v; want every old entry dropped", ids)
 	}
 }

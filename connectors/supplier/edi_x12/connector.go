@@ -66,6 +66,7 @@ func New(env connector.Env, cfg *Config) (*Connector, error) {
 		asn: asnOptions{refs: refs, carriers: edipartner.Carriers(cfg.Partner.Carriers)}, currency: edipartner.Currency(cfg.Partner.DefaultCurrency, "USD")}
 	if cfg.Batch.Enabled() {
 		c.batcher = &edipartner.Batcher{Policy: cfg.Batch, Link: link, Counters: env.Counters, Journal: env.State,
+			Now: env.Clock.Now, Log: env.Log(),
 			NewEnvelope: func() edipartner.Envelope {
 				e, err := c.newEnvelope(c.env.Clock.Now())
 				if err != nil {
