@@ -84,7 +84,8 @@ func (s *Store) ackAndLease(ctx context.Context, j *store.Job, c *leaseCall) (*s
 	c.done(s)
 	if remaining > 0 {
 		// Others of this process may have gone idle finding every head
-		// held (leaseHead): one of them takes the next.
+		// held (leaseHead): one of them takes the next. Dequeue does the
+		// same with what it leaves.
 		s.note.wake(c.name, 1)
 	}
 	status, err := ackStatus(ack)
@@ -95,7 +96,10 @@ func (s *Store) ackAndLease(ctx context.Context, j *store.Job, c *leaseCall) (*s
 			// more lease of the same queue keeps the priority order and
 			// costs less than Dequeue reading every queue.
 			// A failure here is Dequeue's to report: j is settled.
-			leased, _, _ = s.leaseHead(ctx, c.name, again, c.until.Sub(c.now), true)
+			var left int64
+			if leased, left, _ = s.leaseHead(ctx, c.name, again, c.until.Sub(c.now), true); left > 0 {
+				s.note.wake(c.name, 1) // as below
+			}
 			return leased, nil
 		}
 		if leased != nil && ctx.Err() != nil {

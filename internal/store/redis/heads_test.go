@@ -178,3 +178,56 @@ func TestLeaseAfterJobDeletedByHand(t *testing.T) {
 		t.Fatalf("queue: %+v; want nothing ready, g2 and g4 in flight", st)
 	}
 }
+
+// TestChainedLeaseAfterMissWakesWaiter: CompleteAndNext whose guess was
+// stale leases from the heads the miss named, and when jobs are left it
+// wakes a Dequeue that went idle finding every head held.
+func TestChainedLeaseAfterMissWakesWaiter(t *testing.T) {
+	s := openLeaseTest(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang fails, it does not time anything
+	defer cancel()
+	enqueueIDs(t, s, "q", "a1", "a2", "a3", "a4")
+	d1, err := s.Dequeue(ctx, []string{"q"}, time.Minute)
+	if err != nil || d1.ID != "a1" {
+		t.Fatalf("Dequeue = %+v, %v; want a1", d1, err)
+	}
+	all := s.heads.get("q") // a2, a3, a4
+	if len(all) != 3 {
+		t.Fatalf("heads known: %q; want a2, a3, a4", all)
+	}
+	if d2, err := s.Dequeue(ctx, []string{"q"}, time.Minute); err != nil || d2.ID != "a2" {
+		t.Fatalf("Dequeue = %+v, %v; want a2", d2, err)
+	}
+	// a3 and a4 held: a Dequeue goes idle.
+	held := []string{s.heads.claim("q", all[1:], time.Now()), s.heads.claim("q", all[1:], time.Now())}
+	got := make(chan *store.Job, 1)
+	errs := make(chan error, 1)
+	go func() {
+		j, err := s.Dequeue(ctx, []string{"q"}, time.Minute)
+		if err != nil {
+			errs <- err
+			return
+		}
+		got <- j
+	}()
+	for s.waiting() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	for _, m := range held {
+		s.heads.release("q", m)
+	}
+	// A stale guess: a2, leased already. The miss names a3 and a4.
+	s.heads.set("q", all[:1], s.heads.since("q"), time.Now())
+	next, err := s.CompleteAndNext(ctx, d1, &store.Effects{}, []string{"q"}, time.Minute)
+	if err != nil || next == nil || next.ID != "a3" {
+		t.Fatalf("CompleteAndNext = %+v, %v; want a3, from the heads its miss named", next, err)
+	}
+	select {
+	case j := <-got:
+		if j.ID != "a4" {
+			t.Fatalf("the waiting Dequeue got %s; want a4", j.ID)
+		}
+	case err := <-errs:
+		t.Fatalf("the waiting Dequeue: %v; want a4, woken by the lease that saw it left", err)
+	}
+}
