@@ -108,21 +108,9 @@ func TestLeaseWaitsWhileEveryHeadIsHeld(t *testing.T) {
 	held := []string{s.heads.claim("q", known, time.Now()), s.heads.claim("q", known, time.Now())}
 	misses := s.LeaseMisses()
 
-	got := make(chan *store.Job, 1)
-	errs := make(chan error, 1)
 	wctx, cancel := context.WithTimeout(ctx, time.Minute) // a hang fails, it does not time anything
 	defer cancel()
-	go func() {
-		j, err := s.Dequeue(wctx, []string{"q"}, time.Minute)
-		if err != nil {
-			errs <- err
-			return
-		}
-		got <- j
-	}()
-	for s.waiting() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	gets := idleDequeue(wctx, t, s, "q")
 	if st := queueStats(t, s, "q"); st.Ready != 2 || st.InFlight != 1 {
 		t.Fatalf("queue while every head is held: %+v; want a2 and a3 still ready", st)
 	}
@@ -136,14 +124,7 @@ func TestLeaseWaitsWhileEveryHeadIsHeld(t *testing.T) {
 	if err != nil || next == nil || next.ID != "a2" {
 		t.Fatalf("CompleteAndNext = %+v, %v; want a2", next, err)
 	}
-	select {
-	case j := <-got:
-		if j.ID != "a3" {
-			t.Fatalf("the waiting Dequeue got %s; want a3", j.ID)
-		}
-	case err := <-errs:
-		t.Fatalf("the waiting Dequeue: %v; want a3, woken by the lease that saw it left", err)
-	}
+	gets("a3")
 }
 
 // TestLeaseAfterJobDeletedByHand: a ready entry whose job was deleted by
@@ -200,19 +181,7 @@ func TestChainedLeaseAfterMissWakesWaiter(t *testing.T) {
 	}
 	// a3 and a4 held: a Dequeue goes idle.
 	held := []string{s.heads.claim("q", all[1:], time.Now()), s.heads.claim("q", all[1:], time.Now())}
-	got := make(chan *store.Job, 1)
-	errs := make(chan error, 1)
-	go func() {
-		j, err := s.Dequeue(ctx, []string{"q"}, time.Minute)
-		if err != nil {
-			errs <- err
-			return
-		}
-		got <- j
-	}()
-	for s.waiting() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	gets := idleDequeue(ctx, t, s, "q")
 	for _, m := range held {
 		s.heads.release("q", m)
 	}
@@ -222,12 +191,35 @@ func TestChainedLeaseAfterMissWakesWaiter(t *testing.T) {
 	if err != nil || next == nil || next.ID != "a3" {
 		t.Fatalf("CompleteAndNext = %+v, %v; want a3, from the heads its miss named", next, err)
 	}
-	select {
-	case j := <-got:
-		if j.ID != "a4" {
-			t.Fatalf("the waiting Dequeue got %s; want a4", j.ID)
+	gets("a4")
+}
+
+// idleDequeue starts a Dequeue of queue and returns once it is waiting,
+// idle; the function it returns checks the job that Dequeue gets.
+func idleDequeue(ctx context.Context, t *testing.T, s *Store, queue string) func(want string) {
+	t.Helper()
+	got := make(chan *store.Job, 1)
+	errs := make(chan error, 1)
+	go func() {
+		j, err := s.Dequeue(ctx, []string{queue}, time.Minute)
+		if err != nil {
+			errs <- err
+			return
 		}
-	case err := <-errs:
-		t.Fatalf("the waiting Dequeue: %v; want a4, woken by the lease that saw it left", err)
+		got <- j
+	}()
+	for s.waiting() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	return func(want string) {
+		t.Helper()
+		select {
+		case j := <-got:
+			if j.ID != want {
+				t.Fatalf("the waiting Dequeue got %s; want %s", j.ID, want)
+			}
+		case err := <-errs:
+			t.Fatalf("the waiting Dequeue: %v; want %s, woken by the lease that saw it left", err, want)
+		}
 	}
 }
