@@ -85,6 +85,7 @@ for r in $(seq "$ROUNDS"); do
   R[o16]+="$(echo "$out" | grep 'workers=16/max_wait=200ms-' | metric orders/s) "
   R[p99o16]+="$(echo "$out" | grep 'workers=16/max_wait=200ms-' | metric p99-ms) "
   R[cpuredon]+="$(echo "$out" | grep 'store=redis/batch=on-' | metric cpu-ms/order) "
+  R[missredon]+="$(echo "$out" | grep 'store=redis/batch=on-' | metric lease-misses/order) "
   for v in emb embon red redon; do
     case $v in
       emb) pat='OrdersTo850/rate=' ;;
@@ -122,6 +123,7 @@ printf "| server CPU per order, Redis / embedded (ms, all processes) | %s | embe
 printf "| Redis commands per order | %s | | |\n" "$(m cmdred)"
 printf "| orders -> 850, Redis with batch, 16 senders (orders/s) | %s | Redis without %s | %s |\n" "$(m oredon)" "$(m ored)" "$(ratio "$(m oredon)" "$(m ored)")"
 printf "| server CPU per order with batch, Redis / embedded (ms, all processes) | %s | embedded %s | %s |\n" "$(mf cpuredon)" "$(mf cpuon)" "$(ratio "$(mf cpuredon)" "$(mf cpuon)")"
+printf "| lease scripts that leased nothing per order, Redis with batch (2 jobs leased) | %s | | |\n" "$(mf missredon)"
 for v in emb embon red redon; do
   case $v in
     emb) name=embedded ;;
