@@ -19,36 +19,27 @@ import (
 func (s *Store) leaseHead(ctx context.Context, name string, members []string, lease time.Duration, missed bool) (*store.Job, int64, error) {
 	looked := false
 	for i := range 64 {
-		var unlock func()
-		if i > 0 || missed {
-			// Following a miss: one lease of this process at a time per
-			// queue, from the heads the last answer gave (chasers).
-			var err error
-			if unlock, err = s.chase.lock(ctx, name); err != nil {
-				return nil, 0, err
+		j, remaining, again, err := s.leaseOnce(ctx, name, members, lease, i > 0 || missed)
+		switch {
+		case err != nil:
+			return nil, 0, err
+		case j != nil:
+			if cerr := ctx.Err(); cerr != nil {
+				// The caller left while the lease was being taken: hand
+				// the job straight back, attempt uncounted, rather than
+				// strand it until its lease expires.
+				s.giveBack(j)
+				return nil, 0, cerr
 			}
-			heads, empty := s.heads.state(name, s.clock.Now())
-			if empty {
-				unlock()
+			return j, remaining, nil
+		case again == nil:
+			return nil, 0, nil // empty, or every candidate held
+		case len(again) == 0:
+			// No candidate known (the last guess was a job deleted by
+			// hand): look, once.
+			if looked {
 				return nil, 0, nil
 			}
-			if len(heads) > 0 {
-				members = heads
-			}
-		}
-		c := s.newLeaseCall(name, members, lease)
-		if c == nil {
-			if unlock != nil {
-				unlock()
-			}
-			if len(members) > 0 || looked {
-				// Every candidate is held by another lease of this
-				// process: those leases cover them, and wake a waiter
-				// when they see more left.
-				return nil, 0, nil
-			}
-			// No candidate left (the last guess was a job deleted by
-			// hand): look.
 			fresh, err := s.peek(ctx, []string{name})
 			if err != nil {
 				return nil, 0, err
@@ -56,39 +47,49 @@ func (s *Store) leaseHead(ctx context.Context, name string, members []string, le
 			if members, looked = fresh[0], true; len(members) == 0 {
 				return nil, 0, nil
 			}
-			continue
+		default:
+			members = again
 		}
-		status, rest, err := s.evalList(ctx, scriptLease, c.keys, c.args...)
-		if err != nil {
-			c.done(s)
-			if unlock != nil {
-				unlock()
-			}
-			return nil, 0, err
-		}
-		j, remaining, again, err := c.result(s, status, rest)
-		c.done(s)
-		if unlock != nil {
-			unlock()
-		}
-		if err != nil || j == nil {
-			if err == nil && again != nil {
-				members = again
-				continue
-			}
-			return nil, 0, err
-		}
-		if cerr := ctx.Err(); cerr != nil {
-			// The caller left while the lease was being taken: hand the
-			// job straight back, attempt uncounted, rather than strand
-			// it until its lease expires.
-			s.giveBack(j)
-			return nil, 0, cerr
-		}
-		return j, remaining, nil
 	}
 	// Lost every race for a long time: let the caller look again.
 	return nil, 0, nil
+}
+
+// leaseOnce runs one lease of queue name, offering the first of members
+// that no other lease of this process holds. chasing, it follows a miss:
+// one such lease of this process at a time per queue (chasers), from the
+// freshest heads it knows. It returns the job leased and how many stay
+// ready; or the candidates to try next (empty: none known); or neither
+// when there is nothing to try (the queue is empty, or every candidate is
+// held by another lease).
+func (s *Store) leaseOnce(ctx context.Context, name string, members []string, lease time.Duration, chasing bool) (*store.Job, int64, []string, error) {
+	if chasing {
+		unlock, err := s.chase.lock(ctx, name)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		defer unlock()
+		heads, empty := s.heads.state(name, s.clock.Now())
+		if empty {
+			return nil, 0, nil, nil
+		}
+		if len(heads) > 0 {
+			members = heads
+		}
+	}
+	c := s.newLeaseCall(name, members, lease)
+	if c == nil {
+		if len(members) == 0 {
+			return nil, 0, []string{}, nil
+		}
+		return nil, 0, nil, nil
+	}
+	defer c.done(s)
+	status, rest, err := s.evalList(ctx, scriptLease, c.keys, c.args...)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	return c.result(s, status, rest)
 }
 
 // leaseCall is one run of the lease script, ready to send.
