@@ -98,7 +98,7 @@ func (s *Store) ackAndLease(ctx context.Context, j *store.Job, c *leaseCall) (*s
 			// A failure here is Dequeue's to report: j is settled.
 			var left int64
 			if leased, left, _ = s.leaseHead(ctx, c.name, again, c.until.Sub(c.now), true); left > 0 {
-				s.note.wake(c.name, 1) // as below
+				s.note.wake(c.name, 1) // as above
 			}
 			return leased, nil
 		}
