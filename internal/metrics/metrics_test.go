@@ -107,3 +107,28 @@ func TestStoreCommitCounters(t *testing.T) {
 		}
 	}
 }
+
+// redisCounters is a queue whose store reports its round trips and
+// wasted leases, as the Redis store does.
+type redisCounters struct {
+	store.Queue
+	trips, misses uint64
+}
+
+func (redisCounters) Stats(context.Context) ([]store.QueueStats, error) { return nil, nil }
+func (s redisCounters) RoundTrips() uint64                              { return s.trips }
+func (s redisCounters) LeaseMisses() uint64                             { return s.misses }
+
+// A store that counts its round trips and its leases for nothing has them
+// exported.
+func TestStoreRedisCounters(t *testing.T) {
+	m := New(redisCounters{trips: 12, misses: 5})
+	for name, want := range map[string]string{
+		"dropgate_store_round_trips_total":  "{} 12",
+		"dropgate_store_lease_misses_total": "{} 5",
+	} {
+		if got := series(t, m, name); len(got) != 1 || got[0] != want {
+			t.Errorf("%s: %q; want %q", name, got, want)
+		}
+	}
+}
