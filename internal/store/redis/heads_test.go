@@ -145,9 +145,13 @@ func TestLeaseAfterJobDeletedByHand(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Other heads known: the next of them.
+	misses := s.LeaseMisses()
 	j, err := s.Dequeue(ctx, []string{"q"}, time.Minute)
 	if err != nil || j.ID != "g2" {
 		t.Fatalf("Dequeue = %+v, %v; want g2, after g1's entry is dropped", j, err)
+	}
+	if n := s.LeaseMisses() - misses; n != 1 {
+		t.Fatalf("lease scripts that leased nothing: %d; want 1, the one that found g1 gone", n)
 	}
 	// None known but the deleted one: a fresh look finds g4.
 	s.heads.set("q", []string{heads[0][2]}, s.heads.since("q"), time.Now())
