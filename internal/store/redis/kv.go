@@ -62,15 +62,26 @@ func (s *Store) PutBlob(ctx context.Context, key string, data []byte) error {
 	if data == nil {
 		data = []byte{}
 	}
-	return s.fail(ctx, "put blob", s.rdb.Set(ctx, s.keys.blob(key), data, 0).Err())
+	var cmd *goredis.StatusCmd
+	if err := s.shared.share(ctx, func(p goredis.Pipeliner) { cmd = p.Set(ctx, s.keys.blob(key), data, 0) }); err != nil {
+		return err
+	}
+	return s.fail(ctx, "put blob", cmd.Err())
 }
 
-// GetBlob returns the blob under key, or ErrNotFound.
+// GetBlob returns the blob under key, or ErrNotFound. It shares a round
+// trip with the process's other steps (share.go): a worker reads the raw
+// body of every webhook it handles, and alone each read cost a socket
+// write and read on both ends.
 func (s *Store) GetBlob(ctx context.Context, key string) ([]byte, error) {
 	if err := s.usable(ctx); err != nil {
 		return nil, err
 	}
-	b, err := s.rdb.Get(ctx, s.keys.blob(key)).Bytes()
+	var cmd *goredis.StringCmd
+	if err := s.shared.share(ctx, func(p goredis.Pipeliner) { cmd = p.Get(ctx, s.keys.blob(key)) }); err != nil {
+		return nil, err
+	}
+	b, err := cmd.Bytes()
 	if errors.Is(err, goredis.Nil) {
 		return nil, fmt.Errorf("redis: blob %s: %w", key, store.ErrNotFound)
 	}

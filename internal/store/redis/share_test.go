@@ -87,7 +87,7 @@ func lineUpShared(t *testing.T, s *Store, g *stepGate, first func() error, rest 
 // TestSharedStepsOwnAnswers: record reads and script calls that arrive
 // while a pipeline is in flight go together in the next one, and each
 // caller gets its own answer or error: a record, ErrNotFound, a refusal
-// of its command alone (WRONGTYPE), an ack, a lost lease.
+// of its command alone (WRONGTYPE), an ack, a lost lease, a blob.
 // leasedJobs enqueues n jobs on queue "q" and leases them.
 func leasedJobs(t *testing.T, s *Store, n int) []*store.Job {
 	t.Helper()
@@ -125,6 +125,9 @@ func TestSharedStepsOwnAnswers(t *testing.T) {
 			if err := s.rdb.Set(ctx, s.keys.records("order").data("bad"), "x", 0).Err(); err != nil {
 				t.Fatal(err)
 			}
+			if err := s.PutBlob(ctx, "raw/a", []byte("body a")); err != nil {
+				t.Fatal(err)
+			}
 			jobs := leasedJobs(t, s, 2)
 			stale := *jobs[1]
 			stale.Lease = "not-the-lease"
@@ -136,18 +139,33 @@ func TestSharedStepsOwnAnswers(t *testing.T) {
 			get := func(i int, id string) func() error {
 				return func() (err error) { got[i], err = s.GetRecord(cctx, "order", id); return err }
 			}
+			var blob []byte
 			errs, wait := lineUpShared(t, s, g, get(0, "a"), []func() error{
 				get(1, "b"),
 				get(2, "missing"),
 				get(3, "bad"),
 				func() error { return s.Ack(cctx, jobs[0]) },
 				func() error { return s.Ack(cctx, &stale) },
+				// A worker reads a webhook's raw body per job: blobs share
+				// the round trip too.
+				func() (err error) { blob, err = s.GetBlob(cctx, "raw/a"); return err },
+				func() error { _, err := s.GetBlob(cctx, "raw/missing"); return err },
+				func() error { return s.PutBlob(cctx, "raw/b", []byte("body b")) },
 			})
 			close(g.release)
 			wait()
 
-			if p := g.pipelines(); len(p) != 2 || p[0] != 1 || p[1] != 5 {
-				t.Errorf("pipelines carried %v commands; want [1 5]: the first alone, then the line together", p)
+			if p := g.pipelines(); len(p) != 2 || p[0] != 1 || p[1] != 8 {
+				t.Errorf("pipelines carried %v commands; want [1 8]: the first alone, then the line together", p)
+			}
+			if errs[6] != nil || string(blob) != "body a" {
+				t.Errorf("blob read: %q, %v", blob, errs[6])
+			}
+			if !errors.Is(errs[7], store.ErrNotFound) {
+				t.Errorf("read of a missing blob: %v; want ErrNotFound", errs[7])
+			}
+			if b, err := s.GetBlob(ctx, "raw/b"); errs[8] != nil || err != nil || string(b) != "body b" {
+				t.Errorf("blob write: %v; read back %q, %v", errs[8], b, err)
 			}
 			for i, id := range []string{"a", "b"} {
 				if errs[i] != nil || got[i].ID != id || string(got[i].Data) != `"`+id+`"` {
