@@ -47,8 +47,11 @@ func TestConformanceProbeMissing(t *testing.T) {
 }
 
 func TestRedisInfoCPU(t *testing.T) {
-	info := "# CPU\r\nused_cpu_sys:1.250000\r\nused_cpu_user:2.500000\r\nused_cpu_sys_children:9.0\r\n"
+	info := "# CPU\r\nused_cpu_sys:1.250000\r\nused_cpu_user:2.500000\r\nused_cpu_sys_children:9.0\r\nused_cpu_user_children:0.5\r\n"
 	if got := RedisInfoCPU(info); got != 3.75 {
 		t.Fatalf("RedisInfoCPU = %v, want 3.75 (sys + user, children left out)", got)
+	}
+	if got := RedisInfoChildCPU(info); got != 9.5 {
+		t.Fatalf("RedisInfoChildCPU = %v, want 9.5 (the children's sys + user)", got)
 	}
 }
