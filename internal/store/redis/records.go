@@ -28,7 +28,7 @@ import (
 // to drop; the script checks that what it read is still there.
 //
 // KEYS: data created drop... add...
-// ARGV: version oldIndex ndrop nadd data newIndex created now member
+// ARGV: version oldIndex ndrop nadd data newIndex created now member packing
 var scriptPutRecord = newScript("put record", `
 local f = redis.call('HMGET', KEYS[1], 'v', 'i', 'c')
 local v = tonumber(f[1] or '0')
@@ -48,7 +48,7 @@ end
 if v == 0 then
   redis.call('ZADD', KEYS[2], 0, ARGV[9])
 end
-redis.call('HSET', KEYS[1], 'd', ARGV[5], 'i', ARGV[6], 'v', v + 1, 'c', ARGV[7], 'u', ARGV[8])
+redis.call('HSET', KEYS[1], 'd', ARGV[5], 'z', ARGV[10], 'i', ARGV[6], 'v', v + 1, 'c', ARGV[7], 'u', ARGV[8])
 return {'ok', v + 1}
 `)
 
@@ -139,9 +139,11 @@ func parseRecord(m map[string]string, kind, id string) (*stored, error) {
 		Kind: kind, ID: id, Version: atoi(m["v"]),
 		Created: fromMicros(m["c"]), Updated: fromMicros(m["u"]),
 	}
-	if d := m["d"]; d != "" {
-		st.rec.Data = []byte(d)
+	data, err := unpackData(m["d"], m["z"])
+	if err != nil {
+		return nil, fmt.Errorf("redis: record %s/%s: data: %w", kind, id, err)
 	}
+	st.rec.Data = data
 	if st.rawIndex != "" {
 		if err := json.Unmarshal([]byte(st.rawIndex), &st.rec.Index); err != nil {
 			return nil, fmt.Errorf("redis: record %s/%s: index: %w", kind, id, err)
@@ -241,8 +243,9 @@ func (s *Store) putRecordCall(rk recordKeys, rec store.Record, newIndex string, 
 			nadd++
 		}
 	}
-	return keys, []any{itoa(rec.Version), oldRaw, ndrop, nadd, rec.Data, newIndex, micros(created), micros(s.clock.Now()),
-		timeKey(created) + rec.ID}
+	data, packing := packData(rec.Data)
+	return keys, []any{itoa(rec.Version), oldRaw, ndrop, nadd, data, newIndex, micros(created), micros(s.clock.Now()),
+		timeKey(created) + rec.ID, packing}
 }
 
 // deleteRecordCall builds the delete script's call for the record read.
@@ -332,23 +335,14 @@ func (s *Store) ListRecords(ctx context.Context, kind string, q store.Query) ([]
 	}
 	out := make([]store.Record, 0, len(members))
 	for i, c := range cmds {
-		m := c.Val()
-		if m["v"] == "" {
+		st, err := parseRecord(c.Val(), kind, members[i][16:])
+		if err != nil {
+			return nil, "", err
+		}
+		if st == nil {
 			continue // deleted since the listing
 		}
-		r := store.Record{
-			Kind: kind, ID: members[i][16:], Version: atoi(m["v"]),
-			Created: fromMicros(m["c"]), Updated: fromMicros(m["u"]),
-		}
-		if d := m["d"]; d != "" {
-			r.Data = []byte(d)
-		}
-		if raw := m["i"]; raw != "" {
-			if err := json.Unmarshal([]byte(raw), &r.Index); err != nil {
-				return nil, "", fmt.Errorf("redis: record %s/%s: index: %w", kind, r.ID, err)
-			}
-		}
-		out = append(out, r)
+		out = append(out, st.rec)
 	}
 	return out, next, nil
 }
