@@ -2,6 +2,7 @@ package redis
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -225,5 +226,73 @@ func idleDequeue(ctx context.Context, t *testing.T, s *Store, queue string) func
 		case err := <-errs:
 			t.Fatalf("the waiting Dequeue: %v; want %s, woken by the lease that saw it left", err, want)
 		}
+	}
+}
+
+// TestDequeueOfSeveralQueuesUsesKnownHeads: a worker serving several
+// queues leases with the heads its last leases returned and reads only the
+// queues it knows nothing about; a queue known empty is not read either.
+// (Reads of ready sets are counted: the reaper's are its own.)
+// Before, it read every queue's heads before each lease.
+func TestDequeueOfSeveralQueuesUsesKnownHeads(t *testing.T) {
+	s := openLeaseTest(t)
+	ctx := context.Background()
+	// The subscription's start forgets every queue known empty: have it
+	// behind us, as a running worker does. Messages arrive in order, so
+	// once an announcement is in, the subscription's start was handled.
+	s.subscribe()
+	enqueueIDs(t, s, "warm", "w1")
+	announced := func(queue string) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); s.heads.since(queue) == 0; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s's announcement never arrived", queue)
+			}
+		}
+	}
+	announced("warm")
+	enqueueIDs(t, s, "a", "a1", "a2", "a3")
+	enqueueIDs(t, s, "b", "b1", "b2")
+	queues := []string{"a", "b", "c"}
+	h := &cmdLog{names: []string{"zrange"}}
+	s.rdb.AddHook(h)
+	reads := func() []string {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		// The reaper's reads of the schedule and the leases are its own.
+		var r []string
+		for _, c := range h.reads {
+			if strings.Contains(c, ":ready ") {
+				r = append(r, c)
+			}
+		}
+		h.reads = nil
+		return r
+	}
+	lease := func(want string) {
+		t.Helper()
+		j, err := s.Dequeue(ctx, queues, time.Minute)
+		if err != nil || j.ID != want {
+			t.Fatalf("Dequeue: %v, %v; want %s", j, err, want)
+		}
+	}
+	lease("a1") // knows nothing yet: reads all three
+	if got := reads(); len(got) != 3 {
+		t.Fatalf("first Dequeue read %q; want the three queues", got)
+	}
+	lease("a2")
+	lease("a3")
+	lease("b1")
+	lease("b2")
+	// a's and b's heads came back with their leases, and c was seen empty.
+	if got := reads(); len(got) != 0 {
+		t.Errorf("later Dequeue calls read %q; want none: the heads were known", got)
+	}
+	// A job announced on c makes c unknown: it alone is read.
+	enqueueIDs(t, s, "c", "c1")
+	announced("c")
+	lease("c1")
+	if got := reads(); len(got) != 1 || !strings.Contains(got[0], s.keys.queue("c").ready) {
+		t.Errorf("Dequeue after c's announcement read %q; want c's ready set alone", got)
 	}
 }
