@@ -211,7 +211,7 @@ func benchOrdersTo850(b *testing.B, o benchOpts) {
 		b.ReportMetric((rdb.commands(b)-cmds0)/n, "redis-cmds/order")
 		b.ReportMetric((rdb.cpu(b)-rcpu0)/n, "redis-cpu-ms/order")
 		// AOF rewrites finished during the run: the file grows by about
-		// 20 KiB per order, and Redis forks a rewrite each time it has
+		// 14 KiB per order, and Redis forks a rewrite each time it has
 		// doubled (64 MiB at least).
 		b.ReportMetric((rdb.childCPU(b)-rfork0)/n, "redis-fork-cpu-ms/order")
 		b.ReportMetric((rdb.outBytes(b)-rout0)/n/1024, "redis-out-KiB/order")
