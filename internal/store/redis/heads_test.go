@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dropgate/dropgate/core/clock"
 	"github.com/dropgate/dropgate/core/store"
 )
 
@@ -235,24 +236,34 @@ func idleDequeue(ctx context.Context, t *testing.T, s *Store, queue string) func
 // (Reads of ready sets are counted: the reaper's are its own.)
 // Before, it read every queue's heads before each lease.
 func TestDequeueOfSeveralQueuesUsesKnownHeads(t *testing.T) {
-	s := openLeaseTest(t)
+	o := standaloneOptions(t)
+	o.IdleRecheck = time.Hour
+	// A stopped clock: "known empty" lasts knownEmptyFor, and a slow
+	// machine must not let it lapse between the leases.
+	o.Clock = clock.NewFake(time.Now())
+	s := openTest(t, o)
+	t.Cleanup(func() { _ = s.Close() })
 	ctx := context.Background()
 	// The subscription's start forgets every queue known empty: have it
 	// behind us, as a running worker does. Messages arrive in order, so
 	// once an announcement is in, the subscription's start was handled.
 	s.subscribe()
-	enqueueIDs(t, s, "warm", "w1")
-	announced := func(queue string) {
+	// enqueued enqueues ids on queue and waits for their announcements: one
+	// that arrived late would make a queue seen empty unknown again, and
+	// read.
+	enqueued := func(queue string, ids ...string) {
 		t.Helper()
-		for deadline := time.Now().Add(30 * time.Second); s.heads.since(queue) == 0; time.Sleep(time.Millisecond) {
+		want := s.heads.since(queue) + uint64(len(ids))
+		enqueueIDs(t, s, queue, ids...)
+		for deadline := time.Now().Add(30 * time.Second); s.heads.since(queue) < want; time.Sleep(time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatalf("%s's announcement never arrived", queue)
 			}
 		}
 	}
-	announced("warm")
-	enqueueIDs(t, s, "a", "a1", "a2", "a3")
-	enqueueIDs(t, s, "b", "b1", "b2")
+	enqueued("warm", "w1")
+	enqueued("a", "a1", "a2", "a3")
+	enqueued("b", "b1", "b2")
 	queues := []string{"a", "b", "c"}
 	h := &cmdLog{names: []string{"zrange"}}
 	s.rdb.AddHook(h)
@@ -289,8 +300,7 @@ func TestDequeueOfSeveralQueuesUsesKnownHeads(t *testing.T) {
 		t.Errorf("later Dequeue calls read %q; want none: the heads were known", got)
 	}
 	// A job announced on c makes c unknown: it alone is read.
-	enqueueIDs(t, s, "c", "c1")
-	announced("c")
+	enqueued("c", "c1")
 	lease("c1")
 	if got := reads(); len(got) != 1 || !strings.Contains(got[0], s.keys.queue("c").ready) {
 		t.Errorf("Dequeue after c's announcement read %q; want c's ready set alone", got)
