@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -81,11 +80,25 @@ func (s *Store) applyWrites(ctx context.Context, recs []store.EffectRecord, blob
 	if err := s.usable(ctx); err != nil {
 		return err
 	}
+	// The heads each write checks: remembered at the version the job read
+	// (recheads.go), else read in one round trip.
+	heads := make([]map[string]string, len(recs))
 	reads := make([]*goredis.SliceCmd, len(recs))
-	if slices.ContainsFunc(recs, needsRead) {
+	unread := false
+	for i, r := range recs {
+		if !needsRead(r) {
+			continue
+		}
+		if m, ok := s.recHeads.at(r.Record.Kind, r.Record.ID, r.Expect); ok && r.Expect > 0 && !r.Deleted {
+			heads[i] = m
+			continue
+		}
+		unread = true
+	}
+	if unread {
 		err := s.shared.share(ctx, func(p goredis.Pipeliner) {
 			for i, r := range recs {
-				if needsRead(r) {
+				if needsRead(r) && heads[i] == nil {
 					reads[i] = readHead(ctx, p, s.keys.records(r.Record.Kind).data(r.Record.ID))
 				}
 			}
@@ -93,19 +106,19 @@ func (s *Store) applyWrites(ctx context.Context, recs []store.EffectRecord, blob
 		if err != nil {
 			return err
 		}
-		for _, c := range reads {
-			if c != nil && c.Err() != nil && !errors.Is(c.Err(), goredis.Nil) {
+		for i, c := range reads {
+			if c == nil {
+				continue
+			}
+			if c.Err() != nil && !errors.Is(c.Err(), goredis.Nil) {
 				return s.fail(ctx, "complete: read records", c.Err())
 			}
+			heads[i] = headOf(c)
 		}
 	}
 	var writes []*recordWrite
 	for i, r := range recs {
-		var m map[string]string
-		if reads[i] != nil {
-			m = headOf(reads[i])
-		}
-		w, err := s.recordWriteOf(r, m)
+		w, err := s.recordWriteOf(r, heads[i])
 		if err != nil {
 			return fmt.Errorf("redis: complete %s/%s: %w", r.Record.Kind, r.Record.ID, err)
 		}
@@ -205,15 +218,39 @@ func (s *Store) recordWritten(ctx context.Context, w *recordWrite) error {
 	if list, ok := v.([]any); ok && len(list) > 0 {
 		status, _ = list[0].(string)
 	}
+	kind, id := w.r.Record.Kind, w.r.Record.ID
 	switch status {
 	case "ok", "absent":
+		s.rememberWritten(w, v)
 		return nil
 	case "conflict":
+		s.recHeads.forget(kind, id)
 		return store.ErrConflict
 	case "refresh":
+		s.recHeads.forget(kind, id)
 		return s.applyRecord(ctx, w.r)
 	}
+	s.recHeads.forget(kind, id)
 	return fmt.Errorf("%s: unexpected reply %v", w.sc.name, v)
+}
+
+// rememberWritten notes the head w's put script stored (reply v: "ok" and
+// the new version), or forgets the record w deleted.
+func (s *Store) rememberWritten(w *recordWrite, v any) {
+	kind, id := w.r.Record.Kind, w.r.Record.ID
+	list, _ := v.([]any)
+	if w.sc != scriptPutRecord || len(list) != 2 || len(w.args) < 7 {
+		s.recHeads.forget(kind, id)
+		return
+	}
+	version, ok := list[1].(int64)
+	rawIndex, ok2 := w.args[5].(string)
+	created, ok3 := w.args[6].(string)
+	if !ok || !ok2 || !ok3 {
+		s.recHeads.forget(kind, id)
+		return
+	}
+	s.recHeads.written(kind, id, version, rawIndex, created)
 }
 
 // applyRecord writes one held record at the version the handler read

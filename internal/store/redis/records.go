@@ -90,7 +90,11 @@ func (s *Store) readRecord(ctx context.Context, rk recordKeys, kind, id string) 
 	if err != nil && !errors.Is(err, goredis.Nil) {
 		return nil, s.fail(ctx, "get record", err)
 	}
-	return parseRecord(m, kind, id)
+	st, err := parseRecord(m, kind, id)
+	if err == nil {
+		s.recHeads.remember(kind, id, st)
+	}
+	return st, err
 }
 
 // recordHead are the fields of a record hash a write needs from the stored
@@ -126,7 +130,11 @@ func (s *Store) readRecordHead(ctx context.Context, rk recordKeys, kind, id stri
 	if err := cmd.Err(); err != nil && !errors.Is(err, goredis.Nil) {
 		return nil, s.fail(ctx, "get record", err)
 	}
-	return parseRecord(headOf(cmd), kind, id)
+	st, err := parseRecord(headOf(cmd), kind, id)
+	if err == nil {
+		s.recHeads.remember(kind, id, st)
+	}
+	return st, err
 }
 
 // parseRecord reads a record hash; nil when there is none.
@@ -185,7 +193,13 @@ func (s *Store) PutRecord(ctx context.Context, rec store.Record) (int64, error) 
 	}
 	for range maxRefresh {
 		var old *stored
-		if rec.Version != 0 {
+		if m, ok := s.recHeads.at(rec.Kind, rec.ID, rec.Version); ok && rec.Version != 0 {
+			// The head as this process last read or wrote it, at the
+			// version the caller read: the script checks it all the same.
+			if old, err = parseRecord(m, rec.Kind, rec.ID); err != nil {
+				return 0, err
+			}
+		} else if rec.Version != 0 {
 			// A creation reads nothing: the script refuses it if the
 			// record exists.
 			if old, err = s.readRecordHead(ctx, rk, rec.Kind, rec.ID); err != nil {
@@ -213,14 +227,19 @@ func (s *Store) PutRecord(ctx context.Context, rec store.Record) (int64, error) 
 		case "ok":
 			if len(rest) == 1 {
 				if v, ok := rest[0].(int64); ok {
+					s.recHeads.written(rec.Kind, rec.ID, v, newIndex, micros(created))
 					return v, nil
 				}
 			}
+			s.recHeads.forget(rec.Kind, rec.ID)
 			return 0, fmt.Errorf("redis: put record %s/%s: short reply", rec.Kind, rec.ID)
 		case "conflict":
+			s.recHeads.forget(rec.Kind, rec.ID)
 			return 0, fmt.Errorf("redis: put record %s/%s version %d: %w", rec.Kind, rec.ID, rec.Version, store.ErrConflict)
 		}
-		// refresh: deleted and re-created between our read and the write.
+		// refresh: deleted and re-created between our read (or what this
+		// process remembered) and the write.
+		s.recHeads.forget(rec.Kind, rec.ID)
 	}
 	return 0, fmt.Errorf("redis: put record %s/%s: %w", rec.Kind, rec.ID, store.ErrConflict)
 }
@@ -270,6 +289,7 @@ func (s *Store) DeleteRecord(ctx context.Context, kind, id string) error {
 		if err != nil || old == nil {
 			return err
 		}
+		s.recHeads.forget(kind, id)
 		keys, args := deleteRecordCall(rk, id, old)
 		v, err := s.eval(ctx, scriptDeleteRecord, keys, args...)
 		if err != nil {

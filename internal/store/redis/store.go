@@ -77,6 +77,8 @@ type Store struct {
 	leaseMisses atomic.Uint64
 
 	note *notifier
+	// recHeads remembers records' heads as last read or written (recheads.go).
+	recHeads recordHeads
 	// heads remembers each queue's ready heads as Redis last told them.
 	heads headCache
 	// chase lets one lease at a time per queue follow a "miss" (heads.go).
