@@ -425,7 +425,7 @@ func (d *deferring) Enqueue(ctx context.Context, j Job) (string, error) {
 		return d.Store.Enqueue(ctx, j)
 	}
 	if j.ID == "" {
-		j.ID = ids.New("job")
+		j.ID, j.FreshID = ids.New("job"), true
 	}
 	// The job's blobs become held blobs: the commit writes them with it.
 	for _, b := range j.Blobs {

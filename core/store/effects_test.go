@@ -59,3 +59,30 @@ func TestHeldWriteUsesTheHandlersRead(t *testing.T) {
 		t.Fatalf("PutRecord after a commit: %v, %d reads; want a fresh read", err, drv.reads)
 	}
 }
+
+// TestHeldJobIDIsFresh: a held job given no id gets a random one marked
+// FreshID, which lets a store skip looking for a stored job with that id;
+// an id the handler gave stays unmarked.
+func TestHeldJobIDIsFresh(t *testing.T) {
+	fx := &Effects{}
+	ctx := WithEffects(context.Background(), fx)
+	d := Deferring(&readCounter{})
+	id, err := d.Enqueue(ctx, Job{Queue: "q", UniqueKey: "k1"})
+	if err != nil || id == "" {
+		t.Fatalf("Enqueue: %q, %v", id, err)
+	}
+	if _, err := d.Enqueue(ctx, Job{ID: "given", Queue: "q"}); err != nil {
+		t.Fatal(err)
+	}
+	fx.Close()
+	_, _, jobs := fx.Take()
+	if len(jobs) != 2 {
+		t.Fatalf("held %d jobs; want 2", len(jobs))
+	}
+	if jobs[0].ID != id || !jobs[0].FreshID {
+		t.Errorf("generated id: %+v; want %s, FreshID", jobs[0], id)
+	}
+	if jobs[1].ID != "given" || jobs[1].FreshID {
+		t.Errorf("given id: %+v; want it unmarked", jobs[1])
+	}
+}

@@ -23,6 +23,11 @@ type Job struct {
 	// ErrDuplicate and stores nothing.
 	UniqueKey string
 	UniqueTTL time.Duration
+	// FreshID says ID was just generated at random (ids.New) for this
+	// Enqueue, as a handler's held jobs are: no stored job can have it, so
+	// a store may skip looking for one when a unique key guards against a
+	// resend. Never set it on an id that came from anywhere else.
+	FreshID bool
 
 	// Blobs are stored with the job, durably before Enqueue returns, and
 	// kept only when it is admitted: the embedded store writes them in

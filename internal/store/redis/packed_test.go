@@ -26,7 +26,7 @@ func enqueueOldLayout(t *testing.T, s *Store, j store.Job) {
 		t.Fatal(err)
 	}
 	q := s.keys.queue(j.Queue)
-	args := []any{j.ID, micros(now), micros(j.RunAt), s.keys.channel(), j.Queue, j.Group, j.Key, j.UniqueKey, "0", micros(now)}
+	args := []any{j.ID, micros(now), micros(j.RunAt), s.keys.channel(), j.Queue, j.Group, j.Key, j.UniqueKey, "0", micros(now), "1"}
 	args = appendFields(args, "id", j.ID, "queue", j.Queue, "kind", j.Kind, "payload", j.Payload, "meta", meta,
 		"group", j.Group, "key", j.Key, "ukey", j.UniqueKey,
 		"max", itoa(int64(j.MaxAttempts)), "created", micros(j.CreatedAt), "runat", micros(j.RunAt))

@@ -133,8 +133,10 @@ func (s *Store) prepareEnqueue(ctx context.Context, j store.Job) (*enqueueCall, 
 		return nil, errors.New("redis: enqueue: job has no queue")
 	}
 	now := s.clock.Now()
-	generated := j.ID == ""
-	if generated {
+	// An id generated here or by the caller just now (FreshID) cannot be
+	// anyone else's.
+	generated := j.ID == "" || j.FreshID
+	if j.ID == "" {
 		j.ID = ids.New("job")
 	}
 	if j.MaxAttempts <= 0 {
@@ -161,10 +163,11 @@ func (s *Store) prepareEnqueue(ctx context.Context, j store.Job) (*enqueueCall, 
 	if err != nil {
 		return nil, err
 	}
-	args := make([]any, 0, 10+2*7)
+	args := make([]any, 0, 11+2*7)
 	runat := micros(j.RunAt)
 	args = append(args, j.ID, micros(now), runat, s.wakeChannel, j.Queue, j.Group, j.Key, j.UniqueKey, itoa(px),
-		micros(now.Add(s.opts.ReapInterval)), fieldPacked, packJob(&j, meta), "max", itoa(int64(j.MaxAttempts)), "runat", runat)
+		micros(now.Add(s.opts.ReapInterval)), checkID(generated, j.UniqueKey, px),
+		fieldPacked, packJob(&j, meta), "max", itoa(int64(j.MaxAttempts)), "runat", runat)
 	args = appendFields(args, "group", j.Group, "key", j.Key, "ukey", j.UniqueKey, "uttl", uttl)
 	var blobs []store.Blob
 	for _, b := range j.Blobs {
@@ -179,6 +182,22 @@ func (s *Store) prepareEnqueue(ctx context.Context, j store.Job) (*enqueueCall, 
 		keys: []string{q.job(j.ID), q.ready, q.sched, q.meta, q.cnt, q.group(j.Group), q.uniq(j.UniqueKey)},
 	}, nil
 }
+
+// checkID is the enqueue script's checkid: "1" unless the id was
+// generated here and a unique key held for good or for at least uniqueSure
+// guards against a second run of the same script (scriptEnqueue). A key
+// held for less might lapse before go-redis sends the script again.
+func checkID(generated bool, uniqueKey string, px int64) string {
+	if generated && uniqueKey != "" && (px == 0 || px >= uniqueSure.Milliseconds()) {
+		return "0"
+	}
+	return "1"
+}
+
+// uniqueSure is the shortest unique-key lifetime that outlasts any resend
+// of an enqueue script by go-redis (its retries back off for well under a
+// second; the store's I/O timeout is 3 s).
+const uniqueSure = time.Minute
 
 // result reads the script's answer: the job's id, or why it was refused.
 func (c *enqueueCall) result(s *Store, status string, rest []any) (string, error) {

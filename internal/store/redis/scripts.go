@@ -143,10 +143,17 @@ end
 // announced and needs no read of the earliest due time: most such jobs are
 // timers days ahead.
 //
+// The id is checked for a job already stored only when the caller asks
+// (checkid "1"): an id the caller generated cannot be anyone else's, and
+// when such a job also takes a unique key, that key catches the one way
+// the id could already be there, go-redis sending the script again after
+// its first reply was lost (the key is then held by this very id, which
+// the caller reads as success). One EXISTS fewer for most jobs.
+//
 // KEYS: job ready sched meta cnt group uniq
-// ARGV: id now runat chan queue group rkey ukey px quiet field value...
+// ARGV: id now runat chan queue group rkey ukey px quiet checkid field value...
 var scriptEnqueue = queueScript("enqueue", `
-if redis.call('EXISTS', KEYS[1]) == 1 then
+if ARGV[11] == '1' and redis.call('EXISTS', KEYS[1]) == 1 then
   return {'dup-id'}
 end
 -- The unique key is taken with SET NX, its check and write in one
@@ -172,7 +179,7 @@ if ARGV[6] ~= '' and redis.call('RPUSH', KEYS[6], ARGV[1]) > 1 then
 elseif tonumber(ARGV[3]) > now then
   st = 'scheduled'
 end
-redis.call('HSET', KEYS[1], 'seq', seq, 'state', st, unpack(ARGV, 11))
+redis.call('HSET', KEYS[1], 'seq', seq, 'state', st, unpack(ARGV, 12))
 count(5, ARGV[7], 1)
 if st == 'waiting' then
   redis.call('HINCRBY', KEYS[4], 'waiting', 1)
