@@ -26,3 +26,51 @@ func TestStringMatchesEncoder(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendMapMatchesEncoder: for plain maps AppendMap writes what
+// encoding/json writes, and Map refuses any map with a key or value the
+// encoder would change.
+func TestAppendMapMatchesEncoder(t *testing.T) {
+	for _, m := range []map[string]string{
+		{},
+		{"status": "sent"},
+		{"supplier.acme": "1", "status": "routed", "channel": "shop", "b": "", "a": "x"},
+		{"k1": "1", "k2": "2", "k3": "3", "k4": "4", "k5": "5", "k6": "6", "k7": "7", "k8": "8", "k9": "9", "k10": "10"},
+	} {
+		if !Map(m) {
+			t.Fatalf("Map(%v) = false", m)
+		}
+		want, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := AppendMap(nil, m); string(got) != string(want) {
+			t.Errorf("AppendMap(%v) = %s; encoding/json writes %s", m, got, want)
+		}
+	}
+	for _, m := range []map[string]string{{"a<": "x"}, {"a": "é"}, {"a": `"`}} {
+		if Map(m) {
+			t.Errorf("Map(%v) = true; the encoder escapes it", m)
+		}
+	}
+}
+
+// FuzzAppendMap: whenever Map says a map is plain, AppendMap's bytes are
+// encoding/json's.
+func FuzzAppendMap(f *testing.F) {
+	f.Add("status", "sent", "channel", "shop")
+	f.Add("a", "<", "b", "é")
+	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string) {
+		m := map[string]string{k1: v1, k2: v2}
+		if !Map(m) {
+			return
+		}
+		want, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := AppendMap(nil, m); string(got) != string(want) {
+			t.Fatalf("AppendMap(%q) = %s; encoding/json writes %s", m, got, want)
+		}
+	})
+}

@@ -2,7 +2,6 @@ package embedded
 
 import (
 	"encoding/json"
-	"slices"
 	"strconv"
 
 	"github.com/dropgate/dropgate/internal/jsonplain"
@@ -42,10 +41,8 @@ func appendHeader(b []byte, h *header) ([]byte, bool) {
 		!jsonplain.String(h.Group) || !jsonplain.String(h.Key) || !jsonplain.String(h.UniqueKey) || !jsonplain.String(h.Status) {
 		return b, false
 	}
-	for k, v := range h.Meta {
-		if !jsonplain.String(k) || !jsonplain.String(v) {
-			return b, false
-		}
+	if !jsonplain.Map(h.Meta) {
+		return b, false
 	}
 	b = appendStr(b, `{"id":`, h.ID)
 	b = appendStr(b, `,"q":`, h.Queue)
@@ -53,7 +50,7 @@ func appendHeader(b []byte, h *header) ([]byte, bool) {
 		b = appendStr(b, `,"k":`, h.Kind)
 	}
 	if len(h.Meta) > 0 {
-		b = appendMeta(append(b, `,"m":`...), h.Meta)
+		b = jsonplain.AppendMap(append(b, `,"m":`...), h.Meta)
 	}
 	if h.Group != "" {
 		b = appendStr(b, `,"g":`, h.Group)
@@ -84,26 +81,6 @@ func appendHeader(b []byte, h *header) ([]byte, bool) {
 		b = strconv.AppendInt(append(b, `,"d":`...), h.DeadAt, 10)
 	}
 	return append(b, '}'), true
-}
-
-// appendMeta writes m as encoding/json writes a map: keys sorted. Small
-// maps (the usual one or two entries) sort on the stack.
-func appendMeta(b []byte, m map[string]string) []byte {
-	var arr [8]string
-	keys := arr[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(append(append(b, '"'), k...), `":"`...)
-		b = append(append(b, m[k]...), '"')
-	}
-	return append(b, '}')
 }
 
 // appendStr appends prefix and s quoted; s is jsonplain.String.

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/jsonplain"
 )
 
 // maxErrors bounds the attempt errors a job keeps (newest win), so a job
@@ -41,8 +42,19 @@ func errorEntry(attempt int, at time.Time, err error) (string, error) {
 
 // encodeMeta stores a nil or empty map as "".
 func encodeMeta(m map[string]string) (string, error) {
+	return encodeMap(m)
+}
+
+// encodeMap writes m as encoding/json does (keys sorted), by hand when
+// every key and value is plain (jsonplain): a job's meta and a record's
+// index are encoded on every enqueue and record write, and the stored
+// index is compared byte for byte with a new encoding of it. "" when empty.
+func encodeMap(m map[string]string) (string, error) {
 	if len(m) == 0 {
 		return "", nil
+	}
+	if jsonplain.Map(m) {
+		return string(jsonplain.AppendMap(make([]byte, 0, 64), m)), nil
 	}
 	b, err := json.Marshal(m)
 	return string(b), err

@@ -370,11 +370,7 @@ func (s *Store) ListRecords(ctx context.Context, kind string, q store.Query) ([]
 // encodeIndex stores the whole index map (empty values included, as the
 // caller gave them); "" when empty.
 func encodeIndex(m map[string]string) (string, error) {
-	if len(m) == 0 {
-		return "", nil
-	}
-	b, err := json.Marshal(m) // sorted keys: equal maps encode equally
-	return string(b), err
+	return encodeMap(m) // sorted keys: equal maps encode equally
 }
 
 // indexed returns the index values that get index entries: the non-empty ones.
