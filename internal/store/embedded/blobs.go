@@ -8,10 +8,11 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/s2block"
 )
 
 // Blobs are written to bucketBlobs2 with a format byte first: blobRaw and
-// the bytes, or blobS2 and an s2 block of them (compressMin bytes or
+// the bytes, or blobS2 and an s2 block of them (s2block.Min bytes or
 // more, when that is smaller: a webhook's raw body is about 2.2 KB of
 // JSON and 1.1 KB compressed). A blob written before (bucketBlobs, the
 // bytes alone, any first byte) still reads; putting it again moves it.
@@ -84,7 +85,7 @@ func decodeBlob(v []byte) ([]byte, error) {
 	case blobRaw:
 		return append(make([]byte, 0, len(v)-1), v[1:]...), nil
 	case blobS2:
-		out, err := decompress(v[1:])
+		out, err := s2block.Unpack(v[1:])
 		if err != nil {
 			return nil, fmt.Errorf("decode: %w", err)
 		}

@@ -16,6 +16,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/dropgate/dropgate/core/store"
+	"github.com/dropgate/dropgate/internal/s2block"
 )
 
 // bigJSON is compressible record data of about n bytes, like an order.
@@ -341,7 +342,7 @@ func TestCorruptCompressedValue(t *testing.T) {
 }
 
 func TestPackedRoundTrip(t *testing.T) {
-	for _, data := range [][]byte{nil, []byte("{}"), bigJSON(compressMin - 1), bigJSON(compressMin), bigJSON(100000), randomBytes(5000)} {
+	for _, data := range [][]byte{nil, []byte("{}"), bigJSON(s2block.Min - 1), bigJSON(s2block.Min), bigJSON(100000), randomBytes(5000)} {
 		v := &recordValue{Data: data, Version: 3, Created: 1, Updated: 2, Index: map[string]string{"a": "b"}}
 		got, err := decodeRecordValue(encodeRecordValue(v), true)
 		if err != nil || !reflect.DeepEqual(got, v) {

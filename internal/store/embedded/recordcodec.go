@@ -6,9 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"sync"
 
-	"github.com/klauspost/compress/s2"
+	"github.com/dropgate/dropgate/internal/s2block"
 )
 
 // A record's value was JSON ({"d": base64 of the data, "i": index, "v",
@@ -23,7 +22,7 @@ import (
 // A JSON value starts with '{', never 0x01 or 0x02, so values written before
 // keep loading as they are (decodeRecordValue reads both).
 //
-// Data of compressMin bytes or more is stored s2-compressed (an s2 block,
+// Data of s2block.Min bytes or more is stored s2-compressed (an s2 block,
 // github.com/klauspost/compress/s2) after the same header, marked 0x02,
 // when that is smaller. An order is about 5 KB of JSON and 2 KB
 // compressed: a bbolt leaf holds 2–4 such values and is rewritten whole
@@ -42,33 +41,12 @@ type packedData struct {
 	s2 bool
 }
 
-// encodeScratch holds s2's worst-case output while a value is packed.
-var encodeScratch sync.Pool
-
 // packData compresses data when it is large enough and that pays. It is
 // called before a write is queued, so the compression runs on the
 // writer's goroutine, not in the committer's transaction.
 func packData(data []byte) packedData {
-	if len(data) < compressMin || len(data) > maxCompressed {
-		return packedData{b: data}
-	}
-	need := s2.MaxEncodedLen(len(data))
-	var buf []byte
-	if p, ok := encodeScratch.Get().(*[]byte); ok && cap(*p) >= need {
-		buf = (*p)[:need]
-		defer encodeScratch.Put(p)
-	} else {
-		if ok {
-			encodeScratch.Put(p)
-		}
-		buf = make([]byte, need)
-		defer encodeScratch.Put(&buf)
-	}
-	z := s2.Encode(buf, data)
-	if len(z) >= len(data) {
-		return packedData{b: data}
-	}
-	return packedData{b: append([]byte(nil), z...), s2: true}
+	b, packed := s2block.Pack(data)
+	return packedData{b: b, s2: packed}
 }
 
 // encodeRecordValue is the stored bytes of v, its data packed by
@@ -133,7 +111,7 @@ func decodeRecordValue(b []byte, withData bool) (*recordValue, error) {
 	switch {
 	case !withData || len(d.b) == 0:
 	case b[0] == recordFormatS2:
-		data, err := decompress(d.b)
+		data, err := s2block.Unpack(d.b)
 		if err != nil {
 			return nil, fmt.Errorf("decode: record data: %w", err)
 		}
