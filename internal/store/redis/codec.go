@@ -40,15 +40,11 @@ func errorEntry(attempt int, at time.Time, err error) (string, error) {
 	return string(b), nil
 }
 
-// encodeMeta stores a nil or empty map as "".
-func encodeMeta(m map[string]string) (string, error) {
-	return encodeMap(m)
-}
-
-// encodeMap writes m as encoding/json does (keys sorted), by hand when
-// every key and value is plain (jsonplain): a job's meta and a record's
-// index are encoded on every enqueue and record write, and the stored
-// index is compared byte for byte with a new encoding of it. "" when empty.
+// encodeMap writes a job's meta or a record's index (the whole map, empty
+// values included) as encoding/json does (keys sorted), by hand when every
+// key and value is plain (jsonplain): it runs on every enqueue and record
+// write, and a stored index is compared byte for byte with a new encoding
+// of it. A nil or empty map is "".
 func encodeMap(m map[string]string) (string, error) {
 	if len(m) == 0 {
 		return "", nil

@@ -67,6 +67,9 @@ type recordWrite struct {
 	keys []string
 	args []any
 	cmd  *goredis.Cmd
+	// index and created are the head a put writes (JSON, micros), which
+	// this process remembers once it is stored (recheads.go).
+	index, created string
 }
 
 // applyWrites writes recs and blobs: one pipeline reads the records, one
@@ -188,7 +191,7 @@ func (s *Store) recordWriteOf(r store.EffectRecord, m map[string]string) (*recor
 	}
 	rec := r.Record
 	rec.Version = expect
-	newIndex, err := encodeIndex(rec.Index)
+	newIndex, err := encodeMap(rec.Index)
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
@@ -199,7 +202,7 @@ func (s *Store) recordWriteOf(r store.EffectRecord, m map[string]string) (*recor
 	} else if created.IsZero() {
 		created = s.clock.Now()
 	}
-	w.sc = scriptPutRecord
+	w.sc, w.index, w.created = scriptPutRecord, newIndex, micros(created)
 	w.keys, w.args = s.putRecordCall(rk, rec, newIndex, oldIdx, oldRaw, created)
 	return w, nil
 }
@@ -219,18 +222,18 @@ func (s *Store) recordWritten(ctx context.Context, w *recordWrite) error {
 		status, _ = list[0].(string)
 	}
 	kind, id := w.r.Record.Kind, w.r.Record.ID
-	switch status {
-	case "ok", "absent":
+	if status == "ok" || status == "absent" {
 		s.rememberWritten(w, v)
 		return nil
+	}
+	// Whatever this process remembered of the record is in doubt.
+	s.recHeads.forget(kind, id)
+	switch status {
 	case "conflict":
-		s.recHeads.forget(kind, id)
 		return store.ErrConflict
 	case "refresh":
-		s.recHeads.forget(kind, id)
 		return s.applyRecord(ctx, w.r)
 	}
-	s.recHeads.forget(kind, id)
 	return fmt.Errorf("%s: unexpected reply %v", w.sc.name, v)
 }
 
@@ -239,18 +242,20 @@ func (s *Store) recordWritten(ctx context.Context, w *recordWrite) error {
 func (s *Store) rememberWritten(w *recordWrite, v any) {
 	kind, id := w.r.Record.Kind, w.r.Record.ID
 	list, _ := v.([]any)
-	if w.sc != scriptPutRecord || len(list) != 2 || len(w.args) < 7 {
-		s.recHeads.forget(kind, id)
+	if version, ok := listInt(list, 1); ok && w.sc == scriptPutRecord {
+		s.recHeads.written(kind, id, version, w.index, w.created)
 		return
 	}
-	version, ok := list[1].(int64)
-	rawIndex, ok2 := w.args[5].(string)
-	created, ok3 := w.args[6].(string)
-	if !ok || !ok2 || !ok3 {
-		s.recHeads.forget(kind, id)
-		return
+	s.recHeads.forget(kind, id)
+}
+
+// listInt returns list[i] when it is an integer.
+func listInt(list []any, i int) (int64, bool) {
+	if i >= len(list) {
+		return 0, false
 	}
-	s.recHeads.written(kind, id, version, rawIndex, created)
+	n, ok := list[i].(int64)
+	return n, ok
 }
 
 // applyRecord writes one held record at the version the handler read

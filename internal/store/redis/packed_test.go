@@ -18,7 +18,7 @@ func enqueueOldLayout(t *testing.T, s *Store, j store.Job) {
 	ctx := context.Background()
 	now := s.clock.Now()
 	j.RunAt, j.CreatedAt, j.MaxAttempts = now, now.Add(-time.Minute), 3
-	meta, err := encodeMeta(j.Meta)
+	meta, err := encodeMap(j.Meta)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -149,7 +149,7 @@ func (s *Store) prepareEnqueue(ctx context.Context, j store.Job) (*enqueueCall, 
 		j.CreatedAt = now
 	}
 	j.Queue = s.placeJob(&j)
-	meta, err := encodeMeta(j.Meta)
+	meta, err := encodeMap(j.Meta)
 	if err != nil {
 		return nil, fmt.Errorf("redis: enqueue %s: meta: %w", j.ID, err)
 	}

@@ -19,7 +19,10 @@ type recordHeads struct {
 }
 
 // recordHeadOf is one record's head as its hash stores it.
-type recordHeadOf struct{ v, i, c string }
+type recordHeadOf struct {
+	v    int64
+	i, c string
+}
 
 // recordHeadsMax bounds the entries kept: a worker's handlers touch a few
 // records each, so this holds far more than are in flight.
@@ -43,7 +46,7 @@ func (h *recordHeads) written(kind, id string, v int64, rawIndex, created string
 	if h.m == nil || len(h.m) >= recordHeadsMax {
 		h.m = make(map[string]recordHeadOf)
 	}
-	h.m[recordHeadKey(kind, id)] = recordHeadOf{v: itoa(v), i: rawIndex, c: created}
+	h.m[recordHeadKey(kind, id)] = recordHeadOf{v: v, i: rawIndex, c: created}
 }
 
 func (h *recordHeads) forget(kind, id string) {
@@ -58,8 +61,8 @@ func (h *recordHeads) at(kind, id string, v int64) (map[string]string, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	e, ok := h.m[recordHeadKey(kind, id)]
-	if !ok || e.v != itoa(v) {
+	if !ok || e.v != v {
 		return nil, false
 	}
-	return map[string]string{"v": e.v, "i": e.i, "c": e.c}, true
+	return map[string]string{"v": itoa(e.v), "i": e.i, "c": e.c}, true
 }

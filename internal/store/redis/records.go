@@ -187,7 +187,7 @@ func (s *Store) PutRecord(ctx context.Context, rec store.Record) (int64, error) 
 		return 0, errors.New("redis: put record: kind and id are required")
 	}
 	rk := s.keys.records(rec.Kind)
-	newIndex, err := encodeIndex(rec.Index)
+	newIndex, err := encodeMap(rec.Index)
 	if err != nil {
 		return 0, fmt.Errorf("redis: put record %s/%s: index: %w", rec.Kind, rec.ID, err)
 	}
@@ -223,23 +223,20 @@ func (s *Store) PutRecord(ctx context.Context, rec store.Record) (int64, error) 
 		if err != nil {
 			return 0, err
 		}
+		if v, ok := listInt(rest, 0); ok && status == "ok" {
+			s.recHeads.written(rec.Kind, rec.ID, v, newIndex, micros(created))
+			return v, nil
+		}
+		// Whatever this process remembered of the record is in doubt.
+		s.recHeads.forget(rec.Kind, rec.ID)
 		switch status {
 		case "ok":
-			if len(rest) == 1 {
-				if v, ok := rest[0].(int64); ok {
-					s.recHeads.written(rec.Kind, rec.ID, v, newIndex, micros(created))
-					return v, nil
-				}
-			}
-			s.recHeads.forget(rec.Kind, rec.ID)
 			return 0, fmt.Errorf("redis: put record %s/%s: short reply", rec.Kind, rec.ID)
 		case "conflict":
-			s.recHeads.forget(rec.Kind, rec.ID)
 			return 0, fmt.Errorf("redis: put record %s/%s version %d: %w", rec.Kind, rec.ID, rec.Version, store.ErrConflict)
 		}
 		// refresh: deleted and re-created between our read (or what this
 		// process remembered) and the write.
-		s.recHeads.forget(rec.Kind, rec.ID)
 	}
 	return 0, fmt.Errorf("redis: put record %s/%s: %w", rec.Kind, rec.ID, store.ErrConflict)
 }
@@ -365,12 +362,6 @@ func (s *Store) ListRecords(ctx context.Context, kind string, q store.Query) ([]
 		out = append(out, st.rec)
 	}
 	return out, next, nil
-}
-
-// encodeIndex stores the whole index map (empty values included, as the
-// caller gave them); "" when empty.
-func encodeIndex(m map[string]string) (string, error) {
-	return encodeMap(m) // sorted keys: equal maps encode equally
 }
 
 // indexed returns the index values that get index entries: the non-empty ones.
