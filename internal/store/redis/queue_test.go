@@ -104,6 +104,39 @@ func TestCheckID(t *testing.T) {
 	}
 }
 
+// TestFreshIDIsNotLookedUp: the enqueue script does skip its id check for
+// a fresh id guarded by a lasting unique key, and keeps it otherwise. A
+// hash planted where the job will go shows which: a script that looked
+// answers "dup-id" and leaves it alone; one that did not writes the job
+// over it.
+func TestFreshIDIsNotLookedUp(t *testing.T) {
+	s := openTest(t, standaloneOptions(t))
+	defer s.Close()
+	ctx := context.Background()
+	for _, c := range []struct {
+		job    store.Job
+		looked bool
+	}{
+		{store.Job{FreshID: true, UniqueKey: "u1"}, false},
+		{store.Job{UniqueKey: "u2"}, true},                                        // not marked fresh
+		{store.Job{FreshID: true}, true},                                          // no unique key
+		{store.Job{FreshID: true, UniqueKey: "u3", UniqueTTL: time.Second}, true}, // a brief key
+	} {
+		j := c.job
+		j.ID, j.Queue = ids.New("job"), "q"
+		key := s.keys.queue("q").job(j.ID)
+		if err := s.rdb.HSet(ctx, key, "planted", "1").Err(); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = s.Enqueue(ctx, j) // a look answers dup-id, which a fresh id reads as its own
+		state, err := s.rdb.HGet(ctx, key, "state").Result()
+		if looked := errors.Is(err, goredis.Nil); looked != c.looked {
+			t.Errorf("Enqueue(fresh %v, key %q, ttl %s): looked for the id %v (state %q); want %v",
+				j.FreshID, j.UniqueKey, j.UniqueTTL, looked, state, c.looked)
+		}
+	}
+}
+
 // TestErrorsKeepNewest: a job retried more than maxErrors times keeps the
 // newest maxErrors errors, in order.
 func TestErrorsKeepNewest(t *testing.T) {
