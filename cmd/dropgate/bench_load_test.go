@@ -246,26 +246,16 @@ func (r *benchRedis) stat(b *testing.B, field string) float64 {
 }
 
 // cpu is the redis-server process's CPU time so far (INFO cpu:
-// used_cpu_sys + used_cpu_user), in ms: the Redis CPU per order of a run,
-// on a Redis nothing else uses meanwhile.
-func (r *benchRedis) cpu(b *testing.B) float64 {
+// used_cpu_sys + used_cpu_user) and that of its exited children (AOF
+// rewrites, which the first leaves out), in ms: Redis's CPU per order of
+// a run, on a Redis nothing else uses meanwhile.
+func (r *benchRedis) cpu(b *testing.B) (self, children float64) {
 	info, err := r.rdb.Info(context.Background(), "cpu").Result()
 	if err != nil {
 		b.Logf("redis INFO cpu: %v", err)
-		return 0
+		return 0, 0
 	}
-	return testutil.RedisInfoCPU(info) * 1000
-}
-
-// childCPU is the CPU milliseconds of Redis's exited children (AOF
-// rewrites), which cpu leaves out.
-func (r *benchRedis) childCPU(b *testing.B) float64 {
-	info, err := r.rdb.Info(context.Background(), "cpu").Result()
-	if err != nil {
-		b.Logf("redis INFO cpu: %v", err)
-		return 0
-	}
-	return testutil.RedisInfoChildCPU(info) * 1000
+	return testutil.RedisInfoCPU(info) * 1000, testutil.RedisInfoChildCPU(info) * 1000
 }
 
 // deletePrefix removes every key under the run's prefix, a page at a time.
