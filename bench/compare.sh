@@ -134,6 +134,26 @@ for v in emb embon red redon; do
   printf "| post -> 850 at %s/s offered, %s: p50 / p99 (ms) | %s / %s | served %s orders/s; sent at %s/s, %s posts late | |\n" \
     "$RATE" "$name" "$(m p50$v)" "$(m p99$v)" "$(m served$v)" "$(m offer$v)" "$(m late$v)"
 done
+# Each round's figures for the issue's targets, so a median that passes is
+# not mistaken for every round passing: ratios are per round, each against
+# its own reference.
+nth() { echo ${R[$1]} | awk -v i="$2" '{print $i}'; }
+printf "\n| per round | %s |\n|---|%s\n" "$(seq -s ' | ' "$ROUNDS")" "$(printf '%s' "$(seq "$ROUNDS" | sed 's/.*/---|/')" | tr -d '\n')"
+row() { # $1 label, then a function of the round number
+  local label=$1 f=$2 out="" i
+  for i in $(seq "$ROUNDS"); do out+=" $($f "$i") |"; done
+  printf "| %s |%s\n" "$label" "$out"
+}
+r_emb64() { ratio "$(nth emb64 "$1")" "$(nth bare64 "$1")"; }
+r_red64() { ratio "$(nth red64 "$1")" "$(nth bare64 "$1")"; }
+r_proc() { ratio "$(nth dropgate_proc "$1")" "$(nth asynq_proc "$1")"; }
+r_oon() { nth oon "$1"; }
+r_oredon() { nth oredon "$1"; }
+row "ingest, embedded, 64 conns (× bare)" r_emb64
+row "ingest, Redis AOF, 64 conns (× bare)" r_red64
+row "queue process (× asynq)" r_proc
+row "orders -> 850 with batch, embedded (orders/s)" r_oon
+row "orders -> 850 with batch, Redis (orders/s)" r_oredon
 echo "load after the rounds: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # CPU per order by stage: one profiled run of each (profiling moves the
