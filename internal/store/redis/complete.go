@@ -92,9 +92,11 @@ func (s *Store) applyWrites(ctx context.Context, recs []store.EffectRecord, blob
 		if !needsRead(r) {
 			continue
 		}
-		if m, ok := s.recHeads.at(r.Record.Kind, r.Record.ID, r.Expect); ok && r.Expect > 0 && !r.Deleted {
-			heads[i] = m
-			continue
+		if r.Expect > 0 && !r.Deleted {
+			if m, ok := s.recHeads.at(r.Record.Kind, r.Record.ID, r.Expect); ok {
+				heads[i] = m
+				continue
+			}
 		}
 		unread = true
 	}

@@ -193,16 +193,17 @@ func (s *Store) PutRecord(ctx context.Context, rec store.Record) (int64, error) 
 	}
 	for range maxRefresh {
 		var old *stored
-		if m, ok := s.recHeads.at(rec.Kind, rec.ID, rec.Version); ok && rec.Version != 0 {
-			// The head as this process last read or wrote it, at the
-			// version the caller read: the script checks it all the same.
-			if old, err = parseRecord(m, rec.Kind, rec.ID); err != nil {
-				return 0, err
+		// A creation (version 0) reads nothing: the script refuses it if
+		// the record exists. An update uses the head as this process last
+		// read or wrote it, when that is at the version the caller read
+		// (the script checks it all the same), else reads it.
+		if rec.Version != 0 {
+			if m, ok := s.recHeads.at(rec.Kind, rec.ID, rec.Version); ok {
+				old, err = parseRecord(m, rec.Kind, rec.ID)
+			} else {
+				old, err = s.readRecordHead(ctx, rk, rec.Kind, rec.ID)
 			}
-		} else if rec.Version != 0 {
-			// A creation reads nothing: the script refuses it if the
-			// record exists.
-			if old, err = s.readRecordHead(ctx, rk, rec.Kind, rec.ID); err != nil {
+			if err != nil {
 				return 0, err
 			}
 		}
